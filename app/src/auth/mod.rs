@@ -1,0 +1,130 @@
+//! Sign-in, sign-out and who is signed in.
+
+mod page;
+#[cfg(feature = "ssr")]
+pub mod password;
+
+pub use page::SignInPage;
+
+use crate::domain::RoleSet;
+use crate::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The signed-in person, as the pages show them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub person_id: i64,
+    pub display_name: String,
+    pub roles: RoleSet,
+    pub unread_alerts: i64,
+}
+
+/// Shared by the header, the sign-in page and every signed-in page.
+#[derive(Clone, Copy)]
+pub struct Auth {
+    pub me: Resource<Result<Option<Me>, AppError>>,
+    pub sign_in: ServerAction<SignIn>,
+    pub sign_out: ServerAction<SignOut>,
+}
+
+pub fn provide_auth() {
+    let sign_in = ServerAction::<SignIn>::new();
+    let sign_out = ServerAction::<SignOut>::new();
+    let me = Resource::new(
+        move || (sign_in.version().get(), sign_out.version().get()),
+        |_| current_user(),
+    );
+    provide_context(Auth { me, sign_in, sign_out });
+}
+
+pub fn use_auth() -> Auth {
+    expect_context::<Auth>()
+}
+
+#[server(endpoint = "current_user")]
+pub async fn current_user() -> Result<Option<Me>, AppError> {
+    use crate::server::*;
+    respond(async move {
+        let store = store()?;
+        let Some(actor) = current_actor(&store).await? else { return Ok(None) };
+        let person = store.person(actor.person_id).await.map_err(internal)?;
+        let unread_alerts = store.unread_alerts(actor.person_id).await.map_err(internal)?;
+        Ok(person.map(|p| Me {
+            person_id: actor.person_id,
+            display_name: p.display_name,
+            roles: actor.roles,
+            unread_alerts,
+        }))
+    })
+    .await
+}
+
+#[server(endpoint = "sign_in")]
+pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
+    use crate::domain::EmailAddress;
+    use crate::server::*;
+    use crate::FieldError;
+    respond(async move {
+        let mut errors = Vec::new();
+        let email = EmailAddress::parse(&email)
+            .map_err(|e| errors.push(FieldError::new("email", e.to_string())))
+            .ok();
+        if password.is_empty() {
+            errors.push(FieldError::new("password", "Enter your password"));
+        }
+        let (Some(email), true) = (email, errors.is_empty()) else {
+            return Err(AppError::Invalid(errors));
+        };
+
+        let store = store()?;
+        let credentials = store.credentials(email.as_str()).await.map_err(internal)?;
+        let stored_hash = credentials.as_ref().map(|c| c.password_hash.clone());
+        let matches = tokio::task::spawn_blocking(move || password::verify_password(&password, stored_hash.as_deref()))
+            .await
+            .map_err(internal)?;
+        let person_id = match credentials {
+            Some(c) if matches && c.active => c.person_id,
+            other => {
+                let person_id = other.map(|c| c.person_id);
+                store.log_access(person_id, "sign_in_refused", None).await.map_err(internal)?;
+                tracing::info!(person_id, "sign-in refused");
+                // One message for every cause, so it never reveals which part was wrong.
+                return Err(AppError::Invalid(vec![FieldError::new(
+                    "email",
+                    "The email address or password is not right. Check both and try again.",
+                )]));
+            }
+        };
+
+        let token = password::new_session_token();
+        store
+            .create_session(&password::token_hash(&token), person_id, chrono::Utc::now())
+            .await
+            .map_err(internal)?;
+        store.log_access(Some(person_id), "signed_in", None).await.map_err(internal)?;
+        tracing::info!(person_id, "signed in");
+        set_session_cookie(&token);
+        leptos_axum::redirect("/");
+        Ok(())
+    })
+    .await
+}
+
+#[server(endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    use crate::server::*;
+    respond(async move {
+        let store = store()?;
+        if let Some(hash) = current_session_hash() {
+            if let Some(session) = store.session(&hash).await.map_err(internal)? {
+                store.log_access(Some(session.person_id), "signed_out", None).await.map_err(internal)?;
+            }
+            store.delete_session(&hash).await.map_err(internal)?;
+        }
+        clear_session_cookie();
+        leptos_axum::redirect("/sign-in");
+        Ok(())
+    })
+    .await
+}

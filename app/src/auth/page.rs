@@ -1,0 +1,66 @@
+use super::use_auth;
+use crate::ui::{field_error, ErrorSummary};
+use crate::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+
+/// Works before the WebAssembly loads: the form posts to the server function, which
+/// redirects home on success or back here with the error.
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let auth = use_auth();
+    let errors = move || match auth.sign_in.value().get() {
+        Some(Err(AppError::Invalid(errors))) => errors,
+        Some(Err(other)) => vec![crate::FieldError::new("email", other.to_string())],
+        _ => Vec::new(),
+    };
+    let email_error = move || field_error(&errors(), "email");
+    let password_error = move || field_error(&errors(), "password");
+
+    view! {
+        <Title text="Sign in"/>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                matches!(auth.me.await, Ok(Some(_))).then(|| view! { <Redirect path="/"/> })
+            })}
+        </Transition>
+        <div class="narrow">
+            {move || view! { <ErrorSummary errors=errors()/> }}
+            <h1 class="heading-l">"Sign in to Practice Audit"</h1>
+            <ActionForm action=auth.sign_in attr:novalidate=true attr:data-testid="sign-in-form">
+                <div class="form-group" class:form-group--error=move || email_error().is_some()>
+                    <label class="label" for="email">"Email address"</label>
+                    {move || email_error().map(|m| view! {
+                        <p class="error-message" id="email-error"><span class="visually-hidden">"Error: "</span>{m}</p>
+                    })}
+                    <input
+                        class="input"
+                        id="email"
+                        name="email"
+                        type="email"
+                        autocomplete="username"
+                        spellcheck="false"
+                        aria-describedby=move || email_error().map(|_| "email-error")
+                    />
+                </div>
+                <div class="form-group" class:form-group--error=move || password_error().is_some()>
+                    <label class="label" for="password">"Password"</label>
+                    {move || password_error().map(|m| view! {
+                        <p class="error-message" id="password-error"><span class="visually-hidden">"Error: "</span>{m}</p>
+                    })}
+                    <input
+                        class="input"
+                        id="password"
+                        name="password"
+                        type="password"
+                        autocomplete="current-password"
+                        aria-describedby=move || password_error().map(|_| "password-error")
+                    />
+                </div>
+                <button type="submit" class="button" disabled=move || auth.sign_in.pending().get()>"Sign in"</button>
+            </ActionForm>
+            <p class="hint">"Forgotten your password? Ask your system administrator to reset it."</p>
+        </div>
+    }
+}

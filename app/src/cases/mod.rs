@@ -1,0 +1,151 @@
+//! Cases: the lists a person may see and a case's record, by need-to-know.
+
+mod page;
+
+pub use page::{CasePage, CaseTable, CasesPage};
+
+use crate::domain::{AnnexList, CaseAccess, Subject};
+use crate::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+pub const PER_PAGE: u32 = 25;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseRow {
+    pub id: i64,
+    pub child_unique_id: String,
+    pub subject: Subject,
+    pub lists: Vec<AnnexList>,
+    pub team: String,
+    pub key_worker: Option<String>,
+    pub access: CaseAccess,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamOption {
+    pub id: i64,
+    pub name: String,
+}
+
+/// What `/cases` shows: one page of the cases this person may see.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseListPage {
+    pub rows: Vec<CaseRow>,
+    pub total: i64,
+    pub page: u32,
+    pub pages: u32,
+    /// Teams the filter offers: every team for the programme, else the teams in view.
+    pub teams: Vec<TeamOption>,
+}
+
+/// A case's record, as its holders see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseRecord {
+    pub id: i64,
+    pub child_unique_id: String,
+    pub subject: Subject,
+    pub lists: Vec<AnnexList>,
+    pub team: String,
+    pub key_worker: Option<String>,
+    pub team_manager: Option<String>,
+    pub service_manager: Option<String>,
+    pub iro: Option<String>,
+    pub open: bool,
+    pub access: CaseAccess,
+}
+
+/// Open cases this person may see, a page at a time, optionally for one team or list.
+#[server(endpoint = "list_cases")]
+pub async fn list_cases(
+    team_id: Option<i64>,
+    list: Option<u8>,
+    page: Option<u32>,
+) -> Result<CaseListPage, AppError> {
+    use crate::domain::case_access;
+    use crate::server::*;
+    use crate::store::CaseQuery;
+    respond(async move {
+        let (store, actor) = signed_in().await?;
+        if !actor.roles.holds_cases() {
+            return Err(AppError::Forbidden);
+        }
+        let list = match list {
+            Some(n) => Some(AnnexList::from_number(n.into()).ok_or(AppError::NotFound)?),
+            None => None,
+        };
+        let page = page.unwrap_or(1).max(1);
+        let query = CaseQuery {
+            team_id,
+            list,
+            limit: PER_PAGE.into(),
+            offset: i64::from(page - 1) * i64::from(PER_PAGE),
+        };
+        let (listings, total) = store.cases(&actor, &query).await.map_err(internal)?;
+        let mut rows = Vec::with_capacity(listings.len());
+        for listing in listings {
+            // The query already scoped the list; the domain rule has the final word.
+            let Some(access) = case_access(&actor, &listing.allocation) else {
+                tracing::error!(case_id = listing.id, person_id = actor.person_id, "case query returned a case the rules refuse");
+                continue;
+            };
+            rows.push(CaseRow {
+                id: listing.id,
+                child_unique_id: listing.child_unique_id,
+                subject: Subject::from_code(&listing.subject).ok_or_else(|| internal("unknown subject"))?,
+                lists: listing.lists,
+                team: listing.team,
+                key_worker: listing.key_worker,
+                access,
+            });
+        }
+        let teams = if actor.roles.sees_every_case() {
+            store.teams().await
+        } else {
+            store.teams_in_view(&actor).await
+        }
+        .map_err(internal)?;
+        let pages = u32::try_from((total + i64::from(PER_PAGE) - 1) / i64::from(PER_PAGE)).unwrap_or(u32::MAX).max(1);
+        Ok(CaseListPage {
+            rows,
+            total,
+            page,
+            pages,
+            teams: teams.into_iter().map(|(id, name)| TeamOption { id, name }).collect(),
+        })
+    })
+    .await
+}
+
+/// One case's record. Refused, and the refusal logged, without a need to know.
+#[server(endpoint = "open_case")]
+pub async fn open_case(case_id: i64) -> Result<CaseRecord, AppError> {
+    use crate::domain::case_access;
+    use crate::server::*;
+    respond(async move {
+        let (store, actor) = signed_in().await?;
+        let Some(case) = store.case(case_id).await.map_err(internal)? else {
+            return Err(AppError::NotFound);
+        };
+        let Some(access) = case_access(&actor, &case.allocation) else {
+            store.log_access(Some(actor.person_id), "case_refused", Some(case_id)).await.map_err(internal)?;
+            tracing::warn!(case_id, person_id = actor.person_id, "case refused: no need to know");
+            return Err(AppError::Forbidden);
+        };
+        store.log_access(Some(actor.person_id), "case_viewed", Some(case_id)).await.map_err(internal)?;
+        Ok(CaseRecord {
+            id: case.id,
+            child_unique_id: case.child_unique_id,
+            subject: Subject::from_code(&case.subject).ok_or_else(|| internal("unknown subject"))?,
+            lists: case.lists,
+            team: case.team,
+            key_worker: case.key_worker,
+            team_manager: case.team_manager,
+            service_manager: case.service_manager,
+            iro: case.iro,
+            open: case.closed_on.is_none(),
+            access,
+        })
+    })
+    .await
+}

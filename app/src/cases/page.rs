@@ -1,0 +1,192 @@
+use super::{list_cases, open_case, CaseListPage, CaseRecord, CaseRow};
+use crate::domain::AnnexList;
+use crate::ui::{ErrorView, SignedIn, Tag};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+fn lists_text(lists: &[AnnexList]) -> String {
+    lists.iter().map(|l| l.title()).collect::<Vec<_>>().join(", ")
+}
+
+/// A table of cases; shared by `/cases` and the home pages.
+#[component]
+pub fn CaseTable(rows: Vec<CaseRow>) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="table" data-testid="case-table">
+                <caption class="visually-hidden">"Cases"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Child Unique ID"</th>
+                        <th scope="col">"Subject"</th>
+                        <th scope="col">"Annex A list"</th>
+                        <th scope="col">"Team"</th>
+                        <th scope="col">"Key worker"</th>
+                        <th scope="col">"Why you can see it"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows
+                        .into_iter()
+                        .map(|row| {
+                            view! {
+                                <tr>
+                                    <td><a href=format!("/cases/{}", row.id)>{row.child_unique_id}</a></td>
+                                    <td>{row.subject.label()}</td>
+                                    <td>{lists_text(&row.lists)}</td>
+                                    <td>{row.team}</td>
+                                    <td>{row.key_worker.unwrap_or_else(|| "Not allocated".into())}</td>
+                                    <td><Tag text=row.access.label() colour="grey"/></td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+pub fn CasesPage() -> impl IntoView {
+    let query = use_query_map();
+    let filter = move || {
+        let q = query.read();
+        (
+            q.get("team").and_then(|v| v.parse::<i64>().ok()),
+            q.get("list").and_then(|v| v.parse::<u8>().ok()),
+            q.get("page").and_then(|v| v.parse::<u32>().ok()),
+        )
+    };
+    let cases = Resource::new(filter, |(team, list, page)| list_cases(team, list, page));
+    view! {
+        <Title text="Cases"/>
+        <SignedIn render=move |_me| view! {
+            <h1 class="heading-l">"Cases"</h1>
+            <Suspense fallback=|| view! { <p class="loading">"Loading cases…"</p> }>
+                {move || Suspend::new(async move {
+                    match cases.await {
+                        Ok(data) => view! { <CaseList data filter=filter()/> }.into_any(),
+                        Err(error) => view! { <ErrorView error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        }/>
+    }
+}
+
+#[component]
+fn CaseList(data: CaseListPage, filter: (Option<i64>, Option<u8>, Option<u32>)) -> impl IntoView {
+    let (team, list, _) = filter;
+    let link = move |page: u32| {
+        let mut params = vec![format!("page={page}")];
+        if let Some(t) = team {
+            params.push(format!("team={t}"));
+        }
+        if let Some(l) = list {
+            params.push(format!("list={l}"));
+        }
+        format!("/cases?{}", params.join("&"))
+    };
+    let summary = format!(
+        "{} open {} · page {} of {}",
+        data.total,
+        if data.total == 1 { "case" } else { "cases" },
+        data.page,
+        data.pages
+    );
+    view! {
+        // A plain GET form: filtering works before the WebAssembly loads.
+        <form method="get" action="/cases" class="filters">
+            <div class="form-group form-group--inline">
+                <label class="label" for="team">"Team"</label>
+                <select class="select" id="team" name="team">
+                    <option value="">"All teams"</option>
+                    {data.teams.into_iter().map(|t| view! {
+                        <option value=t.id.to_string() selected=team == Some(t.id)>{t.name}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="form-group form-group--inline">
+                <label class="label" for="list">"Annex A list"</label>
+                <select class="select" id="list" name="list">
+                    <option value="">"All lists"</option>
+                    {AnnexList::ALL.into_iter().map(|l| view! {
+                        <option value=l.number().to_string() selected=list == Some(l.number())>{l.title()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <button type="submit" class="button button--secondary">"Apply filters"</button>
+        </form>
+        <p class="body" data-testid="case-count">{summary}</p>
+        {if data.rows.is_empty() {
+            view! { <p class="body">"There are no open cases to show."</p> }.into_any()
+        } else {
+            view! { <CaseTable rows=data.rows/> }.into_any()
+        }}
+        {(data.pages > 1).then(|| view! {
+            <nav class="pagination" aria-label="Pages">
+                {(data.page > 1).then(|| view! { <a rel="prev" href=link(data.page - 1)>"Previous page"</a> })}
+                {(data.page < data.pages).then(|| view! { <a rel="next" href=link(data.page + 1)>"Next page"</a> })}
+            </nav>
+        })}
+    }
+}
+
+#[component]
+pub fn CasePage() -> impl IntoView {
+    let params = use_params_map();
+    let case_id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
+    let record = Resource::new(case_id, |id| async move {
+        match id {
+            Some(id) => open_case(id).await,
+            None => Err(crate::AppError::NotFound),
+        }
+    });
+    view! {
+        <SignedIn render=move |_me| view! {
+            <Suspense fallback=|| view! { <p class="loading">"Loading case…"</p> }>
+                {move || Suspend::new(async move {
+                    match record.await {
+                        Ok(record) => view! { <CaseRecordView record/> }.into_any(),
+                        Err(error) => view! { <ErrorView error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        }/>
+    }
+}
+
+#[component]
+fn CaseRecordView(record: CaseRecord) -> impl IntoView {
+    let none = || "None".to_string();
+    let rows: Vec<(&str, String)> = vec![
+        ("Child Unique ID", record.child_unique_id.clone()),
+        ("Subject", record.subject.label().to_string()),
+        ("Annex A lists", lists_text(&record.lists)),
+        ("Team", record.team),
+        ("Key worker", record.key_worker.unwrap_or_else(|| "Not allocated".into())),
+        ("Team Manager", record.team_manager.unwrap_or_else(none)),
+        ("Service Manager", record.service_manager.unwrap_or_else(none)),
+        ("IRO / CP Chair", record.iro.unwrap_or_else(none)),
+    ];
+    view! {
+        <Title text=format!("Case {}", record.child_unique_id)/>
+        <span class="caption">"Case"</span>
+        <h1 class="heading-l" data-testid="case-heading">{record.child_unique_id.clone()}</h1>
+        <p>
+            {if record.open { view! { <Tag text="Open" colour="green"/> } } else { view! { <Tag text="Closed" colour="grey"/> } }}
+            " "
+            <Tag text=record.access.label() colour="grey"/>
+        </p>
+        <dl class="summary-list">
+            {rows.into_iter().map(|(k, v)| view! {
+                <div class="summary-list__row">
+                    <dt class="summary-list__key">{k}</dt>
+                    <dd class="summary-list__value">{v}</dd>
+                </div>
+            }).collect_view()}
+        </dl>
+    }
+}

@@ -1,0 +1,12 @@
+//! The domain core: plain types and rules, no I/O. Shared by server and browser.
+
+pub mod access;
+pub mod annex;
+pub mod ids;
+pub mod roles;
+pub mod session;
+
+pub use access::{case_access, Actor, CaseAccess, CaseAllocation};
+pub use annex::{AnnexList, Subject};
+pub use ids::{ChildUniqueId, EmailAddress, IdError};
+pub use roles::{Role, RoleSet};

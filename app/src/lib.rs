@@ -1,0 +1,70 @@
+//! Practice Audit: the Leptos app shared by the server (feature `ssr`) and the browser (`hydrate`).
+
+pub mod auth;
+pub mod cases;
+pub mod domain;
+pub mod error;
+pub mod home;
+pub mod trays;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod demo;
+#[cfg(feature = "ssr")]
+pub mod server;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+
+pub use error::{AppError, FieldError};
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en-GB">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="robots" content="noindex, nofollow"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    auth::provide_auth();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/practice-audit.css"/>
+        <Title formatter=|page: String| format!("{page} – Practice Audit")/>
+        <Router>
+            <a href="#main-content" class="skip-link">"Skip to main content"</a>
+            <ui::Header/>
+            <main class="page" id="main-content" tabindex="-1">
+                // Async rendering, so that 401 / 403 / 404 reach the HTTP status line.
+                <Routes fallback=|| view! { <ui::NotFoundPage/> }>
+                    <Route path=path!("/sign-in") view=auth::SignInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/cases") view=cases::CasesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/cases/:id") view=cases::CasePage ssr=SsrMode::Async/>
+                    <Route path=path!("/tray") view=trays::TrayPage ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

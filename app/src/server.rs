@@ -1,0 +1,132 @@
+//! What every server function does first: find the store, the session and the actor,
+//! and turn errors into the right HTTP status. Server-only.
+
+use crate::domain::session::{session_state, SessionState};
+use crate::domain::Actor;
+use crate::store::Store;
+use crate::AppError;
+use axum::http::{header, HeaderValue, StatusCode};
+use chrono::Utc;
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+use std::fmt::Display;
+use std::future::Future;
+
+pub const SESSION_COOKIE: &str = "pa_session";
+
+/// Site-wide settings the server functions need, provided as context by the server.
+#[derive(Debug, Clone, Default)]
+pub struct SiteSettings {
+    /// Mark cookies `Secure` even when no proxy says the request came over HTTPS.
+    pub force_secure_cookies: bool,
+}
+
+/// Runs a server function's body, giving its error the matching HTTP status when it was
+/// called over HTTP. Pages rendered on the server set their own status from what they show.
+pub async fn respond<T>(body: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+    let result = body.await;
+    // A plain form post (before the WebAssembly loads) is redirected back with the error
+    // by the framework, so it keeps its redirect status.
+    let called_over_http = request_parts().is_some_and(|p| {
+        let plain_form_post = p
+            .headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"));
+        p.uri.path().starts_with("/api/") && !plain_form_post
+    });
+    if let (Err(error), true) = (&result, called_over_http) {
+        if let Some(response) = use_context::<ResponseOptions>() {
+            response.set_status(StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+        }
+    }
+    result
+}
+
+/// Logs the detail and gives the user the plain sentence.
+pub fn internal(detail: impl Display) -> AppError {
+    tracing::error!(error = %detail, "internal error");
+    AppError::Internal
+}
+
+pub fn store() -> Result<Store, AppError> {
+    use_context::<Store>().ok_or_else(|| internal("store is not in the server function context"))
+}
+
+fn request_parts() -> Option<axum::http::request::Parts> {
+    use_context::<axum::http::request::Parts>()
+}
+
+fn session_token() -> Option<String> {
+    let parts = request_parts()?;
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// The signed-in person and the store, or `SignInRequired`.
+pub async fn signed_in() -> Result<(Store, Actor), AppError> {
+    let store = store()?;
+    let actor = current_actor(&store).await?.ok_or(AppError::SignInRequired)?;
+    Ok((store, actor))
+}
+
+/// The signed-in person, if any. Expired sessions are removed.
+pub async fn current_actor(store: &Store) -> Result<Option<Actor>, AppError> {
+    let Some(token) = session_token() else { return Ok(None) };
+    let token_hash = crate::auth::password::token_hash(&token);
+    let Some(session) = store.session(&token_hash).await.map_err(internal)? else {
+        return Ok(None);
+    };
+    let now = Utc::now();
+    match session_state(session.created_at, session.last_seen_at, now) {
+        SessionState::Expired => {
+            store.delete_session(&token_hash).await.map_err(internal)?;
+            clear_session_cookie();
+            Ok(None)
+        }
+        SessionState::Live { touch } => {
+            if touch {
+                store.touch_session(&token_hash, now).await.map_err(internal)?;
+            }
+            store.actor(session.person_id).await.map_err(internal)
+        }
+    }
+}
+
+pub fn current_session_hash() -> Option<String> {
+    session_token().map(|t| crate::auth::password::token_hash(&t))
+}
+
+fn cookie_is_secure() -> bool {
+    let forced = use_context::<SiteSettings>().is_some_and(|s| s.force_secure_cookies);
+    let over_https = request_parts().is_some_and(|p| {
+        p.uri.scheme_str() == Some("https")
+            || p.headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https")
+    });
+    forced || over_https
+}
+
+fn set_cookie(value: String) {
+    if let (Some(response), Ok(value)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&value)) {
+        response.append_header(header::SET_COOKIE, value);
+    }
+}
+
+pub fn set_session_cookie(token: &str) {
+    let max_age = crate::domain::session::ABSOLUTE_LIMIT.num_seconds();
+    let secure = if cookie_is_secure() { "; Secure" } else { "" };
+    set_cookie(format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"));
+}
+
+pub fn clear_session_cookie() {
+    let secure = if cookie_is_secure() { "; Secure" } else { "" };
+    set_cookie(format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"));
+}

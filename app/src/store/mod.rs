@@ -1,0 +1,459 @@
+//! All SQL lives here. Queries are written to run on PostgreSQL too: numbered
+//! parameters, no SQLite-only functions, timestamps bound as typed values.
+
+mod demo_seed;
+
+use crate::domain::{Actor, AnnexList, CaseAllocation, Role, RoleSet};
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+/// A sign-in session as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRow {
+    pub person_id: i64,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Credentials {
+    pub person_id: i64,
+    pub password_hash: String,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct PersonSummary {
+    pub actor: Actor,
+    pub display_name: String,
+}
+
+/// Which cases a list shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseQuery {
+    pub team_id: Option<i64>,
+    pub list: Option<AnnexList>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// A case as lists and records show it. Names are staff names, never the child's.
+#[derive(Debug, Clone)]
+pub struct CaseListing {
+    pub id: i64,
+    pub child_unique_id: String,
+    pub subject: String,
+    pub team_id: i64,
+    pub team: String,
+    pub key_worker: Option<String>,
+    pub team_manager: Option<String>,
+    pub service_manager: Option<String>,
+    pub iro: Option<String>,
+    pub closed_on: Option<NaiveDate>,
+    pub allocation: CaseAllocation,
+    pub lists: Vec<AnnexList>,
+}
+
+#[derive(sqlx::FromRow)]
+struct CaseRowRaw {
+    id: i64,
+    child_unique_id: String,
+    subject: String,
+    team_id: i64,
+    team: String,
+    key_worker_id: Option<i64>,
+    key_worker: Option<String>,
+    team_manager_id: Option<i64>,
+    team_manager: Option<String>,
+    service_manager_id: Option<i64>,
+    service_manager: Option<String>,
+    iro_id: Option<i64>,
+    iro: Option<String>,
+    closed_on: Option<NaiveDate>,
+}
+
+impl CaseRowRaw {
+    fn into_listing(self, lists: Vec<AnnexList>) -> CaseListing {
+        CaseListing {
+            id: self.id,
+            child_unique_id: self.child_unique_id,
+            subject: self.subject,
+            team_id: self.team_id,
+            team: self.team,
+            key_worker: self.key_worker,
+            team_manager: self.team_manager,
+            service_manager: self.service_manager,
+            iro: self.iro,
+            closed_on: self.closed_on,
+            allocation: CaseAllocation {
+                key_worker_id: self.key_worker_id,
+                team_manager_id: self.team_manager_id,
+                service_manager_id: self.service_manager_id,
+                iro_id: self.iro_id,
+            },
+            lists,
+        }
+    }
+}
+
+const CASE_COLUMNS: &str = "SELECT c.id, c.child_unique_id, c.subject, c.team_id, t.name AS team, \
+     c.key_worker_id, kw.display_name AS key_worker, \
+     t.team_manager_id, tm.display_name AS team_manager, \
+     t.service_manager_id, sm.display_name AS service_manager, \
+     c.iro_id, iro.display_name AS iro, c.closed_on \
+     FROM cases c \
+     JOIN teams t ON t.id = c.team_id \
+     LEFT JOIN people kw ON kw.id = c.key_worker_id \
+     LEFT JOIN people tm ON tm.id = t.team_manager_id \
+     LEFT JOIN people sm ON sm.id = t.service_manager_id \
+     LEFT JOIN people iro ON iro.id = c.iro_id ";
+
+/// Counts of open cases for one team, per Annex A list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolCount {
+    pub team_id: i64,
+    pub team: String,
+    pub list: AnnexList,
+    pub cases: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AlertRow {
+    pub id: i64,
+    pub kind: String,
+    pub case_id: Option<i64>,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the database at `url`.
+    pub async fn connect(url: &str) -> StoreResult<Store> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        sqlx::migrate!("../migrations").run(&pool).await?;
+        Ok(Store { pool })
+    }
+
+    pub async fn has_people(&self) -> StoreResult<bool> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people").fetch_one(&self.pool).await?;
+        Ok(count > 0)
+    }
+
+    // ---- people and sessions ----
+
+    pub async fn credentials(&self, email: &str) -> StoreResult<Option<Credentials>> {
+        Ok(sqlx::query_as(
+            "SELECT id AS person_id, password_hash, active FROM people WHERE email = $1",
+        )
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn person(&self, person_id: i64) -> StoreResult<Option<PersonSummary>> {
+        let row: Option<(String, bool)> =
+            sqlx::query_as("SELECT display_name, active FROM people WHERE id = $1")
+                .bind(person_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some((display_name, true)) = row else { return Ok(None) };
+        let codes: Vec<String> =
+            sqlx::query_scalar("SELECT role FROM person_roles WHERE person_id = $1")
+                .bind(person_id)
+                .fetch_all(&self.pool)
+                .await?;
+        let roles = codes
+            .iter()
+            .map(|c| Role::from_code(c).ok_or_else(|| StoreError::Corrupt(format!("unknown role {c}"))))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(PersonSummary { actor: Actor { person_id, roles: RoleSet::new(roles) }, display_name }))
+    }
+
+    /// The active person's roles; `None` if they are unknown or no longer active.
+    pub async fn actor(&self, person_id: i64) -> StoreResult<Option<Actor>> {
+        Ok(self.person(person_id).await?.map(|p| p.actor))
+    }
+
+    pub async fn create_session(&self, token_hash: &str, person_id: i64, now: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)",
+        )
+        .bind(token_hash)
+        .bind(person_id)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn session(&self, token_hash: &str) -> StoreResult<Option<SessionRow>> {
+        Ok(sqlx::query_as(
+            "SELECT person_id, created_at, last_seen_at FROM sessions WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn touch_session(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(now)
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Moves a session's clock; lets tests check expiry without waiting.
+    pub async fn backdate_session(
+        &self,
+        token_hash: &str,
+        created_at: DateTime<Utc>,
+        last_seen_at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET created_at = $1, last_seen_at = $2 WHERE token_hash = $3")
+            .bind(created_at)
+            .bind(last_seen_at)
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn person_id_by_email(&self, email: &str) -> StoreResult<Option<i64>> {
+        Ok(sqlx::query_scalar("SELECT id FROM people WHERE email = $1")
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    // ---- access log ----
+
+    pub async fn log_access(&self, person_id: Option<i64>, action: &str, case_id: Option<i64>) -> StoreResult<()> {
+        sqlx::query("INSERT INTO access_log (person_id, action, case_id, at) VALUES ($1, $2, $3, $4)")
+            .bind(person_id)
+            .bind(action)
+            .bind(case_id)
+            .bind(Utc::now())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn access_log_count(&self, person_id: i64, action: &str, case_id: Option<i64>) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM access_log WHERE person_id = $1 AND action = $2 \
+             AND (case_id = $3 OR ($3 IS NULL AND case_id IS NULL))",
+        )
+        .bind(person_id)
+        .bind(action)
+        .bind(case_id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    // ---- cases ----
+
+    /// Limits a case query to what the actor holds, unless they see every case.
+    fn push_case_scope<'a>(qb: &mut QueryBuilder<'a, Sqlite>, actor: &Actor, query: &'a CaseQuery) {
+        qb.push(" WHERE c.closed_on IS NULL");
+        if !actor.roles.sees_every_case() {
+            let ties = [
+                (Role::KeyWorker, "c.key_worker_id"),
+                (Role::TeamManager, "t.team_manager_id"),
+                (Role::ServiceManager, "t.service_manager_id"),
+                (Role::IroCpChair, "c.iro_id"),
+            ];
+            qb.push(" AND (1 = 0");
+            for (role, column) in ties {
+                if actor.roles.has(role) {
+                    qb.push(format!(" OR {column} = ")).push_bind(actor.person_id);
+                }
+            }
+            qb.push(")");
+        }
+        if let Some(team_id) = query.team_id {
+            qb.push(" AND c.team_id = ").push_bind(team_id);
+        }
+        if let Some(list) = query.list {
+            qb.push(" AND EXISTS (SELECT 1 FROM case_lists l WHERE l.case_id = c.id AND l.annex_list = ")
+                .push_bind(i64::from(list.number()))
+                .push(")");
+        }
+    }
+
+    /// One page of the open cases the actor may see, and how many there are in all.
+    pub async fn cases(&self, actor: &Actor, query: &CaseQuery) -> StoreResult<(Vec<CaseListing>, i64)> {
+        let mut count = QueryBuilder::new("SELECT COUNT(*) FROM cases c JOIN teams t ON t.id = c.team_id");
+        Self::push_case_scope(&mut count, actor, query);
+        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
+
+        let mut select = QueryBuilder::new(CASE_COLUMNS);
+        Self::push_case_scope(&mut select, actor, query);
+        select
+            .push(" ORDER BY t.name, c.child_unique_id LIMIT ")
+            .push_bind(query.limit)
+            .push(" OFFSET ")
+            .push_bind(query.offset);
+        let raws: Vec<CaseRowRaw> = select.build_query_as().fetch_all(&self.pool).await?;
+        let mut lists = self.lists_of(&raws.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
+        let listings = raws
+            .into_iter()
+            .map(|r| {
+                let l = lists.remove(&r.id).unwrap_or_default();
+                r.into_listing(l)
+            })
+            .collect();
+        Ok((listings, total))
+    }
+
+    pub async fn case(&self, case_id: i64) -> StoreResult<Option<CaseListing>> {
+        let raw: Option<CaseRowRaw> = sqlx::query_as(&format!("{CASE_COLUMNS} WHERE c.id = $1"))
+            .bind(case_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(raw) = raw else { return Ok(None) };
+        let lists = self.lists_of(&[raw.id]).await?.remove(&raw.id).unwrap_or_default();
+        Ok(Some(raw.into_listing(lists)))
+    }
+
+    async fn lists_of(&self, case_ids: &[i64]) -> StoreResult<std::collections::HashMap<i64, Vec<AnnexList>>> {
+        let mut out: std::collections::HashMap<i64, Vec<AnnexList>> = Default::default();
+        if case_ids.is_empty() {
+            return Ok(out);
+        }
+        let mut qb = QueryBuilder::<Sqlite>::new("SELECT case_id, annex_list FROM case_lists WHERE case_id IN (");
+        let mut ids = qb.separated(", ");
+        for id in case_ids {
+            ids.push_bind(*id);
+        }
+        qb.push(") ORDER BY case_id, annex_list");
+        let rows: Vec<(i64, i64)> = qb.build_query_as().fetch_all(&self.pool).await?;
+        for (case_id, number) in rows {
+            let list = AnnexList::from_number(number)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown Annex A list {number}")))?;
+            out.entry(case_id).or_default().push(list);
+        }
+        Ok(out)
+    }
+
+    /// Teams holding at least one open case the actor may see.
+    pub async fn teams_in_view(&self, actor: &Actor) -> StoreResult<Vec<(i64, String)>> {
+        let all = CaseQuery::default();
+        let mut qb = QueryBuilder::new("SELECT DISTINCT t.id, t.name FROM cases c JOIN teams t ON t.id = c.team_id");
+        Self::push_case_scope(&mut qb, actor, &all);
+        qb.push(" ORDER BY t.name");
+        Ok(qb.build_query_as().fetch_all(&self.pool).await?)
+    }
+
+    pub async fn teams(&self) -> StoreResult<Vec<(i64, String)>> {
+        Ok(sqlx::query_as("SELECT id, name FROM teams ORDER BY name").fetch_all(&self.pool).await?)
+    }
+
+    /// Open cases per team and Annex A list: the pool a draw will take from.
+    pub async fn pool_counts(&self) -> StoreResult<Vec<PoolCount>> {
+        let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(
+            "SELECT t.id, t.name, l.annex_list, COUNT(*) FROM cases c \
+             JOIN teams t ON t.id = c.team_id JOIN case_lists l ON l.case_id = c.id \
+             WHERE c.closed_on IS NULL GROUP BY t.id, t.name, l.annex_list ORDER BY t.name, l.annex_list",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(team_id, team, number, cases)| {
+                let list = AnnexList::from_number(number)
+                    .ok_or_else(|| StoreError::Corrupt(format!("unknown Annex A list {number}")))?;
+                Ok(PoolCount { team_id, team, list, cases })
+            })
+            .collect()
+    }
+
+    pub async fn open_case_count(&self) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE closed_on IS NULL")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    // ---- tray ----
+
+    pub async fn tray(&self, person_id: i64, limit: i64) -> StoreResult<Vec<AlertRow>> {
+        Ok(sqlx::query_as(
+            "SELECT id, kind, case_id, body, created_at, read_at FROM alerts \
+             WHERE person_id = $1 AND archived_at IS NULL ORDER BY id DESC LIMIT $2",
+        )
+        .bind(person_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn unread_alerts(&self, person_id: i64) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM alerts WHERE person_id = $1 AND read_at IS NULL AND archived_at IS NULL",
+        )
+        .bind(person_id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+impl Store {
+    /// Stores an alert for one person's tray. Callers go through the one alert-raising function.
+    pub async fn insert_alert(
+        &self,
+        person_id: i64,
+        kind: &str,
+        case_id: Option<i64>,
+        body: &str,
+    ) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO alerts (person_id, kind, case_id, body, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(person_id)
+        .bind(kind)
+        .bind(case_id)
+        .bind(body)
+        .bind(Utc::now())
+        .fetch_one(&self.pool)
+        .await?)
+    }
+}

@@ -1,0 +1,173 @@
+//! Shared UI pieces, after the GOV.UK Design System's patterns.
+
+use crate::auth::{use_auth, Me};
+use crate::domain::Role;
+use crate::{AppError, FieldError};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Redirect, A};
+
+/// Sets the HTTP status of a server-rendered page. Does nothing in the browser.
+pub fn set_page_status(_status: u16) {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(code) = axum::http::StatusCode::from_u16(_status) {
+            response.set_status(code);
+        }
+    }
+}
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let auth = use_auth();
+    view! {
+        <header class="header" role="banner">
+            <div class="header__inner">
+                <a href="/" class="header__service">"Practice Audit"</a>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match auth.me.await {
+                            Ok(Some(me)) => view! { <SignedInHeader me/> }.into_any(),
+                            _ => ().into_any(),
+                        }
+                    })}
+                </Transition>
+            </div>
+        </header>
+    }
+}
+
+#[component]
+fn SignedInHeader(me: Me) -> impl IntoView {
+    let auth = use_auth();
+    let roles = me.roles.iter().map(Role::label).collect::<Vec<_>>().join(", ");
+    let holds_cases = me.roles.holds_cases();
+    let unread = me.unread_alerts;
+    view! {
+        <div class="header__person">
+            <span class="header__name" data-testid="signed-in-name">{me.display_name.clone()}</span>
+            <span class="header__roles" data-testid="signed-in-roles">{roles}</span>
+        </div>
+        <nav class="header__nav" aria-label="Main">
+            <ul>
+                <li><A href="/" exact=true>"Home"</A></li>
+                {holds_cases.then(|| view! { <li><A href="/cases">"Cases"</A></li> })}
+                <li>
+                    <A href="/tray">
+                        "My tray"
+                        {(unread > 0).then(|| view! {
+                            <span class="count" aria-label=format!("{unread} unread")>{unread}</span>
+                        })}
+                    </A>
+                </li>
+                <li>
+                    <ActionForm action=auth.sign_out attr:class="inline-form">
+                        <button type="submit" class="link-button">"Sign out"</button>
+                    </ActionForm>
+                </li>
+            </ul>
+        </nav>
+    }
+}
+
+/// Renders `render(me)` for a signed-in person; sends anyone else to the sign-in page.
+#[component]
+pub fn SignedIn<F, V>(render: F) -> impl IntoView
+where
+    F: Fn(Me) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let auth = use_auth();
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || {
+                let render = render.clone();
+                Suspend::new(async move {
+                    match auth.me.await {
+                        Ok(Some(me)) => render(me).into_any(),
+                        Ok(None) => view! { <Redirect path="/sign-in"/> }.into_any(),
+                        Err(error) => view! { <ErrorView error/> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
+/// A server function's error as a page section, with the right HTTP status.
+#[component]
+pub fn ErrorView(error: AppError) -> impl IntoView {
+    set_page_status(error.status());
+    match error {
+        AppError::SignInRequired => view! { <Redirect path="/sign-in"/> }.into_any(),
+        AppError::Forbidden => view! { <ForbiddenPage/> }.into_any(),
+        AppError::NotFound => view! { <NotFoundPage/> }.into_any(),
+        other => view! {
+            <Title text="There is a problem"/>
+            <div class="notification notification--error" role="alert" data-testid="error-message">
+                <h1 class="heading-l">"There is a problem"</h1>
+                <p>{other.to_string()}</p>
+            </div>
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+pub fn ForbiddenPage() -> impl IntoView {
+    set_page_status(403);
+    view! {
+        <Title text="You do not have access"/>
+        <h1 class="heading-l" data-testid="forbidden">"You do not have access to this page"</h1>
+        <p>
+            "Case records are open only to people with a need to know: the allocated key worker, "
+            "their Team Manager and Service Manager, the IRO or CP Chair, and the audit programme's managers."
+        </p>
+        <p>"If you think you should have access, ask your Team Manager or the QA team."</p>
+        <p><a href="/">"Go to your home page"</a></p>
+    }
+}
+
+#[component]
+pub fn NotFoundPage() -> impl IntoView {
+    set_page_status(404);
+    view! {
+        <Title text="Page not found"/>
+        <h1 class="heading-l">"Page not found"</h1>
+        <p>"If you typed the web address, check it is correct. If you followed a link, it may be out of date."</p>
+        <p><a href="/">"Go to your home page"</a></p>
+    }
+}
+
+/// The error summary at the top of a form: each message links to its field.
+#[component]
+pub fn ErrorSummary(errors: Vec<FieldError>) -> impl IntoView {
+    (!errors.is_empty()).then(|| {
+        view! {
+            <div class="error-summary" role="alert" tabindex="-1" data-testid="error-summary">
+                <h2 class="error-summary__title">"There is a problem"</h2>
+                <ul class="error-summary__list">
+                    {errors
+                        .into_iter()
+                        .map(|e| {
+                            let href = format!("#{}", e.field);
+                            view! { <li><a href=href>{e.message}</a></li> }
+                        })
+                        .collect_view()}
+                </ul>
+            </div>
+        }
+    })
+}
+
+/// The message for one field, if it has one.
+pub fn field_error(errors: &[FieldError], field: &str) -> Option<String> {
+    errors.iter().find(|e| e.field == field).map(|e| e.message.clone())
+}
+
+/// A coloured status label.
+#[component]
+pub fn Tag(#[prop(into)] text: String, #[prop(optional)] colour: &'static str) -> impl IntoView {
+    let class = if colour.is_empty() { "tag".to_string() } else { format!("tag tag--{colour}") };
+    view! { <strong class=class>{text}</strong> }
+}

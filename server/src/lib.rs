@@ -1,0 +1,80 @@
+//! The axum server: configuration, start-up and the router.
+
+use app::server::SiteSettings;
+use app::store::{Store, StoreError};
+use app::{shell, App};
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::path::PathBuf;
+
+/// Settings from the environment. See the README's "Configuration" section.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub leptos: LeptosOptions,
+    pub site: SiteSettings,
+}
+
+impl Config {
+    /// `LEPTOS_SITE_ADDR` (default 127.0.0.1:3000), `DATABASE_URL` (default a SQLite file
+    /// under `DATA_DIR`, itself default `./data`), `SECURE_COOKIES=1` behind HTTPS.
+    pub fn from_env() -> Result<Config, String> {
+        let mut leptos = get_configuration(None).map_err(|e| e.to_string())?.leptos_options;
+        if leptos.output_name.is_empty() {
+            // Built by plain `cargo` rather than cargo-leptos.
+            leptos.output_name = "practice-audit".into();
+        }
+        let database_url = match std::env::var("DATABASE_URL") {
+            Ok(url) if !url.is_empty() => url,
+            _ => {
+                let dir = PathBuf::from(std::env::var("DATA_DIR").unwrap_or_else(|_| "data".into()));
+                std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                format!("sqlite://{}", dir.join("practice-audit.db").display())
+            }
+        };
+        let force_secure_cookies = matches!(std::env::var("SECURE_COOKIES").as_deref(), Ok("1" | "true"));
+        Ok(Config { database_url, leptos, site: SiteSettings { force_secure_cookies } })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("could not hash the demo password: {0}")]
+    Hash(String),
+}
+
+/// Loads the demo council if the database has no staff yet. Returns whether it did.
+pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, DemoError> {
+    if store.has_people().await? {
+        return Ok(false);
+    }
+    let council = app::demo::DemoCouncil::build();
+    // One hash for the shared demo password keeps first start well under a second.
+    let hash = tokio::task::spawn_blocking(|| app::auth::password::hash_password(app::demo::DEMO_PASSWORD))
+        .await
+        .map_err(|e| DemoError::Hash(e.to_string()))?
+        .map_err(|e| DemoError::Hash(e.to_string()))?;
+    store.seed_demo(&council, &hash).await?;
+    Ok(true)
+}
+
+/// The whole app: pages, server functions, static files and a health check.
+pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router {
+    let routes = generate_route_list(App);
+    let context = move || {
+        provide_context(store.clone());
+        provide_context(site.clone());
+    };
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .leptos_routes_with_context(&leptos, routes, context, {
+            let leptos = leptos.clone();
+            move || shell(leptos.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler(shell))
+        .with_state(leptos)
+}

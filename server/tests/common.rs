@@ -1,0 +1,131 @@
+//! A real server (router) over a real SQLite database in a temp dir, loaded with the demo council.
+
+#![allow(dead_code)]
+
+use app::server::SiteSettings;
+use app::store::Store;
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Request, StatusCode};
+use axum::Router;
+use leptos::prelude::LeptosOptions;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+use tower::ServiceExt;
+
+pub const DEMO_PASSWORD: &str = app::demo::DEMO_PASSWORD;
+
+pub struct TestApp {
+    pub store: Store,
+    pub router: Router,
+    dir: PathBuf,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    pub fn set_cookie(&self) -> Option<String> {
+        self.headers.get(header::SET_COOKIE).map(|v| v.to_str().unwrap().to_string())
+    }
+
+    pub fn location(&self) -> Option<String> {
+        self.headers.get(header::LOCATION).map(|v| v.to_str().unwrap().to_string())
+    }
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        Self::with_settings(SiteSettings::default()).await
+    }
+
+    pub async fn with_settings(site: SiteSettings) -> TestApp {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "practice-audit-test-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}", dir.join("test.db").display());
+        let store = Store::connect(&url).await.expect("database opens and migrates");
+        assert!(server::seed_demo_if_empty(&store).await.unwrap());
+        let leptos = LeptosOptions::builder().output_name("practice-audit").build();
+        let router = server::router(store.clone(), leptos, site);
+        TestApp { store, router, dir }
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), 10 * 1024 * 1024).await.unwrap();
+        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    /// Calls a server function as the hydrated app does (form-encoded POST, JSON back).
+    pub async fn call(&self, name: &str, form: &[(&str, &str)], session: Option<&str>) -> Reply {
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut request = Request::post(format!("/api/{name}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json");
+        if let Some(token) = session {
+            request = request.header(header::COOKIE, format!("pa_session={token}"));
+        }
+        self.send(request.body(Body::from(body)).unwrap()).await
+    }
+
+    /// A browser page load.
+    pub async fn page(&self, path: &str, session: Option<&str>) -> Reply {
+        let mut request = Request::get(path).header(header::ACCEPT, "text/html");
+        if let Some(token) = session {
+            request = request.header(header::COOKIE, format!("pa_session={token}"));
+        }
+        self.send(request.body(Body::empty()).unwrap()).await
+    }
+
+    /// Signs in and returns the session token from the cookie.
+    pub async fn sign_in(&self, email: &str) -> String {
+        let reply = self.call("sign_in", &[("email", email), ("password", DEMO_PASSWORD)], None).await;
+        assert_eq!(reply.status, StatusCode::OK, "sign-in as {email}: {}", reply.body);
+        session_token(&reply.set_cookie().expect("a session cookie"))
+    }
+
+    pub async fn person_id(&self, email: &str) -> i64 {
+        self.store.person_id_by_email(email).await.unwrap().expect("demo person exists")
+    }
+}
+
+pub fn session_token(set_cookie: &str) -> String {
+    set_cookie
+        .split(';')
+        .next()
+        .and_then(|kv| kv.strip_prefix("pa_session="))
+        .expect("pa_session cookie")
+        .to_string()
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
