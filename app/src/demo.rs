@@ -48,17 +48,43 @@ const FIRST: [&str; 20] = [
     "Mags", "Nico", "Opal", "Pip", "Rafe", "Suki", "Tomas", "Vida",
 ];
 const LAST: [&str; 13] = [
-    "Examplewood", "Sampleford", "Mockridge", "Fictionby", "Pretendale", "Dummerton",
-    "Testington", "Placeholme", "Madeupshaw", "Notrealby", "Imaginthorpe", "Fablewick", "Storeyfold",
+    "Examplewood",
+    "Sampleford",
+    "Mockridge",
+    "Fictionby",
+    "Pretendale",
+    "Dummerton",
+    "Testington",
+    "Placeholme",
+    "Madeupshaw",
+    "Notrealby",
+    "Imaginthorpe",
+    "Fablewick",
+    "Storeyfold",
 ];
 
 /// (team name, service index, lists, key workers)
 const TEAMS: [(&str, usize, &[AnnexList], usize); 8] = [
     ("Early Help North", 0, &[AnnexList::EarlyHelp], 5),
     ("Early Help South", 0, &[AnnexList::EarlyHelp], 4),
-    ("Assessment and Intervention East", 1, &[AnnexList::ChildrenInNeed], 5),
-    ("Assessment and Intervention West", 1, &[AnnexList::ChildrenInNeed, AnnexList::ChildProtection], 4),
-    ("Child Protection and Court", 1, &[AnnexList::ChildProtection], 4),
+    (
+        "Assessment and Intervention East",
+        1,
+        &[AnnexList::ChildrenInNeed],
+        5,
+    ),
+    (
+        "Assessment and Intervention West",
+        1,
+        &[AnnexList::ChildrenInNeed, AnnexList::ChildProtection],
+        4,
+    ),
+    (
+        "Child Protection and Court",
+        1,
+        &[AnnexList::ChildProtection],
+        4,
+    ),
     ("Children in Care North", 2, &[AnnexList::ChildrenInCare], 4),
     ("Children in Care South", 2, &[AnnexList::ChildrenInCare], 4),
     ("Leaving Care", 2, &[AnnexList::LeavingCare], 5),
@@ -93,16 +119,37 @@ impl DemoCouncil {
         let mut people: Vec<DemoPerson> = Vec::new();
         let mut add = |local: String, roles: Vec<Role>, team: Option<usize>| {
             let n = people.len();
-            let display_name = format!("{} {}", FIRST[n % FIRST.len()], LAST[(n / FIRST.len() + n) % LAST.len()]);
-            people.push(DemoPerson { display_name, email: format!("{local}@{DEMO_DOMAIN}"), roles, team });
+            let display_name = format!(
+                "{} {}",
+                FIRST[n % FIRST.len()],
+                LAST[(n / FIRST.len() + n) % LAST.len()]
+            );
+            people.push(DemoPerson {
+                display_name,
+                email: format!("{local}@{DEMO_DOMAIN}"),
+                roles,
+                team,
+            });
             n
         };
 
-        add("qa.manager".into(), vec![Role::QaManager, Role::Auditor], None);
+        add(
+            "qa.manager".into(),
+            vec![Role::QaManager, Role::Auditor],
+            None,
+        );
         add("auditor.1".into(), vec![Role::Auditor], None);
         add("auditor.2".into(), vec![Role::Auditor], None);
-        add("psw".into(), vec![Role::PswQaPracticeImprovement, Role::Auditor], None);
-        add("safeguarding.review".into(), vec![Role::SafeguardingReviewManager, Role::Auditor], None);
+        add(
+            "psw".into(),
+            vec![Role::PswQaPracticeImprovement, Role::Auditor],
+            None,
+        );
+        add(
+            "safeguarding.review".into(),
+            vec![Role::SafeguardingReviewManager, Role::Auditor],
+            None,
+        );
         add("ad.1".into(), vec![Role::AssistantDirector], None);
         add("ad.2".into(), vec![Role::AssistantDirector], None);
         add("pit.1".into(), vec![Role::PracticeImprovementTeam], None);
@@ -113,15 +160,27 @@ impl DemoCouncil {
             .collect();
         let service_managers: Vec<usize> = SERVICES
             .iter()
-            .map(|(s, _)| add(format!("sm.{s}"), vec![Role::ServiceManager, Role::Auditor], None))
+            .map(|(s, _)| {
+                add(
+                    format!("sm.{s}"),
+                    vec![Role::ServiceManager, Role::Auditor],
+                    None,
+                )
+            })
             .collect();
 
         let mut teams = Vec::new();
         let mut key_workers: Vec<Vec<usize>> = Vec::new();
         for (t, (name, service, lists, workers)) in TEAMS.iter().enumerate() {
             let s = slug(name);
-            let tm = add(format!("tm.{s}"), vec![Role::TeamManager, Role::Auditor], Some(t));
-            let kws = (1..=*workers).map(|i| add(format!("kw.{s}.{i}"), vec![Role::KeyWorker], Some(t))).collect();
+            let tm = add(
+                format!("tm.{s}"),
+                vec![Role::TeamManager, Role::Auditor],
+                Some(t),
+            );
+            let kws = (1..=*workers)
+                .map(|i| add(format!("kw.{s}.{i}"), vec![Role::KeyWorker], Some(t)))
+                .collect();
             key_workers.push(kws);
             teams.push(DemoTeam {
                 name: name.to_string(),
@@ -133,7 +192,9 @@ impl DemoCouncil {
 
         let mut cases = Vec::new();
         for (list, count) in CASES_PER_LIST {
-            let holding: Vec<usize> = (0..teams.len()).filter(|t| teams[*t].lists.contains(&list)).collect();
+            let holding: Vec<usize> = (0..teams.len())
+                .filter(|t| teams[*t].lists.contains(&list))
+                .collect();
             for i in 0..count {
                 let team = holding[i % holding.len()];
                 let workers = &key_workers[team];
@@ -148,11 +209,23 @@ impl DemoCouncil {
                 let iro = matches!(list, AnnexList::ChildProtection | AnnexList::ChildrenInCare)
                     .then(|| iros[i % iros.len()]);
                 let n = cases.len() + 1;
-                let id = ChildUniqueId::parse(&format!("DEMO{:05}", 10_000 + n)).expect("demo IDs are valid");
-                cases.push(DemoCase { child_unique_id: id, subject, lists: vec![list], team, key_worker, iro });
+                let id = ChildUniqueId::parse(&format!("DEMO{:05}", 10_000 + n))
+                    .expect("demo IDs are valid");
+                cases.push(DemoCase {
+                    child_unique_id: id,
+                    subject,
+                    lists: vec![list],
+                    team,
+                    key_worker,
+                    iro,
+                });
             }
         }
-        DemoCouncil { people, teams, cases }
+        DemoCouncil {
+            people,
+            teams,
+            cases,
+        }
     }
 }
 
@@ -168,10 +241,16 @@ mod tests {
         assert_eq!(c.people.len(), 60);
         assert_eq!(c.cases.len(), 400);
         for role in Role::ALL {
-            assert!(c.people.iter().any(|p| p.roles.contains(&role)), "no one holds {role:?}");
+            assert!(
+                c.people.iter().any(|p| p.roles.contains(&role)),
+                "no one holds {role:?}"
+            );
         }
         for list in AnnexList::ALL {
-            assert!(c.cases.iter().any(|k| k.lists.contains(&list)), "no case on {list:?}");
+            assert!(
+                c.cases.iter().any(|k| k.lists.contains(&list)),
+                "no case on {list:?}"
+            );
         }
     }
 
@@ -201,7 +280,11 @@ mod tests {
         // Every key worker has some cases, so every demo sign-in has something to show.
         for (i, p) in c.people.iter().enumerate() {
             if p.roles.contains(&Role::KeyWorker) {
-                assert!(c.cases.iter().any(|k| k.key_worker == i), "{} has no cases", p.email);
+                assert!(
+                    c.cases.iter().any(|k| k.key_worker == i),
+                    "{} has no cases",
+                    p.email
+                );
             }
         }
     }

@@ -15,7 +15,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &str, message: impl Into<String>) -> Self {
-        FieldError { field: field.to_string(), message: message.into() }
+        FieldError {
+            field: field.to_string(),
+            message: message.into(),
+        }
     }
 }
 
@@ -62,7 +65,10 @@ impl FromServerFnError for AppError {
         match value {
             ServerFnErrorErr::Request(_) => AppError::Network,
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
-                AppError::Invalid(vec![FieldError::new("", "The form was incomplete. Check your answers and try again.")])
+                AppError::Invalid(vec![FieldError::new(
+                    "",
+                    "The form was incomplete. Check your answers and try again.",
+                )])
             }
             _ => AppError::Internal,
         }

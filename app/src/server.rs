@@ -37,7 +37,9 @@ pub async fn respond<T>(body: impl Future<Output = Result<T, AppError>>) -> Resu
     });
     if let (Err(error), true) = (&result, called_over_http) {
         if let Some(response) = use_context::<ResponseOptions>() {
-            response.set_status(StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+            response.set_status(
+                StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            );
         }
     }
     result
@@ -74,13 +76,17 @@ fn session_token() -> Option<String> {
 /// The signed-in person and the store, or `SignInRequired`.
 pub async fn signed_in() -> Result<(Store, Actor), AppError> {
     let store = store()?;
-    let actor = current_actor(&store).await?.ok_or(AppError::SignInRequired)?;
+    let actor = current_actor(&store)
+        .await?
+        .ok_or(AppError::SignInRequired)?;
     Ok((store, actor))
 }
 
 /// The signed-in person, if any. Expired sessions are removed.
 pub async fn current_actor(store: &Store) -> Result<Option<Actor>, AppError> {
-    let Some(token) = session_token() else { return Ok(None) };
+    let Some(token) = session_token() else {
+        return Ok(None);
+    };
     let token_hash = crate::auth::password::token_hash(&token);
     let Some(session) = store.session(&token_hash).await.map_err(internal)? else {
         return Ok(None);
@@ -94,7 +100,10 @@ pub async fn current_actor(store: &Store) -> Result<Option<Actor>, AppError> {
         }
         SessionState::Live { touch } => {
             if touch {
-                store.touch_session(&token_hash, now).await.map_err(internal)?;
+                store
+                    .touch_session(&token_hash, now)
+                    .await
+                    .map_err(internal)?;
             }
             store.actor(session.person_id).await.map_err(internal)
         }
@@ -109,13 +118,19 @@ fn cookie_is_secure() -> bool {
     let forced = use_context::<SiteSettings>().is_some_and(|s| s.force_secure_cookies);
     let over_https = request_parts().is_some_and(|p| {
         p.uri.scheme_str() == Some("https")
-            || p.headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https")
+            || p.headers
+                .get("x-forwarded-proto")
+                .and_then(|v| v.to_str().ok())
+                == Some("https")
     });
     forced || over_https
 }
 
 fn set_cookie(value: String) {
-    if let (Some(response), Ok(value)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&value)) {
+    if let (Some(response), Ok(value)) = (
+        use_context::<ResponseOptions>(),
+        HeaderValue::from_str(&value),
+    ) {
         response.append_header(header::SET_COOKIE, value);
     }
 }
@@ -123,10 +138,14 @@ fn set_cookie(value: String) {
 pub fn set_session_cookie(token: &str) {
     let max_age = crate::domain::session::ABSOLUTE_LIMIT.num_seconds();
     let secure = if cookie_is_secure() { "; Secure" } else { "" };
-    set_cookie(format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"));
+    set_cookie(format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    ));
 }
 
 pub fn clear_session_cookie() {
     let secure = if cookie_is_secure() { "; Secure" } else { "" };
-    set_cookie(format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"));
+    set_cookie(format!(
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"
+    ));
 }

@@ -21,7 +21,9 @@ impl Config {
     /// `LEPTOS_SITE_ADDR` (default 127.0.0.1:3000), `DATABASE_URL` (default a SQLite file
     /// under `DATA_DIR`, itself default `./data`), `SECURE_COOKIES=1` behind HTTPS.
     pub fn from_env() -> Result<Config, String> {
-        let mut leptos = get_configuration(None).map_err(|e| e.to_string())?.leptos_options;
+        let mut leptos = get_configuration(None)
+            .map_err(|e| e.to_string())?
+            .leptos_options;
         if leptos.output_name.is_empty() {
             // Built by plain `cargo` rather than cargo-leptos.
             leptos.output_name = "practice-audit".into();
@@ -29,13 +31,22 @@ impl Config {
         let database_url = match std::env::var("DATABASE_URL") {
             Ok(url) if !url.is_empty() => url,
             _ => {
-                let dir = PathBuf::from(std::env::var("DATA_DIR").unwrap_or_else(|_| "data".into()));
-                std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                let dir =
+                    PathBuf::from(std::env::var("DATA_DIR").unwrap_or_else(|_| "data".into()));
+                std::fs::create_dir_all(&dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
                 format!("sqlite://{}", dir.join("practice-audit.db").display())
             }
         };
-        let force_secure_cookies = matches!(std::env::var("SECURE_COOKIES").as_deref(), Ok("1" | "true"));
-        Ok(Config { database_url, leptos, site: SiteSettings { force_secure_cookies } })
+        let force_secure_cookies =
+            matches!(std::env::var("SECURE_COOKIES").as_deref(), Ok("1" | "true"));
+        Ok(Config {
+            database_url,
+            leptos,
+            site: SiteSettings {
+                force_secure_cookies,
+            },
+        })
     }
 }
 
@@ -54,10 +65,12 @@ pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, DemoError> {
     }
     let council = app::demo::DemoCouncil::build();
     // One hash for the shared demo password keeps first start well under a second.
-    let hash = tokio::task::spawn_blocking(|| app::auth::password::hash_password(app::demo::DEMO_PASSWORD))
-        .await
-        .map_err(|e| DemoError::Hash(e.to_string()))?
-        .map_err(|e| DemoError::Hash(e.to_string()))?;
+    let hash = tokio::task::spawn_blocking(|| {
+        app::auth::password::hash_password(app::demo::DEMO_PASSWORD)
+    })
+    .await
+    .map_err(|e| DemoError::Hash(e.to_string()))?
+    .map_err(|e| DemoError::Hash(e.to_string()))?;
     store.seed_demo(&council, &hash).await?;
     Ok(true)
 }

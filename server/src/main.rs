@@ -10,10 +10,17 @@ const USAGE: &str = "usage: server [--seed-demo | --no-demo]
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
         .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (seed_only, demo) = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    let (seed_only, demo) = match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         [] => (false, true),
         ["--no-demo"] => (false, false),
         ["--seed-demo"] => (true, true),
@@ -36,7 +43,11 @@ async fn run(seed_only: bool, demo: bool) -> Result<(), String> {
     let store = app::store::Store::connect(&config.database_url)
         .await
         .map_err(|e| format!("cannot open the database: {e}"))?;
-    if demo && seed_demo_if_empty(&store).await.map_err(|e| e.to_string())? {
+    if demo
+        && seed_demo_if_empty(&store)
+            .await
+            .map_err(|e| e.to_string())?
+    {
         tracing::info!("loaded the demo council");
     }
     if seed_only {

@@ -35,7 +35,11 @@ pub fn provide_auth() {
         move || (sign_in.version().get(), sign_out.version().get()),
         |_| current_user(),
     );
-    provide_context(Auth { me, sign_in, sign_out });
+    provide_context(Auth {
+        me,
+        sign_in,
+        sign_out,
+    });
 }
 
 pub fn use_auth() -> Auth {
@@ -47,9 +51,14 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
     use crate::server::*;
     respond(async move {
         let store = store()?;
-        let Some(actor) = current_actor(&store).await? else { return Ok(None) };
+        let Some(actor) = current_actor(&store).await? else {
+            return Ok(None);
+        };
         let person = store.person(actor.person_id).await.map_err(internal)?;
-        let unread_alerts = store.unread_alerts(actor.person_id).await.map_err(internal)?;
+        let unread_alerts = store
+            .unread_alerts(actor.person_id)
+            .await
+            .map_err(internal)?;
         Ok(person.map(|p| Me {
             person_id: actor.person_id,
             display_name: p.display_name,
@@ -80,14 +89,19 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
         let store = store()?;
         let credentials = store.credentials(email.as_str()).await.map_err(internal)?;
         let stored_hash = credentials.as_ref().map(|c| c.password_hash.clone());
-        let matches = tokio::task::spawn_blocking(move || password::verify_password(&password, stored_hash.as_deref()))
-            .await
-            .map_err(internal)?;
+        let matches = tokio::task::spawn_blocking(move || {
+            password::verify_password(&password, stored_hash.as_deref())
+        })
+        .await
+        .map_err(internal)?;
         let person_id = match credentials {
             Some(c) if matches && c.active => c.person_id,
             other => {
                 let person_id = other.map(|c| c.person_id);
-                store.log_access(person_id, "sign_in_refused", None).await.map_err(internal)?;
+                store
+                    .log_access(person_id, "sign_in_refused", None)
+                    .await
+                    .map_err(internal)?;
                 tracing::info!(person_id, "sign-in refused");
                 // One message for every cause, so it never reveals which part was wrong.
                 return Err(AppError::Invalid(vec![FieldError::new(
@@ -102,7 +116,10 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
             .create_session(&password::token_hash(&token), person_id, chrono::Utc::now())
             .await
             .map_err(internal)?;
-        store.log_access(Some(person_id), "signed_in", None).await.map_err(internal)?;
+        store
+            .log_access(Some(person_id), "signed_in", None)
+            .await
+            .map_err(internal)?;
         tracing::info!(person_id, "signed in");
         set_session_cookie(&token);
         leptos_axum::redirect("/");
@@ -118,7 +135,10 @@ pub async fn sign_out() -> Result<(), AppError> {
         let store = store()?;
         if let Some(hash) = current_session_hash() {
             if let Some(session) = store.session(&hash).await.map_err(internal)? {
-                store.log_access(Some(session.person_id), "signed_out", None).await.map_err(internal)?;
+                store
+                    .log_access(Some(session.person_id), "signed_out", None)
+                    .await
+                    .map_err(internal)?;
             }
             store.delete_session(&hash).await.map_err(internal)?;
         }

@@ -10,17 +10,24 @@ pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Er
     let mut salt = [0u8; 16];
     rand::rng().fill_bytes(&mut salt);
     let salt = SaltString::encode_b64(&salt)?;
-    Ok(Argon2::default().hash_password(password.as_bytes(), &salt)?.to_string())
+    Ok(Argon2::default()
+        .hash_password(password.as_bytes(), &salt)?
+        .to_string())
 }
 
 /// Checks a password against a stored hash. With no stored hash (unknown email) it checks
 /// against a fixed one, so that a wrong email takes as long as a wrong password.
 pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
     static DECOY: OnceLock<String> = OnceLock::new();
-    let decoy = DECOY.get_or_init(|| hash_password("decoy password never used").unwrap_or_default());
+    let decoy =
+        DECOY.get_or_init(|| hash_password("decoy password never used").unwrap_or_default());
     let hash = stored.unwrap_or(decoy);
     let matches = PasswordHash::new(hash)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false);
     matches && stored.is_some()
 }

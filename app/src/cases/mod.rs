@@ -86,13 +86,18 @@ pub async fn list_cases(
         for listing in listings {
             // The query already scoped the list; the domain rule has the final word.
             let Some(access) = case_access(&actor, &listing.allocation) else {
-                tracing::error!(case_id = listing.id, person_id = actor.person_id, "case query returned a case the rules refuse");
+                tracing::error!(
+                    case_id = listing.id,
+                    person_id = actor.person_id,
+                    "case query returned a case the rules refuse"
+                );
                 continue;
             };
             rows.push(CaseRow {
                 id: listing.id,
                 child_unique_id: listing.child_unique_id,
-                subject: Subject::from_code(&listing.subject).ok_or_else(|| internal("unknown subject"))?,
+                subject: Subject::from_code(&listing.subject)
+                    .ok_or_else(|| internal("unknown subject"))?,
                 lists: listing.lists,
                 team: listing.team,
                 key_worker: listing.key_worker,
@@ -105,13 +110,18 @@ pub async fn list_cases(
             store.teams_in_view(&actor).await
         }
         .map_err(internal)?;
-        let pages = u32::try_from((total + i64::from(PER_PAGE) - 1) / i64::from(PER_PAGE)).unwrap_or(u32::MAX).max(1);
+        let pages = u32::try_from((total + i64::from(PER_PAGE) - 1) / i64::from(PER_PAGE))
+            .unwrap_or(u32::MAX)
+            .max(1);
         Ok(CaseListPage {
             rows,
             total,
             page,
             pages,
-            teams: teams.into_iter().map(|(id, name)| TeamOption { id, name }).collect(),
+            teams: teams
+                .into_iter()
+                .map(|(id, name)| TeamOption { id, name })
+                .collect(),
         })
     })
     .await
@@ -128,15 +138,26 @@ pub async fn open_case(case_id: i64) -> Result<CaseRecord, AppError> {
             return Err(AppError::NotFound);
         };
         let Some(access) = case_access(&actor, &case.allocation) else {
-            store.log_access(Some(actor.person_id), "case_refused", Some(case_id)).await.map_err(internal)?;
-            tracing::warn!(case_id, person_id = actor.person_id, "case refused: no need to know");
+            store
+                .log_access(Some(actor.person_id), "case_refused", Some(case_id))
+                .await
+                .map_err(internal)?;
+            tracing::warn!(
+                case_id,
+                person_id = actor.person_id,
+                "case refused: no need to know"
+            );
             return Err(AppError::Forbidden);
         };
-        store.log_access(Some(actor.person_id), "case_viewed", Some(case_id)).await.map_err(internal)?;
+        store
+            .log_access(Some(actor.person_id), "case_viewed", Some(case_id))
+            .await
+            .map_err(internal)?;
         Ok(CaseRecord {
             id: case.id,
             child_unique_id: case.child_unique_id,
-            subject: Subject::from_code(&case.subject).ok_or_else(|| internal("unknown subject"))?,
+            subject: Subject::from_code(&case.subject)
+                .ok_or_else(|| internal("unknown subject"))?,
             lists: case.lists,
             team: case.team,
             key_worker: case.key_worker,

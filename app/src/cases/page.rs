@@ -6,7 +6,11 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 fn lists_text(lists: &[AnnexList]) -> String {
-    lists.iter().map(|l| l.title()).collect::<Vec<_>>().join(", ")
+    lists
+        .iter()
+        .map(|l| l.title())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A table of cases; shared by `/cases` and the home pages.
@@ -166,9 +170,15 @@ fn CaseRecordView(record: CaseRecord) -> impl IntoView {
         ("Subject", record.subject.label().to_string()),
         ("Annex A lists", lists_text(&record.lists)),
         ("Team", record.team),
-        ("Key worker", record.key_worker.unwrap_or_else(|| "Not allocated".into())),
+        (
+            "Key worker",
+            record.key_worker.unwrap_or_else(|| "Not allocated".into()),
+        ),
         ("Team Manager", record.team_manager.unwrap_or_else(none)),
-        ("Service Manager", record.service_manager.unwrap_or_else(none)),
+        (
+            "Service Manager",
+            record.service_manager.unwrap_or_else(none),
+        ),
         ("IRO / CP Chair", record.iro.unwrap_or_else(none)),
     ];
     view! {

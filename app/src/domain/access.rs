@@ -66,7 +66,10 @@ mod tests {
     use super::*;
 
     fn actor(id: i64, roles: &[Role]) -> Actor {
-        Actor { person_id: id, roles: RoleSet::new(roles.iter().copied()) }
+        Actor {
+            person_id: id,
+            roles: RoleSet::new(roles.iter().copied()),
+        }
     }
 
     const CASE: CaseAllocation = CaseAllocation {
@@ -78,7 +81,10 @@ mod tests {
 
     #[test]
     fn each_holder_sees_the_case_for_their_own_reason() {
-        assert_eq!(case_access(&actor(10, &[Role::KeyWorker]), &CASE), Some(CaseAccess::KeyWorker));
+        assert_eq!(
+            case_access(&actor(10, &[Role::KeyWorker]), &CASE),
+            Some(CaseAccess::KeyWorker)
+        );
         assert_eq!(
             case_access(&actor(20, &[Role::TeamManager, Role::Auditor]), &CASE),
             Some(CaseAccess::TeamManager)
@@ -87,14 +93,20 @@ mod tests {
             case_access(&actor(30, &[Role::ServiceManager]), &CASE),
             Some(CaseAccess::ServiceManager)
         );
-        assert_eq!(case_access(&actor(40, &[Role::IroCpChair]), &CASE), Some(CaseAccess::IroCpChair));
+        assert_eq!(
+            case_access(&actor(40, &[Role::IroCpChair]), &CASE),
+            Some(CaseAccess::IroCpChair)
+        );
     }
 
     #[test]
     fn other_teams_staff_do_not_see_the_case() {
         assert_eq!(case_access(&actor(11, &[Role::KeyWorker]), &CASE), None);
         assert_eq!(case_access(&actor(21, &[Role::TeamManager]), &CASE), None);
-        assert_eq!(case_access(&actor(31, &[Role::ServiceManager]), &CASE), None);
+        assert_eq!(
+            case_access(&actor(31, &[Role::ServiceManager]), &CASE),
+            None
+        );
         assert_eq!(case_access(&actor(41, &[Role::IroCpChair]), &CASE), None);
     }
 
@@ -124,7 +136,10 @@ mod tests {
             service_manager_id: None,
             iro_id: None,
         };
-        assert_eq!(case_access(&actor(10, &[Role::KeyWorker]), &unallocated), None);
+        assert_eq!(
+            case_access(&actor(10, &[Role::KeyWorker]), &unallocated),
+            None
+        );
         assert_eq!(
             case_access(&actor(1, &[Role::QaManager]), &unallocated),
             Some(CaseAccess::AuditProgramme)

@@ -31,7 +31,9 @@ impl AnnexList {
     }
 
     pub fn from_number(n: i64) -> Option<AnnexList> {
-        AnnexList::ALL.into_iter().find(|l| i64::from(l.number()) == n)
+        AnnexList::ALL
+            .into_iter()
+            .find(|l| i64::from(l.number()) == n)
     }
 
     pub fn label(self) -> &'static str {
@@ -104,7 +106,10 @@ mod tests {
         for not_audited in [0, 1, 3, 4, 5, 10, 11, -7] {
             assert_eq!(AnnexList::from_number(not_audited), None);
         }
-        assert_eq!(AnnexList::ChildProtection.title(), "List 7: Child protection");
+        assert_eq!(
+            AnnexList::ChildProtection.title(),
+            "List 7: Child protection"
+        );
     }
 
     #[test]

@@ -7,7 +7,9 @@ pub enum IdError {
     EmptyChildId,
     #[error("Child Unique ID must be {max} characters or fewer", max = ChildUniqueId::MAX_LEN)]
     ChildIdTooLong,
-    #[error("Child Unique ID must only include letters, numbers, hyphens, slashes and underscores")]
+    #[error(
+        "Child Unique ID must only include letters, numbers, hyphens, slashes and underscores"
+    )]
     ChildIdCharacters,
     #[error("Enter your email address")]
     EmptyEmail,
@@ -93,25 +95,45 @@ mod tests {
 
     #[test]
     fn child_id_is_trimmed() {
-        assert_eq!(ChildUniqueId::parse("  123456 ").unwrap().as_str(), "123456");
-        assert_eq!(ChildUniqueId::parse("DEMO-10001").unwrap().as_str(), "DEMO-10001");
+        assert_eq!(
+            ChildUniqueId::parse("  123456 ").unwrap().as_str(),
+            "123456"
+        );
+        assert_eq!(
+            ChildUniqueId::parse("DEMO-10001").unwrap().as_str(),
+            "DEMO-10001"
+        );
     }
 
     #[test]
     fn child_id_rejects_bad_input() {
         assert_eq!(ChildUniqueId::parse(""), Err(IdError::EmptyChildId));
         assert_eq!(ChildUniqueId::parse("   "), Err(IdError::EmptyChildId));
-        assert_eq!(ChildUniqueId::parse(&"9".repeat(41)), Err(IdError::ChildIdTooLong));
+        assert_eq!(
+            ChildUniqueId::parse(&"9".repeat(41)),
+            Err(IdError::ChildIdTooLong)
+        );
         assert!(ChildUniqueId::parse(&"9".repeat(40)).is_ok());
-        assert_eq!(ChildUniqueId::parse("12 34"), Err(IdError::ChildIdCharacters));
-        assert_eq!(ChildUniqueId::parse("1234;DROP"), Err(IdError::ChildIdCharacters));
-        assert_eq!(ChildUniqueId::parse("é123"), Err(IdError::ChildIdCharacters));
+        assert_eq!(
+            ChildUniqueId::parse("12 34"),
+            Err(IdError::ChildIdCharacters)
+        );
+        assert_eq!(
+            ChildUniqueId::parse("1234;DROP"),
+            Err(IdError::ChildIdCharacters)
+        );
+        assert_eq!(
+            ChildUniqueId::parse("é123"),
+            Err(IdError::ChildIdCharacters)
+        );
     }
 
     #[test]
     fn email_is_normalised() {
         assert_eq!(
-            EmailAddress::parse("  QA.Manager@Anytown.Example ").unwrap().as_str(),
+            EmailAddress::parse("  QA.Manager@Anytown.Example ")
+                .unwrap()
+                .as_str(),
             "qa.manager@anytown.example"
         );
     }
@@ -119,7 +141,15 @@ mod tests {
     #[test]
     fn email_rejects_bad_input() {
         assert_eq!(EmailAddress::parse(" "), Err(IdError::EmptyEmail));
-        for bad in ["no-at-sign", "@anytown.example", "a@b", "a@.example", "a@example.", "a b@c.d", "a@b@c.d"] {
+        for bad in [
+            "no-at-sign",
+            "@anytown.example",
+            "a@b",
+            "a@.example",
+            "a@example.",
+            "a b@c.d",
+            "a@b@c.d",
+        ] {
             assert_eq!(EmailAddress::parse(bad), Err(IdError::EmailFormat), "{bad}");
         }
         let long = format!("{}@anytown.example", "a".repeat(250));

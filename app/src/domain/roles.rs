@@ -148,14 +148,20 @@ mod tests {
     #[test]
     fn role_set_sorts_and_dedups() {
         let set = RoleSet::new([Role::Auditor, Role::QaManager, Role::Auditor]);
-        assert_eq!(set.iter().collect::<Vec<_>>(), vec![Role::QaManager, Role::Auditor]);
+        assert_eq!(
+            set.iter().collect::<Vec<_>>(),
+            vec![Role::QaManager, Role::Auditor]
+        );
         assert!(set.has(Role::Auditor));
         assert!(!set.has(Role::KeyWorker));
     }
 
     #[test]
     fn only_programme_roles_see_every_case() {
-        let seeing: Vec<Role> = Role::ALL.into_iter().filter(|r| r.sees_every_case()).collect();
+        let seeing: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.sees_every_case())
+            .collect();
         assert_eq!(
             seeing,
             vec![

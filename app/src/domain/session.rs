@@ -23,7 +23,9 @@ pub fn session_state(
     if now >= created_at + ABSOLUTE_LIMIT || now >= last_seen_at + IDLE_LIMIT {
         SessionState::Expired
     } else {
-        SessionState::Live { touch: now >= last_seen_at + TOUCH_EVERY }
+        SessionState::Live {
+            touch: now >= last_seen_at + TOUCH_EVERY,
+        }
     }
 }
 
@@ -38,19 +40,37 @@ mod tests {
 
     #[test]
     fn fresh_session_is_live_without_a_write() {
-        assert_eq!(session_state(at(9, 0), at(9, 0), at(9, 0)), SessionState::Live { touch: false });
-        assert_eq!(session_state(at(9, 0), at(9, 0), at(9, 1)), SessionState::Live { touch: true });
+        assert_eq!(
+            session_state(at(9, 0), at(9, 0), at(9, 0)),
+            SessionState::Live { touch: false }
+        );
+        assert_eq!(
+            session_state(at(9, 0), at(9, 0), at(9, 1)),
+            SessionState::Live { touch: true }
+        );
     }
 
     #[test]
     fn idle_limit_is_exclusive() {
-        assert_eq!(session_state(at(9, 0), at(10, 0), at(11, 59)), SessionState::Live { touch: true });
-        assert_eq!(session_state(at(9, 0), at(10, 0), at(12, 0)), SessionState::Expired);
+        assert_eq!(
+            session_state(at(9, 0), at(10, 0), at(11, 59)),
+            SessionState::Live { touch: true }
+        );
+        assert_eq!(
+            session_state(at(9, 0), at(10, 0), at(12, 0)),
+            SessionState::Expired
+        );
     }
 
     #[test]
     fn absolute_limit_holds_however_busy() {
-        assert_eq!(session_state(at(8, 0), at(19, 59), at(19, 59)), SessionState::Live { touch: false });
-        assert_eq!(session_state(at(8, 0), at(19, 59), at(20, 0)), SessionState::Expired);
+        assert_eq!(
+            session_state(at(8, 0), at(19, 59), at(19, 59)),
+            SessionState::Live { touch: false }
+        );
+        assert_eq!(
+            session_state(at(8, 0), at(19, 59), at(20, 0)),
+            SessionState::Expired
+        );
     }
 }

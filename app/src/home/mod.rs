@@ -28,7 +28,9 @@ pub struct PoolTeam {
 }
 
 /// Folds per-team, per-list counts into a table with a row per team and a totals row.
-pub fn pool_table(counts: impl IntoIterator<Item = (i64, String, AnnexList, i64)>) -> (Vec<PoolTeam>, Vec<i64>) {
+pub fn pool_table(
+    counts: impl IntoIterator<Item = (i64, String, AnnexList, i64)>,
+) -> (Vec<PoolTeam>, Vec<i64>) {
     let column = |list: AnnexList| AnnexList::ALL.iter().position(|l| *l == list).unwrap_or(0);
     let mut teams: Vec<PoolTeam> = Vec::new();
     let mut totals = vec![0; AnnexList::ALL.len()];
@@ -36,7 +38,11 @@ pub fn pool_table(counts: impl IntoIterator<Item = (i64, String, AnnexList, i64)
         let row = match teams.iter().position(|t| t.team_id == team_id) {
             Some(i) => i,
             None => {
-                teams.push(PoolTeam { team_id, team, counts: vec![0; AnnexList::ALL.len()] });
+                teams.push(PoolTeam {
+                    team_id,
+                    team,
+                    counts: vec![0; AnnexList::ALL.len()],
+                });
                 teams.len() - 1
             }
         };
@@ -55,9 +61,17 @@ pub async fn pool_overview() -> Result<PoolSummary, AppError> {
             return Err(AppError::Forbidden);
         }
         let counts = store.pool_counts().await.map_err(internal)?;
-        let (teams, totals) = pool_table(counts.into_iter().map(|c| (c.team_id, c.team, c.list, c.cases)));
+        let (teams, totals) = pool_table(
+            counts
+                .into_iter()
+                .map(|c| (c.team_id, c.team, c.list, c.cases)),
+        );
         let open_cases = store.open_case_count().await.map_err(internal)?;
-        Ok(PoolSummary { teams, totals, open_cases })
+        Ok(PoolSummary {
+            teams,
+            totals,
+            open_cases,
+        })
     })
     .await
 }
@@ -74,7 +88,12 @@ pub fn HomePage() -> impl IntoView {
 fn Home(me: Me) -> impl IntoView {
     let programme = me.roles.sees_every_case();
     let own_cases = !programme && me.roles.holds_cases();
-    let first_name = me.display_name.split(' ').next().unwrap_or_default().to_string();
+    let first_name = me
+        .display_name
+        .split(' ')
+        .next()
+        .unwrap_or_default()
+        .to_string();
     let unread = me.unread_alerts;
     view! {
         <h1 class="heading-l">"Welcome, " {first_name}</h1>

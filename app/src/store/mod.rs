@@ -10,7 +10,6 @@ use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 use std::str::FromStr;
 use std::time::Duration;
 
-
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
@@ -156,13 +155,18 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
         sqlx::migrate!("../migrations").run(&pool).await?;
         Ok(Store { pool })
     }
 
     pub async fn has_people(&self) -> StoreResult<bool> {
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people").fetch_one(&self.pool).await?;
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people")
+            .fetch_one(&self.pool)
+            .await?;
         Ok(count > 0)
     }
 
@@ -183,7 +187,9 @@ impl Store {
                 .bind(person_id)
                 .fetch_optional(&self.pool)
                 .await?;
-        let Some((display_name, true)) = row else { return Ok(None) };
+        let Some((display_name, true)) = row else {
+            return Ok(None);
+        };
         let codes: Vec<String> =
             sqlx::query_scalar("SELECT role FROM person_roles WHERE person_id = $1")
                 .bind(person_id)
@@ -191,9 +197,17 @@ impl Store {
                 .await?;
         let roles = codes
             .iter()
-            .map(|c| Role::from_code(c).ok_or_else(|| StoreError::Corrupt(format!("unknown role {c}"))))
+            .map(|c| {
+                Role::from_code(c).ok_or_else(|| StoreError::Corrupt(format!("unknown role {c}")))
+            })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Some(PersonSummary { actor: Actor { person_id, roles: RoleSet::new(roles) }, display_name }))
+        Ok(Some(PersonSummary {
+            actor: Actor {
+                person_id,
+                roles: RoleSet::new(roles),
+            },
+            display_name,
+        }))
     }
 
     /// The active person's roles; `None` if they are unknown or no longer active.
@@ -201,7 +215,12 @@ impl Store {
         Ok(self.person(person_id).await?.map(|p| p.actor))
     }
 
-    pub async fn create_session(&self, token_hash: &str, person_id: i64, now: DateTime<Utc>) -> StoreResult<()> {
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        person_id: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)",
         )
@@ -264,18 +283,30 @@ impl Store {
 
     // ---- access log ----
 
-    pub async fn log_access(&self, person_id: Option<i64>, action: &str, case_id: Option<i64>) -> StoreResult<()> {
-        sqlx::query("INSERT INTO access_log (person_id, action, case_id, at) VALUES ($1, $2, $3, $4)")
-            .bind(person_id)
-            .bind(action)
-            .bind(case_id)
-            .bind(Utc::now())
-            .execute(&self.pool)
-            .await?;
+    pub async fn log_access(
+        &self,
+        person_id: Option<i64>,
+        action: &str,
+        case_id: Option<i64>,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO access_log (person_id, action, case_id, at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(person_id)
+        .bind(action)
+        .bind(case_id)
+        .bind(Utc::now())
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
-    pub async fn access_log_count(&self, person_id: i64, action: &str, case_id: Option<i64>) -> StoreResult<i64> {
+    pub async fn access_log_count(
+        &self,
+        person_id: i64,
+        action: &str,
+        case_id: Option<i64>,
+    ) -> StoreResult<i64> {
         Ok(sqlx::query_scalar(
             "SELECT COUNT(*) FROM access_log WHERE person_id = $1 AND action = $2 \
              AND (case_id = $3 OR ($3 IS NULL AND case_id IS NULL))",
@@ -302,7 +333,8 @@ impl Store {
             qb.push(" AND (1 = 0");
             for (role, column) in ties {
                 if actor.roles.has(role) {
-                    qb.push(format!(" OR {column} = ")).push_bind(actor.person_id);
+                    qb.push(format!(" OR {column} = "))
+                        .push_bind(actor.person_id);
                 }
             }
             qb.push(")");
@@ -318,8 +350,13 @@ impl Store {
     }
 
     /// One page of the open cases the actor may see, and how many there are in all.
-    pub async fn cases(&self, actor: &Actor, query: &CaseQuery) -> StoreResult<(Vec<CaseListing>, i64)> {
-        let mut count = QueryBuilder::new("SELECT COUNT(*) FROM cases c JOIN teams t ON t.id = c.team_id");
+    pub async fn cases(
+        &self,
+        actor: &Actor,
+        query: &CaseQuery,
+    ) -> StoreResult<(Vec<CaseListing>, i64)> {
+        let mut count =
+            QueryBuilder::new("SELECT COUNT(*) FROM cases c JOIN teams t ON t.id = c.team_id");
         Self::push_case_scope(&mut count, actor, query);
         let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
 
@@ -331,7 +368,9 @@ impl Store {
             .push(" OFFSET ")
             .push_bind(query.offset);
         let raws: Vec<CaseRowRaw> = select.build_query_as().fetch_all(&self.pool).await?;
-        let mut lists = self.lists_of(&raws.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
+        let mut lists = self
+            .lists_of(&raws.iter().map(|r| r.id).collect::<Vec<_>>())
+            .await?;
         let listings = raws
             .into_iter()
             .map(|r| {
@@ -348,16 +387,25 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         let Some(raw) = raw else { return Ok(None) };
-        let lists = self.lists_of(&[raw.id]).await?.remove(&raw.id).unwrap_or_default();
+        let lists = self
+            .lists_of(&[raw.id])
+            .await?
+            .remove(&raw.id)
+            .unwrap_or_default();
         Ok(Some(raw.into_listing(lists)))
     }
 
-    async fn lists_of(&self, case_ids: &[i64]) -> StoreResult<std::collections::HashMap<i64, Vec<AnnexList>>> {
+    async fn lists_of(
+        &self,
+        case_ids: &[i64],
+    ) -> StoreResult<std::collections::HashMap<i64, Vec<AnnexList>>> {
         let mut out: std::collections::HashMap<i64, Vec<AnnexList>> = Default::default();
         if case_ids.is_empty() {
             return Ok(out);
         }
-        let mut qb = QueryBuilder::<Sqlite>::new("SELECT case_id, annex_list FROM case_lists WHERE case_id IN (");
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "SELECT case_id, annex_list FROM case_lists WHERE case_id IN (",
+        );
         let mut ids = qb.separated(", ");
         for id in case_ids {
             ids.push_bind(*id);
@@ -375,14 +423,18 @@ impl Store {
     /// Teams holding at least one open case the actor may see.
     pub async fn teams_in_view(&self, actor: &Actor) -> StoreResult<Vec<(i64, String)>> {
         let all = CaseQuery::default();
-        let mut qb = QueryBuilder::new("SELECT DISTINCT t.id, t.name FROM cases c JOIN teams t ON t.id = c.team_id");
+        let mut qb = QueryBuilder::new(
+            "SELECT DISTINCT t.id, t.name FROM cases c JOIN teams t ON t.id = c.team_id",
+        );
         Self::push_case_scope(&mut qb, actor, &all);
         qb.push(" ORDER BY t.name");
         Ok(qb.build_query_as().fetch_all(&self.pool).await?)
     }
 
     pub async fn teams(&self) -> StoreResult<Vec<(i64, String)>> {
-        Ok(sqlx::query_as("SELECT id, name FROM teams ORDER BY name").fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as("SELECT id, name FROM teams ORDER BY name")
+            .fetch_all(&self.pool)
+            .await?)
     }
 
     /// Open cases per team and Annex A list: the pool a draw will take from.
@@ -398,15 +450,22 @@ impl Store {
             .map(|(team_id, team, number, cases)| {
                 let list = AnnexList::from_number(number)
                     .ok_or_else(|| StoreError::Corrupt(format!("unknown Annex A list {number}")))?;
-                Ok(PoolCount { team_id, team, list, cases })
+                Ok(PoolCount {
+                    team_id,
+                    team,
+                    list,
+                    cases,
+                })
             })
             .collect()
     }
 
     pub async fn open_case_count(&self) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE closed_on IS NULL")
-            .fetch_one(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE closed_on IS NULL")
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 
     // ---- tray ----

@@ -25,7 +25,10 @@ pub async fn my_tray() -> Result<Vec<Alert>, AppError> {
     use crate::server::*;
     respond(async move {
         let (store, actor) = signed_in().await?;
-        let rows = store.tray(actor.person_id, TRAY_LIMIT).await.map_err(internal)?;
+        let rows = store
+            .tray(actor.person_id, TRAY_LIMIT)
+            .await
+            .map_err(internal)?;
         Ok(rows
             .into_iter()
             .map(|r| Alert {

@@ -40,7 +40,12 @@ pub fn Header() -> impl IntoView {
 #[component]
 fn SignedInHeader(me: Me) -> impl IntoView {
     let auth = use_auth();
-    let roles = me.roles.iter().map(Role::label).collect::<Vec<_>>().join(", ");
+    let roles = me
+        .roles
+        .iter()
+        .map(Role::label)
+        .collect::<Vec<_>>()
+        .join(", ");
     let holds_cases = me.roles.holds_cases();
     let unread = me.unread_alerts;
     view! {
@@ -162,12 +167,19 @@ pub fn ErrorSummary(errors: Vec<FieldError>) -> impl IntoView {
 
 /// The message for one field, if it has one.
 pub fn field_error(errors: &[FieldError], field: &str) -> Option<String> {
-    errors.iter().find(|e| e.field == field).map(|e| e.message.clone())
+    errors
+        .iter()
+        .find(|e| e.field == field)
+        .map(|e| e.message.clone())
 }
 
 /// A coloured status label.
 #[component]
 pub fn Tag(#[prop(into)] text: String, #[prop(optional)] colour: &'static str) -> impl IntoView {
-    let class = if colour.is_empty() { "tag".to_string() } else { format!("tag tag--{colour}") };
+    let class = if colour.is_empty() {
+        "tag".to_string()
+    } else {
+        format!("tag tag--{colour}")
+    };
     view! { <strong class=class>{text}</strong> }
 }

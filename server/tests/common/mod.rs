@@ -38,11 +38,15 @@ impl Reply {
     }
 
     pub fn set_cookie(&self) -> Option<String> {
-        self.headers.get(header::SET_COOKIE).map(|v| v.to_str().unwrap().to_string())
+        self.headers
+            .get(header::SET_COOKIE)
+            .map(|v| v.to_str().unwrap().to_string())
     }
 
     pub fn location(&self) -> Option<String> {
-        self.headers.get(header::LOCATION).map(|v| v.to_str().unwrap().to_string())
+        self.headers
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_string())
     }
 }
 
@@ -60,9 +64,13 @@ impl TestApp {
         ));
         std::fs::create_dir_all(&dir).unwrap();
         let url = format!("sqlite://{}", dir.join("test.db").display());
-        let store = Store::connect(&url).await.expect("database opens and migrates");
+        let store = Store::connect(&url)
+            .await
+            .expect("database opens and migrates");
         assert!(server::seed_demo_if_empty(&store).await.unwrap());
-        let leptos = LeptosOptions::builder().output_name("practice-audit").build();
+        let leptos = LeptosOptions::builder()
+            .output_name("practice-audit")
+            .build();
         let router = server::router(store.clone(), leptos, site);
         TestApp { store, router, dir }
     }
@@ -71,8 +79,14 @@ impl TestApp {
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = axum::body::to_bytes(response.into_body(), 10 * 1024 * 1024).await.unwrap();
-        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        let bytes = axum::body::to_bytes(response.into_body(), 10 * 1024 * 1024)
+            .await
+            .unwrap();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     /// Calls a server function as the hydrated app does (form-encoded POST, JSON back).
@@ -102,13 +116,28 @@ impl TestApp {
 
     /// Signs in and returns the session token from the cookie.
     pub async fn sign_in(&self, email: &str) -> String {
-        let reply = self.call("sign_in", &[("email", email), ("password", DEMO_PASSWORD)], None).await;
-        assert_eq!(reply.status, StatusCode::OK, "sign-in as {email}: {}", reply.body);
+        let reply = self
+            .call(
+                "sign_in",
+                &[("email", email), ("password", DEMO_PASSWORD)],
+                None,
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "sign-in as {email}: {}",
+            reply.body
+        );
         session_token(&reply.set_cookie().expect("a session cookie"))
     }
 
     pub async fn person_id(&self, email: &str) -> i64 {
-        self.store.person_id_by_email(email).await.unwrap().expect("demo person exists")
+        self.store
+            .person_id_by_email(email)
+            .await
+            .unwrap()
+            .expect("demo person exists")
     }
 }
 
@@ -124,7 +153,9 @@ pub fn session_token(set_cookie: &str) -> String {
 fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
