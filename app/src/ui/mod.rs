@@ -156,13 +156,27 @@ pub fn ErrorSummary(errors: Vec<FieldError>) -> impl IntoView {
                         .into_iter()
                         .map(|e| {
                             let href = format!("#{}", e.field);
-                            view! { <li><a href=href>{e.message}</a></li> }
+                            let field = e.field.clone();
+                            view! { <li><a href=href on:click=move |ev| focus_field(ev, &field)>{e.message}</a></li> }
                         })
                         .collect_view()}
                 </ul>
             </div>
         }
     })
+}
+
+/// Moves focus to the field itself, not just its position, as the GOV.UK error summary does.
+/// Before the WebAssembly loads, the link's own jump to the field still works.
+fn focus_field(ev: leptos::ev::MouseEvent, field: &str) {
+    use leptos::wasm_bindgen::JsCast;
+    if let Some(input) = document()
+        .get_element_by_id(field)
+        .and_then(|el| el.dyn_into::<leptos::web_sys::HtmlElement>().ok())
+    {
+        ev.prevent_default();
+        let _ = input.focus();
+    }
 }
 
 /// The message for one field, if it has one.
