@@ -2,6 +2,8 @@
 
 pub mod access;
 pub mod annex;
+pub mod calendar;
+pub mod draw;
 pub mod ids;
 pub mod roles;
 pub mod session;
