@@ -5,6 +5,7 @@ pub mod cases;
 pub mod domain;
 pub mod error;
 pub mod home;
+pub mod rounds;
 pub mod trays;
 pub mod ui;
 
@@ -63,6 +64,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/cases") view=cases::CasesPage ssr=SsrMode::Async/>
                     <Route path=path!("/cases/:id") view=cases::CasePage ssr=SsrMode::Async/>
                     <Route path=path!("/tray") view=trays::TrayPage ssr=SsrMode::Async/>
+                    <Route path=path!("/rounds") view=rounds::RoundsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/rounds/:id") view=rounds::RoundPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

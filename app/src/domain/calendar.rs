@@ -179,6 +179,10 @@ impl WorkingCalendar {
         )
     }
 
+    pub fn closed_days(&self) -> impl Iterator<Item = NaiveDate> + '_ {
+        self.closed.iter().copied()
+    }
+
     pub fn is_working_day(&self, date: NaiveDate) -> bool {
         !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) && !self.closed.contains(&date)
     }

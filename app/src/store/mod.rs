@@ -2,6 +2,9 @@
 //! parameters, no SQLite-only functions, timestamps bound as typed values.
 
 mod demo_seed;
+mod rounds;
+
+pub use rounds::{DrawRow, DrawToRecord, RoundCaseRow, RoundRow};
 
 use crate::domain::{Actor, AnnexList, CaseAllocation, Role, RoleSet};
 use chrono::{DateTime, NaiveDate, Utc};

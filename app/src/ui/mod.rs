@@ -47,6 +47,7 @@ fn SignedInHeader(me: Me) -> impl IntoView {
         .collect::<Vec<_>>()
         .join(", ");
     let holds_cases = me.roles.holds_cases();
+    let programme = me.roles.sees_every_case();
     let unread = me.unread_alerts;
     view! {
         <div class="header__person">
@@ -57,6 +58,7 @@ fn SignedInHeader(me: Me) -> impl IntoView {
             <ul>
                 <li><A href="/" exact=true>"Home"</A></li>
                 {holds_cases.then(|| view! { <li><A href="/cases">"Cases"</A></li> })}
+                {programme.then(|| view! { <li><A href="/rounds">"Rounds"</A></li> })}
                 <li>
                     <A href="/tray">
                         "My tray"

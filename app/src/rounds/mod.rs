@@ -1,0 +1,451 @@
+//! Audit rounds: one per audit month, due on its last working day, and the draw.
+
+mod page;
+
+pub use page::{RoundPage, RoundsPage};
+
+use crate::domain::AnnexList;
+use crate::AppError;
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Cases audited within this many months before are not drawn again, unless changed.
+pub const DEFAULT_EXCLUDE_MONTHS: u32 = 12;
+/// The most a single list's quota may be.
+pub const MAX_QUOTA: u32 = 500;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoundSummary {
+    pub id: i64,
+    /// "December 2026".
+    pub month: String,
+    pub due_on: NaiveDate,
+    pub status: String,
+    pub selected: i64,
+}
+
+/// The settings a draw ran with, stored beside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrawSettings {
+    pub quotas: Vec<(AnnexList, u32)>,
+    pub exclude_months: u32,
+    pub exclude_closed: bool,
+    pub exclude_open_rounds: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SelectedCase {
+    pub case_id: i64,
+    pub child_unique_id: String,
+    pub team: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StratumView {
+    pub label: String,
+    pub quota: usize,
+    pub eligible: usize,
+    pub selected: Vec<SelectedCase>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrawView {
+    pub seed: String,
+    pub generator: String,
+    pub exclude_months: u32,
+    pub strata: Vec<StratumView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoundView {
+    pub round: RoundSummary,
+    pub draw: Option<DrawView>,
+    pub can_draw: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verification {
+    pub matches: bool,
+    pub cases: usize,
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::*;
+    use crate::domain::calendar::{AuditMonth, WorkingCalendar};
+    use crate::domain::{Actor, Role};
+    use crate::server::internal;
+    use crate::store::{RoundRow, Store};
+
+    pub fn require_qa_manager(actor: &Actor) -> Result<(), AppError> {
+        if actor.roles.has(Role::QaManager) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// The programme's managers may look at rounds; only the QA Manager runs them.
+    pub fn require_programme(actor: &Actor) -> Result<(), AppError> {
+        if actor.roles.sees_every_case() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    pub async fn calendar(store: &Store) -> Result<WorkingCalendar, AppError> {
+        let extra = store.closure_days().await.map_err(internal)?;
+        let mut days: Vec<NaiveDate> = WorkingCalendar::shipped().closed_days().collect();
+        days.extend(extra);
+        Ok(WorkingCalendar::new(days))
+    }
+
+    pub fn summary(row: RoundRow) -> Result<RoundSummary, AppError> {
+        let month = AuditMonth::parse(&row.audit_month)
+            .ok_or_else(|| internal("bad audit month in rounds"))?;
+        Ok(RoundSummary {
+            id: row.id,
+            month: month.label(),
+            due_on: row.due_on,
+            status: row.status,
+            selected: row.selected,
+        })
+    }
+}
+
+#[server(endpoint = "list_rounds")]
+pub async fn list_rounds() -> Result<Vec<RoundSummary>, AppError> {
+    use crate::server::*;
+    respond(async move {
+        let (store, actor) = signed_in().await?;
+        ssr::require_programme(&actor)?;
+        store
+            .rounds()
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(ssr::summary)
+            .collect()
+    })
+    .await
+}
+
+/// Creates the round for an audit month (`YYYY-MM`), due on its last working day.
+#[server(endpoint = "create_round")]
+pub async fn create_round(month: String) -> Result<i64, AppError> {
+    use crate::domain::calendar::AuditMonth;
+    use crate::server::*;
+    use crate::FieldError;
+    respond(async move {
+        let (store, actor) = signed_in().await?;
+        ssr::require_qa_manager(&actor)?;
+        let month = AuditMonth::parse(&month).ok_or_else(|| {
+            AppError::Invalid(vec![FieldError::new(
+                "month",
+                "Enter the audit month, for example 2027-01",
+            )])
+        })?;
+        let due_on = ssr::calendar(&store)
+            .await?
+            .last_working_day(month)
+            .ok_or_else(|| {
+                AppError::Invalid(vec![FieldError::new(
+                    "month",
+                    format!("{} has no working days", month.label()),
+                )])
+            })?;
+        let id = store
+            .create_round(month, due_on, actor.person_id, chrono::Utc::now())
+            .await
+            .map_err(internal)?;
+        let Some(id) = id else {
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "month",
+                format!("There is already a round for {}", month.label()),
+            )]));
+        };
+        tracing::info!(round_id = id, person_id = actor.person_id, "round created");
+        leptos_axum::redirect(&format!("/rounds/{id}"));
+        Ok(id)
+    })
+    .await
+}
+
+#[server(endpoint = "round_detail")]
+pub async fn round_detail(round_id: i64) -> Result<RoundView, AppError> {
+    use crate::domain::draw::{Stratum, StratumDraw};
+    use crate::domain::Role;
+    use crate::server::*;
+    respond(async move {
+        let (store, actor) = signed_in().await?;
+        ssr::require_programme(&actor)?;
+        let row = store
+            .round(round_id)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        let can_draw = row.status == "open" && actor.roles.has(Role::QaManager);
+        let draw = match store.draw_record(round_id).await.map_err(internal)? {
+            None => None,
+            Some(record) => {
+                let settings: DrawSettings =
+                    serde_json::from_str(&record.settings).map_err(internal)?;
+                let recorded: Vec<(Stratum, StratumDraw)> =
+                    serde_json::from_str(&record.strata).map_err(internal)?;
+                let outcome = recorded.into_iter().map(|(_, o)| o);
+                let cases = store.round_cases(round_id).await.map_err(internal)?;
+                let strata = outcome
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, s)| StratumView {
+                        label: s.label,
+                        quota: s.quota,
+                        eligible: s.eligible,
+                        selected: cases
+                            .iter()
+                            .filter(|c| c.stratum == i as i64 && !c.withdrawn)
+                            .map(|c| SelectedCase {
+                                case_id: c.case_id,
+                                child_unique_id: c.child_unique_id.clone(),
+                                team: c.team.clone(),
+                            })
+                            .collect(),
+                    })
+                    .collect();
+                Some(DrawView {
+                    seed: record.seed,
+                    generator: record.generator,
+                    exclude_months: settings.exclude_months,
+                    strata,
+                })
+            }
+        };
+        Ok(RoundView {
+            round: ssr::summary(row)?,
+            draw,
+            can_draw,
+        })
+    })
+    .await
+}
+
+fn parse_count(field: &str, raw: &str, max: u32, what: &str) -> Result<u32, crate::FieldError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(0);
+    }
+    match raw.parse::<u32>() {
+        Ok(n) if n <= max => Ok(n),
+        Ok(_) => Err(crate::FieldError::new(
+            field,
+            format!("{what} must be {max} or fewer"),
+        )),
+        Err(_) => Err(crate::FieldError::new(
+            field,
+            format!("{what} must be a whole number, like 5"),
+        )),
+    }
+}
+
+/// Parses the draw form: a quota per Annex A list (blank is none) and the exclusion window.
+pub fn parse_draw_form(quotas: &[String], exclude_months: &str) -> Result<DrawSettings, AppError> {
+    let mut errors = Vec::new();
+    let mut parsed = Vec::new();
+    for (list, raw) in AnnexList::ALL.into_iter().zip(
+        quotas
+            .iter()
+            .map(String::as_str)
+            .chain(std::iter::repeat("")),
+    ) {
+        match parse_count(
+            &format!("quota-{}", list.number()),
+            raw,
+            MAX_QUOTA,
+            &format!("The quota for {}", list.title()),
+        ) {
+            Ok(0) => {}
+            Ok(n) => parsed.push((list, n)),
+            Err(e) => errors.push(e),
+        }
+    }
+    let exclude_months = if exclude_months.trim().is_empty() {
+        Ok(DEFAULT_EXCLUDE_MONTHS)
+    } else {
+        parse_count("exclude-months", exclude_months, 120, "Months to leave out")
+    }
+    .map_err(|e| errors.push(e))
+    .unwrap_or(DEFAULT_EXCLUDE_MONTHS);
+    if errors.is_empty() && parsed.is_empty() {
+        errors.push(crate::FieldError::new(
+            "quota-2",
+            "Enter how many cases to draw from at least one list",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    Ok(DrawSettings {
+        quotas: parsed,
+        exclude_months,
+        exclude_closed: true,
+        exclude_open_rounds: true,
+    })
+}
+
+/// Draws the round's sample from a fresh seed and records everything needed to re-run it.
+#[server(endpoint = "draw_round")]
+pub async fn draw_round(
+    round_id: i64,
+    quota_2: Option<String>,
+    quota_6: Option<String>,
+    quota_7: Option<String>,
+    quota_8: Option<String>,
+    quota_9: Option<String>,
+    exclude_months: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::calendar::AuditMonth;
+    use crate::domain::draw::{draw, Seed, Stratum, GENERATOR};
+    use crate::server::*;
+    use crate::store::DrawToRecord;
+    use rand::RngCore;
+    respond(async move {
+        let (store, actor) = signed_in().await?;
+        ssr::require_qa_manager(&actor)?;
+        // Blank and missing fields both mean "none from this list".
+        let quotas = [quota_2, quota_6, quota_7, quota_8, quota_9].map(Option::unwrap_or_default);
+        let settings = parse_draw_form(&quotas, &exclude_months.unwrap_or_default())?;
+        let round = store
+            .round(round_id)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        let month =
+            AuditMonth::parse(&round.audit_month).ok_or_else(|| internal("bad audit month"))?;
+        let mut strata = Vec::new();
+        for (list, quota) in &settings.quotas {
+            let pool = store
+                .eligible_pool(*list, month, settings.exclude_months, round_id)
+                .await
+                .map_err(internal)?;
+            strata.push(Stratum {
+                label: list.title(),
+                quota: *quota as usize,
+                pool,
+            });
+        }
+        let mut seed = [0u8; 32];
+        rand::rng().fill_bytes(&mut seed);
+        let seed = Seed(seed);
+        let outcome = draw(&strata, seed);
+        let record = DrawToRecord {
+            generator: GENERATOR,
+            seed: seed.to_hex(),
+            settings: serde_json::to_string(&settings).map_err(internal)?,
+            // The pools as they stood, so the draw can be re-run after later imports.
+            strata: serde_json::to_string(&strata.iter().zip(&outcome).collect::<Vec<_>>())
+                .map_err(internal)?,
+            selections: outcome.iter().map(|o| o.selected.clone()).collect(),
+        };
+        let stored = store
+            .record_draw(round_id, record, actor.person_id, chrono::Utc::now())
+            .await
+            .map_err(internal)?;
+        if !stored {
+            return Err(AppError::Invalid(vec![crate::FieldError::new(
+                "quota-2",
+                "This round has already been drawn",
+            )]));
+        }
+        tracing::info!(round_id, person_id = actor.person_id, "round drawn");
+        leptos_axum::redirect(&format!("/rounds/{round_id}"));
+        Ok(())
+    })
+    .await
+}
+
+/// Re-runs the recorded draw from its seed and pools and compares it with what was stored.
+#[server(endpoint = "verify_draw")]
+pub async fn verify_draw(round_id: i64) -> Result<Verification, AppError> {
+    use crate::domain::draw::{draw, Seed, Stratum, StratumDraw};
+    use crate::server::*;
+    respond(async move {
+        let (store, actor) = signed_in().await?;
+        ssr::require_programme(&actor)?;
+        let record = store
+            .draw_record(round_id)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        let seed = Seed::parse_hex(&record.seed).ok_or_else(|| internal("bad seed"))?;
+        let recorded: Vec<(Stratum, StratumDraw)> =
+            serde_json::from_str(&record.strata).map_err(internal)?;
+        let strata: Vec<Stratum> = recorded.iter().map(|(s, _)| s.clone()).collect();
+        let rerun = draw(&strata, seed);
+        let stored = store.round_cases(round_id).await.map_err(internal)?;
+        let stored_draw: Vec<Vec<i64>> = (0..strata.len())
+            .map(|i| {
+                stored
+                    .iter()
+                    .filter(|c| c.stratum == i as i64 && c.selected_by == "draw")
+                    .map(|c| c.case_id)
+                    .collect()
+            })
+            .collect();
+        let matches = rerun.iter().map(|r| r.selected.clone()).collect::<Vec<_>>() == stored_draw;
+        if !matches {
+            tracing::error!(round_id, "recorded draw does not re-run to the same sample");
+        }
+        Ok(Verification {
+            matches,
+            cases: stored_draw.iter().map(Vec::len).sum(),
+        })
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(q: [&str; 5], months: &str) -> Result<DrawSettings, AppError> {
+        parse_draw_form(&q.map(String::from), months)
+    }
+
+    #[test]
+    fn blank_quotas_are_none_and_months_default() {
+        let s = form(["", " 5", "", "3", ""], "").unwrap();
+        assert_eq!(
+            s.quotas,
+            vec![
+                (AnnexList::ChildrenInNeed, 5),
+                (AnnexList::ChildrenInCare, 3)
+            ]
+        );
+        assert_eq!(s.exclude_months, DEFAULT_EXCLUDE_MONTHS);
+    }
+
+    #[test]
+    fn bad_quotas_are_named_by_field() {
+        let err = form(["x", "501", "-1", "", ""], "abc").unwrap_err();
+        let fields: Vec<String> = err.field_errors().iter().map(|e| e.field.clone()).collect();
+        assert_eq!(
+            fields,
+            vec!["quota-2", "quota-6", "quota-7", "exclude-months"]
+        );
+        assert_eq!(
+            err.field_errors()[1].message,
+            "The quota for List 6: Children in need must be 500 or fewer"
+        );
+    }
+
+    #[test]
+    fn at_least_one_list_needs_a_quota() {
+        let err = form(["", "0", "", "", ""], "6").unwrap_err();
+        assert_eq!(
+            err.field_errors()[0].message,
+            "Enter how many cases to draw from at least one list"
+        );
+    }
+}

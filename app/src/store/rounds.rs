@@ -1,0 +1,205 @@
+use super::{Store, StoreError, StoreResult};
+use crate::domain::calendar::AuditMonth;
+use crate::domain::AnnexList;
+use chrono::{DateTime, NaiveDate, Utc};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RoundRow {
+    pub id: i64,
+    pub audit_month: String,
+    pub due_on: NaiveDate,
+    pub status: String,
+    pub selected: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DrawRow {
+    pub generator: String,
+    pub seed: String,
+    pub settings: String,
+    pub strata: String,
+    pub drawn_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RoundCaseRow {
+    pub case_id: i64,
+    pub child_unique_id: String,
+    pub team: String,
+    pub stratum: i64,
+    pub position: i64,
+    pub selected_by: String,
+    pub withdrawn: bool,
+}
+
+/// What a draw stores: per stratum, the selected case IDs in draw order.
+pub struct DrawToRecord<'a> {
+    pub generator: &'a str,
+    pub seed: String,
+    pub settings: String,
+    pub strata: String,
+    pub selections: Vec<Vec<i64>>,
+}
+
+impl Store {
+    /// Council closure days and bank holidays loaded after the shipped ones.
+    pub async fn closure_days(&self) -> StoreResult<Vec<NaiveDate>> {
+        Ok(
+            sqlx::query_scalar("SELECT day FROM closure_days ORDER BY day")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Creates the round; `None` if the month already has one.
+    pub async fn create_round(
+        &self,
+        month: AuditMonth,
+        due_on: NaiveDate,
+        by: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<i64>> {
+        let result = sqlx::query_scalar(
+            "INSERT INTO rounds (audit_month, due_on, status, created_by, created_at) \
+             VALUES ($1, $2, 'open', $3, $4) RETURNING id",
+        )
+        .bind(month.to_string())
+        .bind(due_on)
+        .bind(by)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await;
+        match result {
+            Ok(id) => Ok(Some(id)),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    const ROUND_COLUMNS: &'static str = "SELECT r.id, r.audit_month, r.due_on, r.status, \
+        (SELECT COUNT(*) FROM round_cases rc WHERE rc.round_id = r.id AND rc.withdrawn_at IS NULL) AS selected \
+        FROM rounds r";
+
+    pub async fn rounds(&self) -> StoreResult<Vec<RoundRow>> {
+        Ok(sqlx::query_as(&format!(
+            "{} ORDER BY r.audit_month DESC",
+            Self::ROUND_COLUMNS
+        ))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn round(&self, round_id: i64) -> StoreResult<Option<RoundRow>> {
+        Ok(
+            sqlx::query_as(&format!("{} WHERE r.id = $1", Self::ROUND_COLUMNS))
+                .bind(round_id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Open cases on `list` that may be drawn for `month`: not already in another open round,
+    /// and not selected in any round for the `exclude_months` months before it.
+    pub async fn eligible_pool(
+        &self,
+        list: AnnexList,
+        month: AuditMonth,
+        exclude_months: u32,
+        round_id: i64,
+    ) -> StoreResult<Vec<i64>> {
+        let mut earliest = month;
+        for _ in 0..exclude_months {
+            earliest = AuditMonth::of(earliest.first_day() - chrono::Months::new(1));
+        }
+        Ok(sqlx::query_scalar(
+            "SELECT c.id FROM cases c JOIN case_lists l ON l.case_id = c.id \
+             WHERE l.annex_list = $1 AND c.closed_on IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM round_cases rc JOIN rounds r ON r.id = rc.round_id \
+                 WHERE rc.case_id = c.id AND rc.withdrawn_at IS NULL AND r.id <> $2 \
+                 AND (r.status <> 'closed' OR r.audit_month >= $3)) \
+             ORDER BY c.id",
+        )
+        .bind(i64::from(list.number()))
+        .bind(round_id)
+        .bind(earliest.to_string())
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Stores the draw and its selections and marks the round drawn, all or nothing.
+    /// `false` if the round was not open for drawing (drawn meanwhile by someone else).
+    pub async fn record_draw(
+        &self,
+        round_id: i64,
+        draw: DrawToRecord<'_>,
+        by: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        let moved =
+            sqlx::query("UPDATE rounds SET status = 'drawn' WHERE id = $1 AND status = 'open'")
+                .bind(round_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        if moved != 1 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO draws (round_id, generator, seed, settings, strata, drawn_by, drawn_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(round_id)
+        .bind(draw.generator)
+        .bind(&draw.seed)
+        .bind(&draw.settings)
+        .bind(&draw.strata)
+        .bind(by)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        for (stratum, selected) in draw.selections.iter().enumerate() {
+            for (position, case_id) in selected.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO round_cases (round_id, case_id, stratum, position, selected_by) \
+                     VALUES ($1, $2, $3, $4, 'draw')",
+                )
+                .bind(round_id)
+                .bind(case_id)
+                .bind(stratum as i64)
+                .bind(position as i64)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    pub async fn draw_record(&self, round_id: i64) -> StoreResult<Option<DrawRow>> {
+        Ok(sqlx::query_as(
+            "SELECT generator, seed, settings, strata, drawn_at FROM draws WHERE round_id = $1",
+        )
+        .bind(round_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn round_cases(&self, round_id: i64) -> StoreResult<Vec<RoundCaseRow>> {
+        Ok(sqlx::query_as(
+            "SELECT rc.case_id, c.child_unique_id, t.name AS team, rc.stratum, rc.position, rc.selected_by, \
+             rc.withdrawn_at IS NOT NULL AS withdrawn \
+             FROM round_cases rc JOIN cases c ON c.id = rc.case_id JOIN teams t ON t.id = c.team_id \
+             WHERE rc.round_id = $1 ORDER BY rc.stratum, rc.position",
+        )
+        .bind(round_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError::Corrupt(e.to_string())
+    }
+}
