@@ -3,7 +3,7 @@
 
 use crate::domain::session::{session_state, SessionState};
 use crate::domain::Actor;
-use crate::store::Store;
+use crate::store::{PersonSummary, Store};
 use crate::AppError;
 use axum::http::{header, HeaderValue, StatusCode};
 use chrono::Utc;
@@ -76,14 +76,14 @@ fn session_token() -> Option<String> {
 /// The signed-in person and the store, or `SignInRequired`.
 pub async fn signed_in() -> Result<(Store, Actor), AppError> {
     let store = store()?;
-    let actor = current_actor(&store)
+    let person = current_person(&store)
         .await?
         .ok_or(AppError::SignInRequired)?;
-    Ok((store, actor))
+    Ok((store, person.actor))
 }
 
 /// The signed-in person, if any. Expired sessions are removed.
-pub async fn current_actor(store: &Store) -> Result<Option<Actor>, AppError> {
+pub async fn current_person(store: &Store) -> Result<Option<PersonSummary>, AppError> {
     let Some(token) = session_token() else {
         return Ok(None);
     };
@@ -105,7 +105,7 @@ pub async fn current_actor(store: &Store) -> Result<Option<Actor>, AppError> {
                     .await
                     .map_err(internal)?;
             }
-            store.actor(session.person_id).await.map_err(internal)
+            store.person(session.person_id).await.map_err(internal)
         }
     }
 }

@@ -51,18 +51,17 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
     use crate::server::*;
     respond(async move {
         let store = store()?;
-        let Some(actor) = current_actor(&store).await? else {
+        let Some(person) = current_person(&store).await? else {
             return Ok(None);
         };
-        let person = store.person(actor.person_id).await.map_err(internal)?;
         let unread_alerts = store
-            .unread_alerts(actor.person_id)
+            .unread_alerts(person.actor.person_id)
             .await
             .map_err(internal)?;
-        Ok(person.map(|p| Me {
-            person_id: actor.person_id,
-            display_name: p.display_name,
-            roles: actor.roles,
+        Ok(Some(Me {
+            person_id: person.actor.person_id,
+            display_name: person.display_name,
+            roles: person.actor.roles,
             unread_alerts,
         }))
     })
