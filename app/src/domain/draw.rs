@@ -85,6 +85,16 @@ fn sample(rng: &mut ChaCha20Rng, mut pool: Vec<i64>, k: usize) -> Vec<i64> {
     pool
 }
 
+/// The pool's distinct IDs in ascending order, less `excluded`. Sorting first means the
+/// order cases were listed in never changes a draw.
+fn eligible(pool: &[i64], excluded: &BTreeSet<i64>) -> Vec<i64> {
+    let distinct: BTreeSet<i64> = pool.iter().copied().collect();
+    distinct
+        .into_iter()
+        .filter(|id| !excluded.contains(id))
+        .collect()
+}
+
 /// Draws every stratum in the order given. Pools are sorted first, so the order cases were
 /// listed in never changes the result; a case drawn for one stratum is skipped by later ones.
 pub fn draw(strata: &[Stratum], seed: Seed) -> Vec<StratumDraw> {
@@ -93,14 +103,7 @@ pub fn draw(strata: &[Stratum], seed: Seed) -> Vec<StratumDraw> {
     strata
         .iter()
         .map(|stratum| {
-            let eligible: Vec<i64> = stratum
-                .pool
-                .iter()
-                .copied()
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .filter(|id| !taken.contains(id))
-                .collect();
+            let eligible = eligible(&stratum.pool, &taken);
             let count = eligible.len();
             let selected = sample(&mut rng, eligible, stratum.quota);
             taken.extend(selected.iter().copied());
@@ -123,13 +126,7 @@ pub fn replacement(
     seed: Seed,
     n: u64,
 ) -> Option<i64> {
-    let eligible: Vec<i64> = pool
-        .iter()
-        .copied()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .filter(|id| !in_round_or_withdrawn.contains(id))
-        .collect();
+    let eligible = eligible(pool, in_round_or_withdrawn);
     if eligible.is_empty() {
         return None;
     }
