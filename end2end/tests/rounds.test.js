@@ -47,5 +47,17 @@ test('the QA Manager creates a round, draws it and verifies the draw, on a table
   await page.getByRole('button', { name: 'Verify this draw' }).click();
   await page.getByTestId('verify-result').waitFor();
   assert.match(await page.getByTestId('verify-result').innerText(), /Verified.*same 8 cases/);
+
+  // Withdraw a case: a reason is needed, then a replacement comes from the same list.
+  const first = page.locator('details.details').first();
+  await first.locator('summary').tap();
+  await first.getByRole('button', { name: 'Withdraw and replace' }).tap();
+  await page.locator('details.details .error-message').first().waitFor();
+  assert.match(await page.locator('details.details .error-message').first().innerText(), /Enter why the case is withdrawn/);
+  const reopened = page.locator('details.details[open]').first();
+  await reopened.getByLabel('Reason').fill('The case closed this week');
+  await reopened.getByRole('button', { name: 'Withdraw and replace' }).tap();
+  await page.getByText('Replacement', { exact: true }).waitFor();
+  assert.match(await page.getByText(/^5 of 5 asked for/).innerText(), /5 of 5/);
   await context.close();
 });

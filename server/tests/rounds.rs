@@ -278,3 +278,117 @@ async fn bad_quotas_are_refused_with_the_field_named_and_nothing_drawn() {
         StatusCode::NOT_FOUND
     );
 }
+
+async fn withdraw(app: &TestApp, token: &str, round: i64, case: i64, reason: &str) -> Reply {
+    app.call(
+        "withdraw_case",
+        &[
+            ("round_id", &round.to_string()),
+            ("case_id", &case.to_string()),
+            ("reason", reason),
+        ],
+        Some(token),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_withdrawn_case_is_replaced_from_its_stratum_and_both_are_recorded() {
+    let app = TestApp::new().await;
+    let qa = app.sign_in(QA).await;
+    let id = create(&app, &qa, "2027-01").await;
+    assert_eq!(
+        draw(&app, &qa, id, ["", "3", "", "", "100"], "")
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let detail = app
+        .call("round_detail", &[("round_id", &id.to_string())], Some(&qa))
+        .await
+        .json();
+    let before = selected(&detail);
+    let cin: Vec<i64> = detail["draw"]["strata"][0]["selected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["case_id"].as_i64().unwrap())
+        .collect();
+    let gone = cin[1];
+
+    let refused = withdraw(&app, &qa, id, gone, "   ").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        refused.json()["Invalid"][0]["field"],
+        format!("reason-{gone}")
+    );
+    let kw = app.sign_in(KW).await;
+    assert_eq!(
+        withdraw(&app, &kw, id, gone, "closed").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    let reply = withdraw(&app, &qa, id, gone, "The case closed on 3 January").await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert!(reply.json().as_str().unwrap().starts_with("DEMO"));
+    let detail = app
+        .call("round_detail", &[("round_id", &id.to_string())], Some(&qa))
+        .await
+        .json();
+    let stratum = detail["draw"]["strata"][0]["selected"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(stratum.len(), 3, "the stratum keeps its size");
+    assert!(stratum.iter().all(|c| c["case_id"] != gone));
+    let newcomer = stratum.iter().find(|c| c["replacement"] == true).unwrap()["case_id"]
+        .as_i64()
+        .unwrap();
+    assert!(!before.contains(&newcomer));
+    let listed = app.store.case(newcomer).await.unwrap().unwrap().lists;
+    assert_eq!(listed, vec![app::domain::AnnexList::ChildrenInNeed]);
+
+    // Withdrawing the same case again is refused; the draw and its replacement still verify.
+    assert_eq!(
+        withdraw(&app, &qa, id, gone, "again").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let verified = app
+        .call("verify_draw", &[("round_id", &id.to_string())], Some(&qa))
+        .await
+        .json();
+    assert_eq!(verified["matches"], true);
+
+    // A spent stratum (all 60 care leavers taken) has no replacement to give.
+    let leaver = detail["draw"]["strata"][1]["selected"][0]["case_id"]
+        .as_i64()
+        .unwrap();
+    let reply = withdraw(&app, &qa, id, leaver, "Moved out of area").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.json(), serde_json::Value::Null);
+    let detail = app
+        .call("round_detail", &[("round_id", &id.to_string())], Some(&qa))
+        .await
+        .json();
+    assert_eq!(
+        detail["draw"]["strata"][1]["selected"]
+            .as_array()
+            .unwrap()
+            .len(),
+        59
+    );
+
+    // A replacement that was not the one the seed gives is caught.
+    sqlx::query(
+        "UPDATE round_cases SET case_id = (SELECT MIN(id) FROM cases WHERE id NOT IN (SELECT case_id FROM round_cases)) \
+         WHERE selected_by = 'replacement'",
+    )
+    .execute(app.store.pool())
+    .await
+    .unwrap();
+    let tampered = app
+        .call("verify_draw", &[("round_id", &id.to_string())], Some(&qa))
+        .await
+        .json();
+    assert_eq!(tampered["matches"], false);
+}

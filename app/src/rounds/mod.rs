@@ -39,6 +39,8 @@ pub struct SelectedCase {
     pub case_id: i64,
     pub child_unique_id: String,
     pub team: String,
+    /// Drawn to replace a withdrawn case.
+    pub replacement: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,6 +64,7 @@ pub struct RoundView {
     pub round: RoundSummary,
     pub draw: Option<DrawView>,
     pub can_draw: bool,
+    pub can_withdraw: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -187,6 +190,7 @@ pub async fn round_detail(round_id: i64) -> Result<RoundView, AppError> {
             .map_err(internal)?
             .ok_or(AppError::NotFound)?;
         let can_draw = row.status == "open" && actor.roles.has(Role::QaManager);
+        let can_withdraw = row.status == "drawn" && actor.roles.has(Role::QaManager);
         let draw = match store.draw_record(round_id).await.map_err(internal)? {
             None => None,
             Some(record) => {
@@ -210,6 +214,7 @@ pub async fn round_detail(round_id: i64) -> Result<RoundView, AppError> {
                                 case_id: c.case_id,
                                 child_unique_id: c.child_unique_id.clone(),
                                 team: c.team.clone(),
+                                replacement: c.selected_by == "replacement",
                             })
                             .collect(),
                     })
@@ -226,6 +231,7 @@ pub async fn round_detail(round_id: i64) -> Result<RoundView, AppError> {
             round: ssr::summary(row)?,
             draw,
             can_draw,
+            can_withdraw,
         })
     })
     .await
@@ -393,7 +399,27 @@ pub async fn verify_draw(round_id: i64) -> Result<Verification, AppError> {
                     .collect()
             })
             .collect();
-        let matches = rerun.iter().map(|r| r.selected.clone()).collect::<Vec<_>>() == stored_draw;
+        let draw_matches =
+            rerun.iter().map(|r| r.selected.clone()).collect::<Vec<_>>() == stored_draw;
+        // Each replacement, re-drawn from what the round held just before it.
+        let refs = store.round_case_refs(round_id).await.map_err(internal)?;
+        let mut replacements = 0;
+        let replacements_match = refs
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.selected_by == "replacement")
+            .all(|(i, r)| {
+                replacements += 1;
+                let held: std::collections::BTreeSet<i64> =
+                    refs[..i].iter().map(|p| p.case_id).collect();
+                let pool = usize::try_from(r.stratum)
+                    .ok()
+                    .and_then(|s| strata.get(s))
+                    .map(|s| s.pool.as_slice())
+                    .unwrap_or(&[]);
+                crate::domain::draw::replacement(pool, &held, seed, replacements) == Some(r.case_id)
+            });
+        let matches = draw_matches && replacements_match;
         if !matches {
             tracing::error!(round_id, "recorded draw does not re-run to the same sample");
         }
@@ -401,6 +427,110 @@ pub async fn verify_draw(round_id: i64) -> Result<Verification, AppError> {
             matches,
             cases: stored_draw.iter().map(Vec::len).sum(),
         })
+    })
+    .await
+}
+
+/// The most characters a withdrawal reason may have.
+pub const MAX_REASON: usize = 500;
+
+/// Withdraws a selected case with a reason and draws its replacement from the same stratum's
+/// recorded pool. Returns the replacement's Child Unique ID, or `None` if the stratum is spent.
+#[server(endpoint = "withdraw_case")]
+pub async fn withdraw_case(
+    round_id: i64,
+    case_id: i64,
+    reason: String,
+) -> Result<Option<String>, AppError> {
+    use crate::domain::draw::{replacement, Seed, Stratum, StratumDraw};
+    use crate::server::*;
+    use crate::FieldError;
+    use std::collections::BTreeSet;
+    respond(async move {
+        let (store, actor) = signed_in().await?;
+        ssr::require_qa_manager(&actor)?;
+        let field = format!("reason-{case_id}");
+        let reason = reason.trim().to_string();
+        if reason.is_empty() {
+            return Err(AppError::Invalid(vec![FieldError::new(
+                &field,
+                "Enter why the case is withdrawn",
+            )]));
+        }
+        if reason.chars().count() > MAX_REASON {
+            return Err(AppError::Invalid(vec![FieldError::new(
+                &field,
+                format!("The reason must be {MAX_REASON} characters or fewer"),
+            )]));
+        }
+        let round = store
+            .round(round_id)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        if round.status != "drawn" {
+            return Err(AppError::Invalid(vec![FieldError::new(
+                &field,
+                "Cases can be withdrawn only from a drawn round",
+            )]));
+        }
+        let record = store
+            .draw_record(round_id)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        let seed = Seed::parse_hex(&record.seed).ok_or_else(|| internal("bad seed"))?;
+        let recorded: Vec<(Stratum, StratumDraw)> =
+            serde_json::from_str(&record.strata).map_err(internal)?;
+        let refs = store.round_case_refs(round_id).await.map_err(internal)?;
+        let target = refs
+            .iter()
+            .find(|r| r.case_id == case_id && !r.withdrawn)
+            .ok_or(AppError::NotFound)?;
+        let pool = &recorded
+            .get(usize::try_from(target.stratum).map_err(internal)?)
+            .ok_or_else(|| internal("stratum missing from the record"))?
+            .0
+            .pool;
+        let held: BTreeSet<i64> = refs.iter().map(|r| r.case_id).collect();
+        let n = refs
+            .iter()
+            .filter(|r| r.selected_by == "replacement")
+            .count() as u64
+            + 1;
+        let chosen = replacement(pool, &held, seed, n);
+        let done = store
+            .withdraw_and_replace(
+                target,
+                round_id,
+                &reason,
+                chosen,
+                actor.person_id,
+                chrono::Utc::now(),
+            )
+            .await
+            .map_err(internal)?;
+        if !done {
+            return Err(AppError::Invalid(vec![FieldError::new(
+                &field,
+                "This case has already been withdrawn",
+            )]));
+        }
+        tracing::info!(
+            round_id,
+            case_id,
+            replacement = chosen,
+            person_id = actor.person_id,
+            "case withdrawn"
+        );
+        match chosen {
+            Some(id) => Ok(store
+                .case(id)
+                .await
+                .map_err(internal)?
+                .map(|c| c.child_unique_id)),
+            None => Ok(None),
+        }
     })
     .await
 }

@@ -1,4 +1,7 @@
-use super::{list_rounds, round_detail, CreateRound, DrawRound, DrawView, RoundView, VerifyDraw};
+use super::{
+    list_rounds, round_detail, CreateRound, DrawRound, DrawView, RoundView, VerifyDraw,
+    WithdrawCase,
+};
 use crate::domain::AnnexList;
 use crate::ui::{field_error, ErrorSummary, ErrorView, SignedIn, Tag};
 use crate::AppError;
@@ -87,9 +90,10 @@ pub fn RoundPage() -> impl IntoView {
     let params = use_params_map();
     let round_id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
     let draw = ServerAction::<DrawRound>::new();
+    let withdraw = ServerAction::<WithdrawCase>::new();
     let round = Resource::new(
-        move || (round_id(), draw.version().get()),
-        |(id, _)| async move {
+        move || (round_id(), draw.version().get(), withdraw.version().get()),
+        |(id, _, _)| async move {
             match id {
                 Some(id) => round_detail(id).await,
                 None => Err(AppError::NotFound),
@@ -101,7 +105,7 @@ pub fn RoundPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading">"Loading the round…"</p> }>
                 {move || Suspend::new(async move {
                     match round.await {
-                        Ok(view) => view! { <Round view draw/> }.into_any(),
+                        Ok(view) => view! { <Round view draw withdraw/> }.into_any(),
                         Err(error) => view! { <ErrorView error/> }.into_any(),
                     }
                 })}
@@ -111,7 +115,11 @@ pub fn RoundPage() -> impl IntoView {
 }
 
 #[component]
-fn Round(view: RoundView, draw: ServerAction<DrawRound>) -> impl IntoView {
+fn Round(
+    view: RoundView,
+    draw: ServerAction<DrawRound>,
+    withdraw: ServerAction<WithdrawCase>,
+) -> impl IntoView {
     let round = view.round;
     let id = round.id;
     view! {
@@ -129,7 +137,7 @@ fn Round(view: RoundView, draw: ServerAction<DrawRound>) -> impl IntoView {
             </div>
         </dl>
         {view.can_draw.then(|| view! { <DrawForm id draw/> })}
-        {view.draw.map(|d| view! { <DrawResult id draw=d/> })}
+        {view.draw.map(|d| view! { <DrawResult id draw=d can_withdraw=view.can_withdraw withdraw/> })}
     }
 }
 
@@ -168,7 +176,13 @@ fn DrawForm(id: i64, draw: ServerAction<DrawRound>) -> impl IntoView {
 }
 
 #[component]
-fn DrawResult(id: i64, draw: DrawView) -> impl IntoView {
+fn DrawResult(
+    id: i64,
+    draw: DrawView,
+    can_withdraw: bool,
+    withdraw: ServerAction<WithdrawCase>,
+) -> impl IntoView {
+    let withdraw_errors = move || errors_of(withdraw.value().get());
     let verify = ServerAction::<VerifyDraw>::new();
     view! {
         <h2 class="heading-m">"The draw"</h2>
@@ -198,10 +212,42 @@ fn DrawResult(id: i64, draw: DrawView) -> impl IntoView {
                     {short.then(|| view! { " " <Tag text="Fewer eligible than the quota: all were taken" colour="red"/> })}
                 </p>
                 <table class="table">
-                    <thead><tr><th scope="col">"Child Unique ID"</th><th scope="col">"Team"</th></tr></thead>
+                    <thead><tr>
+                        <th scope="col">"Child Unique ID"</th>
+                        <th scope="col">"Team"</th>
+                        {can_withdraw.then(|| view! { <th scope="col">"Withdraw"</th> })}
+                    </tr></thead>
                     <tbody>
-                        {s.selected.into_iter().map(|c| view! {
-                            <tr><td><a href=format!("/cases/{}", c.case_id)>{c.child_unique_id}</a></td><td>{c.team}</td></tr>
+                        {s.selected.into_iter().map(|c| {
+                            let field = format!("reason-{}", c.case_id);
+                            let f = field.clone();
+                            let error = move || field_error(&withdraw_errors(), &f);
+                            let is_open = error.clone();
+                            view! {
+                                <tr>
+                                    <td>
+                                        <a href=format!("/cases/{}", c.case_id)>{c.child_unique_id.clone()}</a>
+                                        {c.replacement.then(|| view! { " " <Tag text="Replacement" colour="blue"/> })}
+                                    </td>
+                                    <td>{c.team}</td>
+                                    {can_withdraw.then(|| view! {
+                                        <td>
+                                            // A <details> opens without JavaScript.
+                                            <details class="details" open=move || is_open().is_some()>
+                                                <summary>{format!("Withdraw {}", c.child_unique_id)}</summary>
+                                                <ActionForm action=withdraw>
+                                                    <input type="hidden" name="round_id" value=id.to_string()/>
+                                                    <input type="hidden" name="case_id" value=c.case_id.to_string()/>
+                                                    <label class="label" for=field.clone()>"Reason"</label>
+                                                    {move || error().map(|m| view! { <p class="error-message">{m}</p> })}
+                                                    <input class="input" id=field name="reason"/>
+                                                    <button type="submit" class="button button--warning">"Withdraw and replace"</button>
+                                                </ActionForm>
+                                            </details>
+                                        </td>
+                                    })}
+                                </tr>
+                            }
                         }).collect_view()}
                     </tbody>
                 </table>

@@ -203,3 +203,68 @@ impl From<serde_json::Error> for StoreError {
         StoreError::Corrupt(e.to_string())
     }
 }
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RoundCaseRef {
+    pub id: i64,
+    pub case_id: i64,
+    pub stratum: i64,
+    pub selected_by: String,
+    pub withdrawn: bool,
+}
+
+impl Store {
+    /// Every case the round holds or has held, in the order they joined it.
+    pub async fn round_case_refs(&self, round_id: i64) -> StoreResult<Vec<RoundCaseRef>> {
+        Ok(sqlx::query_as(
+            "SELECT id, case_id, stratum, selected_by, withdrawn_at IS NOT NULL AS withdrawn \
+             FROM round_cases WHERE round_id = $1 ORDER BY id",
+        )
+        .bind(round_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Withdraws a selected case with its reason and, if one was drawn, adds the replacement
+    /// to the same stratum: both or neither. `false` if the case was withdrawn meanwhile.
+    pub async fn withdraw_and_replace(
+        &self,
+        round_case: &RoundCaseRef,
+        round_id: i64,
+        reason: &str,
+        replacement: Option<i64>,
+        by: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        let withdrawn = sqlx::query(
+            "UPDATE round_cases SET withdrawn_at = $1, withdrawn_by = $2, withdrawn_reason = $3 \
+             WHERE id = $4 AND withdrawn_at IS NULL",
+        )
+        .bind(now)
+        .bind(by)
+        .bind(reason)
+        .bind(round_case.id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if withdrawn != 1 {
+            return Ok(false);
+        }
+        if let Some(case_id) = replacement {
+            sqlx::query(
+                "INSERT INTO round_cases (round_id, case_id, stratum, position, selected_by, replaces_id) \
+                 VALUES ($1, $2, $3, (SELECT COALESCE(MAX(position), -1) + 1 FROM round_cases \
+                 WHERE round_id = $1 AND stratum = $3), 'replacement', $4)",
+            )
+            .bind(round_id)
+            .bind(case_id)
+            .bind(round_case.stratum)
+            .bind(round_case.id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+}
