@@ -1,6 +1,7 @@
 //! Practice Audit: the Leptos app shared by the server (feature `ssr`) and the browser (`hydrate`).
 
 pub mod auth;
+pub mod calendar;
 pub mod cases;
 pub mod domain;
 pub mod error;
@@ -66,6 +67,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/tray") view=trays::TrayPage ssr=SsrMode::Async/>
                     <Route path=path!("/rounds") view=rounds::RoundsPage ssr=SsrMode::Async/>
                     <Route path=path!("/rounds/:id") view=rounds::RoundPage ssr=SsrMode::Async/>
+                    <Route path=path!("/calendar") view=calendar::CalendarPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -4,7 +4,7 @@
 mod demo_seed;
 mod rounds;
 
-pub use rounds::{DrawRow, DrawToRecord, RoundCaseRef, RoundCaseRow, RoundRow};
+pub use rounds::{ClosureDayRow, DrawRow, DrawToRecord, RoundCaseRef, RoundCaseRow, RoundRow};
 
 use crate::domain::{Actor, AnnexList, CaseAllocation, Role, RoleSet};
 use chrono::{DateTime, NaiveDate, Utc};

@@ -268,3 +268,64 @@ impl Store {
         Ok(true)
     }
 }
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ClosureDayRow {
+    pub day: NaiveDate,
+    pub kind: String,
+    pub reason: String,
+}
+
+impl Store {
+    pub async fn closure_day_rows(&self) -> StoreResult<Vec<ClosureDayRow>> {
+        Ok(
+            sqlx::query_as("SELECT day, kind, reason FROM closure_days ORDER BY day")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Adds days that are not working days (existing dates are kept as they were), then moves
+    /// the due date of every round not yet closed with `due_on`, all in one transaction.
+    /// Returns how many days were new.
+    pub async fn add_closure_days(
+        &self,
+        days: &[(NaiveDate, &str)],
+        kind: &str,
+        by: i64,
+        now: DateTime<Utc>,
+        due_on: impl Fn(&str) -> Option<NaiveDate> + Send,
+    ) -> StoreResult<u64> {
+        let mut tx = self.pool.begin().await?;
+        let mut added = 0;
+        for (day, reason) in days {
+            added += sqlx::query(
+                "INSERT INTO closure_days (day, kind, reason, added_by, added_at) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (day) DO NOTHING",
+            )
+            .bind(day)
+            .bind(kind)
+            .bind(reason)
+            .bind(by)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        let open: Vec<(i64, String)> =
+            sqlx::query_as("SELECT id, audit_month FROM rounds WHERE status <> 'closed'")
+                .fetch_all(&mut *tx)
+                .await?;
+        for (id, month) in open {
+            if let Some(due) = due_on(&month) {
+                sqlx::query("UPDATE rounds SET due_on = $1 WHERE id = $2")
+                    .bind(due)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+}

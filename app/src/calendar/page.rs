@@ -1,0 +1,89 @@
+use super::{closure_days, AddClosureDay, LoadBankHolidays};
+use crate::ui::{field_error, ErrorSummary, ErrorView, SignedIn, Tag};
+use crate::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+fn errors_of(value: Option<Result<u64, AppError>>) -> Vec<crate::FieldError> {
+    match value {
+        Some(Err(AppError::Invalid(errors))) => errors,
+        Some(Err(other)) => vec![crate::FieldError::new("", other.to_string())],
+        _ => Vec::new(),
+    }
+}
+
+#[component]
+pub fn CalendarPage() -> impl IntoView {
+    let add = ServerAction::<AddClosureDay>::new();
+    let load = ServerAction::<LoadBankHolidays>::new();
+    let days = Resource::new(
+        move || (add.version().get(), load.version().get()),
+        |_| closure_days(),
+    );
+    let errors = move || {
+        let mut e = errors_of(add.value().get());
+        e.extend(errors_of(load.value().get()));
+        e
+    };
+    view! {
+        <Title text="Working-day calendar"/>
+        <SignedIn render=move |_me| view! {
+            <h1 class="heading-l">"Working-day calendar"</h1>
+            <p class="body">
+                "Rounds are due on the last working day of their month. Weekends and England and Wales bank holidays "
+                "(2025 to 2028 come with the app) are not working days; add council closure days and newer bank holidays here. "
+                "Due dates of rounds not yet closed move to match."
+            </p>
+            {move || view! { <ErrorSummary errors=errors()/> }}
+            {move || load.value().get().and_then(Result::ok).map(|n| view! {
+                <p class="body" role="status" data-testid="loaded">{format!("{n} new bank holidays added.")}</p>
+            })}
+            <h2 class="heading-m">"Add a council closure day"</h2>
+            <ActionForm action=add attr:data-testid="add-closure">
+                <div class="form-group" class:form-group--error=move || field_error(&errors(), "day").is_some()>
+                    <label class="label" for="day">"Date"</label>
+                    {move || field_error(&errors(), "day").map(|m| view! { <p class="error-message">{m}</p> })}
+                    <input class="input input--date" id="day" name="day" type="date"/>
+                </div>
+                <div class="form-group" class:form-group--error=move || field_error(&errors(), "reason").is_some()>
+                    <label class="label" for="reason">"Reason"</label>
+                    {move || field_error(&errors(), "reason").map(|m| view! { <p class="error-message">{m}</p> })}
+                    <input class="input" id="reason" name="reason"/>
+                </div>
+                <button type="submit" class="button">"Add closure day"</button>
+            </ActionForm>
+            <h2 class="heading-m">"Load bank holidays"</h2>
+            <ActionForm action=load attr:data-testid="load-bank-holidays">
+                <div class="form-group" class:form-group--error=move || field_error(&errors(), "json").is_some()>
+                    <label class="label" for="json">"Contents of gov.uk's bank-holidays.json"</label>
+                    {move || field_error(&errors(), "json").map(|m| view! { <p class="error-message">{m}</p> })}
+                    <textarea class="textarea" id="json" name="json" rows="6"></textarea>
+                </div>
+                <button type="submit" class="button button--secondary">"Load bank holidays"</button>
+            </ActionForm>
+            <h2 class="heading-m">"Days added"</h2>
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match days.await {
+                        Ok(list) if list.is_empty() => view! { <p class="body">"None yet."</p> }.into_any(),
+                        Ok(list) => view! {
+                            <table class="table" data-testid="closure-days">
+                                <thead><tr><th scope="col">"Date"</th><th scope="col">"Kind"</th><th scope="col">"Reason"</th></tr></thead>
+                                <tbody>
+                                    {list.into_iter().map(|d| view! {
+                                        <tr>
+                                            <td>{d.day.format("%A %-d %B %Y").to_string()}</td>
+                                            <td>{if d.bank_holiday { view! { <Tag text="Bank holiday" colour="blue"/> } } else { view! { <Tag text="Council closure" colour="grey"/> } }}</td>
+                                            <td>{d.reason}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                        Err(error) => view! { <ErrorView error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        }/>
+    }
+}
