@@ -1,16 +1,7 @@
 use super::{closure_days, AddClosureDay, LoadBankHolidays};
-use crate::ui::{field_error, ErrorSummary, ErrorView, SignedIn, Tag};
-use crate::AppError;
+use crate::ui::{field_error, form_errors, ErrorSummary, ErrorView, SignedIn, Tag};
 use leptos::prelude::*;
 use leptos_meta::Title;
-
-fn errors_of(value: Option<Result<u64, AppError>>) -> Vec<crate::FieldError> {
-    match value {
-        Some(Err(AppError::Invalid(errors))) => errors,
-        Some(Err(other)) => vec![crate::FieldError::new("", other.to_string())],
-        _ => Vec::new(),
-    }
-}
 
 #[component]
 pub fn CalendarPage() -> impl IntoView {
@@ -21,8 +12,8 @@ pub fn CalendarPage() -> impl IntoView {
         |_| closure_days(),
     );
     let errors = move || {
-        let mut e = errors_of(add.value().get());
-        e.extend(errors_of(load.value().get()));
+        let mut e = form_errors(add.value().get());
+        e.extend(form_errors(load.value().get()));
         e
     };
     view! {

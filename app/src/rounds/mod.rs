@@ -77,6 +77,7 @@ pub struct Verification {
 mod ssr {
     use super::*;
     use crate::domain::calendar::{AuditMonth, WorkingCalendar};
+    use crate::domain::draw::{Seed, Stratum, StratumDraw};
     use crate::domain::{Actor, Role};
     use crate::server::internal;
     use crate::store::{RoundRow, Store};
@@ -103,6 +104,30 @@ mod ssr {
         let mut days: Vec<NaiveDate> = WorkingCalendar::shipped().closed_days().collect();
         days.extend(extra);
         Ok(WorkingCalendar::new(days))
+    }
+
+    /// A round's recorded draw, read back: the seed, the settings and, per stratum, the pool
+    /// as it stood and the outcome. `None` before the round is drawn.
+    pub struct RecordedDraw {
+        pub seed: Seed,
+        pub generator: String,
+        pub settings: DrawSettings,
+        pub strata: Vec<(Stratum, StratumDraw)>,
+    }
+
+    pub async fn recorded_draw(
+        store: &Store,
+        round_id: i64,
+    ) -> Result<Option<RecordedDraw>, AppError> {
+        let Some(record) = store.draw_record(round_id).await.map_err(internal)? else {
+            return Ok(None);
+        };
+        Ok(Some(RecordedDraw {
+            seed: Seed::parse_hex(&record.seed).ok_or_else(|| internal("bad seed in draws"))?,
+            generator: record.generator,
+            settings: serde_json::from_str(&record.settings).map_err(internal)?,
+            strata: serde_json::from_str(&record.strata).map_err(internal)?,
+        }))
     }
 
     pub fn summary(row: RoundRow) -> Result<RoundSummary, AppError> {
@@ -178,7 +203,6 @@ pub async fn create_round(month: String) -> Result<i64, AppError> {
 
 #[server(endpoint = "round_detail")]
 pub async fn round_detail(round_id: i64) -> Result<RoundView, AppError> {
-    use crate::domain::draw::{Stratum, StratumDraw};
     use crate::domain::Role;
     use crate::server::*;
     respond(async move {
@@ -191,14 +215,10 @@ pub async fn round_detail(round_id: i64) -> Result<RoundView, AppError> {
             .ok_or(AppError::NotFound)?;
         let can_draw = row.status == "open" && actor.roles.has(Role::QaManager);
         let can_withdraw = row.status == "drawn" && actor.roles.has(Role::QaManager);
-        let draw = match store.draw_record(round_id).await.map_err(internal)? {
+        let draw = match ssr::recorded_draw(&store, round_id).await? {
             None => None,
             Some(record) => {
-                let settings: DrawSettings =
-                    serde_json::from_str(&record.settings).map_err(internal)?;
-                let recorded: Vec<(Stratum, StratumDraw)> =
-                    serde_json::from_str(&record.strata).map_err(internal)?;
-                let outcome = recorded.into_iter().map(|(_, o)| o);
+                let outcome = record.strata.into_iter().map(|(_, o)| o);
                 let cases = store.round_cases(round_id).await.map_err(internal)?;
                 let strata = outcome
                     .into_iter()
@@ -220,9 +240,9 @@ pub async fn round_detail(round_id: i64) -> Result<RoundView, AppError> {
                     })
                     .collect();
                 Some(DrawView {
-                    seed: record.seed,
+                    seed: record.seed.to_hex(),
                     generator: record.generator,
-                    exclude_months: settings.exclude_months,
+                    exclude_months: record.settings.exclude_months,
                     strata,
                 })
             }
@@ -374,20 +394,16 @@ pub async fn draw_round(
 /// Re-runs the recorded draw from its seed and pools and compares it with what was stored.
 #[server(endpoint = "verify_draw")]
 pub async fn verify_draw(round_id: i64) -> Result<Verification, AppError> {
-    use crate::domain::draw::{draw, Seed, Stratum, StratumDraw};
+    use crate::domain::draw::{draw, Stratum};
     use crate::server::*;
     respond(async move {
         let (store, actor) = signed_in().await?;
         ssr::require_programme(&actor)?;
-        let record = store
-            .draw_record(round_id)
-            .await
-            .map_err(internal)?
+        let record = ssr::recorded_draw(&store, round_id)
+            .await?
             .ok_or(AppError::NotFound)?;
-        let seed = Seed::parse_hex(&record.seed).ok_or_else(|| internal("bad seed"))?;
-        let recorded: Vec<(Stratum, StratumDraw)> =
-            serde_json::from_str(&record.strata).map_err(internal)?;
-        let strata: Vec<Stratum> = recorded.iter().map(|(s, _)| s.clone()).collect();
+        let seed = record.seed;
+        let strata: Vec<Stratum> = record.strata.into_iter().map(|(s, _)| s).collect();
         let rerun = draw(&strata, seed);
         let stored = store.round_cases(round_id).await.map_err(internal)?;
         let stored_draw: Vec<Vec<i64>> = (0..strata.len())
@@ -442,7 +458,7 @@ pub async fn withdraw_case(
     case_id: i64,
     reason: String,
 ) -> Result<Option<String>, AppError> {
-    use crate::domain::draw::{replacement, Seed, Stratum, StratumDraw};
+    use crate::domain::draw::replacement;
     use crate::server::*;
     use crate::FieldError;
     use std::collections::BTreeSet;
@@ -474,14 +490,10 @@ pub async fn withdraw_case(
                 "Cases can be withdrawn only from a drawn round",
             )]));
         }
-        let record = store
-            .draw_record(round_id)
-            .await
-            .map_err(internal)?
+        let record = ssr::recorded_draw(&store, round_id)
+            .await?
             .ok_or(AppError::NotFound)?;
-        let seed = Seed::parse_hex(&record.seed).ok_or_else(|| internal("bad seed"))?;
-        let recorded: Vec<(Stratum, StratumDraw)> =
-            serde_json::from_str(&record.strata).map_err(internal)?;
+        let (seed, recorded) = (record.seed, record.strata);
         let refs = store.round_case_refs(round_id).await.map_err(internal)?;
         let target = refs
             .iter()

@@ -3,21 +3,11 @@ use super::{
     WithdrawCase,
 };
 use crate::domain::AnnexList;
-use crate::ui::{field_error, ErrorSummary, ErrorView, SignedIn, Tag};
+use crate::ui::{field_error, form_errors, ErrorSummary, ErrorView, SignedIn, Tag};
 use crate::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-
-fn errors_of<T: Clone + Send + Sync + 'static>(
-    value: Option<Result<T, AppError>>,
-) -> Vec<crate::FieldError> {
-    match value {
-        Some(Err(AppError::Invalid(errors))) => errors,
-        Some(Err(other)) => vec![crate::FieldError::new("", other.to_string())],
-        _ => Vec::new(),
-    }
-}
 
 fn status_tag(status: &str) -> impl IntoView {
     let (text, colour) = match status {
@@ -33,7 +23,7 @@ fn status_tag(status: &str) -> impl IntoView {
 pub fn RoundsPage() -> impl IntoView {
     let create = ServerAction::<CreateRound>::new();
     let rounds = Resource::new(move || create.version().get(), |_| list_rounds());
-    let errors = move || errors_of(create.value().get());
+    let errors = move || form_errors(create.value().get());
     view! {
         <Title text="Audit rounds"/>
         <SignedIn render=move |me| {
@@ -143,7 +133,7 @@ fn Round(
 
 #[component]
 fn DrawForm(id: i64, draw: ServerAction<DrawRound>) -> impl IntoView {
-    let errors = move || errors_of(draw.value().get());
+    let errors = move || form_errors(draw.value().get());
     view! {
         <h2 class="heading-m">"Draw the sample"</h2>
         {move || view! { <ErrorSummary errors=errors()/> }}
@@ -182,7 +172,7 @@ fn DrawResult(
     can_withdraw: bool,
     withdraw: ServerAction<WithdrawCase>,
 ) -> impl IntoView {
-    let withdraw_errors = move || errors_of(withdraw.value().get());
+    let withdraw_errors = move || form_errors(withdraw.value().get());
     let verify = ServerAction::<VerifyDraw>::new();
     view! {
         <h2 class="heading-m">"The draw"</h2>

@@ -183,6 +183,16 @@ fn focus_field(ev: leptos::ev::MouseEvent, field: &str) {
     }
 }
 
+/// The problems an action's last answer had, for the error summary and the fields. An error
+/// that is not about a field (e.g. no access) is shown in the summary alone.
+pub fn form_errors<T>(value: Option<Result<T, AppError>>) -> Vec<FieldError> {
+    match value {
+        Some(Err(AppError::Invalid(errors))) => errors,
+        Some(Err(other)) => vec![FieldError::new("", other.to_string())],
+        _ => Vec::new(),
+    }
+}
+
 /// The message for one field, if it has one.
 pub fn field_error(errors: &[FieldError], field: &str) -> Option<String> {
     errors
