@@ -15,10 +15,23 @@ use std::future::Future;
 pub const SESSION_COOKIE: &str = "pa_session";
 
 /// Site-wide settings the server functions need, provided as context by the server.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SiteSettings {
     /// Mark cookies `Secure` even when no proxy says the request came over HTTPS.
     pub force_secure_cookies: bool,
+    /// Where staff reach the app, for links in emails.
+    pub public_url: String,
+    pub mailer: crate::trays::Mailer,
+}
+
+impl Default for SiteSettings {
+    fn default() -> Self {
+        SiteSettings {
+            force_secure_cookies: false,
+            public_url: "http://127.0.0.1:3000".into(),
+            mailer: crate::trays::Mailer::default(),
+        }
+    }
 }
 
 /// Runs a server function's body, giving its error the matching HTTP status when it was

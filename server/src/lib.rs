@@ -1,5 +1,7 @@
 //! The axum server: configuration, start-up and the router.
 
+pub mod smtp;
+
 use app::server::SiteSettings;
 use app::store::{Store, StoreError};
 use app::{shell, App};
@@ -40,11 +42,21 @@ impl Config {
         };
         let force_secure_cookies =
             matches!(std::env::var("SECURE_COOKIES").as_deref(), Ok("1" | "true"));
+        let public_url = std::env::var("PUBLIC_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| format!("http://{}", leptos.site_addr));
+        let mailer = match smtp::SmtpSender::from_env()? {
+            Some(sender) => app::trays::Mailer(std::sync::Arc::new(sender)),
+            None => app::trays::Mailer::default(),
+        };
         Ok(Config {
             database_url,
             leptos,
             site: SiteSettings {
                 force_secure_cookies,
+                public_url,
+                mailer,
             },
         })
     }

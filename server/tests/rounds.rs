@@ -392,3 +392,310 @@ async fn a_withdrawn_case_is_replaced_from_its_stratum_and_both_are_recorded() {
         .json();
     assert_eq!(tampered["matches"], false);
 }
+
+/// Creates, draws and confirms a round; returns its ID.
+async fn confirmed_round(app: &TestApp, qa: &str, month: &str, quotas: [&str; 5]) -> i64 {
+    let id = create(app, qa, month).await;
+    let reply = draw(app, qa, id, quotas, "").await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let reply = app
+        .call("confirm_round", &[("round_id", &id.to_string())], Some(qa))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    id
+}
+
+#[tokio::test]
+async fn team_quotas_draw_from_that_team_before_the_list_quotas() {
+    let app = TestApp::new().await;
+    let qa = app.sign_in(QA).await;
+    let id = create(&app, &qa, "2027-01").await;
+    let teams: Vec<(i64, String)> = app.store.teams().await.unwrap();
+    let (team_id, team_name) = teams[0].clone();
+    let field = format!("team_quota[{team_id}]");
+    let reply = app
+        .call(
+            "draw_round",
+            &[
+                ("round_id", &id.to_string()),
+                ("quota_8", "3"),
+                (&field, "4"),
+            ],
+            Some(&qa),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let detail = app
+        .call("round_detail", &[("round_id", &id.to_string())], Some(&qa))
+        .await
+        .json();
+    let strata = detail["draw"]["strata"].as_array().unwrap();
+    assert_eq!(strata.len(), 2);
+    assert_eq!(strata[0]["label"], format!("Team: {team_name}"));
+    assert_eq!(strata[0]["selected"].as_array().unwrap().len(), 4);
+    assert!(strata[0]["selected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["team"] == team_name.as_str()));
+    assert_eq!(strata[1]["selected"].as_array().unwrap().len(), 3);
+    // Re-running from the record gives the same sample, team strata included.
+    let verify = app
+        .call("verify_draw", &[("round_id", &id.to_string())], Some(&qa))
+        .await
+        .json();
+    assert_eq!(verify["matches"], true);
+    assert_eq!(verify["cases"], 7);
+
+    let bad = app
+        .call(
+            "draw_round",
+            &[("round_id", &id.to_string()), (&field, "many")],
+            Some(&qa),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        bad.json()["Invalid"][0]["field"],
+        format!("team-quota-{team_id}")
+    );
+}
+
+#[tokio::test]
+async fn confirming_tells_each_holder_once_in_their_tray_and_by_email() {
+    let app = TestApp::new().await;
+    let qa = app.sign_in(QA).await;
+    let id = create(&app, &qa, "2027-02").await;
+    assert_eq!(draw(&app, &qa, id, ["", "", "2", "", ""], "").await.status, StatusCode::OK);
+
+    // Only the QA Manager confirms, and only a drawn round.
+    let ad = app.sign_in(AD).await;
+    let refused = app
+        .call("confirm_round", &[("round_id", &id.to_string())], Some(&ad))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let reply = app
+        .call("confirm_round", &[("round_id", &id.to_string())], Some(&qa))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let twice = app
+        .call("confirm_round", &[("round_id", &id.to_string())], Some(&qa))
+        .await;
+    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let contacts = app.store.selection_contacts(id).await.unwrap();
+    assert_eq!(contacts.len(), 2);
+    for c in &contacts {
+        let holders = [
+            c.key_worker_id,
+            c.team_manager_id,
+            c.iro_id,
+            c.service_manager_id,
+        ];
+        for person in holders.into_iter().flatten() {
+            let (email,): (String,) = sqlx::query_as("SELECT email FROM people WHERE id = $1")
+                .bind(person)
+                .fetch_one(app.store.pool())
+                .await
+                .unwrap();
+            let token = app.sign_in(&email).await;
+            let tray = app.tray(&token).await;
+            let about: Vec<_> = tray
+                .iter()
+                .filter(|a| a["case_id"] == c.case_id && a["kind"] == "case_selected")
+                .collect();
+            assert_eq!(about.len(), 1, "{email} hears once about {}", c.child_unique_id);
+            assert_eq!(about[0]["read"], false);
+            assert_eq!(about[0]["link"], format!("/cases/{}", c.case_id));
+            assert!(about[0]["body"]
+                .as_str()
+                .unwrap()
+                .contains("selected for audit in February 2027"));
+            // The alert's link opens: they are entitled to the case.
+            let case = app
+                .call("open_case", &[("case_id", &c.case_id.to_string())], Some(&token))
+                .await;
+            assert_eq!(case.status, StatusCode::OK, "{email}: {}", case.body);
+            let emails = app.emails_to(&email).await;
+            assert!(
+                emails.iter().any(|e| e.body.contains(&c.child_unique_id)
+                    && e.body.contains(&format!("/cases/{}", c.case_id))),
+                "{email} is emailed"
+            );
+
+            // Marking read: only one's own alert.
+            let alert_id = about[0]["id"].as_i64().unwrap().to_string();
+            let stranger = app.sign_in(KW).await;
+            if app.person_id(KW).await != person {
+                let r = app
+                    .call("mark_alert_read", &[("alert_id", &alert_id)], Some(&stranger))
+                    .await;
+                assert_eq!(r.status, StatusCode::NOT_FOUND);
+            }
+            let r = app
+                .call("mark_alert_read", &[("alert_id", &alert_id)], Some(&token))
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        }
+    }
+    // Nobody outside the cases' holders heard.
+    let (alerted,): (i64,) =
+        sqlx::query_as("SELECT COUNT(DISTINCT person_id) FROM alerts WHERE kind = 'case_selected'")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    let mut holders = BTreeSet::new();
+    for c in &contacts {
+        holders.extend(
+            [c.key_worker_id, c.team_manager_id, c.iro_id, c.service_manager_id]
+                .into_iter()
+                .flatten(),
+        );
+    }
+    assert_eq!(alerted as usize, holders.len());
+}
+
+#[tokio::test]
+async fn auditors_are_suggested_evenly_never_for_their_own_team_and_told() {
+    let app = TestApp::new().await;
+    let qa = app.sign_in(QA).await;
+    let id = confirmed_round(&app, &qa, "2027-03", ["2", "3", "3", "3", "3"]).await;
+    let detail = app
+        .call("round_detail", &[("round_id", &id.to_string())], Some(&qa))
+        .await
+        .json();
+    let rows = detail["assignments"].as_array().unwrap().clone();
+    assert_eq!(rows.len(), 14);
+    let auditors = app.store.auditors().await.unwrap();
+    let mut load = std::collections::HashMap::new();
+    for row in &rows {
+        let suggested = row["suggested"].as_i64().expect("everyone gets a suggestion");
+        let case = app
+            .store
+            .case(row["case_id"].as_i64().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let a = auditors.iter().find(|a| a.person_id == suggested).unwrap();
+        assert!(!a.own_teams.contains(&case.team_id), "own team suggested");
+        *load.entry(suggested).or_insert(0) += 1;
+    }
+    // Balanced: with more auditors than cases, nobody gets two.
+    assert!(auditors.len() >= 14);
+    assert!(load.values().all(|n| *n == 1), "{load:?}");
+
+    // Saving the suggestions (as the form does) assigns and tells each auditor.
+    let form: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                format!("auditor[{}]", r["round_case_id"]),
+                r["suggested"].to_string(),
+            )
+        })
+        .chain([("round_id".to_string(), id.to_string())])
+        .collect();
+    let form_ref: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let reply = app.call("assign_auditors", &form_ref, Some(&qa)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.json(), 14);
+    // Saving again changes nothing and tells nobody again.
+    let again = app.call("assign_auditors", &form_ref, Some(&qa)).await;
+    assert_eq!(again.json(), 0);
+
+    let first = &rows[0];
+    let auditor_id = first["suggested"].as_i64().unwrap();
+    let (email,): (String,) = sqlx::query_as("SELECT email FROM people WHERE id = $1")
+        .bind(auditor_id)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    let token = app.sign_in(&email).await;
+    let tray = app.tray(&token).await;
+    let assigned: Vec<_> = tray
+        .iter()
+        .filter(|a| a["kind"] == "auditor_assigned")
+        .collect();
+    assert_eq!(assigned.len(), 1);
+    assert_eq!(assigned[0]["case_id"], first["case_id"]);
+    // The assigned auditor may now open the case; another auditor may not.
+    let case_id = first["case_id"].to_string();
+    let open = app
+        .call("open_case", &[("case_id", &case_id)], Some(&token))
+        .await;
+    assert_eq!(open.status, StatusCode::OK, "{}", open.body);
+    let other = auditors
+        .iter()
+        .find(|a| a.person_id != auditor_id && a.name != "" && a.own_teams.is_empty())
+        .unwrap();
+    let (other_email,): (String,) = sqlx::query_as("SELECT email FROM people WHERE id = $1")
+        .bind(other.person_id)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    let other_token = app.sign_in(&other_email).await;
+    let other_roles: Vec<(String,)> =
+        sqlx::query_as("SELECT role FROM person_roles WHERE person_id = $1")
+            .bind(other.person_id)
+            .fetch_all(app.store.pool())
+            .await
+            .unwrap();
+    if other_roles.len() == 1 {
+        let refused = app
+            .call("open_case", &[("case_id", &case_id)], Some(&other_token))
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    }
+
+    // An auditor from the case's own team is refused, naming the field.
+    let case = app
+        .store
+        .case(first["case_id"].as_i64().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let own = auditors
+        .iter()
+        .find(|a| a.own_teams.contains(&case.team_id))
+        .expect("the team manager audits too");
+    let field = format!("auditor[{}]", first["round_case_id"]);
+    let own_id = own.person_id.to_string();
+    let refused = app
+        .call(
+            "assign_auditors",
+            &[("round_id", &id.to_string()), (&field, &own_id)],
+            Some(&qa),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        refused.json()["Invalid"][0]["field"],
+        format!("auditor-{}", first["round_case_id"])
+    );
+    // And only the QA Manager assigns.
+    let ad = app.sign_in(AD).await;
+    let r = app
+        .call("assign_auditors", &[("round_id", &id.to_string())], Some(&ad))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn auditors_cannot_be_assigned_before_the_round_is_confirmed() {
+    let app = TestApp::new().await;
+    let qa = app.sign_in(QA).await;
+    let id = create(&app, &qa, "2027-04").await;
+    assert_eq!(draw(&app, &qa, id, ["", "2", "", "", ""], "").await.status, StatusCode::OK);
+    let refs = app.store.round_case_refs(id).await.unwrap();
+    let auditor = app.person_id("auditor.1@anytown.example").await.to_string();
+    let field = format!("auditor[{}]", refs[0].id);
+    let r = app
+        .call(
+            "assign_auditors",
+            &[("round_id", &id.to_string()), (&field, &auditor)],
+            Some(&qa),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["Invalid"][0]["field"], "assign");
+}

@@ -17,6 +17,8 @@ pub struct CaseAllocation {
     pub team_manager_id: Option<i64>,
     pub service_manager_id: Option<i64>,
     pub iro_id: Option<i64>,
+    /// The auditor assigned to the case in a confirmed round that is not closed.
+    pub auditor_id: Option<i64>,
 }
 
 /// Why a person may see a case. Shown to them, so they know why it is in their list.
@@ -26,6 +28,7 @@ pub enum CaseAccess {
     TeamManager,
     ServiceManager,
     IroCpChair,
+    Auditor,
     AuditProgramme,
 }
 
@@ -36,6 +39,7 @@ impl CaseAccess {
             CaseAccess::TeamManager => "Your team",
             CaseAccess::ServiceManager => "Your service",
             CaseAccess::IroCpChair => "You chair reviews",
+            CaseAccess::Auditor => "You audit it",
             CaseAccess::AuditProgramme => "Audit programme",
         }
     }
@@ -54,6 +58,8 @@ pub fn case_access(actor: &Actor, case: &CaseAllocation) -> Option<CaseAccess> {
         Some(CaseAccess::ServiceManager)
     } else if holds(Role::IroCpChair, case.iro_id) {
         Some(CaseAccess::IroCpChair)
+    } else if holds(Role::Auditor, case.auditor_id) {
+        Some(CaseAccess::Auditor)
     } else if actor.roles.sees_every_case() {
         Some(CaseAccess::AuditProgramme)
     } else {
@@ -77,6 +83,7 @@ mod tests {
         team_manager_id: Some(20),
         service_manager_id: Some(30),
         iro_id: Some(40),
+        auditor_id: Some(50),
     };
 
     #[test]
@@ -97,6 +104,10 @@ mod tests {
             case_access(&actor(40, &[Role::IroCpChair]), &CASE),
             Some(CaseAccess::IroCpChair)
         );
+        assert_eq!(
+            case_access(&actor(50, &[Role::Auditor]), &CASE),
+            Some(CaseAccess::Auditor)
+        );
     }
 
     #[test]
@@ -108,6 +119,7 @@ mod tests {
             None
         );
         assert_eq!(case_access(&actor(41, &[Role::IroCpChair]), &CASE), None);
+        assert_eq!(case_access(&actor(51, &[Role::Auditor]), &CASE), None);
     }
 
     #[test]
@@ -135,6 +147,7 @@ mod tests {
             team_manager_id: None,
             service_manager_id: None,
             iro_id: None,
+            auditor_id: None,
         };
         assert_eq!(
             case_access(&actor(10, &[Role::KeyWorker]), &unallocated),

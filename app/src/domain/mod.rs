@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod annex;
+pub mod assign;
 pub mod calendar;
 pub mod draw;
 pub mod ids;

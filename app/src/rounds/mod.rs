@@ -1,7 +1,9 @@
 //! Audit rounds: one per audit month, due on its last working day, and the draw.
 
+mod confirm;
 mod page;
 
+pub use confirm::{assign_auditors, confirm_round, AssignAuditors, AssignmentRow, ConfirmRound};
 pub use page::{RoundPage, RoundsPage};
 
 use crate::domain::AnnexList;
@@ -29,9 +31,19 @@ pub struct RoundSummary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DrawSettings {
     pub quotas: Vec<(AnnexList, u32)>,
+    /// Drawn first, each from the team's cases on any audited list.
+    #[serde(default)]
+    pub team_quotas: Vec<TeamQuota>,
     pub exclude_months: u32,
     pub exclude_closed: bool,
     pub exclude_open_rounds: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamQuota {
+    pub team_id: i64,
+    pub team: String,
+    pub quota: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,6 +77,11 @@ pub struct RoundView {
     pub draw: Option<DrawView>,
     pub can_draw: bool,
     pub can_withdraw: bool,
+    pub can_confirm: bool,
+    /// Teams for the draw form's team quotas (when the round can be drawn).
+    pub teams: Vec<(i64, String)>,
+    /// The assignment form (QA Manager, confirmed round).
+    pub assignments: Option<Vec<AssignmentRow>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -213,8 +230,19 @@ pub async fn round_detail(round_id: i64) -> Result<RoundView, AppError> {
             .await
             .map_err(internal)?
             .ok_or(AppError::NotFound)?;
-        let can_draw = row.status == "open" && actor.roles.has(Role::QaManager);
-        let can_withdraw = row.status == "drawn" && actor.roles.has(Role::QaManager);
+        let qa = actor.roles.has(Role::QaManager);
+        let can_draw = row.status == "open" && qa;
+        let can_withdraw = row.status == "drawn" && qa;
+        let teams = if can_draw {
+            store.teams().await.map_err(internal)?
+        } else {
+            Vec::new()
+        };
+        let assignments = if row.status == "confirmed" && qa {
+            Some(confirm::assignment_rows(&store, round_id).await?)
+        } else {
+            None
+        };
         let draw = match ssr::recorded_draw(&store, round_id).await? {
             None => None,
             Some(record) => {
@@ -252,6 +280,9 @@ pub async fn round_detail(round_id: i64) -> Result<RoundView, AppError> {
             draw,
             can_draw,
             can_withdraw,
+            can_confirm: can_withdraw,
+            teams,
+            assignments,
         })
     })
     .await
@@ -275,8 +306,13 @@ fn parse_count(field: &str, raw: &str, max: u32, what: &str) -> Result<u32, crat
     }
 }
 
-/// Parses the draw form: a quota per Annex A list (blank is none) and the exclusion window.
-pub fn parse_draw_form(quotas: &[String], exclude_months: &str) -> Result<DrawSettings, AppError> {
+/// Parses the draw form: a quota per Annex A list and per team (blank is none), and the
+/// exclusion window. `team_quotas` holds each team's ID, name and what was typed.
+pub fn parse_draw_form(
+    quotas: &[String],
+    team_quotas: &[(i64, String, String)],
+    exclude_months: &str,
+) -> Result<DrawSettings, AppError> {
     let mut errors = Vec::new();
     let mut parsed = Vec::new();
     for (list, raw) in AnnexList::ALL.into_iter().zip(
@@ -296,6 +332,23 @@ pub fn parse_draw_form(quotas: &[String], exclude_months: &str) -> Result<DrawSe
             Err(e) => errors.push(e),
         }
     }
+    let mut teams = Vec::new();
+    for (team_id, team, raw) in team_quotas {
+        match parse_count(
+            &format!("team-quota-{team_id}"),
+            raw,
+            MAX_QUOTA,
+            &format!("The quota for {team}"),
+        ) {
+            Ok(0) => {}
+            Ok(quota) => teams.push(TeamQuota {
+                team_id: *team_id,
+                team: team.clone(),
+                quota,
+            }),
+            Err(e) => errors.push(e),
+        }
+    }
     let exclude_months = if exclude_months.trim().is_empty() {
         Ok(DEFAULT_EXCLUDE_MONTHS)
     } else {
@@ -303,10 +356,10 @@ pub fn parse_draw_form(quotas: &[String], exclude_months: &str) -> Result<DrawSe
     }
     .map_err(|e| errors.push(e))
     .unwrap_or(DEFAULT_EXCLUDE_MONTHS);
-    if errors.is_empty() && parsed.is_empty() {
+    if errors.is_empty() && parsed.is_empty() && teams.is_empty() {
         errors.push(crate::FieldError::new(
             "quota-2",
-            "Enter how many cases to draw from at least one list",
+            "Enter how many cases to draw from at least one list or team",
         ));
     }
     if !errors.is_empty() {
@@ -314,6 +367,7 @@ pub fn parse_draw_form(quotas: &[String], exclude_months: &str) -> Result<DrawSe
     }
     Ok(DrawSettings {
         quotas: parsed,
+        team_quotas: teams,
         exclude_months,
         exclude_closed: true,
         exclude_open_rounds: true,
@@ -329,19 +383,31 @@ pub async fn draw_round(
     quota_7: Option<String>,
     quota_8: Option<String>,
     quota_9: Option<String>,
+    team_quota: Option<std::collections::HashMap<String, String>>,
     exclude_months: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::calendar::AuditMonth;
     use crate::domain::draw::{draw, Seed, Stratum, GENERATOR};
     use crate::server::*;
-    use crate::store::DrawToRecord;
+    use crate::store::{DrawToRecord, PoolFilter};
     use rand::RngCore;
     respond(async move {
         let (store, actor) = signed_in().await?;
         ssr::require_qa_manager(&actor)?;
         // Blank and missing fields both mean "none from this list".
         let quotas = [quota_2, quota_6, quota_7, quota_8, quota_9].map(Option::unwrap_or_default);
-        let settings = parse_draw_form(&quotas, &exclude_months.unwrap_or_default())?;
+        let team_quota = team_quota.unwrap_or_default();
+        let teams: Vec<(i64, String, String)> = store
+            .teams()
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|(id, name)| {
+                let raw = team_quota.get(&id.to_string()).cloned().unwrap_or_default();
+                (id, name, raw)
+            })
+            .collect();
+        let settings = parse_draw_form(&quotas, &teams, &exclude_months.unwrap_or_default())?;
         let round = store
             .round(round_id)
             .await
@@ -349,15 +415,27 @@ pub async fn draw_round(
             .ok_or(AppError::NotFound)?;
         let month =
             AuditMonth::parse(&round.audit_month).ok_or_else(|| internal("bad audit month"))?;
+        // Team quotas first: they are the narrower ask. A case drawn for one stratum is
+        // not eligible for a later one.
         let mut strata = Vec::new();
-        for (list, quota) in &settings.quotas {
+        let asks = settings
+            .team_quotas
+            .iter()
+            .map(|t| (PoolFilter::Team(t.team_id), format!("Team: {}", t.team), t.quota))
+            .chain(
+                settings
+                    .quotas
+                    .iter()
+                    .map(|(list, quota)| (PoolFilter::List(*list), list.title(), *quota)),
+            );
+        for (filter, label, quota) in asks {
             let pool = store
-                .eligible_pool(*list, month, settings.exclude_months, round_id)
+                .eligible_pool(filter, month, settings.exclude_months, round_id)
                 .await
                 .map_err(internal)?;
             strata.push(Stratum {
-                label: list.title(),
-                quota: *quota as usize,
+                label,
+                quota: quota as usize,
                 pool,
             });
         }
@@ -552,7 +630,32 @@ mod tests {
     use super::*;
 
     fn form(q: [&str; 5], months: &str) -> Result<DrawSettings, AppError> {
-        parse_draw_form(&q.map(String::from), months)
+        parse_draw_form(&q.map(String::from), &[], months)
+    }
+
+    #[test]
+    fn team_quotas_are_parsed_and_named_by_team() {
+        let teams = vec![
+            (3, "Team A".to_string(), " 2".to_string()),
+            (4, "Team B".to_string(), String::new()),
+            (5, "Team C".to_string(), "lots".to_string()),
+        ];
+        let err = parse_draw_form(&[], &teams, "").unwrap_err();
+        assert_eq!(err.field_errors()[0].field, "team-quota-5");
+        assert_eq!(
+            err.field_errors()[0].message,
+            "The quota for Team C must be a whole number, like 5"
+        );
+        let s = parse_draw_form(&[], &teams[..2], "").unwrap();
+        assert!(s.quotas.is_empty());
+        assert_eq!(
+            s.team_quotas,
+            vec![TeamQuota {
+                team_id: 3,
+                team: "Team A".into(),
+                quota: 2
+            }]
+        );
     }
 
     #[test]
@@ -587,7 +690,7 @@ mod tests {
         let err = form(["", "0", "", "", ""], "6").unwrap_err();
         assert_eq!(
             err.field_errors()[0].message,
-            "Enter how many cases to draw from at least one list"
+            "Enter how many cases to draw from at least one list or team"
         );
     }
 }

@@ -1,6 +1,6 @@
 use super::{
-    list_rounds, round_detail, CreateRound, DrawRound, DrawView, RoundView, VerifyDraw,
-    WithdrawCase,
+    list_rounds, round_detail, AssignAuditors, AssignmentRow, ConfirmRound, CreateRound, DrawRound,
+    DrawView, RoundView, VerifyDraw, WithdrawCase,
 };
 use crate::domain::AnnexList;
 use crate::ui::{field_error, form_errors, ErrorSummary, ErrorView, SignedIn, Tag};
@@ -81,9 +81,19 @@ pub fn RoundPage() -> impl IntoView {
     let round_id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
     let draw = ServerAction::<DrawRound>::new();
     let withdraw = ServerAction::<WithdrawCase>::new();
+    let confirm = ServerAction::<ConfirmRound>::new();
+    let assign = ServerAction::<AssignAuditors>::new();
     let round = Resource::new(
-        move || (round_id(), draw.version().get(), withdraw.version().get()),
-        |(id, _, _)| async move {
+        move || {
+            (
+                round_id(),
+                draw.version().get()
+                    + withdraw.version().get()
+                    + confirm.version().get()
+                    + assign.version().get(),
+            )
+        },
+        |(id, _)| async move {
             match id {
                 Some(id) => round_detail(id).await,
                 None => Err(AppError::NotFound),
@@ -95,7 +105,7 @@ pub fn RoundPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading">"Loading the round…"</p> }>
                 {move || Suspend::new(async move {
                     match round.await {
-                        Ok(view) => view! { <Round view draw withdraw/> }.into_any(),
+                        Ok(view) => view! { <Round view draw withdraw confirm assign/> }.into_any(),
                         Err(error) => view! { <ErrorView error/> }.into_any(),
                     }
                 })}
@@ -109,8 +119,11 @@ fn Round(
     view: RoundView,
     draw: ServerAction<DrawRound>,
     withdraw: ServerAction<WithdrawCase>,
+    confirm: ServerAction<ConfirmRound>,
+    assign: ServerAction<AssignAuditors>,
 ) -> impl IntoView {
     let round = view.round;
+    let teams = view.teams;
     let id = round.id;
     view! {
         <Title text=format!("Round {}", round.month)/>
@@ -126,13 +139,86 @@ fn Round(
                 <dd class="summary-list__value">{status_tag(&round.status)}</dd>
             </div>
         </dl>
-        {view.can_draw.then(|| view! { <DrawForm id draw/> })}
+        {view.can_draw.then(|| view! { <DrawForm id draw teams/> })}
+        {view.can_confirm.then(|| view! { <ConfirmForm id confirm/> })}
+        {view.assignments.map(|rows| view! { <AssignForm id rows assign/> })}
         {view.draw.map(|d| view! { <DrawResult id draw=d can_withdraw=view.can_withdraw withdraw/> })}
     }
 }
 
 #[component]
-fn DrawForm(id: i64, draw: ServerAction<DrawRound>) -> impl IntoView {
+fn ConfirmForm(id: i64, confirm: ServerAction<ConfirmRound>) -> impl IntoView {
+    let errors = move || form_errors(confirm.value().get());
+    view! {
+        <div class="panel" data-testid="confirm-panel">
+            <h2 class="heading-m">"Confirm the round"</h2>
+            <p class="body">"Check the draw below, withdraw any case that should not be audited, then confirm. Each selected case's key worker, Team Manager, IRO / CP Chair and Service Manager get an alert in their tray and an email."</p>
+            {move || view! { <ErrorSummary errors=errors()/> }}
+            <ActionForm action=confirm>
+                <input type="hidden" name="round_id" value=id.to_string()/>
+                <button type="submit" class="button" id="confirm" disabled=move || confirm.pending().get()>"Confirm and notify"</button>
+            </ActionForm>
+        </div>
+    }
+}
+
+#[component]
+fn AssignForm(id: i64, rows: Vec<AssignmentRow>, assign: ServerAction<AssignAuditors>) -> impl IntoView {
+    let errors = move || form_errors(assign.value().get());
+    let saved = move || assign.value().get().and_then(|r| r.ok());
+    let waiting = rows.iter().filter(|r| r.auditor_id.is_none()).count();
+    view! {
+        <h2 class="heading-m">"Assign auditors"</h2>
+        <p class="body">
+            {if waiting == 0 { "Every selected case has an auditor. You can change them here.".to_string() }
+             else { format!("{waiting} cases need an auditor. The suggestions spread the work evenly and never ask anyone to audit their own team's cases; change any you need to.") }}
+        </p>
+        {move || saved().map(|n| view! { <p class="body" role="status" data-testid="assign-saved"><Tag text="Saved" colour="green"/>{format!(" {n} auditors assigned or changed. They have been told.")}</p> })}
+        {move || view! { <ErrorSummary errors=errors()/> }}
+        <ActionForm action=assign attr:data-testid="assign-form">
+            <input type="hidden" name="round_id" value=id.to_string()/>
+            <table class="table">
+                <thead><tr>
+                    <th scope="col">"Child Unique ID"</th>
+                    <th scope="col">"Team"</th>
+                    <th scope="col">"Auditor"</th>
+                </tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|r| {
+                        let field = format!("auditor-{}", r.round_case_id);
+                        let f = field.clone();
+                        let error = move || field_error(&errors(), &f);
+                        let has_error = error.clone();
+                        let current = r.auditor_id.or(r.suggested);
+                        view! {
+                            <tr>
+                                <td><a href=format!("/cases/{}", r.case_id)>{r.child_unique_id.clone()}</a></td>
+                                <td>{r.team}</td>
+                                <td>
+                                    <div class="form-group" class:form-group--error=move || has_error().is_some()>
+                                        <label class="visually-hidden" for=field.clone()>{format!("Auditor for {}", r.child_unique_id)}</label>
+                                        {move || error().map(|m| view! { <p class="error-message">{m}</p> })}
+                                        <select class="select" id=field name=format!("auditor[{}]", r.round_case_id)>
+                                            <option value="" selected=current.is_none()>"Not assigned"</option>
+                                            {r.choices.into_iter().map(|(pid, name, open)| view! {
+                                                <option value=pid.to_string() selected=current == Some(pid)>{format!("{name} ({open} open)")}</option>
+                                            }).collect_view()}
+                                        </select>
+                                        {(r.auditor_id.is_none() && r.suggested.is_some()).then(|| view! { <Tag text="Suggested" colour="blue"/> })}
+                                    </div>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <button type="submit" class="button" disabled=move || assign.pending().get()>"Save auditors"</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn DrawForm(id: i64, draw: ServerAction<DrawRound>, teams: Vec<(i64, String)>) -> impl IntoView {
     let errors = move || form_errors(draw.value().get());
     view! {
         <h2 class="heading-m">"Draw the sample"</h2>
@@ -154,6 +240,23 @@ fn DrawForm(id: i64, draw: ServerAction<DrawRound>) -> impl IntoView {
                     </div>
                 }
             }).collect_view()}
+            <details class="details" open=move || errors().iter().any(|e| e.field.starts_with("team-quota-"))>
+                <summary>"Quotas per team"</summary>
+                <p class="hint">"Cases drawn for a team come from any of the lists above, and are drawn before the list quotas."</p>
+                {teams.into_iter().map(|(team_id, team)| {
+                    let field = format!("team-quota-{team_id}");
+                    let f = field.clone();
+                    let error = move || field_error(&errors(), &f);
+                    let has_error = error.clone();
+                    view! {
+                        <div class="form-group form-group--inline" class:form-group--error=move || has_error().is_some()>
+                            <label class="label" for=field.clone()>{team}</label>
+                            {move || error().map(|m| view! { <p class="error-message">{m}</p> })}
+                            <input class="input input--narrow" id=field name=format!("team_quota[{team_id}]") inputmode="numeric"/>
+                        </div>
+                    }
+                }).collect_view()}
+            </details>
             <div class="form-group">
                 <label class="label" for="exclude-months">"Leave out cases drawn in the last (months)"</label>
                 {move || field_error(&errors(), "exclude-months").map(|m| view! { <p class="error-message">{m}</p> })}

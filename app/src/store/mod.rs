@@ -4,7 +4,10 @@
 mod demo_seed;
 mod rounds;
 
-pub use rounds::{ClosureDayRow, DrawRow, DrawToRecord, RoundCaseRef, RoundCaseRow, RoundRow};
+pub use rounds::{
+    AuditorRow, ClosureDayRow, DrawRow, DrawToRecord, PoolFilter, RoundCaseRef, RoundCaseRow, RoundRow,
+    SelectionContact,
+};
 
 use crate::domain::{Actor, AnnexList, CaseAllocation, Role, RoleSet};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -93,6 +96,7 @@ struct CaseRowRaw {
     iro_id: Option<i64>,
     iro: Option<String>,
     closed_on: Option<NaiveDate>,
+    auditor_id: Option<i64>,
 }
 
 impl CaseRowRaw {
@@ -113,6 +117,7 @@ impl CaseRowRaw {
                 team_manager_id: self.team_manager_id,
                 service_manager_id: self.service_manager_id,
                 iro_id: self.iro_id,
+                auditor_id: self.auditor_id,
             },
             lists,
         }
@@ -123,7 +128,10 @@ const CASE_COLUMNS: &str = "SELECT c.id, c.child_unique_id, c.subject, c.team_id
      c.key_worker_id, kw.display_name AS key_worker, \
      t.team_manager_id, tm.display_name AS team_manager, \
      t.service_manager_id, sm.display_name AS service_manager, \
-     c.iro_id, iro.display_name AS iro, c.closed_on \
+     c.iro_id, iro.display_name AS iro, c.closed_on, \
+     (SELECT rc.auditor_id FROM round_cases rc JOIN rounds r ON r.id = rc.round_id \
+      WHERE rc.case_id = c.id AND rc.withdrawn_at IS NULL AND r.status = 'confirmed' \
+      ORDER BY rc.id DESC LIMIT 1) AS auditor_id \
      FROM cases c \
      JOIN teams t ON t.id = c.team_id \
      LEFT JOIN people kw ON kw.id = c.key_worker_id \
@@ -146,8 +154,19 @@ pub struct AlertRow {
     pub kind: String,
     pub case_id: Option<i64>,
     pub body: String,
+    pub link: Option<String>,
     pub created_at: DateTime<Utc>,
     pub read_at: Option<DateTime<Utc>>,
+}
+
+/// An alert to store; see `trays::raise`.
+#[derive(Debug, Clone)]
+pub struct NewAlertRow {
+    pub person_id: i64,
+    pub kind: &'static str,
+    pub case_id: Option<i64>,
+    pub link: String,
+    pub body: String,
 }
 
 impl Store {
@@ -340,6 +359,15 @@ impl Store {
                         .push_bind(actor.person_id);
                 }
             }
+            if actor.roles.has(Role::Auditor) {
+                qb.push(
+                    " OR EXISTS (SELECT 1 FROM round_cases rc JOIN rounds r ON r.id = rc.round_id \
+                     WHERE rc.case_id = c.id AND rc.withdrawn_at IS NULL \
+                     AND r.status = 'confirmed' AND rc.auditor_id = ",
+                )
+                .push_bind(actor.person_id)
+                .push(")");
+            }
             qb.push(")");
         }
         if let Some(team_id) = query.team_id {
@@ -475,7 +503,7 @@ impl Store {
 
     pub async fn tray(&self, person_id: i64, limit: i64) -> StoreResult<Vec<AlertRow>> {
         Ok(sqlx::query_as(
-            "SELECT id, kind, case_id, body, created_at, read_at FROM alerts \
+            "SELECT id, kind, case_id, body, link, created_at, read_at FROM alerts \
              WHERE person_id = $1 AND archived_at IS NULL ORDER BY id DESC LIMIT $2",
         )
         .bind(person_id)
@@ -517,5 +545,55 @@ impl Store {
         .bind(Utc::now())
         .fetch_one(&self.pool)
         .await?)
+    }
+
+    /// Stores alerts, all or none.
+    pub async fn insert_alerts(&self, alerts: &[NewAlertRow], now: DateTime<Utc>) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        for a in alerts {
+            sqlx::query(
+                "INSERT INTO alerts (person_id, kind, case_id, link, body, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(a.person_id)
+            .bind(a.kind)
+            .bind(a.case_id)
+            .bind(&a.link)
+            .bind(&a.body)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Marks one of the person's own alerts read. `false` if it is not theirs.
+    pub async fn mark_alert_read(&self, person_id: i64, alert_id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
+        let found = sqlx::query(
+            "UPDATE alerts SET read_at = COALESCE(read_at, $1) WHERE id = $2 AND person_id = $3",
+        )
+        .bind(now)
+        .bind(alert_id)
+        .bind(person_id)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(found == 1)
+    }
+
+    /// Email addresses of active people, by person ID.
+    pub async fn emails_of(&self, person_ids: &[i64]) -> StoreResult<std::collections::HashMap<i64, String>> {
+        if person_ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let mut qb = QueryBuilder::<Sqlite>::new("SELECT id, email FROM people WHERE active = TRUE AND id IN (");
+        let mut ids = qb.separated(", ");
+        for id in person_ids {
+            ids.push_bind(*id);
+        }
+        qb.push(")");
+        let rows: Vec<(i64, String)> = qb.build_query_as().fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().collect())
     }
 }

@@ -32,6 +32,13 @@ pub struct RoundCaseRow {
     pub withdrawn: bool,
 }
 
+/// Which cases a stratum draws from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PoolFilter {
+    List(AnnexList),
+    Team(i64),
+}
+
 /// What a draw stores: per stratum, the selected case IDs in draw order.
 pub struct DrawToRecord<'a> {
     pub generator: &'a str,
@@ -98,11 +105,12 @@ impl Store {
         )
     }
 
-    /// Open cases on `list` that may be drawn for `month`: not already in another open round,
-    /// and not selected in any round for the `exclude_months` months before it.
+    /// Open cases on `list` (or, for a team's quota, on any audited list in `team_id`) that
+    /// may be drawn for `month`: not already in another open round, and not selected in any
+    /// round for the `exclude_months` months before it.
     pub async fn eligible_pool(
         &self,
-        list: AnnexList,
+        stratum: PoolFilter,
         month: AuditMonth,
         exclude_months: u32,
         round_id: i64,
@@ -111,17 +119,24 @@ impl Store {
         for _ in 0..exclude_months {
             earliest = AuditMonth::of(earliest.first_day() - chrono::Months::new(1));
         }
+        let (list, team) = match stratum {
+            PoolFilter::List(list) => (Some(i64::from(list.number())), None),
+            PoolFilter::Team(team) => (None, Some(team)),
+        };
         Ok(sqlx::query_scalar(
-            "SELECT c.id FROM cases c JOIN case_lists l ON l.case_id = c.id \
-             WHERE l.annex_list = $1 AND c.closed_on IS NULL \
+            "SELECT c.id FROM cases c \
+             WHERE c.closed_on IS NULL \
+             AND EXISTS (SELECT 1 FROM case_lists l WHERE l.case_id = c.id AND ($1 IS NULL OR l.annex_list = $1)) \
+             AND ($4 IS NULL OR c.team_id = $4) \
              AND NOT EXISTS (SELECT 1 FROM round_cases rc JOIN rounds r ON r.id = rc.round_id \
                  WHERE rc.case_id = c.id AND rc.withdrawn_at IS NULL AND r.id <> $2 \
                  AND (r.status <> 'closed' OR r.audit_month >= $3)) \
              ORDER BY c.id",
         )
-        .bind(i64::from(list.number()))
+        .bind(list)
         .bind(round_id)
         .bind(earliest.to_string())
+        .bind(team)
         .fetch_all(&self.pool)
         .await?)
     }
@@ -327,5 +342,132 @@ impl Store {
         }
         tx.commit().await?;
         Ok(added)
+    }
+}
+
+/// A selected case with the people to tell about it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SelectionContact {
+    pub round_case_id: i64,
+    pub case_id: i64,
+    pub child_unique_id: String,
+    pub team_id: i64,
+    pub team: String,
+    pub key_worker_id: Option<i64>,
+    pub team_manager_id: Option<i64>,
+    pub service_manager_id: Option<i64>,
+    pub iro_id: Option<i64>,
+    pub auditor_id: Option<i64>,
+    pub auditor: Option<String>,
+}
+
+/// Someone who may be asked to audit, with the teams they may not audit.
+#[derive(Debug, Clone)]
+pub struct AuditorRow {
+    pub person_id: i64,
+    pub name: String,
+    pub own_teams: Vec<i64>,
+    pub open_audits: i64,
+}
+
+impl Store {
+    /// Marks a drawn round confirmed. `false` if it was not drawn (or confirmed meanwhile).
+    pub async fn confirm_round(&self, round_id: i64, by: i64, now: DateTime<Utc>) -> StoreResult<bool> {
+        let moved = sqlx::query(
+            "UPDATE rounds SET status = 'confirmed', confirmed_at = $1, confirmed_by = $2 \
+             WHERE id = $3 AND status = 'drawn'",
+        )
+        .bind(now)
+        .bind(by)
+        .bind(round_id)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(moved == 1)
+    }
+
+    /// The round's selected (not withdrawn) cases with who holds them and who audits them.
+    pub async fn selection_contacts(&self, round_id: i64) -> StoreResult<Vec<SelectionContact>> {
+        Ok(sqlx::query_as(
+            "SELECT rc.id AS round_case_id, c.id AS case_id, c.child_unique_id, c.team_id, t.name AS team, \
+             c.key_worker_id, t.team_manager_id, t.service_manager_id, c.iro_id, \
+             rc.auditor_id, a.display_name AS auditor \
+             FROM round_cases rc JOIN cases c ON c.id = rc.case_id JOIN teams t ON t.id = c.team_id \
+             LEFT JOIN people a ON a.id = rc.auditor_id \
+             WHERE rc.round_id = $1 AND rc.withdrawn_at IS NULL ORDER BY rc.stratum, rc.position",
+        )
+        .bind(round_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Active people with the Auditor role, their own teams (member, Team Manager or Service
+    /// Manager) and how many audits they hold in rounds not yet closed.
+    pub async fn auditors(&self) -> StoreResult<Vec<AuditorRow>> {
+        let people: Vec<(i64, String, i64)> = sqlx::query_as(
+            "SELECT p.id, p.display_name, \
+             (SELECT COUNT(*) FROM round_cases rc JOIN rounds r ON r.id = rc.round_id \
+              WHERE rc.auditor_id = p.id AND rc.withdrawn_at IS NULL AND r.status <> 'closed') \
+             FROM people p JOIN person_roles pr ON pr.person_id = p.id \
+             WHERE pr.role = 'auditor' AND p.active = TRUE ORDER BY p.display_name, p.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let ties: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT id, team_id FROM people WHERE team_id IS NOT NULL \
+             UNION SELECT team_manager_id, id FROM teams WHERE team_manager_id IS NOT NULL \
+             UNION SELECT service_manager_id, id FROM teams WHERE service_manager_id IS NOT NULL",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(people
+            .into_iter()
+            .map(|(person_id, name, open_audits)| AuditorRow {
+                person_id,
+                name,
+                own_teams: ties.iter().filter(|(p, _)| *p == person_id).map(|(_, t)| *t).collect(),
+                open_audits,
+            })
+            .collect())
+    }
+
+    /// Sets auditors on a confirmed round's cases, all or none. Returns the cases whose auditor
+    /// changed, with the new auditor. `None` if the round is not confirmed.
+    pub async fn assign_auditors(
+        &self,
+        round_id: i64,
+        assignments: &[(i64, i64)],
+        by: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Vec<(i64, i64)>>> {
+        let mut tx = self.pool.begin().await?;
+        let status: Option<String> = sqlx::query_scalar("SELECT status FROM rounds WHERE id = $1")
+            .bind(round_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if status.as_deref() != Some("confirmed") {
+            return Ok(None);
+        }
+        let mut changed = Vec::new();
+        for (round_case_id, auditor_id) in assignments {
+            let moved = sqlx::query(
+                "UPDATE round_cases SET auditor_id = $1, assigned_at = $2, assigned_by = $3 \
+                 WHERE id = $4 AND round_id = $5 AND withdrawn_at IS NULL \
+                 AND (auditor_id IS NULL OR auditor_id <> $1)",
+            )
+            .bind(auditor_id)
+            .bind(now)
+            .bind(by)
+            .bind(round_case_id)
+            .bind(round_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if moved == 1 {
+                changed.push((*round_case_id, *auditor_id));
+            }
+        }
+        tx.commit().await?;
+        Ok(Some(changed))
     }
 }

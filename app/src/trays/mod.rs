@@ -7,6 +7,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "ssr")]
+mod raise;
+#[cfg(feature = "ssr")]
+pub use raise::{raise, AlertKind, Email, Mailer, NewAlert, SendEmail, SendResult};
+
 /// The most alerts the tray shows at once.
 pub const TRAY_LIMIT: i64 = 100;
 
@@ -16,6 +21,8 @@ pub struct Alert {
     pub kind: String,
     pub case_id: Option<i64>,
     pub body: String,
+    /// Where the alert takes its reader.
+    pub link: Option<String>,
     pub created_at: DateTime<Utc>,
     pub read: bool,
 }
@@ -35,6 +42,7 @@ pub async fn my_tray() -> Result<Vec<Alert>, AppError> {
                 id: r.id,
                 kind: r.kind,
                 case_id: r.case_id,
+                link: r.link.or_else(|| r.case_id.map(|id| format!("/cases/{id}"))),
                 body: r.body,
                 created_at: r.created_at,
                 read: r.read_at.is_some(),
@@ -44,9 +52,29 @@ pub async fn my_tray() -> Result<Vec<Alert>, AppError> {
     .await
 }
 
+/// Marks one of the signed-in person's alerts read.
+#[server(endpoint = "mark_alert_read")]
+pub async fn mark_alert_read(alert_id: i64) -> Result<(), AppError> {
+    use crate::server::*;
+    respond(async move {
+        let (store, actor) = signed_in().await?;
+        let found = store
+            .mark_alert_read(actor.person_id, alert_id, Utc::now())
+            .await
+            .map_err(internal)?;
+        // Someone else's alert looks the same as a missing one.
+        if !found {
+            return Err(AppError::NotFound);
+        }
+        Ok(())
+    })
+    .await
+}
+
 #[component]
 pub fn TrayPage() -> impl IntoView {
-    let tray = Resource::new(|| (), |_| my_tray());
+    let mark = ServerAction::<MarkAlertRead>::new();
+    let tray = Resource::new(move || mark.version().get(), |_| my_tray());
     view! {
         <Title text="My tray"/>
         <SignedIn render=move |_me| view! {
@@ -64,7 +92,13 @@ pub fn TrayPage() -> impl IntoView {
                                         {(!a.read).then(|| view! { <Tag text="Unread" colour="blue"/> })}
                                         <p class="body">{a.body}</p>
                                         <p class="hint">{a.created_at.format("%-d %B %Y, %H:%M").to_string()}</p>
-                                        {a.case_id.map(|id| view! { <a href=format!("/cases/{id}")>"Open the case"</a> })}
+                                        {a.link.map(|href| view! { <a class="tray__link" href=href>"Open"</a> })}
+                                        {(!a.read).then(|| view! {
+                                            <ActionForm action=mark attr:class="inline-form">
+                                                <input type="hidden" name="alert_id" value=a.id.to_string()/>
+                                                <button type="submit" class="button button--secondary">"Mark as read"</button>
+                                            </ActionForm>
+                                        })}
                                     </li>
                                 }).collect_view()}
                             </ul>

@@ -9,7 +9,10 @@ use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::Router;
 use leptos::prelude::LeptosOptions;
 use std::path::PathBuf;
+use app::trays::{Email, Mailer};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tower::ServiceExt;
 
 pub const DEMO_PASSWORD: &str = app::demo::DEMO_PASSWORD;
@@ -17,6 +20,8 @@ pub const DEMO_PASSWORD: &str = app::demo::DEMO_PASSWORD;
 pub struct TestApp {
     pub store: Store,
     pub router: Router,
+    /// Emails the app sent, in order.
+    pub outbox: Arc<Mutex<Vec<Email>>>,
     dir: PathBuf,
 }
 
@@ -55,7 +60,9 @@ impl TestApp {
         Self::with_settings(SiteSettings::default()).await
     }
 
-    pub async fn with_settings(site: SiteSettings) -> TestApp {
+    pub async fn with_settings(mut site: SiteSettings) -> TestApp {
+        let (mailer, outbox) = Mailer::memory();
+        site.mailer = mailer;
         static N: AtomicU32 = AtomicU32::new(0);
         let dir = std::env::temp_dir().join(format!(
             "practice-audit-test-{}-{}",
@@ -72,16 +79,29 @@ impl TestApp {
             .output_name("practice-audit")
             .build();
         let router = server::router(store.clone(), leptos, site);
-        TestApp { store, router, dir }
+        TestApp {
+            store,
+            router,
+            outbox,
+            dir,
+        }
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.unwrap();
+        // A hung request fails the test instead of holding CI.
+        let response = tokio::time::timeout(Duration::from_secs(60), self.router.clone().oneshot(request))
+            .await
+            .expect("the request answered within 60 s")
+            .unwrap();
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = axum::body::to_bytes(response.into_body(), 10 * 1024 * 1024)
-            .await
-            .unwrap();
+        let bytes = tokio::time::timeout(
+            Duration::from_secs(60),
+            axum::body::to_bytes(response.into_body(), 10 * 1024 * 1024),
+        )
+        .await
+        .expect("the body arrived within 60 s")
+        .unwrap();
         Reply {
             status,
             headers,
@@ -159,4 +179,32 @@ fn encode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+impl TestApp {
+    /// The person's tray as they see it.
+    pub async fn tray(&self, token: &str) -> Vec<serde_json::Value> {
+        let reply = self.call("my_tray", &[], Some(token)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        reply.json().as_array().unwrap().clone()
+    }
+
+    /// Waits briefly for emails sent in the background.
+    pub async fn emails_to(&self, address: &str) -> Vec<Email> {
+        for _ in 0..50 {
+            let found: Vec<Email> = self
+                .outbox
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|e| e.to == address)
+                .cloned()
+                .collect();
+            if !found.is_empty() {
+                return found;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Vec::new()
+    }
 }

@@ -1,0 +1,233 @@
+//! Confirming a drawn round (everyone involved is told) and assigning its auditors.
+
+use crate::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// One selected case on the assignment form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignmentRow {
+    pub round_case_id: i64,
+    pub case_id: i64,
+    pub child_unique_id: String,
+    pub team: String,
+    /// Who audits it now, if anyone.
+    pub auditor_id: Option<i64>,
+    /// The balanced suggestion, used when nobody is assigned yet.
+    pub suggested: Option<i64>,
+    /// Auditors who may audit this case: (person ID, name, open audits).
+    pub choices: Vec<(i64, String, i64)>,
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::*;
+    use crate::domain::assign::{may_audit, suggest, AuditorLoad, CaseToAssign};
+    use crate::server::internal;
+    use crate::store::{SelectionContact, Store};
+
+    fn load(a: &crate::store::AuditorRow) -> AuditorLoad {
+        AuditorLoad {
+            person_id: a.person_id,
+            own_teams: a.own_teams.iter().copied().collect(),
+            open_audits: usize::try_from(a.open_audits).unwrap_or(0),
+        }
+    }
+
+    fn to_assign(c: &SelectionContact) -> CaseToAssign {
+        CaseToAssign {
+            team_id: c.team_id,
+            key_worker_id: c.key_worker_id,
+            iro_id: c.iro_id,
+        }
+    }
+
+    /// The assignment form's rows: current auditor, suggestion and allowed choices per case.
+    pub async fn assignment_rows(store: &Store, round_id: i64) -> Result<Vec<AssignmentRow>, AppError> {
+        let contacts = store.selection_contacts(round_id).await.map_err(internal)?;
+        let auditors = store.auditors().await.map_err(internal)?;
+        let loads: Vec<AuditorLoad> = auditors.iter().map(load).collect();
+        // Suggest only for cases nobody audits yet; those already assigned count in the loads.
+        let waiting: Vec<CaseToAssign> = contacts
+            .iter()
+            .filter(|c| c.auditor_id.is_none())
+            .map(to_assign)
+            .collect();
+        let mut suggestions = suggest(&waiting, &loads).into_iter();
+        Ok(contacts
+            .iter()
+            .map(|c| {
+                let case = to_assign(c);
+                AssignmentRow {
+                    round_case_id: c.round_case_id,
+                    case_id: c.case_id,
+                    child_unique_id: c.child_unique_id.clone(),
+                    team: c.team.clone(),
+                    auditor_id: c.auditor_id,
+                    suggested: if c.auditor_id.is_none() {
+                        suggestions.next().flatten()
+                    } else {
+                        None
+                    },
+                    choices: auditors
+                        .iter()
+                        .zip(&loads)
+                        .filter(|(_, l)| may_audit(l, &case))
+                        .map(|(a, _)| (a.person_id, a.name.clone(), a.open_audits))
+                        .collect(),
+                }
+            })
+            .collect())
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub use ssr::assignment_rows;
+
+/// Confirms a drawn round and tells, for each selected case, its key worker, Team Manager,
+/// IRO / CP Chair and Service Manager.
+#[server(endpoint = "confirm_round")]
+pub async fn confirm_round(round_id: i64) -> Result<(), AppError> {
+    use super::ssr::require_qa_manager;
+    use crate::domain::calendar::AuditMonth;
+    use crate::server::*;
+    use crate::trays::{raise, AlertKind, NewAlert};
+    use crate::FieldError;
+    respond(async move {
+        let (store, actor) = signed_in().await?;
+        require_qa_manager(&actor)?;
+        let round = store
+            .round(round_id)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        let confirmed = store
+            .confirm_round(round_id, actor.person_id, chrono::Utc::now())
+            .await
+            .map_err(internal)?;
+        if !confirmed {
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "confirm",
+                "Only a drawn round can be confirmed, and only once",
+            )]));
+        }
+        let month = AuditMonth::parse(&round.audit_month)
+            .map(|m| m.label())
+            .unwrap_or(round.audit_month);
+        let due = round.due_on.format("%-d %B %Y");
+        let mut alerts = Vec::new();
+        for case in store.selection_contacts(round_id).await.map_err(internal)? {
+            let mut told = Vec::new();
+            for person in [
+                case.key_worker_id,
+                case.team_manager_id,
+                case.iro_id,
+                case.service_manager_id,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                // Someone in two of those roles hears once.
+                if told.contains(&person) {
+                    continue;
+                }
+                told.push(person);
+                alerts.push(NewAlert {
+                    person_id: person,
+                    kind: AlertKind::CaseSelected,
+                    case_id: Some(case.case_id),
+                    link: format!("/cases/{}", case.case_id),
+                    body: format!(
+                        "Case {} is selected for audit in {month}. The audit is due by {due}.",
+                        case.child_unique_id
+                    ),
+                });
+            }
+        }
+        let told = alerts.len();
+        raise(&store, alerts).await?;
+        tracing::info!(round_id, person_id = actor.person_id, alerts = told, "round confirmed");
+        leptos_axum::redirect(&format!("/rounds/{round_id}"));
+        Ok(())
+    })
+    .await
+}
+
+/// Saves the auditor for each selected case (`auditor[<round case id>] = <person id>`).
+/// Refuses an auditor who may not audit a case (own team, or they hold it). Newly assigned
+/// auditors are told.
+#[server(endpoint = "assign_auditors")]
+pub async fn assign_auditors(
+    round_id: i64,
+    auditor: Option<HashMap<String, String>>,
+) -> Result<usize, AppError> {
+    use super::ssr::require_qa_manager;
+    use crate::server::*;
+    use crate::trays::{raise, AlertKind, NewAlert};
+    use crate::FieldError;
+    respond(async move {
+        let (store, actor) = signed_in().await?;
+        require_qa_manager(&actor)?;
+        let rows = assignment_rows(&store, round_id).await?;
+        let chosen = auditor.unwrap_or_default();
+        let mut errors = Vec::new();
+        let mut assignments = Vec::new();
+        for row in &rows {
+            let field = format!("auditor-{}", row.round_case_id);
+            let raw = chosen
+                .get(&row.round_case_id.to_string())
+                .map(|v| v.trim())
+                .unwrap_or("");
+            if raw.is_empty() {
+                continue;
+            }
+            match raw.parse::<i64>() {
+                Ok(id) if row.choices.iter().any(|(p, _, _)| *p == id) => {
+                    assignments.push((row.round_case_id, id))
+                }
+                _ => errors.push(FieldError::new(
+                    &field,
+                    format!(
+                        "Choose an auditor for {} who is not in or over its team",
+                        row.child_unique_id
+                    ),
+                )),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let changed = store
+            .assign_auditors(round_id, &assignments, actor.person_id, chrono::Utc::now())
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| {
+                AppError::Invalid(vec![FieldError::new(
+                    "assign",
+                    "Auditors can be assigned once the round is confirmed",
+                )])
+            })?;
+        let alerts: Vec<NewAlert> = changed
+            .iter()
+            .filter_map(|(round_case_id, auditor_id)| {
+                let row = rows.iter().find(|r| r.round_case_id == *round_case_id)?;
+                Some(NewAlert {
+                    person_id: *auditor_id,
+                    kind: AlertKind::AuditorAssigned,
+                    case_id: Some(row.case_id),
+                    link: format!("/cases/{}", row.case_id),
+                    body: format!(
+                        "You are asked to audit case {} ({}). Contact the key worker to arrange a discussion.",
+                        row.child_unique_id, row.team
+                    ),
+                })
+            })
+            .collect();
+        raise(&store, alerts).await?;
+        tracing::info!(round_id, person_id = actor.person_id, changed = changed.len(), "auditors assigned");
+        leptos_axum::redirect(&format!("/rounds/{round_id}"));
+        Ok(changed.len())
+    })
+    .await
+}
