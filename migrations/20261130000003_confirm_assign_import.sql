@@ -12,14 +12,15 @@ CREATE INDEX round_cases_auditor ON round_cases (auditor_id);
 ALTER TABLE alerts ADD COLUMN link TEXT;
 
 -- An uploaded Annex A workbook or list, or a staff directory: checked, staged, then applied
--- in one go or discarded. `payload` holds the parsed rows while staged.
+-- in one go or discarded; a file with problems is kept as rejected, with its problems.
+-- `payload` holds the parsed rows (staged) or the problems (rejected).
 CREATE TABLE imports (
     id          INTEGER PRIMARY KEY,
     kind        TEXT NOT NULL CHECK (kind IN ('annex_a', 'directory_teams', 'directory_iros')),
     file_name   TEXT NOT NULL,
     -- NULL for a whole workbook; the list number for a single-list CSV.
     annex_list  INTEGER,
-    status      TEXT NOT NULL CHECK (status IN ('staged', 'applied', 'discarded')),
+    status      TEXT NOT NULL CHECK (status IN ('rejected', 'staged', 'applied', 'discarded')),
     payload     TEXT NOT NULL,
     summary     TEXT,
     uploaded_by INTEGER NOT NULL REFERENCES people (id),

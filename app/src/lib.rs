@@ -6,6 +6,7 @@ pub mod cases;
 pub mod domain;
 pub mod error;
 pub mod home;
+pub mod imports;
 pub mod rounds;
 pub mod trays;
 pub mod ui;
@@ -68,6 +69,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/rounds") view=rounds::RoundsPage ssr=SsrMode::Async/>
                     <Route path=path!("/rounds/:id") view=rounds::RoundPage ssr=SsrMode::Async/>
                     <Route path=path!("/calendar") view=calendar::CalendarPage ssr=SsrMode::Async/>
+                    <Route path=path!("/imports") view=imports::ImportsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/imports/:id") view=imports::ImportPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

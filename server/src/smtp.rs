@@ -29,9 +29,10 @@ impl SmtpSender {
                     .map_err(|_| format!("SMTP_PORT must be a number, not {port}"))?,
             );
         }
-        if let (Ok(user), Ok(password)) =
-            (std::env::var("SMTP_USERNAME"), std::env::var("SMTP_PASSWORD"))
-        {
+        if let (Ok(user), Ok(password)) = (
+            std::env::var("SMTP_USERNAME"),
+            std::env::var("SMTP_PASSWORD"),
+        ) {
             builder = builder.credentials(Credentials::new(user, password));
         }
         let from = std::env::var("SMTP_FROM")

@@ -466,7 +466,10 @@ async fn confirming_tells_each_holder_once_in_their_tray_and_by_email() {
     let app = TestApp::new().await;
     let qa = app.sign_in(QA).await;
     let id = create(&app, &qa, "2027-02").await;
-    assert_eq!(draw(&app, &qa, id, ["", "", "2", "", ""], "").await.status, StatusCode::OK);
+    assert_eq!(
+        draw(&app, &qa, id, ["", "", "2", "", ""], "").await.status,
+        StatusCode::OK
+    );
 
     // Only the QA Manager confirms, and only a drawn round.
     let ad = app.sign_in(AD).await;
@@ -504,7 +507,12 @@ async fn confirming_tells_each_holder_once_in_their_tray_and_by_email() {
                 .iter()
                 .filter(|a| a["case_id"] == c.case_id && a["kind"] == "case_selected")
                 .collect();
-            assert_eq!(about.len(), 1, "{email} hears once about {}", c.child_unique_id);
+            assert_eq!(
+                about.len(),
+                1,
+                "{email} hears once about {}",
+                c.child_unique_id
+            );
             assert_eq!(about[0]["read"], false);
             assert_eq!(about[0]["link"], format!("/cases/{}", c.case_id));
             assert!(about[0]["body"]
@@ -513,7 +521,11 @@ async fn confirming_tells_each_holder_once_in_their_tray_and_by_email() {
                 .contains("selected for audit in February 2027"));
             // The alert's link opens: they are entitled to the case.
             let case = app
-                .call("open_case", &[("case_id", &c.case_id.to_string())], Some(&token))
+                .call(
+                    "open_case",
+                    &[("case_id", &c.case_id.to_string())],
+                    Some(&token),
+                )
                 .await;
             assert_eq!(case.status, StatusCode::OK, "{email}: {}", case.body);
             let emails = app.emails_to(&email).await;
@@ -528,7 +540,11 @@ async fn confirming_tells_each_holder_once_in_their_tray_and_by_email() {
             let stranger = app.sign_in(KW).await;
             if app.person_id(KW).await != person {
                 let r = app
-                    .call("mark_alert_read", &[("alert_id", &alert_id)], Some(&stranger))
+                    .call(
+                        "mark_alert_read",
+                        &[("alert_id", &alert_id)],
+                        Some(&stranger),
+                    )
                     .await;
                 assert_eq!(r.status, StatusCode::NOT_FOUND);
             }
@@ -547,9 +563,14 @@ async fn confirming_tells_each_holder_once_in_their_tray_and_by_email() {
     let mut holders = BTreeSet::new();
     for c in &contacts {
         holders.extend(
-            [c.key_worker_id, c.team_manager_id, c.iro_id, c.service_manager_id]
-                .into_iter()
-                .flatten(),
+            [
+                c.key_worker_id,
+                c.team_manager_id,
+                c.iro_id,
+                c.service_manager_id,
+            ]
+            .into_iter()
+            .flatten(),
         );
     }
     assert_eq!(alerted as usize, holders.len());
@@ -569,7 +590,9 @@ async fn auditors_are_suggested_evenly_never_for_their_own_team_and_told() {
     let auditors = app.store.auditors().await.unwrap();
     let mut load = std::collections::HashMap::new();
     for row in &rows {
-        let suggested = row["suggested"].as_i64().expect("everyone gets a suggestion");
+        let suggested = row["suggested"]
+            .as_i64()
+            .expect("everyone gets a suggestion");
         let case = app
             .store
             .case(row["case_id"].as_i64().unwrap())
@@ -675,7 +698,11 @@ async fn auditors_are_suggested_evenly_never_for_their_own_team_and_told() {
     // And only the QA Manager assigns.
     let ad = app.sign_in(AD).await;
     let r = app
-        .call("assign_auditors", &[("round_id", &id.to_string())], Some(&ad))
+        .call(
+            "assign_auditors",
+            &[("round_id", &id.to_string())],
+            Some(&ad),
+        )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
@@ -685,7 +712,10 @@ async fn auditors_cannot_be_assigned_before_the_round_is_confirmed() {
     let app = TestApp::new().await;
     let qa = app.sign_in(QA).await;
     let id = create(&app, &qa, "2027-04").await;
-    assert_eq!(draw(&app, &qa, id, ["", "2", "", "", ""], "").await.status, StatusCode::OK);
+    assert_eq!(
+        draw(&app, &qa, id, ["", "2", "", "", ""], "").await.status,
+        StatusCode::OK
+    );
     let refs = app.store.round_case_refs(id).await.unwrap();
     let auditor = app.person_id("auditor.1@anytown.example").await.to_string();
     let field = format!("auditor[{}]", refs[0].id);

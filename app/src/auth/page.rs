@@ -2,30 +2,18 @@ use super::{use_auth, SignIn};
 use crate::ui::{field_error, ErrorSummary};
 use crate::AppError;
 use leptos::prelude::*;
-use leptos::server_fn::error::ServerFnUrlError;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
-use leptos_router::hooks::use_query_map;
 
 /// Works before the WebAssembly loads: the form posts to the server function, which
 /// redirects home on success or back here with the error.
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let auth = use_auth();
-    let query = use_query_map();
     // Without WebAssembly the form posts natively and the server sends the browser back
     // here with the error encoded in the URL (no personal data in it).
-    let error_from_url = move || {
-        let query = query.read();
-        (query.get("__path").as_deref() == Some(<SignIn as ServerFn>::PATH))
-            .then(|| {
-                query
-                    .get("__err")
-                    .map(|e| ServerFnUrlError::<AppError>::decode_err(&e))
-            })
-            .flatten()
-    };
+    let error_from_url = crate::ui::url_error(&[<SignIn as ServerFn>::PATH]);
     let errors = move || {
         let error = match auth.sign_in.value().get() {
             Some(Err(error)) => Some(error),

@@ -86,7 +86,10 @@ mod tests {
     #[test]
     fn never_suggests_an_auditor_from_the_cases_own_team() {
         let auditors = [auditor(1, &[7], 0), auditor(2, &[8], 5)];
-        assert_eq!(suggest(&[case(7), case(7)], &auditors), vec![Some(2), Some(2)]);
+        assert_eq!(
+            suggest(&[case(7), case(7)], &auditors),
+            vec![Some(2), Some(2)]
+        );
         assert_eq!(suggest(&[case(8)], &auditors), vec![Some(1)]);
     }
 

@@ -2,10 +2,12 @@
 
 pub mod access;
 pub mod annex;
+pub mod annex_import;
 pub mod assign;
 pub mod calendar;
 pub mod draw;
 pub mod ids;
+pub mod pool_update;
 pub mod roles;
 pub mod session;
 

@@ -44,7 +44,10 @@ mod ssr {
     }
 
     /// The assignment form's rows: current auditor, suggestion and allowed choices per case.
-    pub async fn assignment_rows(store: &Store, round_id: i64) -> Result<Vec<AssignmentRow>, AppError> {
+    pub async fn assignment_rows(
+        store: &Store,
+        round_id: i64,
+    ) -> Result<Vec<AssignmentRow>, AppError> {
         let contacts = store.selection_contacts(round_id).await.map_err(internal)?;
         let auditors = store.auditors().await.map_err(internal)?;
         let loads: Vec<AuditorLoad> = auditors.iter().map(load).collect();
@@ -147,7 +150,12 @@ pub async fn confirm_round(round_id: i64) -> Result<(), AppError> {
         }
         let told = alerts.len();
         raise(&store, alerts).await?;
-        tracing::info!(round_id, person_id = actor.person_id, alerts = told, "round confirmed");
+        tracing::info!(
+            round_id,
+            person_id = actor.person_id,
+            alerts = told,
+            "round confirmed"
+        );
         leptos_axum::redirect(&format!("/rounds/{round_id}"));
         Ok(())
     })

@@ -421,7 +421,13 @@ pub async fn draw_round(
         let asks = settings
             .team_quotas
             .iter()
-            .map(|t| (PoolFilter::Team(t.team_id), format!("Team: {}", t.team), t.quota))
+            .map(|t| {
+                (
+                    PoolFilter::Team(t.team_id),
+                    format!("Team: {}", t.team),
+                    t.quota,
+                )
+            })
             .chain(
                 settings
                     .quotas

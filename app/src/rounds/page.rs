@@ -163,7 +163,11 @@ fn ConfirmForm(id: i64, confirm: ServerAction<ConfirmRound>) -> impl IntoView {
 }
 
 #[component]
-fn AssignForm(id: i64, rows: Vec<AssignmentRow>, assign: ServerAction<AssignAuditors>) -> impl IntoView {
+fn AssignForm(
+    id: i64,
+    rows: Vec<AssignmentRow>,
+    assign: ServerAction<AssignAuditors>,
+) -> impl IntoView {
     let errors = move || form_errors(assign.value().get());
     let saved = move || assign.value().get().and_then(|r| r.ok());
     let waiting = rows.iter().filter(|r| r.auditor_id.is_none()).count();

@@ -2,11 +2,13 @@
 //! parameters, no SQLite-only functions, timestamps bound as typed values.
 
 mod demo_seed;
+mod imports;
 mod rounds;
 
+pub use imports::{ImportRow, NewWorker};
 pub use rounds::{
-    AuditorRow, ClosureDayRow, DrawRow, DrawToRecord, PoolFilter, RoundCaseRef, RoundCaseRow, RoundRow,
-    SelectionContact,
+    AuditorRow, ClosureDayRow, DrawRow, DrawToRecord, PoolFilter, RoundCaseRef, RoundCaseRow,
+    RoundRow, SelectionContact,
 };
 
 use crate::domain::{Actor, AnnexList, CaseAllocation, Role, RoleSet};
@@ -548,7 +550,11 @@ impl Store {
     }
 
     /// Stores alerts, all or none.
-    pub async fn insert_alerts(&self, alerts: &[NewAlertRow], now: DateTime<Utc>) -> StoreResult<()> {
+    pub async fn insert_alerts(
+        &self,
+        alerts: &[NewAlertRow],
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
         for a in alerts {
             sqlx::query(
@@ -569,7 +575,12 @@ impl Store {
     }
 
     /// Marks one of the person's own alerts read. `false` if it is not theirs.
-    pub async fn mark_alert_read(&self, person_id: i64, alert_id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
+    pub async fn mark_alert_read(
+        &self,
+        person_id: i64,
+        alert_id: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
         let found = sqlx::query(
             "UPDATE alerts SET read_at = COALESCE(read_at, $1) WHERE id = $2 AND person_id = $3",
         )
@@ -583,11 +594,16 @@ impl Store {
     }
 
     /// Email addresses of active people, by person ID.
-    pub async fn emails_of(&self, person_ids: &[i64]) -> StoreResult<std::collections::HashMap<i64, String>> {
+    pub async fn emails_of(
+        &self,
+        person_ids: &[i64],
+    ) -> StoreResult<std::collections::HashMap<i64, String>> {
         if person_ids.is_empty() {
             return Ok(Default::default());
         }
-        let mut qb = QueryBuilder::<Sqlite>::new("SELECT id, email FROM people WHERE active = TRUE AND id IN (");
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "SELECT id, email FROM people WHERE active = TRUE AND id IN (",
+        );
         let mut ids = qb.separated(", ");
         for id in person_ids {
             ids.push_bind(*id);

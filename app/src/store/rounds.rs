@@ -372,7 +372,12 @@ pub struct AuditorRow {
 
 impl Store {
     /// Marks a drawn round confirmed. `false` if it was not drawn (or confirmed meanwhile).
-    pub async fn confirm_round(&self, round_id: i64, by: i64, now: DateTime<Utc>) -> StoreResult<bool> {
+    pub async fn confirm_round(
+        &self,
+        round_id: i64,
+        by: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
         let moved = sqlx::query(
             "UPDATE rounds SET status = 'confirmed', confirmed_at = $1, confirmed_by = $2 \
              WHERE id = $3 AND status = 'drawn'",
@@ -425,7 +430,11 @@ impl Store {
             .map(|(person_id, name, open_audits)| AuditorRow {
                 person_id,
                 name,
-                own_teams: ties.iter().filter(|(p, _)| *p == person_id).map(|(_, t)| *t).collect(),
+                own_teams: ties
+                    .iter()
+                    .filter(|(p, _)| *p == person_id)
+                    .map(|(_, t)| *t)
+                    .collect(),
                 open_audits,
             })
             .collect())

@@ -42,7 +42,9 @@ pub async fn my_tray() -> Result<Vec<Alert>, AppError> {
                 id: r.id,
                 kind: r.kind,
                 case_id: r.case_id,
-                link: r.link.or_else(|| r.case_id.map(|id| format!("/cases/{id}"))),
+                link: r
+                    .link
+                    .or_else(|| r.case_id.map(|id| format!("/cases/{id}"))),
                 body: r.body,
                 created_at: r.created_at,
                 read: r.read_at.is_some(),

@@ -193,6 +193,26 @@ pub fn form_errors<T>(value: Option<Result<T, AppError>>) -> Vec<FieldError> {
     }
 }
 
+/// The error a server function sent back in the URL after a plain form post (before the
+/// WebAssembly loads, the framework redirects back with `__path` and `__err`). Only errors
+/// from `paths` count, so a stale URL from another form shows nothing.
+pub fn url_error(
+    paths: &'static [&'static str],
+) -> impl Fn() -> Option<AppError> + Copy + Send + Sync + 'static {
+    use leptos::server_fn::error::ServerFnUrlError;
+    let query = leptos_router::hooks::use_query_map();
+    move || {
+        let query = query.read();
+        let path = query.get("__path")?;
+        if !paths.contains(&path.as_str()) {
+            return None;
+        }
+        query
+            .get("__err")
+            .map(|e| ServerFnUrlError::<AppError>::decode_err(&e))
+    }
+}
+
 /// The message for one field, if it has one.
 pub fn field_error(errors: &[FieldError], field: &str) -> Option<String> {
     errors

@@ -2,14 +2,16 @@
 
 #![allow(dead_code)]
 
+pub mod xlsx;
+
 use app::server::SiteSettings;
 use app::store::Store;
+use app::trays::{Email, Mailer};
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::Router;
 use leptos::prelude::LeptosOptions;
 use std::path::PathBuf;
-use app::trays::{Email, Mailer};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -89,10 +91,13 @@ impl TestApp {
 
     pub async fn send(&self, request: Request<Body>) -> Reply {
         // A hung request fails the test instead of holding CI.
-        let response = tokio::time::timeout(Duration::from_secs(60), self.router.clone().oneshot(request))
-            .await
-            .expect("the request answered within 60 s")
-            .unwrap();
+        let response = tokio::time::timeout(
+            Duration::from_secs(60),
+            self.router.clone().oneshot(request),
+        )
+        .await
+        .expect("the request answered within 60 s")
+        .unwrap();
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = tokio::time::timeout(
@@ -206,5 +211,56 @@ impl TestApp {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         Vec::new()
+    }
+}
+
+impl TestApp {
+    /// Posts a multipart form with one file, as the upload form does. `html` sends the
+    /// browser's Accept header (a plain form post before the WebAssembly loads).
+    pub async fn upload(
+        &self,
+        name: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &[u8]),
+        session: Option<&str>,
+        html: bool,
+    ) -> Reply {
+        let boundary = "----practiceaudittestboundary7MA4YWxkTrZu0gW";
+        let mut body: Vec<u8> = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\nContent-Type: application/octet-stream\r\n\r\n",
+                file.0
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(file.1);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let mut request = Request::post(format!("/api/{name}"))
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header(
+                header::ACCEPT,
+                if html {
+                    "text/html"
+                } else {
+                    "application/json"
+                },
+            )
+            .header(header::REFERER, "http://localhost/imports");
+        if let Some(token) = session {
+            request = request.header(header::COOKIE, format!("pa_session={token}"));
+        }
+        self.send(request.body(Body::from(body)).unwrap()).await
     }
 }

@@ -1,0 +1,490 @@
+//! Annex A imports: upload a workbook or one list, see every problem, map unknown teams and
+//! workers, then apply the whole upload in one transaction (or nothing).
+
+mod page;
+#[cfg(feature = "ssr")]
+pub mod read;
+
+pub use page::{ImportPage, ImportsPage};
+
+use crate::domain::annex_import::Problem;
+use crate::domain::pool_update::{PlanSummary, Unresolved};
+use crate::AppError;
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos::server_fn::codec::{MultipartData, MultipartFormData};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportListing {
+    pub id: i64,
+    pub what: String,
+    pub file_name: String,
+    pub status: String,
+    pub uploaded_by: String,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+/// A person the mapping form offers for an unknown worker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonOption {
+    pub id: i64,
+    pub name: String,
+    pub team: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportView {
+    pub listing: ImportListing,
+    pub applied_at: Option<DateTime<Utc>>,
+    /// Why the file was rejected (nothing was applied).
+    pub problems: Vec<Problem>,
+    /// Names to map before a staged upload can be applied.
+    pub unresolved: Unresolved,
+    /// What applying will do (staged) or did (applied).
+    pub summary: Option<PlanSummary>,
+    pub teams: Vec<(i64, String)>,
+    pub people: Vec<PersonOption>,
+}
+
+impl ImportView {
+    pub fn can_apply(&self) -> bool {
+        self.listing.status == "staged" && self.unresolved.is_empty()
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::*;
+    use crate::domain::annex_import::AnnexUpload;
+    use crate::domain::pool_update::{plan, Plan};
+    use crate::domain::{Actor, AnnexList, Role};
+    use crate::server::internal;
+    use crate::store::{ImportRow, Store};
+
+    pub fn require_qa_manager(actor: &Actor) -> Result<(), AppError> {
+        if actor.roles.has(Role::QaManager) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    pub fn listing(row: &ImportRow) -> ImportListing {
+        let what = match (
+            row.kind.as_str(),
+            row.annex_list.and_then(AnnexList::from_number),
+        ) {
+            ("annex_a", Some(list)) => format!("Annex A {} (CSV)", list.title()),
+            ("annex_a", None) => "Annex A workbook".to_string(),
+            ("directory_teams", _) => "Staff directory: teams".to_string(),
+            _ => "Staff directory: IROs / CP Chairs".to_string(),
+        };
+        ImportListing {
+            id: row.id,
+            what,
+            file_name: row.file_name.clone(),
+            status: row.status.clone(),
+            uploaded_by: row.uploaded_by.clone(),
+            uploaded_at: row.uploaded_at,
+        }
+    }
+
+    /// Plans a staged upload against the pool and directory as they are now.
+    pub async fn plan_staged(
+        store: &Store,
+        row: &ImportRow,
+    ) -> Result<(AnnexUpload, Result<Plan, Unresolved>), AppError> {
+        let upload: AnnexUpload = serde_json::from_str(&row.payload).map_err(internal)?;
+        let directory = store.directory().await.map_err(internal)?;
+        let ids: Vec<&str> = upload
+            .cases
+            .iter()
+            .map(|c| c.child_unique_id.as_str())
+            .collect();
+        let existing = store
+            .pool_snapshot(&upload.lists, &ids)
+            .await
+            .map_err(internal)?;
+        let planned = plan(&upload, &directory, &existing);
+        Ok((upload, planned))
+    }
+
+    pub async fn staged(store: &Store, import_id: i64) -> Result<ImportRow, AppError> {
+        let row = store
+            .import(import_id)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        if row.kind != "annex_a" || row.status != "staged" {
+            return Err(AppError::Invalid(vec![crate::FieldError::new(
+                "apply",
+                "This upload has already been applied or discarded",
+            )]));
+        }
+        Ok(row)
+    }
+}
+
+/// Receives an Annex A upload (a plain multipart form: `list` is `all` for a workbook or a
+/// list number for a CSV, and `file`), checks all of it and stages it, or keeps it as
+/// rejected with every problem. Either way the browser goes to the upload's page.
+#[server(input = MultipartFormData, endpoint = "upload_annex_a")]
+pub async fn upload_annex_a(data: MultipartData) -> Result<i64, AppError> {
+    use crate::domain::annex_import::{read_single_list, read_workbook};
+    use crate::domain::AnnexList;
+    use crate::server::*;
+    respond(async move {
+        let (store, actor) = signed_in().await?;
+        ssr::require_qa_manager(&actor)?;
+        let mut multipart = data
+            .into_inner()
+            .ok_or_else(|| internal("no multipart body"))?;
+        let mut list_field = String::from("all");
+        let mut file_name = String::new();
+        let mut bytes: Vec<u8> = Vec::new();
+        let mut too_large = false;
+        while let Some(mut field) = multipart.next_field().await.map_err(|e| {
+            tracing::info!(error = %e, "unreadable upload");
+            AppError::Invalid(vec![crate::FieldError::new(
+                "file",
+                "The upload did not arrive whole. Try again",
+            )])
+        })? {
+            match field.name() {
+                Some("list") => list_field = field.text().await.unwrap_or_default(),
+                Some("file") => {
+                    file_name = field
+                        .file_name()
+                        .unwrap_or("upload")
+                        .chars()
+                        .take(200)
+                        .collect();
+                    while let Some(chunk) = field.chunk().await.map_err(|_| {
+                        AppError::Invalid(vec![crate::FieldError::new(
+                            "file",
+                            "The upload did not arrive whole. Try again",
+                        )])
+                    })? {
+                        if bytes.len() + chunk.len() > read::MAX_UPLOAD_BYTES {
+                            too_large = true;
+                            break;
+                        }
+                        bytes.extend_from_slice(&chunk);
+                    }
+                }
+                _ => {}
+            }
+            if too_large {
+                break;
+            }
+        }
+        if file_name.is_empty() {
+            return Err(AppError::Invalid(vec![crate::FieldError::new(
+                "file",
+                "Choose the file to upload",
+            )]));
+        }
+        let list = match list_field.trim() {
+            "all" | "" => None,
+            n => Some(
+                n.parse::<i64>()
+                    .ok()
+                    .and_then(AnnexList::from_number)
+                    .ok_or_else(|| {
+                        AppError::Invalid(vec![crate::FieldError::new(
+                            "list",
+                            "Choose which list the CSV file holds",
+                        )])
+                    })?,
+            ),
+        };
+        let today = chrono::Local::now().date_naive();
+        let checked = if too_large {
+            Err(vec![read::too_large()])
+        } else {
+            read::sheets(&file_name, &bytes)
+                .map_err(|p| vec![p])
+                .and_then(|sheets| match list {
+                    None => read_workbook(&sheets, today),
+                    Some(list) => read_single_list(list, &sheets[0], today),
+                })
+        };
+        let (status, payload) = match &checked {
+            Ok(upload) => ("staged", serde_json::to_string(upload).map_err(internal)?),
+            Err(problems) => (
+                "rejected",
+                serde_json::to_string(problems).map_err(internal)?,
+            ),
+        };
+        let id = store
+            .create_import(
+                "annex_a",
+                &file_name,
+                list.map(|l| i64::from(l.number())),
+                status,
+                &payload,
+                actor.person_id,
+                chrono::Utc::now(),
+            )
+            .await
+            .map_err(internal)?;
+        tracing::info!(
+            import_id = id,
+            person_id = actor.person_id,
+            status,
+            bytes = bytes.len(),
+            "Annex A uploaded"
+        );
+        leptos_axum::redirect(&format!("/imports/{id}"));
+        Ok(id)
+    })
+    .await
+}
+
+#[server(endpoint = "list_imports")]
+pub async fn list_imports() -> Result<Vec<ImportListing>, AppError> {
+    use crate::server::*;
+    respond(async move {
+        let (store, actor) = signed_in().await?;
+        ssr::require_qa_manager(&actor)?;
+        Ok(store
+            .imports(50)
+            .await
+            .map_err(internal)?
+            .iter()
+            .map(ssr::listing)
+            .collect())
+    })
+    .await
+}
+
+#[server(endpoint = "import_detail")]
+pub async fn import_detail(import_id: i64) -> Result<ImportView, AppError> {
+    use crate::server::*;
+    respond(async move {
+        let (store, actor) = signed_in().await?;
+        ssr::require_qa_manager(&actor)?;
+        let row = store
+            .import(import_id)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        let mut view = ImportView {
+            listing: ssr::listing(&row),
+            applied_at: row.applied_at,
+            problems: Vec::new(),
+            unresolved: Unresolved::default(),
+            summary: None,
+            teams: Vec::new(),
+            people: Vec::new(),
+        };
+        match row.status.as_str() {
+            "rejected" => view.problems = serde_json::from_str(&row.payload).map_err(internal)?,
+            "staged" if row.kind == "annex_a" => {
+                let (upload, planned) = ssr::plan_staged(&store, &row).await?;
+                match planned {
+                    Ok(plan) => view.summary = Some(plan.summary(upload.cases.len())),
+                    Err(unresolved) => {
+                        view.unresolved = unresolved;
+                        view.teams = store.teams().await.map_err(internal)?;
+                        view.people = store
+                            .people_options()
+                            .await
+                            .map_err(internal)?
+                            .into_iter()
+                            .map(|(id, name, team)| PersonOption { id, name, team })
+                            .collect();
+                    }
+                }
+            }
+            _ => {
+                view.summary = row
+                    .summary
+                    .as_deref()
+                    .map(serde_json::from_str)
+                    .transpose()
+                    .map_err(internal)?;
+            }
+        }
+        Ok(view)
+    })
+    .await
+}
+
+/// Says what a name in the file means: an existing team or person (`target_id`), or a new
+/// team (`create` = "team"), or a new key worker (`create` = "worker", with `email` and
+/// `team_id`). Remembered for later imports.
+#[server(endpoint = "map_import_name")]
+pub async fn map_import_name(
+    import_id: i64,
+    kind: String,
+    name: String,
+    target_id: Option<String>,
+    create: Option<String>,
+    email: Option<String>,
+    team_id: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::annex_import::header_key;
+    use crate::domain::EmailAddress;
+    use crate::server::*;
+    use crate::store::NewWorker;
+    use crate::FieldError;
+    respond(async move {
+        let (store, actor) = signed_in().await?;
+        ssr::require_qa_manager(&actor)?;
+        ssr::staged(&store, import_id).await?;
+        let key = header_key(&name);
+        let field = format!("{kind}-{key}");
+        let invalid = |m: &str| AppError::Invalid(vec![FieldError::new(&field, m)]);
+        if key.is_empty() || !matches!(kind.as_str(), "team" | "worker") {
+            return Err(invalid("Choose what this name is"));
+        }
+        let now = chrono::Utc::now();
+        let target = match (create.as_deref(), target_id.as_deref().map(str::trim)) {
+            (Some("team"), _) if kind == "team" => store
+                .create_team(name.trim(), now)
+                .await
+                .map_err(internal)?
+                .ok_or_else(|| invalid("There is already a team with this name"))?,
+            (Some("worker"), _) if kind == "worker" => {
+                let email = EmailAddress::parse(email.as_deref().unwrap_or("")).map_err(|_| {
+                    AppError::Invalid(vec![FieldError::new(
+                        &format!("{field}-email"),
+                        "Enter their work email address, like name@council.gov.uk",
+                    )])
+                })?;
+                let team_id = team_id
+                    .as_deref()
+                    .and_then(|t| t.trim().parse::<i64>().ok())
+                    .ok_or_else(|| {
+                        AppError::Invalid(vec![FieldError::new(
+                            &format!("{field}-team"),
+                            "Choose their team",
+                        )])
+                    })?;
+                store
+                    .create_worker(
+                        NewWorker {
+                            name: name.trim(),
+                            email: email.as_str(),
+                            team_id,
+                        },
+                        now,
+                    )
+                    .await
+                    .map_err(internal)?
+                    .ok_or_else(|| {
+                        AppError::Invalid(vec![FieldError::new(
+                            &format!("{field}-email"),
+                            "Someone already has this email address",
+                        )])
+                    })?
+            }
+            (_, Some(raw)) if !raw.is_empty() => {
+                let id = raw
+                    .parse::<i64>()
+                    .map_err(|_| invalid("Choose from the list"))?;
+                let exists = if kind == "team" {
+                    store
+                        .teams()
+                        .await
+                        .map_err(internal)?
+                        .iter()
+                        .any(|(t, _)| *t == id)
+                } else {
+                    store
+                        .people_options()
+                        .await
+                        .map_err(internal)?
+                        .iter()
+                        .any(|(p, _, _)| *p == id)
+                };
+                if !exists {
+                    return Err(invalid("Choose from the list"));
+                }
+                id
+            }
+            _ => {
+                return Err(invalid(if kind == "team" {
+                    "Choose the team this name means"
+                } else {
+                    "Choose the person this name means"
+                }))
+            }
+        };
+        store
+            .set_alias(&kind, &key, target)
+            .await
+            .map_err(internal)?;
+        tracing::info!(
+            import_id,
+            person_id = actor.person_id,
+            kind,
+            target,
+            "import name mapped"
+        );
+        leptos_axum::redirect(&format!("/imports/{import_id}"));
+        Ok(())
+    })
+    .await
+}
+
+/// Applies a staged upload: all of it in one transaction, or nothing.
+#[server(endpoint = "apply_import")]
+pub async fn apply_import(import_id: i64) -> Result<PlanSummary, AppError> {
+    use crate::server::*;
+    use crate::FieldError;
+    respond(async move {
+        let (store, actor) = signed_in().await?;
+        ssr::require_qa_manager(&actor)?;
+        let row = ssr::staged(&store, import_id).await?;
+        let (upload, planned) = ssr::plan_staged(&store, &row).await?;
+        let plan = planned.map_err(|_| {
+            AppError::Invalid(vec![FieldError::new(
+                "apply",
+                "Say what each unknown team and worker is before applying",
+            )])
+        })?;
+        let summary = plan.summary(upload.cases.len());
+        let applied = store
+            .apply_import(
+                import_id,
+                &plan,
+                &serde_json::to_string(&summary).map_err(internal)?,
+                chrono::Utc::now(),
+            )
+            .await
+            .map_err(internal)?;
+        if !applied {
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "apply",
+                "This upload has already been applied or discarded",
+            )]));
+        }
+        tracing::info!(
+            import_id,
+            person_id = actor.person_id,
+            new = summary.new_cases,
+            left = summary.left_lists,
+            "Annex A applied"
+        );
+        leptos_axum::redirect(&format!("/imports/{import_id}"));
+        Ok(summary)
+    })
+    .await
+}
+
+#[server(endpoint = "discard_import")]
+pub async fn discard_import(import_id: i64) -> Result<(), AppError> {
+    use crate::server::*;
+    respond(async move {
+        let (store, actor) = signed_in().await?;
+        ssr::require_qa_manager(&actor)?;
+        ssr::staged(&store, import_id).await?;
+        store.discard_import(import_id).await.map_err(internal)?;
+        leptos_axum::redirect("/imports");
+        Ok(())
+    })
+    .await
+}

@@ -1,0 +1,93 @@
+//! Uploaded bytes to sheets: `.xlsx` through calamine, `.csv` as text. Server-only.
+
+use crate::domain::annex_import::{csv_rows, Cell, Problem, Sheet};
+use calamine::{Data, DataType, Reader, Xlsx};
+use std::io::Cursor;
+
+/// The largest file accepted. A large council's whole Annex A workbook is a few megabytes.
+pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
+
+pub fn too_large() -> Problem {
+    Problem::file(format!(
+        "The file is larger than {} MB. Remove sheets the audit does not use (lists 1, 3 to 5, 10 and 11) and try again",
+        MAX_UPLOAD_BYTES / (1024 * 1024)
+    ))
+}
+
+fn not_a_spreadsheet() -> Problem {
+    Problem::file("The file is not an Excel workbook (.xlsx) or a CSV file")
+}
+
+/// Reads the sheets of a workbook, or the one sheet of a CSV file (named after the file).
+pub fn sheets(file_name: &str, bytes: &[u8]) -> Result<Vec<Sheet>, Problem> {
+    if bytes.is_empty() {
+        return Err(Problem::file("The file is empty"));
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        return workbook(bytes);
+    }
+    // Old binary .xls and other files are not text.
+    if bytes.contains(&0) {
+        return Err(not_a_spreadsheet());
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t.to_string(),
+        // Excel's "CSV" is often Windows-1252; its letters match Latin-1.
+        Err(_) => bytes.iter().map(|b| char::from(*b)).collect(),
+    };
+    let rows = csv_rows(&text);
+    if rows.iter().all(|r| r.iter().all(|c| *c == Cell::Empty)) {
+        return Err(Problem::file("The file is empty"));
+    }
+    if !rows.iter().take(10).any(|r| r.len() > 1) {
+        return Err(not_a_spreadsheet());
+    }
+    Ok(vec![Sheet {
+        name: file_name.to_string(),
+        rows,
+    }])
+}
+
+fn workbook(bytes: &[u8]) -> Result<Vec<Sheet>, Problem> {
+    let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
+        tracing::info!(error = %e, "upload is not a readable workbook");
+        Problem::file(
+            "The file is not a readable Excel workbook (.xlsx). Save it again from Excel and retry",
+        )
+    })?;
+    let mut sheets = Vec::new();
+    for name in book.sheet_names() {
+        let range = book.worksheet_range(&name).map_err(|e| {
+            tracing::info!(error = %e, "a sheet could not be read");
+            Problem {
+                sheet: Some(name.clone()),
+                row: None,
+                column: None,
+                message: "This sheet could not be read".into(),
+            }
+        })?;
+        // Row numbers as Excel shows them: pad above the first used row.
+        let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
+        let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); first_row];
+        rows.extend(range.rows().map(|r| r.iter().map(cell).collect()));
+        sheets.push(Sheet { name, rows });
+    }
+    Ok(sheets)
+}
+
+fn cell(data: &Data) -> Cell {
+    match data {
+        Data::Empty => Cell::Empty,
+        Data::String(s) if s.trim().is_empty() => Cell::Empty,
+        Data::String(s) => Cell::Text(s.clone()),
+        Data::Int(i) => Cell::Number(*i as f64),
+        Data::Float(f) => Cell::Number(*f),
+        Data::Bool(b) => Cell::Text(b.to_string()),
+        Data::DateTime(_) | Data::DateTimeIso(_) => match data.as_date() {
+            Some(d) => Cell::Date(d),
+            None => Cell::Text(data.to_string()),
+        },
+        Data::DurationIso(s) => Cell::Text(s.clone()),
+        Data::Error(e) => Cell::Text(format!("#{e:?}")),
+    }
+}

@@ -1,0 +1,400 @@
+use super::{Store, StoreError, StoreResult};
+use crate::domain::pool_update::{Directory, ExistingCase, Plan};
+use crate::domain::{AnnexList, Subject};
+use chrono::{DateTime, Utc};
+use sqlx::{QueryBuilder, Sqlite};
+use std::collections::{BTreeSet, HashMap};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ImportRow {
+    pub id: i64,
+    pub kind: String,
+    pub file_name: String,
+    pub annex_list: Option<i64>,
+    pub status: String,
+    pub payload: String,
+    pub summary: Option<String>,
+    pub uploaded_by: String,
+    pub uploaded_at: DateTime<Utc>,
+    pub applied_at: Option<DateTime<Utc>>,
+}
+
+/// A new person the QA Manager adds while mapping an import: a key worker who cannot sign
+/// in until an Administrator sets them up.
+#[derive(Debug, Clone)]
+pub struct NewWorker<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub team_id: i64,
+}
+
+const IMPORT_COLUMNS: &str = "SELECT i.id, i.kind, i.file_name, i.annex_list, i.status, i.payload, i.summary, \
+     p.display_name AS uploaded_by, i.uploaded_at, i.applied_at FROM imports i JOIN people p ON p.id = i.uploaded_by";
+
+impl Store {
+    pub async fn create_import(
+        &self,
+        kind: &str,
+        file_name: &str,
+        annex_list: Option<i64>,
+        status: &str,
+        payload: &str,
+        by: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO imports (kind, file_name, annex_list, status, payload, uploaded_by, uploaded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(kind)
+        .bind(file_name)
+        .bind(annex_list)
+        .bind(status)
+        .bind(payload)
+        .bind(by)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    pub async fn import(&self, import_id: i64) -> StoreResult<Option<ImportRow>> {
+        Ok(sqlx::query_as(&format!("{IMPORT_COLUMNS} WHERE i.id = $1"))
+            .bind(import_id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub async fn imports(&self, limit: i64) -> StoreResult<Vec<ImportRow>> {
+        Ok(
+            sqlx::query_as(&format!("{IMPORT_COLUMNS} ORDER BY i.id DESC LIMIT $1"))
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Marks a staged import discarded. `false` if it was not staged.
+    pub async fn discard_import(&self, import_id: i64) -> StoreResult<bool> {
+        Ok(sqlx::query(
+            "UPDATE imports SET status = 'discarded' WHERE id = $1 AND status = 'staged'",
+        )
+        .bind(import_id)
+        .execute(&self.pool)
+        .await?
+        .rows_affected()
+            == 1)
+    }
+
+    /// Active people with their team, for choosing who a name means.
+    pub async fn people_options(&self) -> StoreResult<Vec<(i64, String, Option<String>)>> {
+        Ok(sqlx::query_as(
+            "SELECT p.id, p.display_name, t.name FROM people p LEFT JOIN teams t ON t.id = p.team_id \
+             WHERE p.active = TRUE ORDER BY p.display_name, p.id",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Teams, active people and remembered aliases, for matching names in an upload.
+    pub async fn directory(&self) -> StoreResult<Directory> {
+        let teams: Vec<(i64, String)> = sqlx::query_as("SELECT id, name FROM teams")
+            .fetch_all(&self.pool)
+            .await?;
+        let people: Vec<(i64, String)> =
+            sqlx::query_as("SELECT id, display_name FROM people WHERE active = TRUE")
+                .fetch_all(&self.pool)
+                .await?;
+        let aliases: Vec<(String, String, i64)> =
+            sqlx::query_as("SELECT kind, name_key, target_id FROM directory_aliases")
+                .fetch_all(&self.pool)
+                .await?;
+        let (teams_a, workers_a): (Vec<_>, Vec<_>) =
+            aliases.into_iter().partition(|a| a.0 == "team");
+        Ok(Directory::new(
+            teams,
+            people,
+            teams_a.into_iter().map(|(_, k, t)| (k, t)),
+            workers_a.into_iter().map(|(_, k, t)| (k, t)),
+        ))
+    }
+
+    /// Remembers what a name in the council's files means.
+    pub async fn set_alias(&self, kind: &str, name_key: &str, target_id: i64) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO directory_aliases (kind, name_key, target_id) VALUES ($1, $2, $3) \
+             ON CONFLICT (kind, name_key) DO UPDATE SET target_id = excluded.target_id",
+        )
+        .bind(kind)
+        .bind(name_key)
+        .bind(target_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Creates a team; `None` if the name is taken.
+    pub async fn create_team(&self, name: &str, now: DateTime<Utc>) -> StoreResult<Option<i64>> {
+        let result =
+            sqlx::query_scalar("INSERT INTO teams (name, created_at) VALUES ($1, $2) RETURNING id")
+                .bind(name)
+                .bind(now)
+                .fetch_one(&self.pool)
+                .await;
+        match result {
+            Ok(id) => Ok(Some(id)),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Adds a key worker with no password yet; `None` if the email is taken.
+    pub async fn create_worker(
+        &self,
+        worker: NewWorker<'_>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<i64>> {
+        let mut tx = self.pool.begin().await?;
+        let result = sqlx::query_scalar(
+            "INSERT INTO people (display_name, email, password_hash, team_id, active, created_at) \
+             VALUES ($1, $2, '!', $3, TRUE, $4) RETURNING id",
+        )
+        .bind(worker.name)
+        .bind(worker.email)
+        .bind(worker.team_id)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await;
+        let id: i64 = match result {
+            Ok(id) => id,
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        sqlx::query("INSERT INTO person_roles (person_id, role) VALUES ($1, 'key_worker')")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Some(id))
+    }
+
+    /// The pool as an upload must be planned against: every case on `lists`, and every case
+    /// with one of `child_ids`.
+    pub async fn pool_snapshot(
+        &self,
+        lists: &[AnnexList],
+        child_ids: &[&str],
+    ) -> StoreResult<Vec<ExistingCase>> {
+        let rows: Vec<(i64, String, String, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT id, child_unique_id, subject, team_id, key_worker_id FROM cases",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let memberships: Vec<(i64, i64)> =
+            sqlx::query_as("SELECT case_id, annex_list FROM case_lists")
+                .fetch_all(&self.pool)
+                .await?;
+        let mut lists_of: HashMap<i64, BTreeSet<AnnexList>> = HashMap::new();
+        for (case_id, n) in memberships {
+            let list = AnnexList::from_number(n)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown Annex A list {n}")))?;
+            lists_of.entry(case_id).or_default().insert(list);
+        }
+        let named: BTreeSet<&str> = child_ids.iter().copied().collect();
+        rows.into_iter()
+            .filter_map(|(id, cuid, subject, team_id, key_worker_id)| {
+                let case_lists = lists_of.remove(&id).unwrap_or_default();
+                let wanted =
+                    named.contains(cuid.as_str()) || lists.iter().any(|l| case_lists.contains(l));
+                wanted.then(|| {
+                    Ok(ExistingCase {
+                        id,
+                        subject: Subject::from_code(&subject).ok_or_else(|| {
+                            StoreError::Corrupt(format!("unknown subject {subject}"))
+                        })?,
+                        child_unique_id: cuid,
+                        team_id,
+                        key_worker_id,
+                        lists: case_lists,
+                    })
+                })
+            })
+            .collect()
+    }
+
+    /// Applies a planned import in one transaction, recording every change in the cases'
+    /// history. `false` if the import was no longer staged (applied or discarded meanwhile).
+    pub async fn apply_import(
+        &self,
+        import_id: i64,
+        plan: &Plan,
+        summary: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        let moved = sqlx::query(
+            "UPDATE imports SET status = 'applied', applied_at = $1, summary = $2 WHERE id = $3 AND status = 'staged'",
+        )
+        .bind(now)
+        .bind(summary)
+        .bind(import_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if moved != 1 {
+            return Ok(false);
+        }
+        async fn history(
+            tx: &mut sqlx::Transaction<'_, Sqlite>,
+            case_id: i64,
+            import_id: i64,
+            change: &str,
+            old: Option<String>,
+            new: Option<String>,
+            now: DateTime<Utc>,
+        ) -> StoreResult<()> {
+            sqlx::query(
+                "INSERT INTO case_history (case_id, import_id, change, old_value, new_value, at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(case_id)
+            .bind(import_id)
+            .bind(change)
+            .bind(old)
+            .bind(new)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+            Ok(())
+        }
+        let mut joined = plan.joined.clone();
+        for case in &plan.new_cases {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO cases (child_unique_id, subject, team_id, key_worker_id, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+            )
+            .bind(&case.child_unique_id)
+            .bind(case.subject.code())
+            .bind(case.team_id)
+            .bind(case.key_worker_id)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            history(
+                &mut tx,
+                id,
+                import_id,
+                "created",
+                None,
+                Some(case.team_id.to_string()),
+                now,
+            )
+            .await?;
+            joined.extend(case.lists.iter().map(|l| (id, *l)));
+        }
+        for change in &plan.changes {
+            let mut qb = QueryBuilder::<Sqlite>::new("UPDATE cases SET updated_at = ");
+            qb.push_bind(now);
+            if let Some(subject) = change.subject {
+                qb.push(", subject = ").push_bind(subject.code());
+            }
+            if let Some((_, team)) = change.team {
+                qb.push(", team_id = ").push_bind(team);
+            }
+            if let Some((_, worker)) = change.key_worker {
+                qb.push(", key_worker_id = ").push_bind(worker);
+            }
+            qb.push(" WHERE id = ").push_bind(change.case_id);
+            qb.build().execute(&mut *tx).await?;
+            if let Some((old, new)) = change.team {
+                history(
+                    &mut tx,
+                    change.case_id,
+                    import_id,
+                    "team",
+                    Some(old.to_string()),
+                    Some(new.to_string()),
+                    now,
+                )
+                .await?;
+            }
+            if let Some((old, new)) = change.key_worker {
+                history(
+                    &mut tx,
+                    change.case_id,
+                    import_id,
+                    "key_worker",
+                    old.map(|v| v.to_string()),
+                    new.map(|v| v.to_string()),
+                    now,
+                )
+                .await?;
+            }
+        }
+        for (case_id, list) in &joined {
+            sqlx::query("INSERT INTO case_lists (case_id, annex_list) VALUES ($1, $2)")
+                .bind(case_id)
+                .bind(i64::from(list.number()))
+                .execute(&mut *tx)
+                .await?;
+            history(
+                &mut tx,
+                *case_id,
+                import_id,
+                "joined_list",
+                None,
+                Some(list.number().to_string()),
+                now,
+            )
+            .await?;
+        }
+        for (case_id, list) in &plan.left {
+            sqlx::query("DELETE FROM case_lists WHERE case_id = $1 AND annex_list = $2")
+                .bind(case_id)
+                .bind(i64::from(list.number()))
+                .execute(&mut *tx)
+                .await?;
+            history(
+                &mut tx,
+                *case_id,
+                import_id,
+                "left_list",
+                Some(list.number().to_string()),
+                None,
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    pub async fn case_id_by_child_id(&self, child_unique_id: &str) -> StoreResult<Option<i64>> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM cases WHERE child_unique_id = $1")
+                .bind(child_unique_id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// A case's history, newest first: (change, old, new, at, import ID).
+    pub async fn case_history(
+        &self,
+        case_id: i64,
+    ) -> StoreResult<
+        Vec<(
+            String,
+            Option<String>,
+            Option<String>,
+            DateTime<Utc>,
+            Option<i64>,
+        )>,
+    > {
+        Ok(sqlx::query_as(
+            "SELECT change, old_value, new_value, at, import_id FROM case_history WHERE case_id = $1 ORDER BY id DESC",
+        )
+        .bind(case_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}
