@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod calendar;
 pub mod cases;
+pub mod directory;
 pub mod domain;
 pub mod error;
 pub mod home;
@@ -69,6 +70,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/rounds") view=rounds::RoundsPage ssr=SsrMode::Async/>
                     <Route path=path!("/rounds/:id") view=rounds::RoundPage ssr=SsrMode::Async/>
                     <Route path=path!("/calendar") view=calendar::CalendarPage ssr=SsrMode::Async/>
+                    <Route path=path!("/directory") view=directory::DirectoryPage ssr=SsrMode::Async/>
                     <Route path=path!("/imports") view=imports::ImportsPage ssr=SsrMode::Async/>
                     <Route path=path!("/imports/:id") view=imports::ImportPage ssr=SsrMode::Async/>
                 </Routes>

@@ -5,6 +5,7 @@ pub mod annex;
 pub mod annex_import;
 pub mod assign;
 pub mod calendar;
+pub mod directory;
 pub mod draw;
 pub mod ids;
 pub mod pool_update;

@@ -2,9 +2,11 @@
 //! parameters, no SQLite-only functions, timestamps bound as typed values.
 
 mod demo_seed;
+mod directory;
 mod imports;
 mod rounds;
 
+pub use directory::{TeamDirectoryRow, TeamUpdate};
 pub use imports::{ImportRow, NewWorker};
 pub use rounds::{
     AuditorRow, ClosureDayRow, DrawRow, DrawToRecord, PoolFilter, RoundCaseRef, RoundCaseRow,

@@ -49,6 +49,7 @@ fn SignedInHeader(me: Me) -> impl IntoView {
     let holds_cases = me.roles.holds_cases();
     let programme = me.roles.sees_every_case();
     let calendar = me.roles.any(&[Role::Administrator, Role::QaManager]);
+    let qa = me.roles.has(Role::QaManager);
     let unread = me.unread_alerts;
     view! {
         <div class="header__person">
@@ -60,6 +61,8 @@ fn SignedInHeader(me: Me) -> impl IntoView {
                 <li><A href="/" exact=true>"Home"</A></li>
                 {holds_cases.then(|| view! { <li><A href="/cases">"Cases"</A></li> })}
                 {programme.then(|| view! { <li><A href="/rounds">"Rounds"</A></li> })}
+                {qa.then(|| view! { <li><A href="/imports">"Imports"</A></li> })}
+                {calendar.then(|| view! { <li><A href="/directory">"Directory"</A></li> })}
                 {calendar.then(|| view! { <li><A href="/calendar">"Calendar"</A></li> })}
                 <li>
                     <A href="/tray">

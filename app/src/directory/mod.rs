@@ -1,0 +1,408 @@
+//! The staff directory: each team's Team Manager and Service Manager, and each case's
+//! IRO / CP Chair, edited on screen or uploaded as CSV. QA Manager and Administrator.
+
+mod page;
+
+pub use page::DirectoryPage;
+
+use crate::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::{MultipartData, MultipartFormData};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamEntry {
+    pub id: i64,
+    pub name: String,
+    pub team_manager_id: Option<i64>,
+    pub service_manager_id: Option<i64>,
+    pub open_cases: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoryView {
+    pub teams: Vec<TeamEntry>,
+    /// (person ID, name) of everyone holding the role.
+    pub team_managers: Vec<(i64, String)>,
+    pub service_managers: Vec<(i64, String)>,
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) mod ssr {
+    use crate::domain::{Actor, Role};
+    use crate::AppError;
+
+    pub fn require_directory(actor: &Actor) -> Result<(), AppError> {
+        if actor.roles.any(&[Role::QaManager, Role::Administrator]) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// An optional person ID from a select, who must be among `allowed`.
+    pub fn chosen(
+        raw: Option<&str>,
+        allowed: &[(i64, String)],
+        field: &str,
+        what: &str,
+    ) -> Result<Option<i64>, AppError> {
+        let raw = raw.unwrap_or("").trim();
+        if raw.is_empty() {
+            return Ok(None);
+        }
+        raw.parse::<i64>()
+            .ok()
+            .filter(|id| allowed.iter().any(|(p, _)| p == id))
+            .map(Some)
+            .ok_or_else(|| {
+                AppError::Invalid(vec![crate::FieldError::new(
+                    field,
+                    format!("Choose a {what} from the list"),
+                )])
+            })
+    }
+}
+
+#[server(endpoint = "directory")]
+pub async fn directory() -> Result<DirectoryView, AppError> {
+    use crate::domain::Role;
+    use crate::server::*;
+    respond(async move {
+        let (store, actor) = signed_in().await?;
+        ssr::require_directory(&actor)?;
+        let staff = store.staff_refs().await.map_err(internal)?;
+        let holding = |role: Role| -> Vec<(i64, String)> {
+            staff
+                .iter()
+                .filter(|s| s.roles.has(role))
+                .map(|s| (s.id, s.name.clone()))
+                .collect()
+        };
+        Ok(DirectoryView {
+            teams: store
+                .team_directory()
+                .await
+                .map_err(internal)?
+                .into_iter()
+                .map(|t| TeamEntry {
+                    id: t.id,
+                    name: t.name,
+                    team_manager_id: t.team_manager_id,
+                    service_manager_id: t.service_manager_id,
+                    open_cases: t.open_cases,
+                })
+                .collect(),
+            team_managers: holding(Role::TeamManager),
+            service_managers: holding(Role::ServiceManager),
+        })
+    })
+    .await
+}
+
+/// Sets a team's Team Manager and Service Manager (blank for none).
+#[server(endpoint = "save_team")]
+pub async fn save_team(
+    team_id: i64,
+    team_manager_id: Option<String>,
+    service_manager_id: Option<String>,
+) -> Result<(), AppError> {
+    use crate::server::*;
+    respond(async move {
+        let (store, actor) = signed_in().await?;
+        ssr::require_directory(&actor)?;
+        let view = directory_lists(&store).await?;
+        let tm = ssr::chosen(
+            team_manager_id.as_deref(),
+            &view.0,
+            &format!("tm-{team_id}"),
+            "Team Manager",
+        )?;
+        let sm = ssr::chosen(
+            service_manager_id.as_deref(),
+            &view.1,
+            &format!("sm-{team_id}"),
+            "Service Manager",
+        )?;
+        if !store.save_team(team_id, tm, sm).await.map_err(internal)? {
+            return Err(AppError::NotFound);
+        }
+        tracing::info!(team_id, person_id = actor.person_id, "team managers saved");
+        Ok(())
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+async fn directory_lists(
+    store: &crate::store::Store,
+) -> Result<(Vec<(i64, String)>, Vec<(i64, String)>), AppError> {
+    use crate::domain::Role;
+    let staff = store.staff_refs().await.map_err(crate::server::internal)?;
+    let holding = |role: Role| {
+        staff
+            .iter()
+            .filter(|s| s.roles.has(role))
+            .map(|s| (s.id, s.name.clone()))
+            .collect()
+    };
+    Ok((holding(Role::TeamManager), holding(Role::ServiceManager)))
+}
+
+#[server(endpoint = "add_team")]
+pub async fn add_team(name: String) -> Result<i64, AppError> {
+    use crate::server::*;
+    use crate::FieldError;
+    respond(async move {
+        let (store, actor) = signed_in().await?;
+        ssr::require_directory(&actor)?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 120 {
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "team-name",
+                "Enter the team's name, up to 120 characters",
+            )]));
+        }
+        let id = store
+            .create_team(name, chrono::Utc::now())
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| {
+                AppError::Invalid(vec![FieldError::new(
+                    "team-name",
+                    "There is already a team with this name",
+                )])
+            })?;
+        tracing::info!(team_id = id, person_id = actor.person_id, "team added");
+        Ok(id)
+    })
+    .await
+}
+
+/// Sets a case's IRO / CP Chair on screen (QA Manager, who may see the case).
+#[server(endpoint = "set_case_iro")]
+pub async fn set_case_iro(case_id: i64, iro_id: Option<String>) -> Result<(), AppError> {
+    use crate::domain::Role;
+    use crate::server::*;
+    respond(async move {
+        let (store, actor) = signed_in().await?;
+        if !actor.roles.has(Role::QaManager) {
+            return Err(AppError::Forbidden);
+        }
+        store
+            .case(case_id)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        let iros: Vec<(i64, String)> = store
+            .staff_refs()
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .filter(|s| s.roles.has(Role::IroCpChair))
+            .map(|s| (s.id, s.name))
+            .collect();
+        let iro = ssr::chosen(iro_id.as_deref(), &iros, "iro", "IRO / CP Chair")?;
+        store
+            .set_case_iros(None, &[(case_id, iro)], actor.person_id, chrono::Utc::now())
+            .await
+            .map_err(internal)?;
+        tracing::info!(case_id, person_id = actor.person_id, "IRO / CP Chair set");
+        Ok(())
+    })
+    .await
+}
+
+/// Receives a directory CSV (`kind` is `teams` or `iros`, and `file`): checked whole, then
+/// applied in one transaction, or kept as rejected with every problem.
+#[server(input = MultipartFormData, endpoint = "upload_directory")]
+pub async fn upload_directory(data: MultipartData) -> Result<i64, AppError> {
+    use crate::domain::annex_import::{header_key, Problem};
+    use crate::domain::directory::{find_staff, read_iros, read_teams};
+    use crate::domain::Role;
+    use crate::imports::read::{sheets, too_large, MAX_UPLOAD_BYTES};
+    use crate::server::*;
+    use crate::store::TeamUpdate;
+    use crate::FieldError;
+    respond(async move {
+        let (store, actor) = signed_in().await?;
+        ssr::require_directory(&actor)?;
+        let mut multipart = data
+            .into_inner()
+            .ok_or_else(|| internal("no multipart body"))?;
+        let (mut kind, mut file_name, mut bytes, mut over) =
+            (String::new(), String::new(), Vec::new(), false);
+        let broken = || {
+            AppError::Invalid(vec![FieldError::new(
+                "directory-file",
+                "The upload did not arrive whole. Try again",
+            )])
+        };
+        while let Some(mut field) = multipart.next_field().await.map_err(|_| broken())? {
+            match field.name() {
+                Some("kind") => kind = field.text().await.unwrap_or_default(),
+                Some("file") => {
+                    file_name = field
+                        .file_name()
+                        .unwrap_or("upload")
+                        .chars()
+                        .take(200)
+                        .collect();
+                    while let Some(chunk) = field.chunk().await.map_err(|_| broken())? {
+                        if bytes.len() + chunk.len() > MAX_UPLOAD_BYTES {
+                            over = true;
+                            break;
+                        }
+                        bytes.extend_from_slice(&chunk);
+                    }
+                }
+                _ => {}
+            }
+            if over {
+                break;
+            }
+        }
+        if file_name.is_empty() {
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "directory-file",
+                "Choose the file to upload",
+            )]));
+        }
+        let kind = match kind.trim() {
+            "teams" => "directory_teams",
+            "iros" => "directory_iros",
+            _ => {
+                return Err(AppError::Invalid(vec![FieldError::new(
+                    "directory-kind",
+                    "Choose what the file holds",
+                )]))
+            }
+        };
+        let staff = store.staff_refs().await.map_err(internal)?;
+        let now = chrono::Utc::now();
+        let sheet = if over {
+            Err(vec![too_large()])
+        } else {
+            sheets(&file_name, &bytes).map_err(|p| vec![p])
+        };
+        let locate = |row: usize, column: &str, message: String| Problem {
+            sheet: Some(file_name.clone()),
+            row: Some(row),
+            column: Some(column.into()),
+            message,
+        };
+        let outcome: Result<i64, Vec<Problem>> = match kind {
+            "directory_teams" => {
+                let teams = store.teams().await.map_err(internal)?;
+                match sheet.and_then(|s| read_teams(&s[0])) {
+                    Err(p) => Err(p),
+                    Ok(lines) => {
+                        let mut problems = Vec::new();
+                        let mut updates = Vec::new();
+                        for l in &lines {
+                            let mut person = |value: &Option<String>, role: Role, column: &str| {
+                                value.as_deref().and_then(|v| {
+                                    find_staff(v, &staff, role)
+                                        .map_err(|m| problems.push(locate(l.row, column, m)))
+                                        .ok()
+                                })
+                            };
+                            let tm = person(&l.team_manager, Role::TeamManager, "Team Manager");
+                            let sm =
+                                person(&l.service_manager, Role::ServiceManager, "Service Manager");
+                            updates.push(TeamUpdate {
+                                team_id: teams
+                                    .iter()
+                                    .find(|(_, n)| header_key(n) == header_key(&l.team))
+                                    .map(|(id, _)| *id),
+                                name: l.team.clone(),
+                                team_manager_id: tm,
+                                service_manager_id: sm,
+                            });
+                        }
+                        if problems.is_empty() {
+                            let payload = serde_json::to_string(&lines).map_err(internal)?;
+                            Ok(store
+                                .apply_team_directory(
+                                    &file_name,
+                                    &payload,
+                                    &updates,
+                                    actor.person_id,
+                                    now,
+                                )
+                                .await
+                                .map_err(internal)?)
+                        } else {
+                            Err(problems)
+                        }
+                    }
+                }
+            }
+            _ => match sheet.and_then(|s| read_iros(&s[0])) {
+                Err(p) => Err(p),
+                Ok(lines) => {
+                    let mut problems = Vec::new();
+                    let mut changes = Vec::new();
+                    for l in &lines {
+                        let case = store
+                            .case_id_by_child_id(&l.child_unique_id)
+                            .await
+                            .map_err(internal)?;
+                        let iro = match &l.iro {
+                            None => Ok(None),
+                            Some(v) => find_staff(v, &staff, Role::IroCpChair).map(Some),
+                        };
+                        match (case, iro) {
+                            (None, _) => problems.push(locate(
+                                l.row,
+                                "Child Unique ID",
+                                format!("No case has Child Unique ID {}", l.child_unique_id),
+                            )),
+                            (_, Err(m)) => problems.push(locate(l.row, "IRO / CP Chair", m)),
+                            (Some(case_id), Ok(iro)) => changes.push((case_id, iro)),
+                        }
+                    }
+                    if problems.is_empty() {
+                        let payload = serde_json::to_string(&lines).map_err(internal)?;
+                        let id = store
+                            .set_case_iros(
+                                Some((&file_name, &payload)),
+                                &changes,
+                                actor.person_id,
+                                now,
+                            )
+                            .await
+                            .map_err(internal)?;
+                        Ok(id.ok_or_else(|| internal("IRO upload not recorded"))?)
+                    } else {
+                        Err(problems)
+                    }
+                }
+            },
+        };
+        let id = match outcome {
+            Ok(id) => id,
+            Err(problems) => store
+                .create_import(
+                    kind,
+                    &file_name,
+                    None,
+                    "rejected",
+                    &serde_json::to_string(&problems).map_err(internal)?,
+                    actor.person_id,
+                    now,
+                )
+                .await
+                .map_err(internal)?,
+        };
+        tracing::info!(
+            import_id = id,
+            person_id = actor.person_id,
+            kind,
+            "directory uploaded"
+        );
+        leptos_axum::redirect(&format!("/imports/{id}"));
+        Ok(id)
+    })
+    .await
+}

@@ -1,0 +1,187 @@
+use super::{Store, StoreResult};
+use crate::domain::directory::StaffRef;
+use crate::domain::{Role, RoleSet};
+use chrono::{DateTime, Utc};
+
+/// A team as the directory page shows it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TeamDirectoryRow {
+    pub id: i64,
+    pub name: String,
+    pub team_manager_id: Option<i64>,
+    pub team_manager: Option<String>,
+    pub service_manager_id: Option<i64>,
+    pub service_manager: Option<String>,
+    pub open_cases: i64,
+}
+
+/// A team line to apply: an existing team (by ID) or a new one (by name), with its managers.
+#[derive(Debug, Clone)]
+pub struct TeamUpdate {
+    pub team_id: Option<i64>,
+    pub name: String,
+    pub team_manager_id: Option<i64>,
+    pub service_manager_id: Option<i64>,
+}
+
+impl Store {
+    /// Active staff with their roles, for matching names and emails in directory files.
+    pub async fn staff_refs(&self) -> StoreResult<Vec<StaffRef>> {
+        let people: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT id, display_name, email FROM people WHERE active = TRUE ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let roles: Vec<(i64, String)> = sqlx::query_as("SELECT person_id, role FROM person_roles")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(people
+            .into_iter()
+            .map(|(id, name, email)| StaffRef {
+                id,
+                name,
+                email,
+                roles: RoleSet::new(
+                    roles
+                        .iter()
+                        .filter(|(p, _)| *p == id)
+                        .filter_map(|(_, r)| Role::from_code(r)),
+                ),
+            })
+            .collect())
+    }
+
+    pub async fn team_directory(&self) -> StoreResult<Vec<TeamDirectoryRow>> {
+        Ok(sqlx::query_as(
+            "SELECT t.id, t.name, t.team_manager_id, tm.display_name AS team_manager, \
+             t.service_manager_id, sm.display_name AS service_manager, \
+             (SELECT COUNT(*) FROM cases c WHERE c.team_id = t.id AND c.closed_on IS NULL) AS open_cases \
+             FROM teams t LEFT JOIN people tm ON tm.id = t.team_manager_id \
+             LEFT JOIN people sm ON sm.id = t.service_manager_id ORDER BY t.name",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Sets a team's managers. `false` if there is no such team.
+    pub async fn save_team(
+        &self,
+        team_id: i64,
+        team_manager_id: Option<i64>,
+        service_manager_id: Option<i64>,
+    ) -> StoreResult<bool> {
+        Ok(sqlx::query(
+            "UPDATE teams SET team_manager_id = $1, service_manager_id = $2 WHERE id = $3",
+        )
+        .bind(team_manager_id)
+        .bind(service_manager_id)
+        .bind(team_id)
+        .execute(&self.pool)
+        .await?
+        .rows_affected()
+            == 1)
+    }
+
+    /// Records a directory upload as applied and applies its team lines, in one transaction.
+    pub async fn apply_team_directory(
+        &self,
+        file_name: &str,
+        payload: &str,
+        updates: &[TeamUpdate],
+        by: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        let mut tx = self.pool.begin().await?;
+        let import_id: i64 = sqlx::query_scalar(
+            "INSERT INTO imports (kind, file_name, status, payload, uploaded_by, uploaded_at, applied_at) \
+             VALUES ('directory_teams', $1, 'applied', $2, $3, $4, $4) RETURNING id",
+        )
+        .bind(file_name)
+        .bind(payload)
+        .bind(by)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        for u in updates {
+            match u.team_id {
+                Some(id) => {
+                    sqlx::query("UPDATE teams SET team_manager_id = $1, service_manager_id = $2 WHERE id = $3")
+                        .bind(u.team_manager_id)
+                        .bind(u.service_manager_id)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                None => {
+                    sqlx::query(
+                        "INSERT INTO teams (name, team_manager_id, service_manager_id, created_at) VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(&u.name)
+                    .bind(u.team_manager_id)
+                    .bind(u.service_manager_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(import_id)
+    }
+
+    /// Records an IRO / CP Chair upload as applied and sets each case's IRO, with history,
+    /// in one transaction. `import_id` `None` is an on-screen change.
+    pub async fn set_case_iros(
+        &self,
+        upload: Option<(&str, &str)>,
+        changes: &[(i64, Option<i64>)],
+        by: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<i64>> {
+        let mut tx = self.pool.begin().await?;
+        let import_id: Option<i64> = match upload {
+            Some((file_name, payload)) => Some(
+                sqlx::query_scalar(
+                    "INSERT INTO imports (kind, file_name, status, payload, uploaded_by, uploaded_at, applied_at) \
+                     VALUES ('directory_iros', $1, 'applied', $2, $3, $4, $4) RETURNING id",
+                )
+                .bind(file_name)
+                .bind(payload)
+                .bind(by)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?,
+            ),
+            None => None,
+        };
+        for (case_id, iro) in changes {
+            let old: Option<Option<i64>> =
+                sqlx::query_scalar("SELECT iro_id FROM cases WHERE id = $1")
+                    .bind(case_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some(old) = old else { continue };
+            if old == *iro {
+                continue;
+            }
+            sqlx::query("UPDATE cases SET iro_id = $1, updated_at = $2 WHERE id = $3")
+                .bind(iro)
+                .bind(now)
+                .bind(case_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO case_history (case_id, import_id, change, old_value, new_value, at) VALUES ($1, $2, 'iro', $3, $4, $5)",
+            )
+            .bind(case_id)
+            .bind(import_id)
+            .bind(old.map(|v| v.to_string()))
+            .bind(iro.map(|v| v.to_string()))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(import_id)
+    }
+}
