@@ -53,6 +53,10 @@ pub struct CaseRecord {
     pub iro: Option<String>,
     pub open: bool,
     pub access: CaseAccess,
+    /// What Annex A imports and directory changes did to the case, newest first.
+    pub history: Vec<(chrono::DateTime<chrono::Utc>, String)>,
+    /// For the QA Manager: IRO / CP Chairs to choose from, and the current one.
+    pub iro_choices: Option<(Vec<(i64, String)>, Option<i64>)>,
 }
 
 /// Open cases this person may see, a page at a time, optionally for one team or list.
@@ -153,6 +157,64 @@ pub async fn open_case(case_id: i64) -> Result<CaseRecord, AppError> {
             .log_access(Some(actor.person_id), "case_viewed", Some(case_id))
             .await
             .map_err(internal)?;
+        let staff = store.staff_refs().await.map_err(internal)?;
+        let teams = store.teams().await.map_err(internal)?;
+        let person = |v: &Option<String>| {
+            v.as_deref()
+                .and_then(|id| id.parse::<i64>().ok())
+                .and_then(|id| staff.iter().find(|s| s.id == id))
+                .map(|s| s.name.clone())
+                .unwrap_or_else(|| "nobody".into())
+        };
+        let team = |v: &Option<String>| {
+            v.as_deref()
+                .and_then(|id| id.parse::<i64>().ok())
+                .and_then(|id| teams.iter().find(|t| t.0 == id))
+                .map(|t| t.1.clone())
+                .unwrap_or_else(|| "no team".into())
+        };
+        let list = |v: &Option<String>| {
+            v.as_deref()
+                .and_then(|n| n.parse::<i64>().ok())
+                .and_then(crate::domain::AnnexList::from_number)
+                .map(|l| l.title())
+                .unwrap_or_default()
+        };
+        let history = store
+            .case_history(case_id)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|(change, old, new, at, _)| {
+                let text = match change.as_str() {
+                    "created" => format!("Added to the pool in {}", team(&new)),
+                    "joined_list" => format!("Joined {}", list(&new)),
+                    "left_list" => format!("Left {}", list(&old)),
+                    "team" => format!("Moved from {} to {}", team(&old), team(&new)),
+                    "key_worker" => format!(
+                        "Key worker changed from {} to {}",
+                        person(&old),
+                        person(&new)
+                    ),
+                    _ => format!(
+                        "IRO / CP Chair changed from {} to {}",
+                        person(&old),
+                        person(&new)
+                    ),
+                };
+                (at, text)
+            })
+            .collect();
+        let iro_choices = actor.roles.has(crate::domain::Role::QaManager).then(|| {
+            (
+                staff
+                    .iter()
+                    .filter(|s| s.roles.has(crate::domain::Role::IroCpChair))
+                    .map(|s| (s.id, s.name.clone()))
+                    .collect(),
+                case.allocation.iro_id,
+            )
+        });
         Ok(CaseRecord {
             id: case.id,
             child_unique_id: case.child_unique_id,
@@ -166,6 +228,8 @@ pub async fn open_case(case_id: i64) -> Result<CaseRecord, AppError> {
             iro: case.iro,
             open: case.closed_on.is_none(),
             access,
+            history,
+            iro_choices,
         })
     })
     .await

@@ -142,18 +142,22 @@ fn CaseList(data: CaseListPage, filter: (Option<i64>, Option<u8>, Option<u32>)) 
 pub fn CasePage() -> impl IntoView {
     let params = use_params_map();
     let case_id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
-    let record = Resource::new(case_id, |id| async move {
-        match id {
-            Some(id) => open_case(id).await,
-            None => Err(crate::AppError::NotFound),
-        }
-    });
+    let set_iro = ServerAction::<crate::directory::SetCaseIro>::new();
+    let record = Resource::new(
+        move || (case_id(), set_iro.version().get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => open_case(id).await,
+                None => Err(crate::AppError::NotFound),
+            }
+        },
+    );
     view! {
         <SignedIn render=move |_me| view! {
             <Suspense fallback=|| view! { <p class="loading">"Loading case…"</p> }>
                 {move || Suspend::new(async move {
                     match record.await {
-                        Ok(record) => view! { <CaseRecordView record/> }.into_any(),
+                        Ok(record) => view! { <CaseRecordView record set_iro/> }.into_any(),
                         Err(error) => view! { <ErrorView error/> }.into_any(),
                     }
                 })}
@@ -163,8 +167,15 @@ pub fn CasePage() -> impl IntoView {
 }
 
 #[component]
-fn CaseRecordView(record: CaseRecord) -> impl IntoView {
+fn CaseRecordView(
+    record: CaseRecord,
+    set_iro: ServerAction<crate::directory::SetCaseIro>,
+) -> impl IntoView {
     let none = || "None".to_string();
+    let case_id = record.id;
+    let history = record.history;
+    let iro_choices = record.iro_choices;
+    let iro_errors = move || crate::ui::form_errors(set_iro.value().get());
     let rows: Vec<(&str, String)> = vec![
         ("Child Unique ID", record.child_unique_id.clone()),
         ("Subject", record.subject.label().to_string()),
@@ -198,5 +209,28 @@ fn CaseRecordView(record: CaseRecord) -> impl IntoView {
                 </div>
             }).collect_view()}
         </dl>
+        {iro_choices.map(|(choices, current)| view! {
+            <details class="details" open=move || !iro_errors().is_empty()>
+                <summary>"Change the IRO / CP Chair"</summary>
+                <ActionForm action=set_iro attr:class="inline-form">
+                    <input type="hidden" name="case_id" value=case_id.to_string()/>
+                    <label class="label" for="iro">"IRO / CP Chair"</label>
+                    {move || crate::ui::field_error(&iro_errors(), "iro").map(|m| view! { <p class="error-message">{m}</p> })}
+                    <select class="select" id="iro" name="iro_id">
+                        <option value="" selected=current.is_none()>"None"</option>
+                        {choices.into_iter().map(|(id, name)| view! { <option value=id.to_string() selected=current == Some(id)>{name}</option> }).collect_view()}
+                    </select>
+                    <button type="submit" class="button button--secondary">"Save"</button>
+                </ActionForm>
+            </details>
+        })}
+        {(!history.is_empty()).then(|| view! {
+            <h2 class="heading-m">"History"</h2>
+            <ul class="list" data-testid="case-history">
+                {history.into_iter().map(|(at, text)| view! {
+                    <li><span class="hint">{at.format("%-d %B %Y").to_string()}": "</span>{text}</li>
+                }).collect_view()}
+            </ul>
+        })}
     }
 }

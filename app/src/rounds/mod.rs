@@ -434,11 +434,13 @@ pub async fn draw_round(
                     .iter()
                     .map(|(list, quota)| (PoolFilter::List(*list), list.title(), *quota)),
             );
-        for (filter, label, quota) in asks {
-            let pool = store
-                .eligible_pool(filter, month, settings.exclude_months, round_id)
-                .await
-                .map_err(internal)?;
+        let (filters, asks): (Vec<PoolFilter>, Vec<(String, u32)>) =
+            asks.map(|(f, label, quota)| (f, (label, quota))).unzip();
+        let pools = store
+            .eligible_pools(&filters, month, settings.exclude_months, round_id)
+            .await
+            .map_err(internal)?;
+        for ((label, quota), pool) in asks.into_iter().zip(pools) {
             strata.push(Stratum {
                 label,
                 quota: quota as usize,
