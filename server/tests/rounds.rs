@@ -263,7 +263,7 @@ async fn bad_quotas_are_refused_with_the_field_named_and_nothing_drawn() {
     let reply = draw(&app, &qa, id, ["", "", "", "", ""], "").await;
     assert_eq!(
         reply.json()["Invalid"][0]["message"],
-        "Enter how many cases to draw from at least one list"
+        "Enter how many cases to draw from at least one list or team"
     );
     let detail = app
         .call("round_detail", &[("round_id", &id.to_string())], Some(&qa))

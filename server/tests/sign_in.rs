@@ -66,6 +66,7 @@ async fn cookie_is_secure_behind_https() {
 
     let forced = TestApp::with_settings(SiteSettings {
         force_secure_cookies: true,
+        ..SiteSettings::default()
     })
     .await;
     let reply = forced
