@@ -1,5 +1,6 @@
 //! Practice Audit: the Leptos app shared by the server (feature `ssr`) and the browser (`hydrate`).
 
+pub mod audits;
 pub mod auth;
 pub mod calendar;
 pub mod cases;
@@ -70,6 +71,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/rounds") view=rounds::RoundsPage ssr=SsrMode::Async/>
                     <Route path=path!("/rounds/:id") view=rounds::RoundPage ssr=SsrMode::Async/>
                     <Route path=path!("/calendar") view=calendar::CalendarPage ssr=SsrMode::Async/>
+                    <Route path=path!("/audits") view=audits::AuditsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/audits/:id") view=audits::AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/audits/:id/record") view=audits::AuditRecordPage ssr=SsrMode::Async/>
                     <Route path=path!("/directory") view=directory::DirectoryPage ssr=SsrMode::Async/>
                     <Route path=path!("/imports") view=imports::ImportsPage ssr=SsrMode::Async/>
                     <Route path=path!("/imports/:id") view=imports::ImportPage ssr=SsrMode::Async/>

@@ -73,9 +73,11 @@ fn request_parts() -> Option<axum::http::request::Parts> {
 }
 
 fn session_token() -> Option<String> {
-    let parts = request_parts()?;
-    parts
-        .headers
+    cookie_token(&request_parts()?.headers)
+}
+
+fn cookie_token(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -100,16 +102,39 @@ pub async fn current_person(store: &Store) -> Result<Option<PersonSummary>, AppE
     let Some(token) = session_token() else {
         return Ok(None);
     };
-    let token_hash = crate::auth::password::token_hash(&token);
+    let (person, expired) = person_for_token(store, &token).await?;
+    if expired {
+        clear_session_cookie();
+    }
+    Ok(person)
+}
+
+/// The signed-in person for a plain axum handler (outside the server functions' context).
+pub async fn person_from_headers(
+    store: &Store,
+    headers: &axum::http::HeaderMap,
+) -> Result<Option<PersonSummary>, AppError> {
+    match cookie_token(headers) {
+        Some(token) => Ok(person_for_token(store, &token).await?.0),
+        None => Ok(None),
+    }
+}
+
+/// The person a session token belongs to, and whether the session had expired (and was
+/// removed).
+async fn person_for_token(
+    store: &Store,
+    token: &str,
+) -> Result<(Option<PersonSummary>, bool), AppError> {
+    let token_hash = crate::auth::password::token_hash(token);
     let Some(session) = store.session(&token_hash).await.map_err(internal)? else {
-        return Ok(None);
+        return Ok((None, false));
     };
     let now = Utc::now();
     match session_state(session.created_at, session.last_seen_at, now) {
         SessionState::Expired => {
             store.delete_session(&token_hash).await.map_err(internal)?;
-            clear_session_cookie();
-            Ok(None)
+            Ok((None, true))
         }
         SessionState::Live { touch } => {
             if touch {
@@ -118,7 +143,10 @@ pub async fn current_person(store: &Store) -> Result<Option<PersonSummary>, AppE
                     .await
                     .map_err(internal)?;
             }
-            store.person(session.person_id).await.map_err(internal)
+            Ok((
+                store.person(session.person_id).await.map_err(internal)?,
+                false,
+            ))
         }
     }
 }

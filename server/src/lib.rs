@@ -90,12 +90,17 @@ pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, DemoError> {
 /// The whole app: pages, server functions, static files and a health check.
 pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router {
     let routes = generate_route_list(App);
+    let ics_store = store.clone();
     let context = move || {
         provide_context(store.clone());
         provide_context(site.clone());
     };
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route(
+            "/audits/{id}/discussion.ics",
+            get(app::audits::discussion_ics).with_state(ics_store),
+        )
         .leptos_routes_with_context(&leptos, routes, context, {
             let leptos = leptos.clone();
             move || shell(leptos.clone())

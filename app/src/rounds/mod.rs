@@ -160,6 +160,14 @@ mod ssr {
     }
 }
 
+/// The working-day calendar: shipped bank holidays plus the days the Administrator added.
+#[cfg(feature = "ssr")]
+pub async fn ssr_calendar(
+    store: &crate::store::Store,
+) -> Result<crate::domain::calendar::WorkingCalendar, AppError> {
+    ssr::calendar(store).await
+}
+
 #[server(endpoint = "list_rounds")]
 pub async fn list_rounds() -> Result<Vec<RoundSummary>, AppError> {
     use crate::server::*;

@@ -1,11 +1,13 @@
 //! All SQL lives here. Queries are written to run on PostgreSQL too: numbered
 //! parameters, no SQLite-only functions, timestamps bound as typed values.
 
+mod audits;
 mod demo_seed;
 mod directory;
 mod imports;
 mod rounds;
 
+pub use audits::{AuditRow, Completion, DiscussionTimeRow, FeedbackRow, MoveRow};
 pub use directory::{TeamDirectoryRow, TeamUpdate};
 pub use imports::{ImportRow, NewWorker};
 pub use rounds::{

@@ -521,6 +521,42 @@ impl Store {
             .rows_affected();
             if moved == 1 {
                 changed.push((*round_case_id, *auditor_id));
+                // The audit follows its auditor; a new one starts as assigned.
+                let existing: Option<i64> =
+                    sqlx::query_scalar("SELECT id FROM audits WHERE round_case_id = $1")
+                        .bind(round_case_id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                match existing {
+                    Some(audit_id) => {
+                        sqlx::query("UPDATE audits SET auditor_id = $1 WHERE id = $2")
+                            .bind(auditor_id)
+                            .bind(audit_id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    None => {
+                        let audit_id: i64 = sqlx::query_scalar(
+                            "INSERT INTO audits (round_case_id, case_id, auditor_id, template_id, state, created_at) \
+                             SELECT rc.id, rc.case_id, $1, (SELECT id FROM audit_templates ORDER BY version DESC LIMIT 1), \
+                             'assigned', $2 FROM round_cases rc WHERE rc.id = $3 RETURNING id",
+                        )
+                        .bind(auditor_id)
+                        .bind(now)
+                        .bind(round_case_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        sqlx::query(
+                            "INSERT INTO audit_moves (audit_id, from_state, to_state, by_person, at) \
+                             VALUES ($1, 'selected', 'assigned', $2, $3)",
+                        )
+                        .bind(audit_id)
+                        .bind(by)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
             }
         }
         tx.commit().await?;

@@ -15,6 +15,12 @@ use std::sync::{Arc, Mutex};
 pub enum AlertKind {
     CaseSelected,
     AuditorAssigned,
+    DiscussionProposed,
+    DiscussionAgreed,
+    FeedbackRequested,
+    FindingsDiscussed,
+    AuditRecommendations,
+    AuditFiled,
 }
 
 impl AlertKind {
@@ -22,6 +28,12 @@ impl AlertKind {
         match self {
             AlertKind::CaseSelected => "case_selected",
             AlertKind::AuditorAssigned => "auditor_assigned",
+            AlertKind::DiscussionProposed => "discussion_proposed",
+            AlertKind::DiscussionAgreed => "discussion_agreed",
+            AlertKind::FeedbackRequested => "feedback_requested",
+            AlertKind::FindingsDiscussed => "findings_discussed",
+            AlertKind::AuditRecommendations => "audit_recommendations",
+            AlertKind::AuditFiled => "audit_filed",
         }
     }
 
@@ -29,6 +41,12 @@ impl AlertKind {
         match self {
             AlertKind::CaseSelected => "A case you hold is selected for audit",
             AlertKind::AuditorAssigned => "You are asked to audit a case",
+            AlertKind::DiscussionProposed => "Times proposed for an audit discussion",
+            AlertKind::DiscussionAgreed => "Audit discussion arranged",
+            AlertKind::FeedbackRequested => "Your feedback is asked for a case audit",
+            AlertKind::FindingsDiscussed => "Audit findings discussed",
+            AlertKind::AuditRecommendations => "Audit recommendations to complete",
+            AlertKind::AuditFiled => "An audit is filed to a child's record",
         }
     }
 }

@@ -1,0 +1,742 @@
+use super::{
+    audit_detail, label_of, my_audits, AcceptTime, AuditSummary, AuditView, CompleteAudit,
+    ConfirmFindings, MarkUploaded, ProposeTimes, RecordFeedback, SaveDraft, FEEDBACK_FROM,
+    FEEDBACK_HOW,
+};
+use crate::domain::audit::{
+    ActionStatus, AuditDraft, AuditRole, AuditState, Deadline, Grade, MAX_ACTIONS,
+};
+use crate::ui::{field_error, form_errors, ErrorSummary, ErrorView, SignedIn, Tag};
+use crate::{AppError, FieldError};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+pub fn state_tag(state: AuditState) -> impl IntoView {
+    let colour = match state {
+        AuditState::Selected | AuditState::Assigned => "grey",
+        AuditState::Completed | AuditState::FiledToRecord => "green",
+        _ => "blue",
+    };
+    view! { <Tag text=state.label() colour=colour/> }
+}
+
+pub fn deadline_tag(deadline: Deadline) -> impl IntoView {
+    match deadline {
+        Deadline::Overdue => Some(view! { <Tag text="Overdue" colour="red"/> }),
+        Deadline::DueSoon => Some(view! { <Tag text="Due soon" colour="yellow"/> }),
+        _ => None,
+    }
+}
+
+fn audit_id_param() -> impl Fn() -> Option<i64> + Copy {
+    let params = use_params_map();
+    move || params.read().get("id").and_then(|v| v.parse::<i64>().ok())
+}
+
+#[component]
+pub fn AuditsPage() -> impl IntoView {
+    let audits = Resource::new(|| (), |_| my_audits());
+    view! {
+        <Title text="My audits"/>
+        <SignedIn render=move |_me| view! {
+            <h1 class="heading-l">"My audits"</h1>
+            <Suspense fallback=|| view! { <p class="loading">"Loading audits…"</p> }>
+                {move || Suspend::new(async move {
+                    match audits.await {
+                        Ok(list) if list.is_empty() => view! { <p class="body">"No audits involve you yet."</p> }.into_any(),
+                        Ok(list) => view! { <AuditTable list/> }.into_any(),
+                        Err(error) => view! { <ErrorView error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        }/>
+    }
+}
+
+#[component]
+pub fn AuditTable(list: Vec<AuditSummary>) -> impl IntoView {
+    view! {
+        <div class="table-wrap"><table class="table" data-testid="audits-table">
+            <thead><tr>
+                <th scope="col">"Case"</th>
+                <th scope="col">"Round"</th>
+                <th scope="col">"Status"</th>
+                <th scope="col">"Waiting on you"</th>
+            </tr></thead>
+            <tbody>
+                {list.into_iter().map(|a| view! {
+                    <tr>
+                        <td><a href=format!("/audits/{}", a.id)>{a.child_unique_id}</a><br/><span class="hint">{a.team}</span></td>
+                        <td>{a.month}<br/><span class="hint">{format!("due {}", a.due_on.format("%-d %B"))}</span></td>
+                        <td>{state_tag(a.state)} " " {deadline_tag(a.deadline)}</td>
+                        <td>{a.waiting_on_you.unwrap_or_default()}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table></div>
+    }
+}
+
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let audit_id = audit_id_param();
+    let propose = ServerAction::<ProposeTimes>::new();
+    let accept = ServerAction::<AcceptTime>::new();
+    let feedback = ServerAction::<RecordFeedback>::new();
+    let confirm = ServerAction::<ConfirmFindings>::new();
+    let complete = ServerAction::<CompleteAudit>::new();
+    let upload = ServerAction::<MarkUploaded>::new();
+    let detail = Resource::new(
+        move || {
+            (
+                audit_id(),
+                propose.version().get()
+                    + accept.version().get()
+                    + feedback.version().get()
+                    + confirm.version().get()
+                    + complete.version().get()
+                    + upload.version().get(),
+            )
+        },
+        |(id, _)| async move {
+            match id {
+                Some(id) => audit_detail(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    let errors = move || {
+        let mut all = form_errors(propose.value().get());
+        all.extend(form_errors(accept.value().get()));
+        all.extend(form_errors(feedback.value().get()));
+        all.extend(form_errors(confirm.value().get()));
+        all.extend(form_errors(complete.value().get()));
+        all.extend(form_errors(upload.value().get()));
+        all
+    };
+    let actions = Actions {
+        propose,
+        accept,
+        feedback,
+        confirm,
+        complete,
+        upload,
+    };
+    view! {
+        <SignedIn render=move |_me| view! {
+            {move || view! { <ErrorSummary errors=errors()/> }}
+            <Suspense fallback=|| view! { <p class="loading">"Loading the audit…"</p> }>
+                {move || Suspend::new(async move {
+                    match detail.await {
+                        Ok(view) => view! { <Audit view actions errors/> }.into_any(),
+                        Err(error) => view! { <ErrorView error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        }/>
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Actions {
+    propose: ServerAction<ProposeTimes>,
+    accept: ServerAction<AcceptTime>,
+    feedback: ServerAction<RecordFeedback>,
+    confirm: ServerAction<ConfirmFindings>,
+    complete: ServerAction<CompleteAudit>,
+    upload: ServerAction<MarkUploaded>,
+}
+
+fn error_for(
+    errors: impl Fn() -> Vec<FieldError> + Copy + Send + Sync + 'static,
+    field: &'static str,
+) -> impl IntoView {
+    move || {
+        field_error(&errors(), field)
+            .map(|m| view! { <p class="error-message" id=format!("{field}-error")>{m}</p> })
+    }
+}
+
+#[component]
+fn Audit(
+    view: AuditView,
+    actions: Actions,
+    errors: impl Fn() -> Vec<FieldError> + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let id = view.summary.id;
+    let state = view.summary.state;
+    let role = view.role;
+    let agreed = view.times.iter().find(|t| t.accepted).cloned();
+    let rows: Vec<(&str, String)> = vec![
+        ("Team", view.summary.team.clone()),
+        (
+            "Round",
+            format!(
+                "{}, due {}",
+                view.summary.month,
+                view.summary.due_on.format("%A %-d %B %Y")
+            ),
+        ),
+        ("Auditor", view.summary.auditor.clone()),
+        (
+            "Key worker",
+            view.key_worker
+                .clone()
+                .unwrap_or_else(|| "Not allocated".into()),
+        ),
+        (
+            "IRO / CP Chair",
+            view.iro.clone().unwrap_or_else(|| "None".into()),
+        ),
+    ];
+    let editable = view.editable();
+    let can_propose =
+        state == AuditState::Assigned && matches!(role, AuditRole::Auditor | AuditRole::KeyWorker);
+    let times = view.times.clone();
+    let feedback = view.feedback.clone();
+    let moves = view.moves.clone();
+    let case_note = view.case_note.clone();
+    let reflection = view.reflection.clone();
+    let can_feedback = matches!(role, AuditRole::Auditor | AuditRole::Iro) && !state.locked();
+    view! {
+        <Title text=format!("Audit of case {}", view.summary.child_unique_id)/>
+        <span class="caption">"Case audit"</span>
+        <h1 class="heading-l" data-testid="audit-heading">{view.summary.child_unique_id.clone()}</h1>
+        <p data-testid="audit-state">{state_tag(state)} " " {deadline_tag(view.summary.deadline)}</p>
+        <dl class="summary-list">
+            {rows.into_iter().map(|(k, v)| view! {
+                <div class="summary-list__row"><dt class="summary-list__key">{k}</dt><dd class="summary-list__value">{v}</dd></div>
+            }).collect_view()}
+        </dl>
+        {state.locked().then(|| view! { <p class="body"><a href=format!("/audits/{id}/record") data-testid="record-link">"Read the filed audit and case note"</a></p> })}
+
+        <h2 class="heading-m">"Discussion with the key worker"</h2>
+        {match agreed {
+            Some(t) => view! {
+                <p class="body" data-testid="agreed-time">{format!("Agreed: {} for {} minutes.", t.starts_at.format("%A %-d %B %Y at %H:%M"), t.minutes)}</p>
+                <p class="body"><a href=format!("/audits/{id}/discussion.ics") download>"Add to your calendar (.ics)"</a></p>
+            }.into_any(),
+            None => view! {
+                <ul class="list" data-testid="proposed-times">
+                    {times.into_iter().map(|t| view! {
+                        <li>
+                            {format!("{} ({} minutes), proposed by {}", t.starts_at.format("%A %-d %B %Y at %H:%M"), t.minutes, t.proposer)}
+                            {(can_propose && !t.by_me).then(|| view! {
+                                <ActionForm action=actions.accept attr:class="inline-form">
+                                    <input type="hidden" name="audit_id" value=id.to_string()/>
+                                    <input type="hidden" name="time_id" value=t.id.to_string()/>
+                                    <button type="submit" class="button button--secondary">"Accept this time"</button>
+                                </ActionForm>
+                            })}
+                        </li>
+                    }).collect_view()}
+                </ul>
+                {can_propose.then(|| view! {
+                    <details class="details" open=role == AuditRole::Auditor>
+                        <summary>{if role == AuditRole::Auditor { "Propose times" } else { "Propose another time" }}</summary>
+                        <ActionForm action=actions.propose attr:data-testid="propose-form">
+                            <input type="hidden" name="audit_id" value=id.to_string()/>
+                            {[1, 2, 3].into_iter().map(|n| {
+                                let field: &'static str = ["time-1", "time-2", "time-3"][n - 1];
+                                view! {
+                                    <div class="form-group">
+                                        <label class="label" for=field>{format!("Time {n}")}</label>
+                                        {error_for(errors, field)}
+                                        <input class="input input--date" id=field name=format!("time_{n}") type="datetime-local"/>
+                                    </div>
+                                }
+                            }).collect_view()}
+                            <div class="form-group">
+                                <label class="label" for="minutes">"Length (minutes)"</label>
+                                {error_for(errors, "minutes")}
+                                <input class="input input--narrow" id="minutes" name="minutes" inputmode="numeric" value="60"/>
+                            </div>
+                            <button type="submit" class="button">"Send the times"</button>
+                        </ActionForm>
+                    </details>
+                })}
+            }.into_any(),
+        }}
+
+        {if editable {
+            view! { <AuditForm view=view.clone()/> }.into_any()
+        } else {
+            view.draft.clone().filter(|_| state >= AuditState::InProgress).map(|d| view! { <DraftView domains=view.domains.clone() draft=d/> }).into_any()
+        }}
+
+        <h2 class="heading-m">"Feedback"</h2>
+        {if feedback.is_empty() { view! { <p class="body">"No feedback recorded yet."</p> }.into_any() } else { view! {
+            <ul class="list" data-testid="feedback-list">
+                {feedback.into_iter().map(|f| view! {
+                    <li><strong>{format!("{}, by {}, {}", label_of(&FEEDBACK_FROM, &f.from_whom), label_of(&FEEDBACK_HOW, &f.how).to_lowercase(), f.given_on.format("%-d %B %Y"))}</strong>
+                    <blockquote class="quote">{f.said}</blockquote></li>
+                }).collect_view()}
+            </ul>
+        }.into_any() }}
+        {can_feedback.then(|| view! {
+            <details class="details">
+                <summary>{if role == AuditRole::Iro { "Give your feedback" } else { "Record feedback" }}</summary>
+                <ActionForm action=actions.feedback attr:data-testid="feedback-form">
+                    <input type="hidden" name="audit_id" value=id.to_string()/>
+                    {(role == AuditRole::Auditor).then(|| view! {
+                        <div class="form-group">
+                            <label class="label" for="from-whom">"Who gave it"</label>
+                            {error_for(errors, "from-whom")}
+                            <select class="select" id="from-whom" name="from_whom">
+                                {FEEDBACK_FROM.into_iter().map(|(c, l)| view! { <option value=c>{l}</option> }).collect_view()}
+                            </select>
+                        </div>
+                    })}
+                    <div class="form-group">
+                        <label class="label" for="how">"How"</label>
+                        {error_for(errors, "how")}
+                        <select class="select" id="how" name="how">
+                            {FEEDBACK_HOW.into_iter().map(|(c, l)| view! { <option value=c>{l}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="form-group">
+                        <label class="label" for="given-on">"When"</label>
+                        {error_for(errors, "given-on")}
+                        <input class="input input--date" id="given-on" name="given_on" type="date"/>
+                    </div>
+                    <div class="form-group">
+                        <label class="label" for="said">"What they said, in their words"</label>
+                        {error_for(errors, "said")}
+                        <textarea class="textarea" id="said" name="said" rows="4"></textarea>
+                    </div>
+                    <button type="submit" class="button button--secondary">"Save feedback"</button>
+                </ActionForm>
+            </details>
+        })}
+
+        {(state == AuditState::InProgress && role == AuditRole::KeyWorker).then(|| view! {
+            <h2 class="heading-m">"Discuss the findings"</h2>
+            <p class="body">"Read the draft above with the auditor. Add your reflection, then confirm the discussion took place."</p>
+            <ActionForm action=actions.confirm attr:data-testid="confirm-findings">
+                <input type="hidden" name="audit_id" value=id.to_string()/>
+                <div class="form-group">
+                    <label class="label" for="reflection">"Your reflection (optional)"</label>
+                    {error_for(errors, "reflection")}
+                    <textarea class="textarea" id="reflection" name="reflection" rows="4"></textarea>
+                </div>
+                <button type="submit" class="button">"Confirm the findings were discussed"</button>
+            </ActionForm>
+        })}
+        {reflection.filter(|r| !r.is_empty()).map(|r| view! { <h2 class="heading-m">"Key worker's reflection"</h2><p class="body">{r}</p> })}
+        {(state == AuditState::FindingsDiscussed && role == AuditRole::Auditor).then(|| view! {
+            <h2 class="heading-m">"Complete the audit"</h2>
+            <p class="body">"Completing locks the audit, files it to the child's record with its case note, and tells the Team Manager and Service Manager. Later changes only through moderation."</p>
+            <ActionForm action=actions.complete attr:data-testid="complete-form">
+                <input type="hidden" name="audit_id" value=id.to_string()/>
+                <input type="hidden" name="version" value=view.version.to_string()/>
+                <button type="submit" class="button" id="complete">"Complete and file the audit"</button>
+            </ActionForm>
+        })}
+        {case_note.map(|note| view! {
+            <h2 class="heading-m">"Case note"</h2>
+            <pre class="case-note" data-testid="case-note">{note}</pre>
+        })}
+        {(state == AuditState::Completed && role == AuditRole::Auditor).then(|| view! {
+            <ActionForm action=actions.upload attr:data-testid="upload-form">
+                <input type="hidden" name="audit_id" value=id.to_string()/>
+                <div class="form-group">
+                    <label class="label" for="reference">"Case-management system reference"</label>
+                    <p class="hint">"After uploading the audit and case note to the child's record there."</p>
+                    {error_for(errors, "reference")}
+                    <input class="input" id="reference" name="reference"/>
+                </div>
+                <button type="submit" class="button button--secondary">"Mark as uploaded"</button>
+            </ActionForm>
+        })}
+        {view.cms_reference.clone().map(|r| view! { <p class="body">{format!("Uploaded to the case-management system, reference {r}.")}</p> })}
+        <h2 class="heading-m">"History"</h2>
+        <ul class="list" data-testid="audit-history">
+            {moves.into_iter().map(|(s, by, at)| view! { <li>{format!("{}: {} by {}", at.format("%-d %B %Y %H:%M"), s.label(), by)}</li> }).collect_view()}
+        </ul>
+    }
+}
+
+/// The graded form, read-only.
+#[component]
+fn DraftView(
+    domains: Vec<crate::domain::audit::TemplateDomain>,
+    draft: AuditDraft,
+) -> impl IntoView {
+    let grade = |g: Option<Grade>| g.map(|g| g.label()).unwrap_or("Not graded");
+    view! {
+        <h2 class="heading-m">"The audit"</h2>
+        <dl class="summary-list" data-testid="draft-view">
+            {domains.into_iter().map(|d| {
+                let entry = draft.domains.get(&d.key).cloned().unwrap_or_default();
+                view! {
+                    <div class="summary-list__row">
+                        <dt class="summary-list__key">{d.title}</dt>
+                        <dd class="summary-list__value"><strong>{grade(entry.grade)}</strong><p class="body pre-wrap">{entry.narrative}</p></dd>
+                    </div>
+                }
+            }).collect_view()}
+            <div class="summary-list__row"><dt class="summary-list__key">"Overall grade"</dt><dd class="summary-list__value"><strong>{grade(draft.overall)}</strong></dd></div>
+            <div class="summary-list__row"><dt class="summary-list__key">"Key strengths"</dt><dd class="summary-list__value pre-wrap">{draft.strengths}</dd></div>
+            <div class="summary-list__row"><dt class="summary-list__key">"Areas for development"</dt><dd class="summary-list__value pre-wrap">{draft.development}</dd></div>
+        </dl>
+        <h3 class="heading-s">"Required actions"</h3>
+        {if draft.actions.is_empty() { view! { <p class="body">"None."</p> }.into_any() } else { view! {
+            <table class="table"><thead><tr><th scope="col">"Action"</th><th scope="col">"Owner"</th><th scope="col">"Due"</th><th scope="col">"Status"</th></tr></thead>
+            <tbody>{draft.actions.into_iter().map(|a| view! {
+                <tr><td>{a.action}</td><td>{a.owner}</td><td>{a.due_on}</td><td>{if a.status == ActionStatus::Done { "Done" } else { "Open" }}</td></tr>
+            }).collect_view()}</tbody></table>
+        }.into_any() }}
+    }
+}
+
+/// Where the draft stands, shown beside the form. (`Saving` is set by the browser only.)
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+#[derive(Debug, Clone, PartialEq)]
+enum SaveState {
+    Unchanged,
+    Saving,
+    Saved(String),
+    /// No connection: kept on this device, sent when the connection is back.
+    OnDevice,
+    Stale(String),
+    Problems(Vec<FieldError>),
+    Failed(String),
+}
+
+/// The auditor's form. Works without WebAssembly as a plain form ("Save draft"); with it,
+/// the draft is saved every few seconds, kept on the device while offline, and synced back.
+#[component]
+fn AuditForm(view: AuditView) -> impl IntoView {
+    let save = ServerAction::<SaveDraft>::new();
+    let id = view.summary.id;
+    let version = RwSignal::new(view.version);
+    let status = RwSignal::new(match &view.saved {
+        Some((by, at)) => SaveState::Saved(format!("Last saved by {by} at {}", at.format("%H:%M"))),
+        None => SaveState::Unchanged,
+    });
+    let dirty = RwSignal::new(false);
+    let form_ref = NodeRef::<leptos::html::Div>::new();
+    // A plain "Save draft" press, with or without WebAssembly.
+    Effect::new(move |_| {
+        if let Some(result) = save.value().get() {
+            status.set(after_save(result, version, dirty));
+        }
+    });
+    #[cfg(feature = "hydrate")]
+    autosave::start(id, form_ref, version, dirty, status);
+    let draft = view.draft.clone().unwrap_or_default();
+    let problems = move || match status.get() {
+        SaveState::Problems(p) => p,
+        _ => Vec::new(),
+    };
+    let grade_select = move |field: String, current: Option<Grade>| {
+        let name = format!("f[{field}]");
+        let f = field.clone();
+        view! {
+            {move || field_error(&problems(), &f).map(|m| view! { <p class="error-message">{m}</p> })}
+            <select class="select" id=field name=name>
+                <option value="" selected=current.is_none()>"Not graded yet"</option>
+                {Grade::ALL.into_iter().map(|g| view! { <option value=g.code() selected=current == Some(g)>{g.label()}</option> }).collect_view()}
+            </select>
+        }
+    };
+    let textarea = move |field: String, value: String, rows: u32| {
+        let name = format!("f[{field}]");
+        let f = field.clone();
+        view! {
+            {move || field_error(&problems(), &f).map(|m| view! { <p class="error-message">{m}</p> })}
+            <textarea class="textarea" id=field name=name rows=rows.to_string()>{value}</textarea>
+        }
+    };
+    let mut actions = draft.actions.clone();
+    actions.resize(
+        (draft.actions.len() + 2).min(MAX_ACTIONS),
+        crate::domain::audit::RequiredAction {
+            action: String::new(),
+            owner: String::new(),
+            due_on: String::new(),
+            status: ActionStatus::Open,
+        },
+    );
+    view! {
+        <h2 class="heading-m">"The audit form"</h2>
+        <p class="hint">{format!("Template version {}. Grades use Ofsted's four-point scale.", view.template_version)}</p>
+        <p class="save-status" role="status" aria-live="polite" data-testid="save-status">
+            {move || match status.get() {
+                SaveState::Unchanged => "Not changed yet".to_string(),
+                SaveState::Saving => "Saving…".to_string(),
+                SaveState::Saved(when) => when,
+                SaveState::OnDevice => "Offline: your changes are kept on this device and will be saved when the connection is back".to_string(),
+                SaveState::Stale(m) => m,
+                SaveState::Problems(_) => "Not saved: check the problems marked below".to_string(),
+                SaveState::Failed(m) => m,
+            }}
+        </p>
+        {move || view! { <ErrorSummary errors=problems()/> }}
+        <div node_ref=form_ref on:input=move |_| dirty.set(true) on:change=move |_| dirty.set(true)>
+        <ActionForm action=save attr:data-testid="audit-form" attr:id="audit-form">
+            <input type="hidden" name="audit_id" value=id.to_string()/>
+            <input type="hidden" name="version" prop:value=move || version.get().to_string()/>
+            {view.domains.iter().map(|d| {
+                let entry = draft.domains.get(&d.key).cloned().unwrap_or_default();
+                let (g, n) = (format!("grade-{}", d.key), format!("narrative-{}", d.key));
+                view! {
+                    <fieldset class="fieldset">
+                        <legend class="fieldset__legend">{d.title.clone()}</legend>
+                        <p class="hint">{d.prompt.clone()}</p>
+                        <div class="form-group">
+                            <label class="label" for=g.clone()>"Grade"</label>
+                            {grade_select(g.clone(), entry.grade)}
+                        </div>
+                        <div class="form-group">
+                            <label class="label" for=n.clone()>"Findings"</label>
+                            {textarea(n.clone(), entry.narrative, 5)}
+                        </div>
+                    </fieldset>
+                }
+            }).collect_view()}
+            <fieldset class="fieldset">
+                <legend class="fieldset__legend">"Overall"</legend>
+                <div class="form-group"><label class="label" for="overall">"Overall grade"</label>{grade_select("overall".into(), draft.overall)}</div>
+                <div class="form-group"><label class="label" for="strengths">"Key strengths"</label>{textarea("strengths".into(), draft.strengths.clone(), 4)}</div>
+                <div class="form-group"><label class="label" for="development">"Areas for development"</label>{textarea("development".into(), draft.development.clone(), 4)}</div>
+            </fieldset>
+            <fieldset class="fieldset">
+                <legend class="fieldset__legend">"Required actions"</legend>
+                <p class="hint">"Each action needs an owner and a due date. Leave a row empty if it is not needed."</p>
+                {actions.into_iter().enumerate().map(|(n, a)| {
+                    let (af, of, df, sf) = (format!("action-{n}"), format!("owner-{n}"), format!("due-{n}"), format!("status-{n}"));
+                    let (af2, of2, df2) = (af.clone(), of.clone(), df.clone());
+                    view! {
+                        <div class="action-row">
+                            <div class="form-group">
+                                <label class="label" for=af.clone()>{format!("Action {}", n + 1)}</label>
+                                {move || field_error(&problems(), &af2).map(|m| view! { <p class="error-message">{m}</p> })}
+                                <input class="input" id=af.clone() name=format!("f[{af}]") value=a.action/>
+                            </div>
+                            <div class="form-group">
+                                <label class="label" for=of.clone()>"Owner"</label>
+                                {move || field_error(&problems(), &of2).map(|m| view! { <p class="error-message">{m}</p> })}
+                                <input class="input" id=of.clone() name=format!("f[{of}]") value=a.owner/>
+                            </div>
+                            <div class="form-group">
+                                <label class="label" for=df.clone()>"Due"</label>
+                                {move || field_error(&problems(), &df2).map(|m| view! { <p class="error-message">{m}</p> })}
+                                <input class="input input--date" id=df.clone() name=format!("f[{df}]") type="date" value=a.due_on/>
+                            </div>
+                            <div class="form-group">
+                                <label class="label" for=sf.clone()>"Status"</label>
+                                <select class="select" id=sf.clone() name=format!("f[{sf}]")>
+                                    <option value="open" selected=a.status == ActionStatus::Open>"Open"</option>
+                                    <option value="done" selected=a.status == ActionStatus::Done>"Done"</option>
+                                </select>
+                            </div>
+                        </div>
+                    }
+                }).collect_view()}
+            </fieldset>
+            <button type="submit" class="button button--secondary">"Save draft"</button>
+        </ActionForm>
+        </div>
+    }
+}
+
+fn after_save(
+    result: Result<i64, AppError>,
+    version: RwSignal<i64>,
+    dirty: RwSignal<bool>,
+) -> SaveState {
+    match result {
+        Ok(v) => {
+            version.set(v);
+            SaveState::Saved("All changes saved".to_string())
+        }
+        Err(AppError::Network) => {
+            dirty.set(true);
+            SaveState::OnDevice
+        }
+        Err(AppError::Stale(by)) => SaveState::Stale(format!(
+            "Not saved: {by} saved a newer version. Reload the page to see it; your changes are kept on this device."
+        )),
+        Err(AppError::Invalid(problems)) => SaveState::Problems(problems),
+        Err(other) => SaveState::Failed(format!("Not saved: {other}")),
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod autosave {
+    use super::*;
+    use gloo_storage::{LocalStorage, Storage};
+    use leptos::wasm_bindgen::JsCast;
+    use serde::{Deserialize, Serialize};
+    use std::collections::HashMap;
+
+    /// How often the draft is saved while someone types.
+    const EVERY_MS: u64 = 3_000;
+
+    #[derive(Serialize, Deserialize)]
+    struct Kept {
+        version: i64,
+        fields: HashMap<String, String>,
+    }
+
+    fn key(id: i64) -> String {
+        format!("practice-audit:audit-{id}")
+    }
+
+    fn controls(root: &web_sys::Element) -> Vec<web_sys::Element> {
+        let Ok(list) = root.query_selector_all("[name^='f[']") else {
+            return Vec::new();
+        };
+        (0..list.length())
+            .filter_map(|i| list.item(i)?.dyn_into::<web_sys::Element>().ok())
+            .collect()
+    }
+
+    fn read(root: &web_sys::Element) -> HashMap<String, String> {
+        controls(root)
+            .into_iter()
+            .filter_map(|el| {
+                let name = el.get_attribute("name")?;
+                let field = name.strip_prefix("f[")?.strip_suffix(']')?.to_string();
+                let value = if let Some(i) = el.dyn_ref::<web_sys::HtmlInputElement>() {
+                    i.value()
+                } else if let Some(t) = el.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+                    t.value()
+                } else {
+                    el.dyn_ref::<web_sys::HtmlSelectElement>()?.value()
+                };
+                Some((field, value))
+            })
+            .collect()
+    }
+
+    fn write(root: &web_sys::Element, fields: &HashMap<String, String>) {
+        for el in controls(root) {
+            let Some(value) = el.get_attribute("name").and_then(|n| {
+                fields
+                    .get(n.trim_start_matches("f[").trim_end_matches(']'))
+                    .cloned()
+            }) else {
+                continue;
+            };
+            if let Some(i) = el.dyn_ref::<web_sys::HtmlInputElement>() {
+                i.set_value(&value);
+            } else if let Some(t) = el.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+                t.set_value(&value);
+            } else if let Some(s) = el.dyn_ref::<web_sys::HtmlSelectElement>() {
+                s.set_value(&value);
+            }
+        }
+    }
+
+    pub fn start(
+        id: i64,
+        root: NodeRef<leptos::html::Div>,
+        version: RwSignal<i64>,
+        dirty: RwSignal<bool>,
+        status: RwSignal<SaveState>,
+    ) {
+        let in_flight = RwSignal::new(false);
+        // Typing kept on this device from an earlier visit goes back into the form.
+        Effect::new(move |done: Option<bool>| {
+            if done == Some(true) {
+                return true;
+            }
+            let Some(el) = root.get() else { return false };
+            if let Ok(kept) = LocalStorage::get::<Kept>(key(id)) {
+                write(&el, &kept.fields);
+                dirty.set(true);
+                status.set(SaveState::OnDevice);
+            }
+            true
+        });
+        let tick = move || {
+            if !dirty.get_untracked() || in_flight.get_untracked() {
+                return;
+            }
+            let Some(el) = root.get_untracked() else {
+                return;
+            };
+            let fields = read(&el);
+            dirty.set(false);
+            in_flight.set(true);
+            status.set(SaveState::Saving);
+            let base = version.get_untracked();
+            leptos::task::spawn_local(async move {
+                let result = super::super::save_draft(id, base, Some(fields.clone())).await;
+                match &result {
+                    Ok(_) => LocalStorage::delete(key(id)),
+                    Err(_) => {
+                        let _ = LocalStorage::set(
+                            key(id),
+                            Kept {
+                                version: base,
+                                fields,
+                            },
+                        );
+                    }
+                }
+                status.set(after_save(result, version, dirty));
+                in_flight.set(false);
+            });
+        };
+        let handle = set_interval_with_handle(tick, std::time::Duration::from_millis(EVERY_MS));
+        on_cleanup(move || {
+            if let Ok(h) = handle {
+                h.clear();
+            }
+        });
+    }
+}
+
+/// The filed audit: read-only, printable (it prints cleanly to PDF), with its case note.
+#[component]
+pub fn AuditRecordPage() -> impl IntoView {
+    let audit_id = audit_id_param();
+    let detail = Resource::new(audit_id, |id| async move {
+        match id {
+            Some(id) => audit_detail(id).await,
+            None => Err(AppError::NotFound),
+        }
+    });
+    view! {
+        <SignedIn render=move |_me| view! {
+            <Suspense fallback=|| view! { <p class="loading">"Loading the audit…"</p> }>
+                {move || Suspend::new(async move {
+                    match detail.await {
+                        Ok(view) if view.summary.state.locked() && view.role.reads_form() => {
+                            let draft = view.draft.clone().unwrap_or_default();
+                            view! {
+                                <Title text=format!("Filed audit of case {}", view.summary.child_unique_id)/>
+                                <article class="record" data-testid="filed-audit">
+                                    <span class="caption">{format!("Case audit, {}", view.summary.month)}</span>
+                                    <h1 class="heading-l">{format!("Case {}", view.summary.child_unique_id)}</h1>
+                                    <p class="body">{format!("Team: {}. Auditor: {}. Key worker: {}. Completed {}.",
+                                        view.summary.team, view.summary.auditor, view.key_worker.clone().unwrap_or_else(|| "not allocated".into()),
+                                        view.completed_at.map(|c| c.format("%-d %B %Y").to_string()).unwrap_or_default())}</p>
+                                    <p class="no-print"><button type="button" class="button button--secondary" onclick="window.print()">"Print or save as PDF"</button></p>
+                                    <DraftView domains=view.domains.clone() draft/>
+                                    {view.reflection.clone().filter(|r| !r.is_empty()).map(|r| view! { <h2 class="heading-m">"Key worker's reflection"</h2><p class="body pre-wrap">{r}</p> })}
+                                    <h2 class="heading-m">"Feedback"</h2>
+                                    <ul class="list">
+                                        {view.feedback.clone().into_iter().map(|f| view! { <li><strong>{label_of(&FEEDBACK_FROM, &f.from_whom)}": "</strong>{f.said}</li> }).collect_view()}
+                                    </ul>
+                                    <h2 class="heading-m">"Case note"</h2>
+                                    <pre class="case-note" data-testid="record-case-note">{view.case_note.clone().unwrap_or_default()}</pre>
+                                    <h2 class="heading-m">"History"</h2>
+                                    <ul class="list">
+                                        {view.moves.clone().into_iter().map(|(s, by, at)| view! { <li>{format!("{}: {} by {}", at.format("%-d %B %Y %H:%M"), s.label(), by)}</li> }).collect_view()}
+                                    </ul>
+                                </article>
+                            }.into_any()
+                        }
+                        Ok(_) => view! { <crate::ui::NotFoundPage/> }.into_any(),
+                        Err(error) => view! { <ErrorView error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        }/>
+    }
+}

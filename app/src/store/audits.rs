@@ -1,0 +1,373 @@
+use super::{Store, StoreResult};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+
+/// An audit with everything its page needs about the case and the people.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AuditRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub child_unique_id: String,
+    pub team: String,
+    pub audit_month: String,
+    pub due_on: NaiveDate,
+    pub state: String,
+    pub version: i64,
+    pub draft: String,
+    pub domains: String,
+    pub template_version: i64,
+    pub auditor_id: i64,
+    pub auditor: String,
+    pub key_worker_id: Option<i64>,
+    pub key_worker: Option<String>,
+    pub team_manager_id: Option<i64>,
+    pub team_manager: Option<String>,
+    pub service_manager_id: Option<i64>,
+    pub service_manager: Option<String>,
+    pub iro_id: Option<i64>,
+    pub iro: Option<String>,
+    pub saved_at: Option<DateTime<Utc>>,
+    pub saved_by: Option<String>,
+    pub reflection: Option<String>,
+    pub case_note: Option<String>,
+    pub cms_reference: Option<String>,
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+const AUDIT_COLUMNS: &str = "SELECT a.id, a.case_id, c.child_unique_id, t.name AS team, r.audit_month, r.due_on, \
+     a.state, a.version, a.draft, tp.domains, tp.version AS template_version, \
+     a.auditor_id, au.display_name AS auditor, c.key_worker_id, kw.display_name AS key_worker, \
+     t.team_manager_id, tm.display_name AS team_manager, t.service_manager_id, sm.display_name AS service_manager, \
+     c.iro_id, iro.display_name AS iro, a.saved_at, sv.display_name AS saved_by, a.reflection, a.case_note, \
+     a.cms_reference, a.completed_at \
+     FROM audits a JOIN cases c ON c.id = a.case_id JOIN teams t ON t.id = c.team_id \
+     JOIN round_cases rc ON rc.id = a.round_case_id JOIN rounds r ON r.id = rc.round_id \
+     JOIN audit_templates tp ON tp.id = a.template_id JOIN people au ON au.id = a.auditor_id \
+     LEFT JOIN people kw ON kw.id = c.key_worker_id LEFT JOIN people tm ON tm.id = t.team_manager_id \
+     LEFT JOIN people sm ON sm.id = t.service_manager_id LEFT JOIN people iro ON iro.id = c.iro_id \
+     LEFT JOIN people sv ON sv.id = a.saved_by";
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DiscussionTimeRow {
+    pub id: i64,
+    pub starts_at: NaiveDateTime,
+    pub minutes: i64,
+    pub proposed_by: i64,
+    pub proposer: String,
+    pub accepted_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FeedbackRow {
+    pub from_whom: String,
+    pub how: String,
+    pub given_on: NaiveDate,
+    pub said: String,
+    pub recorded_by: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MoveRow {
+    pub to_state: String,
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+/// What completing stores: the final draft, the case note and the actions.
+pub struct Completion<'a> {
+    pub version: i64,
+    pub draft: &'a str,
+    pub case_note: &'a str,
+    pub actions: &'a [(String, String, NaiveDate)],
+}
+
+impl Store {
+    pub async fn audit(&self, audit_id: i64) -> StoreResult<Option<AuditRow>> {
+        Ok(sqlx::query_as(&format!("{AUDIT_COLUMNS} WHERE a.id = $1"))
+            .bind(audit_id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// Audits this person does, holds as key worker, manages, or chairs, newest round first.
+    pub async fn audits_involving(&self, person_id: i64) -> StoreResult<Vec<AuditRow>> {
+        Ok(sqlx::query_as(&format!(
+            "{AUDIT_COLUMNS} WHERE a.auditor_id = $1 OR c.key_worker_id = $1 OR t.team_manager_id = $1 \
+             OR t.service_manager_id = $1 OR c.iro_id = $1 ORDER BY r.audit_month DESC, a.id"
+        ))
+        .bind(person_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Moves the audit from `from` to `to`, recording who and when, and optionally sets the
+    /// reflection or the case-management reference. `false` if it was not in `from`.
+    pub async fn move_audit(
+        &self,
+        audit_id: i64,
+        from: &str,
+        to: &str,
+        by: i64,
+        now: DateTime<Utc>,
+        set: Option<(&'static str, &str)>,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        let moved = sqlx::query("UPDATE audits SET state = $1 WHERE id = $2 AND state = $3")
+            .bind(to)
+            .bind(audit_id)
+            .bind(from)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if moved != 1 {
+            return Ok(false);
+        }
+        if let Some((column, value)) = set {
+            // `column` is one of two names fixed in code, never input.
+            debug_assert!(matches!(column, "reflection" | "cms_reference"));
+            sqlx::query(&format!("UPDATE audits SET {column} = $1 WHERE id = $2"))
+                .bind(value)
+                .bind(audit_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Self::record_move(&mut tx, audit_id, Some(from), to, by, now).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn record_move(
+        tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+        audit_id: i64,
+        from: Option<&str>,
+        to: &str,
+        by: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        sqlx::query("INSERT INTO audit_moves (audit_id, from_state, to_state, by_person, at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(audit_id)
+            .bind(from)
+            .bind(to)
+            .bind(by)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn audit_moves(&self, audit_id: i64) -> StoreResult<Vec<MoveRow>> {
+        Ok(sqlx::query_as(
+            "SELECT m.to_state, p.display_name AS by, m.at FROM audit_moves m JOIN people p ON p.id = m.by_person \
+             WHERE m.audit_id = $1 ORDER BY m.id",
+        )
+        .bind(audit_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Saves the draft if nobody has saved since `version`; the first save starts the audit.
+    /// Returns the new version, or `None` when the saved version is newer (or the audit is
+    /// locked or not yet arranged).
+    pub async fn save_draft(
+        &self,
+        audit_id: i64,
+        version: i64,
+        draft: &str,
+        by: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<i64>> {
+        let mut tx = self.pool.begin().await?;
+        let saved = sqlx::query(
+            "UPDATE audits SET draft = $1, version = version + 1, saved_by = $2, saved_at = $3 \
+             WHERE id = $4 AND version = $5 AND state IN ('discussion_arranged', 'in_progress', 'findings_discussed')",
+        )
+        .bind(draft)
+        .bind(by)
+        .bind(now)
+        .bind(audit_id)
+        .bind(version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if saved != 1 {
+            return Ok(None);
+        }
+        let started = sqlx::query("UPDATE audits SET state = 'in_progress' WHERE id = $1 AND state = 'discussion_arranged'")
+            .bind(audit_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if started == 1 {
+            Self::record_move(
+                &mut tx,
+                audit_id,
+                Some("discussion_arranged"),
+                "in_progress",
+                by,
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(Some(version + 1))
+    }
+
+    /// Completes the audit (locking it) with its case note and actions, if nobody saved since
+    /// `version` and the findings were discussed. `false` otherwise.
+    pub async fn complete_audit(
+        &self,
+        audit_id: i64,
+        c: Completion<'_>,
+        by: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE audits SET state = 'completed', draft = $1, case_note = $2, completed_at = $3, \
+             version = version + 1, saved_by = $4, saved_at = $3 \
+             WHERE id = $5 AND version = $6 AND state = 'findings_discussed'",
+        )
+        .bind(c.draft)
+        .bind(c.case_note)
+        .bind(now)
+        .bind(by)
+        .bind(audit_id)
+        .bind(c.version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if done != 1 {
+            return Ok(false);
+        }
+        for (action, owner, due_on) in c.actions {
+            sqlx::query("INSERT INTO audit_actions (audit_id, action, owner, due_on, status) VALUES ($1, $2, $3, $4, 'open')")
+                .bind(audit_id)
+                .bind(action)
+                .bind(owner)
+                .bind(due_on)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Self::record_move(
+            &mut tx,
+            audit_id,
+            Some("findings_discussed"),
+            "completed",
+            by,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    pub async fn propose_times(
+        &self,
+        audit_id: i64,
+        times: &[NaiveDateTime],
+        minutes: i64,
+        by: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        for t in times {
+            sqlx::query("INSERT INTO discussion_times (audit_id, starts_at, minutes, proposed_by, created_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(audit_id)
+                .bind(t)
+                .bind(minutes)
+                .bind(by)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn discussion_times(&self, audit_id: i64) -> StoreResult<Vec<DiscussionTimeRow>> {
+        Ok(sqlx::query_as(
+            "SELECT d.id, d.starts_at, d.minutes, d.proposed_by, p.display_name AS proposer, d.accepted_at \
+             FROM discussion_times d JOIN people p ON p.id = d.proposed_by WHERE d.audit_id = $1 ORDER BY d.starts_at, d.id",
+        )
+        .bind(audit_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Accepts one proposed time and arranges the discussion. `false` if the audit was no
+    /// longer waiting for a time.
+    pub async fn accept_time(
+        &self,
+        audit_id: i64,
+        time_id: i64,
+        by: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        let moved = sqlx::query(
+            "UPDATE audits SET state = 'discussion_arranged' WHERE id = $1 AND state = 'assigned'",
+        )
+        .bind(audit_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let accepted = sqlx::query(
+            "UPDATE discussion_times SET accepted_at = $1 WHERE id = $2 AND audit_id = $3",
+        )
+        .bind(now)
+        .bind(time_id)
+        .bind(audit_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if moved != 1 || accepted != 1 {
+            return Ok(false);
+        }
+        Self::record_move(
+            &mut tx,
+            audit_id,
+            Some("assigned"),
+            "discussion_arranged",
+            by,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    pub async fn add_feedback(
+        &self,
+        audit_id: i64,
+        from_whom: &str,
+        how: &str,
+        given_on: NaiveDate,
+        said: &str,
+        by: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO audit_feedback (audit_id, from_whom, how, given_on, said, recorded_by, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(audit_id)
+        .bind(from_whom)
+        .bind(how)
+        .bind(given_on)
+        .bind(said)
+        .bind(by)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn feedback(&self, audit_id: i64) -> StoreResult<Vec<FeedbackRow>> {
+        Ok(sqlx::query_as(
+            "SELECT f.from_whom, f.how, f.given_on, f.said, p.display_name AS recorded_by \
+             FROM audit_feedback f JOIN people p ON p.id = f.recorded_by WHERE f.audit_id = $1 ORDER BY f.id",
+        )
+        .bind(audit_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}
