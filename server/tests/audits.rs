@@ -1,0 +1,565 @@
+//! The audit through its server functions: every move by the right person only, the
+//! discussion and its invitation, autosave's stale-save refusal, completion and filing.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+
+const QA: &str = "qa.manager@anytown.example";
+
+/// An audit assigned to auditor.1 for one drawn List 7 case. Returns (audit id, emails of
+/// the key worker, Team Manager, Service Manager and IRO of the case).
+struct Setup {
+    audit: String,
+    case_id: i64,
+    key_worker: String,
+    team_manager: String,
+    service_manager: String,
+}
+
+async fn email(app: &TestApp, id: Option<i64>) -> String {
+    sqlx::query_scalar("SELECT email FROM people WHERE id = $1")
+        .bind(id.expect("person"))
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap()
+}
+
+async fn setup(app: &TestApp, qa: &str) -> Setup {
+    let round = app
+        .call("create_round", &[("month", "2027-01")], Some(qa))
+        .await
+        .json()
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let r = app
+        .call(
+            "draw_round",
+            &[("round_id", &round), ("quota_7", "1")],
+            Some(qa),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app
+        .call("confirm_round", &[("round_id", &round)], Some(qa))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let contact = app
+        .store
+        .selection_contacts(round.parse().unwrap())
+        .await
+        .unwrap()
+        .remove(0);
+    let auditor = app.person_id("auditor.1@anytown.example").await.to_string();
+    let field = format!("auditor[{}]", contact.round_case_id);
+    let r = app
+        .call(
+            "assign_auditors",
+            &[("round_id", &round), (&field, &auditor)],
+            Some(qa),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let audit: i64 = sqlx::query_scalar("SELECT id FROM audits WHERE round_case_id = $1")
+        .bind(contact.round_case_id)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    Setup {
+        audit: audit.to_string(),
+        case_id: contact.case_id,
+        key_worker: email(app, contact.key_worker_id).await,
+        team_manager: email(app, contact.team_manager_id).await,
+        service_manager: email(app, contact.service_manager_id).await,
+    }
+}
+
+fn state(reply: &Reply) -> String {
+    reply.json()["summary"]["state"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// A filled-in form, as the browser posts it.
+fn filled(audit: &str, version: &str) -> Vec<(String, String)> {
+    let mut f = vec![
+        ("audit_id".to_string(), audit.to_string()),
+        ("version".to_string(), version.to_string()),
+    ];
+    for key in [
+        "voice",
+        "assessment",
+        "planning",
+        "oversight",
+        "multi_agency",
+        "recording",
+        "impact",
+    ] {
+        f.push((format!("f[grade-{key}]"), "requires_improvement".into()));
+        f.push((format!("f[narrative-{key}]"), format!("Findings on {key}.")));
+    }
+    f.push(("f[overall]".into(), "requires_improvement".into()));
+    f.push((
+        "f[strengths]".into(),
+        "Warm relationship with the child.".into(),
+    ));
+    f.push((
+        "f[action-0]".into(),
+        "Update the child protection plan".into(),
+    ));
+    f.push(("f[owner-0]".into(), "Key worker".into()));
+    f.push(("f[due-0]".into(), "2027-02-15".into()));
+    f
+}
+
+async fn post(app: &TestApp, name: &str, form: &[(String, String)], token: &str) -> Reply {
+    let refs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    app.call(name, &refs, Some(token)).await
+}
+
+#[tokio::test]
+async fn an_audit_goes_from_assigned_to_filed_by_the_right_people_only() {
+    let app = TestApp::new().await;
+    let qa = app.sign_in(QA).await;
+    let s = setup(&app, &qa).await;
+    let a = s.audit.as_str();
+    let auditor = app.sign_in("auditor.1@anytown.example").await;
+    let kw = app.sign_in(&s.key_worker).await;
+    let tm = app.sign_in(&s.team_manager).await;
+    let detail = |token: String| {
+        let app = &app;
+        async move {
+            app.call("audit_detail", &[("audit_id", a)], Some(&token))
+                .await
+        }
+    };
+    assert_eq!(state(&detail(auditor.clone()).await), "Assigned");
+    // The Team Manager sees nothing until the audit is filed.
+    assert_eq!(detail(tm.clone()).await.status, StatusCode::FORBIDDEN);
+
+    // Out of order: nothing can be saved or completed before the discussion is arranged.
+    let r = post(&app, "save_draft", &filled(a, "1"), &auditor).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r = app
+        .call(
+            "complete_audit",
+            &[("audit_id", a), ("version", "1")],
+            Some(&auditor),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The auditor proposes; bad times are named.
+    let r = app
+        .call(
+            "propose_times",
+            &[
+                ("audit_id", a),
+                ("time_1", "next tuesday"),
+                ("time_2", "2020-01-01T10:00"),
+            ],
+            Some(&auditor),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<String> = r.json()["Invalid"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(fields, vec!["time-1", "time-2"]);
+    let r = app
+        .call(
+            "propose_times",
+            &[
+                ("audit_id", a),
+                ("time_1", "2030-01-08T10:00"),
+                ("time_2", "2030-01-09T14:30"),
+                ("minutes", "90"),
+            ],
+            Some(&auditor),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(app
+        .tray(&kw)
+        .await
+        .iter()
+        .any(|t| t["kind"] == "discussion_proposed" && t["link"] == format!("/audits/{a}")));
+    let times = detail(kw.clone()).await.json()["times"].clone();
+    let first = times[0]["id"].to_string();
+    // The auditor cannot accept their own proposal; the key worker can.
+    let r = app
+        .call(
+            "accept_time",
+            &[("audit_id", a), ("time_id", &first)],
+            Some(&auditor),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .call(
+            "accept_time",
+            &[("audit_id", a), ("time_id", &first)],
+            Some(&kw),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(state(&detail(kw.clone()).await), "DiscussionArranged");
+    assert!(app
+        .tray(&auditor)
+        .await
+        .iter()
+        .any(|t| t["kind"] == "discussion_agreed"));
+
+    // The invitation parses back to the agreed time.
+    let mut request = axum::http::Request::get(format!("/audits/{a}/discussion.ics"));
+    request = request.header("cookie", format!("pa_session={kw}"));
+    let ics = app
+        .send(request.body(axum::body::Body::empty()).unwrap())
+        .await;
+    assert_eq!(ics.status, StatusCode::OK);
+    assert!(ics.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/calendar"));
+    let unfolded = ics.body.replace("\r\n ", "");
+    assert!(
+        unfolded.contains("\r\nDTSTART:20300108T100000\r\n"),
+        "{unfolded}"
+    );
+    assert!(unfolded.contains("\r\nDTEND:20300108T113000\r\n"));
+    let stranger = app.sign_in("kw.early-help-north.1@anytown.example").await;
+    if stranger != kw {
+        let r = app
+            .send(
+                axum::http::Request::get(format!("/audits/{a}/discussion.ics"))
+                    .header("cookie", format!("pa_session={stranger}"))
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+
+    // The key worker cannot fill in the form; the auditor's first save starts the audit.
+    let r = post(&app, "save_draft", &filled(a, "1"), &kw).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = post(&app, "save_draft", &filled(a, "1"), &auditor).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json(), 2);
+    assert_eq!(state(&detail(auditor.clone()).await), "InProgress");
+    // A stale save (from another tab, say) is refused, naming who saved the newer one.
+    let r = post(&app, "save_draft", &filled(a, "1"), &auditor).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.json()["Stale"].as_str().is_some());
+
+    // The IRO / CP Chair, asked by a tray alert, gives feedback but cannot read the draft.
+    let iro_id: Option<i64> = sqlx::query_scalar("SELECT iro_id FROM cases WHERE id = $1")
+        .bind(s.case_id)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    if let Some(iro_id) = iro_id {
+        let iro = app.sign_in(&email(&app, Some(iro_id)).await).await;
+        assert!(app
+            .tray(&iro)
+            .await
+            .iter()
+            .any(|t| t["kind"] == "feedback_requested"));
+        let view = detail(iro.clone()).await.json();
+        assert!(view["draft"].is_null());
+        let r = app
+            .call(
+                "record_feedback",
+                &[
+                    ("audit_id", a),
+                    ("how", "meeting"),
+                    ("given_on", "2026-11-20"),
+                    ("said", "The plan is working."),
+                ],
+                Some(&iro),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let r = app
+        .call(
+            "record_feedback",
+            &[
+                ("audit_id", a),
+                ("from_whom", "child"),
+                ("how", "visit"),
+                ("given_on", "2026-11-21"),
+                ("said", ""),
+            ],
+            Some(&auditor),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .call(
+            "record_feedback",
+            &[
+                ("audit_id", a),
+                ("from_whom", "child"),
+                ("how", "visit"),
+                ("given_on", "2026-11-21"),
+                ("said", "I like my social worker."),
+            ],
+            Some(&auditor),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app
+        .call(
+            "record_feedback",
+            &[
+                ("audit_id", a),
+                ("from_whom", "child"),
+                ("how", "visit"),
+                ("given_on", "2026-11-21"),
+                ("said", "x"),
+            ],
+            Some(&kw),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    // Completing before the findings are discussed is out of order; only the key worker confirms.
+    let r = app
+        .call(
+            "complete_audit",
+            &[("audit_id", a), ("version", "2")],
+            Some(&auditor),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .call(
+            "confirm_findings",
+            &[("audit_id", a), ("reflection", "Useful.")],
+            Some(&auditor),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let view = detail(kw.clone()).await.json();
+    assert_eq!(
+        view["draft"]["overall"], "RequiresImprovement",
+        "the key worker reads the draft"
+    );
+    let r = app
+        .call(
+            "confirm_findings",
+            &[
+                ("audit_id", a),
+                (
+                    "reflection",
+                    "A fair picture; supervision notes are behind.",
+                ),
+            ],
+            Some(&kw),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    // Completion needs every grade and whole actions: an action without an owner is named.
+    let mut partial = filled(a, "2");
+    partial.retain(|(k, _)| k != "f[owner-0]");
+    let r = post(&app, "save_draft", &partial, &auditor).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app
+        .call(
+            "complete_audit",
+            &[("audit_id", a), ("version", "3")],
+            Some(&auditor),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["Invalid"][0]["field"], "owner-0");
+    let r = post(&app, "save_draft", &filled(a, "3"), &auditor).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = app
+        .call(
+            "complete_audit",
+            &[("audit_id", a), ("version", "3")],
+            Some(&auditor),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CONFLICT,
+        "a stale completion is refused too"
+    );
+    let r = app
+        .call(
+            "complete_audit",
+            &[("audit_id", a), ("version", "4")],
+            Some(&auditor),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    // Locked: no more saving; the Team Manager is alerted and reads the filed audit.
+    let r = post(&app, "save_draft", &filled(a, "5"), &auditor).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let alerts = app.tray(&tm).await;
+    let alert = alerts
+        .iter()
+        .find(|t| t["kind"] == "audit_recommendations")
+        .expect("TM alert");
+    assert!(alert["body"]
+        .as_str()
+        .unwrap()
+        .starts_with("Audit recommendations to complete"));
+    let view = detail(tm.clone()).await;
+    assert_eq!(view.status, StatusCode::OK, "{}", view.body);
+    let note = view.json()["case_note"].as_str().unwrap().to_string();
+    assert!(
+        note.contains("Overall grade: Requires improvement to be good"),
+        "{note}"
+    );
+    assert!(
+        note.contains("1. Update the child protection plan (owner: Key worker; due 15/02/2027)"),
+        "{note}"
+    );
+    let tm_name: String = sqlx::query_scalar("SELECT display_name FROM people WHERE email = $1")
+        .bind(&s.team_manager)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert!(
+        note.contains(&format!("Team Manager: @{tm_name}")),
+        "{note}"
+    );
+    let sm = app.sign_in(&s.service_manager).await;
+    assert!(app
+        .tray(&sm)
+        .await
+        .iter()
+        .any(|t| t["kind"] == "audit_filed"));
+    let actions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_actions WHERE audit_id = $1")
+        .bind(a.parse::<i64>().unwrap())
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(actions, 1);
+
+    // Filing to the case-management system: the auditor only, with a reference.
+    let r = app
+        .call(
+            "mark_uploaded",
+            &[("audit_id", a), ("reference", "CMS-123")],
+            Some(&kw),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .call(
+            "mark_uploaded",
+            &[("audit_id", a), ("reference", " ")],
+            Some(&auditor),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .call(
+            "mark_uploaded",
+            &[("audit_id", a), ("reference", "CMS-123")],
+            Some(&auditor),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let view = detail(tm).await.json();
+    assert_eq!(view["summary"]["state"], "FiledToRecord");
+    let moves: Vec<&str> = view["moves"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m[0].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        moves,
+        vec![
+            "Assigned",
+            "DiscussionArranged",
+            "InProgress",
+            "FindingsDiscussed",
+            "Completed",
+            "FiledToRecord"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn audits_are_need_to_know() {
+    let app = TestApp::new().await;
+    let qa = app.sign_in(QA).await;
+    let s = setup(&app, &qa).await;
+    let a = s.audit.as_str();
+    // Another team's key worker, another auditor, the Administrator: refused everywhere.
+    let other_kw: String = sqlx::query_scalar(
+        "SELECT p.email FROM people p JOIN person_roles r ON r.person_id = p.id WHERE r.role = 'key_worker' AND p.email <> $1 \
+         AND p.team_id <> (SELECT team_id FROM cases WHERE id = $2) LIMIT 1",
+    )
+    .bind(&s.key_worker)
+    .bind(s.case_id)
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    for who in [
+        other_kw.as_str(),
+        "auditor.2@anytown.example",
+        "admin@anytown.example",
+        "pit.1@anytown.example",
+    ] {
+        let token = app.sign_in(who).await;
+        for (name, form) in [
+            ("audit_detail", vec![("audit_id", a)]),
+            (
+                "propose_times",
+                vec![("audit_id", a), ("time_1", "2030-01-08T10:00")],
+            ),
+            ("accept_time", vec![("audit_id", a), ("time_id", "1")]),
+            ("save_draft", vec![("audit_id", a), ("version", "1")]),
+            (
+                "record_feedback",
+                vec![
+                    ("audit_id", a),
+                    ("how", "visit"),
+                    ("given_on", "2026-11-01"),
+                    ("said", "x"),
+                ],
+            ),
+            ("confirm_findings", vec![("audit_id", a)]),
+            ("complete_audit", vec![("audit_id", a), ("version", "1")]),
+            ("mark_uploaded", vec![("audit_id", a), ("reference", "X")]),
+        ] {
+            let r = app.call(name, &form, Some(&token)).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{who} {name}: {}", r.body);
+        }
+        let mine = app.call("my_audits", &[], Some(&token)).await.json();
+        assert!(mine.as_array().unwrap().is_empty(), "{who} sees {mine}");
+    }
+    // The programme sees it; the assigned auditor lists it with what waits on them.
+    let r = app
+        .call("audit_detail", &[("audit_id", a)], Some(&qa))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let auditor = app.sign_in("auditor.1@anytown.example").await;
+    let mine = app.call("my_audits", &[], Some(&auditor)).await.json();
+    assert_eq!(
+        mine[0]["waiting_on_you"],
+        "Propose times for the discussion"
+    );
+    let r = app
+        .call("audit_detail", &[("audit_id", "999999")], Some(&qa))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = app.call("audit_detail", &[("audit_id", a)], None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
