@@ -199,6 +199,9 @@ fn Audit(
     let case_note = view.case_note.clone();
     let reflection = view.reflection.clone();
     let can_feedback = matches!(role, AuditRole::Auditor | AuditRole::Iro) && !state.locked();
+    // Shared by the form's autosave and the complete button, so completing uses the
+    // version the auditor last saved.
+    let version = RwSignal::new(view.version);
     view! {
         <Title text=format!("Audit of case {}", view.summary.child_unique_id)/>
         <span class="caption">"Case audit"</span>
@@ -260,7 +263,7 @@ fn Audit(
         }}
 
         {if editable {
-            view! { <AuditForm view=view.clone()/> }.into_any()
+            view! { <AuditForm view=view.clone() version/> }.into_any()
         } else {
             view.draft.clone().filter(|_| state >= AuditState::InProgress).map(|d| view! { <DraftView domains=view.domains.clone() draft=d/> }).into_any()
         }}
@@ -329,7 +332,7 @@ fn Audit(
             <p class="body">"Completing locks the audit, files it to the child's record with its case note, and tells the Team Manager and Service Manager. Later changes only through moderation."</p>
             <ActionForm action=actions.complete attr:data-testid="complete-form">
                 <input type="hidden" name="audit_id" value=id.to_string()/>
-                <input type="hidden" name="version" value=view.version.to_string()/>
+                <input type="hidden" name="version" prop:value=move || version.get().to_string()/>
                 <button type="submit" class="button" id="complete">"Complete and file the audit"</button>
             </ActionForm>
         })}
@@ -407,10 +410,9 @@ enum SaveState {
 /// The auditor's form. Works without WebAssembly as a plain form ("Save draft"); with it,
 /// the draft is saved every few seconds, kept on the device while offline, and synced back.
 #[component]
-fn AuditForm(view: AuditView) -> impl IntoView {
+fn AuditForm(view: AuditView, version: RwSignal<i64>) -> impl IntoView {
     let save = ServerAction::<SaveDraft>::new();
     let id = view.summary.id;
-    let version = RwSignal::new(view.version);
     let status = RwSignal::new(match &view.saved {
         Some((by, at)) => SaveState::Saved(format!("Last saved by {by} at {}", at.format("%H:%M"))),
         None => SaveState::Unchanged,
