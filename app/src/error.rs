@@ -35,8 +35,8 @@ pub enum AppError {
     #[error("The service could not be reached. Check your connection and try again.")]
     Network,
     /// Someone saved a newer version since this one was loaded.
-    #[error("{0} saved a newer version of this audit since you opened it. Your changes have not been saved over it.")]
-    Stale(String),
+    #[error("{by} saved a newer version of this audit since you opened it. Your changes have not been saved over it.")]
+    Stale { by: String, version: i64 },
     #[error("Sorry, something went wrong on our side. Try again later; if it keeps happening, contact the QA team.")]
     Internal,
 }
@@ -56,7 +56,7 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::Invalid(_) => 422,
             AppError::Network => 503,
-            AppError::Stale(_) => 409,
+            AppError::Stale { .. } => 409,
             AppError::Internal => 500,
         }
     }

@@ -256,7 +256,12 @@ async fn an_audit_goes_from_assigned_to_filed_by_the_right_people_only() {
     // A stale save (from another tab, say) is refused, naming who saved the newer one.
     let r = post(&app, "save_draft", &filled(a, "1"), &auditor).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
-    assert!(r.json()["Stale"].as_str().is_some());
+    assert_eq!(
+        r.json()["Stale"]["version"],
+        2,
+        "the refusal offers the newer version"
+    );
+    assert!(r.json()["Stale"]["by"].as_str().is_some());
 
     // The IRO / CP Chair, asked by a tray alert, gives feedback but cannot read the draft.
     let iro_id: Option<i64> = sqlx::query_scalar("SELECT iro_id FROM cases WHERE id = $1")

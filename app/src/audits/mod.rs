@@ -114,6 +114,20 @@ pub(crate) mod ssr {
     use crate::server::internal;
     use crate::store::{AuditRow, Store};
 
+    /// The refusal for a save or move made against an older version.
+    pub async fn stale(store: &Store, audit_id: i64) -> AppError {
+        match store.audit(audit_id).await {
+            Ok(Some(row)) => AppError::Stale {
+                by: row.saved_by.unwrap_or_else(|| "Someone".into()),
+                version: row.version,
+            },
+            _ => AppError::Stale {
+                by: "Someone".into(),
+                version: 0,
+            },
+        }
+    }
+
     pub fn parties(row: &AuditRow) -> AuditParties {
         AuditParties {
             auditor_id: row.auditor_id,
@@ -490,8 +504,7 @@ pub async fn save_draft(
             .await
             .map_err(internal)?;
         let Some(new_version) = saved else {
-            let by = store.audit(audit_id).await.map_err(internal)?.and_then(|r| r.saved_by).unwrap_or_else(|| "Someone".into());
-            return Err(AppError::Stale(by));
+            return Err(ssr::stale(&store, audit_id).await);
         };
         if state == AuditState::DiscussionArranged {
             if let Some(iro) = row.iro_id {
@@ -608,7 +621,7 @@ pub async fn confirm_findings(audit_id: i64, reflection: Option<String>) -> Resu
             .await
             .map_err(internal)?;
         if !moved {
-            return Err(AppError::Stale("Someone".into()));
+            return Err(ssr::stale(&store, audit_id).await);
         }
         raise(
             &store,
@@ -639,9 +652,7 @@ pub async fn complete_audit(audit_id: i64, version: i64) -> Result<(), AppError>
         let (row, role) = ssr::open(&store, &actor, audit_id).await?;
         ssr::check(&row, role, Move::Complete)?;
         if row.version != version {
-            return Err(AppError::Stale(
-                row.saved_by.clone().unwrap_or_else(|| "Someone".into()),
-            ));
+            return Err(ssr::stale(&store, audit_id).await);
         }
         let domains = ssr::domains(&row)?;
         let draft: AuditDraft = serde_json::from_str(&row.draft).unwrap_or_default();
@@ -693,7 +704,7 @@ pub async fn complete_audit(audit_id: i64, version: i64) -> Result<(), AppError>
             .await
             .map_err(internal)?;
         if !done {
-            return Err(AppError::Stale("Someone".into()));
+            return Err(ssr::stale(&store, audit_id).await);
         }
         let mut alerts = Vec::new();
         if let Some(tm) = row.team_manager_id {
@@ -760,7 +771,7 @@ pub async fn mark_uploaded(audit_id: i64, reference: String) -> Result<(), AppEr
             .await
             .map_err(internal)?
         {
-            return Err(AppError::Stale("Someone".into()));
+            return Err(ssr::stale(&store, audit_id).await);
         }
         Ok(())
     })

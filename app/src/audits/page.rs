@@ -465,6 +465,9 @@ fn AuditForm(view: AuditView, version: RwSignal<i64>) -> impl IntoView {
         <h2 class="heading-m">"The audit form"</h2>
         <p class="hint">{format!("Template version {}. Grades use Ofsted's four-point scale.", view.template_version)}</p>
         <p class="save-status" role="status" aria-live="polite" data-testid="save-status">
+            {move || matches!(status.get(), SaveState::Stale(_)).then(|| view! {
+                <button type="button" class="button button--secondary" on:click=move |_| load_newer(id)>"Load the newer version"</button>
+            })}
             {move || match status.get() {
                 SaveState::Unchanged => "Not changed yet".to_string(),
                 SaveState::Saving => "Saving…".to_string(),
@@ -544,6 +547,18 @@ fn AuditForm(view: AuditView, version: RwSignal<i64>) -> impl IntoView {
     }
 }
 
+/// Drops what this device kept for the audit and shows the saved version.
+fn load_newer(id: i64) {
+    #[cfg(feature = "hydrate")]
+    {
+        use gloo_storage::Storage;
+        gloo_storage::LocalStorage::delete(autosave::key(id));
+        let _ = window().location().reload();
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
+}
+
 fn after_save(
     result: Result<i64, AppError>,
     version: RwSignal<i64>,
@@ -558,9 +573,13 @@ fn after_save(
             dirty.set(true);
             SaveState::OnDevice
         }
-        Err(AppError::Stale(by)) => SaveState::Stale(format!(
-            "Not saved: {by} saved a newer version. Reload the page to see it; your changes are kept on this device."
-        )),
+        Err(AppError::Stale { by, version: newer }) => {
+            // Saving again (on purpose) keeps this device's work over the newer version.
+            version.set(newer);
+            SaveState::Stale(format!(
+            "Not saved: {by} saved a newer version since you opened this page. Your changes are kept on this device; load the newer version, or press Save draft to keep yours over it."
+            ))
+        }
         Err(AppError::Invalid(problems)) => SaveState::Problems(problems),
         Err(other) => SaveState::Failed(format!("Not saved: {other}")),
     }
@@ -583,7 +602,7 @@ mod autosave {
         fields: HashMap<String, String>,
     }
 
-    fn key(id: i64) -> String {
+    pub fn key(id: i64) -> String {
         format!("practice-audit:audit-{id}")
     }
 
@@ -649,13 +668,24 @@ mod autosave {
             let Some(el) = root.get() else { return false };
             if let Ok(kept) = LocalStorage::get::<Kept>(key(id)) {
                 write(&el, &kept.fields);
-                dirty.set(true);
-                status.set(SaveState::OnDevice);
+                if kept.version == version.get_untracked() {
+                    dirty.set(true);
+                    status.set(SaveState::OnDevice);
+                } else {
+                    // Never save old work over newer work without being asked.
+                    status.set(SaveState::Stale(
+                        "Your unsaved changes from this device are shown, but a newer version was saved since. \
+                         Press Save draft to keep yours over it, or load the newer version."
+                            .into(),
+                    ));
+                }
             }
             true
         });
         let tick = move || {
-            if !dirty.get_untracked() || in_flight.get_untracked() {
+            // After a stale save, wait for the person to choose; never overwrite silently.
+            let held = matches!(status.get_untracked(), SaveState::Stale(_));
+            if held || !dirty.get_untracked() || in_flight.get_untracked() {
                 return;
             }
             let Some(el) = root.get_untracked() else {
