@@ -74,6 +74,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/audits") view=audits::AuditsPage ssr=SsrMode::Async/>
                     <Route path=path!("/audits/:id") view=audits::AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/audits/:id/record") view=audits::AuditRecordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/templates") view=audits::TemplatePage ssr=SsrMode::Async/>
                     <Route path=path!("/directory") view=directory::DirectoryPage ssr=SsrMode::Async/>
                     <Route path=path!("/imports") view=imports::ImportsPage ssr=SsrMode::Async/>
                     <Route path=path!("/imports/:id") view=imports::ImportPage ssr=SsrMode::Async/>

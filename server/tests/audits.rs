@@ -568,3 +568,94 @@ async fn audits_are_need_to_know() {
     let r = app.call("audit_detail", &[("audit_id", a)], None).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_revised_template_applies_to_new_audits_only() {
+    let app = TestApp::new().await;
+    let qa = app.sign_in(QA).await;
+    let first = setup(&app, &qa).await;
+    let current = app.call("audit_template", &[], Some(&qa)).await.json();
+    assert_eq!(current[0], 1);
+    assert_eq!(current[1].as_array().unwrap().len(), 7);
+    let r = app
+        .call(
+            "publish_template",
+            &[
+                ("t[key-0]", "voice"),
+                ("t[title-0]", "Voice of the child"),
+                ("t[title-1]", "Education and health"),
+                ("t[prompt-1]", "Are school and health needs met?"),
+            ],
+            Some(&qa),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json(), 2);
+    let bad = app
+        .call("publish_template", &[("t[title-0]", "")], Some(&qa))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let kw = app.sign_in("kw.early-help-north.1@anytown.example").await;
+    assert_eq!(
+        app.call("publish_template", &[("t[title-0]", "X")], Some(&kw))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.call("audit_template", &[], Some(&kw)).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // The audit under way keeps version 1; one assigned now gets version 2.
+    let old = app
+        .call("audit_detail", &[("audit_id", &first.audit)], Some(&qa))
+        .await
+        .json();
+    assert_eq!(old["template_version"], 1);
+    assert_eq!(old["domains"].as_array().unwrap().len(), 7);
+    let round = app
+        .call("create_round", &[("month", "2027-02")], Some(&qa))
+        .await
+        .json()
+        .as_i64()
+        .unwrap()
+        .to_string();
+    app.call(
+        "draw_round",
+        &[("round_id", &round), ("quota_8", "1")],
+        Some(&qa),
+    )
+    .await;
+    app.call("confirm_round", &[("round_id", &round)], Some(&qa))
+        .await;
+    let contact = app
+        .store
+        .selection_contacts(round.parse().unwrap())
+        .await
+        .unwrap()
+        .remove(0);
+    let auditor = app.person_id("auditor.2@anytown.example").await.to_string();
+    let field = format!("auditor[{}]", contact.round_case_id);
+    app.call(
+        "assign_auditors",
+        &[("round_id", &round), (&field, &auditor)],
+        Some(&qa),
+    )
+    .await;
+    let new_id: i64 = sqlx::query_scalar("SELECT id FROM audits WHERE round_case_id = $1")
+        .bind(contact.round_case_id)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    let new = app
+        .call(
+            "audit_detail",
+            &[("audit_id", &new_id.to_string())],
+            Some(&qa),
+        )
+        .await
+        .json();
+    assert_eq!(new["template_version"], 2);
+    assert_eq!(new["domains"][1]["title"], "Education and health");
+}

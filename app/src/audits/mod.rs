@@ -2,8 +2,10 @@
 //! discussing the findings, completing and filing to the child's record.
 
 mod page;
+mod template;
 
 pub use page::{AuditPage, AuditRecordPage, AuditsPage};
+pub use template::{audit_template, publish_template, PublishTemplate, TemplatePage};
 
 use crate::domain::audit::{AuditDraft, AuditRole, AuditState, Deadline, TemplateDomain};
 use crate::AppError;

@@ -371,3 +371,26 @@ impl Store {
         .await?)
     }
 }
+
+impl Store {
+    /// The newest audit template: (version, domains as JSON).
+    pub async fn current_template(&self) -> StoreResult<(i64, String)> {
+        Ok(sqlx::query_as(
+            "SELECT version, domains FROM audit_templates ORDER BY version DESC LIMIT 1",
+        )
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Publishes a new template version; audits already assigned keep theirs.
+    pub async fn publish_template(&self, domains: &str, now: DateTime<Utc>) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO audit_templates (version, domains, created_at) \
+             SELECT COALESCE(MAX(version), 0) + 1, $1, $2 FROM audit_templates RETURNING version",
+        )
+        .bind(domains)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+}

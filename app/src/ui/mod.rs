@@ -64,6 +64,7 @@ fn SignedInHeader(me: Me) -> impl IntoView {
                 {audits.then(|| view! { <li><A href="/audits">"Audits"</A></li> })}
                 {programme.then(|| view! { <li><A href="/rounds">"Rounds"</A></li> })}
                 {qa.then(|| view! { <li><A href="/imports">"Imports"</A></li> })}
+                {qa.then(|| view! { <li><A href="/templates">"Audit form"</A></li> })}
                 {calendar.then(|| view! { <li><A href="/directory">"Directory"</A></li> })}
                 {calendar.then(|| view! { <li><A href="/calendar">"Calendar"</A></li> })}
                 <li>
