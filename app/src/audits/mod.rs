@@ -4,7 +4,7 @@
 mod page;
 mod template;
 
-pub use page::{AuditPage, AuditRecordPage, AuditsPage};
+pub use page::{deadline_tag, state_tag, AuditPage, AuditRecordPage, AuditTable, AuditsPage};
 pub use template::{audit_template, publish_template, PublishTemplate, TemplatePage};
 
 use crate::domain::audit::{AuditDraft, AuditRole, AuditState, Deadline, TemplateDomain};

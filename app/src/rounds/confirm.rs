@@ -18,6 +18,8 @@ pub struct AssignmentRow {
     pub suggested: Option<i64>,
     /// Auditors who may audit this case: (person ID, name, open audits).
     pub choices: Vec<(i64, String, i64)>,
+    /// The audit, once an auditor has it.
+    pub audit: Option<(i64, crate::domain::audit::AuditState)>,
 }
 
 #[cfg(feature = "ssr")]
@@ -79,6 +81,11 @@ mod ssr {
                         .filter(|(_, l)| may_audit(l, &case))
                         .map(|(a, _)| (a.person_id, a.name.clone(), a.open_audits))
                         .collect(),
+                    audit: c.audit_id.zip(
+                        c.audit_state
+                            .as_deref()
+                            .and_then(crate::domain::audit::AuditState::from_code),
+                    ),
                 }
             })
             .collect())

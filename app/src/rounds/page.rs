@@ -186,6 +186,7 @@ fn AssignForm(
                     <th scope="col">"Child Unique ID"</th>
                     <th scope="col">"Team"</th>
                     <th scope="col">"Auditor"</th>
+                    <th scope="col">"Audit"</th>
                 </tr></thead>
                 <tbody>
                     {rows.into_iter().map(|r| {
@@ -211,6 +212,10 @@ fn AssignForm(
                                         {(r.auditor_id.is_none() && r.suggested.is_some()).then(|| view! { <Tag text="Suggested" colour="blue"/> })}
                                     </div>
                                 </td>
+                                <td>{match r.audit {
+                                    Some((audit_id, state)) => view! { <a href=format!("/audits/{audit_id}")>{crate::audits::state_tag(state)}</a> }.into_any(),
+                                    None => view! { <Tag text="Selected" colour="grey"/> }.into_any(),
+                                }}</td>
                             </tr>
                         }
                     }).collect_view()}

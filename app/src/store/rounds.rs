@@ -406,6 +406,8 @@ pub struct SelectionContact {
     pub iro_id: Option<i64>,
     pub auditor_id: Option<i64>,
     pub auditor: Option<String>,
+    pub audit_id: Option<i64>,
+    pub audit_state: Option<String>,
 }
 
 /// Someone who may be asked to audit, with the teams they may not audit.
@@ -443,9 +445,9 @@ impl Store {
         Ok(sqlx::query_as(
             "SELECT rc.id AS round_case_id, c.id AS case_id, c.child_unique_id, c.team_id, t.name AS team, \
              c.key_worker_id, t.team_manager_id, t.service_manager_id, c.iro_id, \
-             rc.auditor_id, a.display_name AS auditor \
+             rc.auditor_id, a.display_name AS auditor, au.id AS audit_id, au.state AS audit_state \
              FROM round_cases rc JOIN cases c ON c.id = rc.case_id JOIN teams t ON t.id = c.team_id \
-             LEFT JOIN people a ON a.id = rc.auditor_id \
+             LEFT JOIN people a ON a.id = rc.auditor_id LEFT JOIN audits au ON au.round_case_id = rc.id \
              WHERE rc.round_id = $1 AND rc.withdrawn_at IS NULL ORDER BY rc.stratum, rc.position",
         )
         .bind(round_id)
