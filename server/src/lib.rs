@@ -99,7 +99,11 @@ pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router
         .route("/healthz", get(|| async { "ok" }))
         .route(
             "/audits/{id}/discussion.ics",
-            get(app::audits::discussion_ics).with_state(ics_store),
+            get(app::audits::discussion_ics).with_state(ics_store.clone()),
+        )
+        .route(
+            "/audits/{id}/case-note.txt",
+            get(app::audits::case_note_txt).with_state(ics_store),
         )
         .leptos_routes_with_context(&leptos, routes, context, {
             let leptos = leptos.clone();

@@ -441,6 +441,20 @@ async fn an_audit_goes_from_assigned_to_filed_by_the_right_people_only() {
         note.contains(&format!("Team Manager: @{tm_name}")),
         "{note}"
     );
+    let txt = app
+        .send(
+            axum::http::Request::get(format!("/audits/{a}/case-note.txt"))
+                .header("cookie", format!("pa_session={tm}"))
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(txt.status, StatusCode::OK);
+    assert!(txt.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
+    assert_eq!(txt.body, note);
     let sm = app.sign_in(&s.service_manager).await;
     assert!(app
         .tray(&sm)

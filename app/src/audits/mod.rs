@@ -835,3 +835,37 @@ pub async fn discussion_ics(
     )
         .into_response()
 }
+
+/// The filed case note as plain text, to paste or upload into the case-management system.
+#[cfg(feature = "ssr")]
+pub async fn case_note_txt(
+    axum::extract::State(store): axum::extract::State<crate::store::Store>,
+    axum::extract::Path(audit_id): axum::extract::Path<i64>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    use axum::http::{header, StatusCode};
+    use axum::response::IntoResponse;
+    let Ok(Some(person)) = crate::server::person_from_headers(&store, &headers).await else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let Ok((row, role)) = ssr::open(&store, &person.actor, audit_id).await else {
+        return StatusCode::FORBIDDEN.into_response();
+    };
+    match row.case_note.filter(|_| role.reads_form()) {
+        None => StatusCode::NOT_FOUND.into_response(),
+        Some(note) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "text/plain; charset=utf-8".to_string(),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"audit-{audit_id}-case-note.txt\""),
+                ),
+            ],
+            note,
+        )
+            .into_response(),
+    }
+}

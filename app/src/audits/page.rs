@@ -757,6 +757,7 @@ pub fn AuditRecordPage() -> impl IntoView {
                                     </ul>
                                     <h2 class="heading-m">"Case note"</h2>
                                     <pre class="case-note" data-testid="record-case-note">{view.case_note.clone().unwrap_or_default()}</pre>
+                                    <p class="no-print"><a href=format!("/audits/{}/case-note.txt", view.summary.id) download>"Download the case note (.txt)"</a></p>
                                     <h2 class="heading-m">"History"</h2>
                                     <ul class="list">
                                         {view.moves.clone().into_iter().map(|(s, by, at)| view! { <li>{format!("{}: {} by {}", at.format("%-d %B %Y %H:%M"), s.label(), by)}</li> }).collect_view()}
