@@ -9,6 +9,7 @@ pub mod domain;
 pub mod error;
 pub mod home;
 pub mod imports;
+pub mod live;
 pub mod rounds;
 pub mod trays;
 pub mod ui;

@@ -22,6 +22,8 @@ pub struct SiteSettings {
     /// Where staff reach the app, for links in emails.
     pub public_url: String,
     pub mailer: crate::trays::Mailer,
+    /// Where committed changes are announced to the live streams.
+    pub events: crate::live::EventBus,
 }
 
 impl Default for SiteSettings {
@@ -30,6 +32,7 @@ impl Default for SiteSettings {
             force_secure_cookies: false,
             public_url: "http://127.0.0.1:3000".into(),
             mailer: crate::trays::Mailer::default(),
+            events: crate::live::EventBus::default(),
         }
     }
 }

@@ -57,6 +57,7 @@ impl Config {
                 force_secure_cookies,
                 public_url,
                 mailer,
+                events: app::live::EventBus::default(),
             },
         })
     }
@@ -91,6 +92,10 @@ pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, DemoError> {
 pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router {
     let routes = generate_route_list(App);
     let ics_store = store.clone();
+    let live = app::live::LiveContext {
+        store: store.clone(),
+        bus: site.events.clone(),
+    };
     let context = move || {
         provide_context(store.clone());
         provide_context(site.clone());
@@ -101,6 +106,7 @@ pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router
             "/audits/{id}/discussion.ics",
             get(app::audits::discussion_ics).with_state(ics_store.clone()),
         )
+        .route("/events", get(app::live::stream).with_state(live))
         .route(
             "/audits/{id}/case-note.txt",
             get(app::audits::case_note_txt).with_state(ics_store),

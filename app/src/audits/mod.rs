@@ -5,7 +5,9 @@ mod page;
 mod template;
 
 pub use page::{deadline_tag, state_tag, AuditPage, AuditRecordPage, AuditTable, AuditsPage};
-pub use template::{audit_template, publish_template, PublishTemplate, TemplatePage};
+pub use template::{
+    audit_template, parse_template, publish_template, PublishTemplate, TemplatePage, MAX_DOMAINS,
+};
 
 use crate::domain::audit::{AuditDraft, AuditRole, AuditState, Deadline, TemplateDomain};
 use crate::AppError;

@@ -18,6 +18,8 @@ pub struct Me {
     pub display_name: String,
     pub roles: RoleSet,
     pub unread_alerts: i64,
+    /// Where this page's live stream starts, so nothing after the page was made is missed.
+    pub last_event_id: i64,
 }
 
 /// Shared by the header, the sign-in page and every signed-in page.
@@ -26,20 +28,46 @@ pub struct Auth {
     pub me: Resource<Result<Option<Me>, AppError>>,
     pub sign_in: ServerAction<SignIn>,
     pub sign_out: ServerAction<SignOut>,
+    /// Counts live events received; views that show live data refetch when it moves.
+    pub live: RwSignal<u64>,
+    pub live_state: RwSignal<crate::live::LiveState>,
 }
 
 pub fn provide_auth() {
     let sign_in = ServerAction::<SignIn>::new();
     let sign_out = ServerAction::<SignOut>::new();
+    let live = RwSignal::new(0u64);
+    let live_state = RwSignal::new(crate::live::LiveState::Connecting);
     let me = Resource::new(
-        move || (sign_in.version().get(), sign_out.version().get()),
+        move || {
+            (
+                sign_in.version().get(),
+                sign_out.version().get(),
+                live.get(),
+            )
+        },
         |_| current_user(),
     );
     provide_context(Auth {
         me,
         sign_in,
         sign_out,
+        live,
+        live_state,
     });
+    #[cfg(feature = "hydrate")]
+    {
+        let started = StoredValue::new(false);
+        Effect::new(move |_| {
+            if started.get_value() {
+                return;
+            }
+            if let Some(Ok(Some(me))) = me.get() {
+                started.set_value(true);
+                crate::live::connect(me.last_event_id, live, live_state);
+            }
+        });
+    }
 }
 
 pub fn use_auth() -> Auth {
@@ -63,6 +91,7 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
             display_name: person.display_name,
             roles: person.actor.roles,
             unread_alerts,
+            last_event_id: store.last_event_id().await.map_err(internal)?,
         }))
     })
     .await

@@ -165,6 +165,14 @@ pub struct AlertRow {
     pub read_at: Option<DateTime<Utc>>,
 }
 
+/// A live event for one person.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EventRow {
+    pub id: i64,
+    pub kind: String,
+    pub data: String,
+}
+
 /// An alert to store; see `trays::raise`.
 #[derive(Debug, Clone)]
 pub struct NewAlertRow {
@@ -553,7 +561,7 @@ impl Store {
         .await?)
     }
 
-    /// Stores alerts, all or none.
+    /// Stores alerts, all or none, each with its live event for the recipient's other views.
     pub async fn insert_alerts(
         &self,
         alerts: &[NewAlertRow],
@@ -561,9 +569,9 @@ impl Store {
     ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
         for a in alerts {
-            sqlx::query(
+            let id: i64 = sqlx::query_scalar(
                 "INSERT INTO alerts (person_id, kind, case_id, link, body, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
             )
             .bind(a.person_id)
             .bind(a.kind)
@@ -571,30 +579,92 @@ impl Store {
             .bind(&a.link)
             .bind(&a.body)
             .bind(now)
-            .execute(&mut *tx)
+            .fetch_one(&mut *tx)
             .await?;
+            let data =
+                serde_json::json!({ "id": id, "kind": a.kind, "link": a.link, "body": a.body });
+            Self::insert_event(&mut tx, a.person_id, "alert", &data.to_string(), now).await?;
         }
         tx.commit().await?;
         Ok(())
     }
 
-    /// Marks one of the person's own alerts read. `false` if it is not theirs.
+    async fn insert_event(
+        tx: &mut sqlx::Transaction<'_, Sqlite>,
+        person_id: i64,
+        kind: &str,
+        data: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO events (person_id, kind, data, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(person_id)
+        .bind(kind)
+        .bind(data)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Marks one of the person's own alerts read (telling their other views). `false` if it
+    /// is not theirs.
     pub async fn mark_alert_read(
         &self,
         person_id: i64,
         alert_id: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await?;
         let found = sqlx::query(
             "UPDATE alerts SET read_at = COALESCE(read_at, $1) WHERE id = $2 AND person_id = $3",
         )
         .bind(now)
         .bind(alert_id)
         .bind(person_id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?
         .rows_affected();
-        Ok(found == 1)
+        if found != 1 {
+            return Ok(false);
+        }
+        Self::insert_event(
+            &mut tx,
+            person_id,
+            "alert_read",
+            &serde_json::json!({ "id": alert_id }).to_string(),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The person's events after `after`, oldest first.
+    pub async fn events_after(
+        &self,
+        person_id: i64,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<EventRow>> {
+        Ok(sqlx::query_as(
+            "SELECT id, kind, data FROM events WHERE person_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+        )
+        .bind(person_id)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The newest event ID, where a fresh page's stream starts.
+    pub async fn last_event_id(&self) -> StoreResult<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM events")
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 
     /// Email addresses of active people, by person ID.

@@ -68,6 +68,9 @@ pub async fn mark_alert_read(alert_id: i64) -> Result<(), AppError> {
         if !found {
             return Err(AppError::NotFound);
         }
+        if let Some(site) = use_context::<crate::server::SiteSettings>() {
+            site.events.0.published(&[actor.person_id]);
+        }
         Ok(())
     })
     .await
@@ -76,7 +79,9 @@ pub async fn mark_alert_read(alert_id: i64) -> Result<(), AppError> {
 #[component]
 pub fn TrayPage() -> impl IntoView {
     let mark = ServerAction::<MarkAlertRead>::new();
-    let tray = Resource::new(move || mark.version().get(), |_| my_tray());
+    let live = crate::auth::use_auth().live;
+    // Refetched as alerts arrive or are read in another tab.
+    let tray = Resource::new(move || (mark.version().get(), live.get()), |_| my_tray());
     view! {
         <Title text="My tray"/>
         <SignedIn render=move |_me| view! {

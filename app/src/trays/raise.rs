@@ -146,6 +146,7 @@ pub async fn raise(store: &Store, alerts: Vec<NewAlert>) -> Result<(), AppError>
         .map_err(internal)?;
     let site = leptos::prelude::use_context::<crate::server::SiteSettings>().unwrap_or_default();
     let ids: Vec<i64> = alerts.iter().map(|a| a.person_id).collect();
+    site.events.0.published(&ids);
     let addresses = store.emails_of(&ids).await.map_err(internal)?;
     for alert in alerts {
         let Some(to) = addresses.get(&alert.person_id).cloned() else {

@@ -54,6 +54,11 @@ fn SignedInHeader(me: Me) -> impl IntoView {
     let unread = me.unread_alerts;
     view! {
         <div class="header__person">
+            <span class="header__live" data-testid="live-state" aria-live="polite">{move || match auth.live_state.get() {
+                crate::live::LiveState::Live => "Live",
+                crate::live::LiveState::Connecting => "",
+                crate::live::LiveState::Reconnecting => "Reconnecting…",
+            }}</span>
             <span class="header__name" data-testid="signed-in-name">{me.display_name.clone()}</span>
             <span class="header__roles" data-testid="signed-in-roles">{roles}</span>
         </div>
@@ -71,7 +76,7 @@ fn SignedInHeader(me: Me) -> impl IntoView {
                     <A href="/tray">
                         "My tray"
                         {(unread > 0).then(|| view! {
-                            <span class="count" aria-label=format!("{unread} unread")>{unread}</span>
+                            <span class="count" data-testid="unread-count" aria-label=format!("{unread} unread")>{unread}</span>
                         })}
                     </A>
                 </li>

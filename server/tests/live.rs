@@ -1,0 +1,162 @@
+//! The live event stream: events reach exactly the people entitled to them, and a
+//! reconnect (or a restarted server) replays what was missed from the database.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::*;
+use futures::StreamExt;
+use std::time::Duration;
+use tower::ServiceExt;
+
+const QA: &str = "qa.manager@anytown.example";
+
+/// An open event stream, read as text.
+struct Stream(axum::body::BodyDataStream);
+
+impl Stream {
+    async fn open(router: &axum::Router, token: &str, last_event_id: Option<i64>) -> Stream {
+        let mut request = Request::get("/events").header("cookie", format!("pa_session={token}"));
+        if let Some(id) = last_event_id {
+            request = request.header("last-event-id", id.to_string());
+        }
+        let response = router
+            .clone()
+            .oneshot(request.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream"));
+        Stream(response.into_body().into_data_stream())
+    }
+
+    /// The next event (id, kind, data), or `None` if none comes within `wait`.
+    async fn next(&mut self, wait: Duration) -> Option<(i64, String, String)> {
+        let mut text = String::new();
+        loop {
+            let chunk = tokio::time::timeout(wait, self.0.next())
+                .await
+                .ok()??
+                .ok()?;
+            text.push_str(&String::from_utf8_lossy(&chunk));
+            if let Some(end) = text.find("\n\n") {
+                let block: String = text[..end].to_string();
+                text = text[end + 2..].to_string();
+                let field = |name: &str| {
+                    block.lines().find_map(|l| {
+                        l.strip_prefix(&format!("{name}:"))
+                            .map(|v| v.trim().to_string())
+                    })
+                };
+                if let (Some(id), Some(kind), Some(data)) =
+                    (field("id"), field("event"), field("data"))
+                {
+                    return Some((id.parse().unwrap(), kind, data));
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn alerts_reach_only_their_people_and_replay_after_a_restart() {
+    let app = TestApp::new().await;
+    let qa = app.sign_in(QA).await;
+    let round = app
+        .call("create_round", &[("month", "2027-01")], Some(&qa))
+        .await
+        .json()
+        .as_i64()
+        .unwrap()
+        .to_string();
+    app.call(
+        "draw_round",
+        &[("round_id", &round), ("quota_7", "1")],
+        Some(&qa),
+    )
+    .await;
+    let contact = app
+        .store
+        .selection_contacts(round.parse().unwrap())
+        .await
+        .unwrap()
+        .remove(0);
+    let kw_email: String = sqlx::query_scalar("SELECT email FROM people WHERE id = $1")
+        .bind(contact.key_worker_id.unwrap())
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    let kw = app.sign_in(&kw_email).await;
+    let outsider = app.sign_in("kw.early-help-north.1@anytown.example").await;
+    let start = app.call("current_user", &[], Some(&kw)).await.json()["last_event_id"]
+        .as_i64()
+        .unwrap();
+
+    let mut kw_stream = Stream::open(&app.router, &kw, Some(start)).await;
+    let mut kw_second_tab = Stream::open(&app.router, &kw, Some(start)).await;
+    let mut outsider_stream = Stream::open(&app.router, &outsider, Some(start)).await;
+    let r = app
+        .call("confirm_round", &[("round_id", &round)], Some(&qa))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    let (id, kind, data) = kw_stream
+        .next(Duration::from_secs(5))
+        .await
+        .expect("the key worker's event");
+    assert!(id > start);
+    assert_eq!(kind, "alert");
+    assert!(data.contains(&contact.child_unique_id), "{data}");
+    let (id2, _, _) = kw_second_tab
+        .next(Duration::from_secs(5))
+        .await
+        .expect("the second tab too");
+    assert_eq!(id2, id);
+    assert!(
+        outsider_stream
+            .next(Duration::from_millis(500))
+            .await
+            .is_none(),
+        "nobody else hears"
+    );
+
+    // Reading the alert in one tab tells the other.
+    let alert_id = serde_json::from_str::<serde_json::Value>(&data).unwrap()["id"].to_string();
+    let r = app
+        .call("mark_alert_read", &[("alert_id", &alert_id)], Some(&kw))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let (read_id, kind, _) = kw_second_tab
+        .next(Duration::from_secs(5))
+        .await
+        .expect("alert_read");
+    assert_eq!(kind, "alert_read");
+    assert!(read_id > id);
+
+    // A restarted server (a new router and bus on the same database) replays from
+    // Last-Event-ID, in order, with nothing lost.
+    let restarted = server::router(
+        app.store.clone(),
+        leptos::prelude::LeptosOptions::builder()
+            .output_name("practice-audit")
+            .build(),
+        app::server::SiteSettings::default(),
+    );
+    let mut replay = Stream::open(&restarted, &kw, Some(start)).await;
+    let first = replay.next(Duration::from_secs(5)).await.unwrap();
+    let second = replay.next(Duration::from_secs(5)).await.unwrap();
+    assert_eq!((first.0, first.1.as_str()), (id, "alert"));
+    assert_eq!((second.0, second.1.as_str()), (read_id, "alert_read"));
+    let mut after_read = Stream::open(&restarted, &kw, Some(read_id)).await;
+    assert!(after_read.next(Duration::from_millis(300)).await.is_none());
+
+    // Without a session there is no stream.
+    let r = app
+        .send(Request::get("/events").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
