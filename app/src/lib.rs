@@ -4,6 +4,7 @@ pub mod audits;
 pub mod auth;
 pub mod calendar;
 pub mod cases;
+pub mod dashboard;
 pub mod directory;
 pub mod domain;
 pub mod error;
@@ -75,6 +76,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/audits") view=audits::AuditsPage ssr=SsrMode::Async/>
                     <Route path=path!("/audits/:id") view=audits::AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/audits/:id/record") view=audits::AuditRecordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/dashboard") view=dashboard::DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("/templates") view=audits::TemplatePage ssr=SsrMode::Async/>
                     <Route path=path!("/directory") view=directory::DirectoryPage ssr=SsrMode::Async/>
                     <Route path=path!("/imports") view=imports::ImportsPage ssr=SsrMode::Async/>

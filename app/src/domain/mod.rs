@@ -6,6 +6,7 @@ pub mod annex_import;
 pub mod assign;
 pub mod audit;
 pub mod calendar;
+pub mod dashboard;
 pub mod directory;
 pub mod draw;
 pub mod ics;

@@ -394,3 +394,74 @@ impl Store {
         .await?)
     }
 }
+
+/// One selected case of a round as the dashboard counts it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AuditFactRow {
+    pub team: String,
+    pub auditor: Option<String>,
+    pub state: String,
+    pub due_on: NaiveDate,
+    pub draft: Option<String>,
+}
+
+impl Store {
+    /// Teams this manager manages, as Team Manager or Service Manager.
+    pub async fn managed_teams(&self, person_id: i64) -> StoreResult<Vec<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM teams WHERE team_manager_id = $1 OR service_manager_id = $1 ORDER BY id",
+        )
+        .bind(person_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// A round's selected cases (not withdrawn) with their audit, if any; `teams` limits
+    /// them to those teams.
+    pub async fn audit_facts(
+        &self,
+        round_id: i64,
+        teams: Option<&[i64]>,
+    ) -> StoreResult<Vec<AuditFactRow>> {
+        let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "SELECT t.name AS team, au.display_name AS auditor, COALESCE(a.state, 'selected') AS state, \
+             r.due_on, a.draft FROM round_cases rc JOIN rounds r ON r.id = rc.round_id \
+             JOIN cases c ON c.id = rc.case_id JOIN teams t ON t.id = c.team_id \
+             LEFT JOIN audits a ON a.round_case_id = rc.id LEFT JOIN people au ON au.id = a.auditor_id \
+             WHERE rc.withdrawn_at IS NULL AND r.id = ",
+        );
+        qb.push_bind(round_id);
+        Self::push_teams(&mut qb, teams);
+        Ok(qb.build_query_as().fetch_all(&self.pool).await?)
+    }
+
+    /// A round's required actions: (team, status, due date).
+    pub async fn action_facts(
+        &self,
+        round_id: i64,
+        teams: Option<&[i64]>,
+    ) -> StoreResult<Vec<(String, String, NaiveDate)>> {
+        let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "SELECT t.name, x.status, x.due_on FROM audit_actions x JOIN audits a ON a.id = x.audit_id \
+             JOIN round_cases rc ON rc.id = a.round_case_id JOIN cases c ON c.id = a.case_id \
+             JOIN teams t ON t.id = c.team_id WHERE rc.round_id = ",
+        );
+        qb.push_bind(round_id);
+        Self::push_teams(&mut qb, teams);
+        Ok(qb.build_query_as().fetch_all(&self.pool).await?)
+    }
+
+    fn push_teams(qb: &mut sqlx::QueryBuilder<'_, sqlx::Sqlite>, teams: Option<&[i64]>) {
+        if let Some(teams) = teams {
+            qb.push(" AND c.team_id IN (");
+            if teams.is_empty() {
+                qb.push("NULL");
+            }
+            let mut list = qb.separated(", ");
+            for t in teams {
+                list.push_bind(*t);
+            }
+            qb.push(")");
+        }
+    }
+}

@@ -50,6 +50,7 @@ fn SignedInHeader(me: Me) -> impl IntoView {
     let programme = me.roles.sees_every_case();
     let calendar = me.roles.any(&[Role::Administrator, Role::QaManager]);
     let qa = me.roles.has(Role::QaManager);
+    let managers = programme || me.roles.any(&[Role::TeamManager, Role::ServiceManager]);
     let audits = holds_cases || me.roles.has(Role::Auditor);
     let unread = me.unread_alerts;
     view! {
@@ -67,6 +68,7 @@ fn SignedInHeader(me: Me) -> impl IntoView {
                 <li><A href="/" exact=true>"Home"</A></li>
                 {holds_cases.then(|| view! { <li><A href="/cases">"Cases"</A></li> })}
                 {audits.then(|| view! { <li><A href="/audits">"Audits"</A></li> })}
+                {managers.then(|| view! { <li><A href="/dashboard">"Dashboard"</A></li> })}
                 {programme.then(|| view! { <li><A href="/rounds">"Rounds"</A></li> })}
                 {qa.then(|| view! { <li><A href="/imports">"Imports"</A></li> })}
                 {qa.then(|| view! { <li><A href="/templates">"Audit form"</A></li> })}

@@ -1,0 +1,141 @@
+//! The dashboard's figures equal the counts computed directly from the database, and each
+//! manager sees only their own teams.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use std::collections::BTreeMap;
+
+const QA: &str = "qa.manager@anytown.example";
+const STATES: [&str; 7] = [
+    "selected",
+    "assigned",
+    "discussion_arranged",
+    "in_progress",
+    "findings_discussed",
+    "completed",
+    "filed_to_record",
+];
+
+#[tokio::test]
+async fn dashboard_figures_match_the_database_and_managers_see_their_teams() {
+    let app = TestApp::new().await;
+    let qa = app.sign_in(QA).await;
+    let round = app
+        .call("create_round", &[("month", "2027-01")], Some(&qa))
+        .await
+        .json()
+        .as_i64()
+        .unwrap()
+        .to_string();
+    app.call(
+        "draw_round",
+        &[("round_id", &round), ("quota_6", "4"), ("quota_8", "3")],
+        Some(&qa),
+    )
+    .await;
+    app.call("confirm_round", &[("round_id", &round)], Some(&qa))
+        .await;
+    let contacts = app
+        .store
+        .selection_contacts(round.parse().unwrap())
+        .await
+        .unwrap();
+    let auditor = app.person_id("auditor.1@anytown.example").await.to_string();
+    let fields: Vec<(String, String)> = contacts
+        .iter()
+        .take(3)
+        .map(|c| (format!("auditor[{}]", c.round_case_id), auditor.clone()))
+        .collect();
+    let mut form: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    form.push(("round_id", &round));
+    assert_eq!(
+        app.call("assign_auditors", &form, Some(&qa)).await.status,
+        StatusCode::OK
+    );
+
+    let view = app.call("dashboard", &[], Some(&qa)).await;
+    assert_eq!(view.status, StatusCode::OK, "{}", view.body);
+    let view = view.json();
+    assert_eq!(view["round_id"].to_string(), round);
+    // Direct counts: per team, per state.
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT t.name, COALESCE(a.state, 'selected'), COUNT(*) FROM round_cases rc JOIN cases c ON c.id = rc.case_id \
+         JOIN teams t ON t.id = c.team_id LEFT JOIN audits a ON a.round_case_id = rc.id \
+         WHERE rc.round_id = $1 AND rc.withdrawn_at IS NULL GROUP BY t.name, COALESCE(a.state, 'selected')",
+    )
+    .bind(round.parse::<i64>().unwrap())
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    let mut expected: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    for (team, state, n) in &rows {
+        expected.entry(team.clone()).or_insert_with(|| vec![0; 8])
+            [STATES.iter().position(|s| s == state).unwrap()] += n;
+    }
+    let panels = view["panels"].as_array().unwrap();
+    let by_team: BTreeMap<String, Vec<i64>> = panels[1]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["label"].as_str().unwrap().to_string(),
+                r["figures"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|n| n.as_i64().unwrap())
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(by_team, expected);
+    let total: Vec<i64> = panels[0]["rows"][0]["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_i64().unwrap())
+        .collect();
+    assert_eq!(total[0], 4);
+    assert_eq!(total[1], 3);
+    assert_eq!(
+        panels[2]["rows"].as_array().unwrap().len(),
+        2,
+        "auditor.1 and not assigned"
+    );
+
+    // A Team Manager sees only their teams' rows.
+    let team = contacts[0].team_id;
+    let tm_email: String = sqlx::query_scalar(
+        "SELECT p.email FROM teams t JOIN people p ON p.id = t.team_manager_id WHERE t.id = $1",
+    )
+    .bind(team)
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    let tm = app.sign_in(&tm_email).await;
+    let mine = app.call("dashboard", &[], Some(&tm)).await.json();
+    let labels: Vec<&str> = mine["panels"][1]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, vec![contacts[0].team.as_str()]);
+    let kw = app.sign_in("kw.early-help-north.1@anytown.example").await;
+    assert_eq!(
+        app.call("dashboard", &[], Some(&kw)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let page = app.page("/dashboard", Some(&qa)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("<svg"),
+        "the charts are drawn on the server"
+    );
+}
