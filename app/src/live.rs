@@ -77,6 +77,7 @@ mod server {
 
     struct Cursor {
         store: Store,
+        session: String,
         rx: broadcast::Receiver<i64>,
         person_id: i64,
         last: i64,
@@ -89,8 +90,10 @@ mod server {
         Query(query): Query<HashMap<String, String>>,
         headers: HeaderMap,
     ) -> Response {
-        let Ok(Some(person)) = crate::server::person_from_headers(&live.store, &headers).await
-        else {
+        let (Ok(Some(person)), Some(session)) = (
+            crate::server::person_from_headers(&live.store, &headers).await,
+            crate::server::session_hash_from_headers(&headers),
+        ) else {
             return StatusCode::UNAUTHORIZED.into_response();
         };
         let resume = headers
@@ -106,6 +109,7 @@ mod server {
         let cursor = Cursor {
             rx: live.bus.0.subscribe(),
             store: live.store,
+            session,
             person_id: person.actor.person_id,
             last,
             queue: VecDeque::new(),
@@ -119,6 +123,10 @@ mod server {
                         .event(e.kind)
                         .data(e.data);
                     return Some((Ok::<_, Infallible>(event), c));
+                }
+                // Signed out (or the session was removed) since: the stream ends.
+                if !matches!(c.store.session(&c.session).await, Ok(Some(_))) {
+                    return None;
                 }
                 match c.store.events_after(c.person_id, c.last, 200).await {
                     Ok(rows) if !rows.is_empty() => {

@@ -123,6 +123,12 @@ pub async fn person_from_headers(
     }
 }
 
+/// The session's stored hash, from a request's cookie (for handlers that keep running, such
+/// as the event stream, to check the session is still there).
+pub fn session_hash_from_headers(headers: &axum::http::HeaderMap) -> Option<String> {
+    cookie_token(headers).map(|t| crate::auth::password::token_hash(&t))
+}
+
 /// The person a session token belongs to, and whether the session had expired (and was
 /// removed).
 async fn person_for_token(

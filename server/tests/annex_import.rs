@@ -338,7 +338,7 @@ async fn every_bad_input_is_listed_with_sheet_row_and_column_and_nothing_is_impo
             "List 6",
             Some(3),
             Some("Date of Birth"),
-            "\"31/02/2014\" is not a date"
+            "Date of Birth is not a date"
         ),
         "{problems:?}"
     );

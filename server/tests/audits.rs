@@ -335,6 +335,42 @@ async fn an_audit_goes_from_assigned_to_filed_by_the_right_people_only() {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 
+    // The IRO / CP Chair sees their own feedback only, never the family's words.
+    if let Some(iro_id) = iro_id {
+        let iro = app.sign_in(&email(&app, Some(iro_id)).await).await;
+        let view = detail(iro).await.json();
+        assert!(
+            view["feedback"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|f| f["from_whom"] == "iro"),
+            "{}",
+            view["feedback"]
+        );
+        assert!(view["reflection"].is_null());
+    }
+    // Once the discussion is arranged the audit stays with its auditor.
+    let round_case: i64 = sqlx::query_scalar("SELECT round_case_id FROM audits WHERE id = $1")
+        .bind(a.parse::<i64>().unwrap())
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    let round_id: i64 = sqlx::query_scalar("SELECT round_id FROM round_cases WHERE id = $1")
+        .bind(round_case)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    let other = app.person_id("auditor.2@anytown.example").await.to_string();
+    let field = format!("auditor[{round_case}]");
+    let r = app
+        .call(
+            "assign_auditors",
+            &[("round_id", &round_id.to_string()), (&field, &other)],
+            Some(&qa),
+        )
+        .await;
+    assert_eq!(r.json(), 0, "not reassigned");
     // Completing before the findings are discussed is out of order; only the key worker confirms.
     let r = app
         .call(

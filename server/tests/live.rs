@@ -154,6 +154,26 @@ async fn alerts_reach_only_their_people_and_replay_after_a_restart() {
     let mut after_read = Stream::open(&restarted, &kw, Some(read_id)).await;
     assert!(after_read.next(Duration::from_millis(300)).await.is_none());
 
+    // Signing out ends the stream at its next event.
+    let mut ending = Stream::open(&app.router, &outsider, None).await;
+    let r = app.call("sign_out", &[], Some(&outsider)).await;
+    assert!(r.status.is_success(), "{}", r.status);
+    let outsider_alert = app.person_id("kw.early-help-north.1@anytown.example").await;
+    app.store
+        .insert_alerts(
+            &[app::store::NewAlertRow {
+                person_id: outsider_alert,
+                kind: "case_selected",
+                case_id: None,
+                link: "/".into(),
+                body: "x".into(),
+            }],
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    assert!(ending.next(Duration::from_millis(500)).await.is_none());
+
     // Without a session there is no stream.
     let r = app
         .send(Request::get("/events").body(Body::empty()).unwrap())

@@ -290,6 +290,8 @@ pub async fn audit_detail(audit_id: i64) -> Result<AuditView, AppError> {
                 .await
                 .map_err(internal)?
                 .into_iter()
+                // The IRO / CP Chair sees their own words, not the family's.
+                .filter(|f| role != AuditRole::Iro || f.recorded_by_id == me)
                 .map(|f| Feedback {
                     from_whom: f.from_whom,
                     how: f.how,
@@ -298,7 +300,7 @@ pub async fn audit_detail(audit_id: i64) -> Result<AuditView, AppError> {
                     recorded_by: f.recorded_by,
                 })
                 .collect(),
-            reflection: row.reflection.clone(),
+            reflection: row.reflection.clone().filter(|_| role.reads_form()),
             case_note: row.case_note.clone().filter(|_| role.reads_form()),
             cms_reference: row.cms_reference.clone(),
             completed_at: row.completed_at,
@@ -414,7 +416,7 @@ pub async fn propose_times(
                 .into_iter()
                 .collect(),
         )
-        .await?;
+        .await;
         Ok(times.len())
     })
     .await
@@ -469,7 +471,7 @@ pub async fn accept_time(audit_id: i64, time_id: i64) -> Result<(), AppError> {
                 ),
             })
             .collect();
-        raise(&store, alerts).await?;
+        raise(&store, alerts).await;
         Ok(())
     })
     .await
@@ -522,7 +524,7 @@ pub async fn save_draft(
                         body: format!("Case {} is being audited. Give your feedback as IRO / CP Chair.", row.child_unique_id),
                     }],
                 )
-                .await?;
+                .await;
             }
         }
         Ok(new_version)
@@ -637,7 +639,7 @@ pub async fn confirm_findings(audit_id: i64, reflection: Option<String>) -> Resu
                 body: format!("The key worker confirmed the findings for case {} were discussed. You can complete the audit.", row.child_unique_id),
             }],
         )
-        .await?;
+        .await;
         Ok(())
     })
     .await
@@ -682,7 +684,7 @@ pub async fn complete_audit(audit_id: i64, version: i64) -> Result<(), AppError>
             service_manager: row.service_manager.as_deref(),
         }
         .text();
-        let actions: Vec<(String, String, NaiveDate)> = draft
+        let actions: Vec<(String, String, NaiveDate, bool)> = draft
             .actions
             .iter()
             .filter_map(|a| {
@@ -690,6 +692,7 @@ pub async fn complete_audit(audit_id: i64, version: i64) -> Result<(), AppError>
                     a.action.trim().to_string(),
                     a.owner.trim().to_string(),
                     NaiveDate::parse_from_str(&a.due_on, "%Y-%m-%d").ok()?,
+                    a.status == crate::domain::audit::ActionStatus::Done,
                 ))
             })
             .collect();
@@ -739,7 +742,7 @@ pub async fn complete_audit(audit_id: i64, version: i64) -> Result<(), AppError>
                 ),
             });
         }
-        raise(&store, alerts).await?;
+        raise(&store, alerts).await;
         tracing::info!(audit_id, person_id = actor.person_id, "audit completed");
         Ok(())
     })
@@ -782,6 +785,12 @@ pub async fn mark_uploaded(audit_id: i64, reference: String) -> Result<(), AppEr
     .await
 }
 
+#[cfg(feature = "ssr")]
+fn status_of(e: &AppError) -> axum::http::StatusCode {
+    axum::http::StatusCode::from_u16(e.status())
+        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
+}
+
 /// The agreed discussion as an `.ics` invitation, for the auditor and key worker.
 #[cfg(feature = "ssr")]
 pub async fn discussion_ics(
@@ -791,11 +800,14 @@ pub async fn discussion_ics(
 ) -> axum::response::Response {
     use axum::http::{header, StatusCode};
     use axum::response::IntoResponse;
-    let Ok(Some(person)) = crate::server::person_from_headers(&store, &headers).await else {
-        return StatusCode::UNAUTHORIZED.into_response();
+    let person = match crate::server::person_from_headers(&store, &headers).await {
+        Ok(Some(person)) => person,
+        Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
+        Err(e) => return status_of(&e).into_response(),
     };
-    let Ok((row, role)) = ssr::open(&store, &person.actor, audit_id).await else {
-        return StatusCode::FORBIDDEN.into_response();
+    let (row, role) = match ssr::open(&store, &person.actor, audit_id).await {
+        Ok(found) => found,
+        Err(e) => return status_of(&e).into_response(),
     };
     if !matches!(
         role,
@@ -847,11 +859,14 @@ pub async fn case_note_txt(
 ) -> axum::response::Response {
     use axum::http::{header, StatusCode};
     use axum::response::IntoResponse;
-    let Ok(Some(person)) = crate::server::person_from_headers(&store, &headers).await else {
-        return StatusCode::UNAUTHORIZED.into_response();
+    let person = match crate::server::person_from_headers(&store, &headers).await {
+        Ok(Some(person)) => person,
+        Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
+        Err(e) => return status_of(&e).into_response(),
     };
-    let Ok((row, role)) = ssr::open(&store, &person.actor, audit_id).await else {
-        return StatusCode::FORBIDDEN.into_response();
+    let (row, role) = match ssr::open(&store, &person.actor, audit_id).await {
+        Ok(found) => found,
+        Err(e) => return status_of(&e).into_response(),
     };
     match row.case_note.filter(|_| role.reads_form()) {
         None => StatusCode::NOT_FOUND.into_response(),

@@ -270,6 +270,10 @@ pub async fn upload_directory(data: MultipartData) -> Result<i64, AppError> {
         }
         let kind = match kind.trim() {
             "teams" => "directory_teams",
+            // Setting IROs opens cases to them: the QA Manager's decision, as on screen.
+            "iros" if !actor.roles.has(crate::domain::Role::QaManager) => {
+                return Err(AppError::Forbidden)
+            }
             "iros" => "directory_iros",
             _ => {
                 return Err(AppError::Invalid(vec![FieldError::new(

@@ -169,7 +169,7 @@ fn parse_date(cell: &Cell) -> Result<Option<NaiveDate>, String> {
             if (1.0..200_000.0).contains(n) {
                 Ok(base.checked_add_days(chrono::Days::new(*n as u64)))
             } else {
-                Err(format!("{n} is not a date; use dd/mm/yyyy"))
+                Err("is not a date; use dd/mm/yyyy".into())
             }
         }
         Cell::Text(t) => {
@@ -181,7 +181,8 @@ fn parse_date(cell: &Cell) -> Result<Option<NaiveDate>, String> {
                 .or_else(|_| NaiveDate::parse_from_str(t, "%Y-%m-%d"))
                 .map(Some)
                 .map_err(|_| {
-                    format!("\"{t}\" is not a date; use dd/mm/yyyy, for example 07/03/2015")
+                    // The cell is not quoted back: problems are kept, dates of birth are not.
+                    "is not a date; use dd/mm/yyyy, for example 07/03/2015".to_string()
                 })
         }
     }
@@ -266,13 +267,14 @@ pub fn read_list(
                 ));
                 None
             }
+            // The cell is not quoted back: it may hold something other than an ID.
             Some(raw) => match ChildUniqueId::parse(&raw) {
                 Ok(id) => Some(id.as_str().to_string()),
                 Err(e) => {
                     problems.push(problem(
                         Some(number),
                         Some(Column::ChildUniqueId),
-                        format!("Child Unique ID \"{raw}\": {e}"),
+                        format!("Child Unique ID is not valid: {e}"),
                     ));
                     None
                 }
@@ -293,7 +295,7 @@ pub fn read_list(
                 problems.push(problem(
                     Some(number),
                     Some(Column::DateOfBirth),
-                    format!("Date of Birth {} is in the future", d.format("%d/%m/%Y")),
+                    "Date of Birth is in the future".to_string(),
                 ));
                 None
             }

@@ -259,13 +259,17 @@ pub fn plan(
                 }
             },
             Some(case) => {
+                // Lists the case is on that this upload does not cover still count: a List 2
+                // file alone must not move a child-protection case to early help.
+                let outside = case.lists.iter().filter(|l| !covered.contains(l)).max();
+                let outranked = outside.is_some_and(|o| allocating.map(|r| r.list) < Some(*o));
                 let mut change = CaseChange {
                     case_id: case.id,
-                    subject: (subject != case.subject).then_some(subject),
+                    subject: (subject != case.subject && !outranked).then_some(subject),
                     team: None,
                     key_worker: None,
                 };
-                if let Some((Some(team_id), worker)) = allocation {
+                if let (Some((Some(team_id), worker)), false) = (allocation, outranked) {
                     if team_id != case.team_id {
                         change.team = Some((case.team_id, team_id));
                     }
@@ -470,6 +474,21 @@ mod tests {
         // F1 keeps its allocation.
         assert!(p.changes.is_empty());
         assert!(p.left.is_empty());
+    }
+
+    #[test]
+    fn a_lower_list_uploaded_alone_does_not_reallocate_a_case_on_a_higher_list() {
+        let pool = [existing(100, "C1", 1, Some(10), &[ChildProtection])];
+        let upload = AnnexUpload {
+            lists: vec![EarlyHelp],
+            cases: vec![ListedCase {
+                subject: Subject::Family,
+                ..row(EarlyHelp, "C1", Some("Team B"), Some("Bob Worker"))
+            }],
+        };
+        let p = plan(&upload, &directory(), &pool).unwrap();
+        assert!(p.changes.is_empty(), "{p:?}");
+        assert_eq!(p.joined, vec![(100, EarlyHelp)]);
     }
 
     #[test]

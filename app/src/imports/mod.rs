@@ -267,7 +267,7 @@ pub async fn import_detail(import_id: i64) -> Result<ImportView, AppError> {
         let row = store.import(import_id).await.map_err(internal)?;
         // The Administrator keeps the staff directory, so sees its uploads; Annex A is the
         // QA Manager's alone.
-        let directory_upload = row.as_ref().is_some_and(|r| r.kind != "annex_a");
+        let directory_upload = row.as_ref().is_some_and(|r| r.kind == "directory_teams");
         if !(directory_upload && actor.roles.has(crate::domain::Role::Administrator)) {
             ssr::require_qa_manager(&actor)?;
         }
@@ -356,9 +356,11 @@ pub async fn map_import_name(
                         "Enter their work email address, like name@council.gov.uk",
                     )])
                 })?;
+                let teams = store.teams().await.map_err(internal)?;
                 let team_id = team_id
                     .as_deref()
                     .and_then(|t| t.trim().parse::<i64>().ok())
+                    .filter(|t| teams.iter().any(|(id, _)| id == t))
                     .ok_or_else(|| {
                         AppError::Invalid(vec![FieldError::new(
                             &format!("{field}-team"),

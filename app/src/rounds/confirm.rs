@@ -156,7 +156,7 @@ pub async fn confirm_round(round_id: i64) -> Result<(), AppError> {
             }
         }
         let told = alerts.len();
-        raise(&store, alerts).await?;
+        raise(&store, alerts).await;
         tracing::info!(
             round_id,
             person_id = actor.person_id,
@@ -239,7 +239,7 @@ pub async fn assign_auditors(
                 })
             })
             .collect();
-        raise(&store, alerts).await?;
+        raise(&store, alerts).await;
         tracing::info!(round_id, person_id = actor.person_id, changed = changed.len(), "auditors assigned");
         leptos_axum::redirect(&format!("/rounds/{round_id}"));
         Ok(changed.len())

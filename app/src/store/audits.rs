@@ -58,6 +58,7 @@ pub struct DiscussionTimeRow {
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct FeedbackRow {
+    pub recorded_by_id: i64,
     pub from_whom: String,
     pub how: String,
     pub given_on: NaiveDate,
@@ -77,7 +78,8 @@ pub struct Completion<'a> {
     pub version: i64,
     pub draft: &'a str,
     pub case_note: &'a str,
-    pub actions: &'a [(String, String, NaiveDate)],
+    /// (action, owner, due date, done)
+    pub actions: &'a [(String, String, NaiveDate, bool)],
 }
 
 impl Store {
@@ -238,12 +240,13 @@ impl Store {
         if done != 1 {
             return Ok(false);
         }
-        for (action, owner, due_on) in c.actions {
-            sqlx::query("INSERT INTO audit_actions (audit_id, action, owner, due_on, status) VALUES ($1, $2, $3, $4, 'open')")
+        for (action, owner, due_on, done) in c.actions {
+            sqlx::query("INSERT INTO audit_actions (audit_id, action, owner, due_on, status) VALUES ($1, $2, $3, $4, $5)")
                 .bind(audit_id)
                 .bind(action)
                 .bind(owner)
                 .bind(due_on)
+                .bind(if *done { "done" } else { "open" })
                 .execute(&mut *tx)
                 .await?;
         }
@@ -363,7 +366,7 @@ impl Store {
 
     pub async fn feedback(&self, audit_id: i64) -> StoreResult<Vec<FeedbackRow>> {
         Ok(sqlx::query_as(
-            "SELECT f.from_whom, f.how, f.given_on, f.said, p.display_name AS recorded_by \
+            "SELECT f.recorded_by AS recorded_by_id, f.from_whom, f.how, f.given_on, f.said, p.display_name AS recorded_by \
              FROM audit_feedback f JOIN people p ON p.id = f.recorded_by WHERE f.audit_id = $1 ORDER BY f.id",
         )
         .bind(audit_id)

@@ -508,6 +508,15 @@ impl Store {
         }
         let mut changed = Vec::new();
         for (round_case_id, auditor_id) in assignments {
+            // Once the discussion is arranged the audit stays with its auditor.
+            let state: Option<String> =
+                sqlx::query_scalar("SELECT state FROM audits WHERE round_case_id = $1")
+                    .bind(round_case_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if state.as_deref().is_some_and(|s| s != "assigned") {
+                continue;
+            }
             let moved = sqlx::query(
                 "UPDATE round_cases SET auditor_id = $1, assigned_at = $2, assigned_by = $3 \
                  WHERE id = $4 AND round_id = $5 AND withdrawn_at IS NULL \
@@ -536,6 +545,13 @@ impl Store {
                             .bind(audit_id)
                             .execute(&mut *tx)
                             .await?;
+                        // The previous auditor's proposals go with them.
+                        sqlx::query(
+                            "DELETE FROM discussion_times WHERE audit_id = $1 AND accepted_at IS NULL",
+                        )
+                        .bind(audit_id)
+                        .execute(&mut *tx)
+                        .await?;
                     }
                     None => {
                         let audit_id: i64 = sqlx::query_scalar(

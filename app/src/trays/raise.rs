@@ -125,11 +125,19 @@ impl SendEmail for MemorySender {
 }
 
 /// Stores the alerts (all or none) and emails each person. Call after the change that
-/// caused them has committed. Email failures are logged, never undo the alert.
-pub async fn raise(store: &Store, alerts: Vec<NewAlert>) -> Result<(), AppError> {
+/// caused them has committed. The change stands whatever happens here, so a failure is
+/// logged (with IDs) rather than turned into an error for a request that did succeed.
+pub async fn raise(store: &Store, alerts: Vec<NewAlert>) {
     if alerts.is_empty() {
-        return Ok(());
+        return;
     }
+    let people: Vec<i64> = alerts.iter().map(|a| a.person_id).collect();
+    if let Err(error) = store_and_send(store, alerts).await {
+        tracing::error!(?people, %error, "alerts not raised");
+    }
+}
+
+async fn store_and_send(store: &Store, alerts: Vec<NewAlert>) -> Result<(), AppError> {
     let rows: Vec<NewAlertRow> = alerts
         .iter()
         .map(|a| NewAlertRow {
