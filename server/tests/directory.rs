@@ -327,6 +327,7 @@ async fn iros_are_set_from_csv_or_on_screen_with_history() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     // The Administrator may read directory uploads but not Annex A ones.
+    // IROs open cases to people, so only the QA Manager sets them, on screen or by file.
     let admin = app.sign_in(ADMIN).await;
     let dir_import: i64 = one(&app, "SELECT MAX(id) FROM imports").await;
     let r = app
@@ -335,6 +336,32 @@ async fn iros_are_set_from_csv_or_on_screen_with_history() {
             &[("import_id", &dir_import.to_string())],
             Some(&admin),
         )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = app
+        .upload(
+            "upload_directory",
+            &[("kind", "iros")],
+            ("iros.csv", csv.as_bytes()),
+            Some(&admin),
+            false,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // The Administrator reads the teams uploads they may make.
+    let teams = "Team,Team Manager,Service Manager\nBrand New Team,,\n";
+    let r = app
+        .upload(
+            "upload_directory",
+            &[("kind", "teams")],
+            ("teams.csv", teams.as_bytes()),
+            Some(&admin),
+            false,
+        )
+        .await;
+    let id = r.json().to_string();
+    let r = app
+        .call("import_detail", &[("import_id", &id)], Some(&admin))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }
