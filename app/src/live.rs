@@ -172,8 +172,11 @@ pub fn connect(
         state.set(LiveState::Reconnecting);
         return;
     };
-    let (Ok(alerts), Ok(reads)) = (source.subscribe("alert"), source.subscribe("alert_read"))
-    else {
+    let (Ok(alerts), Ok(reads), Ok(audits)) = (
+        source.subscribe("alert"),
+        source.subscribe("alert_read"),
+        source.subscribe("audit"),
+    ) else {
         return;
     };
     let source = Rc::new(source);
@@ -190,7 +193,7 @@ pub fn connect(
     );
     leptos::task::spawn_local(async move {
         let _keep = source;
-        let mut events = futures::stream::select(alerts, reads);
+        let mut events = futures::stream::select(alerts, futures::stream::select(reads, audits));
         while let Some(event) = events.next().await {
             match event {
                 Ok(_) => {

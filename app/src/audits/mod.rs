@@ -118,6 +118,39 @@ pub(crate) mod ssr {
     use crate::server::internal;
     use crate::store::{AuditRow, Store};
 
+    /// Tells everyone who follows this audit that it moved: its auditor, key worker, Team
+    /// and Service Managers and the programme (so dashboards and lists update). IDs only.
+    /// Called after the move has committed; a failure is logged, never undoes the move.
+    pub async fn announce(store: &Store, row: &AuditRow, state: AuditState) {
+        let mut people: Vec<i64> = [
+            Some(row.auditor_id),
+            row.key_worker_id,
+            row.team_manager_id,
+            row.service_manager_id,
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        match store.programme_people().await {
+            Ok(p) => people.extend(p),
+            Err(e) => tracing::warn!(error = %e, "programme not told of an audit move"),
+        }
+        people.sort_unstable();
+        people.dedup();
+        let data = serde_json::json!({ "audit_id": row.id, "state": state.code() }).to_string();
+        match store
+            .insert_events(&people, "audit", &data, chrono::Utc::now())
+            .await
+        {
+            Ok(()) => {
+                if let Some(site) = leptos::prelude::use_context::<crate::server::SiteSettings>() {
+                    site.events.0.published(&people);
+                }
+            }
+            Err(e) => tracing::error!(audit_id = row.id, error = %e, "audit move not announced"),
+        }
+    }
+
     /// The refusal for a save or move made against an older version.
     pub async fn stale(store: &Store, audit_id: i64) -> AppError {
         match store.audit(audit_id).await {
@@ -456,6 +489,7 @@ pub async fn accept_time(audit_id: i64, time_id: i64) -> Result<(), AppError> {
                 "The discussion is already arranged",
             )]));
         }
+        ssr::announce(&store, &row, AuditState::DiscussionArranged).await;
         let when = time.starts_at.format("%A %-d %B %Y at %H:%M").to_string();
         let alerts = [Some(row.auditor_id), row.key_worker_id]
             .into_iter()
@@ -513,6 +547,7 @@ pub async fn save_draft(
             return Err(ssr::stale(&store, audit_id).await);
         };
         if state == AuditState::DiscussionArranged {
+            ssr::announce(&store, &row, AuditState::InProgress).await;
             if let Some(iro) = row.iro_id {
                 raise(
                     &store,
@@ -629,6 +664,7 @@ pub async fn confirm_findings(audit_id: i64, reflection: Option<String>) -> Resu
         if !moved {
             return Err(ssr::stale(&store, audit_id).await);
         }
+        ssr::announce(&store, &row, AuditState::FindingsDiscussed).await;
         raise(
             &store,
             vec![NewAlert {
@@ -744,6 +780,7 @@ pub async fn complete_audit(audit_id: i64, version: i64) -> Result<(), AppError>
         }
         raise(&store, alerts).await;
         tracing::info!(audit_id, person_id = actor.person_id, "audit completed");
+        ssr::announce(&store, &row, AuditState::Completed).await;
         Ok(())
     })
     .await
@@ -780,6 +817,7 @@ pub async fn mark_uploaded(audit_id: i64, reference: String) -> Result<(), AppEr
         {
             return Err(ssr::stale(&store, audit_id).await);
         }
+        ssr::announce(&store, &row, AuditState::FiledToRecord).await;
         Ok(())
     })
     .await

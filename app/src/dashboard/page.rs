@@ -76,7 +76,7 @@ pub fn Chart(panel: Panel) -> impl IntoView {
                         {panel.rows.iter().map(|r| view! {
                             <tr>
                                 <th scope="row">{r.label.clone()}</th>
-                                {r.figures.iter().map(|n| view! { <td>{*n}</td> }).collect_view()}
+                                {r.figures.iter().zip(&panel.series).map(|(n, s)| view! { <td data-figure=format!("{}:{}", r.label, s)>{*n}</td> }).collect_view()}
                             </tr>
                         }).collect_view()}
                     </tbody>

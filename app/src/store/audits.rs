@@ -468,3 +468,40 @@ impl Store {
         }
     }
 }
+
+impl Store {
+    /// People who see every audit: the QA programme's roles.
+    pub async fn programme_people(&self) -> StoreResult<Vec<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT DISTINCT r.person_id FROM person_roles r JOIN people p ON p.id = r.person_id \
+             WHERE p.active = TRUE AND r.role IN ('qa_manager', 'psw_qa_practice_improvement', \
+             'safeguarding_review_manager', 'assistant_director') ORDER BY r.person_id",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Stores one live event for each person, all or none.
+    pub async fn insert_events(
+        &self,
+        person_ids: &[i64],
+        kind: &str,
+        data: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        for id in person_ids {
+            sqlx::query(
+                "INSERT INTO events (person_id, kind, data, created_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id)
+            .bind(kind)
+            .bind(data)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
