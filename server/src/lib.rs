@@ -111,10 +111,13 @@ pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router
             "/audits/{id}/case-note.txt",
             get(app::audits::case_note_txt).with_state(ics_store),
         )
-        .leptos_routes_with_context(&leptos, routes, context, {
+        .leptos_routes_with_context(&leptos, routes, context.clone(), {
             let leptos = leptos.clone();
             move || shell(leptos.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler(shell))
+        // Unknown paths render the app's not-found page, which needs the same context.
+        .fallback(leptos_axum::file_and_error_handler_with_context(
+            context, shell,
+        ))
         .with_state(leptos)
 }

@@ -26,6 +26,7 @@ pub struct Me {
 #[derive(Clone, Copy)]
 pub struct Auth {
     pub me: Resource<Result<Option<Me>, AppError>>,
+    pub counts: Resource<Result<Option<Me>, AppError>>,
     pub sign_in: ServerAction<SignIn>,
     pub sign_out: ServerAction<SignOut>,
     /// Counts live events received; views that show live data refetch when it moves.
@@ -38,7 +39,14 @@ pub fn provide_auth() {
     let sign_out = ServerAction::<SignOut>::new();
     let live = RwSignal::new(0u64);
     let live_state = RwSignal::new(crate::live::LiveState::Connecting);
+    // Who is signed in: refetched only when that can change, so live events never re-render
+    // the pages under `SignedIn` (and never lose what someone is typing).
     let me = Resource::new(
+        move || (sign_in.version().get(), sign_out.version().get()),
+        |_| current_user(),
+    );
+    // The same, refetched as live events arrive: the header's unread count reads this.
+    let counts = Resource::new(
         move || {
             (
                 sign_in.version().get(),
@@ -50,6 +58,7 @@ pub fn provide_auth() {
     );
     provide_context(Auth {
         me,
+        counts,
         sign_in,
         sign_out,
         live,

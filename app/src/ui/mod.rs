@@ -77,9 +77,15 @@ fn SignedInHeader(me: Me) -> impl IntoView {
                 <li>
                     <A href="/tray">
                         "My tray"
-                        {(unread > 0).then(|| view! {
-                            <span class="count" data-testid="unread-count" aria-label=format!("{unread} unread")>{unread}</span>
-                        })}
+                        <Transition fallback=move || unread_badge(unread)>
+                            {move || Suspend::new(async move {
+                                let live = match auth.counts.await {
+                                    Ok(Some(me)) => me.unread_alerts,
+                                    _ => unread,
+                                };
+                                unread_badge(live)
+                            })}
+                        </Transition>
                     </A>
                 </li>
                 <li>
@@ -90,6 +96,14 @@ fn SignedInHeader(me: Me) -> impl IntoView {
             </ul>
         </nav>
     }
+}
+
+fn unread_badge(unread: i64) -> impl IntoView {
+    (unread > 0).then(|| {
+        view! {
+            <span class="count" data-testid="unread-count" aria-label=format!("{unread} unread")>{unread}</span>
+        }
+    })
 }
 
 /// Renders `render(me)` for a signed-in person; sends anyone else to the sign-in page.
