@@ -77,15 +77,15 @@ fn SignedInHeader(me: Me) -> impl IntoView {
                 <li>
                     <A href="/tray">
                         "My tray"
-                        <Transition fallback=move || unread_badge(unread)>
-                            {move || Suspend::new(async move {
-                                let live = match auth.counts.await {
-                                    Ok(Some(me)) => me.unread_alerts,
-                                    _ => unread,
-                                };
-                                unread_badge(live)
-                            })}
-                        </Transition>
+                        // Read without suspending: the page's own count until a live event
+                        // refetches it, so hydration sees the same markup.
+                        {move || {
+                            let live = match auth.counts.get() {
+                                Some(Ok(Some(me))) => me.unread_alerts,
+                                _ => unread,
+                            };
+                            unread_badge(live)
+                        }}
                     </A>
                 </li>
                 <li>
