@@ -1,5 +1,8 @@
 //! Practice Audit: the Leptos app shared by the server (feature `ssr`) and the browser (`hydrate`).
 
+// Deeply nested view types (the round and audit pages) need more than the default 128.
+#![recursion_limit = "256"]
+
 pub mod audits;
 pub mod auth;
 pub mod calendar;

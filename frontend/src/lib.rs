@@ -1,5 +1,8 @@
 //! The WebAssembly entry point: hydrates the server-rendered page.
 
+// The release build's optimiser walks the page's deeply nested view types.
+#![recursion_limit = "256"]
+
 use wasm_bindgen::JsValue;
 
 #[wasm_bindgen::prelude::wasm_bindgen]
