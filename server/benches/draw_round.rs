@@ -3,53 +3,18 @@
 //! reading the eligible pools, drawing, and recording the draw in one transaction.
 //! Run with `cargo bench -p server --bench draw_round`. A benchmark: it only reports.
 
-use app::server::SiteSettings;
-use app::store::Store;
-use axum::body::Body;
-use axum::http::{header, Request};
-use leptos::prelude::LeptosOptions;
+#[path = "support.rs"]
+mod support;
+
 use std::time::Instant;
-use tower::ServiceExt;
 
 const CASES: usize = 20_000;
 const RUNS: usize = 30;
 
-async fn post(
-    router: &axum::Router,
-    name: &str,
-    body: String,
-    cookie: Option<&str>,
-) -> (u16, String, Option<String>) {
-    let mut request = Request::post(format!("/api/{name}"))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "application/json");
-    if let Some(c) = cookie {
-        request = request.header(header::COOKIE, c);
-    }
-    let response = router
-        .clone()
-        .oneshot(request.body(Body::from(body)).unwrap())
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let cookie = response
-        .headers()
-        .get(header::SET_COOKIE)
-        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string());
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
-        .await
-        .unwrap();
-    (status, String::from_utf8_lossy(&bytes).into_owned(), cookie)
-}
-
 #[tokio::main]
 async fn main() {
-    let dir = std::env::temp_dir().join(format!("practice-audit-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let store = Store::connect(&format!("sqlite://{}", dir.join("bench.db").display()))
-        .await
-        .unwrap();
-    server::seed_demo_if_empty(&store).await.unwrap();
+    let bench = support::Bench::new("draw-round").await;
+    let store = bench.store.clone();
     let teams: Vec<(i64, String)> = store.teams().await.unwrap();
     // A large council's pool: replace the demo cases' lists with 20,000 cases.
     let mut tx = store.pool().begin().await.unwrap();
@@ -76,22 +41,7 @@ async fn main() {
     tx.commit().await.unwrap();
     sqlx::query("ANALYZE").execute(store.pool()).await.unwrap();
 
-    let leptos = LeptosOptions::builder()
-        .output_name("practice-audit")
-        .build();
-    let router = server::router(store.clone(), leptos, SiteSettings::default());
-    let (status, body, cookie) = post(
-        &router,
-        "sign_in",
-        format!(
-            "email=qa.manager%40anytown.example&password={}",
-            app::demo::DEMO_PASSWORD
-        ),
-        None,
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    let cookie = cookie.expect("session cookie");
+    let cookie = bench.sign_in("qa.manager@anytown.example").await;
     let team_quotas: String = teams
         .iter()
         .take(5)
@@ -101,18 +51,14 @@ async fn main() {
     let mut times = Vec::new();
     for run in 0..RUNS {
         let month = format!("{}-{:02}", 2030 + run / 12, run % 12 + 1);
-        let (status, body, _) = post(
-            &router,
-            "create_round",
-            format!("month={month}"),
-            Some(&cookie),
-        )
-        .await;
+        let (status, body, _) = bench
+            .post("create_round", format!("month={month}"), Some(&cookie))
+            .await;
         assert_eq!(status, 200, "{body}");
         let round_id: i64 = body.trim().parse().unwrap();
         let form = format!("round_id={round_id}&quota_2=10&quota_6=10&quota_7=10&quota_8=10&quota_9=10{team_quotas}");
         let start = Instant::now();
-        let (status, body, _) = post(&router, "draw_round", form, Some(&cookie)).await;
+        let (status, body, _) = bench.post("draw_round", form, Some(&cookie)).await;
         times.push(start.elapsed().as_secs_f64() * 1e3);
         assert_eq!(status, 200, "{body}");
     }
@@ -121,12 +67,9 @@ async fn main() {
         .await
         .unwrap();
     assert_eq!(drawn as usize, RUNS * 100);
-    times.sort_by(f64::total_cmp);
+    let (median, p99, max) = support::spread(times);
     println!(
-        "draw_round server function, {CASES} cases, 10 strata of 10: median {:.1} ms, p99 {:.1} ms, max {:.1} ms over {RUNS} runs",
-        times[RUNS / 2],
-        times[RUNS * 99 / 100],
-        times[RUNS - 1]
+        "draw_round server function, {CASES} cases, 10 strata of 10: median {median:.1} ms, p99 {p99:.1} ms, max {max:.1} ms over {RUNS} runs"
     );
     // Where the time goes: the pool read on its own.
     use app::store::PoolFilter;
@@ -148,11 +91,6 @@ async fn main() {
         reads.push(start.elapsed().as_secs_f64() * 1e3);
         assert_eq!(pools.len(), 10);
     }
-    reads.sort_by(f64::total_cmp);
-    println!(
-        "  of which reading the 10 pools: median {:.1} ms, max {:.1} ms",
-        reads[RUNS / 2],
-        reads[RUNS - 1]
-    );
-    let _ = std::fs::remove_dir_all(&dir);
+    let (median, _, max) = support::spread(reads);
+    println!("  of which reading the 10 pools: median {median:.1} ms, max {max:.1} ms");
 }

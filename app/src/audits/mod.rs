@@ -823,10 +823,24 @@ pub async fn mark_uploaded(audit_id: i64, reference: String) -> Result<(), AppEr
     .await
 }
 
+/// For the plain axum handlers (downloads): the signed-in person's audit and their part
+/// in it, or the HTTP status of the refusal.
 #[cfg(feature = "ssr")]
-fn status_of(e: &AppError) -> axum::http::StatusCode {
-    axum::http::StatusCode::from_u16(e.status())
-        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
+async fn open_for_download(
+    store: &crate::store::Store,
+    headers: &axum::http::HeaderMap,
+    audit_id: i64,
+) -> Result<(crate::store::AuditRow, AuditRole), axum::http::StatusCode> {
+    use axum::http::StatusCode;
+    let status =
+        |e: AppError| StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let person = crate::server::person_from_headers(store, headers)
+        .await
+        .map_err(status)?
+        .ok_or(StatusCode::UNAUTHORIZED)?;
+    ssr::open(store, &person.actor, audit_id)
+        .await
+        .map_err(status)
 }
 
 /// The agreed discussion as an `.ics` invitation, for the auditor and key worker.
@@ -838,14 +852,9 @@ pub async fn discussion_ics(
 ) -> axum::response::Response {
     use axum::http::{header, StatusCode};
     use axum::response::IntoResponse;
-    let person = match crate::server::person_from_headers(&store, &headers).await {
-        Ok(Some(person)) => person,
-        Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
-        Err(e) => return status_of(&e).into_response(),
-    };
-    let (row, role) = match ssr::open(&store, &person.actor, audit_id).await {
+    let (row, role) = match open_for_download(&store, &headers, audit_id).await {
         Ok(found) => found,
-        Err(e) => return status_of(&e).into_response(),
+        Err(status) => return status.into_response(),
     };
     if !matches!(
         role,
@@ -897,14 +906,9 @@ pub async fn case_note_txt(
 ) -> axum::response::Response {
     use axum::http::{header, StatusCode};
     use axum::response::IntoResponse;
-    let person = match crate::server::person_from_headers(&store, &headers).await {
-        Ok(Some(person)) => person,
-        Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
-        Err(e) => return status_of(&e).into_response(),
-    };
-    let (row, role) = match ssr::open(&store, &person.actor, audit_id).await {
+    let (row, role) = match open_for_download(&store, &headers, audit_id).await {
         Ok(found) => found,
-        Err(e) => return status_of(&e).into_response(),
+        Err(status) => return status.into_response(),
     };
     match row.case_note.filter(|_| role.reads_form()) {
         None => StatusCode::NOT_FOUND.into_response(),

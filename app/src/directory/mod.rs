@@ -220,54 +220,20 @@ pub async fn upload_directory(data: MultipartData) -> Result<i64, AppError> {
     use crate::domain::annex_import::{header_key, Problem};
     use crate::domain::directory::{find_staff, read_iros, read_teams};
     use crate::domain::Role;
-    use crate::imports::read::{sheets, too_large, MAX_UPLOAD_BYTES};
+    use crate::imports::read::{receive, sheets, too_large, Received};
     use crate::server::*;
     use crate::store::TeamUpdate;
     use crate::FieldError;
     respond(async move {
         let (store, actor) = signed_in().await?;
         ssr::require_directory(&actor)?;
-        let mut multipart = data
-            .into_inner()
-            .ok_or_else(|| internal("no multipart body"))?;
-        let (mut kind, mut file_name, mut bytes, mut over) =
-            (String::new(), String::new(), Vec::new(), false);
-        let broken = || {
-            AppError::Invalid(vec![FieldError::new(
-                "directory-file",
-                "The upload did not arrive whole. Try again",
-            )])
-        };
-        while let Some(mut field) = multipart.next_field().await.map_err(|_| broken())? {
-            match field.name() {
-                Some("kind") => kind = field.text().await.unwrap_or_default(),
-                Some("file") => {
-                    file_name = field
-                        .file_name()
-                        .unwrap_or("upload")
-                        .chars()
-                        .take(200)
-                        .collect();
-                    while let Some(chunk) = field.chunk().await.map_err(|_| broken())? {
-                        if bytes.len() + chunk.len() > MAX_UPLOAD_BYTES {
-                            over = true;
-                            break;
-                        }
-                        bytes.extend_from_slice(&chunk);
-                    }
-                }
-                _ => {}
-            }
-            if over {
-                break;
-            }
-        }
-        if file_name.is_empty() {
-            return Err(AppError::Invalid(vec![FieldError::new(
-                "directory-file",
-                "Choose the file to upload",
-            )]));
-        }
+        let Received {
+            fields,
+            file_name,
+            bytes,
+            too_large: over,
+        } = receive(data, "directory-file").await?;
+        let kind = fields.get("kind").cloned().unwrap_or_default();
         let kind = match kind.trim() {
             "teams" => "directory_teams",
             // Setting IROs opens cases to them: the QA Manager's decision, as on screen.

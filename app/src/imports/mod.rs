@@ -137,54 +137,13 @@ pub async fn upload_annex_a(data: MultipartData) -> Result<i64, AppError> {
     respond(async move {
         let (store, actor) = signed_in().await?;
         ssr::require_qa_manager(&actor)?;
-        let mut multipart = data
-            .into_inner()
-            .ok_or_else(|| internal("no multipart body"))?;
-        let mut list_field = String::from("all");
-        let mut file_name = String::new();
-        let mut bytes: Vec<u8> = Vec::new();
-        let mut too_large = false;
-        while let Some(mut field) = multipart.next_field().await.map_err(|e| {
-            tracing::info!(error = %e, "unreadable upload");
-            AppError::Invalid(vec![crate::FieldError::new(
-                "file",
-                "The upload did not arrive whole. Try again",
-            )])
-        })? {
-            match field.name() {
-                Some("list") => list_field = field.text().await.unwrap_or_default(),
-                Some("file") => {
-                    file_name = field
-                        .file_name()
-                        .unwrap_or("upload")
-                        .chars()
-                        .take(200)
-                        .collect();
-                    while let Some(chunk) = field.chunk().await.map_err(|_| {
-                        AppError::Invalid(vec![crate::FieldError::new(
-                            "file",
-                            "The upload did not arrive whole. Try again",
-                        )])
-                    })? {
-                        if bytes.len() + chunk.len() > read::MAX_UPLOAD_BYTES {
-                            too_large = true;
-                            break;
-                        }
-                        bytes.extend_from_slice(&chunk);
-                    }
-                }
-                _ => {}
-            }
-            if too_large {
-                break;
-            }
-        }
-        if file_name.is_empty() {
-            return Err(AppError::Invalid(vec![crate::FieldError::new(
-                "file",
-                "Choose the file to upload",
-            )]));
-        }
+        let read::Received {
+            fields,
+            file_name,
+            bytes,
+            too_large,
+        } = read::receive(data, "file").await?;
+        let list_field = fields.get("list").cloned().unwrap_or_else(|| "all".into());
         let list = match list_field.trim() {
             "all" | "" => None,
             n => Some(

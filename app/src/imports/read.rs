@@ -91,3 +91,73 @@ fn cell(data: &Data) -> Cell {
         Data::Error(e) => Cell::Text(format!("#{e:?}")),
     }
 }
+
+/// A multipart upload as received: its text fields, and the file (capped at
+/// [`MAX_UPLOAD_BYTES`]; `too_large` says it was cut short).
+pub struct Received {
+    pub fields: std::collections::HashMap<String, String>,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    pub too_large: bool,
+}
+
+/// Reads an upload form: the part named `file` and any text fields. A broken upload, or one
+/// without a file, is an error on `file_field`, the form's file input.
+pub async fn receive(
+    data: leptos::server_fn::codec::MultipartData,
+    file_field: &str,
+) -> Result<Received, crate::AppError> {
+    use crate::{AppError, FieldError};
+    let broken = || {
+        AppError::Invalid(vec![FieldError::new(
+            file_field,
+            "The upload did not arrive whole. Try again",
+        )])
+    };
+    let mut multipart = data
+        .into_inner()
+        .ok_or_else(|| crate::server::internal("no multipart body"))?;
+    let mut got = Received {
+        fields: Default::default(),
+        file_name: String::new(),
+        bytes: Vec::new(),
+        too_large: false,
+    };
+    while let Some(mut field) = multipart.next_field().await.map_err(|e| {
+        tracing::info!(error = %e, "unreadable upload");
+        broken()
+    })? {
+        match field.name().map(str::to_string) {
+            Some(name) if name == "file" => {
+                got.file_name = field
+                    .file_name()
+                    .unwrap_or("upload")
+                    .chars()
+                    .take(200)
+                    .collect();
+                while let Some(chunk) = field.chunk().await.map_err(|_| broken())? {
+                    if got.bytes.len() + chunk.len() > MAX_UPLOAD_BYTES {
+                        got.too_large = true;
+                        break;
+                    }
+                    got.bytes.extend_from_slice(&chunk);
+                }
+            }
+            Some(name) => {
+                let value = field.text().await.unwrap_or_default();
+                got.fields.insert(name, value);
+            }
+            None => {}
+        }
+        if got.too_large {
+            break;
+        }
+    }
+    if got.file_name.is_empty() {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            file_field,
+            "Choose the file to upload",
+        )]));
+    }
+    Ok(got)
+}
