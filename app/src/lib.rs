@@ -80,6 +80,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/audits/:id") view=audits::AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/audits/:id/record") view=audits::AuditRecordPage ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard") view=dashboard::DashboardPage ssr=SsrMode::Async/>
+                    <Route path=path!("/dashboard/list") view=dashboard::DashboardListPage ssr=SsrMode::Async/>
                     <Route path=path!("/templates") view=audits::TemplatePage ssr=SsrMode::Async/>
                     <Route path=path!("/directory") view=directory::DirectoryPage ssr=SsrMode::Async/>
                     <Route path=path!("/imports") view=imports::ImportsPage ssr=SsrMode::Async/>

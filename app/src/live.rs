@@ -172,10 +172,11 @@ pub fn connect(
         state.set(LiveState::Reconnecting);
         return;
     };
-    let (Ok(alerts), Ok(reads), Ok(audits)) = (
+    let (Ok(alerts), Ok(reads), Ok(audits), Ok(archived)) = (
         source.subscribe("alert"),
         source.subscribe("alert_read"),
         source.subscribe("audit"),
+        source.subscribe("alerts_archived"),
     ) else {
         return;
     };
@@ -193,7 +194,10 @@ pub fn connect(
     );
     leptos::task::spawn_local(async move {
         let _keep = source;
-        let mut events = futures::stream::select(alerts, futures::stream::select(reads, audits));
+        let mut events = futures::stream::select(
+            futures::stream::select(alerts, archived),
+            futures::stream::select(reads, audits),
+        );
         while let Some(event) = events.next().await {
             match event {
                 Ok(_) => {

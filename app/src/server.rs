@@ -24,6 +24,8 @@ pub struct SiteSettings {
     pub mailer: crate::trays::Mailer,
     /// Where committed changes are announced to the live streams.
     pub events: crate::live::EventBus,
+    /// Alerts older than this leave trays for their archive.
+    pub archive_after_days: i64,
 }
 
 impl Default for SiteSettings {
@@ -33,6 +35,7 @@ impl Default for SiteSettings {
             public_url: "http://127.0.0.1:3000".into(),
             mailer: crate::trays::Mailer::default(),
             events: crate::live::EventBus::default(),
+            archive_after_days: crate::trays::ARCHIVE_AFTER_DAYS,
         }
     }
 }

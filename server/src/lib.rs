@@ -46,6 +46,14 @@ impl Config {
             .ok()
             .filter(|u| !u.is_empty())
             .unwrap_or_else(|| format!("http://{}", leptos.site_addr));
+        let archive_after_days = match std::env::var("ALERT_ARCHIVE_DAYS") {
+            Ok(v) if !v.is_empty() => v
+                .parse::<i64>()
+                .ok()
+                .filter(|d| *d > 0)
+                .ok_or("ALERT_ARCHIVE_DAYS must be a whole number of days above 0")?,
+            _ => app::trays::ARCHIVE_AFTER_DAYS,
+        };
         let mailer = match smtp::SmtpSender::from_env()? {
             Some(sender) => app::trays::Mailer(std::sync::Arc::new(sender)),
             None => app::trays::Mailer::default(),
@@ -58,6 +66,7 @@ impl Config {
                 public_url,
                 mailer,
                 events: app::live::EventBus::default(),
+                archive_after_days,
             },
         })
     }
@@ -86,6 +95,22 @@ pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, DemoError> {
     .map_err(|e| DemoError::Hash(e.to_string()))?;
     store.seed_demo(&council, &hash).await?;
     Ok(true)
+}
+
+/// Archives old alerts now and then every hour, for as long as the server runs.
+pub fn spawn_alert_archiver(store: Store, site: &SiteSettings) -> tokio::task::JoinHandle<()> {
+    let (events, days) = (site.events.clone(), site.archive_after_days);
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            if let Err(error) =
+                app::trays::archive_old_alerts(&store, &events, chrono::Utc::now(), days).await
+            {
+                tracing::warn!(%error, "archiving old alerts failed; will try again");
+            }
+        }
+    })
 }
 
 /// The whole app: pages, server functions, static files and a health check.

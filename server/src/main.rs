@@ -54,6 +54,7 @@ async fn run(seed_only: bool, demo: bool) -> Result<(), String> {
         return Ok(());
     }
     let addr = config.leptos.site_addr;
+    server::spawn_alert_archiver(store.clone(), &config.site);
     let app = router(store, config.leptos, config.site);
     let listener = tokio::net::TcpListener::bind(addr)
         .await

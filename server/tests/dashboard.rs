@@ -3,6 +3,7 @@
 
 mod common;
 
+use app::domain::dashboard::Panel;
 use axum::http::StatusCode;
 use common::*;
 use std::collections::BTreeMap;
@@ -127,11 +128,119 @@ async fn dashboard_figures_match_the_database_and_managers_see_their_teams() {
         .map(|r| r["label"].as_str().unwrap())
         .collect();
     assert_eq!(labels, vec![contacts[0].team.as_str()]);
+    // A key worker sees their own dashboard, and no team's figures or lists.
     let kw = app.sign_in("kw.early-help-north.1@anytown.example").await;
+    let own = app.call("dashboard", &[], Some(&kw)).await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+    let own = own.json();
+    assert!(own["scope"].is_null());
+    assert!(own["panels"].as_array().unwrap().is_empty());
+    let refused = app
+        .call(
+            "dashboard_list",
+            &[("query", &format!("round={round}&list=audits"))],
+            Some(&kw),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    // Every figure, for the programme and for the Team Manager, links to a list of
+    // exactly that many, inside the viewer's own teams.
+    let round_id: i64 = round.parse().unwrap();
+    for (who, session) in [("QA Manager", &qa), ("Team Manager", &tm)] {
+        let view = app.call("dashboard", &[], Some(session)).await.json();
+        let panels: Vec<Panel> = serde_json::from_value(view["panels"].clone()).unwrap();
+        let mut links = 0;
+        for panel in &panels {
+            for (r, row) in panel.rows.iter().enumerate() {
+                for (s, figure) in row.figures.iter().enumerate() {
+                    let query = panel.figure_query(round_id, r, s).unwrap().to_query();
+                    let list = app
+                        .call("dashboard_list", &[("query", &query)], Some(session))
+                        .await;
+                    assert_eq!(list.status, StatusCode::OK, "{query}: {}", list.body);
+                    let list = list.json();
+                    let listed = list["audits"].as_array().unwrap().len()
+                        + list["actions"].as_array().unwrap().len();
+                    assert_eq!(listed, *figure, "{who}: {query}");
+                    if who == "Team Manager" {
+                        for a in list["audits"].as_array().unwrap() {
+                            assert_eq!(a["team"].as_str(), Some(contacts[0].team.as_str()));
+                        }
+                    }
+                    links += 1;
+                }
+            }
+        }
+        assert!(links > 20, "{who}: {links} figures checked");
+    }
+    // The selected cases nobody audits yet, as the QA Manager follows the link.
+    let unassigned = app
+        .call(
+            "dashboard_list",
+            &[("query", &format!("round={round}&list=audits&auditor=none"))],
+            Some(&qa),
+        )
+        .await
+        .json();
+    assert_eq!(unassigned["audits"].as_array().unwrap().len(), 4);
     assert_eq!(
-        app.call("dashboard", &[], Some(&kw)).await.status,
-        StatusCode::FORBIDDEN
+        unassigned["description"].as_str(),
+        Some("Audits · Not assigned")
     );
+    // Another team's list is empty for this Team Manager, not someone else's cases.
+    let other_team = contacts
+        .iter()
+        .find(|c| c.team_id != team)
+        .map(|c| c.team_id);
+    if let Some(other) = other_team {
+        let theirs = app
+            .call(
+                "dashboard_list",
+                &[("query", &format!("round={round}&list=audits&team={other}"))],
+                Some(&tm),
+            )
+            .await
+            .json();
+        assert!(theirs["audits"].as_array().unwrap().is_empty());
+    }
+    for bad in [
+        "list=audits",
+        "round=abc",
+        &format!("round={round}&name=Smith"),
+        "round=999",
+    ] {
+        assert_eq!(
+            app.call("dashboard_list", &[("query", bad)], Some(&qa))
+                .await
+                .status,
+            StatusCode::NOT_FOUND,
+            "{bad}"
+        );
+    }
+    let page = app
+        .page(
+            &format!("/dashboard/list?round={round}&list=audits&state=assigned"),
+            Some(&qa),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Audits · Assigned"),
+        "rendered on the server"
+    );
+
+    // The auditor's own dashboard: their three audits wait on them to propose times.
+    let auditor = app.sign_in("auditor.1@anytown.example").await;
+    let own = app.call("dashboard", &[], Some(&auditor)).await.json();
+    let waiting = own["waiting"].as_array().unwrap();
+    assert_eq!(waiting.len(), 3);
+    assert!(waiting
+        .iter()
+        .all(|a| a["waiting_on_you"] == "Propose times for the discussion"));
+    let personal: Panel = serde_json::from_value(own["personal"].clone()).unwrap();
+    assert_eq!(personal.rows[0].label, "As auditor");
+    assert_eq!(personal.rows[0].figures[1], 3, "three assigned");
     let page = app.page("/dashboard", Some(&qa)).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(

@@ -180,3 +180,137 @@ async fn alerts_reach_only_their_people_and_replay_after_a_restart() {
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn the_tray_filters_by_type_and_unread_and_archives_old_alerts_without_deleting_them() {
+    let app = TestApp::new().await;
+    let kw_email = "kw.early-help-north.1@anytown.example";
+    let kw_id = app.person_id(kw_email).await;
+    for (kind, body) in [
+        ("case_selected", "Case 1 selected"),
+        ("case_selected", "Case 2 selected"),
+        ("audit_filed", "Audit 3 filed"),
+    ] {
+        app.store
+            .insert_alert(kw_id, kind, None, body)
+            .await
+            .unwrap();
+    }
+    let kw = app.sign_in(kw_email).await;
+    let tray = |query: &'static [(&'static str, &'static str)]| {
+        let app = &app;
+        let kw = kw.clone();
+        async move {
+            let reply = app.call("my_tray", query, Some(&kw)).await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+            reply.json()["alerts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["body"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        tray(&[]).await,
+        vec!["Audit 3 filed", "Case 2 selected", "Case 1 selected"]
+    );
+    assert_eq!(
+        tray(&[("kind", "audit_filed")]).await,
+        vec!["Audit 3 filed"]
+    );
+    let first = app.tray(&kw).await[2]["id"].to_string();
+    app.call("mark_alert_read", &[("alert_id", &first)], Some(&kw))
+        .await;
+    assert_eq!(
+        tray(&[("show", "unread"), ("kind", "case_selected")]).await,
+        vec!["Case 2 selected"]
+    );
+    for bad in [[("kind", "gossip")], [("show", "everything")]] {
+        assert_eq!(
+            app.call("my_tray", &bad, Some(&kw)).await.status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+    }
+
+    // Two alerts are 100 days old; the sweep archives them, tells the open tab, and
+    // keeps them under "Archived".
+    sqlx::query("UPDATE alerts SET created_at = $1 WHERE person_id = $2 AND body LIKE 'Case%'")
+        .bind(chrono::Utc::now() - chrono::Duration::days(100))
+        .bind(kw_id)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let start = app.call("current_user", &[], Some(&kw)).await.json()["last_event_id"]
+        .as_i64()
+        .unwrap();
+    let mut tab = Stream::open(&app.router, &kw, Some(start)).await;
+    let archived =
+        app::trays::archive_old_alerts(&app.store, &app.site.events, chrono::Utc::now(), 90)
+            .await
+            .unwrap();
+    assert_eq!(archived, 2);
+    let (_, kind, _) = tab
+        .next(Duration::from_secs(5))
+        .await
+        .expect("the open tray hears");
+    assert_eq!(kind, "alerts_archived");
+    assert_eq!(tray(&[]).await, vec!["Audit 3 filed"]);
+    assert_eq!(
+        tray(&[("show", "archived")]).await,
+        vec!["Case 2 selected", "Case 1 selected"]
+    );
+    let me = app.call("current_user", &[], Some(&kw)).await.json();
+    assert_eq!(me["unread_alerts"], 1, "archived alerts leave the count");
+    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE person_id = $1")
+        .bind(kw_id)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(kept, 3, "never deleted");
+    assert_eq!(
+        app::trays::archive_old_alerts(&app.store, &app.site.events, chrono::Utc::now(), 90)
+            .await
+            .unwrap(),
+        0,
+        "a second sweep finds nothing"
+    );
+}
+
+#[tokio::test]
+async fn a_new_audit_form_version_alerts_every_auditor_and_nobody_else() {
+    let app = TestApp::new().await;
+    let qa = app.sign_in(QA).await;
+    let reply = app
+        .call(
+            "publish_template",
+            &[
+                ("t[title-0]", "Voice of the child"),
+                ("t[prompt-0]", "How well?"),
+            ],
+            Some(&qa),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let auditors: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM person_roles r JOIN people p ON p.id = r.person_id \
+         WHERE r.role = 'auditor' AND p.active = TRUE",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    let alerted: Vec<(i64, String)> =
+        sqlx::query_as("SELECT person_id, link FROM alerts WHERE kind = 'form_revised'")
+            .fetch_all(app.store.pool())
+            .await
+            .unwrap();
+    assert!(auditors > 0);
+    assert_eq!(alerted.len() as i64, auditors);
+    assert!(alerted.iter().all(|(_, link)| link == "/templates"));
+    let auditor = app.sign_in("auditor.1@anytown.example").await;
+    assert_eq!(app.tray(&auditor).await[0]["kind"], "form_revised");
+    assert!(app
+        .tray(&app.sign_in("kw.early-help-north.1@anytown.example").await)
+        .await
+        .is_empty());
+}

@@ -303,20 +303,14 @@ async fn tray_shows_only_my_alerts() {
         )
         .await
         .unwrap();
-    let mine = app
-        .call("my_tray", &[], Some(&app.sign_in(KW).await))
-        .await
-        .json();
-    assert_eq!(mine.as_array().unwrap().len(), 1);
+    let mine = app.tray(&app.sign_in(KW).await).await;
+    assert_eq!(mine.len(), 1);
     assert_eq!(mine[0]["read"], false);
     let me = app
         .call("current_user", &[], Some(&app.sign_in(KW).await))
         .await
         .json();
     assert_eq!(me["unread_alerts"], 1);
-    let theirs = app
-        .call("my_tray", &[], Some(&app.sign_in(TM).await))
-        .await
-        .json();
-    assert!(theirs.as_array().unwrap().is_empty());
+    let theirs = app.tray(&app.sign_in(TM).await).await;
+    assert!(theirs.is_empty());
 }

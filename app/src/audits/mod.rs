@@ -224,6 +224,25 @@ pub(crate) mod ssr {
             .unwrap_or_else(|| row.audit_month.clone())
     }
 
+    /// The audits this person may open among those they are involved in, with the part
+    /// they play in each.
+    pub async fn involving(
+        store: &Store,
+        actor: &Actor,
+    ) -> Result<Vec<(AuditRole, AuditSummary)>, AppError> {
+        let mut out = Vec::new();
+        for row in store
+            .audits_involving(actor.person_id)
+            .await
+            .map_err(internal)?
+        {
+            if let Some(role) = audit_access(actor, &parties(&row), state(&row)?) {
+                out.push((role, summary(store, &row, actor.person_id).await?));
+            }
+        }
+        Ok(out)
+    }
+
     pub async fn summary(store: &Store, row: &AuditRow, me: i64) -> Result<AuditSummary, AppError> {
         let state = state(row)?;
         let calendar = crate::rounds::ssr_calendar(store).await?;
@@ -265,21 +284,14 @@ pub(crate) mod ssr {
 /// Audits this person does or is involved in, with what waits on them.
 #[server(endpoint = "my_audits")]
 pub async fn my_audits() -> Result<Vec<AuditSummary>, AppError> {
-    use crate::domain::audit::audit_access;
     use crate::server::*;
     respond(async move {
         let (store, actor) = signed_in().await?;
-        let mut out = Vec::new();
-        for row in store
-            .audits_involving(actor.person_id)
-            .await
-            .map_err(internal)?
-        {
-            if audit_access(&actor, &ssr::parties(&row), ssr::state(&row)?).is_some() {
-                out.push(ssr::summary(&store, &row, actor.person_id).await?);
-            }
-        }
-        Ok(out)
+        Ok(ssr::involving(&store, &actor)
+            .await?
+            .into_iter()
+            .map(|(_, summary)| summary)
+            .collect())
     })
     .await
 }

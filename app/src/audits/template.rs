@@ -107,6 +107,24 @@ pub async fn publish_template(t: Option<HashMap<String, String>>) -> Result<i64,
             person_id = actor.person_id,
             "audit template published"
         );
+        // Every auditor is told, so nobody starts an audit expecting the old form.
+        let auditors = store.auditors().await.map_err(internal)?;
+        crate::trays::raise(
+            &store,
+            auditors
+                .into_iter()
+                .map(|a| crate::trays::NewAlert {
+                    person_id: a.person_id,
+                    kind: crate::trays::AlertKind::FormRevised,
+                    case_id: None,
+                    link: "/templates".into(),
+                    body: format!(
+                        "Version {version} of the audit form is published. Audits assigned from now on use it."
+                    ),
+                })
+                .collect(),
+        )
+        .await;
         Ok(version)
     })
     .await

@@ -1,12 +1,17 @@
-//! The managers' dashboard: a round's audits by state, team and auditor, grades and
-//! required actions. The programme sees every team; Team and Service Managers their own.
+//! Dashboards. The programme (QA Manager, Assistant Director and the rest) sees every team
+//! and Team and Service Managers their own: a round's audits by state, team and auditor,
+//! grades and required actions, each figure linking to the list behind it. Everyone with
+//! audits of their own also sees those, and what waits on them.
 
 mod page;
 
-pub use page::{Chart, DashboardPage};
+pub use page::{Chart, DashboardListPage, DashboardPage};
 
-use crate::domain::dashboard::Panel;
+use crate::audits::AuditSummary;
+use crate::domain::audit::{AuditState, Deadline, Grade};
+use crate::domain::dashboard::{ListKind, Panel};
 use crate::AppError;
+use chrono::NaiveDate;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -15,32 +20,226 @@ pub struct DashboardView {
     /// Rounds to choose from, newest first: (ID, "January 2027").
     pub rounds: Vec<(i64, String)>,
     pub round_id: Option<i64>,
-    /// "Every team", or the manager's teams.
-    pub scope: String,
+    /// "Every team", or the manager's teams; `None` for people who see no teams' figures.
+    pub scope: Option<String>,
     pub panels: Vec<Panel>,
+    /// The person's own audits by the part they play, if they have any.
+    pub personal: Option<Panel>,
+    /// Their audits that wait on them, most urgent first.
+    pub waiting: Vec<AuditSummary>,
+}
+
+/// An audit (or a selected case nobody audits yet) on a dashboard list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListedAudit {
+    pub audit_id: Option<i64>,
+    pub case_id: i64,
+    pub child_unique_id: String,
+    pub team: String,
+    pub auditor: Option<String>,
+    pub state: AuditState,
+    pub deadline: Deadline,
+    pub overall: Option<Grade>,
+    /// Whether the viewer may open the audit itself (managers: once it is completed).
+    pub opens: bool,
+}
+
+/// A required action on a dashboard list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListedAction {
+    pub audit_id: i64,
+    pub child_unique_id: String,
+    pub team: String,
+    pub action: String,
+    pub owner: String,
+    pub due_on: NaiveDate,
+    pub open: bool,
+    pub deadline: Deadline,
+    pub opens: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FigureList {
+    pub round_id: i64,
+    pub round: String,
+    pub kind: ListKind,
+    /// What the list holds, in words: "Audits · Early Help North · In progress".
+    pub description: String,
+    pub audits: Vec<ListedAudit>,
+    pub actions: Vec<ListedAction>,
 }
 
 #[server(endpoint = "dashboard")]
 pub async fn dashboard(round_id: Option<i64>) -> Result<DashboardView, AppError> {
-    use crate::domain::audit::{deadline, AuditDraft, AuditState};
-    use crate::domain::dashboard::{actions, by_state, grades, totals, ActionFact, AuditFact};
-    use crate::domain::Role;
+    use crate::domain::dashboard::{actions, by_auditor, by_team, grades, totals};
     use crate::server::*;
     respond(async move {
         let (store, actor) = signed_in().await?;
-        let teams = if actor.roles.sees_every_case() {
-            None
+        let mine = crate::audits::ssr::involving(&store, &actor).await?;
+        let (personal, waiting) = ssr::personal(mine);
+        let Some(teams) = ssr::scope(&store, &actor).await? else {
+            return Ok(DashboardView {
+                rounds: Vec::new(),
+                round_id: None,
+                scope: None,
+                panels: Vec::new(),
+                personal,
+                waiting,
+            });
+        };
+        let rounds = ssr::rounds(&store).await?;
+        let round_id = round_id
+            .filter(|id| rounds.iter().any(|r| r.0 == *id))
+            .or(rounds.first().map(|r| r.0));
+        let scope = Some(match &teams {
+            None => "Every team".to_string(),
+            Some(t) => format!(
+                "Your {} team{}",
+                t.len(),
+                if t.len() == 1 { "" } else { "s" }
+            ),
+        });
+        let mut view = DashboardView {
+            rounds,
+            round_id,
+            scope,
+            panels: Vec::new(),
+            personal,
+            waiting,
+        };
+        let Some(round) = round_id else {
+            return Ok(view);
+        };
+        let facts = ssr::audit_facts(&store, round, teams.as_deref()).await?;
+        let facts: Vec<_> = facts.into_iter().map(|(_, f)| f).collect();
+        let action_facts = ssr::action_facts(&store, round, teams.as_deref()).await?;
+        let action_facts: Vec<_> = action_facts.into_iter().map(|(_, f)| f).collect();
+        view.panels = vec![
+            totals(&facts),
+            by_team(&facts),
+            by_auditor(&facts),
+            grades(&facts),
+            actions(&action_facts),
+        ];
+        Ok(view)
+    })
+    .await
+}
+
+/// The list behind a dashboard figure. `query` is the address the dashboard wrote, read
+/// here (not in the browser) so the same need-to-know applies as to the figures.
+#[server(endpoint = "dashboard_list")]
+pub async fn dashboard_list(query: String) -> Result<FigureList, AppError> {
+    use crate::domain::dashboard::ListQuery;
+    use crate::server::*;
+    respond(async move {
+        let (store, actor) = signed_in().await?;
+        let Some(teams) = ssr::scope(&store, &actor).await? else {
+            return Err(AppError::Forbidden);
+        };
+        let query = ListQuery::parse(&query).map_err(|e| {
+            tracing::info!(error = %e, "dashboard list address refused");
+            AppError::NotFound
+        })?;
+        let round = ssr::rounds(&store)
+            .await?
+            .into_iter()
+            .find(|r| r.0 == query.round)
+            .ok_or(AppError::NotFound)?;
+        let programme = teams.is_none();
+        let facts = ssr::audit_facts(&store, query.round, teams.as_deref()).await?;
+        let description = ssr::describe(&query, &facts);
+        let mut list = FigureList {
+            round_id: round.0,
+            round: round.1,
+            kind: query.kind,
+            description,
+            audits: Vec::new(),
+            actions: Vec::new(),
+        };
+        match query.kind {
+            ListKind::Audits => {
+                list.audits = facts
+                    .into_iter()
+                    .filter(|(_, f)| query.filter.matches_audit(f))
+                    .map(|(row, f)| ListedAudit {
+                        audit_id: row.audit_id,
+                        case_id: row.case_id,
+                        child_unique_id: row.child_unique_id,
+                        team: f.team,
+                        auditor: f.auditor,
+                        state: f.state,
+                        deadline: f.deadline,
+                        overall: f.overall.filter(|_| f.state >= AuditState::Completed),
+                        opens: row.audit_id.is_some() && (programme || f.state.locked()),
+                    })
+                    .collect()
+            }
+            ListKind::Actions => {
+                list.actions = ssr::action_facts(&store, query.round, teams.as_deref())
+                    .await?
+                    .into_iter()
+                    .filter(|(_, f)| query.filter.matches_action(f))
+                    .map(|(row, f)| {
+                        let state = AuditState::from_code(&row.audit_state)
+                            .unwrap_or(AuditState::Completed);
+                        ListedAction {
+                            audit_id: row.audit_id,
+                            child_unique_id: row.child_unique_id,
+                            team: row.team,
+                            action: row.action,
+                            owner: row.owner,
+                            due_on: row.due_on,
+                            open: f.open,
+                            deadline: if !f.open {
+                                Deadline::Done
+                            } else if f.overdue {
+                                Deadline::Overdue
+                            } else if f.due_soon {
+                                Deadline::DueSoon
+                            } else {
+                                Deadline::OnTrack
+                            },
+                            opens: programme || state.locked(),
+                        }
+                    })
+                    .collect()
+            }
+        }
+        Ok(list)
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::*;
+    use crate::domain::audit::{deadline, due_status, AuditDraft, AuditRole};
+    use crate::domain::dashboard::{ActionFact, Assignee, AuditFact, ListQuery};
+    use crate::domain::{Actor, Role};
+    use crate::server::internal;
+    use crate::store::{ActionFactRow, AuditFactRow, Store};
+
+    /// Which teams' figures this person sees: `Some(None)` every team, `Some(Some(ids))`
+    /// the teams they manage, `None` no team's.
+    pub async fn scope(store: &Store, actor: &Actor) -> Result<Option<Option<Vec<i64>>>, AppError> {
+        if actor.roles.sees_every_case() {
+            Ok(Some(None))
         } else if actor.roles.any(&[Role::TeamManager, Role::ServiceManager]) {
-            Some(
+            Ok(Some(Some(
                 store
                     .managed_teams(actor.person_id)
                     .await
                     .map_err(internal)?,
-            )
+            )))
         } else {
-            return Err(AppError::Forbidden);
-        };
-        let rounds: Vec<(i64, String)> = store
+            Ok(None)
+        }
+    }
+
+    /// Drawn rounds, newest first: (ID, "January 2027").
+    pub async fn rounds(store: &Store) -> Result<Vec<(i64, String)>, AppError> {
+        Ok(store
             .rounds()
             .await
             .map_err(internal)?
@@ -52,72 +251,151 @@ pub async fn dashboard(round_id: Option<i64>) -> Result<DashboardView, AppError>
                     .unwrap_or(r.audit_month);
                 (r.id, label)
             })
-            .collect();
-        let round_id = round_id
-            .filter(|id| rounds.iter().any(|r| r.0 == *id))
-            .or(rounds.first().map(|r| r.0));
-        let scope = match &teams {
-            None => "Every team".to_string(),
-            Some(t) => format!(
-                "Your {} team{}",
-                t.len(),
-                if t.len() == 1 { "" } else { "s" }
-            ),
-        };
-        let Some(round) = round_id else {
-            return Ok(DashboardView {
-                rounds,
-                round_id: None,
-                scope,
-                panels: Vec::new(),
-            });
-        };
-        let calendar = crate::rounds::ssr_calendar(&store).await?;
+            .collect())
+    }
+
+    pub async fn audit_facts(
+        store: &Store,
+        round: i64,
+        teams: Option<&[i64]>,
+    ) -> Result<Vec<(AuditFactRow, AuditFact)>, AppError> {
+        let calendar = crate::rounds::ssr_calendar(store).await?;
         let today = chrono::Local::now().date_naive();
-        let facts: Vec<AuditFact> = store
-            .audit_facts(round, teams.as_deref())
+        Ok(store
+            .audit_facts(round, teams)
             .await
             .map_err(internal)?
             .into_iter()
             .map(|r| {
                 let state = AuditState::from_code(&r.state).unwrap_or(AuditState::Selected);
-                AuditFact {
-                    team: r.team,
-                    auditor: r.auditor,
+                let fact = AuditFact {
+                    team_id: r.team_id,
+                    team: r.team.clone(),
+                    auditor_id: r.auditor_id,
+                    auditor: r.auditor.clone(),
                     state,
                     deadline: deadline(state, r.due_on, today, &calendar),
                     overall: r
                         .draft
-                        .and_then(|d| serde_json::from_str::<AuditDraft>(&d).ok())
+                        .as_deref()
+                        .and_then(|d| serde_json::from_str::<AuditDraft>(d).ok())
                         .and_then(|d| d.overall),
-                }
+                };
+                (r, fact)
             })
-            .collect();
-        let action_facts: Vec<ActionFact> = store
-            .action_facts(round, teams.as_deref())
+            .collect())
+    }
+
+    pub async fn action_facts(
+        store: &Store,
+        round: i64,
+        teams: Option<&[i64]>,
+    ) -> Result<Vec<(ActionFactRow, ActionFact)>, AppError> {
+        let calendar = crate::rounds::ssr_calendar(store).await?;
+        let today = chrono::Local::now().date_naive();
+        Ok(store
+            .action_facts(round, teams)
             .await
             .map_err(internal)?
             .into_iter()
-            .map(|(team, status, due)| ActionFact {
-                team,
-                open: status == "open",
-                overdue: due < today,
+            .map(|r| {
+                let open = r.status == "open";
+                let due = due_status(r.due_on, today, &calendar);
+                let fact = ActionFact {
+                    team_id: r.team_id,
+                    team: r.team.clone(),
+                    open,
+                    overdue: due == Deadline::Overdue,
+                    due_soon: due == Deadline::DueSoon,
+                };
+                (r, fact)
+            })
+            .collect())
+    }
+
+    /// The person's own audits as a panel, and those waiting on them (overdue first).
+    pub fn personal(mine: Vec<(AuditRole, AuditSummary)>) -> (Option<Panel>, Vec<AuditSummary>) {
+        let facts: Vec<(String, AuditFact)> = mine
+            .iter()
+            .filter_map(|(role, a)| {
+                let part = match role {
+                    AuditRole::Auditor => "As auditor",
+                    AuditRole::KeyWorker => "As key worker",
+                    AuditRole::Iro => "As IRO / CP Chair",
+                    // Managers and the programme have the teams' panels.
+                    AuditRole::Manager | AuditRole::Programme => return None,
+                };
+                Some((
+                    part.to_string(),
+                    AuditFact {
+                        team_id: 0,
+                        team: a.team.clone(),
+                        auditor_id: None,
+                        auditor: None,
+                        state: a.state,
+                        deadline: a.deadline,
+                        overall: None,
+                    },
+                ))
             })
             .collect();
-        Ok(DashboardView {
-            rounds,
-            round_id: Some(round),
-            scope,
-            panels: vec![
-                totals(&facts),
-                by_state("By team", &facts, |f| f.team.clone()),
-                by_state("By auditor", &facts, |f| {
-                    f.auditor.clone().unwrap_or_else(|| "Not assigned".into())
-                }),
-                grades(&facts),
-                actions(&action_facts),
-            ],
-        })
-    })
-    .await
+        let panel = (!facts.is_empty()).then(|| crate::domain::dashboard::personal(&facts));
+        let mut waiting: Vec<AuditSummary> = mine
+            .into_iter()
+            .map(|(_, a)| a)
+            .filter(|a| a.waiting_on_you.is_some())
+            .collect();
+        let urgency = |d: Deadline| match d {
+            Deadline::Overdue => 0,
+            Deadline::DueSoon => 1,
+            _ => 2,
+        };
+        waiting.sort_by_key(|a| (urgency(a.deadline), a.due_on, a.id));
+        (panel, waiting)
+    }
+
+    /// The list's filter in words, with names taken from the round's own facts.
+    pub fn describe(query: &ListQuery, facts: &[(AuditFactRow, AuditFact)]) -> String {
+        let f = &query.filter;
+        let mut parts = vec![match query.kind {
+            ListKind::Audits => "Audits".to_string(),
+            ListKind::Actions => "Required actions".to_string(),
+        }];
+        if let Some(team) = f.team {
+            parts.push(
+                facts
+                    .iter()
+                    .find(|(r, _)| r.team_id == team)
+                    .map(|(r, _)| r.team.clone())
+                    .unwrap_or_else(|| "A team not in this round".into()),
+            );
+        }
+        match f.auditor {
+            Some(Assignee::Person(id)) => parts.push(
+                facts
+                    .iter()
+                    .find_map(|(r, _)| (r.auditor_id == Some(id)).then(|| r.auditor.clone()))
+                    .flatten()
+                    .unwrap_or_else(|| "An auditor not in this round".into()),
+            ),
+            Some(Assignee::Nobody) => parts.push("Not assigned".into()),
+            None => {}
+        }
+        if let Some(state) = f.state {
+            parts.push(state.label().into());
+        }
+        if let Some(grade) = f.grade {
+            parts.push(format!("Graded {}", grade.label().to_lowercase()));
+        }
+        if f.open {
+            parts.push("Open".into());
+        }
+        if f.due_soon {
+            parts.push("Due soon".into());
+        }
+        if f.overdue {
+            parts.push("Overdue".into());
+        }
+        parts.join(" · ")
+    }
 }

@@ -1,9 +1,10 @@
-use super::dashboard;
-use crate::domain::dashboard::Panel;
-use crate::ui::{ErrorView, SignedIn};
+use super::{dashboard, dashboard_list, FigureList};
+use crate::audits::{deadline_tag, state_tag, AuditTable};
+use crate::domain::dashboard::{ListKind, Panel};
+use crate::ui::{ErrorView, SignedIn, Tag};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_location, use_query_map};
 
 /// Colours for the series, from the GOV.UK palette; readable on a tablet in daylight.
 const COLOURS: [&str; 8] = [
@@ -11,9 +12,10 @@ const COLOURS: [&str; 8] = [
 ];
 
 /// A stacked bar chart drawn as SVG, with its figures as a table beside it for screen
-/// readers (the SVG itself is hidden from them).
+/// readers (the SVG itself is hidden from them). With a `round`, each figure in the table
+/// links to the list behind it.
 #[component]
-pub fn Chart(panel: Panel) -> impl IntoView {
+pub fn Chart(panel: Panel, #[prop(optional)] round: Option<i64>) -> impl IntoView {
     let bar_height = 28.0;
     let label_width = 220.0;
     let width = 560.0;
@@ -73,10 +75,24 @@ pub fn Chart(panel: Panel) -> impl IntoView {
                         {panel.series.iter().map(|s| view! { <th scope="col">{s.clone()}</th> }).collect_view()}
                     </tr></thead>
                     <tbody>
-                        {panel.rows.iter().map(|r| view! {
+                        {panel.rows.iter().enumerate().map(|(i, r)| view! {
                             <tr>
                                 <th scope="row">{r.label.clone()}</th>
-                                {r.figures.iter().zip(&panel.series).map(|(n, s)| view! { <td data-figure=format!("{}:{}", r.label, s)>{*n}</td> }).collect_view()}
+                                {r.figures.iter().zip(&panel.series).enumerate().map(|(s, (n, name))| {
+                                    let link = round
+                                        .filter(|_| *n > 0)
+                                        .and_then(|round| panel.figure_query(round, i, s))
+                                        .map(|q| format!("/dashboard/list?{}", q.to_query()));
+                                    let figure = *n;
+                                    view! {
+                                        <td data-figure=format!("{}:{}", r.label, name)>
+                                            {match link {
+                                                Some(href) => view! { <a href=href aria-label=format!("{figure}: {}, {name}", r.label)>{figure}</a> }.into_any(),
+                                                None => view! { {figure} }.into_any(),
+                                            }}
+                                        </td>
+                                    }
+                                }).collect_view()}
                             </tr>
                         }).collect_view()}
                     </tbody>
@@ -101,28 +117,138 @@ pub fn DashboardPage() -> impl IntoView {
     view! {
         <Title text="Dashboard"/>
         <SignedIn render=move |_me| view! {
-            <h1 class="heading-l">"Audit dashboard"</h1>
+            <h1 class="heading-l">"Dashboard"</h1>
             <Transition fallback=|| view! { <p class="loading">"Loading the dashboard…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok(view) if view.round_id.is_none() => view! { <p class="body">"No round has been drawn yet."</p> }.into_any(),
                         Ok(view) => view! {
-                            <form method="get" class="filters">
-                                <div class="form-group form-group--inline">
-                                    <label class="label" for="round">"Round"</label>
-                                    <select class="select" id="round" name="round">
-                                        {view.rounds.iter().map(|(id, label)| view! { <option value=id.to_string() selected=view.round_id == Some(*id)>{label.clone()}</option> }).collect_view()}
-                                    </select>
-                                </div>
-                                <button type="submit" class="button button--secondary">"Show"</button>
-                            </form>
-                            <p class="hint">{view.scope.clone()}</p>
-                            {view.panels.into_iter().map(|panel| view! { <Chart panel/> }).collect_view()}
+                            {(view.scope.is_none() || view.personal.is_some() || !view.waiting.is_empty()).then(|| view! {
+                                <section data-testid="personal">
+                                    <h2 class="heading-m">"Waiting on you"</h2>
+                                    {if view.waiting.is_empty() {
+                                        view! { <p class="body" data-testid="nothing-waiting">"Nothing is waiting on you."</p> }.into_any()
+                                    } else {
+                                        view! { <AuditTable list=view.waiting.clone()/> }.into_any()
+                                    }}
+                                    {view.personal.clone().map(|panel| view! { <Chart panel/> })}
+                                </section>
+                            })}
+                            {view.scope.clone().map(|scope| match view.round_id {
+                                None => view! { <p class="body">"No round has been drawn yet."</p> }.into_any(),
+                                Some(round) => view! {
+                                    <h2 class="heading-m">"Audit rounds"</h2>
+                                    <form method="get" class="filters">
+                                        <div class="form-group form-group--inline">
+                                            <label class="label" for="round">"Round"</label>
+                                            <select class="select" id="round" name="round">
+                                                {view.rounds.iter().map(|(id, label)| view! { <option value=id.to_string() selected=round == *id>{label.clone()}</option> }).collect_view()}
+                                            </select>
+                                        </div>
+                                        <button type="submit" class="button button--secondary">"Show"</button>
+                                    </form>
+                                    <p class="hint">{scope}" · Select a figure to see the list behind it."</p>
+                                    {view.panels.clone().into_iter().map(|panel| view! { <Chart panel round/> }).collect_view()}
+                                }.into_any(),
+                            })}
                         }.into_any(),
                         Err(error) => view! { <ErrorView error/> }.into_any(),
                     }
                 })}
             </Transition>
         }/>
+    }
+}
+
+/// The list behind a dashboard figure, at `/dashboard/list?round=…&list=…&…`.
+#[component]
+pub fn DashboardListPage() -> impl IntoView {
+    let location = use_location();
+    let live = crate::auth::use_auth().live;
+    let data = Resource::new(
+        move || (location.search.get(), live.get()),
+        |(search, _)| dashboard_list(search),
+    );
+    view! {
+        <Title text="Dashboard list"/>
+        <SignedIn render=move |_me| view! {
+            <Transition fallback=|| view! { <p class="loading">"Loading the list…"</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(list) => view! { <ListView list/> }.into_any(),
+                        Err(error) => view! { <ErrorView error/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        }/>
+    }
+}
+
+#[component]
+fn ListView(list: FigureList) -> impl IntoView {
+    let count = match list.kind {
+        ListKind::Audits => list.audits.len(),
+        ListKind::Actions => list.actions.len(),
+    };
+    view! {
+        <a class="back-link" href=format!("/dashboard?round={}", list.round_id)>"Back to the dashboard"</a>
+        <span class="caption">{list.round.clone()}</span>
+        <h1 class="heading-l" data-testid="list-description">{list.description.clone()}</h1>
+        <p class="body" data-testid="list-count">{format!("{count} in this list")}</p>
+        {match list.kind {
+            ListKind::Audits => view! {
+                <div class="table-wrap"><table class="table" data-testid="dashboard-list">
+                    <thead><tr>
+                        <th scope="col">"Case"</th>
+                        <th scope="col">"Team"</th>
+                        <th scope="col">"Auditor"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Overall grade"</th>
+                    </tr></thead>
+                    <tbody>
+                        {list.audits.into_iter().map(|a| view! {
+                            <tr>
+                                <td>{match a.audit_id.filter(|_| a.opens) {
+                                    Some(id) => view! { <a href=format!("/audits/{id}")>{a.child_unique_id.clone()}</a> }.into_any(),
+                                    None => view! { <a href=format!("/cases/{}", a.case_id)>{a.child_unique_id.clone()}</a> }.into_any(),
+                                }}</td>
+                                <td>{a.team}</td>
+                                <td>{a.auditor.unwrap_or_else(|| "Not assigned".into())}</td>
+                                <td>{state_tag(a.state)} " " {deadline_tag(a.deadline)}</td>
+                                <td>{a.overall.map(|g| g.label())}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table></div>
+            }.into_any(),
+            ListKind::Actions => view! {
+                <div class="table-wrap"><table class="table" data-testid="dashboard-list">
+                    <thead><tr>
+                        <th scope="col">"Case"</th>
+                        <th scope="col">"Team"</th>
+                        <th scope="col">"Required action"</th>
+                        <th scope="col">"Owner"</th>
+                        <th scope="col">"Due"</th>
+                    </tr></thead>
+                    <tbody>
+                        {list.actions.into_iter().map(|a| view! {
+                            <tr>
+                                <td>{if a.opens {
+                                    view! { <a href=format!("/audits/{}", a.audit_id)>{a.child_unique_id.clone()}</a> }.into_any()
+                                } else {
+                                    view! { {a.child_unique_id.clone()} }.into_any()
+                                }}</td>
+                                <td>{a.team}</td>
+                                <td>{a.action}</td>
+                                <td>{a.owner}</td>
+                                <td>
+                                    {a.due_on.format("%-d %B %Y").to_string()} " "
+                                    {if a.open { deadline_tag(a.deadline).into_any() } else { view! { <Tag text="Done" colour="green"/> }.into_any() }}
+                                </td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table></div>
+            }.into_any(),
+        }}
     }
 }

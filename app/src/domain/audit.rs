@@ -153,6 +153,12 @@ pub fn deadline(
     if state >= AuditState::Completed {
         return Deadline::Done;
     }
+    due_status(due_on, today, calendar)
+}
+
+/// Overdue, due soon (within [`DUE_SOON_WORKING_DAYS`]) or on track, for any piece of work
+/// still open: an audit, or a required action.
+pub fn due_status(due_on: NaiveDate, today: NaiveDate, calendar: &WorkingCalendar) -> Deadline {
     if today > due_on {
         return Deadline::Overdue;
     }

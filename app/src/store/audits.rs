@@ -401,11 +401,33 @@ impl Store {
 /// One selected case of a round as the dashboard counts it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AuditFactRow {
+    pub round_case_id: i64,
+    pub audit_id: Option<i64>,
+    pub case_id: i64,
+    pub child_unique_id: String,
+    pub team_id: i64,
     pub team: String,
+    pub auditor_id: Option<i64>,
     pub auditor: Option<String>,
     pub state: String,
     pub due_on: NaiveDate,
     pub draft: Option<String>,
+}
+
+/// One required action of a round as the dashboard counts and lists it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ActionFactRow {
+    pub id: i64,
+    pub audit_id: i64,
+    pub audit_state: String,
+    pub case_id: i64,
+    pub child_unique_id: String,
+    pub team_id: i64,
+    pub team: String,
+    pub action: String,
+    pub owner: String,
+    pub status: String,
+    pub due_on: NaiveDate,
 }
 
 impl Store {
@@ -427,30 +449,34 @@ impl Store {
         teams: Option<&[i64]>,
     ) -> StoreResult<Vec<AuditFactRow>> {
         let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-            "SELECT t.name AS team, au.display_name AS auditor, COALESCE(a.state, 'selected') AS state, \
-             r.due_on, a.draft FROM round_cases rc JOIN rounds r ON r.id = rc.round_id \
+            "SELECT rc.id AS round_case_id, a.id AS audit_id, c.id AS case_id, c.child_unique_id, \
+             t.id AS team_id, t.name AS team, a.auditor_id, au.display_name AS auditor, \
+             COALESCE(a.state, 'selected') AS state, r.due_on, a.draft FROM round_cases rc JOIN rounds r ON r.id = rc.round_id \
              JOIN cases c ON c.id = rc.case_id JOIN teams t ON t.id = c.team_id \
              LEFT JOIN audits a ON a.round_case_id = rc.id LEFT JOIN people au ON au.id = a.auditor_id \
              WHERE rc.withdrawn_at IS NULL AND r.id = ",
         );
         qb.push_bind(round_id);
         Self::push_teams(&mut qb, teams);
+        qb.push(" ORDER BY c.child_unique_id");
         Ok(qb.build_query_as().fetch_all(&self.pool).await?)
     }
 
-    /// A round's required actions: (team, status, due date).
+    /// A round's required actions.
     pub async fn action_facts(
         &self,
         round_id: i64,
         teams: Option<&[i64]>,
-    ) -> StoreResult<Vec<(String, String, NaiveDate)>> {
+    ) -> StoreResult<Vec<ActionFactRow>> {
         let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-            "SELECT t.name, x.status, x.due_on FROM audit_actions x JOIN audits a ON a.id = x.audit_id \
+            "SELECT x.id, a.id AS audit_id, a.state AS audit_state, c.id AS case_id, c.child_unique_id, \
+             t.id AS team_id, t.name AS team, x.action, x.owner, x.status, x.due_on FROM audit_actions x JOIN audits a ON a.id = x.audit_id \
              JOIN round_cases rc ON rc.id = a.round_case_id JOIN cases c ON c.id = a.case_id \
              JOIN teams t ON t.id = c.team_id WHERE rc.round_id = ",
         );
         qb.push_bind(round_id);
         Self::push_teams(&mut qb, teams);
+        qb.push(" ORDER BY x.due_on, x.id");
         Ok(qb.build_query_as().fetch_all(&self.pool).await?)
     }
 

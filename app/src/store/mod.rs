@@ -7,7 +7,9 @@ mod directory;
 mod imports;
 mod rounds;
 
-pub use audits::{AuditRow, Completion, DiscussionTimeRow, FeedbackRow, MoveRow};
+pub use audits::{
+    ActionFactRow, AuditFactRow, AuditRow, Completion, DiscussionTimeRow, FeedbackRow, MoveRow,
+};
 pub use directory::{TeamDirectoryRow, TeamUpdate};
 pub use imports::{ImportRow, NewWorker};
 pub use rounds::{
@@ -163,6 +165,7 @@ pub struct AlertRow {
     pub link: Option<String>,
     pub created_at: DateTime<Utc>,
     pub read_at: Option<DateTime<Utc>>,
+    pub archived_at: Option<DateTime<Utc>>,
 }
 
 /// A live event for one person.
@@ -515,15 +518,69 @@ impl Store {
 
     // ---- tray ----
 
-    pub async fn tray(&self, person_id: i64, limit: i64) -> StoreResult<Vec<AlertRow>> {
-        Ok(sqlx::query_as(
-            "SELECT id, kind, case_id, body, link, created_at, read_at FROM alerts \
-             WHERE person_id = $1 AND archived_at IS NULL ORDER BY id DESC LIMIT $2",
+    /// The person's alerts, newest first: those not archived (`show` "current"), unread
+    /// and not archived ("unread"), or archived ("archived"); optionally of one kind. Also
+    /// how many match in all.
+    pub async fn tray(
+        &self,
+        person_id: i64,
+        kind: Option<&str>,
+        show: &str,
+        limit: i64,
+    ) -> StoreResult<(Vec<AlertRow>, i64)> {
+        let filter = |qb: &mut QueryBuilder<'_, Sqlite>| {
+            qb.push(" FROM alerts WHERE person_id = ");
+            qb.push_bind(person_id);
+            qb.push(match show {
+                "archived" => " AND archived_at IS NOT NULL",
+                "unread" => " AND archived_at IS NULL AND read_at IS NULL",
+                _ => " AND archived_at IS NULL",
+            });
+            if let Some(kind) = kind {
+                qb.push(" AND kind = ");
+                qb.push_bind(kind.to_string());
+            }
+        };
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "SELECT id, kind, case_id, body, link, created_at, read_at, archived_at",
+        );
+        filter(&mut qb);
+        qb.push(" ORDER BY id DESC LIMIT ");
+        qb.push_bind(limit);
+        let rows = qb.build_query_as().fetch_all(&self.pool).await?;
+        let mut qb = QueryBuilder::<Sqlite>::new("SELECT COUNT(*)");
+        filter(&mut qb);
+        let matching = qb.build_query_scalar().fetch_one(&self.pool).await?;
+        Ok((rows, matching))
+    }
+
+    /// Archives every alert raised before `before`, telling each owner's open views. Returns
+    /// how many were archived and whose.
+    pub async fn archive_alerts(
+        &self,
+        before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(u64, Vec<i64>)> {
+        let mut tx = self.pool.begin().await?;
+        let people: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT person_id FROM alerts WHERE archived_at IS NULL AND created_at < $1",
         )
-        .bind(person_id)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?)
+        .bind(before)
+        .fetch_all(&mut *tx)
+        .await?;
+        let archived = sqlx::query(
+            "UPDATE alerts SET archived_at = $1 WHERE archived_at IS NULL AND created_at < $2",
+        )
+        .bind(now)
+        .bind(before)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        for person in &people {
+            Self::insert_event(&mut tx, *person, "alerts_archived", "{}", now).await?;
+        }
+        tx.commit().await?;
+        Ok((archived, people))
     }
 
     pub async fn unread_alerts(&self, person_id: i64) -> StoreResult<i64> {

@@ -1,7 +1,7 @@
 //! My tray: alerts raised for this person.
 
 use crate::ui::{ErrorView, SignedIn, Tag};
-use crate::AppError;
+use crate::{AppError, FieldError};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -10,10 +10,140 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 mod raise;
 #[cfg(feature = "ssr")]
-pub use raise::{raise, AlertKind, Email, Mailer, NewAlert, SendEmail, SendResult};
+pub use raise::{raise, Email, Mailer, NewAlert, SendEmail, SendResult};
 
 /// The most alerts the tray shows at once.
 pub const TRAY_LIMIT: i64 = 100;
+
+/// Alerts older than this many days leave the tray for its archive (never deleted), unless
+/// the server is started with another `ALERT_ARCHIVE_DAYS`.
+pub const ARCHIVE_AFTER_DAYS: i64 = 90;
+
+/// What an alert is about; stored as its code so trays can filter by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AlertKind {
+    CaseSelected,
+    AuditorAssigned,
+    DiscussionProposed,
+    DiscussionAgreed,
+    FeedbackRequested,
+    FindingsDiscussed,
+    AuditRecommendations,
+    AuditFiled,
+    FormRevised,
+}
+
+impl AlertKind {
+    pub const ALL: [AlertKind; 9] = [
+        AlertKind::CaseSelected,
+        AlertKind::AuditorAssigned,
+        AlertKind::DiscussionProposed,
+        AlertKind::DiscussionAgreed,
+        AlertKind::FeedbackRequested,
+        AlertKind::FindingsDiscussed,
+        AlertKind::AuditRecommendations,
+        AlertKind::AuditFiled,
+        AlertKind::FormRevised,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            AlertKind::CaseSelected => "case_selected",
+            AlertKind::AuditorAssigned => "auditor_assigned",
+            AlertKind::DiscussionProposed => "discussion_proposed",
+            AlertKind::DiscussionAgreed => "discussion_agreed",
+            AlertKind::FeedbackRequested => "feedback_requested",
+            AlertKind::FindingsDiscussed => "findings_discussed",
+            AlertKind::AuditRecommendations => "audit_recommendations",
+            AlertKind::AuditFiled => "audit_filed",
+            AlertKind::FormRevised => "form_revised",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<AlertKind> {
+        AlertKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// The tray filter's name for this kind.
+    pub fn label(self) -> &'static str {
+        match self {
+            AlertKind::CaseSelected => "Case selected for audit",
+            AlertKind::AuditorAssigned => "Audit assigned to you",
+            AlertKind::DiscussionProposed => "Discussion times proposed",
+            AlertKind::DiscussionAgreed => "Discussion arranged",
+            AlertKind::FeedbackRequested => "Feedback asked for",
+            AlertKind::FindingsDiscussed => "Findings discussed",
+            AlertKind::AuditRecommendations => "Recommendations to complete",
+            AlertKind::AuditFiled => "Audit filed",
+            AlertKind::FormRevised => "Audit form revised",
+        }
+    }
+
+    /// The email's subject line.
+    pub fn subject(self) -> &'static str {
+        match self {
+            AlertKind::CaseSelected => "A case you hold is selected for audit",
+            AlertKind::AuditorAssigned => "You are asked to audit a case",
+            AlertKind::DiscussionProposed => "Times proposed for an audit discussion",
+            AlertKind::DiscussionAgreed => "Audit discussion arranged",
+            AlertKind::FeedbackRequested => "Your feedback is asked for a case audit",
+            AlertKind::FindingsDiscussed => "Audit findings discussed",
+            AlertKind::AuditRecommendations => "Audit recommendations to complete",
+            AlertKind::AuditFiled => "An audit is filed to a child's record",
+            AlertKind::FormRevised => "A new version of the audit form is published",
+        }
+    }
+}
+
+/// Which of a person's alerts the tray shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Showing {
+    /// Everything not yet archived.
+    #[default]
+    Current,
+    Unread,
+    Archived,
+}
+
+impl Showing {
+    pub fn code(self) -> &'static str {
+        match self {
+            Showing::Current => "current",
+            Showing::Unread => "unread",
+            Showing::Archived => "archived",
+        }
+    }
+}
+
+/// The tray's filter, read from its address (`?kind=…&show=…`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrayFilter {
+    pub kind: Option<AlertKind>,
+    pub show: Showing,
+}
+
+impl TrayFilter {
+    /// Empty values mean "any"; anything unknown is refused rather than ignored, so a
+    /// filtered tray never silently shows everything.
+    pub fn parse(kind: Option<&str>, show: Option<&str>) -> Result<TrayFilter, AppError> {
+        let bad =
+            |field: &str, message: &str| AppError::Invalid(vec![FieldError::new(field, message)]);
+        let kind = match kind.unwrap_or("") {
+            "" | "any" => None,
+            code => Some(
+                AlertKind::parse(code)
+                    .ok_or_else(|| bad("kind", "Choose a type of alert from the list"))?,
+            ),
+        };
+        let show = match show.unwrap_or("") {
+            "" | "current" => Showing::Current,
+            "unread" => Showing::Unread,
+            "archived" => Showing::Archived,
+            _ => return Err(bad("show", "Choose which alerts to show from the list")),
+        };
+        Ok(TrayFilter { kind, show })
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Alert {
@@ -25,33 +155,77 @@ pub struct Alert {
     pub link: Option<String>,
     pub created_at: DateTime<Utc>,
     pub read: bool,
+    pub archived: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrayView {
+    pub filter: TrayFilter,
+    pub alerts: Vec<Alert>,
+    /// How many match the filter, when more than [`TRAY_LIMIT`] do.
+    pub matching: i64,
+    pub archive_after_days: i64,
 }
 
 #[server(endpoint = "my_tray")]
-pub async fn my_tray() -> Result<Vec<Alert>, AppError> {
+pub async fn my_tray(kind: Option<String>, show: Option<String>) -> Result<TrayView, AppError> {
     use crate::server::*;
     respond(async move {
         let (store, actor) = signed_in().await?;
-        let rows = store
-            .tray(actor.person_id, TRAY_LIMIT)
+        let filter = TrayFilter::parse(kind.as_deref(), show.as_deref())?;
+        let (rows, matching) = store
+            .tray(
+                actor.person_id,
+                filter.kind.map(AlertKind::code),
+                filter.show.code(),
+                TRAY_LIMIT,
+            )
             .await
             .map_err(internal)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| Alert {
-                id: r.id,
-                kind: r.kind,
-                case_id: r.case_id,
-                link: r
-                    .link
-                    .or_else(|| r.case_id.map(|id| format!("/cases/{id}"))),
-                body: r.body,
-                created_at: r.created_at,
-                read: r.read_at.is_some(),
-            })
-            .collect())
+        let archive_after_days = use_context::<SiteSettings>()
+            .map(|s| s.archive_after_days)
+            .unwrap_or(ARCHIVE_AFTER_DAYS);
+        Ok(TrayView {
+            filter,
+            matching,
+            archive_after_days,
+            alerts: rows
+                .into_iter()
+                .map(|r| Alert {
+                    id: r.id,
+                    kind: r.kind,
+                    case_id: r.case_id,
+                    link: r
+                        .link
+                        .or_else(|| r.case_id.map(|id| format!("/cases/{id}"))),
+                    body: r.body,
+                    created_at: r.created_at,
+                    read: r.read_at.is_some(),
+                    archived: r.archived_at.is_some(),
+                })
+                .collect(),
+        })
     })
     .await
+}
+
+/// Moves alerts older than `age_days` into their owners' archives and tells their open
+/// trays. Run by the server every hour; returns how many alerts it archived.
+#[cfg(feature = "ssr")]
+pub async fn archive_old_alerts(
+    store: &crate::store::Store,
+    events: &crate::live::EventBus,
+    now: DateTime<Utc>,
+    age_days: i64,
+) -> Result<u64, crate::store::StoreError> {
+    let (archived, people) = store
+        .archive_alerts(now - chrono::Duration::days(age_days), now)
+        .await?;
+    if archived > 0 {
+        tracing::info!(archived, people = people.len(), "old alerts archived");
+        events.0.published(&people);
+    }
+    Ok(archived)
 }
 
 /// Marks one of the signed-in person's alerts read.
@@ -80,40 +254,105 @@ pub async fn mark_alert_read(alert_id: i64) -> Result<(), AppError> {
 pub fn TrayPage() -> impl IntoView {
     let mark = ServerAction::<MarkAlertRead>::new();
     let live = crate::auth::use_auth().live;
+    let query = leptos_router::hooks::use_query_map();
+    let filter = move || {
+        let q = query.read();
+        (q.get("kind"), q.get("show"))
+    };
     // Refetched as alerts arrive or are read in another tab.
-    let tray = Resource::new(move || (mark.version().get(), live.get()), |_| my_tray());
+    let tray = Resource::new(
+        move || (filter(), mark.version().get(), live.get()),
+        |((kind, show), _, _)| my_tray(kind, show),
+    );
     view! {
         <Title text="My tray"/>
         <SignedIn render=move |_me| view! {
             <h1 class="heading-l">"My tray"</h1>
-            <Suspense fallback=|| view! { <p class="loading">"Loading your tray…"</p> }>
+            <Transition fallback=|| view! { <p class="loading">"Loading your tray…"</p> }>
                 {move || Suspend::new(async move {
                     match tray.await {
-                        Ok(alerts) if alerts.is_empty() => view! {
-                            <p class="body" data-testid="tray-empty">"You have no alerts. Alerts about cases and audits you are involved in will appear here."</p>
-                        }.into_any(),
-                        Ok(alerts) => view! {
-                            <ul class="tray" data-testid="tray">
-                                {alerts.into_iter().map(|a| view! {
-                                    <li class="tray__item" class:tray__item--unread=!a.read>
-                                        {(!a.read).then(|| view! { <Tag text="Unread" colour="blue"/> })}
-                                        <p class="body">{a.body}</p>
-                                        <p class="hint">{a.created_at.format("%-d %B %Y, %H:%M").to_string()}</p>
-                                        {a.link.map(|href| view! { <a class="tray__link" href=href>"Open"</a> })}
-                                        {(!a.read).then(|| view! {
-                                            <ActionForm action=mark attr:class="inline-form">
-                                                <input type="hidden" name="alert_id" value=a.id.to_string()/>
-                                                <button type="submit" class="button button--secondary">"Mark as read"</button>
-                                            </ActionForm>
-                                        })}
-                                    </li>
-                                }).collect_view()}
-                            </ul>
-                        }.into_any(),
+                        Ok(view) => view! { <TrayFilterForm filter=view.filter/> <TrayList view mark/> }.into_any(),
                         Err(error) => view! { <ErrorView error/> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         }/>
     }
+}
+
+/// A plain GET form, so filtering works before the WebAssembly loads.
+#[component]
+fn TrayFilterForm(filter: TrayFilter) -> impl IntoView {
+    view! {
+        <form method="get" class="filters" data-testid="tray-filter">
+            <div class="form-group form-group--inline">
+                <label class="label" for="kind">"Type"</label>
+                <select class="select" id="kind" name="kind">
+                    <option value="" selected=filter.kind.is_none()>"All types"</option>
+                    {AlertKind::ALL.iter().map(|k| view! {
+                        <option value=k.code() selected=filter.kind == Some(*k)>{k.label()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="form-group form-group--inline">
+                <label class="label" for="show">"Show"</label>
+                <select class="select" id="show" name="show">
+                    {[(Showing::Current, "All current alerts"), (Showing::Unread, "Unread only"), (Showing::Archived, "Archived")].into_iter().map(|(s, label)| view! {
+                        <option value=s.code() selected=filter.show == s>{label}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <button type="submit" class="button button--secondary">"Filter"</button>
+        </form>
+    }
+}
+
+#[component]
+fn TrayList(view: TrayView, mark: ServerAction<MarkAlertRead>) -> impl IntoView {
+    let filtered = view.filter != TrayFilter::default();
+    let shown = view.alerts.len() as i64;
+    let note = match view.filter.show {
+        Showing::Archived => format!(
+            "Alerts move here {} days after they were raised. They are kept, never deleted.",
+            view.archive_after_days
+        ),
+        _ => format!(
+            "Alerts older than {} days move to the archive.",
+            view.archive_after_days
+        ),
+    };
+    if view.alerts.is_empty() {
+        let empty = if filtered {
+            "No alerts match this filter."
+        } else {
+            "You have no alerts. Alerts about cases and audits you are involved in will appear here."
+        };
+        return view! {
+            <p class="body" data-testid="tray-empty">{empty}</p>
+            <p class="hint">{note}</p>
+        }
+        .into_any();
+    }
+    view! {
+        {(view.matching > shown).then(|| view! { <p class="body">{format!("Showing the newest {shown} of {} alerts.", view.matching)}</p> })}
+        <ul class="tray" data-testid="tray">
+            {view.alerts.into_iter().map(|a| view! {
+                <li class="tray__item" class:tray__item--unread=!a.read data-kind=a.kind.clone()>
+                    {(!a.read).then(|| view! { <Tag text="Unread" colour="blue"/> })}
+                    {a.archived.then(|| view! { <Tag text="Archived" colour="grey"/> })}
+                    <p class="body">{a.body}</p>
+                    <p class="hint">{a.created_at.format("%-d %B %Y, %H:%M").to_string()}</p>
+                    {a.link.map(|href| view! { <a class="tray__link" href=href>"Open"</a> })}
+                    {(!a.read).then(|| view! {
+                        <ActionForm action=mark attr:class="inline-form">
+                            <input type="hidden" name="alert_id" value=a.id.to_string()/>
+                            <button type="submit" class="button button--secondary">"Mark as read"</button>
+                        </ActionForm>
+                    })}
+                </li>
+            }).collect_view()}
+        </ul>
+        <p class="hint">{note}</p>
+    }
+    .into_any()
 }

@@ -2,6 +2,7 @@
 //! has committed: the alerts are stored for the trays, then emailed through the configured
 //! sender. Live trays (a later step) publish from here too.
 
+use super::AlertKind;
 use crate::server::internal;
 use crate::store::{NewAlertRow, Store};
 use crate::AppError;
@@ -9,47 +10,6 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-
-/// What an alert is about; stored as its code so trays can filter by it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AlertKind {
-    CaseSelected,
-    AuditorAssigned,
-    DiscussionProposed,
-    DiscussionAgreed,
-    FeedbackRequested,
-    FindingsDiscussed,
-    AuditRecommendations,
-    AuditFiled,
-}
-
-impl AlertKind {
-    pub fn code(self) -> &'static str {
-        match self {
-            AlertKind::CaseSelected => "case_selected",
-            AlertKind::AuditorAssigned => "auditor_assigned",
-            AlertKind::DiscussionProposed => "discussion_proposed",
-            AlertKind::DiscussionAgreed => "discussion_agreed",
-            AlertKind::FeedbackRequested => "feedback_requested",
-            AlertKind::FindingsDiscussed => "findings_discussed",
-            AlertKind::AuditRecommendations => "audit_recommendations",
-            AlertKind::AuditFiled => "audit_filed",
-        }
-    }
-
-    fn subject(self) -> &'static str {
-        match self {
-            AlertKind::CaseSelected => "A case you hold is selected for audit",
-            AlertKind::AuditorAssigned => "You are asked to audit a case",
-            AlertKind::DiscussionProposed => "Times proposed for an audit discussion",
-            AlertKind::DiscussionAgreed => "Audit discussion arranged",
-            AlertKind::FeedbackRequested => "Your feedback is asked for a case audit",
-            AlertKind::FindingsDiscussed => "Audit findings discussed",
-            AlertKind::AuditRecommendations => "Audit recommendations to complete",
-            AlertKind::AuditFiled => "An audit is filed to a child's record",
-        }
-    }
-}
 
 /// An alert for one person. `body` and `link` must carry IDs only, never a child's details.
 #[derive(Debug, Clone, PartialEq, Eq)]

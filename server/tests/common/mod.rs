@@ -24,6 +24,8 @@ pub struct TestApp {
     pub router: Router,
     /// Emails the app sent, in order.
     pub outbox: Arc<Mutex<Vec<Email>>>,
+    /// The settings the router was built with (its event bus among them).
+    pub site: SiteSettings,
     dir: PathBuf,
 }
 
@@ -80,11 +82,12 @@ impl TestApp {
         let leptos = LeptosOptions::builder()
             .output_name("practice-audit")
             .build();
-        let router = server::router(store.clone(), leptos, site);
+        let router = server::router(store.clone(), leptos, site.clone());
         TestApp {
             store,
             router,
             outbox,
+            site,
             dir,
         }
     }
@@ -191,7 +194,7 @@ impl TestApp {
     pub async fn tray(&self, token: &str) -> Vec<serde_json::Value> {
         let reply = self.call("my_tray", &[], Some(token)).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-        reply.json().as_array().unwrap().clone()
+        reply.json()["alerts"].as_array().unwrap().clone()
     }
 
     /// Waits briefly for emails sent in the background.
