@@ -34,21 +34,27 @@ mod server {
     pub trait Publish: Send + Sync {
         /// These people have new events in the database.
         fn published(&self, person_ids: &[i64]);
-        fn subscribe(&self) -> broadcast::Receiver<i64>;
+        /// Notices arrive as sorted batches: one change for a thousand people is one
+        /// message for each stream to look itself up in, not a thousand.
+        fn subscribe(&self) -> broadcast::Receiver<Notice>;
     }
 
+    /// The people one change concerns, sorted.
+    pub type Notice = Arc<[i64]>;
+
     /// One server's notices, in memory.
-    pub struct LocalBus(broadcast::Sender<i64>);
+    pub struct LocalBus(broadcast::Sender<Notice>);
 
     impl Publish for LocalBus {
         fn published(&self, person_ids: &[i64]) {
-            for id in person_ids {
-                // No listener is not an error: nobody has a tab open.
-                let _ = self.0.send(*id);
-            }
+            let mut ids = person_ids.to_vec();
+            ids.sort_unstable();
+            ids.dedup();
+            // No listener is not an error: nobody has a tab open.
+            let _ = self.0.send(ids.into());
         }
 
-        fn subscribe(&self) -> broadcast::Receiver<i64> {
+        fn subscribe(&self) -> broadcast::Receiver<Notice> {
             self.0.subscribe()
         }
     }
@@ -58,7 +64,7 @@ mod server {
 
     impl Default for EventBus {
         fn default() -> Self {
-            EventBus(Arc::new(LocalBus(broadcast::channel(4096).0)))
+            EventBus(Arc::new(LocalBus(broadcast::channel(1024).0)))
         }
     }
 
@@ -78,7 +84,7 @@ mod server {
     struct Cursor {
         store: Store,
         session: String,
-        rx: broadcast::Receiver<i64>,
+        rx: broadcast::Receiver<Notice>,
         person_id: i64,
         last: i64,
         queue: VecDeque<crate::store::EventRow>,
@@ -124,16 +130,18 @@ mod server {
                         .data(e.data);
                     return Some((Ok::<_, Infallible>(event), c));
                 }
-                // Signed out (or the session was removed) since: the stream ends.
-                if !matches!(c.store.session(&c.session).await, Ok(Some(_))) {
-                    return None;
-                }
-                match c.store.events_after(c.person_id, c.last, 200).await {
-                    Ok(rows) if !rows.is_empty() => {
+                match c
+                    .store
+                    .session_events_after(&c.session, c.person_id, c.last, 200)
+                    .await
+                {
+                    // Signed out (or the session was removed) since: the stream ends.
+                    Ok(None) => return None,
+                    Ok(Some(rows)) if !rows.is_empty() => {
                         c.queue.extend(rows);
                         continue;
                     }
-                    Ok(_) => {}
+                    Ok(Some(_)) => {}
                     Err(e) => {
                         tracing::warn!(error = %e, "event stream read failed");
                         return None;
@@ -141,7 +149,7 @@ mod server {
                 }
                 loop {
                     match c.rx.recv().await {
-                        Ok(id) if id == c.person_id => break,
+                        Ok(ids) if ids.binary_search(&c.person_id).is_ok() => break,
                         Ok(_) => continue,
                         // Missed notices: read the database anyway.
                         Err(broadcast::error::RecvError::Lagged(_)) => break,

@@ -248,3 +248,60 @@ async fn dashboard_figures_match_the_database_and_managers_see_their_teams() {
         "the charts are drawn on the server"
     );
 }
+
+#[tokio::test]
+async fn at_scale_the_dashboard_counts_every_audit_state_and_grade_the_database_holds() {
+    let app = TestApp::new().await;
+    let spec = app::store::ScaleSpec {
+        cases: 400,
+        audits: 720,
+        // Six months of alerts, so the oldest are past the 90 days that archive them.
+        months: 6,
+        alerts: 2_000,
+        auditors: 12,
+    };
+    let today = chrono::Local::now().date_naive();
+    let scaled = app.store.seed_scale(&spec, today).await.unwrap();
+    let qa = app.sign_in(QA).await;
+    let view = app
+        .call(
+            "dashboard",
+            &[("round_id", &scaled.newest_round.to_string())],
+            Some(&qa),
+        )
+        .await
+        .json();
+    let panels: Vec<Panel> = serde_json::from_value(view["panels"].clone()).unwrap();
+    let by_state: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT a.state, COUNT(*) FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id \
+         WHERE rc.round_id = $1 GROUP BY a.state",
+    )
+    .bind(scaled.newest_round)
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(by_state.iter().map(|r| r.1).sum::<i64>(), 120);
+    for (state, n) in &by_state {
+        let s = STATES.iter().position(|x| x == state).unwrap();
+        assert_eq!(panels[0].rows[0].figures[s] as i64, *n, "{state}");
+    }
+    let graded: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT a.overall_grade, COUNT(*) FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id \
+         WHERE rc.round_id = $1 AND a.state IN ('completed', 'filed_to_record') GROUP BY a.overall_grade",
+    )
+    .bind(scaled.newest_round)
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    let grades = ["outstanding", "good", "requires_improvement", "inadequate"];
+    for (grade, n) in &graded {
+        let g = grades.iter().position(|x| x == grade).unwrap();
+        assert_eq!(panels[3].rows[0].figures[g] as i64, *n, "{grade}");
+    }
+    assert_eq!(panels[2].rows.len(), 12, "each scaled auditor has audits");
+    let alerts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE archived_at IS NULL")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert!(alerts > 0 && alerts < 2_000, "old alerts arrive archived");
+}

@@ -226,26 +226,32 @@ pub(crate) mod ssr {
 
     /// The audits this person may open among those they are involved in, with the part
     /// they play in each.
+    /// With `managed`, also the audits of teams they manage.
     pub async fn involving(
         store: &Store,
         actor: &Actor,
+        managed: bool,
     ) -> Result<Vec<(AuditRole, AuditSummary)>, AppError> {
+        let calendar = crate::rounds::ssr_calendar(store).await?;
         let mut out = Vec::new();
         for row in store
-            .audits_involving(actor.person_id)
+            .audits_involving(actor.person_id, managed)
             .await
             .map_err(internal)?
         {
             if let Some(role) = audit_access(actor, &parties(&row), state(&row)?) {
-                out.push((role, summary(store, &row, actor.person_id).await?));
+                out.push((role, summary(&calendar, &row, actor.person_id)?));
             }
         }
         Ok(out)
     }
 
-    pub async fn summary(store: &Store, row: &AuditRow, me: i64) -> Result<AuditSummary, AppError> {
+    pub fn summary(
+        calendar: &crate::domain::calendar::WorkingCalendar,
+        row: &AuditRow,
+        me: i64,
+    ) -> Result<AuditSummary, AppError> {
         let state = state(row)?;
-        let calendar = crate::rounds::ssr_calendar(store).await?;
         let today = chrono::Local::now().date_naive();
         let waiting = match state {
             AuditState::Assigned if row.auditor_id == me => {
@@ -274,7 +280,7 @@ pub(crate) mod ssr {
             month: month_label(row),
             due_on: row.due_on,
             state,
-            deadline: deadline(state, row.due_on, today, &calendar),
+            deadline: deadline(state, row.due_on, today, calendar),
             auditor: row.auditor.clone(),
             waiting_on_you: waiting.map(String::from),
         })
@@ -287,7 +293,7 @@ pub async fn my_audits() -> Result<Vec<AuditSummary>, AppError> {
     use crate::server::*;
     respond(async move {
         let (store, actor) = signed_in().await?;
-        Ok(ssr::involving(&store, &actor)
+        Ok(ssr::involving(&store, &actor, true)
             .await?
             .into_iter()
             .map(|(_, summary)| summary)
@@ -305,7 +311,7 @@ pub async fn audit_detail(audit_id: i64) -> Result<AuditView, AppError> {
         let me = actor.person_id;
         let draft: AuditDraft = serde_json::from_str(&row.draft).unwrap_or_default();
         Ok(AuditView {
-            summary: ssr::summary(&store, &row, me).await?,
+            summary: ssr::summary(&crate::rounds::ssr_calendar(&store).await?, &row, me)?,
             role,
             version: row.version,
             template_version: row.template_version,
@@ -552,7 +558,14 @@ pub async fn save_draft(
         })?;
         let json = serde_json::to_string(&draft).map_err(internal)?;
         let saved = store
-            .save_draft(audit_id, version, &json, actor.person_id, chrono::Utc::now())
+            .save_draft(
+                audit_id,
+                version,
+                &json,
+                draft.overall.map(|g| g.code()),
+                actor.person_id,
+                chrono::Utc::now(),
+            )
             .await
             .map_err(internal)?;
         let Some(new_version) = saved else {

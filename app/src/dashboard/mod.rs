@@ -75,7 +75,7 @@ pub async fn dashboard(round_id: Option<i64>) -> Result<DashboardView, AppError>
     use crate::server::*;
     respond(async move {
         let (store, actor) = signed_in().await?;
-        let mine = crate::audits::ssr::involving(&store, &actor).await?;
+        let mine = crate::audits::ssr::involving(&store, &actor, false).await?;
         let (personal, waiting) = ssr::personal(mine);
         let Some(teams) = ssr::scope(&store, &actor).await? else {
             return Ok(DashboardView {
@@ -214,7 +214,7 @@ pub async fn dashboard_list(query: String) -> Result<FigureList, AppError> {
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::domain::audit::{deadline, due_status, AuditDraft, AuditRole};
+    use crate::domain::audit::{deadline, due_status, AuditRole};
     use crate::domain::dashboard::{ActionFact, Assignee, AuditFact, ListQuery};
     use crate::domain::{Actor, Role};
     use crate::server::internal;
@@ -240,16 +240,15 @@ mod ssr {
     /// Drawn rounds, newest first: (ID, "January 2027").
     pub async fn rounds(store: &Store) -> Result<Vec<(i64, String)>, AppError> {
         Ok(store
-            .rounds()
+            .drawn_rounds()
             .await
             .map_err(internal)?
             .into_iter()
-            .filter(|r| r.status != "open")
-            .map(|r| {
-                let label = crate::domain::calendar::AuditMonth::parse(&r.audit_month)
+            .map(|(id, month)| {
+                let label = crate::domain::calendar::AuditMonth::parse(&month)
                     .map(|m| m.label())
-                    .unwrap_or(r.audit_month);
-                (r.id, label)
+                    .unwrap_or(month);
+                (id, label)
             })
             .collect())
     }
@@ -275,11 +274,7 @@ mod ssr {
                     auditor: r.auditor.clone(),
                     state,
                     deadline: deadline(state, r.due_on, today, &calendar),
-                    overall: r
-                        .draft
-                        .as_deref()
-                        .and_then(|d| serde_json::from_str::<AuditDraft>(d).ok())
-                        .and_then(|d| d.overall),
+                    overall: r.overall_grade.as_deref().and_then(Grade::parse),
                 };
                 (r, fact)
             })

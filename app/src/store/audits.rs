@@ -90,11 +90,26 @@ impl Store {
             .await?)
     }
 
-    /// Audits this person does, holds as key worker, manages, or chairs, newest round first.
-    pub async fn audits_involving(&self, person_id: i64) -> StoreResult<Vec<AuditRow>> {
+    /// Audits this person does, holds as key worker or chairs (and, with `managed`, those
+    /// of teams they manage), newest round first. One indexed lookup per part, so a person
+    /// involved in nothing costs nothing however many audits there are.
+    pub async fn audits_involving(
+        &self,
+        person_id: i64,
+        managed: bool,
+    ) -> StoreResult<Vec<AuditRow>> {
+        let managed = if managed {
+            " UNION SELECT x.id FROM audits x JOIN cases y ON y.id = x.case_id JOIN teams z ON z.id = y.team_id \
+              WHERE z.team_manager_id = $1 UNION SELECT x.id FROM audits x JOIN cases y ON y.id = x.case_id \
+              JOIN teams z ON z.id = y.team_id WHERE z.service_manager_id = $1"
+        } else {
+            ""
+        };
         Ok(sqlx::query_as(&format!(
-            "{AUDIT_COLUMNS} WHERE a.auditor_id = $1 OR c.key_worker_id = $1 OR t.team_manager_id = $1 \
-             OR t.service_manager_id = $1 OR c.iro_id = $1 ORDER BY r.audit_month DESC, a.id"
+            "{AUDIT_COLUMNS} WHERE a.id IN (SELECT id FROM audits WHERE auditor_id = $1 \
+             UNION SELECT x.id FROM audits x JOIN cases y ON y.id = x.case_id WHERE y.key_worker_id = $1 \
+             UNION SELECT x.id FROM audits x JOIN cases y ON y.id = x.case_id WHERE y.iro_id = $1{managed}) \
+             ORDER BY r.audit_month DESC, a.id"
         ))
         .bind(person_id)
         .fetch_all(&self.pool)
@@ -174,12 +189,13 @@ impl Store {
         audit_id: i64,
         version: i64,
         draft: &str,
+        overall_grade: Option<&str>,
         by: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<i64>> {
         let mut tx = self.pool.begin().await?;
         let saved = sqlx::query(
-            "UPDATE audits SET draft = $1, version = version + 1, saved_by = $2, saved_at = $3 \
+            "UPDATE audits SET draft = $1, version = version + 1, saved_by = $2, saved_at = $3, overall_grade = $6 \
              WHERE id = $4 AND version = $5 AND state IN ('discussion_arranged', 'in_progress', 'findings_discussed')",
         )
         .bind(draft)
@@ -187,6 +203,7 @@ impl Store {
         .bind(now)
         .bind(audit_id)
         .bind(version)
+        .bind(overall_grade)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -411,7 +428,8 @@ pub struct AuditFactRow {
     pub auditor: Option<String>,
     pub state: String,
     pub due_on: NaiveDate,
-    pub draft: Option<String>,
+    /// The overall grade's code, kept beside the draft so counting never parses forms.
+    pub overall_grade: Option<String>,
 }
 
 /// One required action of a round as the dashboard counts and lists it.
@@ -451,7 +469,7 @@ impl Store {
         let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
             "SELECT rc.id AS round_case_id, a.id AS audit_id, c.id AS case_id, c.child_unique_id, \
              t.id AS team_id, t.name AS team, a.auditor_id, au.display_name AS auditor, \
-             COALESCE(a.state, 'selected') AS state, r.due_on, a.draft FROM round_cases rc JOIN rounds r ON r.id = rc.round_id \
+             COALESCE(a.state, 'selected') AS state, r.due_on, a.overall_grade FROM round_cases rc JOIN rounds r ON r.id = rc.round_id \
              JOIN cases c ON c.id = rc.case_id JOIN teams t ON t.id = c.team_id \
              LEFT JOIN audits a ON a.round_case_id = rc.id LEFT JOIN people au ON au.id = a.auditor_id \
              WHERE rc.withdrawn_at IS NULL AND r.id = ",

@@ -6,6 +6,7 @@ mod demo_seed;
 mod directory;
 mod imports;
 mod rounds;
+mod scale_seed;
 
 pub use audits::{
     ActionFactRow, AuditFactRow, AuditRow, Completion, DiscussionTimeRow, FeedbackRow, MoveRow,
@@ -16,6 +17,7 @@ pub use rounds::{
     AuditorRow, ClosureDayRow, DrawRow, DrawToRecord, PoolFilter, RoundCaseRef, RoundCaseRow,
     RoundRow, SelectionContact,
 };
+pub use scale_seed::{ScaleSpec, Scaled};
 
 use crate::domain::{Actor, AnnexList, CaseAllocation, Role, RoleSet};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -619,28 +621,42 @@ impl Store {
     }
 
     /// Stores alerts, all or none, each with its live event for the recipient's other views.
+    /// Written as multi-row statements: one change can alert a thousand people, and a
+    /// statement per row would hold the write lock for a large part of a second.
     pub async fn insert_alerts(
         &self,
         alerts: &[NewAlertRow],
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
-        for a in alerts {
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO alerts (person_id, kind, case_id, link, body, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-            )
-            .bind(a.person_id)
-            .bind(a.kind)
-            .bind(a.case_id)
-            .bind(&a.link)
-            .bind(&a.body)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-            let data =
-                serde_json::json!({ "id": id, "kind": a.kind, "link": a.link, "body": a.body });
-            Self::insert_event(&mut tx, a.person_id, "alert", &data.to_string(), now).await?;
+        for chunk in alerts.chunks(500) {
+            let mut qb = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO alerts (person_id, kind, case_id, link, body, created_at) ",
+            );
+            qb.push_values(chunk, |mut row, a| {
+                row.push_bind(a.person_id)
+                    .push_bind(a.kind)
+                    .push_bind(a.case_id)
+                    .push_bind(&a.link)
+                    .push_bind(&a.body)
+                    .push_bind(now);
+            });
+            // Each returned row carries what its event needs, whatever order they come in.
+            qb.push(" RETURNING id, person_id, kind, link, body");
+            let stored: Vec<(i64, i64, String, Option<String>, String)> =
+                qb.build_query_as().fetch_all(&mut *tx).await?;
+            let mut qb = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO events (person_id, kind, data, created_at) ",
+            );
+            qb.push_values(stored, |mut row, (id, person_id, kind, link, body)| {
+                let data =
+                    serde_json::json!({ "id": id, "kind": kind, "link": link, "body": body });
+                row.push_bind(person_id)
+                    .push_bind("alert")
+                    .push_bind(data.to_string())
+                    .push_bind(now);
+            });
+            qb.build().execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -713,6 +729,43 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?)
+    }
+
+    /// The person's events after `after`, as `events_after`, but `None` if the session
+    /// `token_hash` has ended: one query per wake of a live stream, not two.
+    pub async fn session_events_after(
+        &self,
+        token_hash: &str,
+        person_id: i64,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Option<Vec<EventRow>>> {
+        let rows: Vec<(bool, Option<i64>, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT s.live, e.id, e.kind, e.data FROM \
+             (SELECT EXISTS (SELECT 1 FROM sessions WHERE token_hash = $1) AS live) s \
+             LEFT JOIN (SELECT id, kind, data FROM events WHERE person_id = $2 AND id > $3 \
+             ORDER BY id LIMIT $4) e ON 1 = 1 ORDER BY e.id",
+        )
+        .bind(token_hash)
+        .bind(person_id)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        if !rows.first().is_some_and(|r| r.0) {
+            return Ok(None);
+        }
+        Ok(Some(
+            rows.into_iter()
+                .filter_map(|(_, id, kind, data)| {
+                    Some(EventRow {
+                        id: id?,
+                        kind: kind?,
+                        data: data?,
+                    })
+                })
+                .collect(),
+        ))
     }
 
     /// The newest event ID, where a fresh page's stream starts.

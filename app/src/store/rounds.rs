@@ -96,6 +96,16 @@ impl Store {
         .await?)
     }
 
+    /// Rounds past their draw, newest first: (ID, audit month). Unlike [`Store::rounds`] it
+    /// counts nothing, so a dashboard over ten years of rounds stays cheap.
+    pub async fn drawn_rounds(&self) -> StoreResult<Vec<(i64, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT id, audit_month FROM rounds WHERE status <> 'open' ORDER BY audit_month DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     pub async fn round(&self, round_id: i64) -> StoreResult<Option<RoundRow>> {
         Ok(
             sqlx::query_as(&format!("{} WHERE r.id = $1", Self::ROUND_COLUMNS))

@@ -1,0 +1,517 @@
+//! Live trays and dashboards at a large council's ten years' scale: 20,000 cases, 100,000
+//! audits, 1,000,000 alerts. Reports event fan-out to 1,000 streams (latency and server
+//! memory), dashboard requests per second beside a bare handler under `wrk`, and time to
+//! first byte of server-rendered pages. Run with `scripts/bench-live` (see the README).
+//!
+//! The server runs in a child process (this same binary, started again in server mode) so
+//! its memory is measured apart from the 1,000 clients.
+
+use app::store::{ScaleSpec, Store};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const STREAMS: usize = 1_000;
+const FANOUTS: usize = 5;
+const SPEC: ScaleSpec = ScaleSpec {
+    cases: 20_000,
+    audits: 100_000,
+    months: 120,
+    alerts: 1_000_000,
+    auditors: 1_000,
+};
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    if let (Ok(url), Ok(addr)) = (
+        std::env::var("LIVE_SCALE_SERVE"),
+        std::env::var("LIVE_SCALE_ADDR"),
+    ) {
+        runtime.block_on(serve(url, addr.parse().unwrap()));
+        return;
+    }
+    // `cargo bench` passes `--bench`; a filter argument other than this bench's name skips it.
+    if std::env::args()
+        .skip(1)
+        .any(|a| !a.starts_with('-') && !"live_scale".contains(a.as_str()))
+    {
+        return;
+    }
+    runtime.block_on(run());
+}
+
+/// Server mode: the real router, plus one bench-only route, `/bench/bare`, that returns a
+/// fixed JSON body (set by the parent) with no work at all: the yardstick for the
+/// dashboard's rate.
+async fn serve(url: String, addr: SocketAddr) {
+    use axum::routing::post;
+    let store = Store::connect(&url).await.unwrap();
+    let leptos = leptos::prelude::LeptosOptions::builder()
+        .output_name("practice-audit")
+        .site_addr(addr)
+        .build();
+    let bare: Arc<Mutex<axum::body::Bytes>> = Arc::default();
+    let set = bare.clone();
+    let app = server::router(store, leptos, app::server::SiteSettings::default())
+        .route(
+            "/bench/bare",
+            post(move || {
+                let body = bare.lock().unwrap().clone();
+                async move { ([("content-type", "application/json")], body) }
+            }),
+        )
+        .route(
+            "/bench/bare/set",
+            post(move |body: axum::body::Bytes| {
+                *set.lock().unwrap() = body;
+                async { "ok" }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+    axum::serve(listener, app).await.unwrap();
+}
+
+struct Reply {
+    status: u16,
+    body: Vec<u8>,
+    first_byte: Duration,
+    total: Duration,
+}
+
+/// One HTTP/1.1 request on a fresh connection, timing the first byte and the whole reply.
+async fn http(addr: SocketAddr, method: &str, path: &str, cookie: &str, body: &str) -> Reply {
+    let start = Instant::now();
+    let mut conn = TcpStream::connect(addr).await.unwrap();
+    conn.set_nodelay(true).unwrap();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: pa_session={cookie}\r\n\
+         Accept: application/json\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    conn.write_all(request.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 16_384];
+    let n = conn.read(&mut buf).await.unwrap();
+    let first_byte = start.elapsed();
+    raw.extend_from_slice(&buf[..n]);
+    loop {
+        let n = conn.read(&mut buf).await.unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        raw.extend_from_slice(&buf[..n]);
+    }
+    let total = start.elapsed();
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("headers");
+    let head = String::from_utf8_lossy(&raw[..split]).to_lowercase();
+    let status = head[9..12].parse().unwrap();
+    let mut body = raw[split + 4..].to_vec();
+    if head.contains("transfer-encoding: chunked") {
+        body = dechunk(&body);
+    }
+    Reply {
+        status,
+        body,
+        first_byte,
+        total,
+    }
+}
+
+fn dechunk(mut raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(end) = raw.windows(2).position(|w| w == b"\r\n") {
+        let size =
+            usize::from_str_radix(String::from_utf8_lossy(&raw[..end]).trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        out.extend_from_slice(&raw[end + 2..end + 2 + size]);
+        raw = &raw[end + 2 + size + 2..];
+    }
+    out
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// The child's resident memory now and at its peak, in MB.
+fn memory(child: &Child) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .unwrap_or(0.0)
+            / 1024.0
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn run() {
+    let dir =
+        std::env::temp_dir().join(format!("practice-audit-live-scale-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("scale.db").display());
+    println!(
+        "live_scale: a large council's ten years, in {}",
+        dir.display()
+    );
+
+    let started = Instant::now();
+    let store = Store::connect(&url).await.unwrap();
+    server::seed_demo_if_empty(&store).await.unwrap();
+    let today = chrono::Local::now().date_naive();
+    let scaled = store.seed_scale(&SPEC, today).await.unwrap();
+    let count = |table: &'static str| {
+        let pool = store.pool().clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    println!(
+        "seeded in {:.1} s: {} cases, {} audits, {} alerts, {} rounds, {} people",
+        started.elapsed().as_secs_f64(),
+        count("cases").await,
+        count("audits").await,
+        count("alerts").await,
+        count("rounds").await,
+        count("people").await,
+    );
+
+    // Sessions made directly: signing 1,000 people in would time password hashing.
+    let mut tokens = Vec::new();
+    for id in scaled.auditor_ids.iter().take(STREAMS) {
+        let token = app::auth::password::new_session_token();
+        store
+            .create_session(
+                &app::auth::password::token_hash(&token),
+                *id,
+                chrono::Utc::now(),
+            )
+            .await
+            .unwrap();
+        tokens.push(token);
+    }
+    let qa_id: i64 =
+        sqlx::query_scalar("SELECT id FROM people WHERE email = 'qa.manager@anytown.example'")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    let qa = app::auth::password::new_session_token();
+    store
+        .create_session(
+            &app::auth::password::token_hash(&qa),
+            qa_id,
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    store.pool().close().await;
+
+    let addr: SocketAddr = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap()
+    };
+    let log = std::fs::File::create(dir.join("server.log")).unwrap();
+    let server = Server(
+        Command::new(std::env::current_exe().unwrap())
+            .env("LIVE_SCALE_SERVE", &url)
+            .env("LIVE_SCALE_ADDR", addr.to_string())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap(),
+    );
+    let up = Instant::now();
+    while TcpStream::connect(addr).await.is_err() {
+        assert!(
+            up.elapsed() < Duration::from_secs(30),
+            "server did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (rss_idle, _) = memory(&server.0);
+    println!("server up; RSS {rss_idle:.1} MB before any stream");
+
+    fanout(addr, &tokens, &qa, &server).await;
+    dashboard(addr, &qa, scaled.newest_round).await;
+    first_load(addr, &qa).await;
+    let (rss, peak) = memory(&server.0);
+    println!("server RSS at the end {rss:.1} MB, peak {peak:.1} MB");
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// 1,000 streams open; the QA Manager publishes a new audit form, which alerts every
+/// auditor; how long from the request leaving until each stream has its alert.
+async fn fanout(addr: SocketAddr, tokens: &[String], qa: &str, server: &Server) {
+    let connected = Arc::new(AtomicUsize::new(0));
+    let arrivals: Arc<Mutex<Vec<Vec<Instant>>>> = Arc::new(Mutex::new(vec![Vec::new(); FANOUTS]));
+    let mut streams = Vec::new();
+    for token in tokens {
+        let (token, connected, arrivals) = (token.clone(), connected.clone(), arrivals.clone());
+        streams.push(tokio::spawn(async move {
+            let mut conn = TcpStream::connect(addr).await.unwrap();
+            conn.write_all(
+                format!(
+                    "GET /events HTTP/1.1\r\nHost: {addr}\r\nCookie: pa_session={token}\r\nAccept: text/event-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            )
+            .await
+            .unwrap();
+            let mut buf = vec![0u8; 8192];
+            let mut text = String::new();
+            let mut seen = 0;
+            let mut open = false;
+            loop {
+                let n = match conn.read(&mut buf).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => n,
+                };
+                let now = Instant::now();
+                text.push_str(&String::from_utf8_lossy(&buf[..n]));
+                if !open && text.contains("\r\n\r\n") {
+                    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+                    open = true;
+                    connected.fetch_add(1, Ordering::SeqCst);
+                }
+                while let Some(at) = text.find("event: alert\n") {
+                    if seen < FANOUTS {
+                        arrivals.lock().unwrap()[seen].push(now);
+                    }
+                    seen += 1;
+                    text.drain(..at + 13);
+                }
+                if text.len() > 64 {
+                    let keep = text.len() - 32;
+                    let keep = (keep..text.len()).find(|i| text.is_char_boundary(*i)).unwrap();
+                    text.drain(..keep);
+                }
+            }
+        }));
+    }
+    let wait = Instant::now();
+    while connected.load(Ordering::SeqCst) < tokens.len() {
+        assert!(
+            wait.elapsed() < Duration::from_secs(60),
+            "streams did not all open"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (rss, _) = memory(&server.0);
+    println!(
+        "{} event streams open; server RSS {rss:.1} MB",
+        tokens.len()
+    );
+
+    let mut latencies = Vec::new();
+    let mut requests = Vec::new();
+    for n in 0..FANOUTS {
+        let form = format!("t%5Btitle-0%5D=Voice+of+the+child+{n}&t%5Bprompt-0%5D=How+well%3F");
+        let sent = Instant::now();
+        let reply = http(addr, "POST", "/api/publish_template", qa, &form).await;
+        assert_eq!(
+            reply.status,
+            200,
+            "{}",
+            String::from_utf8_lossy(&reply.body)
+        );
+        requests.push(reply.total);
+        let wait = Instant::now();
+        while arrivals.lock().unwrap()[n].len() < tokens.len() {
+            assert!(
+                wait.elapsed() < Duration::from_secs(30),
+                "not every stream heard"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        latencies.extend(arrivals.lock().unwrap()[n].iter().map(|t| *t - sent));
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    latencies.sort();
+    let (rss, peak) = memory(&server.0);
+    println!(
+        "fan-out, {} events to {} streams: p50 {}, p99 {}, max {} (the publishing request itself: median {})",
+        FANOUTS,
+        tokens.len(),
+        ms(percentile(&latencies, 0.50)),
+        ms(percentile(&latencies, 0.99)),
+        ms(*latencies.last().unwrap()),
+        ms({
+            requests.sort();
+            requests[requests.len() / 2]
+        }),
+    );
+    println!(
+        "server RSS with {} streams: {rss:.1} MB now, {peak:.1} MB peak",
+        tokens.len()
+    );
+    for s in streams {
+        s.abort();
+    }
+}
+
+/// `wrk` at 64 connections against the dashboard server function and, in the same run, the
+/// bare handler returning a body of the same size.
+async fn dashboard(addr: SocketAddr, qa: &str, round: i64) {
+    let form = format!("round_id={round}");
+    let reply = http(addr, "POST", "/api/dashboard", qa, &form).await;
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let size = reply.body.len();
+    let set = reply.body.clone();
+    let mut conn = TcpStream::connect(addr).await.unwrap();
+    conn.write_all(
+        format!(
+            "POST /bench/bare/set HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            set.len()
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    conn.write_all(&set).await.unwrap();
+    let mut sink = Vec::new();
+    conn.read_to_end(&mut sink).await.unwrap();
+
+    if Command::new("wrk").arg("--version").output().is_err() {
+        println!(
+            "wrk is not installed: skipping requests per second (scripts/bench-live installs it)"
+        );
+        return;
+    }
+    let script = std::env::temp_dir().join(format!("live-scale-{}.lua", std::process::id()));
+    std::fs::File::create(&script)
+        .unwrap()
+        .write_all(
+            format!(
+                "wrk.method = \"POST\"\nwrk.body = \"{form}\"\n\
+                 wrk.headers[\"Content-Type\"] = \"application/x-www-form-urlencoded\"\n\
+                 wrk.headers[\"Accept\"] = \"application/json\"\n\
+                 wrk.headers[\"Cookie\"] = \"pa_session={qa}\"\n"
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+    println!("dashboard for round {round}: {size} B of JSON per reply");
+    println!(
+        "{:<34} {:>10} {:>10} {:>10} {:>8}",
+        "wrk -t2 -c64 -d10s", "req/s", "p50", "p99", "non-2xx"
+    );
+    for (name, path) in [
+        ("bare axum handler, same body", "/bench/bare"),
+        ("dashboard server function", "/api/dashboard"),
+    ] {
+        let out = Command::new("wrk")
+            .args(["-t2", "-c64", "-d10s", "--latency", "-s"])
+            .arg(&script)
+            .arg(format!("http://{addr}{path}"))
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let find = |prefix: &str| {
+            text.lines()
+                .find(|l| l.trim_start().starts_with(prefix))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .unwrap_or("?")
+                .to_string()
+        };
+        let non_2xx = text
+            .lines()
+            .find(|l| l.contains("Non-2xx"))
+            .and_then(|l| l.split(':').nth(1))
+            .map(|n| n.trim().to_string())
+            .unwrap_or_else(|| "0".into());
+        println!(
+            "{:<34} {:>10} {:>10} {:>10} {:>8}",
+            name,
+            find("Requests/sec:"),
+            find("50%"),
+            find("99%"),
+            non_2xx
+        );
+    }
+    let _ = std::fs::remove_file(script);
+}
+
+/// Time to first byte of server-rendered pages, signed in as the QA Manager.
+async fn first_load(addr: SocketAddr, qa: &str) {
+    for path in ["/", "/dashboard", "/tray"] {
+        let mut first = Vec::new();
+        let mut whole = Vec::new();
+        let mut size = 0;
+        for _ in 0..50 {
+            let reply = http(addr, "GET", path, qa, "").await;
+            assert_eq!(reply.status, 200, "{path}");
+            size = reply.body.len();
+            first.push(reply.first_byte);
+            whole.push(reply.total);
+        }
+        first.sort();
+        whole.sort();
+        println!(
+            "GET {path:<11} ({size} B HTML): first byte p50 {}, p99 {}; whole page p50 {}",
+            ms(percentile(&first, 0.5)),
+            ms(percentile(&first, 0.99)),
+            ms(percentile(&whole, 0.5)),
+        );
+    }
+    let pkg = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/site/pkg");
+    for file in [
+        "practice-audit.wasm",
+        "practice-audit.js",
+        "practice-audit.css",
+    ] {
+        let path = pkg.join(file);
+        let Ok(raw) = std::fs::read(&path) else {
+            println!("{file}: not built (run scripts/release first)");
+            continue;
+        };
+        let gzip = Command::new("gzip")
+            .args(["-9c"])
+            .arg(&path)
+            .output()
+            .map(|o| o.stdout.len())
+            .unwrap_or(0);
+        println!("{file:<22} {:>9} B raw {:>9} B gzip", raw.len(), gzip);
+    }
+}
