@@ -19,15 +19,16 @@ pub use server::*;
 
 #[cfg(feature = "ssr")]
 mod server {
+    use crate::store::EventRow;
     use crate::store::Store;
     use axum::extract::{Query, State};
     use axum::http::{HeaderMap, StatusCode};
     use axum::response::sse::{Event, KeepAlive, Sse};
     use axum::response::{IntoResponse, Response};
-    use std::collections::{HashMap, VecDeque};
+    use std::collections::HashMap;
     use std::convert::Infallible;
     use std::sync::Arc;
-    use tokio::sync::broadcast;
+    use tokio::sync::{broadcast, mpsc};
 
     /// The publish side, kept small so a later version can carry notices between several
     /// server instances (for example PostgreSQL's LISTEN / NOTIFY).
@@ -78,16 +79,118 @@ mod server {
     #[derive(Clone)]
     pub struct LiveContext {
         pub store: Store,
-        pub bus: EventBus,
+        dispatcher: mpsc::UnboundedSender<Listener>,
     }
 
-    struct Cursor {
-        store: Store,
-        session: String,
-        rx: broadcast::Receiver<Notice>,
+    impl LiveContext {
+        /// Starts this server's dispatcher. Call inside the Tokio runtime.
+        pub fn new(store: Store, bus: EventBus) -> LiveContext {
+            let (dispatcher, registrations) = mpsc::unbounded_channel();
+            tokio::spawn(dispatch(store.clone(), bus, registrations));
+            LiveContext { store, dispatcher }
+        }
+    }
+
+    /// One open stream, as the dispatcher keeps it.
+    struct Listener {
         person_id: i64,
+        /// The hash of the session it was opened with: when that ends, so does the stream.
+        session: String,
+        /// The last event ID it has been sent.
         last: i64,
-        queue: VecDeque<crate::store::EventRow>,
+        tx: mpsc::Sender<EventRow>,
+    }
+
+    /// Events waiting for a slow tab; past this the stream is closed and the browser
+    /// reconnects with `Last-Event-ID`, replaying from the database.
+    const BACKLOG: usize = 256;
+    /// Events read per query.
+    const READ: i64 = 500;
+
+    /// The server's one reader of the event table. Streams register with the last event they
+    /// have; on each notice it reads the new events of everyone concerned, and checks their
+    /// sessions, in one query each, however many streams are open. The database stays the
+    /// source of truth, so replay after a reconnect or a restart is the same read.
+    async fn dispatch(
+        store: Store,
+        bus: EventBus,
+        mut registrations: mpsc::UnboundedReceiver<Listener>,
+    ) {
+        // Subscribed before any stream registers, so no notice is missed after its replay.
+        let mut notices = bus.0.subscribe();
+        let mut open: HashMap<i64, Vec<Listener>> = HashMap::new();
+        loop {
+            let people: Vec<i64> = tokio::select! {
+                listener = registrations.recv() => match listener {
+                    Some(l) => {
+                        let person = l.person_id;
+                        open.entry(person).or_default().push(l);
+                        vec![person]
+                    }
+                    None => return,
+                },
+                notice = notices.recv() => match notice {
+                    Ok(ids) => ids.iter().copied().filter(|id| open.contains_key(id)).collect(),
+                    // Missed notices: everyone reads.
+                    Err(broadcast::error::RecvError::Lagged(_)) => open.keys().copied().collect(),
+                    Err(broadcast::error::RecvError::Closed) => return,
+                },
+            };
+            if let Err(error) = deliver(&store, &mut open, &people).await {
+                tracing::warn!(%error, "event streams not served; they will catch up on the next notice");
+            }
+        }
+    }
+
+    async fn deliver(
+        store: &Store,
+        open: &mut HashMap<i64, Vec<Listener>>,
+        people: &[i64],
+    ) -> Result<(), crate::store::StoreError> {
+        if people.is_empty() {
+            return Ok(());
+        }
+        let sessions: Vec<String> = people
+            .iter()
+            .flat_map(|p| open.get(p).into_iter().flatten().map(|l| l.session.clone()))
+            .collect();
+        let live = store.live_sessions(&sessions).await?;
+        let mut after = people
+            .iter()
+            .flat_map(|p| open.get(p).into_iter().flatten().map(|l| l.last))
+            .min()
+            .unwrap_or(0);
+        loop {
+            let rows = store.events_of(people, after, READ).await?;
+            let full = rows.len() as i64 == READ;
+            after = rows.last().map(|(_, r)| r.id).unwrap_or(after);
+            for person in people {
+                let Some(listeners) = open.get_mut(person) else {
+                    continue;
+                };
+                listeners.retain_mut(|l| {
+                    if !live.contains(&l.session) || l.tx.is_closed() {
+                        return false;
+                    }
+                    for (owner, row) in &rows {
+                        if owner != person || row.id <= l.last {
+                            continue;
+                        }
+                        if l.tx.try_send(row.clone()).is_err() {
+                            return false;
+                        }
+                        l.last = row.id;
+                    }
+                    true
+                });
+                if listeners.is_empty() {
+                    open.remove(person);
+                }
+            }
+            if !full {
+                return Ok(());
+            }
+        }
     }
 
     /// `GET /events`: the signed-in person's events after `Last-Event-ID` (or `?after=`).
@@ -111,52 +214,23 @@ mod server {
             Some(id) => id,
             None => live.store.last_event_id().await.unwrap_or(0),
         };
-        // Subscribe before the first read, so nothing published in between is missed.
-        let cursor = Cursor {
-            rx: live.bus.0.subscribe(),
-            store: live.store,
-            session,
+        let (tx, rx) = mpsc::channel(BACKLOG);
+        let listener = Listener {
             person_id: person.actor.person_id,
+            session,
             last,
-            queue: VecDeque::new(),
+            tx,
         };
-        let events = futures::stream::unfold(cursor, |mut c| async move {
-            loop {
-                if let Some(e) = c.queue.pop_front() {
-                    c.last = e.id;
-                    let event = Event::default()
-                        .id(e.id.to_string())
-                        .event(e.kind)
-                        .data(e.data);
-                    return Some((Ok::<_, Infallible>(event), c));
-                }
-                match c
-                    .store
-                    .session_events_after(&c.session, c.person_id, c.last, 200)
-                    .await
-                {
-                    // Signed out (or the session was removed) since: the stream ends.
-                    Ok(None) => return None,
-                    Ok(Some(rows)) if !rows.is_empty() => {
-                        c.queue.extend(rows);
-                        continue;
-                    }
-                    Ok(Some(_)) => {}
-                    Err(e) => {
-                        tracing::warn!(error = %e, "event stream read failed");
-                        return None;
-                    }
-                }
-                loop {
-                    match c.rx.recv().await {
-                        Ok(ids) if ids.binary_search(&c.person_id).is_ok() => break,
-                        Ok(_) => continue,
-                        // Missed notices: read the database anyway.
-                        Err(broadcast::error::RecvError::Lagged(_)) => break,
-                        Err(broadcast::error::RecvError::Closed) => return None,
-                    }
-                }
-            }
+        if live.dispatcher.send(listener).is_err() {
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+        let events = futures::stream::unfold(rx, |mut rx| async move {
+            let e = rx.recv().await?;
+            let event = Event::default()
+                .id(e.id.to_string())
+                .event(e.kind)
+                .data(e.data);
+            Some((Ok::<_, Infallible>(event), rx))
         });
         Sse::new(events)
             .keep_alive(KeepAlive::default())

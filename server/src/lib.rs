@@ -117,10 +117,7 @@ pub fn spawn_alert_archiver(store: Store, site: &SiteSettings) -> tokio::task::J
 pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router {
     let routes = generate_route_list(App);
     let ics_store = store.clone();
-    let live = app::live::LiveContext {
-        store: store.clone(),
-        bus: site.events.clone(),
-    };
+    let live = app::live::LiveContext::new(store.clone(), site.events.clone());
     let context = move || {
         provide_context(store.clone());
         provide_context(site.clone());

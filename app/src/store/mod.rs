@@ -731,41 +731,52 @@ impl Store {
         .await?)
     }
 
-    /// The person's events after `after`, as `events_after`, but `None` if the session
-    /// `token_hash` has ended: one query per wake of a live stream, not two.
-    pub async fn session_events_after(
+    /// These people's events after `after`, oldest first, with whose each is: one read
+    /// for every stream a notice wakes.
+    pub async fn events_of(
         &self,
-        token_hash: &str,
-        person_id: i64,
+        people: &[i64],
         after: i64,
         limit: i64,
-    ) -> StoreResult<Option<Vec<EventRow>>> {
-        let rows: Vec<(bool, Option<i64>, Option<String>, Option<String>)> = sqlx::query_as(
-            "SELECT s.live, e.id, e.kind, e.data FROM \
-             (SELECT EXISTS (SELECT 1 FROM sessions WHERE token_hash = $1) AS live) s \
-             LEFT JOIN (SELECT id, kind, data FROM events WHERE person_id = $2 AND id > $3 \
-             ORDER BY id LIMIT $4) e ON 1 = 1 ORDER BY e.id",
-        )
-        .bind(token_hash)
-        .bind(person_id)
-        .bind(after)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        if !rows.first().is_some_and(|r| r.0) {
-            return Ok(None);
+    ) -> StoreResult<Vec<(i64, EventRow)>> {
+        if people.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(Some(
-            rows.into_iter()
-                .filter_map(|(_, id, kind, data)| {
-                    Some(EventRow {
-                        id: id?,
-                        kind: kind?,
-                        data: data?,
-                    })
-                })
-                .collect(),
-        ))
+        let mut qb =
+            QueryBuilder::<Sqlite>::new("SELECT id, person_id, kind, data FROM events WHERE id > ");
+        qb.push_bind(after);
+        qb.push(" AND person_id IN (");
+        let mut ids = qb.separated(", ");
+        for p in people {
+            ids.push_bind(*p);
+        }
+        qb.push(") ORDER BY id LIMIT ");
+        qb.push_bind(limit);
+        let rows: Vec<(i64, i64, String, String)> =
+            qb.build_query_as().fetch_all(&self.pool).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, person, kind, data)| (person, EventRow { id, kind, data }))
+            .collect())
+    }
+
+    /// Which of these session-token hashes still belong to a session.
+    pub async fn live_sessions(
+        &self,
+        token_hashes: &[String],
+    ) -> StoreResult<std::collections::HashSet<String>> {
+        if token_hashes.is_empty() {
+            return Ok(Default::default());
+        }
+        let mut qb =
+            QueryBuilder::<Sqlite>::new("SELECT token_hash FROM sessions WHERE token_hash IN (");
+        let mut hashes = qb.separated(", ");
+        for h in token_hashes {
+            hashes.push_bind(h.clone());
+        }
+        qb.push(")");
+        let rows: Vec<String> = qb.build_query_scalar().fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().collect())
     }
 
     /// The newest event ID, where a fresh page's stream starts.
