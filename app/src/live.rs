@@ -27,6 +27,7 @@ mod server {
     use axum::response::{IntoResponse, Response};
     use std::collections::HashMap;
     use std::convert::Infallible;
+    use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::Arc;
     use tokio::sync::{broadcast, mpsc};
 
@@ -60,12 +61,24 @@ mod server {
         }
     }
 
+    /// The bus, and a counter the dispatcher moves on every notice before it serves any
+    /// stream: a cached view (the dashboard's panels) read before a change never outlives
+    /// the notice of that change.
     #[derive(Clone)]
-    pub struct EventBus(pub Arc<dyn Publish>);
+    pub struct EventBus(pub Arc<dyn Publish>, pub Arc<AtomicU64>);
+
+    impl EventBus {
+        pub fn generation(&self) -> u64 {
+            self.1.load(Ordering::SeqCst)
+        }
+    }
 
     impl Default for EventBus {
         fn default() -> Self {
-            EventBus(Arc::new(LocalBus(broadcast::channel(1024).0)))
+            EventBus(
+                Arc::new(LocalBus(broadcast::channel(1024).0)),
+                Arc::new(AtomicU64::new(0)),
+            )
         }
     }
 
@@ -130,9 +143,15 @@ mod server {
                     None => return,
                 },
                 notice = notices.recv() => match notice {
-                    Ok(ids) => ids.iter().copied().filter(|id| open.contains_key(id)).collect(),
+                    Ok(ids) => {
+                        bus.1.fetch_add(1, Ordering::SeqCst);
+                        ids.iter().copied().filter(|id| open.contains_key(id)).collect()
+                    }
                     // Missed notices: everyone reads.
-                    Err(broadcast::error::RecvError::Lagged(_)) => open.keys().copied().collect(),
+                    Err(broadcast::error::RecvError::Lagged(_)) => {
+                        bus.1.fetch_add(1, Ordering::SeqCst);
+                        open.keys().copied().collect()
+                    }
                     Err(broadcast::error::RecvError::Closed) => return,
                 },
             };

@@ -26,6 +26,8 @@ pub struct SiteSettings {
     pub events: crate::live::EventBus,
     /// Alerts older than this leave trays for their archive.
     pub archive_after_days: i64,
+    /// Dashboard panels counted recently.
+    pub dashboards: crate::dashboard::PanelCache,
 }
 
 impl Default for SiteSettings {
@@ -36,6 +38,7 @@ impl Default for SiteSettings {
             mailer: crate::trays::Mailer::default(),
             events: crate::live::EventBus::default(),
             archive_after_days: crate::trays::ARCHIVE_AFTER_DAYS,
+            dashboards: crate::dashboard::PanelCache::default(),
         }
     }
 }

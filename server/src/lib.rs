@@ -67,6 +67,7 @@ impl Config {
                 mailer,
                 events: app::live::EventBus::default(),
                 archive_after_days,
+                dashboards: Default::default(),
             },
         })
     }

@@ -110,6 +110,19 @@ pub async fn dashboard(round_id: Option<i64>) -> Result<DashboardView, AppError>
         let Some(round) = round_id else {
             return Ok(view);
         };
+        let site = use_context::<SiteSettings>().unwrap_or_default();
+        // Read before counting: a change while we count moves it on, and the panels we
+        // store under the old value are never served.
+        let generation = site.events.generation();
+        let key = ssr::PanelsKey {
+            round,
+            teams: teams.clone(),
+            today: chrono::Local::now().date_naive(),
+        };
+        if let Some(panels) = site.dashboards.get(&key, generation) {
+            view.panels = panels;
+            return Ok(view);
+        }
         let facts = ssr::audit_facts(&store, round, teams.as_deref()).await?;
         let facts: Vec<_> = facts.into_iter().map(|(_, f)| f).collect();
         let action_facts = ssr::action_facts(&store, round, teams.as_deref()).await?;
@@ -121,6 +134,7 @@ pub async fn dashboard(round_id: Option<i64>) -> Result<DashboardView, AppError>
             grades(&facts),
             actions(&action_facts),
         ];
+        site.dashboards.put(key, generation, view.panels.clone());
         Ok(view)
     })
     .await
@@ -212,6 +226,9 @@ pub async fn dashboard_list(query: String) -> Result<FigureList, AppError> {
 }
 
 #[cfg(feature = "ssr")]
+pub use ssr::PanelCache;
+
+#[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
     use crate::domain::audit::{deadline, due_status, AuditRole};
@@ -219,6 +236,46 @@ mod ssr {
     use crate::domain::{Actor, Role};
     use crate::server::internal;
     use crate::store::{ActionFactRow, AuditFactRow, Store};
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+
+    /// What one set of panels was counted for.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub struct PanelsKey {
+        pub round: i64,
+        pub teams: Option<Vec<i64>>,
+        /// Overdue and due soon move with the date.
+        pub today: chrono::NaiveDate,
+    }
+
+    /// Panels counted recently, per round and scope. An entry is served only while no live
+    /// notice has come since it was counted (so a change someone is told of is always
+    /// counted afresh), and for at most [`PanelCache::FRESH`], for the few changes that
+    /// tell nobody (a draw, an import).
+    #[derive(Debug, Clone, Default)]
+    pub struct PanelCache(Arc<Mutex<HashMap<PanelsKey, (u64, Instant, Vec<Panel>)>>>);
+
+    impl PanelCache {
+        pub const FRESH: Duration = Duration::from_secs(10);
+        /// Rounds × scopes kept before the cache starts again.
+        const MOST: usize = 512;
+
+        pub fn get(&self, key: &PanelsKey, generation: u64) -> Option<Vec<Panel>> {
+            let entries = self.0.lock().ok()?;
+            let (g, at, panels) = entries.get(key)?;
+            (*g == generation && at.elapsed() < Self::FRESH).then(|| panels.clone())
+        }
+
+        pub fn put(&self, key: PanelsKey, generation: u64, panels: Vec<Panel>) {
+            if let Ok(mut entries) = self.0.lock() {
+                if entries.len() >= Self::MOST {
+                    entries.clear();
+                }
+                entries.insert(key, (generation, Instant::now(), panels));
+            }
+        }
+    }
 
     /// Which teams' figures this person sees: `Some(None)` every team, `Some(Some(ids))`
     /// the teams they manage, `None` no team's.
