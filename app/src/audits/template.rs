@@ -108,13 +108,13 @@ pub async fn publish_template(t: Option<HashMap<String, String>>) -> Result<i64,
             "audit template published"
         );
         // Every auditor is told, so nobody starts an audit expecting the old form.
-        let auditors = store.auditors().await.map_err(internal)?;
+        let auditors = store.auditor_ids().await.map_err(internal)?;
         crate::trays::raise(
             &store,
             auditors
                 .into_iter()
-                .map(|a| crate::trays::NewAlert {
-                    person_id: a.person_id,
+                .map(|person_id| crate::trays::NewAlert {
+                    person_id,
                     kind: crate::trays::AlertKind::FormRevised,
                     case_id: None,
                     link: "/templates".into(),

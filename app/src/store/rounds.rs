@@ -465,6 +465,16 @@ impl Store {
         .await?)
     }
 
+    /// Active people with the Auditor role, IDs only: for telling them all something.
+    pub async fn auditor_ids(&self) -> StoreResult<Vec<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT p.id FROM people p JOIN person_roles pr ON pr.person_id = p.id \
+             WHERE pr.role = 'auditor' AND p.active = TRUE ORDER BY p.id",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// Active people with the Auditor role, their own teams (member, Team Manager or Service
     /// Manager) and how many audits they hold in rounds not yet closed.
     pub async fn auditors(&self) -> StoreResult<Vec<AuditorRow>> {
