@@ -169,6 +169,7 @@ mod server {
         if people.is_empty() {
             return Ok(());
         }
+        let started = std::time::Instant::now();
         let sessions: Vec<String> = people
             .iter()
             .flat_map(|p| open.get(p).into_iter().flatten().map(|l| l.session.clone()))
@@ -207,6 +208,7 @@ mod server {
                 }
             }
             if !full {
+                tracing::debug!(people = people.len(), took = ?started.elapsed(), "streams served");
                 return Ok(());
             }
         }

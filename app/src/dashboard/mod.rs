@@ -123,6 +123,14 @@ pub async fn dashboard(round_id: Option<i64>) -> Result<DashboardView, AppError>
             view.panels = panels;
             return Ok(view);
         }
+        // One count at a time: a burst of misses (a dashboard full of tabs after a change)
+        // waits for the first count instead of repeating it.
+        let _counting = site.dashboards.counting().await;
+        let generation = site.events.generation();
+        if let Some(panels) = site.dashboards.get(&key, generation) {
+            view.panels = panels;
+            return Ok(view);
+        }
         let facts = ssr::audit_facts(&store, round, teams.as_deref()).await?;
         let facts: Vec<_> = facts.into_iter().map(|(_, f)| f).collect();
         let action_facts = ssr::action_facts(&store, round, teams.as_deref()).await?;
@@ -254,12 +262,19 @@ mod ssr {
     /// counted afresh), and for at most [`PanelCache::FRESH`], for the few changes that
     /// tell nobody (a draw, an import).
     #[derive(Debug, Clone, Default)]
-    pub struct PanelCache(Arc<Mutex<HashMap<PanelsKey, (u64, Instant, Vec<Panel>)>>>);
+    pub struct PanelCache(
+        Arc<Mutex<HashMap<PanelsKey, (u64, Instant, Vec<Panel>)>>>,
+        Arc<tokio::sync::Mutex<()>>,
+    );
 
     impl PanelCache {
         pub const FRESH: Duration = Duration::from_secs(10);
         /// Rounds × scopes kept before the cache starts again.
         const MOST: usize = 512;
+
+        pub async fn counting(&self) -> tokio::sync::MutexGuard<'_, ()> {
+            self.1.lock().await
+        }
 
         pub fn get(&self, key: &PanelsKey, generation: u64) -> Option<Vec<Panel>> {
             let entries = self.0.lock().ok()?;

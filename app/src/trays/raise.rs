@@ -108,14 +108,17 @@ async fn store_and_send(store: &Store, alerts: Vec<NewAlert>) -> Result<(), AppE
             body: a.body.clone(),
         })
         .collect();
+    let started = std::time::Instant::now();
     store
         .insert_alerts(&rows, chrono::Utc::now())
         .await
         .map_err(internal)?;
+    let stored = started.elapsed();
     let site = leptos::prelude::use_context::<crate::server::SiteSettings>().unwrap_or_default();
     let ids: Vec<i64> = alerts.iter().map(|a| a.person_id).collect();
     site.events.0.published(&ids);
     let addresses = store.emails_of(&ids).await.map_err(internal)?;
+    tracing::debug!(alerts = ids.len(), ?stored, total = ?started.elapsed(), "alerts raised");
     for alert in alerts {
         let Some(to) = addresses.get(&alert.person_id).cloned() else {
             continue;
