@@ -281,11 +281,14 @@ async fn the_tray_filters_by_type_and_unread_and_archives_old_alerts_without_del
     );
     let me = app.call("current_user", &[], Some(&kw)).await.json();
     assert_eq!(me["unread_alerts"], 1, "archived alerts leave the count");
-    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE person_id = $1")
-        .bind(kw_id)
-        .fetch_one(app.store.pool())
-        .await
-        .unwrap();
+    let kept: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM alerts WHERE person_id = $1) \
+         + (SELECT COUNT(*) FROM alerts_archive WHERE person_id = $1)",
+    )
+    .bind(kw_id)
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
     assert_eq!(kept, 3, "never deleted");
     assert_eq!(
         app::trays::archive_old_alerts(&app.store, &app.site.events, chrono::Utc::now(), 90)

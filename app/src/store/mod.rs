@@ -531,21 +531,24 @@ impl Store {
         limit: i64,
     ) -> StoreResult<(Vec<AlertRow>, i64)> {
         let filter = |qb: &mut QueryBuilder<'_, Sqlite>| {
-            qb.push(" FROM alerts WHERE person_id = ");
-            qb.push_bind(person_id);
             qb.push(match show {
-                "archived" => " AND archived_at IS NOT NULL",
-                "unread" => " AND archived_at IS NULL AND read_at IS NULL",
-                _ => " AND archived_at IS NULL",
+                "archived" => " FROM alerts_archive WHERE person_id = ",
+                _ => " FROM alerts WHERE person_id = ",
             });
+            qb.push_bind(person_id);
+            if show == "unread" {
+                qb.push(" AND read_at IS NULL");
+            }
             if let Some(kind) = kind {
                 qb.push(" AND kind = ");
                 qb.push_bind(kind.to_string());
             }
         };
-        let mut qb = QueryBuilder::<Sqlite>::new(
-            "SELECT id, kind, case_id, body, link, created_at, read_at, archived_at",
-        );
+        let mut qb = QueryBuilder::<Sqlite>::new(if show == "archived" {
+            "SELECT alert_id AS id, kind, case_id, body, link, created_at, read_at, archived_at"
+        } else {
+            "SELECT id, kind, case_id, body, link, created_at, read_at, archived_at"
+        });
         filter(&mut qb);
         qb.push(" ORDER BY id DESC LIMIT ");
         qb.push_bind(limit);
@@ -556,8 +559,9 @@ impl Store {
         Ok((rows, matching))
     }
 
-    /// Archives every alert raised before `before`, telling each owner's open views. Returns
-    /// how many were archived and whose.
+    /// Archives every alert raised before `before`: moves it to `alerts_archive`, never
+    /// deleting it, and tells each owner's open views. Returns how many were archived and
+    /// whose.
     pub async fn archive_alerts(
         &self,
         before: DateTime<Utc>,
@@ -571,13 +575,23 @@ impl Store {
         .fetch_all(&mut *tx)
         .await?;
         let archived = sqlx::query(
-            "UPDATE alerts SET archived_at = $1 WHERE archived_at IS NULL AND created_at < $2",
+            "INSERT INTO alerts_archive (alert_id, person_id, kind, case_id, body, link, created_at, read_at, archived_at) \
+             SELECT id, person_id, kind, case_id, body, link, created_at, read_at, $1 FROM alerts \
+             WHERE archived_at IS NULL AND created_at < $2 ORDER BY id",
         )
         .bind(now)
         .bind(before)
         .execute(&mut *tx)
         .await?
         .rows_affected();
+        let removed =
+            sqlx::query("DELETE FROM alerts WHERE archived_at IS NULL AND created_at < $1")
+                .bind(before)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        // Both in one transaction, so nothing can be lost between them.
+        debug_assert_eq!(archived, removed);
         for person in &people {
             Self::insert_event(&mut tx, *person, "alerts_archived", "{}", now).await?;
         }

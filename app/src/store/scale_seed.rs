@@ -224,30 +224,41 @@ impl Store {
             .await?;
         }
 
-        // Alerts spread evenly over the years, newest last; read after a month, archived
-        // after ninety days, as the hourly sweep would leave them.
+        // Alerts spread evenly over the years, newest last; read after a month, and in the
+        // archive after ninety days, as the hourly sweep would leave them.
         let people: Vec<i64> = sqlx::query_scalar("SELECT id FROM people ORDER BY id")
             .fetch_all(&mut *tx)
             .await?;
         let span = Duration::days(30 * spec.months as i64);
         let step = span / spec.alerts.max(1) as i32;
         let rows: Vec<usize> = (0..spec.alerts).collect();
-        for chunk in rows.chunks(CHUNK) {
-            let mut qb = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO alerts (person_id, kind, body, link, created_at, read_at, archived_at) ",
-            );
-            qb.push_values(chunk, |mut row, n| {
-                let at: DateTime<Utc> = now - span + step * (*n as i32);
-                let age = now - at;
-                row.push_bind(people[n % people.len()])
-                    .push_bind(KINDS[n % KINDS.len()])
-                    .push_bind(format!("Audit {n} moved on"))
-                    .push_bind(format!("/audits/{}", n % 1000 + 1))
-                    .push_bind(at)
-                    .push_bind((age > Duration::days(30)).then_some(at + Duration::days(1)))
-                    .push_bind((age > Duration::days(90)).then_some(now));
-            });
-            qb.build().execute(&mut *tx).await?;
+        let at = |n: usize| -> DateTime<Utc> { now - span + step * (n as i32) };
+        let (archived, live): (Vec<usize>, Vec<usize>) = rows
+            .into_iter()
+            .partition(|n| now - at(*n) > Duration::days(90));
+        for (table, rows) in [("alerts_archive", archived), ("alerts", live)] {
+            for chunk in rows.chunks(CHUNK) {
+                let mut qb = QueryBuilder::<Sqlite>::new(format!(
+                    "INSERT INTO {table} ({}person_id, kind, body, link, created_at, read_at, archived_at) ",
+                    if table == "alerts" { "" } else { "alert_id, " }
+                ));
+                qb.push_values(chunk, |mut row, n| {
+                    let at = at(*n);
+                    if table != "alerts" {
+                        row.push_bind(*n as i64 + 1);
+                    }
+                    row.push_bind(people[n % people.len()])
+                        .push_bind(KINDS[n % KINDS.len()])
+                        .push_bind(format!("Audit {n} moved on"))
+                        .push_bind(format!("/audits/{}", n % 1000 + 1))
+                        .push_bind(at)
+                        .push_bind(
+                            (now - at > Duration::days(30)).then_some(at + Duration::days(1)),
+                        )
+                        .push_bind((table != "alerts").then_some(now));
+                });
+                qb.build().execute(&mut *tx).await?;
+            }
         }
         tx.commit().await?;
         Ok(Scaled {

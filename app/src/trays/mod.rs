@@ -343,7 +343,7 @@ fn TrayList(view: TrayView, mark: ServerAction<MarkAlertRead>) -> impl IntoView 
                     <p class="body">{a.body}</p>
                     <p class="hint">{a.created_at.format("%-d %B %Y, %H:%M").to_string()}</p>
                     {a.link.map(|href| view! { <a class="tray__link" href=href>"Open"</a> })}
-                    {(!a.read).then(|| view! {
+                    {(!a.read && !a.archived).then(|| view! {
                         <ActionForm action=mark attr:class="inline-form">
                             <input type="hidden" name="alert_id" value=a.id.to_string()/>
                             <button type="submit" class="button button--secondary">"Mark as read"</button>
