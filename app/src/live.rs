@@ -184,6 +184,10 @@ mod server {
             let rows = store.events_of(people, after, READ).await?;
             let full = rows.len() as i64 == READ;
             after = rows.last().map(|(_, r)| r.id).unwrap_or(after);
+            let mut by_person: HashMap<i64, Vec<&EventRow>> = HashMap::new();
+            for (person, row) in &rows {
+                by_person.entry(*person).or_default().push(row);
+            }
             for person in people {
                 let Some(listeners) = open.get_mut(person) else {
                     continue;
@@ -192,11 +196,11 @@ mod server {
                     if !live.contains(&l.session) || l.tx.is_closed() {
                         return false;
                     }
-                    for (owner, row) in &rows {
-                        if owner != person || row.id <= l.last {
+                    for row in by_person.get(person).into_iter().flatten() {
+                        if row.id <= l.last {
                             continue;
                         }
-                        if l.tx.try_send(row.clone()).is_err() {
+                        if l.tx.try_send((*row).clone()).is_err() {
                             return false;
                         }
                         l.last = row.id;
@@ -208,7 +212,7 @@ mod server {
                 }
             }
             if !full {
-                tracing::debug!(people = people.len(), took = ?started.elapsed(), "streams served");
+                tracing::debug!(target: "app::timing", people = people.len(), took = ?started.elapsed(), "streams served");
                 return Ok(());
             }
         }

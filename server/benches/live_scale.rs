@@ -211,10 +211,11 @@ async fn run() {
         }
     };
     println!(
-        "seeded in {:.1} s: {} cases, {} audits, {} alerts, {} rounds, {} people",
+        "seeded in {:.1} s: {} cases, {} audits, {} alerts ({} in trays, the rest archived), {} rounds, {} people",
         started.elapsed().as_secs_f64(),
         count("cases").await,
         count("audits").await,
+        count("alerts").await + count("alerts_archive").await,
         count("alerts").await,
         count("rounds").await,
         count("people").await,

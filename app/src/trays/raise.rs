@@ -118,7 +118,7 @@ async fn store_and_send(store: &Store, alerts: Vec<NewAlert>) -> Result<(), AppE
     let ids: Vec<i64> = alerts.iter().map(|a| a.person_id).collect();
     site.events.0.published(&ids);
     let addresses = store.emails_of(&ids).await.map_err(internal)?;
-    tracing::debug!(alerts = ids.len(), ?stored, total = ?started.elapsed(), "alerts raised");
+    tracing::debug!(target: "app::timing", alerts = ids.len(), ?stored, total = ?started.elapsed(), "alerts raised");
     for alert in alerts {
         let Some(to) = addresses.get(&alert.person_id).cloned() else {
             continue;
