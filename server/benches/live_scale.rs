@@ -53,14 +53,6 @@ fn main() {
 /// dashboard's rate.
 async fn serve(url: String, addr: SocketAddr) {
     use axum::routing::post;
-    // The server's own timings (alerts raised, streams served) go to its log.
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(
-            "warn,app::live=debug,app::trays=debug",
-        ))
-        .with_ansi(false)
-        .with_writer(std::io::stderr)
-        .init();
     let store = Store::connect(&url).await.unwrap();
     let leptos = leptos::prelude::LeptosOptions::builder()
         .output_name("practice-audit")
@@ -282,16 +274,6 @@ async fn run() {
     let (rss, peak) = memory(&server.0);
     println!("server RSS at the end {rss:.1} MB, peak {peak:.1} MB");
     drop(server);
-    let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
-    for line in log
-        .lines()
-        .filter(|l| l.contains("alerts raised") || l.contains("streams served"))
-    {
-        println!(
-            "server: {}",
-            line.split_once("DEBUG ").map_or(line, |(_, l)| l)
-        );
-    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
