@@ -131,9 +131,10 @@ pub async fn dashboard(round_id: Option<i64>) -> Result<DashboardView, AppError>
             view.panels = panels;
             return Ok(view);
         }
-        let facts = ssr::audit_facts(&store, round, teams.as_deref()).await?;
+        let calendar = crate::rounds::ssr_calendar(&store).await?;
+        let facts = ssr::audit_facts(&store, &calendar, round, teams.as_deref()).await?;
         let facts: Vec<_> = facts.into_iter().map(|(_, f)| f).collect();
-        let action_facts = ssr::action_facts(&store, round, teams.as_deref()).await?;
+        let action_facts = ssr::action_facts(&store, &calendar, round, teams.as_deref()).await?;
         let action_facts: Vec<_> = action_facts.into_iter().map(|(_, f)| f).collect();
         view.panels = vec![
             totals(&facts),
@@ -169,7 +170,8 @@ pub async fn dashboard_list(query: String) -> Result<FigureList, AppError> {
             .find(|r| r.0 == query.round)
             .ok_or(AppError::NotFound)?;
         let programme = teams.is_none();
-        let facts = ssr::audit_facts(&store, query.round, teams.as_deref()).await?;
+        let calendar = crate::rounds::ssr_calendar(&store).await?;
+        let facts = ssr::audit_facts(&store, &calendar, query.round, teams.as_deref()).await?;
         let description = ssr::describe(&query, &facts);
         let mut list = FigureList {
             round_id: round.0,
@@ -198,7 +200,7 @@ pub async fn dashboard_list(query: String) -> Result<FigureList, AppError> {
                     .collect()
             }
             ListKind::Actions => {
-                list.actions = ssr::action_facts(&store, query.round, teams.as_deref())
+                list.actions = ssr::action_facts(&store, &calendar, query.round, teams.as_deref())
                     .await?
                     .into_iter()
                     .filter(|(_, f)| query.filter.matches_action(f))
@@ -240,6 +242,7 @@ pub use ssr::PanelCache;
 mod ssr {
     use super::*;
     use crate::domain::audit::{deadline, due_status, AuditRole};
+    use crate::domain::calendar::WorkingCalendar;
     use crate::domain::dashboard::{ActionFact, Assignee, AuditFact, ListQuery};
     use crate::domain::{Actor, Role};
     use crate::server::internal;
@@ -327,10 +330,10 @@ mod ssr {
 
     pub async fn audit_facts(
         store: &Store,
+        calendar: &WorkingCalendar,
         round: i64,
         teams: Option<&[i64]>,
     ) -> Result<Vec<(AuditFactRow, AuditFact)>, AppError> {
-        let calendar = crate::rounds::ssr_calendar(store).await?;
         let today = chrono::Local::now().date_naive();
         Ok(store
             .audit_facts(round, teams)
@@ -345,7 +348,7 @@ mod ssr {
                     auditor_id: r.auditor_id,
                     auditor: r.auditor.clone(),
                     state,
-                    deadline: deadline(state, r.due_on, today, &calendar),
+                    deadline: deadline(state, r.due_on, today, calendar),
                     overall: r.overall_grade.as_deref().and_then(Grade::parse),
                 };
                 (r, fact)
@@ -355,10 +358,10 @@ mod ssr {
 
     pub async fn action_facts(
         store: &Store,
+        calendar: &WorkingCalendar,
         round: i64,
         teams: Option<&[i64]>,
     ) -> Result<Vec<(ActionFactRow, ActionFact)>, AppError> {
-        let calendar = crate::rounds::ssr_calendar(store).await?;
         let today = chrono::Local::now().date_naive();
         Ok(store
             .action_facts(round, teams)
@@ -367,7 +370,7 @@ mod ssr {
             .into_iter()
             .map(|r| {
                 let open = r.status == "open";
-                let due = due_status(r.due_on, today, &calendar);
+                let due = due_status(r.due_on, today, calendar);
                 let fact = ActionFact {
                     team_id: r.team_id,
                     team: r.team.clone(),

@@ -19,24 +19,14 @@ pub fn Chart(panel: Panel, #[prop(optional)] round: Option<i64>) -> impl IntoVie
     let bar_height = 28.0;
     let label_width = 220.0;
     let width = 560.0;
+    let stacked = panel.stacked.min(panel.series.len());
     let max: usize = panel
         .rows
         .iter()
-        .map(|r| {
-            r.figures
-                .iter()
-                .take(panel.series.len().min(7))
-                .sum::<usize>()
-        })
+        .map(|r| r.figures.iter().take(stacked).sum::<usize>())
         .max()
         .unwrap_or(0)
         .max(1);
-    // The overdue figure, when there is one, overlaps the states, so it is not stacked.
-    let stacked = if panel.series.last().map(String::as_str) == Some("Overdue") {
-        panel.series.len() - 1
-    } else {
-        panel.series.len()
-    };
     let height = bar_height * panel.rows.len() as f64 + 10.0;
     let scale = (width - label_width) / max as f64;
     view! {

@@ -214,6 +214,9 @@ pub struct Panel {
     pub series_filters: Vec<ListFilter>,
     /// The list behind the figures; `None` for panels without one.
     pub list: Option<ListKind>,
+    /// How many leading series split a row between them and so stack into its bar; the
+    /// rest (overdue, due soon) count within those and are shown in the table only.
+    pub stacked: usize,
     pub rows: Vec<Row>,
 }
 
@@ -293,6 +296,7 @@ pub fn by_state(
         series,
         series_filters,
         list: Some(ListKind::Audits),
+        stacked: AuditState::ALL.len(),
         rows,
     }
 }
@@ -365,6 +369,7 @@ pub fn grades(facts: &[AuditFact]) -> Panel {
         }],
         series_filters,
         list: Some(ListKind::Audits),
+        stacked: Grade::ALL.len(),
     }
 }
 
@@ -408,6 +413,8 @@ pub fn actions(facts: &[ActionFact]) -> Panel {
             .collect(),
         series_filters,
         list: Some(ListKind::Actions),
+        // Due soon and overdue are parts of open.
+        stacked: 1,
     }
 }
 
@@ -432,6 +439,7 @@ pub fn personal(facts: &[(String, AuditFact)]) -> Panel {
         series,
         series_filters,
         list: None,
+        stacked: AuditState::ALL.len(),
     }
 }
 #[cfg(test)]
@@ -557,6 +565,10 @@ mod tests {
         ];
         let a = actions(&facts);
         assert_eq!(a.rows[0].figures, vec![3, 1, 1]);
+        assert_eq!(
+            a.stacked, 1,
+            "due soon and overdue are parts of open, not more bar"
+        );
         let overdue = a.figure_query(1, 0, 2).unwrap();
         assert_eq!(overdue.kind, ListKind::Actions);
         assert_eq!(

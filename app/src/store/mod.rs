@@ -728,23 +728,6 @@ impl Store {
         Ok(true)
     }
 
-    /// The person's events after `after`, oldest first.
-    pub async fn events_after(
-        &self,
-        person_id: i64,
-        after: i64,
-        limit: i64,
-    ) -> StoreResult<Vec<EventRow>> {
-        Ok(sqlx::query_as(
-            "SELECT id, kind, data FROM events WHERE person_id = $1 AND id > $2 ORDER BY id LIMIT $3",
-        )
-        .bind(person_id)
-        .bind(after)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?)
-    }
-
     /// These people's events after `after`, oldest first, with whose each is: one read
     /// for every stream a notice wakes.
     pub async fn events_of(
