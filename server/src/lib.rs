@@ -2,7 +2,7 @@
 
 pub mod smtp;
 
-use app::server::SiteSettings;
+use app::server::{AppState, SiteSettings};
 use app::store::{Store, StoreError};
 use app::{shell, App};
 use axum::routing::get;
@@ -52,11 +52,11 @@ impl Config {
                 .ok()
                 .filter(|d| *d > 0)
                 .ok_or("ALERT_ARCHIVE_DAYS must be a whole number of days above 0")?,
-            _ => app::trays::ARCHIVE_AFTER_DAYS,
+            _ => app::domain::alert::ARCHIVE_AFTER_DAYS,
         };
         let mailer = match smtp::SmtpSender::from_env()? {
-            Some(sender) => app::trays::Mailer(std::sync::Arc::new(sender)),
-            None => app::trays::Mailer::default(),
+            Some(sender) => app::server::Mailer(std::sync::Arc::new(sender)),
+            None => app::server::Mailer::default(),
         };
         Ok(Config {
             database_url,
@@ -65,9 +65,10 @@ impl Config {
                 force_secure_cookies,
                 public_url,
                 mailer,
-                events: app::live::EventBus::default(),
+                events: Default::default(),
+                outbox: Default::default(),
                 archive_after_days,
-                dashboards: Default::default(),
+                views: Default::default(),
             },
         })
     }
@@ -114,25 +115,48 @@ pub fn spawn_alert_archiver(store: Store, site: &SiteSettings) -> tokio::task::J
     })
 }
 
-/// The whole app: pages, server functions, static files and a health check.
+/// How often the outbox's sender looks for emails to retry, besides after each change.
+pub const OUTBOX_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Delivers the outbox for as long as the server runs: at once (anything a previous run
+/// committed but did not send), after each change that emails, and every [`OUTBOX_EVERY`].
+pub fn spawn_outbox_sender(store: Store, site: &SiteSettings) -> tokio::task::JoinHandle<()> {
+    app::server::mail::spawn_outbox_sender(
+        store,
+        site.mailer.clone(),
+        site.public_url.clone(),
+        site.outbox.clone(),
+        OUTBOX_EVERY,
+    )
+}
+
+/// The whole app: pages, server functions, static files and a health check. One state
+/// value serves the axum handlers and every server function's context.
 pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router {
     let routes = generate_route_list(App);
-    let ics_store = store.clone();
+    let state = AppState {
+        store: store.clone(),
+        site: site.clone(),
+    };
     let live = app::live::LiveContext::new(store.clone(), site.events.clone());
-    let context = move || {
-        provide_context(store.clone());
-        provide_context(site.clone());
+    let context = {
+        let state = state.clone();
+        move || {
+            provide_context(state.clone());
+            provide_context(state.store.clone());
+            provide_context(state.site.clone());
+        }
     };
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route(
             "/audits/{id}/discussion.ics",
-            get(app::audits::discussion_ics).with_state(ics_store.clone()),
+            get(app::audits::discussion_ics).with_state(state.clone()),
         )
         .route("/events", get(app::live::stream).with_state(live))
         .route(
             "/audits/{id}/case-note.txt",
-            get(app::audits::case_note_txt).with_state(ics_store),
+            get(app::audits::case_note_txt).with_state(state),
         )
         .leptos_routes_with_context(&leptos, routes, context.clone(), {
             let leptos = leptos.clone();

@@ -55,6 +55,7 @@ async fn run(seed_only: bool, demo: bool) -> Result<(), String> {
     }
     let addr = config.leptos.site_addr;
     server::spawn_alert_archiver(store.clone(), &config.site);
+    server::spawn_outbox_sender(store.clone(), &config.site);
     let app = router(store, config.leptos, config.site);
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -1,6 +1,6 @@
 //! Email over SMTP (STARTTLS) with lettre, when `SMTP_HOST` is set.
 
-use app::trays::{Email, SendEmail, SendResult};
+use app::server::{Email, SendEmail, SendResult};
 use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
@@ -50,7 +50,10 @@ impl SendEmail for SmtpSender {
     fn send(&self, email: Email) -> SendResult<'_> {
         Box::pin(async move {
             let to = email.to.parse::<Mailbox>().map_err(|e| e.to_string())?;
+            // The outbox's stable ID, so a message sent twice (a crash between sending and
+            // recording it) is the same message to the receiving servers.
             let message = Message::builder()
+                .message_id(Some(format!("<{}>", email.message_id)))
                 .from(self.from.clone())
                 .to(to)
                 .subject(email.subject)

@@ -256,17 +256,20 @@ async fn a_workbook_is_checked_staged_then_applied_whole_and_a_newer_month_updat
     let history = app.store.case_history(leaver_id).await.unwrap();
     assert_eq!(history[0].0, "left_list");
     assert_eq!(history[0].1.as_deref(), Some("7"));
-    let pool = app
+    let (mut pools, unallocated) = app
         .store
-        .eligible_pool(
-            app::store::PoolFilter::List(app::domain::AnnexList::ChildProtection),
+        .eligible_pools(
+            &[app::store::PoolFilter::List(app::domain::AnnexList::ChildProtection)],
             app::domain::calendar::AuditMonth::parse("2027-01").unwrap(),
             12,
             0,
         )
         .await
         .unwrap();
-    assert_eq!(pool.len(), 5);
+    let pool = pools.remove(0);
+    // Five children are on List 7; NEW00001 has no key worker, so it is left out and counted.
+    assert_eq!(pool.len(), 4);
+    assert_eq!(unallocated, 1);
     assert!(!pool.contains(&leaver_id));
 }
 

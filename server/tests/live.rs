@@ -174,19 +174,15 @@ async fn alerts_reach_only_their_people_and_replay_after_a_restart() {
     let r = app.call("sign_out", &[], Some(&outsider)).await;
     assert!(r.status.is_success(), "{}", r.status);
     let outsider_alert = app.person_id("kw.early-help-north.1@anytown.example").await;
-    app.store
-        .insert_alerts(
-            &[app::store::NewAlertRow {
-                person_id: outsider_alert,
-                kind: "case_selected",
-                case_id: None,
-                link: "/".into(),
-                body: "x".into(),
-            }],
-            chrono::Utc::now(),
-        )
-        .await
-        .unwrap();
+    let mut notices = app::store::Notices::new();
+    notices.alert(app::store::NewAlert {
+        person_id: outsider_alert,
+        kind: app::trays::AlertKind::CaseSelected,
+        case_id: None,
+        link: "/".into(),
+        body: "x".into(),
+    });
+    app.store.tell(&notices, chrono::Utc::now()).await.unwrap();
     app.site.events.0.published(&[outsider_alert]);
     assert!(
         ending.ends(Duration::from_secs(5)).await,

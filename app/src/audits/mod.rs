@@ -9,27 +9,14 @@ pub use template::{
     audit_template, parse_template, publish_template, PublishTemplate, TemplatePage, MAX_DOMAINS,
 };
 
-use crate::domain::audit::{AuditDraft, AuditRole, AuditState, Deadline, TemplateDomain};
+use crate::domain::audit::{AuditDraft, AuditRole, AuditState, TemplateDomain};
 use crate::AppError;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditSummary {
-    pub id: i64,
-    pub case_id: i64,
-    pub child_unique_id: String,
-    pub team: String,
-    pub month: String,
-    pub due_on: NaiveDate,
-    pub state: AuditState,
-    pub deadline: Deadline,
-    pub auditor: String,
-    /// What the audit waits for from this person, if anything.
-    pub waiting_on_you: Option<String>,
-}
+pub use crate::domain::audit::AuditSummary;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DiscussionTime {
@@ -112,16 +99,14 @@ pub fn label_of(options: &[(&str, &'static str)], code: &str) -> String {
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
     use super::*;
-    use crate::domain::audit::{audit_access, deadline, next, AuditParties, Move, Party};
-    use crate::domain::calendar::AuditMonth;
+    use crate::domain::audit::{audit_access, next, Move, Party};
     use crate::domain::Actor;
-    use crate::server::internal;
+    use crate::server::{failed, LiveEvent, Notices};
     use crate::store::{AuditRow, Store};
 
-    /// Tells everyone who follows this audit that it moved: its auditor, key worker, Team
-    /// and Service Managers and the programme (so dashboards and lists update). IDs only.
-    /// Called after the move has committed; a failure is logged, never undoes the move.
-    pub async fn announce(store: &Store, row: &AuditRow, state: AuditState) {
+    /// Everyone who follows this audit (its auditor, key worker, Team and Service Managers
+    /// and the programme, so dashboards and lists update) hears that it moved. IDs only.
+    pub async fn moved(store: &Store, row: &AuditRow, state: AuditState) -> Result<LiveEvent, AppError> {
         let mut people: Vec<i64> = [
             Some(row.auditor_id),
             row.key_worker_id,
@@ -131,24 +116,18 @@ pub(crate) mod ssr {
         .into_iter()
         .flatten()
         .collect();
-        match store.programme_people().await {
-            Ok(p) => people.extend(p),
-            Err(e) => tracing::warn!(error = %e, "programme not told of an audit move"),
-        }
+        people.extend(store.programme_people().await.map_err(failed("read the programme's people"))?);
         people.sort_unstable();
         people.dedup();
         let data = serde_json::json!({ "audit_id": row.id, "state": state.code() }).to_string();
-        match store
-            .insert_events(&people, "audit", &data, chrono::Utc::now())
-            .await
-        {
-            Ok(()) => {
-                if let Some(site) = leptos::prelude::use_context::<crate::server::SiteSettings>() {
-                    site.events.0.published(&people);
-                }
-            }
-            Err(e) => tracing::error!(audit_id = row.id, error = %e, "audit move not announced"),
-        }
+        Ok(LiveEvent { people, kind: "audit", data })
+    }
+
+    /// The notices of a move that tells nobody in particular beyond those who follow it.
+    pub async fn move_notices(store: &Store, row: &AuditRow, state: AuditState) -> Result<Notices, AppError> {
+        let mut notices = Notices::new();
+        notices.events.push(moved(store, row, state).await?);
+        Ok(notices)
     }
 
     /// The refusal for a save or move made against an older version.
@@ -165,22 +144,12 @@ pub(crate) mod ssr {
         }
     }
 
-    pub fn parties(row: &AuditRow) -> AuditParties {
-        AuditParties {
-            auditor_id: row.auditor_id,
-            key_worker_id: row.key_worker_id,
-            team_manager_id: row.team_manager_id,
-            service_manager_id: row.service_manager_id,
-            iro_id: row.iro_id,
-        }
-    }
-
-    pub fn state(row: &AuditRow) -> Result<AuditState, AppError> {
-        AuditState::from_code(&row.state).ok_or_else(|| internal("unknown audit state"))
-    }
-
     pub fn domains(row: &AuditRow) -> Result<Vec<TemplateDomain>, AppError> {
-        serde_json::from_str(&row.domains).map_err(internal)
+        serde_json::from_str(&row.domains).map_err(crate::server::internal)
+    }
+
+    pub fn saved_draft(row: &AuditRow) -> AuditDraft {
+        serde_json::from_str(&row.draft).unwrap_or_default()
     }
 
     /// The audit and why this person may open it; refusals are logged with IDs only.
@@ -192,9 +161,9 @@ pub(crate) mod ssr {
         let row = store
             .audit(audit_id)
             .await
-            .map_err(internal)?
+            .map_err(failed("read an audit"))?
             .ok_or(AppError::NotFound)?;
-        match audit_access(actor, &parties(&row), state(&row)?) {
+        match audit_access(actor, &row.parties(), row.state) {
             Some(role) => Ok((row, role)),
             None => {
                 tracing::warn!(
@@ -214,75 +183,36 @@ pub(crate) mod ssr {
             AuditRole::KeyWorker => Party::KeyWorker,
             _ => Party::Other,
         };
-        next(state(row)?, m, party)
+        next(row.state, m, party)
             .map_err(|e| AppError::Invalid(vec![crate::FieldError::new("", e.to_string())]))
     }
 
-    pub fn month_label(row: &AuditRow) -> String {
-        AuditMonth::parse(&row.audit_month)
-            .map(|m| m.label())
-            .unwrap_or_else(|| row.audit_month.clone())
-    }
-
-    /// The audits this person may open among those they are involved in, with the part
-    /// they play in each.
-    /// With `managed`, also the audits of teams they manage.
-    pub async fn involving(
-        store: &Store,
-        actor: &Actor,
-        managed: bool,
-    ) -> Result<Vec<(AuditRole, AuditSummary)>, AppError> {
-        let calendar = crate::rounds::ssr_calendar(store).await?;
-        let mut out = Vec::new();
-        for row in store
-            .audits_involving(actor.person_id, managed)
-            .await
-            .map_err(internal)?
-        {
-            if let Some(role) = audit_access(actor, &parties(&row), state(&row)?) {
-                out.push((role, summary(&calendar, &row, actor.person_id)?));
-            }
-        }
-        Ok(out)
-    }
-
-    pub fn summary(
-        calendar: &crate::domain::calendar::WorkingCalendar,
+    /// Reads the form as posted (`f[<field>]`), refusing bad values field by field.
+    pub fn posted_draft(
         row: &AuditRow,
-        me: i64,
-    ) -> Result<AuditSummary, AppError> {
-        let state = state(row)?;
-        let today = chrono::Local::now().date_naive();
-        let waiting = match state {
-            AuditState::Assigned if row.auditor_id == me => {
-                Some("Propose times for the discussion")
-            }
-            AuditState::Assigned if row.key_worker_id == Some(me) => {
-                Some("Agree a time for the discussion")
-            }
-            AuditState::DiscussionArranged | AuditState::InProgress if row.auditor_id == me => {
-                Some("Complete the audit form")
-            }
-            AuditState::InProgress if row.key_worker_id == Some(me) => {
-                Some("Discuss the findings and confirm")
-            }
-            AuditState::FindingsDiscussed if row.auditor_id == me => Some("Complete the audit"),
-            AuditState::Completed if row.auditor_id == me => {
-                Some("Upload to the case record and add the reference")
-            }
-            _ => None,
-        };
-        Ok(AuditSummary {
-            id: row.id,
-            case_id: row.case_id,
-            child_unique_id: row.child_unique_id.clone(),
-            team: row.team.clone(),
-            month: month_label(row),
-            due_on: row.due_on,
-            state,
-            deadline: deadline(state, row.due_on, today, calendar),
-            auditor: row.auditor.clone(),
-            waiting_on_you: waiting.map(String::from),
+        fields: &HashMap<String, String>,
+    ) -> Result<AuditDraft, AppError> {
+        AuditDraft::from_fields(&domains(row)?, |k| fields.get(k).cloned()).map_err(|problems| {
+            AppError::Invalid(
+                problems
+                    .into_iter()
+                    .map(|p| crate::FieldError::new(&p.field, p.message))
+                    .collect(),
+            )
+        })
+    }
+
+    /// The key worker is asked to confirm the findings again.
+    pub fn findings_changed_alert(row: &AuditRow) -> Option<crate::server::NewAlert> {
+        Some(crate::server::NewAlert {
+            person_id: row.key_worker_id?,
+            kind: crate::trays::AlertKind::FindingsChanged,
+            case_id: Some(row.case_id),
+            link: format!("/audits/{}", row.id),
+            body: format!(
+                "The auditor changed the grades or findings of the audit of case {} after you confirmed them. Read them and confirm again.",
+                row.child_unique_id
+            ),
         })
     }
 }
@@ -293,10 +223,14 @@ pub async fn my_audits() -> Result<Vec<AuditSummary>, AppError> {
     use crate::server::*;
     respond(async move {
         let (store, actor) = signed_in().await?;
-        Ok(ssr::involving(&store, &actor, true)
-            .await?
+        let calendar = store.calendar().await.map_err(failed("read the calendar"))?;
+        let today = chrono::Local::now().date_naive();
+        Ok(store
+            .audits_visible_to(&actor, true)
+            .await
+            .map_err(failed("list a person's audits"))?
             .into_iter()
-            .map(|(_, summary)| summary)
+            .map(|(_, row)| row.summary(&calendar, actor.person_id, today))
             .collect())
     })
     .await
@@ -309,9 +243,10 @@ pub async fn audit_detail(audit_id: i64) -> Result<AuditView, AppError> {
         let (store, actor) = signed_in().await?;
         let (row, role) = ssr::open(&store, &actor, audit_id).await?;
         let me = actor.person_id;
-        let draft: AuditDraft = serde_json::from_str(&row.draft).unwrap_or_default();
+        let draft = ssr::saved_draft(&row);
+        let calendar = store.calendar().await.map_err(failed("read the calendar"))?;
         Ok(AuditView {
-            summary: ssr::summary(&crate::rounds::ssr_calendar(&store).await?, &row, me)?,
+            summary: row.summary(&calendar, me, chrono::Local::now().date_naive()),
             role,
             version: row.version,
             template_version: row.template_version,
@@ -385,7 +320,7 @@ pub async fn propose_times(
     minutes: Option<String>,
 ) -> Result<usize, AppError> {
     use crate::server::*;
-    use crate::trays::{raise, AlertKind, NewAlert};
+    use crate::trays::AlertKind;
     use crate::FieldError;
     respond(async move {
         let (store, actor) = signed_in().await?;
@@ -393,7 +328,7 @@ pub async fn propose_times(
         if !matches!(role, AuditRole::Auditor | AuditRole::KeyWorker) {
             return Err(AppError::Forbidden);
         }
-        if ssr::state(&row)? != AuditState::Assigned {
+        if row.state != AuditState::Assigned {
             return Err(AppError::Invalid(vec![FieldError::new(
                 "time-1",
                 "The discussion is already arranged",
@@ -435,6 +370,25 @@ pub async fn propose_times(
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
+        let other = if role == AuditRole::Auditor {
+            row.key_worker_id
+        } else {
+            Some(row.auditor_id)
+        };
+        let mut notices = Notices::new();
+        if let Some(person_id) = other {
+            notices.alert(NewAlert {
+                person_id,
+                kind: AlertKind::DiscussionProposed,
+                case_id: Some(row.case_id),
+                link: format!("/audits/{audit_id}"),
+                body: format!(
+                    "{} time(s) proposed to discuss the audit of case {}. Choose one.",
+                    times.len(),
+                    row.child_unique_id
+                ),
+            });
+        }
         store
             .propose_times(
                 audit_id,
@@ -442,32 +396,11 @@ pub async fn propose_times(
                 minutes,
                 actor.person_id,
                 chrono::Utc::now(),
+                &notices,
             )
             .await
-            .map_err(internal)?;
-        let other = if role == AuditRole::Auditor {
-            row.key_worker_id
-        } else {
-            Some(row.auditor_id)
-        };
-        raise(
-            &store,
-            other
-                .map(|person_id| NewAlert {
-                    person_id,
-                    kind: AlertKind::DiscussionProposed,
-                    case_id: Some(row.case_id),
-                    link: format!("/audits/{audit_id}"),
-                    body: format!(
-                        "{} time(s) proposed to discuss the audit of case {}. Choose one.",
-                        times.len(),
-                        row.child_unique_id
-                    ),
-                })
-                .into_iter()
-                .collect(),
-        )
-        .await;
+            .map_err(failed("propose discussion times"))?;
+        committed(&notices);
         Ok(times.len())
     })
     .await
@@ -478,13 +411,13 @@ pub async fn propose_times(
 pub async fn accept_time(audit_id: i64, time_id: i64) -> Result<(), AppError> {
     use crate::domain::audit::Move;
     use crate::server::*;
-    use crate::trays::{raise, AlertKind, NewAlert};
+    use crate::trays::AlertKind;
     use crate::FieldError;
     respond(async move {
         let (store, actor) = signed_in().await?;
         let (row, role) = ssr::open(&store, &actor, audit_id).await?;
-        ssr::check(&row, role, Move::AgreeDiscussion)?;
-        let times = store.discussion_times(audit_id).await.map_err(internal)?;
+        let to = ssr::check(&row, role, Move::AgreeDiscussion)?;
+        let times = store.discussion_times(audit_id).await.map_err(failed("read discussion times"))?;
         let time = times.iter().find(|t| t.id == time_id).ok_or_else(|| {
             AppError::Invalid(vec![FieldError::new(
                 "time",
@@ -497,22 +430,10 @@ pub async fn accept_time(audit_id: i64, time_id: i64) -> Result<(), AppError> {
                 "The other person agrees a time you proposed",
             )]));
         }
-        if !store
-            .accept_time(audit_id, time_id, actor.person_id, chrono::Utc::now())
-            .await
-            .map_err(internal)?
-        {
-            return Err(AppError::Invalid(vec![FieldError::new(
-                "time",
-                "The discussion is already arranged",
-            )]));
-        }
-        ssr::announce(&store, &row, AuditState::DiscussionArranged).await;
         let when = time.starts_at.format("%A %-d %B %Y at %H:%M").to_string();
-        let alerts = [Some(row.auditor_id), row.key_worker_id]
-            .into_iter()
-            .flatten()
-            .map(|person_id| NewAlert {
+        let mut notices = ssr::move_notices(&store, &row, to).await?;
+        for person_id in [Some(row.auditor_id), row.key_worker_id].into_iter().flatten() {
+            notices.alert(NewAlert {
                 person_id,
                 kind: AlertKind::DiscussionAgreed,
                 case_id: Some(row.case_id),
@@ -521,28 +442,40 @@ pub async fn accept_time(audit_id: i64, time_id: i64) -> Result<(), AppError> {
                     "The audit discussion for case {} is on {when}.",
                     row.child_unique_id
                 ),
-            })
-            .collect();
-        raise(&store, alerts).await;
+            });
+        }
+        if !store
+            .accept_time(audit_id, time_id, actor.person_id, chrono::Utc::now(), &notices)
+            .await
+            .map_err(failed("agree a discussion time"))?
+        {
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "time",
+                "The discussion is already arranged",
+            )]));
+        }
+        committed(&notices);
         Ok(())
     })
     .await
 }
 
 /// Saves the draft form (`f[<field>]`), refusing a stale `version`. The first save starts the
-/// audit and asks the IRO / CP Chair for their feedback.
+/// audit and asks the IRO / CP Chair for their feedback; a change of grades or findings after
+/// the key worker confirmed them asks the key worker to confirm again.
 #[server(endpoint = "save_draft")]
 pub async fn save_draft(
     audit_id: i64,
     version: i64,
     f: Option<HashMap<String, String>>,
 ) -> Result<i64, AppError> {
+    use crate::domain::audit::Move;
     use crate::server::*;
-    use crate::trays::{raise, AlertKind, NewAlert};
+    use crate::trays::AlertKind;
     respond(async move {
         let (store, actor) = signed_in().await?;
         let (row, role) = ssr::open(&store, &actor, audit_id).await?;
-        let state = ssr::state(&row)?;
+        let state = row.state;
         if role != AuditRole::Auditor {
             return Err(AppError::Forbidden);
         }
@@ -552,11 +485,34 @@ pub async fn save_draft(
                 format!("The form can be filled in once the discussion is arranged and until the audit is completed; it is {}", state.label().to_lowercase()),
             )]));
         }
-        let fields = f.unwrap_or_default();
-        let draft = AuditDraft::from_fields(&ssr::domains(&row)?, |k| fields.get(k).cloned()).map_err(|problems| {
-            AppError::Invalid(problems.into_iter().map(|p| crate::FieldError::new(&p.field, p.message)).collect())
-        })?;
+        let draft = ssr::posted_draft(&row, &f.unwrap_or_default())?;
         let json = serde_json::to_string(&draft).map_err(internal)?;
+        let mut notices = Notices::new();
+        let to = match state {
+            AuditState::DiscussionArranged => {
+                let to = ssr::check(&row, role, Move::Start)?;
+                notices.events.push(ssr::moved(&store, &row, to).await?);
+                if let Some(iro) = row.iro_id {
+                    notices.alert(NewAlert {
+                        person_id: iro,
+                        kind: AlertKind::FeedbackRequested,
+                        case_id: Some(row.case_id),
+                        link: format!("/audits/{audit_id}"),
+                        body: format!("Case {} is being audited. Give your feedback as IRO / CP Chair.", row.child_unique_id),
+                    });
+                }
+                to
+            }
+            AuditState::FindingsDiscussed if draft.findings_differ(&ssr::saved_draft(&row)) => {
+                let to = ssr::check(&row, role, Move::ChangeFindings)?;
+                notices.events.push(ssr::moved(&store, &row, to).await?);
+                if let Some(alert) = ssr::findings_changed_alert(&row) {
+                    notices.alert(alert);
+                }
+                to
+            }
+            other => other,
+        };
         let saved = store
             .save_draft(
                 audit_id,
@@ -565,28 +521,15 @@ pub async fn save_draft(
                 draft.overall.map(|g| g.code()),
                 actor.person_id,
                 chrono::Utc::now(),
+                (state, to),
+                &notices,
             )
             .await
-            .map_err(internal)?;
+            .map_err(failed("save an audit draft"))?;
         let Some(new_version) = saved else {
             return Err(ssr::stale(&store, audit_id).await);
         };
-        if state == AuditState::DiscussionArranged {
-            ssr::announce(&store, &row, AuditState::InProgress).await;
-            if let Some(iro) = row.iro_id {
-                raise(
-                    &store,
-                    vec![NewAlert {
-                        person_id: iro,
-                        kind: AlertKind::FeedbackRequested,
-                        case_id: Some(row.case_id),
-                        link: format!("/audits/{audit_id}"),
-                        body: format!("Case {} is being audited. Give your feedback as IRO / CP Chair.", row.child_unique_id),
-                    }],
-                )
-                .await;
-            }
-        }
+        committed(&notices);
         Ok(new_version)
     })
     .await
@@ -611,7 +554,7 @@ pub async fn record_feedback(
             AuditRole::Iro => "iro".to_string(),
             _ => return Err(AppError::Forbidden),
         };
-        if ssr::state(&row)?.locked() {
+        if row.state.locked() {
             return Err(AppError::Invalid(vec![FieldError::new(
                 "said",
                 "The audit is completed; feedback is closed",
@@ -673,7 +616,7 @@ pub async fn record_feedback(
 pub async fn confirm_findings(audit_id: i64, reflection: Option<String>) -> Result<(), AppError> {
     use crate::domain::audit::Move;
     use crate::server::*;
-    use crate::trays::{raise, AlertKind, NewAlert};
+    use crate::trays::AlertKind;
     respond(async move {
         let (store, actor) = signed_in().await?;
         let (row, role) = ssr::open(&store, &actor, audit_id).await?;
@@ -682,64 +625,100 @@ pub async fn confirm_findings(audit_id: i64, reflection: Option<String>) -> Resu
         if reflection.chars().count() > crate::domain::audit::MAX_TEXT {
             return Err(AppError::Invalid(vec![crate::FieldError::new("reflection", "Your reflection must be 10000 characters or fewer")]));
         }
+        let mut notices = ssr::move_notices(&store, &row, to).await?;
+        notices.alert(NewAlert {
+            person_id: row.auditor_id,
+            kind: AlertKind::FindingsDiscussed,
+            case_id: Some(row.case_id),
+            link: format!("/audits/{audit_id}"),
+            body: format!("The key worker confirmed the findings for case {} were discussed. You can complete the audit.", row.child_unique_id),
+        });
         let moved = store
-            .move_audit(audit_id, &row.state, to.code(), actor.person_id, chrono::Utc::now(), Some(("reflection", reflection.trim())))
+            .move_audit(audit_id, row.state, to, actor.person_id, chrono::Utc::now(), Some(("reflection", reflection.trim())), &notices)
             .await
-            .map_err(internal)?;
+            .map_err(failed("confirm an audit's findings"))?;
         if !moved {
             return Err(ssr::stale(&store, audit_id).await);
         }
-        ssr::announce(&store, &row, AuditState::FindingsDiscussed).await;
-        raise(
-            &store,
-            vec![NewAlert {
-                person_id: row.auditor_id,
-                kind: AlertKind::FindingsDiscussed,
-                case_id: Some(row.case_id),
-                link: format!("/audits/{audit_id}"),
-                body: format!("The key worker confirmed the findings for case {} were discussed. You can complete the audit.", row.child_unique_id),
-            }],
-        )
-        .await;
+        committed(&notices);
         Ok(())
     })
     .await
 }
 
-/// Completes the audit: locks it, files it to the case's record with its case note and
-/// required actions, and tells the Team Manager and Service Manager.
+/// Completes the audit: saves the form as it is on the auditor's screen (`f[<field>]`, when
+/// sent), locks it, files it to the case's record with its case note and required actions,
+/// and tells the key worker, the Team Manager and the Service Manager, all in one
+/// transaction.
 #[server(endpoint = "complete_audit")]
-pub async fn complete_audit(audit_id: i64, version: i64) -> Result<(), AppError> {
+pub async fn complete_audit(
+    audit_id: i64,
+    version: i64,
+    f: Option<HashMap<String, String>>,
+) -> Result<(), AppError> {
     use crate::domain::audit::{CaseNote, Move};
     use crate::server::*;
     use crate::store::Completion;
-    use crate::trays::{raise, AlertKind, NewAlert};
+    use crate::trays::AlertKind;
+    use crate::FieldError;
     respond(async move {
         let (store, actor) = signed_in().await?;
         let (row, role) = ssr::open(&store, &actor, audit_id).await?;
-        ssr::check(&row, role, Move::Complete)?;
+        if row.state == AuditState::InProgress && role == AuditRole::Auditor {
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "complete",
+                "The key worker has not confirmed the findings as they stand. They are asked to confirm them; you can complete the audit once they have.",
+            )]));
+        }
+        let to = ssr::check(&row, role, Move::Complete)?;
         if row.version != version {
             return Err(ssr::stale(&store, audit_id).await);
         }
+        let saved = ssr::saved_draft(&row);
+        let draft = match &f {
+            Some(fields) => ssr::posted_draft(&row, fields)?,
+            None => saved.clone(),
+        };
+        if draft.findings_differ(&saved) {
+            // Changed on screen since the key worker confirmed: kept, and sent back to them.
+            let changed = ssr::check(&row, role, Move::ChangeFindings)?;
+            let mut notices = ssr::move_notices(&store, &row, changed).await?;
+            if let Some(alert) = ssr::findings_changed_alert(&row) {
+                notices.alert(alert);
+            }
+            let json = serde_json::to_string(&draft).map_err(internal)?;
+            store
+                .save_draft(audit_id, version, &json, draft.overall.map(|g| g.code()), actor.person_id, chrono::Utc::now(), (row.state, changed), &notices)
+                .await
+                .map_err(failed("save changed findings"))?
+                .ok_or(AppError::Stale { by: "Someone".into(), version })?;
+            committed(&notices);
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "complete",
+                "You changed the grades or findings after the key worker confirmed them. Your changes are saved and the key worker is asked to confirm them again; you can complete the audit once they have.",
+            )]));
+        }
         let domains = ssr::domains(&row)?;
-        let draft: AuditDraft = serde_json::from_str(&row.draft).unwrap_or_default();
         let problems = draft.completion_problems(&domains);
         if !problems.is_empty() {
             return Err(AppError::Invalid(
                 problems
                     .into_iter()
-                    .map(|p| crate::FieldError::new(&p.field, p.message))
+                    .map(|p| FieldError::new(&p.field, p.message))
                     .collect(),
             ));
         }
+        let Some(overall) = draft.overall else {
+            return Err(AppError::Invalid(vec![FieldError::new("overall", "Choose the overall grade")]));
+        };
         let today = chrono::Local::now().date_naive();
-        let month = ssr::month_label(&row);
+        let month = row.month_label();
         let note = CaseNote {
             child_unique_id: &row.child_unique_id,
             audit_month: &month,
             auditor: &row.auditor,
             completed_on: today,
-            overall: draft.overall.expect("checked"),
+            overall,
             actions: &draft.actions,
             team_manager: row.team_manager.as_deref(),
             service_manager: row.service_manager.as_deref(),
@@ -757,30 +736,27 @@ pub async fn complete_audit(audit_id: i64, version: i64) -> Result<(), AppError>
                 ))
             })
             .collect();
-        let done = store
-            .complete_audit(
-                audit_id,
-                Completion {
-                    version,
-                    draft: &row.draft,
-                    case_note: &note,
-                    actions: &actions,
-                },
-                actor.person_id,
-                chrono::Utc::now(),
-            )
-            .await
-            .map_err(internal)?;
-        if !done {
-            return Err(ssr::stale(&store, audit_id).await);
+        let mut notices = ssr::move_notices(&store, &row, to).await?;
+        let record = format!("/audits/{audit_id}/record");
+        if let Some(kw) = row.key_worker_id {
+            notices.alert(NewAlert {
+                person_id: kw,
+                kind: AlertKind::AuditFiled,
+                case_id: Some(row.case_id),
+                link: record.clone(),
+                body: format!(
+                    "The audit of case {} is filed to the child's record for your consideration ({} required actions).",
+                    row.child_unique_id,
+                    actions.len()
+                ),
+            });
         }
-        let mut alerts = Vec::new();
-        if let Some(tm) = row.team_manager_id {
-            alerts.push(NewAlert {
+        if let Some(tm) = row.team_manager_id.filter(|tm| Some(*tm) != row.key_worker_id) {
+            notices.alert(NewAlert {
                 person_id: tm,
                 kind: AlertKind::AuditRecommendations,
                 case_id: Some(row.case_id),
-                link: format!("/audits/{audit_id}/record"),
+                link: record.clone(),
                 body: format!(
                     "Audit recommendations to complete: case {} ({} required actions).",
                     row.child_unique_id,
@@ -790,28 +766,48 @@ pub async fn complete_audit(audit_id: i64, version: i64) -> Result<(), AppError>
         }
         if let Some(sm) = row
             .service_manager_id
-            .filter(|sm| Some(*sm) != row.team_manager_id)
+            .filter(|sm| Some(*sm) != row.team_manager_id && Some(*sm) != row.key_worker_id)
         {
-            alerts.push(NewAlert {
+            notices.alert(NewAlert {
                 person_id: sm,
                 kind: AlertKind::AuditFiled,
                 case_id: Some(row.case_id),
-                link: format!("/audits/{audit_id}/record"),
+                link: record.clone(),
                 body: format!(
                     "The audit of case {} is filed to the child's record.",
                     row.child_unique_id
                 ),
             });
         }
-        raise(&store, alerts).await;
+        let json = serde_json::to_string(&draft).map_err(internal)?;
+        let done = store
+            .complete_audit(
+                audit_id,
+                Completion {
+                    version,
+                    draft: &json,
+                    overall_grade: Some(overall.code()),
+                    case_note: &note,
+                    actions: &actions,
+                },
+                actor.person_id,
+                chrono::Utc::now(),
+                &notices,
+            )
+            .await
+            .map_err(failed("complete an audit"))?;
+        if !done {
+            return Err(ssr::stale(&store, audit_id).await);
+        }
+        committed(&notices);
         tracing::info!(audit_id, person_id = actor.person_id, "audit completed");
-        ssr::announce(&store, &row, AuditState::Completed).await;
         Ok(())
     })
     .await
 }
 
 /// The auditor records that the audit and case note are in the case-management system.
+/// Filing the round's last open audit closes the round.
 #[server(endpoint = "mark_uploaded")]
 pub async fn mark_uploaded(audit_id: i64, reference: String) -> Result<(), AppError> {
     use crate::domain::audit::Move;
@@ -828,21 +824,23 @@ pub async fn mark_uploaded(audit_id: i64, reference: String) -> Result<(), AppEr
                 "Enter the case-management system's reference, up to 100 characters",
             )]));
         }
+        let notices = ssr::move_notices(&store, &row, to).await?;
         if !store
             .move_audit(
                 audit_id,
-                &row.state,
-                to.code(),
+                row.state,
+                to,
                 actor.person_id,
                 chrono::Utc::now(),
                 Some(("cms_reference", reference)),
+                &notices,
             )
             .await
-            .map_err(internal)?
+            .map_err(failed("file an audit"))?
         {
             return Err(ssr::stale(&store, audit_id).await);
         }
-        ssr::announce(&store, &row, AuditState::FiledToRecord).await;
+        committed(&notices);
         Ok(())
     })
     .await
@@ -871,7 +869,7 @@ async fn open_for_download(
 /// The agreed discussion as an `.ics` invitation, for the auditor and key worker.
 #[cfg(feature = "ssr")]
 pub async fn discussion_ics(
-    axum::extract::State(store): axum::extract::State<crate::store::Store>,
+    axum::extract::State(crate::server::AppState { store, .. }): axum::extract::State<crate::server::AppState>,
     axum::extract::Path(audit_id): axum::extract::Path<i64>,
     headers: axum::http::HeaderMap,
 ) -> axum::response::Response {
@@ -925,7 +923,7 @@ pub async fn discussion_ics(
 /// The filed case note as plain text, to paste or upload into the case-management system.
 #[cfg(feature = "ssr")]
 pub async fn case_note_txt(
-    axum::extract::State(store): axum::extract::State<crate::store::Store>,
+    axum::extract::State(crate::server::AppState { store, .. }): axum::extract::State<crate::server::AppState>,
     axum::extract::Path(audit_id): axum::extract::Path<i64>,
     headers: axum::http::HeaderMap,
 ) -> axum::response::Response {

@@ -95,36 +95,38 @@ pub async fn publish_template(t: Option<HashMap<String, String>>) -> Result<i64,
             return Err(AppError::Forbidden);
         }
         let domains = parse_template(&t.unwrap_or_default()).map_err(AppError::Invalid)?;
+        // Every auditor is told, so nobody starts an audit expecting the old form.
+        let auditors = store.auditor_ids().await.map_err(failed("list the auditors"))?;
+        let mut told = Notices::new();
         let version = store
             .publish_template(
                 &serde_json::to_string(&domains).map_err(internal)?,
                 chrono::Utc::now(),
+                |version| {
+                    let mut notices = Notices::new();
+                    for person_id in auditors {
+                        notices.alert(NewAlert {
+                            person_id,
+                            kind: crate::trays::AlertKind::FormRevised,
+                            case_id: None,
+                            link: "/templates".into(),
+                            body: format!(
+                                "Version {version} of the audit form is published. Audits assigned from now on use it."
+                            ),
+                        });
+                    }
+                    told = notices.clone();
+                    notices
+                },
             )
             .await
-            .map_err(internal)?;
+            .map_err(failed("publish an audit form"))?;
+        committed(&told);
         tracing::info!(
             version,
             person_id = actor.person_id,
             "audit template published"
         );
-        // Every auditor is told, so nobody starts an audit expecting the old form.
-        let auditors = store.auditor_ids().await.map_err(internal)?;
-        crate::trays::raise(
-            &store,
-            auditors
-                .into_iter()
-                .map(|person_id| crate::trays::NewAlert {
-                    person_id,
-                    kind: crate::trays::AlertKind::FormRevised,
-                    case_id: None,
-                    link: "/templates".into(),
-                    body: format!(
-                        "Version {version} of the audit form is published. Audits assigned from now on use it."
-                    ),
-                })
-                .collect(),
-        )
-        .await;
         Ok(version)
     })
     .await

@@ -2,7 +2,7 @@
 
 mod page;
 #[cfg(feature = "ssr")]
-pub mod password;
+pub use crate::server::password;
 
 pub use page::SignInPage;
 

@@ -75,7 +75,15 @@ pub async fn dashboard(round_id: Option<i64>) -> Result<DashboardView, AppError>
     use crate::server::*;
     respond(async move {
         let (store, actor) = signed_in().await?;
-        let mine = crate::audits::ssr::involving(&store, &actor, false).await?;
+        let calendar = store.calendar().await.map_err(failed("read the calendar"))?;
+        let today = chrono::Local::now().date_naive();
+        let mine = store
+            .audits_visible_to(&actor, false)
+            .await
+            .map_err(failed("list a person's audits"))?
+            .into_iter()
+            .map(|(role, row)| (role, row.summary(&calendar, actor.person_id, today)))
+            .collect();
         let (personal, waiting) = ssr::personal(mine);
         let Some(teams) = ssr::scope(&store, &actor).await? else {
             return Ok(DashboardView {
@@ -114,24 +122,23 @@ pub async fn dashboard(round_id: Option<i64>) -> Result<DashboardView, AppError>
         // Read before counting: a change while we count moves it on, and the panels we
         // store under the old value are never served.
         let generation = site.events.generation();
-        let key = ssr::PanelsKey {
-            round,
-            teams: teams.clone(),
-            today: chrono::Local::now().date_naive(),
-        };
-        if let Some(panels) = site.dashboards.get(&key, generation) {
+        // Overdue and due soon move with the date, so the day is part of the key.
+        let key = format!(
+            "dashboard:{round}:{teams:?}:{}",
+            chrono::Local::now().date_naive()
+        );
+        if let Some(panels) = site.views.get::<Vec<Panel>>(&key, generation) {
             view.panels = panels;
             return Ok(view);
         }
         // One count at a time: a burst of misses (a dashboard full of tabs after a change)
         // waits for the first count instead of repeating it.
-        let _counting = site.dashboards.counting().await;
+        let _counting = site.views.counting().await;
         let generation = site.events.generation();
-        if let Some(panels) = site.dashboards.get(&key, generation) {
+        if let Some(panels) = site.views.get::<Vec<Panel>>(&key, generation) {
             view.panels = panels;
             return Ok(view);
         }
-        let calendar = crate::rounds::ssr_calendar(&store).await?;
         let facts = ssr::audit_facts(&store, &calendar, round, teams.as_deref()).await?;
         let facts: Vec<_> = facts.into_iter().map(|(_, f)| f).collect();
         let action_facts = ssr::action_facts(&store, &calendar, round, teams.as_deref()).await?;
@@ -143,7 +150,7 @@ pub async fn dashboard(round_id: Option<i64>) -> Result<DashboardView, AppError>
             grades(&facts),
             actions(&action_facts),
         ];
-        site.dashboards.put(key, generation, view.panels.clone());
+        site.views.put(key, generation, view.panels.clone());
         Ok(view)
     })
     .await
@@ -170,7 +177,7 @@ pub async fn dashboard_list(query: String) -> Result<FigureList, AppError> {
             .find(|r| r.0 == query.round)
             .ok_or(AppError::NotFound)?;
         let programme = teams.is_none();
-        let calendar = crate::rounds::ssr_calendar(&store).await?;
+        let calendar = store.calendar().await.map_err(failed("read the calendar"))?;
         let facts = ssr::audit_facts(&store, &calendar, query.round, teams.as_deref()).await?;
         let description = ssr::describe(&query, &facts);
         let mut list = FigureList {
@@ -236,9 +243,6 @@ pub async fn dashboard_list(query: String) -> Result<FigureList, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-pub use ssr::PanelCache;
-
-#[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
     use crate::domain::audit::{deadline, due_status, AuditRole};
@@ -247,53 +251,6 @@ mod ssr {
     use crate::domain::{Actor, Role};
     use crate::server::internal;
     use crate::store::{ActionFactRow, AuditFactRow, Store};
-    use std::collections::HashMap;
-    use std::sync::{Arc, Mutex};
-    use std::time::{Duration, Instant};
-
-    /// What one set of panels was counted for.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    pub struct PanelsKey {
-        pub round: i64,
-        pub teams: Option<Vec<i64>>,
-        /// Overdue and due soon move with the date.
-        pub today: chrono::NaiveDate,
-    }
-
-    /// Panels counted recently, per round and scope. An entry is served only while no live
-    /// notice has come since it was counted (so a change someone is told of is always
-    /// counted afresh), and for at most [`PanelCache::FRESH`], for the few changes that
-    /// tell nobody (a draw, an import).
-    #[derive(Debug, Clone, Default)]
-    pub struct PanelCache(
-        Arc<Mutex<HashMap<PanelsKey, (u64, Instant, Vec<Panel>)>>>,
-        Arc<tokio::sync::Mutex<()>>,
-    );
-
-    impl PanelCache {
-        pub const FRESH: Duration = Duration::from_secs(10);
-        /// Rounds × scopes kept before the cache starts again.
-        const MOST: usize = 512;
-
-        pub async fn counting(&self) -> tokio::sync::MutexGuard<'_, ()> {
-            self.1.lock().await
-        }
-
-        pub fn get(&self, key: &PanelsKey, generation: u64) -> Option<Vec<Panel>> {
-            let entries = self.0.lock().ok()?;
-            let (g, at, panels) = entries.get(key)?;
-            (*g == generation && at.elapsed() < Self::FRESH).then(|| panels.clone())
-        }
-
-        pub fn put(&self, key: PanelsKey, generation: u64, panels: Vec<Panel>) {
-            if let Ok(mut entries) = self.0.lock() {
-                if entries.len() >= Self::MOST {
-                    entries.clear();
-                }
-                entries.insert(key, (generation, Instant::now(), panels));
-            }
-        }
-    }
 
     /// Which teams' figures this person sees: `Some(None)` every team, `Some(Some(ids))`
     /// the teams they manage, `None` no team's.

@@ -17,6 +17,15 @@ pub enum AuditState {
     FiledToRecord,
 }
 
+impl TryFrom<String> for AuditState {
+    type Error = String;
+
+    /// For the store: an unknown code is corrupt data, named in the error.
+    fn try_from(code: String) -> Result<Self, Self::Error> {
+        AuditState::from_code(&code).ok_or_else(|| format!("unknown audit state {code:?}"))
+    }
+}
+
 impl AuditState {
     pub const ALL: [AuditState; 7] = [
         AuditState::Selected,
@@ -86,6 +95,9 @@ pub enum Move {
     Complete,
     /// Auditor: uploaded to the case-management system, with its reference.
     File,
+    /// Auditor: changed grades or findings after the key worker confirmed them, so the key
+    /// worker is asked to confirm again.
+    ChangeFindings,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -116,6 +128,7 @@ impl Move {
             ),
             Move::Complete => (FindingsDiscussed, Completed, &[Party::Auditor], "auditor"),
             Move::File => (Completed, FiledToRecord, &[Party::Auditor], "auditor"),
+            Move::ChangeFindings => (FindingsDiscussed, InProgress, &[Party::Auditor], "auditor"),
         }
     }
 }
@@ -130,6 +143,37 @@ pub fn next(state: AuditState, m: Move, party: Party) -> Result<AuditState, Move
         return Err(MoveError::WrongPerson(who));
     }
     Ok(to)
+}
+
+/// An audit as lists show it to one person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditSummary {
+    pub id: i64,
+    pub case_id: i64,
+    pub child_unique_id: String,
+    pub team: String,
+    pub month: String,
+    pub due_on: NaiveDate,
+    pub state: AuditState,
+    pub deadline: Deadline,
+    pub auditor: String,
+    /// What the audit waits for from this person, if anything.
+    pub waiting_on_you: Option<String>,
+}
+
+/// What an audit in `state` waits for from its auditor or its key worker.
+pub fn waiting_on(state: AuditState, auditor: bool, key_worker: bool) -> Option<&'static str> {
+    match state {
+        AuditState::Assigned if auditor => Some("Propose times for the discussion"),
+        AuditState::Assigned if key_worker => Some("Agree a time for the discussion"),
+        AuditState::DiscussionArranged | AuditState::InProgress if auditor => {
+            Some("Complete the audit form")
+        }
+        AuditState::InProgress if key_worker => Some("Discuss the findings and confirm"),
+        AuditState::FindingsDiscussed if auditor => Some("Complete the audit"),
+        AuditState::Completed if auditor => Some("Upload to the case record and add the reference"),
+        _ => None,
+    }
 }
 
 /// How an audit stands against its round's due date.
@@ -280,6 +324,23 @@ fn problem(field: impl Into<String>, message: impl Into<String>) -> FormProblem 
 }
 
 impl AuditDraft {
+    /// Whether the findings the key worker confirmed (domain grades and narratives, the
+    /// overall grade, strengths and areas for development) differ between two saves.
+    /// Spaces at either end do not count; required actions are not findings.
+    pub fn findings_differ(&self, other: &AuditDraft) -> bool {
+        let entry = |d: &AuditDraft| {
+            d.domains
+                .iter()
+                .filter(|(_, e)| e.grade.is_some() || !e.narrative.trim().is_empty())
+                .map(|(k, e)| (k.clone(), e.grade, e.narrative.trim().to_string()))
+                .collect::<Vec<_>>()
+        };
+        entry(self) != entry(other)
+            || self.overall != other.overall
+            || self.strengths.trim() != other.strengths.trim()
+            || self.development.trim() != other.development.trim()
+    }
+
     /// Reads the form's fields (`grade-<key>`, `narrative-<key>`, `overall`, `strengths`,
     /// `development`, `action-<n>`, `owner-<n>`, `due-<n>`, `status-<n>`). Rows with nothing
     /// typed are dropped. Texts over the limit are refused, never cut, so nothing is lost.
@@ -487,6 +548,12 @@ mod tests {
                 vec![Party::Auditor],
             ),
             (Move::File, Completed, FiledToRecord, vec![Party::Auditor]),
+            (
+                Move::ChangeFindings,
+                FindingsDiscussed,
+                InProgress,
+                vec![Party::Auditor],
+            ),
         ];
         let parties = [
             Party::QaManager,
@@ -621,6 +688,43 @@ mod tests {
     }
 
     #[test]
+    fn findings_differ_on_grades_and_words_but_not_on_spaces_or_actions() {
+        let domains = template();
+        let base: &[(&str, &str)] = &[
+            ("grade-voice", "good"),
+            ("narrative-voice", "Clear."),
+            ("overall", "good"),
+            ("strengths", "Warm"),
+        ];
+        let a = AuditDraft::from_fields(&domains, fields(base)).unwrap();
+        let same = AuditDraft::from_fields(
+            &domains,
+            fields(&[
+                ("grade-voice", "good"),
+                ("narrative-voice", "  Clear. "),
+                ("overall", "good"),
+                ("strengths", "Warm\n"),
+                ("action-1", "Update the plan"),
+            ]),
+        )
+        .unwrap();
+        assert!(!a.findings_differ(&same), "spaces and actions are not findings");
+        for (field, value) in [
+            ("grade-voice", "outstanding"),
+            ("narrative-voice", "Clearer."),
+            ("overall", "requires_improvement"),
+            ("strengths", "Warm and timely"),
+            ("development", "Chronology"),
+        ] {
+            let mut pairs = base.to_vec();
+            pairs.retain(|(k, _)| *k != field);
+            pairs.push((field, value));
+            let changed = AuditDraft::from_fields(&domains, fields(&pairs)).unwrap();
+            assert!(a.findings_differ(&changed), "{field} changed");
+        }
+    }
+
+    #[test]
     fn completing_needs_every_grade_and_whole_actions() {
         let d = AuditDraft::from_fields(
             &template(),
@@ -678,7 +782,8 @@ mod tests {
     }
 }
 
-/// Who holds what on an audit, for need-to-know.
+/// Who is on an audit (recorded when its round was confirmed, and moved by a handover),
+/// and who holds the case today, for need-to-know.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditParties {
     pub auditor_id: i64,
@@ -686,6 +791,9 @@ pub struct AuditParties {
     pub team_manager_id: Option<i64>,
     pub service_manager_id: Option<i64>,
     pub iro_id: Option<i64>,
+    /// The case's key worker, Team Manager and Service Manager today: a filed audit is
+    /// part of the child's record, which they hold.
+    pub holders: [Option<i64>; 3],
 }
 
 /// Why a person may open an audit, which decides what they see and do.
@@ -693,7 +801,8 @@ pub struct AuditParties {
 pub enum AuditRole {
     Auditor,
     KeyWorker,
-    /// The team's Team Manager or Service Manager: the filed audit only.
+    /// The Team Manager or Service Manager on the audit, or whoever holds the case today:
+    /// the filed audit only, as part of the child's record.
     Manager,
     /// The case's IRO / CP Chair: their own feedback, not the draft.
     Iro,
@@ -721,7 +830,10 @@ pub fn audit_access(
     } else if holds(Role::KeyWorker, p.key_worker_id) {
         Some(AuditRole::KeyWorker)
     } else if (holds(Role::TeamManager, p.team_manager_id)
-        || holds(Role::ServiceManager, p.service_manager_id))
+        || holds(Role::ServiceManager, p.service_manager_id)
+        || holds(Role::KeyWorker, p.holders[0])
+        || holds(Role::TeamManager, p.holders[1])
+        || holds(Role::ServiceManager, p.holders[2]))
         && state.locked()
     {
         Some(AuditRole::Manager)
@@ -752,7 +864,36 @@ mod access_tests {
         team_manager_id: Some(3),
         service_manager_id: Some(4),
         iro_id: Some(5),
+        holders: [Some(2), Some(3), Some(4)],
     };
+
+    #[test]
+    fn whoever_holds_the_case_today_reads_the_filed_audit_only() {
+        // Reallocated after filing: new key worker 12, new Team Manager 13.
+        let p = AuditParties {
+            holders: [Some(12), Some(13), Some(4)],
+            ..P
+        };
+        for state in [AuditState::InProgress, AuditState::FindingsDiscussed] {
+            assert_eq!(audit_access(&actor(12, &[Role::KeyWorker]), &p, state), None);
+            assert_eq!(audit_access(&actor(13, &[Role::TeamManager]), &p, state), None);
+        }
+        for state in [AuditState::Completed, AuditState::FiledToRecord] {
+            assert_eq!(
+                audit_access(&actor(12, &[Role::KeyWorker]), &p, state),
+                Some(AuditRole::Manager)
+            );
+            assert_eq!(
+                audit_access(&actor(13, &[Role::TeamManager]), &p, state),
+                Some(AuditRole::Manager)
+            );
+        }
+        // The key worker on the audit keeps their part in it.
+        assert_eq!(
+            audit_access(&actor(2, &[Role::KeyWorker]), &p, AuditState::FiledToRecord),
+            Some(AuditRole::KeyWorker)
+        );
+    }
 
     #[test]
     fn each_party_sees_the_audit_for_their_part_and_managers_only_once_filed() {

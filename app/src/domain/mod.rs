@@ -1,6 +1,7 @@
 //! The domain core: plain types and rules, no I/O. Shared by server and browser.
 
 pub mod access;
+pub mod alert;
 pub mod annex;
 pub mod annex_import;
 pub mod assign;
@@ -13,6 +14,7 @@ pub mod ics;
 pub mod ids;
 pub mod pool_update;
 pub mod roles;
+pub mod round;
 pub mod session;
 
 pub use access::{case_access, Actor, CaseAccess, CaseAllocation};

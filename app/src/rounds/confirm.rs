@@ -26,7 +26,7 @@ pub struct AssignmentRow {
 mod ssr {
     use super::*;
     use crate::domain::assign::{may_audit, suggest, AuditorLoad, CaseToAssign};
-    use crate::server::internal;
+    use crate::server::failed;
     use crate::store::{SelectionContact, Store};
 
     fn load(a: &crate::store::AuditorRow) -> AuditorLoad {
@@ -50,8 +50,8 @@ mod ssr {
         store: &Store,
         round_id: i64,
     ) -> Result<Vec<AssignmentRow>, AppError> {
-        let contacts = store.selection_contacts(round_id).await.map_err(internal)?;
-        let auditors = store.auditors().await.map_err(internal)?;
+        let contacts = store.selection_contacts(round_id).await.map_err(failed("read a round's selection"))?;
+        let auditors = store.auditors().await.map_err(failed("read the auditors' workloads"))?;
         let loads: Vec<AuditorLoad> = auditors.iter().map(load).collect();
         // Suggest only for cases nobody audits yet; those already assigned count in the loads.
         let waiting: Vec<CaseToAssign> = contacts
@@ -102,7 +102,7 @@ pub async fn confirm_round(round_id: i64) -> Result<(), AppError> {
     use super::ssr::require_qa_manager;
     use crate::domain::calendar::AuditMonth;
     use crate::server::*;
-    use crate::trays::{raise, AlertKind, NewAlert};
+    use crate::trays::AlertKind;
     use crate::FieldError;
     respond(async move {
         let (store, actor) = signed_in().await?;
@@ -110,24 +110,14 @@ pub async fn confirm_round(round_id: i64) -> Result<(), AppError> {
         let round = store
             .round(round_id)
             .await
-            .map_err(internal)?
+            .map_err(failed("read a round"))?
             .ok_or(AppError::NotFound)?;
-        let confirmed = store
-            .confirm_round(round_id, actor.person_id, chrono::Utc::now())
-            .await
-            .map_err(internal)?;
-        if !confirmed {
-            return Err(AppError::Invalid(vec![FieldError::new(
-                "confirm",
-                "Only a drawn round can be confirmed, and only once",
-            )]));
-        }
         let month = AuditMonth::parse(&round.audit_month)
             .map(|m| m.label())
             .unwrap_or(round.audit_month);
         let due = round.due_on.format("%-d %B %Y");
-        let mut alerts = Vec::new();
-        for case in store.selection_contacts(round_id).await.map_err(internal)? {
+        let mut notices = Notices::new();
+        for case in store.selection_contacts(round_id).await.map_err(failed("read a round's selection"))? {
             let mut told = Vec::new();
             for person in [
                 case.key_worker_id,
@@ -143,7 +133,7 @@ pub async fn confirm_round(round_id: i64) -> Result<(), AppError> {
                     continue;
                 }
                 told.push(person);
-                alerts.push(NewAlert {
+                notices.alert(NewAlert {
                     person_id: person,
                     kind: AlertKind::CaseSelected,
                     case_id: Some(case.case_id),
@@ -155,12 +145,21 @@ pub async fn confirm_round(round_id: i64) -> Result<(), AppError> {
                 });
             }
         }
-        let told = alerts.len();
-        raise(&store, alerts).await;
+        let confirmed = store
+            .confirm_round(round_id, actor.person_id, chrono::Utc::now(), &notices)
+            .await
+            .map_err(failed("confirm a round"))?;
+        if !confirmed {
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "confirm",
+                "Only a drawn round can be confirmed, and only once",
+            )]));
+        }
+        committed(&notices);
         tracing::info!(
             round_id,
             person_id = actor.person_id,
-            alerts = told,
+            alerts = notices.alerts.len(),
             "round confirmed"
         );
         leptos_axum::redirect(&format!("/rounds/{round_id}"));
@@ -179,7 +178,7 @@ pub async fn assign_auditors(
 ) -> Result<usize, AppError> {
     use super::ssr::require_qa_manager;
     use crate::server::*;
-    use crate::trays::{raise, AlertKind, NewAlert};
+    use crate::trays::AlertKind;
     use crate::FieldError;
     respond(async move {
         let (store, actor) = signed_in().await?;
@@ -213,21 +212,14 @@ pub async fn assign_auditors(
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
-        let changed = store
-            .assign_auditors(round_id, &assignments, actor.person_id, chrono::Utc::now())
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| {
-                AppError::Invalid(vec![FieldError::new(
-                    "assign",
-                    "Auditors can be assigned once the round is confirmed",
-                )])
-            })?;
-        let alerts: Vec<NewAlert> = changed
-            .iter()
-            .filter_map(|(round_case_id, auditor_id)| {
-                let row = rows.iter().find(|r| r.round_case_id == *round_case_id)?;
-                Some(NewAlert {
+        let mut told = Notices::new();
+        let tell = |changed: &[(i64, i64)]| {
+            let mut notices = Notices::new();
+            for (round_case_id, auditor_id) in changed {
+                let Some(row) = rows.iter().find(|r| r.round_case_id == *round_case_id) else {
+                    continue;
+                };
+                notices.alert(NewAlert {
                     person_id: *auditor_id,
                     kind: AlertKind::AuditorAssigned,
                     case_id: Some(row.case_id),
@@ -236,13 +228,160 @@ pub async fn assign_auditors(
                         "You are asked to audit case {} ({}). Contact the key worker to arrange a discussion.",
                         row.child_unique_id, row.team
                     ),
-                })
-            })
-            .collect();
-        raise(&store, alerts).await;
+                });
+            }
+            told = notices.clone();
+            notices
+        };
+        let changed = store
+            .assign_auditors(round_id, &assignments, actor.person_id, chrono::Utc::now(), tell)
+            .await
+            .map_err(failed("assign auditors"))?
+            .ok_or_else(|| {
+                AppError::Invalid(vec![FieldError::new(
+                    "assign",
+                    "Auditors can be assigned once the round is confirmed",
+                )])
+            })?;
+        committed(&told);
         tracing::info!(round_id, person_id = actor.person_id, changed = changed.len(), "auditors assigned");
         leptos_axum::redirect(&format!("/rounds/{round_id}"));
         Ok(changed.len())
+    })
+    .await
+}
+
+/// A selected case still open (not filed) in a round: on the closing form, or as left open
+/// once the round is closed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeftOpen {
+    pub round_case_id: i64,
+    pub case_id: i64,
+    pub child_unique_id: String,
+    pub audit_id: Option<i64>,
+    pub state: Option<crate::domain::audit::AuditState>,
+    pub reason: Option<String>,
+}
+
+#[cfg(feature = "ssr")]
+pub async fn left_open(store: &crate::store::Store, round_id: i64) -> Result<Vec<LeftOpen>, AppError> {
+    Ok(store
+        .open_round_cases(round_id)
+        .await
+        .map_err(crate::server::failed("read a round's open cases"))?
+        .into_iter()
+        .map(|c| LeftOpen {
+            round_case_id: c.round_case_id,
+            case_id: c.case_id,
+            child_unique_id: c.child_unique_id,
+            audit_id: c.audit_id,
+            state: c.state.as_deref().and_then(crate::domain::audit::AuditState::from_code),
+            reason: c.left_open_reason,
+        })
+        .collect())
+}
+
+/// Closes a confirmed round after its due date, with a reason for each case still open
+/// (`reason[<round case id>]`). Those audits stay open, and overdue, for their auditors to
+/// finish; the auditors are told. Closing ends auditors' access to the round's cases, and
+/// its cases count towards the draw's exclusion window from then on.
+#[server(endpoint = "close_round")]
+pub async fn close_round(
+    round_id: i64,
+    reason: Option<HashMap<String, String>>,
+) -> Result<(), AppError> {
+    use super::ssr::require_qa_manager;
+    use crate::domain::round::{may_close, CloseRefusal, MAX_CLOSING_REASON};
+    use crate::server::*;
+    use crate::trays::AlertKind;
+    use crate::FieldError;
+    respond(async move {
+        let (store, actor) = signed_in().await?;
+        require_qa_manager(&actor)?;
+        let round = store
+            .round(round_id)
+            .await
+            .map_err(failed("read a round"))?
+            .ok_or(AppError::NotFound)?;
+        let open = left_open(&store, round_id).await?;
+        let given = reason.unwrap_or_default();
+        let mut errors = Vec::new();
+        let mut reasons = Vec::new();
+        for case in &open {
+            let text = given
+                .get(&case.round_case_id.to_string())
+                .map(|r| r.trim())
+                .unwrap_or("");
+            if text.chars().count() > MAX_CLOSING_REASON {
+                errors.push(FieldError::new(
+                    &format!("reason-{}", case.round_case_id),
+                    format!("The reason for {} must be {MAX_CLOSING_REASON} characters or fewer", case.child_unique_id),
+                ));
+            } else if !text.is_empty() {
+                reasons.push((case.round_case_id, text.to_string()));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let ids: Vec<i64> = open.iter().map(|c| c.round_case_id).collect();
+        let today = chrono::Local::now().date_naive();
+        if let Err(refusal) = may_close(round.status, round.due_on, today, &ids, |id| {
+            reasons.iter().any(|(r, _)| *r == id)
+        }) {
+            let errors = match &refusal {
+                CloseRefusal::ReasonsMissing(missing) => open
+                    .iter()
+                    .filter(|c| missing.contains(&c.round_case_id))
+                    .map(|c| {
+                        FieldError::new(
+                            &format!("reason-{}", c.round_case_id),
+                            format!("Enter why the audit of {} is left open", c.child_unique_id),
+                        )
+                    })
+                    .collect(),
+                other => vec![FieldError::new("close", other.to_string())],
+            };
+            return Err(AppError::Invalid(errors));
+        }
+        let month = crate::domain::calendar::AuditMonth::parse(&round.audit_month)
+            .map(|m| m.label())
+            .unwrap_or(round.audit_month.clone());
+        let mut notices = Notices::new();
+        for case in store.selection_contacts(round_id).await.map_err(failed("read a round's selection"))? {
+            let (Some(auditor), Some(audit_id)) = (case.auditor_id, case.audit_id) else {
+                continue;
+            };
+            if !ids.contains(&case.round_case_id) {
+                continue;
+            }
+            notices.alert(NewAlert {
+                person_id: auditor,
+                kind: AlertKind::RoundClosed,
+                case_id: Some(case.case_id),
+                link: format!("/audits/{audit_id}"),
+                body: format!(
+                    "The {month} round is closed with your audit of case {} still open. It stays open, and overdue, until you finish it.",
+                    case.child_unique_id
+                ),
+            });
+        }
+        let programme = store.programme_people().await.map_err(failed("read the programme's people"))?;
+        notices.event(programme, "round", serde_json::json!({ "round_id": round_id, "status": "closed" }).to_string());
+        if !store
+            .close_round(round_id, &reasons, Some(actor.person_id), chrono::Utc::now(), &notices)
+            .await
+            .map_err(failed("close a round"))?
+        {
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "close",
+                "The round changed while you were closing it (an audit was filed, or it is already closed). Look again and try again.",
+            )]));
+        }
+        committed(&notices);
+        tracing::info!(round_id, person_id = actor.person_id, left_open = ids.len(), "round closed");
+        leptos_axum::redirect(&format!("/rounds/{round_id}"));
+        Ok(())
     })
     .await
 }

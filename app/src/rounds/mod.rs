@@ -3,9 +3,13 @@
 mod confirm;
 mod page;
 
-pub use confirm::{assign_auditors, confirm_round, AssignAuditors, AssignmentRow, ConfirmRound};
+pub use confirm::{
+    assign_auditors, close_round, confirm_round, AssignAuditors, AssignmentRow, CloseRound,
+    ConfirmRound, LeftOpen,
+};
 pub use page::{RoundPage, RoundsPage};
 
+use crate::domain::round::RoundStatus;
 use crate::domain::AnnexList;
 use crate::AppError;
 use chrono::NaiveDate;
@@ -23,7 +27,7 @@ pub struct RoundSummary {
     /// "December 2026".
     pub month: String,
     pub due_on: NaiveDate,
-    pub status: String,
+    pub status: RoundStatus,
     pub selected: i64,
 }
 
@@ -68,6 +72,8 @@ pub struct DrawView {
     pub seed: String,
     pub generator: String,
     pub exclude_months: u32,
+    /// Cases otherwise eligible but left out because they had no key worker.
+    pub unallocated_left_out: i64,
     pub strata: Vec<StratumView>,
 }
 
@@ -82,6 +88,10 @@ pub struct RoundView {
     pub teams: Vec<(i64, String)>,
     /// The assignment form (QA Manager, confirmed round).
     pub assignments: Option<Vec<AssignmentRow>>,
+    /// The closing form (QA Manager, confirmed round past its due date): what is still open.
+    pub closing: Option<Vec<LeftOpen>>,
+    /// Closed rounds: when, and what was left open with its reason.
+    pub closed: Option<(chrono::DateTime<chrono::Utc>, Vec<LeftOpen>)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,10 +127,7 @@ mod ssr {
     }
 
     pub async fn calendar(store: &Store) -> Result<WorkingCalendar, AppError> {
-        let extra = store.closure_days().await.map_err(internal)?;
-        let mut days: Vec<NaiveDate> = WorkingCalendar::shipped().closed_days().collect();
-        days.extend(extra);
-        Ok(WorkingCalendar::new(days))
+        store.calendar().await.map_err(crate::server::failed("read the calendar"))
     }
 
     /// A round's recorded draw, read back: the seed, the settings and, per stratum, the pool
@@ -130,6 +137,7 @@ mod ssr {
         pub generator: String,
         pub settings: DrawSettings,
         pub strata: Vec<(Stratum, StratumDraw)>,
+        pub unallocated_left_out: i64,
     }
 
     pub async fn recorded_draw(
@@ -144,6 +152,7 @@ mod ssr {
             generator: record.generator,
             settings: serde_json::from_str(&record.settings).map_err(internal)?,
             strata: serde_json::from_str(&record.strata).map_err(internal)?,
+            unallocated_left_out: record.unallocated_left_out,
         }))
     }
 
@@ -158,14 +167,6 @@ mod ssr {
             selected: row.selected,
         })
     }
-}
-
-/// The working-day calendar: shipped bank holidays plus the days the Administrator added.
-#[cfg(feature = "ssr")]
-pub async fn ssr_calendar(
-    store: &crate::store::Store,
-) -> Result<crate::domain::calendar::WorkingCalendar, AppError> {
-    ssr::calendar(store).await
 }
 
 #[server(endpoint = "list_rounds")]
@@ -239,17 +240,27 @@ pub async fn round_detail(round_id: i64) -> Result<RoundView, AppError> {
             .map_err(internal)?
             .ok_or(AppError::NotFound)?;
         let qa = actor.roles.has(Role::QaManager);
-        let can_draw = row.status == "open" && qa;
-        let can_withdraw = row.status == "drawn" && qa;
+        let can_draw = row.status == RoundStatus::Open && qa;
+        let can_withdraw = row.status == RoundStatus::Drawn && qa;
         let teams = if can_draw {
             store.teams().await.map_err(internal)?
         } else {
             Vec::new()
         };
-        let assignments = if row.status == "confirmed" && qa {
+        let assignments = if row.status == RoundStatus::Confirmed && qa {
             Some(confirm::assignment_rows(&store, round_id).await?)
         } else {
             None
+        };
+        let today = chrono::Local::now().date_naive();
+        let closing = if row.status == RoundStatus::Confirmed && qa && today > row.due_on {
+            Some(confirm::left_open(&store, round_id).await?)
+        } else {
+            None
+        };
+        let closed = match (row.status, row.closed_at) {
+            (RoundStatus::Closed, Some(at)) => Some((at, confirm::left_open(&store, round_id).await?)),
+            _ => None,
         };
         let draw = match ssr::recorded_draw(&store, round_id).await? {
             None => None,
@@ -279,6 +290,7 @@ pub async fn round_detail(round_id: i64) -> Result<RoundView, AppError> {
                     seed: record.seed.to_hex(),
                     generator: record.generator,
                     exclude_months: record.settings.exclude_months,
+                    unallocated_left_out: record.unallocated_left_out,
                     strata,
                 })
             }
@@ -291,6 +303,8 @@ pub async fn round_detail(round_id: i64) -> Result<RoundView, AppError> {
             can_confirm: can_withdraw,
             teams,
             assignments,
+            closing,
+            closed,
         })
     })
     .await
@@ -444,10 +458,10 @@ pub async fn draw_round(
             );
         let (filters, asks): (Vec<PoolFilter>, Vec<(String, u32)>) =
             asks.map(|(f, label, quota)| (f, (label, quota))).unzip();
-        let pools = store
+        let (pools, unallocated_left_out) = store
             .eligible_pools(&filters, month, settings.exclude_months, round_id)
             .await
-            .map_err(internal)?;
+            .map_err(failed("read the draw's pools"))?;
         for ((label, quota), pool) in asks.into_iter().zip(pools) {
             strata.push(Stratum {
                 label,
@@ -460,6 +474,7 @@ pub async fn draw_round(
         let seed = Seed(seed);
         let outcome = draw(&strata, seed);
         let record = DrawToRecord {
+            unallocated_left_out,
             generator: GENERATOR,
             seed: seed.to_hex(),
             settings: serde_json::to_string(&settings).map_err(internal)?,
@@ -578,7 +593,7 @@ pub async fn withdraw_case(
             .await
             .map_err(internal)?
             .ok_or(AppError::NotFound)?;
-        if round.status != "drawn" {
+        if round.status != RoundStatus::Drawn {
             return Err(AppError::Invalid(vec![FieldError::new(
                 &field,
                 "Cases can be withdrawn only from a drawn round",

@@ -2,6 +2,7 @@ use super::{
     list_rounds, round_detail, AssignAuditors, AssignmentRow, ConfirmRound, CreateRound, DrawRound,
     DrawView, RoundView, VerifyDraw, WithdrawCase,
 };
+use crate::domain::round::RoundStatus;
 use crate::domain::AnnexList;
 use crate::ui::{field_error, form_errors, ErrorSummary, ErrorView, SignedIn, Tag};
 use crate::AppError;
@@ -9,12 +10,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-fn status_tag(status: &str) -> impl IntoView {
+fn status_tag(status: RoundStatus) -> impl IntoView {
     let (text, colour) = match status {
-        "open" => ("Not drawn", "grey"),
-        "drawn" => ("Drawn", "blue"),
-        "confirmed" => ("Confirmed", "green"),
-        _ => ("Closed", "grey"),
+        RoundStatus::Open => ("Not drawn", "grey"),
+        RoundStatus::Drawn => ("Drawn", "blue"),
+        RoundStatus::Confirmed => ("Confirmed", "green"),
+        RoundStatus::Closed => ("Closed", "grey"),
     };
     view! { <Tag text=text colour=colour/> }
 }
@@ -60,7 +61,7 @@ pub fn RoundsPage() -> impl IntoView {
                                                 <td><a href=format!("/rounds/{}", r.id)>{r.month}</a></td>
                                                 <td>{r.due_on.format("%A %-d %B %Y").to_string()}</td>
                                                 <td>{r.selected}</td>
-                                                <td>{status_tag(&r.status)}</td>
+                                                <td>{status_tag(r.status)}</td>
                                             </tr>
                                         }).collect_view()}
                                     </tbody>
@@ -136,7 +137,7 @@ fn Round(
             </div>
             <div class="summary-list__row">
                 <dt class="summary-list__key">"Status"</dt>
-                <dd class="summary-list__value">{status_tag(&round.status)}</dd>
+                <dd class="summary-list__value">{status_tag(round.status)}</dd>
             </div>
         </dl>
         {view.can_draw.then(|| view! { <DrawForm id draw teams/> })}

@@ -1,4 +1,9 @@
-use super::{Store, StoreResult};
+use super::{Notices, Store, StoreResult, Tx};
+use crate::domain::audit::{
+    audit_access, deadline, AuditParties, AuditRole, AuditState, AuditSummary,
+};
+use crate::domain::calendar::{AuditMonth, WorkingCalendar};
+use crate::domain::Actor;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
 /// An audit with everything its page needs about the case and the people.
@@ -10,7 +15,8 @@ pub struct AuditRow {
     pub team: String,
     pub audit_month: String,
     pub due_on: NaiveDate,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: AuditState,
     pub version: i64,
     pub draft: String,
     pub domains: String,
@@ -31,19 +37,69 @@ pub struct AuditRow {
     pub case_note: Option<String>,
     pub cms_reference: Option<String>,
     pub completed_at: Option<DateTime<Utc>>,
+    /// Who holds the case today (the people above are those on the audit).
+    pub current_key_worker_id: Option<i64>,
+    pub current_team_manager_id: Option<i64>,
+    pub current_service_manager_id: Option<i64>,
+}
+
+impl AuditRow {
+    pub fn parties(&self) -> AuditParties {
+        AuditParties {
+            auditor_id: self.auditor_id,
+            key_worker_id: self.key_worker_id,
+            team_manager_id: self.team_manager_id,
+            service_manager_id: self.service_manager_id,
+            iro_id: self.iro_id,
+            holders: [
+                self.current_key_worker_id,
+                self.current_team_manager_id,
+                self.current_service_manager_id,
+            ],
+        }
+    }
+
+    /// "January 2027".
+    pub fn month_label(&self) -> String {
+        AuditMonth::parse(&self.audit_month)
+            .map(|m| m.label())
+            .unwrap_or_else(|| self.audit_month.clone())
+    }
+
+    /// The audit as lists show it to person `me`, with what it waits on them for.
+    pub fn summary(&self, calendar: &WorkingCalendar, me: i64, today: NaiveDate) -> AuditSummary {
+        AuditSummary {
+            id: self.id,
+            case_id: self.case_id,
+            child_unique_id: self.child_unique_id.clone(),
+            team: self.team.clone(),
+            month: self.month_label(),
+            due_on: self.due_on,
+            state: self.state,
+            deadline: deadline(self.state, self.due_on, today, calendar),
+            auditor: self.auditor.clone(),
+            waiting_on_you: crate::domain::audit::waiting_on(
+                self.state,
+                me == self.auditor_id,
+                Some(me) == self.key_worker_id,
+            )
+            .map(String::from),
+        }
+    }
 }
 
 const AUDIT_COLUMNS: &str = "SELECT a.id, a.case_id, c.child_unique_id, t.name AS team, r.audit_month, r.due_on, \
      a.state, a.version, a.draft, tp.domains, tp.version AS template_version, \
-     a.auditor_id, au.display_name AS auditor, c.key_worker_id, kw.display_name AS key_worker, \
-     t.team_manager_id, tm.display_name AS team_manager, t.service_manager_id, sm.display_name AS service_manager, \
-     c.iro_id, iro.display_name AS iro, a.saved_at, sv.display_name AS saved_by, a.reflection, a.case_note, \
-     a.cms_reference, a.completed_at \
+     a.auditor_id, au.display_name AS auditor, rc.key_worker_id, kw.display_name AS key_worker, \
+     rc.team_manager_id, tm.display_name AS team_manager, rc.service_manager_id, sm.display_name AS service_manager, \
+     rc.iro_id, iro.display_name AS iro, a.saved_at, sv.display_name AS saved_by, a.reflection, a.case_note, \
+     a.cms_reference, a.completed_at, c.key_worker_id AS current_key_worker_id, \
+     t.team_manager_id AS current_team_manager_id, t.service_manager_id AS current_service_manager_id \
      FROM audits a JOIN cases c ON c.id = a.case_id JOIN teams t ON t.id = c.team_id \
      JOIN round_cases rc ON rc.id = a.round_case_id JOIN rounds r ON r.id = rc.round_id \
      JOIN audit_templates tp ON tp.id = a.template_id JOIN people au ON au.id = a.auditor_id \
-     LEFT JOIN people kw ON kw.id = c.key_worker_id LEFT JOIN people tm ON tm.id = t.team_manager_id \
-     LEFT JOIN people sm ON sm.id = t.service_manager_id LEFT JOIN people iro ON iro.id = c.iro_id \
+     LEFT JOIN people kw ON kw.id = rc.key_worker_id LEFT JOIN people tm ON tm.id = rc.team_manager_id \
+     LEFT JOIN people sm ON sm.id = rc.service_manager_id LEFT JOIN people iro ON iro.id = rc.iro_id \
      LEFT JOIN people sv ON sv.id = a.saved_by";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -76,7 +132,9 @@ pub struct MoveRow {
 /// What completing stores: the final draft, the case note and the actions.
 pub struct Completion<'a> {
     pub version: i64,
+    /// The form as it was on the auditor's screen when they chose Complete.
     pub draft: &'a str,
+    pub overall_grade: Option<&'a str>,
     pub case_note: &'a str,
     /// (action, owner, due date, done)
     pub actions: &'a [(String, String, NaiveDate, bool)],
@@ -90,16 +148,19 @@ impl Store {
             .await?)
     }
 
-    /// Audits this person does, holds as key worker or chairs (and, with `managed`, those
-    /// of teams they manage), newest round first. One indexed lookup per part, so a person
-    /// involved in nothing costs nothing however many audits there are.
+    /// Audits this person does, is on as key worker or IRO / CP Chair, or whose case they
+    /// hold today as key worker (and, with `managed`, those they are on as a manager or
+    /// whose case's team they manage), newest round first. One indexed lookup per part, so
+    /// a person involved in nothing costs nothing however many audits there are.
     pub async fn audits_involving(
         &self,
         person_id: i64,
         managed: bool,
     ) -> StoreResult<Vec<AuditRow>> {
         let managed = if managed {
-            " UNION SELECT x.id FROM audits x JOIN cases y ON y.id = x.case_id JOIN teams z ON z.id = y.team_id \
+            " UNION SELECT x.id FROM audits x JOIN round_cases w ON w.id = x.round_case_id WHERE w.team_manager_id = $1 \
+              UNION SELECT x.id FROM audits x JOIN round_cases w ON w.id = x.round_case_id WHERE w.service_manager_id = $1 \
+              UNION SELECT x.id FROM audits x JOIN cases y ON y.id = x.case_id JOIN teams z ON z.id = y.team_id \
               WHERE z.team_manager_id = $1 UNION SELECT x.id FROM audits x JOIN cases y ON y.id = x.case_id \
               JOIN teams z ON z.id = y.team_id WHERE z.service_manager_id = $1"
         } else {
@@ -107,8 +168,9 @@ impl Store {
         };
         Ok(sqlx::query_as(&format!(
             "{AUDIT_COLUMNS} WHERE a.id IN (SELECT id FROM audits WHERE auditor_id = $1 \
-             UNION SELECT x.id FROM audits x JOIN cases y ON y.id = x.case_id WHERE y.key_worker_id = $1 \
-             UNION SELECT x.id FROM audits x JOIN cases y ON y.id = x.case_id WHERE y.iro_id = $1{managed}) \
+             UNION SELECT x.id FROM audits x JOIN round_cases w ON w.id = x.round_case_id WHERE w.key_worker_id = $1 \
+             UNION SELECT x.id FROM audits x JOIN round_cases w ON w.id = x.round_case_id WHERE w.iro_id = $1 \
+             UNION SELECT x.id FROM audits x JOIN cases y ON y.id = x.case_id WHERE y.key_worker_id = $1{managed}) \
              ORDER BY r.audit_month DESC, a.id"
         ))
         .bind(person_id)
@@ -116,22 +178,41 @@ impl Store {
         .await?)
     }
 
-    /// Moves the audit from `from` to `to`, recording who and when, and optionally sets the
-    /// reflection or the case-management reference. `false` if it was not in `from`.
+    /// The audits this person may open among those they are involved in, with the part
+    /// they play in each (need-to-know decided by `domain::audit::audit_access`).
+    pub async fn audits_visible_to(
+        &self,
+        actor: &Actor,
+        managed: bool,
+    ) -> StoreResult<Vec<(AuditRole, AuditRow)>> {
+        Ok(self
+            .audits_involving(actor.person_id, managed)
+            .await?
+            .into_iter()
+            .filter_map(|row| Some((audit_access(actor, &row.parties(), row.state)?, row)))
+            .collect())
+    }
+
+    /// Moves the audit from `from` to `to` (a move `domain::audit::next` allowed), recording
+    /// who and when, optionally setting the reflection or the case-management reference, and
+    /// writing what the move tells, all in one transaction. `false` if it was no longer in
+    /// `from`.
+    #[allow(clippy::too_many_arguments)]
     pub async fn move_audit(
         &self,
         audit_id: i64,
-        from: &str,
-        to: &str,
+        from: AuditState,
+        to: AuditState,
         by: i64,
         now: DateTime<Utc>,
         set: Option<(&'static str, &str)>,
+        notices: &Notices,
     ) -> StoreResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let moved = sqlx::query("UPDATE audits SET state = $1 WHERE id = $2 AND state = $3")
-            .bind(to)
+            .bind(to.code())
             .bind(audit_id)
-            .bind(from)
+            .bind(from.code())
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -148,22 +229,26 @@ impl Store {
                 .await?;
         }
         Self::record_move(&mut tx, audit_id, Some(from), to, by, now).await?;
+        if to == AuditState::FiledToRecord {
+            Self::close_round_if_finished(&mut tx, audit_id, now).await?;
+        }
+        self.write_notices(&mut tx, notices, now).await?;
         tx.commit().await?;
         Ok(true)
     }
 
     async fn record_move(
-        tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+        tx: &mut Tx<'_>,
         audit_id: i64,
-        from: Option<&str>,
-        to: &str,
+        from: Option<AuditState>,
+        to: AuditState,
         by: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         sqlx::query("INSERT INTO audit_moves (audit_id, from_state, to_state, by_person, at) VALUES ($1, $2, $3, $4, $5)")
             .bind(audit_id)
-            .bind(from)
-            .bind(to)
+            .bind(from.map(AuditState::code))
+            .bind(to.code())
             .bind(by)
             .bind(now)
             .execute(&mut **tx)
@@ -181,9 +266,12 @@ impl Store {
         .await?)
     }
 
-    /// Saves the draft if nobody has saved since `version`; the first save starts the audit.
-    /// Returns the new version, or `None` when the saved version is newer (or the audit is
-    /// locked or not yet arranged).
+    /// Saves the draft if nobody has saved since `version` and the audit is still in
+    /// `from`, moving it to `to` when they differ (the first save starts the audit; a change
+    /// of findings after the key worker confirmed them sends it back to them), with what
+    /// that tells. Returns the new version, or `None` when the saved version is newer or the
+    /// audit has moved meanwhile.
+    #[allow(clippy::too_many_arguments)]
     pub async fn save_draft(
         &self,
         audit_id: i64,
@@ -192,11 +280,43 @@ impl Store {
         overall_grade: Option<&str>,
         by: i64,
         now: DateTime<Utc>,
+        (from, to): (AuditState, AuditState),
+        notices: &Notices,
     ) -> StoreResult<Option<i64>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
+        if let Some(version) = Self::save_draft_in(
+            &mut tx,
+            audit_id,
+            version,
+            draft,
+            overall_grade,
+            by,
+            now,
+            (from, to),
+        )
+        .await?
+        {
+            self.write_notices(&mut tx, notices, now).await?;
+            tx.commit().await?;
+            return Ok(Some(version));
+        }
+        Ok(None)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn save_draft_in(
+        tx: &mut Tx<'_>,
+        audit_id: i64,
+        version: i64,
+        draft: &str,
+        overall_grade: Option<&str>,
+        by: i64,
+        now: DateTime<Utc>,
+        (from, to): (AuditState, AuditState),
+    ) -> StoreResult<Option<i64>> {
         let saved = sqlx::query(
-            "UPDATE audits SET draft = $1, version = version + 1, saved_by = $2, saved_at = $3, overall_grade = $6 \
-             WHERE id = $4 AND version = $5 AND state IN ('discussion_arranged', 'in_progress', 'findings_discussed')",
+            "UPDATE audits SET draft = $1, version = version + 1, saved_by = $2, saved_at = $3, overall_grade = $6, state = $7 \
+             WHERE id = $4 AND version = $5 AND state = $8",
         )
         .bind(draft)
         .bind(by)
@@ -204,53 +324,58 @@ impl Store {
         .bind(audit_id)
         .bind(version)
         .bind(overall_grade)
-        .execute(&mut *tx)
+        .bind(to.code())
+        .bind(from.code())
+        .execute(&mut **tx)
         .await?
         .rows_affected();
         if saved != 1 {
             return Ok(None);
         }
-        let started = sqlx::query("UPDATE audits SET state = 'in_progress' WHERE id = $1 AND state = 'discussion_arranged'")
-            .bind(audit_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if started == 1 {
-            Self::record_move(
-                &mut tx,
-                audit_id,
-                Some("discussion_arranged"),
-                "in_progress",
-                by,
-                now,
-            )
-            .await?;
+        if from != to {
+            Self::record_move(tx, audit_id, Some(from), to, by, now).await?;
         }
-        tx.commit().await?;
         Ok(Some(version + 1))
     }
 
-    /// Completes the audit (locking it) with its case note and actions, if nobody saved since
-    /// `version` and the findings were discussed. `false` otherwise.
+    /// Completes the audit (locking it): first saves the form as it was on the auditor's
+    /// screen, then stores the case note and actions, and what filing tells, in one
+    /// transaction. `false` if someone saved since `version` or the findings are no longer
+    /// discussed.
     pub async fn complete_audit(
         &self,
         audit_id: i64,
         c: Completion<'_>,
         by: i64,
         now: DateTime<Utc>,
+        notices: &Notices,
     ) -> StoreResult<bool> {
-        let mut tx = self.pool.begin().await?;
-        let done = sqlx::query(
-            "UPDATE audits SET state = 'completed', draft = $1, case_note = $2, completed_at = $3, \
-             version = version + 1, saved_by = $4, saved_at = $3 \
-             WHERE id = $5 AND version = $6 AND state = 'findings_discussed'",
+        let mut tx = self.begin_write().await?;
+        let from = AuditState::FindingsDiscussed;
+        let Some(saved) = Self::save_draft_in(
+            &mut tx,
+            audit_id,
+            c.version,
+            c.draft,
+            c.overall_grade,
+            by,
+            now,
+            (from, from),
         )
-        .bind(c.draft)
+        .await?
+        else {
+            return Ok(false);
+        };
+        let done = sqlx::query(
+            "UPDATE audits SET state = $1, case_note = $2, completed_at = $3, version = version + 1 \
+             WHERE id = $4 AND version = $5 AND state = $6",
+        )
+        .bind(AuditState::Completed.code())
         .bind(c.case_note)
         .bind(now)
-        .bind(by)
         .bind(audit_id)
-        .bind(c.version)
+        .bind(saved)
+        .bind(from.code())
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -267,15 +392,8 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        Self::record_move(
-            &mut tx,
-            audit_id,
-            Some("findings_discussed"),
-            "completed",
-            by,
-            now,
-        )
-        .await?;
+        Self::record_move(&mut tx, audit_id, Some(from), AuditState::Completed, by, now).await?;
+        self.write_notices(&mut tx, notices, now).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -287,8 +405,9 @@ impl Store {
         minutes: i64,
         by: i64,
         now: DateTime<Utc>,
+        notices: &Notices,
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for t in times {
             sqlx::query("INSERT INTO discussion_times (audit_id, starts_at, minutes, proposed_by, created_at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(audit_id)
@@ -299,6 +418,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        self.write_notices(&mut tx, notices, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -321,12 +441,13 @@ impl Store {
         time_id: i64,
         by: i64,
         now: DateTime<Utc>,
+        notices: &Notices,
     ) -> StoreResult<bool> {
-        let mut tx = self.pool.begin().await?;
-        let moved = sqlx::query(
-            "UPDATE audits SET state = 'discussion_arranged' WHERE id = $1 AND state = 'assigned'",
-        )
+        let mut tx = self.begin_write().await?;
+        let moved = sqlx::query("UPDATE audits SET state = $1 WHERE id = $2 AND state = $3")
+        .bind(AuditState::DiscussionArranged.code())
         .bind(audit_id)
+        .bind(AuditState::Assigned.code())
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -345,12 +466,13 @@ impl Store {
         Self::record_move(
             &mut tx,
             audit_id,
-            Some("assigned"),
-            "discussion_arranged",
+            Some(AuditState::Assigned),
+            AuditState::DiscussionArranged,
             by,
             now,
         )
         .await?;
+        self.write_notices(&mut tx, notices, now).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -402,16 +524,26 @@ impl Store {
         .await?)
     }
 
-    /// Publishes a new template version; audits already assigned keep theirs.
-    pub async fn publish_template(&self, domains: &str, now: DateTime<Utc>) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar(
+    /// Publishes a new template version, with what it tells (given the version);
+    /// audits already assigned keep theirs.
+    pub async fn publish_template(
+        &self,
+        domains: &str,
+        now: DateTime<Utc>,
+        notices: impl FnOnce(i64) -> Notices + Send,
+    ) -> StoreResult<i64> {
+        let mut tx = self.begin_write().await?;
+        let version = sqlx::query_scalar(
             "INSERT INTO audit_templates (version, domains, created_at) \
              SELECT COALESCE(MAX(version), 0) + 1, $1, $2 FROM audit_templates RETURNING version",
         )
         .bind(domains)
         .bind(now)
-        .fetch_one(&self.pool)
-        .await?)
+        .fetch_one(&mut *tx)
+        .await?;
+        self.write_notices(&mut tx, &notices(version), now).await?;
+        tx.commit().await?;
+        Ok(version)
     }
 }
 
@@ -523,29 +655,5 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?)
-    }
-
-    /// Stores one live event for each person, all or none.
-    pub async fn insert_events(
-        &self,
-        person_ids: &[i64],
-        kind: &str,
-        data: &str,
-        now: DateTime<Utc>,
-    ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
-        for id in person_ids {
-            sqlx::query(
-                "INSERT INTO events (person_id, kind, data, created_at) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(id)
-            .bind(kind)
-            .bind(data)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(())
     }
 }

@@ -6,7 +6,7 @@ impl Store {
     /// Loads the demo council in one transaction: all of it or none of it.
     pub async fn seed_demo(&self, council: &DemoCouncil, password_hash: &str) -> StoreResult<()> {
         let now = Utc::now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut person_ids = Vec::with_capacity(council.people.len());
         for person in &council.people {
             let id: i64 = sqlx::query_scalar(

@@ -91,7 +91,7 @@ impl Store {
         by: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<i64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let import_id: i64 = sqlx::query_scalar(
             "INSERT INTO imports (kind, file_name, status, payload, uploaded_by, uploaded_at, applied_at) \
              VALUES ('directory_teams', $1, 'applied', $2, $3, $4, $4) RETURNING id",
@@ -138,7 +138,7 @@ impl Store {
         by: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<i64>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let import_id: Option<i64> = match upload {
             Some((file_name, payload)) => Some(
                 sqlx::query_scalar(

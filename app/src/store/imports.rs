@@ -153,7 +153,7 @@ impl Store {
         worker: NewWorker<'_>,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<i64>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let result = sqlx::query_scalar(
             "INSERT INTO people (display_name, email, password_hash, team_id, active, created_at) \
              VALUES ($1, $2, '!', $3, TRUE, $4) RETURNING id",
@@ -230,7 +230,7 @@ impl Store {
         summary: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let moved = sqlx::query(
             "UPDATE imports SET status = 'applied', applied_at = $1, summary = $2 WHERE id = $3 AND status = 'staged'",
         )

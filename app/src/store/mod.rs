@@ -5,6 +5,7 @@ mod audits;
 mod demo_seed;
 mod directory;
 mod imports;
+mod notices;
 mod rounds;
 mod scale_seed;
 
@@ -13,6 +14,9 @@ pub use audits::{
 };
 pub use directory::{TeamDirectoryRow, TeamUpdate};
 pub use imports::{ImportRow, NewWorker};
+pub use notices::{
+    Fault, LiveEvent, NewAlert, Notices, OutboxProblemRow, OutboxRow, OUTBOX_LEASE,
+};
 pub use rounds::{
     AuditorRow, ClosureDayRow, DrawRow, DrawToRecord, PoolFilter, RoundCaseRef, RoundCaseRow,
     RoundRow, SelectionContact,
@@ -41,7 +45,12 @@ pub type StoreResult<T> = Result<T, StoreError>;
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
+    /// A fault a test asked for (see [`Store::inject_fault`]); 0 when none.
+    fault: std::sync::Arc<std::sync::atomic::AtomicU8>,
 }
+
+/// A transaction a change and its notices share.
+pub(crate) type Tx<'a> = sqlx::Transaction<'a, Sqlite>;
 
 /// A sign-in session as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -178,16 +187,6 @@ pub struct EventRow {
     pub data: String,
 }
 
-/// An alert to store; see `trays::raise`.
-#[derive(Debug, Clone)]
-pub struct NewAlertRow {
-    pub person_id: i64,
-    pub kind: &'static str,
-    pub case_id: Option<i64>,
-    pub link: String,
-    pub body: String,
-}
-
 impl Store {
     /// Opens (creating if needed) and migrates the database at `url`.
     pub async fn connect(url: &str) -> StoreResult<Store> {
@@ -201,7 +200,18 @@ impl Store {
             .connect_with(options)
             .await?;
         sqlx::migrate!("../migrations").run(&pool).await?;
-        Ok(Store { pool })
+        Ok(Store {
+            pool,
+            fault: Default::default(),
+        })
+    }
+
+    /// A transaction that will write. SQLite's `BEGIN IMMEDIATE` takes the write lock at the
+    /// start, so one that reads before it writes waits (up to the busy timeout) for another
+    /// writer, such as the outbox's sender, instead of failing with a stale snapshot.
+    /// (PostgreSQL's store begins plainly: its row locks do this job.)
+    pub(crate) async fn begin_write(&self) -> StoreResult<Tx<'static>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     pub async fn has_people(&self) -> StoreResult<bool> {
@@ -567,7 +577,7 @@ impl Store {
         before: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> StoreResult<(u64, Vec<i64>)> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let people: Vec<i64> = sqlx::query_scalar(
             "SELECT DISTINCT person_id FROM alerts WHERE archived_at IS NULL AND created_at < $1",
         )
@@ -634,48 +644,6 @@ impl Store {
         .await?)
     }
 
-    /// Stores alerts, all or none, each with its live event for the recipient's other views.
-    /// Written as multi-row statements: one change can alert a thousand people, and a
-    /// statement per row would hold the write lock for a large part of a second.
-    pub async fn insert_alerts(
-        &self,
-        alerts: &[NewAlertRow],
-        now: DateTime<Utc>,
-    ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
-        for chunk in alerts.chunks(500) {
-            let mut qb = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO alerts (person_id, kind, case_id, link, body, created_at) ",
-            );
-            qb.push_values(chunk, |mut row, a| {
-                row.push_bind(a.person_id)
-                    .push_bind(a.kind)
-                    .push_bind(a.case_id)
-                    .push_bind(&a.link)
-                    .push_bind(&a.body)
-                    .push_bind(now);
-            });
-            // Each returned row carries what its event needs, whatever order they come in.
-            qb.push(" RETURNING id, person_id, kind, link, body");
-            let stored: Vec<(i64, i64, String, Option<String>, String)> =
-                qb.build_query_as().fetch_all(&mut *tx).await?;
-            let mut qb = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO events (person_id, kind, data, created_at) ",
-            );
-            qb.push_values(stored, |mut row, (id, person_id, kind, link, body)| {
-                let data =
-                    serde_json::json!({ "id": id, "kind": kind, "link": link, "body": body });
-                row.push_bind(person_id)
-                    .push_bind("alert")
-                    .push_bind(data.to_string())
-                    .push_bind(now);
-            });
-            qb.build().execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
     async fn insert_event(
         tx: &mut sqlx::Transaction<'_, Sqlite>,
         person_id: i64,
@@ -703,7 +671,7 @@ impl Store {
         alert_id: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let found = sqlx::query(
             "UPDATE alerts SET read_at = COALESCE(read_at, $1) WHERE id = $2 AND person_id = $3",
         )

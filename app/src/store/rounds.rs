@@ -1,5 +1,7 @@
-use super::{Store, StoreError, StoreResult};
-use crate::domain::calendar::AuditMonth;
+use super::{Notices, Store, StoreError, StoreResult, Tx};
+use crate::domain::audit::AuditState;
+use crate::domain::calendar::{AuditMonth, WorkingCalendar};
+use crate::domain::round::{finished, RoundStatus};
 use crate::domain::AnnexList;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -8,8 +10,22 @@ pub struct RoundRow {
     pub id: i64,
     pub audit_month: String,
     pub due_on: NaiveDate,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: RoundStatus,
     pub selected: i64,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+/// An audit (or a selected case with no audit yet) still open in a round.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OpenRoundCase {
+    pub round_case_id: i64,
+    pub case_id: i64,
+    pub child_unique_id: String,
+    pub audit_id: Option<i64>,
+    pub auditor_id: Option<i64>,
+    pub state: Option<String>,
+    pub left_open_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -19,6 +35,8 @@ pub struct DrawRow {
     pub settings: String,
     pub strata: String,
     pub drawn_at: DateTime<Utc>,
+    /// Cases otherwise eligible that were left out because they had no key worker.
+    pub unallocated_left_out: i64,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -41,6 +59,7 @@ pub enum PoolFilter {
 
 /// What a draw stores: per stratum, the selected case IDs in draw order.
 pub struct DrawToRecord<'a> {
+    pub unallocated_left_out: usize,
     pub generator: &'a str,
     pub seed: String,
     pub settings: String,
@@ -49,6 +68,14 @@ pub struct DrawToRecord<'a> {
 }
 
 impl Store {
+    /// The working-day calendar: the shipped bank holidays and the days the Administrator
+    /// added.
+    pub async fn calendar(&self) -> StoreResult<WorkingCalendar> {
+        let mut days: Vec<NaiveDate> = WorkingCalendar::shipped().closed_days().collect();
+        days.extend(self.closure_days().await?);
+        Ok(WorkingCalendar::new(days))
+    }
+
     /// Council closure days and bank holidays loaded after the shipped ones.
     pub async fn closure_days(&self) -> StoreResult<Vec<NaiveDate>> {
         Ok(
@@ -83,7 +110,7 @@ impl Store {
         }
     }
 
-    const ROUND_COLUMNS: &'static str = "SELECT r.id, r.audit_month, r.due_on, r.status, \
+    const ROUND_COLUMNS: &'static str = "SELECT r.id, r.audit_month, r.due_on, r.status, r.closed_at, \
         (SELECT COUNT(*) FROM round_cases rc WHERE rc.round_id = r.id AND rc.withdrawn_at IS NULL) AS selected \
         FROM rounds r";
 
@@ -124,22 +151,24 @@ impl Store {
         exclude_months: u32,
         round_id: i64,
     ) -> StoreResult<Vec<i64>> {
-        let mut pools = self
+        let (mut pools, _) = self
             .eligible_pools(&[stratum], month, exclude_months, round_id)
             .await?;
         Ok(pools.pop().unwrap_or_default())
     }
 
-    /// For each filter, the open cases (in ID order) that may be drawn for `month`: not
-    /// already in another round that is not closed, and not selected in any round for the
-    /// `exclude_months` months before it. One pass over the pool, whatever the strata.
+    /// For each filter, the open cases (in ID order) that may be drawn for `month`: with a
+    /// key worker (nobody could take an unallocated case's audit through), not already in
+    /// another round that is not closed, and not selected in any round for the
+    /// `exclude_months` months before it. Also how many cases the filters would otherwise
+    /// have taken but have no key worker. One pass over the pool, whatever the strata.
     pub async fn eligible_pools(
         &self,
         strata: &[PoolFilter],
         month: AuditMonth,
         exclude_months: u32,
         round_id: i64,
-    ) -> StoreResult<Vec<Vec<i64>>> {
+    ) -> StoreResult<(Vec<Vec<i64>>, usize)> {
         let mut earliest = month;
         for _ in 0..exclude_months {
             earliest = AuditMonth::of(earliest.first_day() - chrono::Months::new(1));
@@ -159,43 +188,50 @@ impl Store {
         // a row, which made reading a large council's pool take 60 ms. (PostgreSQL's store
         // spells `group_concat` as `string_agg`.)
         let packed: Option<String> = sqlx::query_scalar(
-            "SELECT group_concat(c.id || ':' || c.team_id || ':' || l.annex_list, ',') \
+            "SELECT group_concat(c.id || ':' || c.team_id || ':' || l.annex_list || ':' || \
+             CASE WHEN c.key_worker_id IS NULL THEN 0 ELSE 1 END, ',') \
              FROM cases c JOIN case_lists l ON l.case_id = c.id WHERE c.closed_on IS NULL",
         )
         .fetch_one(&self.pool)
         .await?;
-        let mut listed: Vec<(i64, i64, i64)> = packed
+        let mut listed: Vec<(i64, i64, i64, bool)> = packed
             .unwrap_or_default()
             .split(',')
             .filter(|e| !e.is_empty())
             .map(|entry| {
                 let mut parts = entry.split(':').map(str::parse::<i64>);
-                match (parts.next(), parts.next(), parts.next()) {
-                    (Some(Ok(id)), Some(Ok(team)), Some(Ok(list))) => Ok((id, team, list)),
+                match (parts.next(), parts.next(), parts.next(), parts.next()) {
+                    (Some(Ok(id)), Some(Ok(team)), Some(Ok(list)), Some(Ok(allocated))) => {
+                        Ok((id, team, list, allocated == 1))
+                    }
                     _ => Err(StoreError::Corrupt(format!("bad pool entry {entry}"))),
                 }
             })
             .collect::<StoreResult<_>>()?;
         listed.sort_unstable();
-        Ok(strata
-            .iter()
-            .map(|filter| {
-                let mut pool: Vec<i64> = listed
-                    .iter()
-                    .filter(|(id, team, list)| {
-                        !taken.contains(id)
-                            && match filter {
-                                PoolFilter::List(l) => *list == i64::from(l.number()),
-                                PoolFilter::Team(t) => team == t,
-                            }
-                    })
-                    .map(|(id, _, _)| *id)
-                    .collect();
-                // A case on two lists appears once in its team's pool.
-                pool.dedup();
-                pool
-            })
-            .collect())
+        let mut unallocated = std::collections::BTreeSet::new();
+        let mut pools = Vec::with_capacity(strata.len());
+        for filter in strata {
+            let mut pool = Vec::new();
+            for (id, team, list, allocated) in &listed {
+                let in_stratum = match filter {
+                    PoolFilter::List(l) => *list == i64::from(l.number()),
+                    PoolFilter::Team(t) => team == t,
+                };
+                if !in_stratum || taken.contains(id) {
+                    continue;
+                }
+                if *allocated {
+                    pool.push(*id);
+                } else {
+                    unallocated.insert(*id);
+                }
+            }
+            // A case on two lists appears once in its team's pool.
+            pool.dedup();
+            pools.push(pool);
+        }
+        Ok((pools, unallocated.len()))
     }
 
     /// Stores the draw and its selections and marks the round drawn, all or nothing.
@@ -207,19 +243,20 @@ impl Store {
         by: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let mut tx = self.pool.begin().await?;
-        let moved =
-            sqlx::query("UPDATE rounds SET status = 'drawn' WHERE id = $1 AND status = 'open'")
-                .bind(round_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+        let mut tx = self.begin_write().await?;
+        let moved = sqlx::query("UPDATE rounds SET status = $1 WHERE id = $2 AND status = $3")
+            .bind(RoundStatus::Drawn.code())
+            .bind(round_id)
+            .bind(RoundStatus::Open.code())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
         if moved != 1 {
             return Ok(false);
         }
         sqlx::query(
-            "INSERT INTO draws (round_id, generator, seed, settings, strata, drawn_by, drawn_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO draws (round_id, generator, seed, settings, strata, drawn_by, drawn_at, unallocated_left_out) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(round_id)
         .bind(draw.generator)
@@ -228,6 +265,7 @@ impl Store {
         .bind(&draw.strata)
         .bind(by)
         .bind(now)
+        .bind(i64::try_from(draw.unallocated_left_out).unwrap_or(i64::MAX))
         .execute(&mut *tx)
         .await?;
         for (stratum, selected) in draw.selections.iter().enumerate() {
@@ -250,7 +288,7 @@ impl Store {
 
     pub async fn draw_record(&self, round_id: i64) -> StoreResult<Option<DrawRow>> {
         Ok(sqlx::query_as(
-            "SELECT generator, seed, settings, strata, drawn_at FROM draws WHERE round_id = $1",
+            "SELECT generator, seed, settings, strata, drawn_at, unallocated_left_out FROM draws WHERE round_id = $1",
         )
         .bind(round_id)
         .fetch_optional(&self.pool)
@@ -308,7 +346,7 @@ impl Store {
         by: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let withdrawn = sqlx::query(
             "UPDATE round_cases SET withdrawn_at = $1, withdrawn_by = $2, withdrawn_reason = $3 \
              WHERE id = $4 AND withdrawn_at IS NULL",
@@ -368,7 +406,7 @@ impl Store {
         now: DateTime<Utc>,
         due_on: impl Fn(&str) -> Option<NaiveDate> + Send,
     ) -> StoreResult<u64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut added = 0;
         for (day, reason) in days {
             added += sqlx::query(
@@ -430,24 +468,158 @@ pub struct AuditorRow {
 }
 
 impl Store {
-    /// Marks a drawn round confirmed. `false` if it was not drawn (or confirmed meanwhile).
+    /// Marks a drawn round confirmed, records who holds each selected case now (the
+    /// audit follows them, not later changes to the case), and writes what confirming
+    /// tells, in one transaction. `false` if it was not drawn (or confirmed meanwhile).
     pub async fn confirm_round(
         &self,
         round_id: i64,
         by: i64,
         now: DateTime<Utc>,
+        notices: &Notices,
     ) -> StoreResult<bool> {
+        let mut tx = self.begin_write().await?;
         let moved = sqlx::query(
-            "UPDATE rounds SET status = 'confirmed', confirmed_at = $1, confirmed_by = $2 \
-             WHERE id = $3 AND status = 'drawn'",
+            "UPDATE rounds SET status = $1, confirmed_at = $2, confirmed_by = $3 \
+             WHERE id = $4 AND status = $5",
         )
+        .bind(RoundStatus::Confirmed.code())
         .bind(now)
         .bind(by)
         .bind(round_id)
-        .execute(&self.pool)
+        .bind(RoundStatus::Drawn.code())
+        .execute(&mut *tx)
         .await?
         .rows_affected();
-        Ok(moved == 1)
+        if moved != 1 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "UPDATE round_cases SET \
+             key_worker_id = (SELECT c.key_worker_id FROM cases c WHERE c.id = round_cases.case_id), \
+             iro_id = (SELECT c.iro_id FROM cases c WHERE c.id = round_cases.case_id), \
+             team_manager_id = (SELECT t.team_manager_id FROM cases c JOIN teams t ON t.id = c.team_id \
+                                WHERE c.id = round_cases.case_id), \
+             service_manager_id = (SELECT t.service_manager_id FROM cases c JOIN teams t ON t.id = c.team_id \
+                                   WHERE c.id = round_cases.case_id) \
+             WHERE round_id = $1",
+        )
+        .bind(round_id)
+        .execute(&mut *tx)
+        .await?;
+        self.write_notices(&mut tx, notices, now).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The round's cases not yet filed (and not withdrawn): what closing would leave open.
+    pub async fn open_round_cases(&self, round_id: i64) -> StoreResult<Vec<OpenRoundCase>> {
+        Ok(sqlx::query_as(
+            "SELECT rc.id AS round_case_id, rc.case_id, c.child_unique_id, a.id AS audit_id, \
+             rc.auditor_id, a.state, rc.left_open_reason \
+             FROM round_cases rc JOIN cases c ON c.id = rc.case_id LEFT JOIN audits a ON a.round_case_id = rc.id \
+             WHERE rc.round_id = $1 AND rc.withdrawn_at IS NULL AND (a.id IS NULL OR a.state <> $2) \
+             ORDER BY c.child_unique_id",
+        )
+        .bind(round_id)
+        .bind(AuditState::FiledToRecord.code())
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Closes a confirmed round, keeping the reason given for each round case left open,
+    /// with what closing tells. `false` if it was not confirmed (closed meanwhile) or its
+    /// open cases changed since they were read (`open`: the round case IDs read).
+    pub async fn close_round(
+        &self,
+        round_id: i64,
+        reasons: &[(i64, String)],
+        by: Option<i64>,
+        now: DateTime<Utc>,
+        notices: &Notices,
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin_write().await?;
+        let still_open: Vec<i64> = sqlx::query_scalar(
+            "SELECT rc.id FROM round_cases rc LEFT JOIN audits a ON a.round_case_id = rc.id \
+             WHERE rc.round_id = $1 AND rc.withdrawn_at IS NULL AND (a.id IS NULL OR a.state <> $2) ORDER BY rc.id",
+        )
+        .bind(round_id)
+        .bind(AuditState::FiledToRecord.code())
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut given: Vec<i64> = reasons.iter().map(|(id, _)| *id).collect();
+        given.sort_unstable();
+        if still_open != given {
+            return Ok(false);
+        }
+        if !Self::close_in(&mut tx, round_id, by, now).await? {
+            return Ok(false);
+        }
+        for (round_case_id, reason) in reasons {
+            sqlx::query("UPDATE round_cases SET left_open_reason = $1 WHERE id = $2 AND round_id = $3")
+                .bind(reason)
+                .bind(round_case_id)
+                .bind(round_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        self.write_notices(&mut tx, notices, now).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn close_in(
+        tx: &mut Tx<'_>,
+        round_id: i64,
+        by: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        Ok(sqlx::query(
+            "UPDATE rounds SET status = $1, closed_at = $2, closed_by = $3 WHERE id = $4 AND status = $5",
+        )
+        .bind(RoundStatus::Closed.code())
+        .bind(now)
+        .bind(by)
+        .bind(round_id)
+        .bind(RoundStatus::Confirmed.code())
+        .execute(&mut **tx)
+        .await?
+        .rows_affected()
+            == 1)
+    }
+
+    /// Closes the audit's round if every case it holds is now filed. Inside the filing's
+    /// transaction, so the last filing and the closing are one change.
+    pub(crate) async fn close_round_if_finished(
+        tx: &mut Tx<'_>,
+        audit_id: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let (round_id, status): (i64, String) = sqlx::query_as(
+            "SELECT r.id, r.status FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id \
+             JOIN rounds r ON r.id = rc.round_id WHERE a.id = $1",
+        )
+        .bind(audit_id)
+        .fetch_one(&mut **tx)
+        .await?;
+        let status = RoundStatus::try_from(status).map_err(StoreError::Corrupt)?;
+        let (held, filed): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN a.state = $2 THEN 1 ELSE 0 END), 0) \
+             FROM round_cases rc LEFT JOIN audits a ON a.round_case_id = rc.id \
+             WHERE rc.round_id = $1 AND rc.withdrawn_at IS NULL",
+        )
+        .bind(round_id)
+        .bind(AuditState::FiledToRecord.code())
+        .fetch_one(&mut **tx)
+        .await?;
+        let (held, filed) = (
+            usize::try_from(held).unwrap_or(0),
+            usize::try_from(filed).unwrap_or(0),
+        );
+        if finished(status, held, filed) {
+            return Self::close_in(tx, round_id, None, now).await;
+        }
+        Ok(false)
     }
 
     /// The round's selected (not withdrawn) cases with who holds them and who audits them.
@@ -476,12 +648,14 @@ impl Store {
     }
 
     /// Active people with the Auditor role, their own teams (member, Team Manager or Service
-    /// Manager) and how many audits they hold in rounds not yet closed.
+    /// Manager) and how many open audits they hold (not completed, in rounds not closed).
     pub async fn auditors(&self) -> StoreResult<Vec<AuditorRow>> {
         let people: Vec<(i64, String, i64)> = sqlx::query_as(
             "SELECT p.id, p.display_name, \
              (SELECT COUNT(*) FROM round_cases rc JOIN rounds r ON r.id = rc.round_id \
-              WHERE rc.auditor_id = p.id AND rc.withdrawn_at IS NULL AND r.status <> 'closed') \
+              LEFT JOIN audits a ON a.round_case_id = rc.id \
+              WHERE rc.auditor_id = p.id AND rc.withdrawn_at IS NULL AND r.status <> 'closed' \
+              AND (a.id IS NULL OR a.state NOT IN ('completed', 'filed_to_record'))) \
              FROM people p JOIN person_roles pr ON pr.person_id = p.id \
              WHERE pr.role = 'auditor' AND p.active = TRUE ORDER BY p.display_name, p.id",
         )
@@ -517,13 +691,14 @@ impl Store {
         assignments: &[(i64, i64)],
         by: i64,
         now: DateTime<Utc>,
+        notices: impl FnOnce(&[(i64, i64)]) -> Notices + Send,
     ) -> StoreResult<Option<Vec<(i64, i64)>>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let status: Option<String> = sqlx::query_scalar("SELECT status FROM rounds WHERE id = $1")
             .bind(round_id)
             .fetch_optional(&mut *tx)
             .await?;
-        if status.as_deref() != Some("confirmed") {
+        if status.as_deref() != Some(RoundStatus::Confirmed.code()) {
             return Ok(None);
         }
         let mut changed = Vec::new();
@@ -597,6 +772,7 @@ impl Store {
                 }
             }
         }
+        self.write_notices(&mut tx, &notices(&changed), now).await?;
         tx.commit().await?;
         Ok(Some(changed))
     }

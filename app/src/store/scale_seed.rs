@@ -63,7 +63,7 @@ impl Store {
     /// Scales the demo council up to `spec`, with the newest round in `today`'s month.
     pub async fn seed_scale(&self, spec: &ScaleSpec, today: NaiveDate) -> StoreResult<Scaled> {
         let now = Utc::now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let qa: i64 = sqlx::query_scalar(
             "SELECT person_id FROM person_roles WHERE role = 'qa_manager' ORDER BY person_id LIMIT 1",
         )

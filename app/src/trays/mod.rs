@@ -8,92 +8,14 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-mod raise;
-#[cfg(feature = "ssr")]
-pub use raise::{raise, Email, Mailer, NewAlert, SendEmail, SendResult};
+pub use crate::store::NewAlert;
 
 /// The most alerts the tray shows at once.
 pub const TRAY_LIMIT: i64 = 100;
 
-/// Alerts older than this many days leave the tray for its archive (never deleted), unless
-/// the server is started with another `ALERT_ARCHIVE_DAYS`.
-pub const ARCHIVE_AFTER_DAYS: i64 = 90;
+pub use crate::domain::alert::ARCHIVE_AFTER_DAYS;
 
-/// What an alert is about; stored as its code so trays can filter by it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum AlertKind {
-    CaseSelected,
-    AuditorAssigned,
-    DiscussionProposed,
-    DiscussionAgreed,
-    FeedbackRequested,
-    FindingsDiscussed,
-    AuditRecommendations,
-    AuditFiled,
-    FormRevised,
-}
-
-impl AlertKind {
-    pub const ALL: [AlertKind; 9] = [
-        AlertKind::CaseSelected,
-        AlertKind::AuditorAssigned,
-        AlertKind::DiscussionProposed,
-        AlertKind::DiscussionAgreed,
-        AlertKind::FeedbackRequested,
-        AlertKind::FindingsDiscussed,
-        AlertKind::AuditRecommendations,
-        AlertKind::AuditFiled,
-        AlertKind::FormRevised,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            AlertKind::CaseSelected => "case_selected",
-            AlertKind::AuditorAssigned => "auditor_assigned",
-            AlertKind::DiscussionProposed => "discussion_proposed",
-            AlertKind::DiscussionAgreed => "discussion_agreed",
-            AlertKind::FeedbackRequested => "feedback_requested",
-            AlertKind::FindingsDiscussed => "findings_discussed",
-            AlertKind::AuditRecommendations => "audit_recommendations",
-            AlertKind::AuditFiled => "audit_filed",
-            AlertKind::FormRevised => "form_revised",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<AlertKind> {
-        AlertKind::ALL.into_iter().find(|k| k.code() == code)
-    }
-
-    /// The tray filter's name for this kind.
-    pub fn label(self) -> &'static str {
-        match self {
-            AlertKind::CaseSelected => "Case selected for audit",
-            AlertKind::AuditorAssigned => "Audit assigned to you",
-            AlertKind::DiscussionProposed => "Discussion times proposed",
-            AlertKind::DiscussionAgreed => "Discussion arranged",
-            AlertKind::FeedbackRequested => "Feedback asked for",
-            AlertKind::FindingsDiscussed => "Findings discussed",
-            AlertKind::AuditRecommendations => "Recommendations to complete",
-            AlertKind::AuditFiled => "Audit filed",
-            AlertKind::FormRevised => "Audit form revised",
-        }
-    }
-
-    /// The email's subject line.
-    pub fn subject(self) -> &'static str {
-        match self {
-            AlertKind::CaseSelected => "A case you hold is selected for audit",
-            AlertKind::AuditorAssigned => "You are asked to audit a case",
-            AlertKind::DiscussionProposed => "Times proposed for an audit discussion",
-            AlertKind::DiscussionAgreed => "Audit discussion arranged",
-            AlertKind::FeedbackRequested => "Your feedback is asked for a case audit",
-            AlertKind::FindingsDiscussed => "Audit findings discussed",
-            AlertKind::AuditRecommendations => "Audit recommendations to complete",
-            AlertKind::AuditFiled => "An audit is filed to a child's record",
-            AlertKind::FormRevised => "A new version of the audit form is published",
-        }
-    }
-}
+pub use crate::domain::alert::AlertKind;
 
 /// Which of a person's alerts the tray shows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -214,7 +136,7 @@ pub async fn my_tray(kind: Option<String>, show: Option<String>) -> Result<TrayV
 #[cfg(feature = "ssr")]
 pub async fn archive_old_alerts(
     store: &crate::store::Store,
-    events: &crate::live::EventBus,
+    events: &crate::server::EventBus,
     now: DateTime<Utc>,
     age_days: i64,
 ) -> Result<u64, crate::store::StoreError> {
@@ -242,7 +164,7 @@ pub async fn mark_alert_read(alert_id: i64) -> Result<(), AppError> {
         if !found {
             return Err(AppError::NotFound);
         }
-        if let Some(site) = use_context::<crate::server::SiteSettings>() {
+        if let Some(site) = use_context::<SiteSettings>() {
             site.events.0.published(&[actor.person_id]);
         }
         Ok(())

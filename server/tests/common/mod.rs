@@ -6,7 +6,7 @@ pub mod xlsx;
 
 use app::server::SiteSettings;
 use app::store::Store;
-use app::trays::{Email, Mailer};
+use app::server::{Email, Mailer};
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::Router;
@@ -26,11 +26,16 @@ pub struct TestApp {
     pub outbox: Arc<Mutex<Vec<Email>>>,
     /// The settings the router was built with (its event bus among them).
     pub site: SiteSettings,
-    dir: PathBuf,
+    /// The outbox's sender, as the server runs it (stopped to model a crash).
+    pub sender: Option<tokio::task::JoinHandle<()>>,
+    pub dir: PathBuf,
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        if let Some(sender) = self.sender.take() {
+            sender.abort();
+        }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
@@ -64,7 +69,25 @@ impl TestApp {
         Self::with_settings(SiteSettings::default()).await
     }
 
-    pub async fn with_settings(mut site: SiteSettings) -> TestApp {
+    pub async fn with_settings(site: SiteSettings) -> TestApp {
+        Self::build(site, true).await
+    }
+
+    /// Without the outbox's sender: emails stay in the outbox, as when the server dies
+    /// after a change commits and before its emails go.
+    pub async fn without_sender() -> TestApp {
+        Self::build(SiteSettings::default(), false).await
+    }
+
+    async fn build(mut site: SiteSettings, sender: bool) -> TestApp {
+        // The server's log, shown for a failing test (RUST_LOG picks what; errors by default).
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_default_env()
+                    .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error")),
+            )
+            .try_init();
         let (mailer, outbox) = Mailer::memory();
         site.mailer = mailer;
         static N: AtomicU32 = AtomicU32::new(0);
@@ -83,11 +106,13 @@ impl TestApp {
             .output_name("practice-audit")
             .build();
         let router = server::router(store.clone(), leptos, site.clone());
+        let sender = sender.then(|| server::spawn_outbox_sender(store.clone(), &site));
         TestApp {
             store,
             router,
             outbox,
             site,
+            sender,
             dir,
         }
     }

@@ -1,5 +1,17 @@
-//! What every server function does first: find the store, the session and the actor,
-//! and turn errors into the right HTTP status. Server-only.
+//! The plumbing every feature stands on: the application state, the session and the actor,
+//! errors as HTTP statuses, committing a change's notices (the event bus and the outbox's
+//! sender). Server-only. It depends on `domain`, `store` and `error` only; features depend
+//! on it, never the reverse.
+
+pub mod bus;
+pub mod mail;
+pub mod password;
+mod views;
+
+pub use bus::EventBus;
+pub use mail::{Email, Mailer, OutboxWake, SendEmail, SendResult};
+pub use views::ViewCache;
+pub use crate::store::{LiveEvent, NewAlert, Notices};
 
 use crate::domain::session::{session_state, SessionState};
 use crate::domain::Actor;
@@ -21,13 +33,53 @@ pub struct SiteSettings {
     pub force_secure_cookies: bool,
     /// Where staff reach the app, for links in emails.
     pub public_url: String,
-    pub mailer: crate::trays::Mailer,
+    pub mailer: Mailer,
     /// Where committed changes are announced to the live streams.
-    pub events: crate::live::EventBus,
+    pub events: EventBus,
+    /// Wakes the outbox's sender after a change that emails.
+    pub outbox: OutboxWake,
     /// Alerts older than this leave trays for their archive.
     pub archive_after_days: i64,
-    /// Dashboard panels counted recently.
-    pub dashboards: crate::dashboard::PanelCache,
+    /// Views (the dashboard's panels) counted since the last live notice.
+    pub views: ViewCache,
+}
+
+
+/// The one application state: the axum handlers take it as their state, and every server
+/// function finds it in its context.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub site: SiteSettings,
+}
+
+impl SiteSettings {
+    /// Tells the live streams and the outbox's sender about a change that has committed.
+    /// Call only after the commit: a stream that reads before it would miss the change.
+    pub fn committed(&self, notices: &Notices) {
+        let people = notices.people();
+        if !people.is_empty() {
+            self.events.0.published(&people);
+        }
+        if notices.emails() {
+            self.outbox.wake();
+        }
+    }
+}
+
+/// [`SiteSettings::committed`] for the server function being served.
+pub fn committed(notices: &Notices) {
+    if let Some(site) = use_context::<SiteSettings>() {
+        site.committed(notices);
+    }
+}
+
+/// The operation that failed, for the log, with the error; the user gets the plain sentence.
+pub fn failed(operation: &'static str) -> impl Fn(crate::store::StoreError) -> AppError {
+    move |error| {
+        tracing::error!(%error, operation, "store call failed");
+        AppError::Internal
+    }
 }
 
 impl Default for SiteSettings {
@@ -35,10 +87,11 @@ impl Default for SiteSettings {
         SiteSettings {
             force_secure_cookies: false,
             public_url: "http://127.0.0.1:3000".into(),
-            mailer: crate::trays::Mailer::default(),
-            events: crate::live::EventBus::default(),
-            archive_after_days: crate::trays::ARCHIVE_AFTER_DAYS,
-            dashboards: crate::dashboard::PanelCache::default(),
+            mailer: Mailer::default(),
+            events: EventBus::default(),
+            outbox: OutboxWake::default(),
+            archive_after_days: crate::domain::alert::ARCHIVE_AFTER_DAYS,
+            views: ViewCache::default(),
         }
     }
 }
@@ -74,7 +127,9 @@ pub fn internal(detail: impl Display) -> AppError {
 }
 
 pub fn store() -> Result<Store, AppError> {
-    use_context::<Store>().ok_or_else(|| internal("store is not in the server function context"))
+    use_context::<Store>()
+        .or_else(|| use_context::<AppState>().map(|s| s.store))
+        .ok_or_else(|| internal("store is not in the server function context"))
 }
 
 fn request_parts() -> Option<axum::http::request::Parts> {
@@ -132,7 +187,7 @@ pub async fn person_from_headers(
 /// The session's stored hash, from a request's cookie (for handlers that keep running, such
 /// as the event stream, to check the session is still there).
 pub fn session_hash_from_headers(headers: &axum::http::HeaderMap) -> Option<String> {
-    cookie_token(headers).map(|t| crate::auth::password::token_hash(&t))
+    cookie_token(headers).map(|t| password::token_hash(&t))
 }
 
 /// The person a session token belongs to, and whether the session had expired (and was
@@ -141,7 +196,7 @@ async fn person_for_token(
     store: &Store,
     token: &str,
 ) -> Result<(Option<PersonSummary>, bool), AppError> {
-    let token_hash = crate::auth::password::token_hash(token);
+    let token_hash = password::token_hash(token);
     let Some(session) = store.session(&token_hash).await.map_err(internal)? else {
         return Ok((None, false));
     };
@@ -167,7 +222,7 @@ async fn person_for_token(
 }
 
 pub fn current_session_hash() -> Option<String> {
-    session_token().map(|t| crate::auth::password::token_hash(&t))
+    session_token().map(|t| password::token_hash(&t))
 }
 
 fn cookie_is_secure() -> bool {

@@ -1,0 +1,144 @@
+//! Alerts: what each is about, and how long an email waits before it is tried again.
+//! No I/O.
+
+use serde::{Deserialize, Serialize};
+
+/// Alerts older than this many days leave the tray for its archive (never deleted), unless
+/// the server is started with another `ALERT_ARCHIVE_DAYS`.
+pub const ARCHIVE_AFTER_DAYS: i64 = 90;
+
+/// What an alert is about; stored as its code so trays can filter by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AlertKind {
+    CaseSelected,
+    AuditorAssigned,
+    DiscussionProposed,
+    DiscussionAgreed,
+    FeedbackRequested,
+    FindingsDiscussed,
+    AuditRecommendations,
+    AuditFiled,
+    FormRevised,
+    /// The auditor changed grades or findings after the key worker confirmed them.
+    FindingsChanged,
+    /// The case moved to another key worker while its audit was open.
+    AuditHandedOver,
+    /// The QA Manager closed a round with this audit still open.
+    RoundClosed,
+}
+
+impl AlertKind {
+    pub const ALL: [AlertKind; 12] = [
+        AlertKind::CaseSelected,
+        AlertKind::AuditorAssigned,
+        AlertKind::DiscussionProposed,
+        AlertKind::DiscussionAgreed,
+        AlertKind::FeedbackRequested,
+        AlertKind::FindingsDiscussed,
+        AlertKind::AuditRecommendations,
+        AlertKind::AuditFiled,
+        AlertKind::FormRevised,
+        AlertKind::FindingsChanged,
+        AlertKind::AuditHandedOver,
+        AlertKind::RoundClosed,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            AlertKind::CaseSelected => "case_selected",
+            AlertKind::AuditorAssigned => "auditor_assigned",
+            AlertKind::DiscussionProposed => "discussion_proposed",
+            AlertKind::DiscussionAgreed => "discussion_agreed",
+            AlertKind::FeedbackRequested => "feedback_requested",
+            AlertKind::FindingsDiscussed => "findings_discussed",
+            AlertKind::AuditRecommendations => "audit_recommendations",
+            AlertKind::AuditFiled => "audit_filed",
+            AlertKind::FormRevised => "form_revised",
+            AlertKind::FindingsChanged => "findings_changed",
+            AlertKind::AuditHandedOver => "audit_handed_over",
+            AlertKind::RoundClosed => "round_closed",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<AlertKind> {
+        AlertKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// The tray filter's name for this kind.
+    pub fn label(self) -> &'static str {
+        match self {
+            AlertKind::CaseSelected => "Case selected for audit",
+            AlertKind::AuditorAssigned => "Audit assigned to you",
+            AlertKind::DiscussionProposed => "Discussion times proposed",
+            AlertKind::DiscussionAgreed => "Discussion arranged",
+            AlertKind::FeedbackRequested => "Feedback asked for",
+            AlertKind::FindingsDiscussed => "Findings discussed",
+            AlertKind::AuditRecommendations => "Recommendations to complete",
+            AlertKind::AuditFiled => "Audit filed",
+            AlertKind::FormRevised => "Audit form revised",
+            AlertKind::FindingsChanged => "Findings changed: confirm again",
+            AlertKind::AuditHandedOver => "Audit handed over",
+            AlertKind::RoundClosed => "Round closed",
+        }
+    }
+
+    /// The email's subject line.
+    pub fn subject(self) -> &'static str {
+        match self {
+            AlertKind::CaseSelected => "A case you hold is selected for audit",
+            AlertKind::AuditorAssigned => "You are asked to audit a case",
+            AlertKind::DiscussionProposed => "Times proposed for an audit discussion",
+            AlertKind::DiscussionAgreed => "Audit discussion arranged",
+            AlertKind::FeedbackRequested => "Your feedback is asked for a case audit",
+            AlertKind::FindingsDiscussed => "Audit findings discussed",
+            AlertKind::AuditRecommendations => "Audit recommendations to complete",
+            AlertKind::AuditFiled => "An audit is filed to a child's record",
+            AlertKind::FormRevised => "A new version of the audit form is published",
+            AlertKind::FindingsChanged => "Audit findings changed: please confirm them again",
+            AlertKind::AuditHandedOver => "An open case audit has been handed over",
+            AlertKind::RoundClosed => "An audit round has closed with your audit still open",
+        }
+    }
+}
+
+
+/// How long an email waits before try number `attempts + 1`, after `attempts` failed
+/// tries; `None` once it has failed too often and is left for the Administrator.
+/// Roughly doubling from a minute keeps a mail server's short outage invisible, and gives
+/// up after about a day, while the alert itself is in the tray all along.
+pub fn email_retry_after(attempts: u32) -> Option<chrono::Duration> {
+    const MINUTES: [i64; 8] = [1, 2, 5, 15, 30, 60, 240, 720];
+    let index = usize::try_from(attempts).ok()?.checked_sub(1)?;
+    MINUTES.get(index).map(|m| chrono::Duration::minutes(*m))
+}
+
+/// Tries before an email is marked failed.
+pub const EMAIL_MOST_ATTEMPTS: u32 = 9;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_are_unique() {
+        for kind in AlertKind::ALL {
+            assert_eq!(AlertKind::parse(kind.code()), Some(kind));
+        }
+        let mut codes: Vec<_> = AlertKind::ALL.iter().map(|k| k.code()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), AlertKind::ALL.len());
+        assert_eq!(AlertKind::parse("nonsense"), None);
+    }
+
+    #[test]
+    fn retries_back_off_then_stop() {
+        assert_eq!(email_retry_after(0), None, "nothing failed yet: no wait");
+        assert_eq!(email_retry_after(1), Some(chrono::Duration::minutes(1)));
+        assert_eq!(email_retry_after(2), Some(chrono::Duration::minutes(2)));
+        assert_eq!(email_retry_after(8), Some(chrono::Duration::hours(12)));
+        assert_eq!(email_retry_after(EMAIL_MOST_ATTEMPTS), None);
+        let waits: Vec<_> = (1..EMAIL_MOST_ATTEMPTS).map(|a| email_retry_after(a).unwrap()).collect();
+        assert!(waits.windows(2).all(|w| w[0] < w[1]), "each wait is longer");
+    }
+}

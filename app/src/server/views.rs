@@ -1,0 +1,46 @@
+//! Views counted recently (the dashboard's panels), each served only while no live notice
+//! has come since it was counted, so a change someone is told of is always counted afresh;
+//! and for at most [`ViewCache::FRESH`], for the few changes that tell nobody (a draw).
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+type Entry = (u64, Instant, Arc<dyn Any + Send + Sync>);
+
+#[derive(Debug, Clone, Default)]
+pub struct ViewCache(
+    Arc<Mutex<HashMap<String, Entry>>>,
+    Arc<tokio::sync::Mutex<()>>,
+);
+
+impl ViewCache {
+    pub const FRESH: Duration = Duration::from_secs(10);
+    /// Entries kept before the cache starts again.
+    const MOST: usize = 512;
+
+    /// Held while counting, so a burst of misses counts once.
+    pub async fn counting(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.1.lock().await
+    }
+
+    /// The view counted for `key` at `generation` (the event bus's), if still fresh.
+    pub fn get<T: Clone + Send + Sync + 'static>(&self, key: &str, generation: u64) -> Option<T> {
+        let entries = self.0.lock().ok()?;
+        let (g, at, value) = entries.get(key)?;
+        if *g != generation || at.elapsed() >= Self::FRESH {
+            return None;
+        }
+        value.downcast_ref::<T>().cloned()
+    }
+
+    pub fn put<T: Send + Sync + 'static>(&self, key: String, generation: u64, value: T) {
+        if let Ok(mut entries) = self.0.lock() {
+            if entries.len() >= Self::MOST {
+                entries.clear();
+            }
+            entries.insert(key, (generation, Instant::now(), Arc::new(value)));
+        }
+    }
+}
