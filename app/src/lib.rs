@@ -14,6 +14,7 @@ pub mod error;
 pub mod home;
 pub mod imports;
 pub mod live;
+pub mod outbox;
 pub mod rounds;
 pub mod trays;
 pub mod ui;
@@ -85,6 +86,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/directory") view=directory::DirectoryPage ssr=SsrMode::Async/>
                     <Route path=path!("/imports") view=imports::ImportsPage ssr=SsrMode::Async/>
                     <Route path=path!("/imports/:id") view=imports::ImportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/outbox") view=outbox::OutboxPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

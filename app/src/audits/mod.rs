@@ -4,7 +4,7 @@
 mod page;
 mod template;
 
-pub use page::{deadline_tag, state_tag, AuditPage, AuditRecordPage, AuditTable, AuditsPage};
+pub use page::{AuditPage, AuditRecordPage, AuditsPage};
 pub use template::{
     audit_template, parse_template, publish_template, PublishTemplate, TemplatePage, MAX_DOMAINS,
 };

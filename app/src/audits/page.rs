@@ -1,33 +1,19 @@
 use super::{
-    audit_detail, label_of, my_audits, AcceptTime, AuditSummary, AuditView, CompleteAudit,
+    audit_detail, label_of, my_audits, AcceptTime, AuditView, CompleteAudit,
     ConfirmFindings, MarkUploaded, ProposeTimes, RecordFeedback, SaveDraft, FEEDBACK_FROM,
     FEEDBACK_HOW,
 };
 use crate::domain::audit::{
-    ActionStatus, AuditDraft, AuditRole, AuditState, Deadline, Grade, MAX_ACTIONS,
+    ActionStatus, AuditDraft, AuditRole, AuditState, Grade, MAX_ACTIONS,
 };
-use crate::ui::{field_error, form_errors, ErrorSummary, ErrorView, SignedIn, Tag};
+use crate::ui::{
+    deadline_tag, field_error, form_errors, state_tag, AuditTable, ErrorSummary, ErrorView,
+    SignedIn,
+};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-
-pub fn state_tag(state: AuditState) -> impl IntoView {
-    let colour = match state {
-        AuditState::Selected | AuditState::Assigned => "grey",
-        AuditState::Completed | AuditState::FiledToRecord => "green",
-        _ => "blue",
-    };
-    view! { <Tag text=state.label() colour=colour/> }
-}
-
-pub fn deadline_tag(deadline: Deadline) -> impl IntoView {
-    match deadline {
-        Deadline::Overdue => Some(view! { <Tag text="Overdue" colour="red"/> }),
-        Deadline::DueSoon => Some(view! { <Tag text="Due soon" colour="yellow"/> }),
-        _ => None,
-    }
-}
 
 fn audit_id_param() -> impl Fn() -> Option<i64> + Copy {
     let params = use_params_map();
@@ -54,29 +40,6 @@ pub fn AuditsPage() -> impl IntoView {
     }
 }
 
-#[component]
-pub fn AuditTable(list: Vec<AuditSummary>) -> impl IntoView {
-    view! {
-        <div class="table-wrap"><table class="table" data-testid="audits-table">
-            <thead><tr>
-                <th scope="col">"Case"</th>
-                <th scope="col">"Round"</th>
-                <th scope="col">"Status"</th>
-                <th scope="col">"Waiting on you"</th>
-            </tr></thead>
-            <tbody>
-                {list.into_iter().map(|a| view! {
-                    <tr>
-                        <td><a href=format!("/audits/{}", a.id)>{a.child_unique_id}</a><br/><span class="hint">{a.team}</span></td>
-                        <td>{a.month}<br/><span class="hint">{format!("due {}", a.due_on.format("%-d %B"))}</span></td>
-                        <td>{state_tag(a.state)} " " {deadline_tag(a.deadline)}</td>
-                        <td>{a.waiting_on_you.unwrap_or_default()}</td>
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table></div>
-    }
-}
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
@@ -263,7 +226,7 @@ fn Audit(
         }}
 
         {if editable {
-            view! { <AuditForm view=view.clone() version/> }.into_any()
+            view! { <AuditForm view=view.clone() version complete=actions.complete/> }.into_any()
         } else {
             view.draft.clone().filter(|_| state >= AuditState::InProgress).map(|d| view! { <DraftView domains=view.domains.clone() draft=d/> }).into_any()
         }}
@@ -327,15 +290,6 @@ fn Audit(
             </ActionForm>
         })}
         {reflection.filter(|r| !r.is_empty()).map(|r| view! { <h2 class="heading-m">"Key worker's reflection"</h2><p class="body">{r}</p> })}
-        {(state == AuditState::FindingsDiscussed && role == AuditRole::Auditor).then(|| view! {
-            <h2 class="heading-m">"Complete the audit"</h2>
-            <p class="body">"Completing locks the audit, files it to the child's record with its case note, and tells the Team Manager and Service Manager. Later changes only through moderation."</p>
-            <ActionForm action=actions.complete attr:data-testid="complete-form">
-                <input type="hidden" name="audit_id" value=id.to_string()/>
-                <input type="hidden" name="version" prop:value=move || version.get().to_string()/>
-                <button type="submit" class="button" id="complete">"Complete and file the audit"</button>
-            </ActionForm>
-        })}
         {case_note.map(|note| view! {
             <h2 class="heading-m">"Case note"</h2>
             <pre class="case-note" data-testid="case-note">{note}</pre>
@@ -410,9 +364,18 @@ enum SaveState {
 /// The auditor's form. Works without WebAssembly as a plain form ("Save draft"); with it,
 /// the draft is saved every few seconds, kept on the device while offline, and synced back.
 #[component]
-fn AuditForm(view: AuditView, version: RwSignal<i64>) -> impl IntoView {
+fn AuditForm(
+    view: AuditView,
+    version: RwSignal<i64>,
+    complete: ServerAction<CompleteAudit>,
+) -> impl IntoView {
     let save = ServerAction::<SaveDraft>::new();
     let id = view.summary.id;
+    let can_complete = view.summary.state == AuditState::FindingsDiscussed;
+    // An autosave on its way; Complete waits for it, so it never races its own save.
+    let in_flight = RwSignal::new(false);
+    // Complete was pressed (with WebAssembly): sent once no autosave is on its way.
+    let want_complete = RwSignal::new(false);
     let status = RwSignal::new(match &view.saved {
         Some((by, at)) => SaveState::Saved(format!("Last saved by {by} at {}", at.format("%H:%M"))),
         None => SaveState::Unchanged,
@@ -426,7 +389,33 @@ fn AuditForm(view: AuditView, version: RwSignal<i64>) -> impl IntoView {
         }
     });
     #[cfg(feature = "hydrate")]
-    autosave::start(id, form_ref, version, dirty, status);
+    {
+        autosave::start(id, form_ref, version, dirty, status, in_flight, complete);
+        autosave::complete_when_saved(id, form_ref, version, dirty, in_flight, want_complete, complete);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (in_flight, want_complete);
+    // Completing sends what is on the screen. Without WebAssembly the button posts the whole
+    // form to `complete_audit` (its `formaction`); with it, it waits for any autosave on its
+    // way, then sends the form's fields itself.
+    let on_complete = move |ev: leptos::ev::MouseEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            ev.prevent_default();
+            want_complete.set(true);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+    Effect::new(move |_| {
+        if let Some(Ok(())) = complete.value().get() {
+            #[cfg(feature = "hydrate")]
+            {
+                use gloo_storage::Storage;
+                gloo_storage::LocalStorage::delete(autosave::key(id));
+            }
+        }
+    });
     let draft = view.draft.clone().unwrap_or_default();
     let problems = move || match status.get() {
         SaveState::Problems(p) => p,
@@ -542,6 +531,16 @@ fn AuditForm(view: AuditView, version: RwSignal<i64>) -> impl IntoView {
                 }).collect_view()}
             </fieldset>
             <button type="submit" class="button button--secondary">"Save draft"</button>
+            {can_complete.then(|| view! {
+                <h2 class="heading-m">"Complete the audit"</h2>
+                <p class="body">"Completing saves the form as it is on this screen, locks the audit, files it to the child's record with its case note, and tells the key worker, the Team Manager and the Service Manager. Later changes only through moderation. If you have changed a grade or finding since the key worker confirmed them, they are asked to confirm again first."</p>
+                <div data-testid="complete-form">
+                    <button type="submit" class="button" id="complete" name="complete" value="yes"
+                        formaction="/api/complete_audit"
+                        disabled=move || complete.pending().get()
+                        on:click=on_complete>"Complete and file the audit"</button>
+                </div>
+            })}
         </ActionForm>
         </div>
     }
@@ -658,8 +657,9 @@ mod autosave {
         version: RwSignal<i64>,
         dirty: RwSignal<bool>,
         status: RwSignal<SaveState>,
+        in_flight: RwSignal<bool>,
+        complete: ServerAction<CompleteAudit>,
     ) {
-        let in_flight = RwSignal::new(false);
         // Typing kept on this device from an earlier visit goes back into the form.
         Effect::new(move |done: Option<bool>| {
             if done == Some(true) {
@@ -685,7 +685,8 @@ mod autosave {
         let tick = move || {
             // After a stale save, wait for the person to choose; never overwrite silently.
             let held = matches!(status.get_untracked(), SaveState::Stale(_));
-            if held || !dirty.get_untracked() || in_flight.get_untracked() {
+            let completing = complete.pending().get_untracked();
+            if held || completing || !dirty.get_untracked() || in_flight.get_untracked() {
                 return;
             }
             let Some(el) = root.get_untracked() else {
@@ -719,6 +720,35 @@ mod autosave {
             if let Ok(h) = handle {
                 h.clear();
             }
+        });
+    }
+
+    /// Completes with what is on the screen once Complete is pressed and no autosave is on
+    /// its way (so the version sent is the newest, and the two never race).
+    pub fn complete_when_saved(
+        id: i64,
+        root: NodeRef<leptos::html::Div>,
+        version: RwSignal<i64>,
+        dirty: RwSignal<bool>,
+        in_flight: RwSignal<bool>,
+        asked: RwSignal<bool>,
+        complete: ServerAction<CompleteAudit>,
+    ) {
+        Effect::new(move |_| {
+            if !asked.get() || in_flight.get() {
+                return;
+            }
+            asked.set(false);
+            let Some(el) = root.get_untracked() else {
+                return;
+            };
+            let fields = read(&el);
+            dirty.set(false);
+            complete.dispatch(CompleteAudit {
+                audit_id: id,
+                version: version.get_untracked(),
+                f: Some(fields),
+            });
         });
     }
 }

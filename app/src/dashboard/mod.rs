@@ -7,7 +7,7 @@ mod page;
 
 pub use page::{Chart, DashboardListPage, DashboardPage};
 
-use crate::audits::AuditSummary;
+use crate::domain::audit::AuditSummary;
 use crate::domain::audit::{AuditState, Deadline, Grade};
 use crate::domain::dashboard::{ListKind, Panel};
 use crate::AppError;

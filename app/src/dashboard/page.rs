@@ -1,5 +1,5 @@
 use super::{dashboard, dashboard_list, FigureList};
-use crate::audits::{deadline_tag, state_tag, AuditTable};
+use crate::ui::{deadline_tag, state_tag, AuditTable};
 use crate::domain::dashboard::{ListKind, Panel};
 use crate::ui::{ErrorView, SignedIn, Tag};
 use leptos::prelude::*;

@@ -78,6 +78,26 @@ pub struct AnnexUpload {
     pub cases: Vec<ListedCase>,
 }
 
+impl AnnexUpload {
+    /// Rows that name a team but no worker: imported, but the case cannot be drawn until it
+    /// has a key worker (nobody could take its audit through). Warnings, never refusals.
+    pub fn unallocated_warnings(&self) -> Vec<Problem> {
+        self.cases
+            .iter()
+            .filter(|c| c.team.is_some() && c.worker.is_none())
+            .map(|c| Problem {
+                sheet: Some(c.sheet.clone()),
+                row: Some(c.row),
+                column: Some("Allocated Worker".into()),
+                message: format!(
+                    "{} has no allocated worker: it is imported, but is not drawn for audit until it has a key worker",
+                    c.child_unique_id
+                ),
+            })
+            .collect()
+    }
+}
+
 /// Headers are matched ignoring case, spaces and punctuation.
 pub fn header_key(raw: &str) -> String {
     raw.chars()

@@ -43,6 +43,8 @@ pub struct ImportView {
     pub unresolved: Unresolved,
     /// What applying will do (staged) or did (applied).
     pub summary: Option<PlanSummary>,
+    /// Rows imported with a caution (staged): cases with no key worker, never drawn.
+    pub warnings: Vec<Problem>,
     pub teams: Vec<(i64, String)>,
     pub people: Vec<PersonOption>,
 }
@@ -237,6 +239,7 @@ pub async fn import_detail(import_id: i64) -> Result<ImportView, AppError> {
             problems: Vec::new(),
             unresolved: Unresolved::default(),
             summary: None,
+            warnings: Vec::new(),
             teams: Vec::new(),
             people: Vec::new(),
         };
@@ -244,6 +247,7 @@ pub async fn import_detail(import_id: i64) -> Result<ImportView, AppError> {
             "rejected" => view.problems = serde_json::from_str(&row.payload).map_err(internal)?,
             "staged" if row.kind == "annex_a" => {
                 let (upload, planned) = ssr::plan_staged(&store, &row).await?;
+                view.warnings = upload.unallocated_warnings();
                 match planned {
                     Ok(plan) => view.summary = Some(plan.summary(upload.cases.len())),
                     Err(unresolved) => {
@@ -410,24 +414,56 @@ pub async fn apply_import(import_id: i64) -> Result<PlanSummary, AppError> {
             )])
         })?;
         let summary = plan.summary(upload.cases.len());
+        let programme = store.programme_people().await.map_err(failed("read the programme's people"))?;
+        let mut told = Notices::new();
+        let tell = |handovers: &[crate::store::Handover]| {
+            let mut notices = Notices::new();
+            for h in handovers {
+                let link = format!("/audits/{}", h.audit_id);
+                notices.alert(NewAlert {
+                    person_id: h.to,
+                    kind: crate::trays::AlertKind::AuditHandedOver,
+                    case_id: Some(h.case_id),
+                    link: link.clone(),
+                    body: format!("Case {} is now allocated to you, and so are the open steps of its audit.", h.child_unique_id),
+                });
+                notices.alert(NewAlert {
+                    person_id: h.from,
+                    kind: crate::trays::AlertKind::AuditHandedOver,
+                    case_id: Some(h.case_id),
+                    link: "/tray".into(),
+                    body: format!("Case {} is allocated to another key worker; its open audit has moved to them.", h.child_unique_id),
+                });
+                let mut people = programme.clone();
+                people.extend([h.auditor_id, h.from, h.to]);
+                people.sort_unstable();
+                people.dedup();
+                notices.event(people, "audit", serde_json::json!({ "audit_id": h.audit_id, "handed_over": true }).to_string());
+            }
+            told = notices.clone();
+            notices
+        };
         let applied = store
             .apply_import(
                 import_id,
                 &plan,
                 &serde_json::to_string(&summary).map_err(internal)?,
                 chrono::Utc::now(),
+                tell,
             )
             .await
-            .map_err(internal)?;
+            .map_err(failed("apply an Annex A upload"))?;
         if !applied {
             return Err(AppError::Invalid(vec![FieldError::new(
                 "apply",
                 "This upload has already been applied or discarded",
             )]));
         }
+        committed(&told);
         tracing::info!(
             import_id,
             person_id = actor.person_id,
+            handed_over = told.alerts.len() / 2,
             new = summary.new_cases,
             left = summary.left_lists,
             "Annex A applied"

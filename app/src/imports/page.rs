@@ -156,6 +156,7 @@ fn Import(
         problems,
         unresolved,
         summary,
+        warnings,
         teams,
         people,
     } = view;
@@ -191,6 +192,17 @@ fn Import(
                     </tbody>
                 </table></div>
                 <a class="button button--secondary" href="/imports">"Upload a corrected file"</a>
+            </div>
+        })}
+        {(!warnings.is_empty()).then(|| view! {
+            <div class="inset" data-testid="import-warnings">
+                <h2 class="heading-s">{format!("{} {} with no allocated worker", warnings.len(), if warnings.len() == 1 { "case" } else { "cases" })}</h2>
+                <p class="body">"These are imported, but are not drawn for audit until they have a key worker."</p>
+                <ul class="list">
+                    {warnings.into_iter().map(|p| view! {
+                        <li>{format!("{}, row {}: {}", p.sheet.unwrap_or_default(), p.row.unwrap_or_default(), p.message)}</li>
+                    }).collect_view()}
+                </ul>
             </div>
         })}
         {(!unresolved.problems.is_empty()).then(|| view! {

@@ -1,6 +1,6 @@
 use super::{
-    list_rounds, round_detail, AssignAuditors, AssignmentRow, ConfirmRound, CreateRound, DrawRound,
-    DrawView, RoundView, VerifyDraw, WithdrawCase,
+    list_rounds, round_detail, AssignAuditors, AssignmentRow, CloseRound, ConfirmRound,
+    CreateRound, DrawRound, DrawView, LeftOpen, RoundView, VerifyDraw, WithdrawCase,
 };
 use crate::domain::round::RoundStatus;
 use crate::domain::AnnexList;
@@ -84,6 +84,7 @@ pub fn RoundPage() -> impl IntoView {
     let withdraw = ServerAction::<WithdrawCase>::new();
     let confirm = ServerAction::<ConfirmRound>::new();
     let assign = ServerAction::<AssignAuditors>::new();
+    let close = ServerAction::<CloseRound>::new();
     let round = Resource::new(
         move || {
             (
@@ -91,7 +92,8 @@ pub fn RoundPage() -> impl IntoView {
                 draw.version().get()
                     + withdraw.version().get()
                     + confirm.version().get()
-                    + assign.version().get(),
+                    + assign.version().get()
+                    + close.version().get(),
             )
         },
         |(id, _)| async move {
@@ -106,7 +108,7 @@ pub fn RoundPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading">"Loading the round…"</p> }>
                 {move || Suspend::new(async move {
                     match round.await {
-                        Ok(view) => view! { <Round view draw withdraw confirm assign/> }.into_any(),
+                        Ok(view) => view! { <Round view draw withdraw confirm assign close/> }.into_any(),
                         Err(error) => view! { <ErrorView error/> }.into_any(),
                     }
                 })}
@@ -122,6 +124,7 @@ fn Round(
     withdraw: ServerAction<WithdrawCase>,
     confirm: ServerAction<ConfirmRound>,
     assign: ServerAction<AssignAuditors>,
+    close: ServerAction<CloseRound>,
 ) -> impl IntoView {
     let round = view.round;
     let teams = view.teams;
@@ -142,8 +145,71 @@ fn Round(
         </dl>
         {view.can_draw.then(|| view! { <DrawForm id draw teams/> })}
         {view.can_confirm.then(|| view! { <ConfirmForm id confirm/> })}
+        {view.closed.map(|(at, open)| view! { <Closed at open/> })}
+        {view.closing.map(|open| view! { <CloseForm id open close/> })}
         {view.assignments.map(|rows| view! { <AssignForm id rows assign/> })}
         {view.draw.map(|d| view! { <DrawResult id draw=d can_withdraw=view.can_withdraw withdraw/> })}
+    }
+}
+
+/// A closed round: when, and the audits it left open, with why.
+#[component]
+fn Closed(at: chrono::DateTime<chrono::Utc>, open: Vec<LeftOpen>) -> impl IntoView {
+    view! {
+        <div class="panel" data-testid="closed-panel">
+            <h2 class="heading-m">"Closed"</h2>
+            <p class="body">{format!("The round closed on {}. Its cases count towards the draw's exclusion window, and auditors no longer see its cases (they keep their own audits).", at.format("%-d %B %Y"))}</p>
+            {(!open.is_empty()).then(|| view! {
+                <h3 class="heading-s">"Left open"</h3>
+                <div class="table-wrap"><table class="table">
+                    <thead><tr><th scope="col">"Case"</th><th scope="col">"Audit"</th><th scope="col">"Why it was left open"</th></tr></thead>
+                    <tbody>{open.into_iter().map(|c| view! {
+                        <tr>
+                            <td>{c.child_unique_id}</td>
+                            <td>{match (c.audit_id, c.state) {
+                                (Some(a), Some(s)) => view! { <a href=format!("/audits/{a}")>{crate::ui::state_tag(s)}</a> }.into_any(),
+                                _ => view! { "No auditor" }.into_any(),
+                            }}</td>
+                            <td>{c.reason.unwrap_or_default()}</td>
+                        </tr>
+                    }).collect_view()}</tbody>
+                </table></div>
+            })}
+        </div>
+    }
+}
+
+/// Closing a round past its due date, with a reason for each audit still open.
+#[component]
+fn CloseForm(id: i64, open: Vec<LeftOpen>, close: ServerAction<CloseRound>) -> impl IntoView {
+    let errors = move || form_errors(close.value().get());
+    let any_open = !open.is_empty();
+    view! {
+        <div class="panel" data-testid="close-panel">
+            <h2 class="heading-m">"Close the round"</h2>
+            <p class="body">{if any_open {
+                "The round is past its due date. Closing it keeps the audits below open, and overdue, for their auditors to finish; each needs a reason. Auditors stop seeing the round's cases, and its cases count towards the draw's exclusion window."
+            } else {
+                "Every case is filed. Close the round."
+            }}</p>
+            {move || view! { <ErrorSummary errors=errors()/> }}
+            <ActionForm action=close>
+                <input type="hidden" name="round_id" value=id.to_string()/>
+                {open.into_iter().map(|c| {
+                    let field = format!("reason-{}", c.round_case_id);
+                    let f = field.clone();
+                    let state = c.state.map(|s| s.label()).unwrap_or("No auditor yet");
+                    view! {
+                        <div class="form-group" class:form-group--error=move || field_error(&errors(), &f).is_some()>
+                            <label class="label" for=field.clone()>{format!("Why is the audit of {} ({}) left open?", c.child_unique_id, state.to_lowercase())}</label>
+                            {let f = field.clone(); move || field_error(&errors(), &f).map(|m| view! { <p class="error-message">{m}</p> })}
+                            <input class="input" id=field.clone() name=format!("reason[{}]", c.round_case_id)/>
+                        </div>
+                    }
+                }).collect_view()}
+                <button type="submit" class="button" id="close-round" disabled=move || close.pending().get()>"Close the round"</button>
+            </ActionForm>
+        </div>
     }
 }
 
@@ -214,7 +280,7 @@ fn AssignForm(
                                     </div>
                                 </td>
                                 <td>{match r.audit {
-                                    Some((audit_id, state)) => view! { <a href=format!("/audits/{audit_id}")>{crate::audits::state_tag(state)}</a> }.into_any(),
+                                    Some((audit_id, state)) => view! { <a href=format!("/audits/{audit_id}")>{crate::ui::state_tag(state)}</a> }.into_any(),
                                     None => view! { <Tag text="Selected" colour="grey"/> }.into_any(),
                                 }}</td>
                             </tr>
@@ -291,6 +357,16 @@ fn DrawResult(
         <h2 class="heading-m">"The draw"</h2>
         <p class="body">"Seed: " <code data-testid="seed">{draw.seed}</code></p>
         <p class="hint">{format!("Generator: {}. Cases drawn in the last {} months were left out.", draw.generator, draw.exclude_months)}</p>
+        {(draw.unallocated_left_out > 0).then(|| view! {
+            <p class="inset" data-testid="unallocated-left-out">{format!(
+                "{} otherwise eligible {} no key worker, so {} left out: nobody could take {} audit through. Allocate {} and draw again next month.",
+                draw.unallocated_left_out,
+                if draw.unallocated_left_out == 1 { "case has" } else { "cases have" },
+                if draw.unallocated_left_out == 1 { "it was" } else { "they were" },
+                if draw.unallocated_left_out == 1 { "its" } else { "their" },
+                if draw.unallocated_left_out == 1 { "it" } else { "them" },
+            )}</p>
+        })}
         <ActionForm action=verify attr:class="inline-form">
             <input type="hidden" name="round_id" value=id.to_string()/>
             <button type="submit" class="button button--secondary">"Verify this draw"</button>

@@ -223,12 +223,16 @@ impl Store {
 
     /// Applies a planned import in one transaction, recording every change in the cases'
     /// history. `false` if the import was no longer staged (applied or discarded meanwhile).
+    /// Applies the plan in one transaction. An open audit whose case moves to another key
+    /// worker is handed over to them (its pending steps move, and it is kept in the audit's
+    /// history); `handed_over` says what that tells, and is written with the rest.
     pub async fn apply_import(
         &self,
         import_id: i64,
         plan: &Plan,
         summary: &str,
         now: DateTime<Utc>,
+        handed_over: impl FnOnce(&[Handover]) -> super::Notices + Send,
     ) -> StoreResult<bool> {
         let mut tx = self.begin_write().await?;
         let moved = sqlx::query(
@@ -291,6 +295,7 @@ impl Store {
             .await?;
             joined.extend(case.lists.iter().map(|l| (id, *l)));
         }
+        let mut handovers = Vec::new();
         for change in &plan.changes {
             let mut qb = QueryBuilder::<Sqlite>::new("UPDATE cases SET updated_at = ");
             qb.push_bind(now);
@@ -316,6 +321,9 @@ impl Store {
                     now,
                 )
                 .await?;
+            }
+            if let Some((Some(old), Some(new))) = change.key_worker {
+                handovers.extend(Self::hand_over(&mut tx, change.case_id, old, new, now).await?);
             }
             if let Some((old, new)) = change.key_worker {
                 history(
@@ -364,8 +372,70 @@ impl Store {
             )
             .await?;
         }
+        self.write_notices(&mut tx, &handed_over(&handovers), now).await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// Moves the case's open audits (not yet completed) from key worker `from` to `to`.
+    async fn hand_over(
+        tx: &mut super::Tx<'_>,
+        case_id: i64,
+        from: i64,
+        to: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Handover>> {
+        let open: Vec<(i64, i64, String, i64)> = sqlx::query_as(
+            "SELECT a.id, rc.id, c.child_unique_id, a.auditor_id FROM audits a \
+             JOIN round_cases rc ON rc.id = a.round_case_id JOIN cases c ON c.id = a.case_id \
+             WHERE a.case_id = $1 AND rc.key_worker_id = $2 AND a.state NOT IN ('completed', 'filed_to_record')",
+        )
+        .bind(case_id)
+        .bind(from)
+        .fetch_all(&mut **tx)
+        .await?;
+        let mut moved = Vec::with_capacity(open.len());
+        for (audit_id, round_case_id, child_unique_id, auditor_id) in open {
+            sqlx::query("UPDATE round_cases SET key_worker_id = $1 WHERE id = $2")
+                .bind(to)
+                .bind(round_case_id)
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO audit_handovers (audit_id, part, from_person, to_person, at) \
+                 VALUES ($1, 'key_worker', $2, $3, $4)",
+            )
+            .bind(audit_id)
+            .bind(from)
+            .bind(to)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+            moved.push(Handover {
+                audit_id,
+                case_id,
+                child_unique_id,
+                auditor_id,
+                from,
+                to,
+            });
+        }
+        Ok(moved)
+    }
+
+    /// An audit's handovers, oldest first: (from, to, at), by name.
+    pub async fn audit_handovers(
+        &self,
+        audit_id: i64,
+    ) -> StoreResult<Vec<(Option<String>, Option<String>, DateTime<Utc>)>> {
+        Ok(sqlx::query_as(
+            "SELECT f.display_name, t.display_name, h.at FROM audit_handovers h \
+             LEFT JOIN people f ON f.id = h.from_person LEFT JOIN people t ON t.id = h.to_person \
+             WHERE h.audit_id = $1 ORDER BY h.id",
+        )
+        .bind(audit_id)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     pub async fn case_id_by_child_id(&self, child_unique_id: &str) -> StoreResult<Option<i64>> {
@@ -397,4 +467,15 @@ impl Store {
         .fetch_all(&self.pool)
         .await?)
     }
+}
+
+/// An open audit handed over to a case's new key worker by an import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handover {
+    pub audit_id: i64,
+    pub case_id: i64,
+    pub child_unique_id: String,
+    pub auditor_id: i64,
+    pub from: i64,
+    pub to: i64,
 }

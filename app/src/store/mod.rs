@@ -13,7 +13,7 @@ pub use audits::{
     ActionFactRow, AuditFactRow, AuditRow, Completion, DiscussionTimeRow, FeedbackRow, MoveRow,
 };
 pub use directory::{TeamDirectoryRow, TeamUpdate};
-pub use imports::{ImportRow, NewWorker};
+pub use imports::{Handover, ImportRow, NewWorker};
 pub use notices::{
     Fault, LiveEvent, NewAlert, Notices, OutboxProblemRow, OutboxRow, OUTBOX_LEASE,
 };

@@ -74,6 +74,7 @@ fn SignedInHeader(me: Me) -> impl IntoView {
                 {qa.then(|| view! { <li><A href="/templates">"Audit form"</A></li> })}
                 {calendar.then(|| view! { <li><A href="/directory">"Directory"</A></li> })}
                 {calendar.then(|| view! { <li><A href="/calendar">"Calendar"</A></li> })}
+                {me.roles.has(Role::Administrator).then(|| view! { <li><A href="/outbox">"Email"</A></li> })}
                 <li>
                     <A href="/tray">
                         "My tray"
@@ -257,4 +258,49 @@ pub fn Tag(#[prop(into)] text: String, #[prop(optional)] colour: &'static str) -
         format!("tag tag--{colour}")
     };
     view! { <strong class=class>{text}</strong> }
+}
+
+// ---- audits in lists, shared by the audits, rounds and dashboard pages ----
+
+use crate::domain::audit::{AuditState, AuditSummary, Deadline};
+
+pub fn state_tag(state: AuditState) -> impl IntoView {
+    let colour = match state {
+        AuditState::Selected | AuditState::Assigned => "grey",
+        AuditState::Completed | AuditState::FiledToRecord => "green",
+        _ => "blue",
+    };
+    view! { <Tag text=state.label() colour=colour/> }
+}
+
+pub fn deadline_tag(deadline: Deadline) -> impl IntoView {
+    match deadline {
+        Deadline::Overdue => Some(view! { <Tag text="Overdue" colour="red"/> }),
+        Deadline::DueSoon => Some(view! { <Tag text="Due soon" colour="yellow"/> }),
+        _ => None,
+    }
+}
+
+#[component]
+pub fn AuditTable(list: Vec<AuditSummary>) -> impl IntoView {
+    view! {
+        <div class="table-wrap"><table class="table" data-testid="audits-table">
+            <thead><tr>
+                <th scope="col">"Case"</th>
+                <th scope="col">"Round"</th>
+                <th scope="col">"Status"</th>
+                <th scope="col">"Waiting on you"</th>
+            </tr></thead>
+            <tbody>
+                {list.into_iter().map(|a| view! {
+                    <tr>
+                        <td><a href=format!("/audits/{}", a.id)>{a.child_unique_id}</a><br/><span class="hint">{a.team}</span></td>
+                        <td>{a.month}<br/><span class="hint">{format!("due {}", a.due_on.format("%-d %B"))}</span></td>
+                        <td>{state_tag(a.state)} " " {deadline_tag(a.deadline)}</td>
+                        <td>{a.waiting_on_you.unwrap_or_default()}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table></div>
+    }
 }

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod journey;
 pub mod xlsx;
 
 use app::server::SiteSettings;
