@@ -722,3 +722,81 @@ async fn without_javascript_the_upload_form_lands_on_the_uploads_page() {
         page.body
     );
 }
+
+#[tokio::test]
+async fn reallocating_a_case_mid_audit_hands_its_open_steps_to_the_new_key_worker() {
+    use common::journey;
+    let app = TestApp::new().await;
+    let qa = app.sign_in(QA).await;
+    let round = journey::drawn_round(&app, &qa, "2027-01").await;
+    journey::ok(&journey::confirm(&app, &qa, round).await);
+    journey::ok(&journey::assign(&app, &qa, round).await);
+    let audit = journey::audit_of(&app, round).await.unwrap();
+    let case = journey::round_case(&app, round).await;
+    let old_kw = case.key_worker_id.unwrap();
+    // Another worker in the same team takes the case over.
+    let (new_kw, new_name): (i64, String) = sqlx::query_as(
+        "SELECT p.id, p.display_name FROM people p JOIN person_roles r ON r.person_id = p.id \
+         WHERE r.role = 'key_worker' AND p.team_id = $1 AND p.id <> $2 ORDER BY p.id LIMIT 1",
+    )
+    .bind(case.team_id)
+    .bind(old_kw)
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    let mut sheets = demo_workbook(&app, 400).await;
+    let mut found = false;
+    for (_, rows) in sheets.iter_mut() {
+        for r in rows.iter_mut().skip(1) {
+            if r[0].text() == case.child_unique_id {
+                r[6] = s(&new_name);
+                found = true;
+            }
+        }
+    }
+    assert!(found, "the case is in the workbook");
+    // A case with a team and no worker is imported with a warning, not refused.
+    sheets[0].1[1][6] = s("");
+    let unallocated = sheets[0].1[1][0].text();
+    let id = upload(&app, &qa, "all", ("annex-a-2027-01.xlsx", &bytes(&sheets))).await;
+    let staged = detail(&app, &qa, id).await;
+    assert!(staged["problems"].as_array().unwrap().is_empty(), "{staged}");
+    let warnings = staged["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{staged}");
+    assert_eq!(warnings[0]["sheet"], "List 2");
+    assert_eq!(warnings[0]["row"], 2);
+    assert!(warnings[0]["message"].as_str().unwrap().contains(&unallocated));
+    let r = app
+        .call("apply_import", &[("import_id", &id.to_string())], Some(&qa))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    // The audit follows the new key worker; both are told; the history shows it.
+    let new_email = journey::email_of(&app, new_kw).await;
+    let old_email = journey::email_of(&app, old_kw).await;
+    let new = app.sign_in(&new_email).await;
+    let old = app.sign_in(&old_email).await;
+    let detail = app
+        .call("audit_detail", &[("audit_id", &audit.to_string())], Some(&new))
+        .await;
+    assert_eq!(detail.status, StatusCode::OK, "{}", detail.body);
+    assert_eq!(detail.json()["role"], "KeyWorker");
+    assert_eq!(detail.json()["key_worker"], new_name.as_str());
+    let handovers = detail.json()["handovers"].clone();
+    assert_eq!(handovers.as_array().unwrap().len(), 1, "{handovers}");
+    assert_eq!(handovers[0][1], new_name.as_str());
+    assert!(app.tray(&new).await.iter().any(|a| a["kind"] == "audit_handed_over"));
+    assert!(app.tray(&old).await.iter().any(|a| a["kind"] == "audit_handed_over"));
+    assert_eq!(
+        app.call("audit_detail", &[("audit_id", &audit.to_string())], Some(&old))
+            .await
+            .status,
+        StatusCode::FORBIDDEN,
+        "the old key worker no longer has the open audit"
+    );
+    // The pending step is now the new key worker's: they agree the time.
+    let auditor = app.sign_in(journey::AUDITOR).await;
+    journey::ok(&journey::propose(&app, &auditor, audit).await);
+    assert_eq!(journey::accept(&app, &old, audit).await.status, StatusCode::FORBIDDEN);
+    journey::ok(&journey::accept(&app, &new, audit).await);
+}

@@ -58,6 +58,8 @@ pub struct AuditView {
     pub cms_reference: Option<String>,
     pub completed_at: Option<DateTime<Utc>>,
     pub moves: Vec<(AuditState, String, DateTime<Utc>)>,
+    /// The case moved to another key worker while the audit was open: (from, to, when).
+    pub handovers: Vec<(Option<String>, Option<String>, DateTime<Utc>)>,
 }
 
 impl AuditView {
@@ -206,7 +208,7 @@ pub(crate) mod ssr {
     pub fn findings_changed_alert(row: &AuditRow) -> Option<crate::server::NewAlert> {
         Some(crate::server::NewAlert {
             person_id: row.key_worker_id?,
-            kind: crate::trays::AlertKind::FindingsChanged,
+            kind: crate::domain::alert::AlertKind::FindingsChanged,
             case_id: Some(row.case_id),
             link: format!("/audits/{}", row.id),
             body: format!(
@@ -290,6 +292,10 @@ pub async fn audit_detail(audit_id: i64) -> Result<AuditView, AppError> {
             case_note: row.case_note.clone().filter(|_| role.reads_form()),
             cms_reference: row.cms_reference.clone(),
             completed_at: row.completed_at,
+            handovers: store
+                .audit_handovers(audit_id)
+                .await
+                .map_err(failed("read an audit's handovers"))?,
             moves: store
                 .audit_moves(audit_id)
                 .await
@@ -320,7 +326,7 @@ pub async fn propose_times(
     minutes: Option<String>,
 ) -> Result<usize, AppError> {
     use crate::server::*;
-    use crate::trays::AlertKind;
+    use crate::domain::alert::AlertKind;
     use crate::FieldError;
     respond(async move {
         let (store, actor) = signed_in().await?;
@@ -411,7 +417,7 @@ pub async fn propose_times(
 pub async fn accept_time(audit_id: i64, time_id: i64) -> Result<(), AppError> {
     use crate::domain::audit::Move;
     use crate::server::*;
-    use crate::trays::AlertKind;
+    use crate::domain::alert::AlertKind;
     use crate::FieldError;
     respond(async move {
         let (store, actor) = signed_in().await?;
@@ -471,7 +477,7 @@ pub async fn save_draft(
 ) -> Result<i64, AppError> {
     use crate::domain::audit::Move;
     use crate::server::*;
-    use crate::trays::AlertKind;
+    use crate::domain::alert::AlertKind;
     respond(async move {
         let (store, actor) = signed_in().await?;
         let (row, role) = ssr::open(&store, &actor, audit_id).await?;
@@ -616,7 +622,7 @@ pub async fn record_feedback(
 pub async fn confirm_findings(audit_id: i64, reflection: Option<String>) -> Result<(), AppError> {
     use crate::domain::audit::Move;
     use crate::server::*;
-    use crate::trays::AlertKind;
+    use crate::domain::alert::AlertKind;
     respond(async move {
         let (store, actor) = signed_in().await?;
         let (row, role) = ssr::open(&store, &actor, audit_id).await?;
@@ -659,7 +665,7 @@ pub async fn complete_audit(
     use crate::domain::audit::{CaseNote, Move};
     use crate::server::*;
     use crate::store::Completion;
-    use crate::trays::AlertKind;
+    use crate::domain::alert::AlertKind;
     use crate::FieldError;
     respond(async move {
         let (store, actor) = signed_in().await?;

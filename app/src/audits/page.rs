@@ -159,6 +159,7 @@ fn Audit(
     let times = view.times.clone();
     let feedback = view.feedback.clone();
     let moves = view.moves.clone();
+    let handovers = view.handovers.clone();
     let case_note = view.case_note.clone();
     let reflection = view.reflection.clone();
     let can_feedback = matches!(role, AuditRole::Auditor | AuditRole::Iro) && !state.locked();
@@ -310,6 +311,7 @@ fn Audit(
         <h2 class="heading-m">"History"</h2>
         <ul class="list" data-testid="audit-history">
             {moves.into_iter().map(|(s, by, at)| view! { <li>{format!("{}: {} by {}", at.format("%-d %B %Y %H:%M"), s.label(), by)}</li> }).collect_view()}
+            {handovers.into_iter().map(|(from, to, at)| view! { <li>{format!("{}: handed over from {} to {}, the case's new key worker", at.format("%-d %B %Y %H:%M"), from.unwrap_or_else(|| "nobody".into()), to.unwrap_or_else(|| "nobody".into()))}</li> }).collect_view()}
         </ul>
     }
 }

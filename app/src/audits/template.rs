@@ -107,7 +107,7 @@ pub async fn publish_template(t: Option<HashMap<String, String>>) -> Result<i64,
                     for person_id in auditors {
                         notices.alert(NewAlert {
                             person_id,
-                            kind: crate::trays::AlertKind::FormRevised,
+                            kind: crate::domain::alert::AlertKind::FormRevised,
                             case_id: None,
                             link: "/templates".into(),
                             body: format!(

@@ -220,7 +220,7 @@ pub async fn upload_directory(data: MultipartData) -> Result<i64, AppError> {
     use crate::domain::annex_import::{header_key, Problem};
     use crate::domain::directory::{find_staff, read_iros, read_teams};
     use crate::domain::Role;
-    use crate::imports::read::{receive, sheets, too_large, Received};
+    use crate::server::upload::{receive, sheets, too_large, Received};
     use crate::server::*;
     use crate::store::TeamUpdate;
     use crate::FieldError;

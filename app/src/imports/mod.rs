@@ -3,7 +3,7 @@
 
 mod page;
 #[cfg(feature = "ssr")]
-pub mod read;
+use crate::server::upload as read;
 
 pub use page::{ImportPage, ImportsPage};
 
@@ -422,14 +422,14 @@ pub async fn apply_import(import_id: i64) -> Result<PlanSummary, AppError> {
                 let link = format!("/audits/{}", h.audit_id);
                 notices.alert(NewAlert {
                     person_id: h.to,
-                    kind: crate::trays::AlertKind::AuditHandedOver,
+                    kind: crate::domain::alert::AlertKind::AuditHandedOver,
                     case_id: Some(h.case_id),
                     link: link.clone(),
                     body: format!("Case {} is now allocated to you, and so are the open steps of its audit.", h.child_unique_id),
                 });
                 notices.alert(NewAlert {
                     person_id: h.from,
-                    kind: crate::trays::AlertKind::AuditHandedOver,
+                    kind: crate::domain::alert::AlertKind::AuditHandedOver,
                     case_id: Some(h.case_id),
                     link: "/tray".into(),
                     body: format!("Case {} is allocated to another key worker; its open audit has moved to them.", h.child_unique_id),

@@ -102,7 +102,7 @@ pub async fn confirm_round(round_id: i64) -> Result<(), AppError> {
     use super::ssr::require_qa_manager;
     use crate::domain::calendar::AuditMonth;
     use crate::server::*;
-    use crate::trays::AlertKind;
+    use crate::domain::alert::AlertKind;
     use crate::FieldError;
     respond(async move {
         let (store, actor) = signed_in().await?;
@@ -178,7 +178,7 @@ pub async fn assign_auditors(
 ) -> Result<usize, AppError> {
     use super::ssr::require_qa_manager;
     use crate::server::*;
-    use crate::trays::AlertKind;
+    use crate::domain::alert::AlertKind;
     use crate::FieldError;
     respond(async move {
         let (store, actor) = signed_in().await?;
@@ -293,7 +293,7 @@ pub async fn close_round(
     use super::ssr::require_qa_manager;
     use crate::domain::round::{may_close, CloseRefusal, MAX_CLOSING_REASON};
     use crate::server::*;
-    use crate::trays::AlertKind;
+    use crate::domain::alert::AlertKind;
     use crate::FieldError;
     respond(async move {
         let (store, actor) = signed_in().await?;

@@ -6,6 +6,7 @@
 pub mod bus;
 pub mod mail;
 pub mod password;
+pub mod upload;
 mod views;
 
 pub use bus::EventBus;

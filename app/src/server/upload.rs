@@ -1,4 +1,5 @@
-//! Uploaded bytes to sheets: `.xlsx` through calamine, `.csv` as text. Server-only.
+//! Uploaded bytes to sheets (`.xlsx` through calamine, `.csv` as text), for every feature
+//! that takes a file: Annex A imports and the staff directory. Server-only.
 
 use crate::domain::annex_import::{csv_rows, Cell, Problem, Sheet};
 use calamine::{Data, DataType, Reader, Xlsx};
