@@ -125,18 +125,35 @@ test('an audit from arranging the discussion to the filed record, on a tablet', 
   await kw.page.getByRole('button', { name: 'Confirm the findings were discussed' }).tap();
   await kw.page.getByText('Findings discussed').first().waitFor();
 
-  // Completing needs every grade: the missing one is named; then it completes.
+  // Completing needs every grade: the missing one is named.
   await auditor.page.reload();
   await auditor.page.getByTestId('complete-form').waitFor();
   await hydrated(auditor.page);
   await auditor.page.locator('#complete').tap();
   await auditor.page.getByText('Choose a grade for Impact and outcomes').first().waitFor();
+  // Grading after the key worker confirmed sends the findings back to them.
   await auditor.page.selectOption('#grade-impact', 'good');
   await auditor.page.selectOption('#overall', 'good');
   await auditor.page.getByText('All changes saved').waitFor({ timeout: 15000 });
+  await kw.page.goto(`${BASE}/tray`);
+  assert.match(await kw.page.getByTestId('tray').innerText(), /changed the grades or findings/);
+  await kw.page.goto(url);
+  await kw.page.getByTestId('confirm-findings').waitFor();
+  await hydrated(kw.page);
+  await kw.page.getByRole('button', { name: 'Confirm the findings were discussed' }).tap();
+  await kw.page.getByTestId('confirm-findings').waitFor({ state: 'detached' });
+
+  // The last change, typed less than a second before Complete, is filed with the audit.
+  await auditor.page.reload();
+  await auditor.page.getByTestId('complete-form').waitFor();
+  await hydrated(auditor.page);
+  await auditor.page.fill('#action-1', 'Share the plan with the school');
+  await auditor.page.fill('#owner-1', 'Team Manager');
+  await auditor.page.fill('#due-1', '2027-03-05');
   await auditor.page.locator('#complete').tap();
   await auditor.page.getByTestId('case-note').waitFor();
   assert.match(await auditor.page.getByTestId('audit-state').innerText(), /Completed/);
+  assert.match(await auditor.page.getByTestId('case-note').innerText(), /Share the plan with the school/);
 
   // The Team Manager finds the alert and reads the filed audit and case note.
   const tm = await tablet();
@@ -152,5 +169,6 @@ test('an audit from arranging the discussion to the filed record, on a tablet', 
   const note = await tm.page.getByTestId('record-case-note').innerText();
   assert.match(note, /Overall grade: Good/);
   assert.match(note, /1\. Update the safety plan with the family \(owner: Key worker; due 26\/02\/2027\)/);
+  assert.match(note, /2\. Share the plan with the school \(owner: Team Manager; due 05\/03\/2027\)/);
   for (const c of [auditor, kw, tm]) await c.context.close();
 });

@@ -392,7 +392,7 @@ fn AuditForm(
     });
     #[cfg(feature = "hydrate")]
     {
-        autosave::start(id, form_ref, version, dirty, status, in_flight, complete);
+        autosave::start(id, form_ref, version, dirty, status, in_flight, complete, want_complete);
         autosave::complete_when_saved(id, form_ref, version, dirty, in_flight, want_complete, complete);
     }
     #[cfg(not(feature = "hydrate"))]
@@ -661,6 +661,7 @@ mod autosave {
         status: RwSignal<SaveState>,
         in_flight: RwSignal<bool>,
         complete: ServerAction<CompleteAudit>,
+        want_complete: RwSignal<bool>,
     ) {
         // Typing kept on this device from an earlier visit goes back into the form.
         Effect::new(move |done: Option<bool>| {
@@ -687,7 +688,7 @@ mod autosave {
         let tick = move || {
             // After a stale save, wait for the person to choose; never overwrite silently.
             let held = matches!(status.get_untracked(), SaveState::Stale(_));
-            let completing = complete.pending().get_untracked();
+            let completing = complete.pending().get_untracked() || want_complete.get_untracked();
             if held || completing || !dirty.get_untracked() || in_flight.get_untracked() {
                 return;
             }
