@@ -115,6 +115,56 @@ pub fn spawn_alert_archiver(store: Store, site: &SiteSettings) -> tokio::task::J
     })
 }
 
+/// A request's ID: the client's `x-request-id` if it sent a short one (a proxy's, say),
+/// else one made here. It is on the request's span and sent back in the response.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+const REQUEST_ID: &str = "x-request-id";
+
+async fn request_id(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let id = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            format!(
+                "{:x}-{}",
+                std::process::id(),
+                NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            )
+        });
+    request.extensions_mut().insert(RequestId(id.clone()));
+    let mut response = next.run(request).await;
+    if let Ok(value) = axum::http::HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    response
+}
+
+/// The span every request runs in: method, path (IDs only; no query string, which may carry
+/// search terms), request ID, and the signed-in person's ID once known.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let id = request
+        .extensions()
+        .get::<RequestId>()
+        .map(|r| r.0.as_str())
+        .unwrap_or("");
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        request_id = %id,
+        person_id = tracing::field::Empty,
+    )
+}
+
 /// How often the outbox's sender looks for emails to retry, besides after each change.
 pub const OUTBOX_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 
@@ -167,4 +217,16 @@ pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router
             context, shell,
         ))
         .with_state(leptos)
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_request(())
+                .on_response(
+                    |response: &axum::http::Response<_>, latency: std::time::Duration, _: &tracing::Span| {
+                        tracing::info!(status = response.status().as_u16(), latency_ms = latency.as_secs_f64() * 1000.0, "served");
+                    },
+                )
+                .on_failure(()),
+        )
+        .layer(axum::middleware::from_fn(request_id))
 }

@@ -262,7 +262,7 @@ pub async fn audit_detail(audit_id: i64) -> Result<AuditView, AppError> {
             times: store
                 .discussion_times(audit_id)
                 .await
-                .map_err(internal)?
+                .map_err(failed("audit detail"))?
                 .into_iter()
                 .map(|t| DiscussionTime {
                     id: t.id,
@@ -276,7 +276,7 @@ pub async fn audit_detail(audit_id: i64) -> Result<AuditView, AppError> {
             feedback: store
                 .feedback(audit_id)
                 .await
-                .map_err(internal)?
+                .map_err(failed("audit detail"))?
                 .into_iter()
                 // The IRO / CP Chair sees their own words, not the family's.
                 .filter(|f| role != AuditRole::Iro || f.recorded_by_id == me)
@@ -299,7 +299,7 @@ pub async fn audit_detail(audit_id: i64) -> Result<AuditView, AppError> {
             moves: store
                 .audit_moves(audit_id)
                 .await
-                .map_err(internal)?
+                .map_err(failed("audit detail"))?
                 .into_iter()
                 .filter_map(|m| Some((AuditState::from_code(&m.to_state)?, m.by, m.at)))
                 .collect(),
@@ -492,7 +492,7 @@ pub async fn save_draft(
             )]));
         }
         let draft = ssr::posted_draft(&row, &f.unwrap_or_default())?;
-        let json = serde_json::to_string(&draft).map_err(internal)?;
+        let json = serde_json::to_string(&draft).map_err(failed("save draft"))?;
         let mut notices = Notices::new();
         let to = match state {
             AuditState::DiscussionArranged => {
@@ -611,7 +611,7 @@ pub async fn record_feedback(
                 chrono::Utc::now(),
             )
             .await
-            .map_err(internal)?;
+            .map_err(failed("record feedback"))?;
         Ok(())
     })
     .await
@@ -692,7 +692,7 @@ pub async fn complete_audit(
             if let Some(alert) = ssr::findings_changed_alert(&row) {
                 notices.alert(alert);
             }
-            let json = serde_json::to_string(&draft).map_err(internal)?;
+            let json = serde_json::to_string(&draft).map_err(failed("complete audit"))?;
             store
                 .save_draft(audit_id, version, &json, draft.overall.map(|g| g.code()), actor.person_id, chrono::Utc::now(), (row.state, changed), &notices)
                 .await
@@ -785,7 +785,7 @@ pub async fn complete_audit(
                 ),
             });
         }
-        let json = serde_json::to_string(&draft).map_err(internal)?;
+        let json = serde_json::to_string(&draft).map_err(failed("complete audit"))?;
         let done = store
             .complete_audit(
                 audit_id,

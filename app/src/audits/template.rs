@@ -20,8 +20,8 @@ pub async fn audit_template() -> Result<(i64, Vec<TemplateDomain>), AppError> {
         if !actor.roles.has(crate::domain::Role::QaManager) {
             return Err(AppError::Forbidden);
         }
-        let (version, domains) = store.current_template().await.map_err(internal)?;
-        Ok((version, serde_json::from_str(&domains).map_err(internal)?))
+        let (version, domains) = store.current_template().await.map_err(failed("audit template"))?;
+        Ok((version, serde_json::from_str(&domains).map_err(failed("audit template"))?))
     })
     .await
 }
@@ -100,7 +100,7 @@ pub async fn publish_template(t: Option<HashMap<String, String>>) -> Result<i64,
         let mut told = Notices::new();
         let version = store
             .publish_template(
-                &serde_json::to_string(&domains).map_err(internal)?,
+                &serde_json::to_string(&domains).map_err(failed("publish template"))?,
                 chrono::Utc::now(),
                 |version| {
                     let mut notices = Notices::new();

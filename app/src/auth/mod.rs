@@ -94,13 +94,13 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
         let unread_alerts = store
             .unread_alerts(person.actor.person_id)
             .await
-            .map_err(internal)?;
+            .map_err(failed("current user"))?;
         Ok(Some(Me {
             person_id: person.actor.person_id,
             display_name: person.display_name,
             roles: person.actor.roles,
             unread_alerts,
-            last_event_id: store.last_event_id().await.map_err(internal)?,
+            last_event_id: store.last_event_id().await.map_err(failed("current user"))?,
         }))
     })
     .await
@@ -124,13 +124,13 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
         };
 
         let store = store()?;
-        let credentials = store.credentials(email.as_str()).await.map_err(internal)?;
+        let credentials = store.credentials(email.as_str()).await.map_err(failed("sign in"))?;
         let stored_hash = credentials.as_ref().map(|c| c.password_hash.clone());
         let matches = tokio::task::spawn_blocking(move || {
             password::verify_password(&password, stored_hash.as_deref())
         })
         .await
-        .map_err(internal)?;
+        .map_err(failed("sign in"))?;
         let person_id = match credentials {
             Some(c) if matches && c.active => c.person_id,
             other => {
@@ -138,7 +138,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
                 store
                     .log_access(person_id, "sign_in_refused", None)
                     .await
-                    .map_err(internal)?;
+                    .map_err(failed("sign in"))?;
                 tracing::info!(person_id, "sign-in refused");
                 // One message for every cause, so it never reveals which part was wrong.
                 return Err(AppError::Invalid(vec![FieldError::new(
@@ -152,11 +152,11 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
         store
             .create_session(&password::token_hash(&token), person_id, chrono::Utc::now())
             .await
-            .map_err(internal)?;
+            .map_err(failed("sign in"))?;
         store
             .log_access(Some(person_id), "signed_in", None)
             .await
-            .map_err(internal)?;
+            .map_err(failed("sign in"))?;
         tracing::info!(person_id, "signed in");
         set_session_cookie(&token);
         leptos_axum::redirect("/");
@@ -171,13 +171,13 @@ pub async fn sign_out() -> Result<(), AppError> {
     respond(async move {
         let store = store()?;
         if let Some(hash) = current_session_hash() {
-            if let Some(session) = store.session(&hash).await.map_err(internal)? {
+            if let Some(session) = store.session(&hash).await.map_err(failed("sign out"))? {
                 store
                     .log_access(Some(session.person_id), "signed_out", None)
                     .await
-                    .map_err(internal)?;
+                    .map_err(failed("sign out"))?;
             }
-            store.delete_session(&hash).await.map_err(internal)?;
+            store.delete_session(&hash).await.map_err(failed("sign out"))?;
         }
         clear_session_cookie();
         leptos_axum::redirect("/sign-in");

@@ -35,9 +35,9 @@ async fn add_days(
     kind: &str,
 ) -> Result<u64, AppError> {
     use crate::domain::calendar::{AuditMonth, WorkingCalendar};
-    use crate::server::internal;
+    use crate::server::failed;
     let mut closed: Vec<NaiveDate> = WorkingCalendar::shipped().closed_days().collect();
-    closed.extend(store.closure_days().await.map_err(internal)?);
+    closed.extend(store.closure_days().await.map_err(failed("add days"))?);
     closed.extend(days.iter().map(|(d, _)| *d));
     let calendar = WorkingCalendar::new(closed);
     let rows: Vec<(NaiveDate, &str)> = days.iter().map(|(d, r)| (*d, r.as_str())).collect();
@@ -46,7 +46,7 @@ async fn add_days(
             AuditMonth::parse(month).and_then(|m| calendar.last_working_day(m))
         })
         .await
-        .map_err(internal)?;
+        .map_err(failed("add days"))?;
     tracing::info!(added, kind, person_id = actor.person_id, "calendar changed");
     Ok(added)
 }
@@ -63,7 +63,7 @@ pub async fn closure_days() -> Result<Vec<ClosureDay>, AppError> {
         Ok(store
             .closure_day_rows()
             .await
-            .map_err(internal)?
+            .map_err(failed("closure days"))?
             .into_iter()
             .map(|r| ClosureDay {
                 day: r.day,

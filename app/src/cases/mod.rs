@@ -85,7 +85,7 @@ pub async fn list_cases(
             limit: PER_PAGE.into(),
             offset: i64::from(page - 1) * i64::from(PER_PAGE),
         };
-        let (listings, total) = store.cases(&actor, &query).await.map_err(internal)?;
+        let (listings, total) = store.cases(&actor, &query).await.map_err(failed("list cases"))?;
         let mut rows = Vec::with_capacity(listings.len());
         for listing in listings {
             // The query already scoped the list; the domain rule has the final word.
@@ -113,7 +113,7 @@ pub async fn list_cases(
         } else {
             store.teams_in_view(&actor).await
         }
-        .map_err(internal)?;
+        .map_err(failed("list cases"))?;
         let pages = u32::try_from((total + i64::from(PER_PAGE) - 1) / i64::from(PER_PAGE))
             .unwrap_or(u32::MAX)
             .max(1);
@@ -138,14 +138,14 @@ pub async fn open_case(case_id: i64) -> Result<CaseRecord, AppError> {
     use crate::server::*;
     respond(async move {
         let (store, actor) = signed_in().await?;
-        let Some(case) = store.case(case_id).await.map_err(internal)? else {
+        let Some(case) = store.case(case_id).await.map_err(failed("open case"))? else {
             return Err(AppError::NotFound);
         };
         let Some(access) = case_access(&actor, &case.allocation) else {
             store
                 .log_access(Some(actor.person_id), "case_refused", Some(case_id))
                 .await
-                .map_err(internal)?;
+                .map_err(failed("open case"))?;
             tracing::warn!(
                 case_id,
                 person_id = actor.person_id,
@@ -156,9 +156,9 @@ pub async fn open_case(case_id: i64) -> Result<CaseRecord, AppError> {
         store
             .log_access(Some(actor.person_id), "case_viewed", Some(case_id))
             .await
-            .map_err(internal)?;
-        let staff = store.staff_refs().await.map_err(internal)?;
-        let teams = store.teams().await.map_err(internal)?;
+            .map_err(failed("open case"))?;
+        let staff = store.staff_refs().await.map_err(failed("open case"))?;
+        let teams = store.teams().await.map_err(failed("open case"))?;
         let person = |v: &Option<String>| {
             v.as_deref()
                 .and_then(|id| id.parse::<i64>().ok())
@@ -183,7 +183,7 @@ pub async fn open_case(case_id: i64) -> Result<CaseRecord, AppError> {
         let history = store
             .case_history(case_id)
             .await
-            .map_err(internal)?
+            .map_err(failed("open case"))?
             .into_iter()
             .map(|(change, old, new, at, _)| {
                 let text = match change.as_str() {

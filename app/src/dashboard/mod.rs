@@ -249,7 +249,7 @@ mod ssr {
     use crate::domain::calendar::WorkingCalendar;
     use crate::domain::dashboard::{ActionFact, Assignee, AuditFact, ListQuery};
     use crate::domain::{Actor, Role};
-    use crate::server::internal;
+    use crate::server::failed;
     use crate::store::{ActionFactRow, AuditFactRow, Store};
 
     /// Which teams' figures this person sees: `Some(None)` every team, `Some(Some(ids))`
@@ -262,7 +262,7 @@ mod ssr {
                 store
                     .managed_teams(actor.person_id)
                     .await
-                    .map_err(internal)?,
+                    .map_err(failed("scope"))?,
             )))
         } else {
             Ok(None)
@@ -274,7 +274,7 @@ mod ssr {
         Ok(store
             .drawn_rounds()
             .await
-            .map_err(internal)?
+            .map_err(failed("rounds"))?
             .into_iter()
             .map(|(id, month)| {
                 let label = crate::domain::calendar::AuditMonth::parse(&month)
@@ -295,7 +295,7 @@ mod ssr {
         Ok(store
             .audit_facts(round, teams)
             .await
-            .map_err(internal)?
+            .map_err(failed("audit facts"))?
             .into_iter()
             .map(|r| {
                 let state = AuditState::from_code(&r.state).unwrap_or(AuditState::Selected);
@@ -323,7 +323,7 @@ mod ssr {
         Ok(store
             .action_facts(round, teams)
             .await
-            .map_err(internal)?
+            .map_err(failed("action facts"))?
             .into_iter()
             .map(|r| {
                 let open = r.status == "open";

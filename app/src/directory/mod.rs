@@ -71,7 +71,7 @@ pub async fn directory() -> Result<DirectoryView, AppError> {
     respond(async move {
         let (store, actor) = signed_in().await?;
         ssr::require_directory(&actor)?;
-        let staff = store.staff_refs().await.map_err(internal)?;
+        let staff = store.staff_refs().await.map_err(failed("directory"))?;
         let holding = |role: Role| -> Vec<(i64, String)> {
             staff
                 .iter()
@@ -83,7 +83,7 @@ pub async fn directory() -> Result<DirectoryView, AppError> {
             teams: store
                 .team_directory()
                 .await
-                .map_err(internal)?
+                .map_err(failed("directory"))?
                 .into_iter()
                 .map(|t| TeamEntry {
                     id: t.id,
@@ -124,7 +124,7 @@ pub async fn save_team(
             &format!("sm-{team_id}"),
             "Service Manager",
         )?;
-        if !store.save_team(team_id, tm, sm).await.map_err(internal)? {
+        if !store.save_team(team_id, tm, sm).await.map_err(failed("save team"))? {
             return Err(AppError::NotFound);
         }
         tracing::info!(team_id, person_id = actor.person_id, "team managers saved");
@@ -166,7 +166,7 @@ pub async fn add_team(name: String) -> Result<i64, AppError> {
         let id = store
             .create_team(name, chrono::Utc::now())
             .await
-            .map_err(internal)?
+            .map_err(failed("add team"))?
             .ok_or_else(|| {
                 AppError::Invalid(vec![FieldError::new(
                     "team-name",
@@ -192,12 +192,12 @@ pub async fn set_case_iro(case_id: i64, iro_id: Option<String>) -> Result<(), Ap
         store
             .case(case_id)
             .await
-            .map_err(internal)?
+            .map_err(failed("set case iro"))?
             .ok_or(AppError::NotFound)?;
         let iros: Vec<(i64, String)> = store
             .staff_refs()
             .await
-            .map_err(internal)?
+            .map_err(failed("set case iro"))?
             .into_iter()
             .filter(|s| s.roles.has(Role::IroCpChair))
             .map(|s| (s.id, s.name))
@@ -206,7 +206,7 @@ pub async fn set_case_iro(case_id: i64, iro_id: Option<String>) -> Result<(), Ap
         store
             .set_case_iros(None, &[(case_id, iro)], actor.person_id, chrono::Utc::now())
             .await
-            .map_err(internal)?;
+            .map_err(failed("set case iro"))?;
         tracing::info!(case_id, person_id = actor.person_id, "IRO / CP Chair set");
         Ok(())
     })
@@ -248,7 +248,7 @@ pub async fn upload_directory(data: MultipartData) -> Result<i64, AppError> {
                 )]))
             }
         };
-        let staff = store.staff_refs().await.map_err(internal)?;
+        let staff = store.staff_refs().await.map_err(failed("upload directory"))?;
         let now = chrono::Utc::now();
         let sheet = if over {
             Err(vec![too_large()])
@@ -263,7 +263,7 @@ pub async fn upload_directory(data: MultipartData) -> Result<i64, AppError> {
         };
         let outcome: Result<i64, Vec<Problem>> = match kind {
             "directory_teams" => {
-                let teams = store.teams().await.map_err(internal)?;
+                let teams = store.teams().await.map_err(failed("upload directory"))?;
                 match sheet.and_then(|s| read_teams(&s[0])) {
                     Err(p) => Err(p),
                     Ok(lines) => {
@@ -291,7 +291,7 @@ pub async fn upload_directory(data: MultipartData) -> Result<i64, AppError> {
                             });
                         }
                         if problems.is_empty() {
-                            let payload = serde_json::to_string(&lines).map_err(internal)?;
+                            let payload = serde_json::to_string(&lines).map_err(failed("upload directory"))?;
                             Ok(store
                                 .apply_team_directory(
                                     &file_name,
@@ -301,7 +301,7 @@ pub async fn upload_directory(data: MultipartData) -> Result<i64, AppError> {
                                     now,
                                 )
                                 .await
-                                .map_err(internal)?)
+                                .map_err(failed("upload directory"))?)
                         } else {
                             Err(problems)
                         }
@@ -317,7 +317,7 @@ pub async fn upload_directory(data: MultipartData) -> Result<i64, AppError> {
                         let case = store
                             .case_id_by_child_id(&l.child_unique_id)
                             .await
-                            .map_err(internal)?;
+                            .map_err(failed("upload directory"))?;
                         let iro = match &l.iro {
                             None => Ok(None),
                             Some(v) => find_staff(v, &staff, Role::IroCpChair).map(Some),
@@ -333,7 +333,7 @@ pub async fn upload_directory(data: MultipartData) -> Result<i64, AppError> {
                         }
                     }
                     if problems.is_empty() {
-                        let payload = serde_json::to_string(&lines).map_err(internal)?;
+                        let payload = serde_json::to_string(&lines).map_err(failed("upload directory"))?;
                         let id = store
                             .set_case_iros(
                                 Some((&file_name, &payload)),
@@ -342,7 +342,7 @@ pub async fn upload_directory(data: MultipartData) -> Result<i64, AppError> {
                                 now,
                             )
                             .await
-                            .map_err(internal)?;
+                            .map_err(failed("upload directory"))?;
                         Ok(id.ok_or_else(|| internal("IRO upload not recorded"))?)
                     } else {
                         Err(problems)
@@ -358,12 +358,12 @@ pub async fn upload_directory(data: MultipartData) -> Result<i64, AppError> {
                     &file_name,
                     None,
                     "rejected",
-                    &serde_json::to_string(&problems).map_err(internal)?,
+                    &serde_json::to_string(&problems).map_err(failed("upload directory"))?,
                     actor.person_id,
                     now,
                 )
                 .await
-                .map_err(internal)?,
+                .map_err(failed("upload directory"))?,
         };
         tracing::info!(
             import_id = id,

@@ -60,13 +60,13 @@ pub async fn pool_overview() -> Result<PoolSummary, AppError> {
         if !actor.roles.sees_every_case() {
             return Err(AppError::Forbidden);
         }
-        let counts = store.pool_counts().await.map_err(internal)?;
+        let counts = store.pool_counts().await.map_err(failed("pool overview"))?;
         let (teams, totals) = pool_table(
             counts
                 .into_iter()
                 .map(|c| (c.team_id, c.team, c.list, c.cases)),
         );
-        let open_cases = store.open_case_count().await.map_err(internal)?;
+        let open_cases = store.open_case_count().await.map_err(failed("pool overview"))?;
         Ok(PoolSummary {
             teams,
             totals,

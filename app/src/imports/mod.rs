@@ -61,7 +61,7 @@ mod ssr {
     use crate::domain::annex_import::AnnexUpload;
     use crate::domain::pool_update::{plan, Plan};
     use crate::domain::{Actor, AnnexList, Role};
-    use crate::server::internal;
+    use crate::server::failed;
     use crate::store::{ImportRow, Store};
 
     pub fn require_qa_manager(actor: &Actor) -> Result<(), AppError> {
@@ -97,8 +97,8 @@ mod ssr {
         store: &Store,
         row: &ImportRow,
     ) -> Result<(AnnexUpload, Result<Plan, Unresolved>), AppError> {
-        let upload: AnnexUpload = serde_json::from_str(&row.payload).map_err(internal)?;
-        let directory = store.directory().await.map_err(internal)?;
+        let upload: AnnexUpload = serde_json::from_str(&row.payload).map_err(failed("plan staged"))?;
+        let directory = store.directory().await.map_err(failed("plan staged"))?;
         let ids: Vec<&str> = upload
             .cases
             .iter()
@@ -107,7 +107,7 @@ mod ssr {
         let existing = store
             .pool_snapshot(&upload.lists, &ids)
             .await
-            .map_err(internal)?;
+            .map_err(failed("plan staged"))?;
         let planned = plan(&upload, &directory, &existing);
         Ok((upload, planned))
     }
@@ -116,7 +116,7 @@ mod ssr {
         let row = store
             .import(import_id)
             .await
-            .map_err(internal)?
+            .map_err(failed("staged"))?
             .ok_or(AppError::NotFound)?;
         if row.kind != "annex_a" || row.status != "staged" {
             return Err(AppError::Invalid(vec![crate::FieldError::new(
@@ -172,10 +172,10 @@ pub async fn upload_annex_a(data: MultipartData) -> Result<i64, AppError> {
                 })
         };
         let (status, payload) = match &checked {
-            Ok(upload) => ("staged", serde_json::to_string(upload).map_err(internal)?),
+            Ok(upload) => ("staged", serde_json::to_string(upload).map_err(failed("upload annex a"))?),
             Err(problems) => (
                 "rejected",
-                serde_json::to_string(problems).map_err(internal)?,
+                serde_json::to_string(problems).map_err(failed("upload annex a"))?,
             ),
         };
         let id = store
@@ -189,7 +189,7 @@ pub async fn upload_annex_a(data: MultipartData) -> Result<i64, AppError> {
                 chrono::Utc::now(),
             )
             .await
-            .map_err(internal)?;
+            .map_err(failed("upload annex a"))?;
         tracing::info!(
             import_id = id,
             person_id = actor.person_id,
@@ -212,7 +212,7 @@ pub async fn list_imports() -> Result<Vec<ImportListing>, AppError> {
         Ok(store
             .imports(50)
             .await
-            .map_err(internal)?
+            .map_err(failed("list imports"))?
             .iter()
             .map(ssr::listing)
             .collect())
@@ -225,7 +225,7 @@ pub async fn import_detail(import_id: i64) -> Result<ImportView, AppError> {
     use crate::server::*;
     respond(async move {
         let (store, actor) = signed_in().await?;
-        let row = store.import(import_id).await.map_err(internal)?;
+        let row = store.import(import_id).await.map_err(failed("import detail"))?;
         // The Administrator keeps the staff directory, so sees its uploads; Annex A is the
         // QA Manager's alone.
         let directory_upload = row.as_ref().is_some_and(|r| r.kind == "directory_teams");
@@ -244,7 +244,7 @@ pub async fn import_detail(import_id: i64) -> Result<ImportView, AppError> {
             people: Vec::new(),
         };
         match row.status.as_str() {
-            "rejected" => view.problems = serde_json::from_str(&row.payload).map_err(internal)?,
+            "rejected" => view.problems = serde_json::from_str(&row.payload).map_err(failed("import detail"))?,
             "staged" if row.kind == "annex_a" => {
                 let (upload, planned) = ssr::plan_staged(&store, &row).await?;
                 view.warnings = upload.unallocated_warnings();
@@ -252,11 +252,11 @@ pub async fn import_detail(import_id: i64) -> Result<ImportView, AppError> {
                     Ok(plan) => view.summary = Some(plan.summary(upload.cases.len())),
                     Err(unresolved) => {
                         view.unresolved = unresolved;
-                        view.teams = store.teams().await.map_err(internal)?;
+                        view.teams = store.teams().await.map_err(failed("import detail"))?;
                         view.people = store
                             .people_options()
                             .await
-                            .map_err(internal)?
+                            .map_err(failed("import detail"))?
                             .into_iter()
                             .map(|(id, name, team)| PersonOption { id, name, team })
                             .collect();
@@ -269,7 +269,7 @@ pub async fn import_detail(import_id: i64) -> Result<ImportView, AppError> {
                     .as_deref()
                     .map(serde_json::from_str)
                     .transpose()
-                    .map_err(internal)?;
+                    .map_err(failed("import detail"))?;
             }
         }
         Ok(view)
@@ -310,7 +310,7 @@ pub async fn map_import_name(
             (Some("team"), _) if kind == "team" => store
                 .create_team(name.trim(), now)
                 .await
-                .map_err(internal)?
+                .map_err(failed("map import name"))?
                 .ok_or_else(|| invalid("There is already a team with this name"))?,
             (Some("worker"), _) if kind == "worker" => {
                 let email = EmailAddress::parse(email.as_deref().unwrap_or("")).map_err(|_| {
@@ -319,7 +319,7 @@ pub async fn map_import_name(
                         "Enter their work email address, like name@council.gov.uk",
                     )])
                 })?;
-                let teams = store.teams().await.map_err(internal)?;
+                let teams = store.teams().await.map_err(failed("map import name"))?;
                 let team_id = team_id
                     .as_deref()
                     .and_then(|t| t.trim().parse::<i64>().ok())
@@ -340,7 +340,7 @@ pub async fn map_import_name(
                         now,
                     )
                     .await
-                    .map_err(internal)?
+                    .map_err(failed("map import name"))?
                     .ok_or_else(|| {
                         AppError::Invalid(vec![FieldError::new(
                             &format!("{field}-email"),
@@ -356,14 +356,14 @@ pub async fn map_import_name(
                     store
                         .teams()
                         .await
-                        .map_err(internal)?
+                        .map_err(failed("map import name"))?
                         .iter()
                         .any(|(t, _)| *t == id)
                 } else {
                     store
                         .people_options()
                         .await
-                        .map_err(internal)?
+                        .map_err(failed("map import name"))?
                         .iter()
                         .any(|(p, _, _)| *p == id)
                 };
@@ -383,7 +383,7 @@ pub async fn map_import_name(
         store
             .set_alias(&kind, &key, target)
             .await
-            .map_err(internal)?;
+            .map_err(failed("map import name"))?;
         tracing::info!(
             import_id,
             person_id = actor.person_id,
@@ -447,7 +447,7 @@ pub async fn apply_import(import_id: i64) -> Result<PlanSummary, AppError> {
             .apply_import(
                 import_id,
                 &plan,
-                &serde_json::to_string(&summary).map_err(internal)?,
+                &serde_json::to_string(&summary).map_err(failed("apply import"))?,
                 chrono::Utc::now(),
                 tell,
             )
@@ -481,7 +481,7 @@ pub async fn discard_import(import_id: i64) -> Result<(), AppError> {
         let (store, actor) = signed_in().await?;
         ssr::require_qa_manager(&actor)?;
         ssr::staged(&store, import_id).await?;
-        store.discard_import(import_id).await.map_err(internal)?;
+        store.discard_import(import_id).await.map_err(failed("discard import"))?;
         leptos_axum::redirect("/imports");
         Ok(())
     })

@@ -106,7 +106,7 @@ mod ssr {
     use crate::domain::calendar::{AuditMonth, WorkingCalendar};
     use crate::domain::draw::{Seed, Stratum, StratumDraw};
     use crate::domain::{Actor, Role};
-    use crate::server::internal;
+    use crate::server::{failed, internal};
     use crate::store::{RoundRow, Store};
 
     pub fn require_qa_manager(actor: &Actor) -> Result<(), AppError> {
@@ -144,14 +144,14 @@ mod ssr {
         store: &Store,
         round_id: i64,
     ) -> Result<Option<RecordedDraw>, AppError> {
-        let Some(record) = store.draw_record(round_id).await.map_err(internal)? else {
+        let Some(record) = store.draw_record(round_id).await.map_err(failed("recorded draw"))? else {
             return Ok(None);
         };
         Ok(Some(RecordedDraw {
             seed: Seed::parse_hex(&record.seed).ok_or_else(|| internal("bad seed in draws"))?,
             generator: record.generator,
-            settings: serde_json::from_str(&record.settings).map_err(internal)?,
-            strata: serde_json::from_str(&record.strata).map_err(internal)?,
+            settings: serde_json::from_str(&record.settings).map_err(failed("recorded draw"))?,
+            strata: serde_json::from_str(&record.strata).map_err(failed("recorded draw"))?,
             unallocated_left_out: record.unallocated_left_out,
         }))
     }
@@ -178,7 +178,7 @@ pub async fn list_rounds() -> Result<Vec<RoundSummary>, AppError> {
         store
             .rounds()
             .await
-            .map_err(internal)?
+            .map_err(failed("list rounds"))?
             .into_iter()
             .map(ssr::summary)
             .collect()
@@ -213,7 +213,7 @@ pub async fn create_round(month: String) -> Result<i64, AppError> {
         let id = store
             .create_round(month, due_on, actor.person_id, chrono::Utc::now())
             .await
-            .map_err(internal)?;
+            .map_err(failed("create round"))?;
         let Some(id) = id else {
             return Err(AppError::Invalid(vec![FieldError::new(
                 "month",
@@ -237,13 +237,13 @@ pub async fn round_detail(round_id: i64) -> Result<RoundView, AppError> {
         let row = store
             .round(round_id)
             .await
-            .map_err(internal)?
+            .map_err(failed("round detail"))?
             .ok_or(AppError::NotFound)?;
         let qa = actor.roles.has(Role::QaManager);
         let can_draw = row.status == RoundStatus::Open && qa;
         let can_withdraw = row.status == RoundStatus::Drawn && qa;
         let teams = if can_draw {
-            store.teams().await.map_err(internal)?
+            store.teams().await.map_err(failed("round detail"))?
         } else {
             Vec::new()
         };
@@ -266,7 +266,7 @@ pub async fn round_detail(round_id: i64) -> Result<RoundView, AppError> {
             None => None,
             Some(record) => {
                 let outcome = record.strata.into_iter().map(|(_, o)| o);
-                let cases = store.round_cases(round_id).await.map_err(internal)?;
+                let cases = store.round_cases(round_id).await.map_err(failed("round detail"))?;
                 let strata = outcome
                     .into_iter()
                     .enumerate()
@@ -422,7 +422,7 @@ pub async fn draw_round(
         let teams: Vec<(i64, String, String)> = store
             .teams()
             .await
-            .map_err(internal)?
+            .map_err(failed("draw round"))?
             .into_iter()
             .map(|(id, name)| {
                 let raw = team_quota.get(&id.to_string()).cloned().unwrap_or_default();
@@ -433,7 +433,7 @@ pub async fn draw_round(
         let round = store
             .round(round_id)
             .await
-            .map_err(internal)?
+            .map_err(failed("draw round"))?
             .ok_or(AppError::NotFound)?;
         let month =
             AuditMonth::parse(&round.audit_month).ok_or_else(|| internal("bad audit month"))?;
@@ -477,16 +477,16 @@ pub async fn draw_round(
             unallocated_left_out,
             generator: GENERATOR,
             seed: seed.to_hex(),
-            settings: serde_json::to_string(&settings).map_err(internal)?,
+            settings: serde_json::to_string(&settings).map_err(failed("draw round"))?,
             // The pools as they stood, so the draw can be re-run after later imports.
             strata: serde_json::to_string(&strata.iter().zip(&outcome).collect::<Vec<_>>())
-                .map_err(internal)?,
+                .map_err(failed("draw round"))?,
             selections: outcome.iter().map(|o| o.selected.clone()).collect(),
         };
         let stored = store
             .record_draw(round_id, record, actor.person_id, chrono::Utc::now())
             .await
-            .map_err(internal)?;
+            .map_err(failed("draw round"))?;
         if !stored {
             return Err(AppError::Invalid(vec![crate::FieldError::new(
                 "quota-2",
@@ -514,7 +514,7 @@ pub async fn verify_draw(round_id: i64) -> Result<Verification, AppError> {
         let seed = record.seed;
         let strata: Vec<Stratum> = record.strata.into_iter().map(|(s, _)| s).collect();
         let rerun = draw(&strata, seed);
-        let stored = store.round_cases(round_id).await.map_err(internal)?;
+        let stored = store.round_cases(round_id).await.map_err(failed("verify draw"))?;
         let stored_draw: Vec<Vec<i64>> = (0..strata.len())
             .map(|i| {
                 stored
@@ -527,7 +527,7 @@ pub async fn verify_draw(round_id: i64) -> Result<Verification, AppError> {
         let draw_matches =
             rerun.iter().map(|r| r.selected.clone()).collect::<Vec<_>>() == stored_draw;
         // Each replacement, re-drawn from what the round held just before it.
-        let refs = store.round_case_refs(round_id).await.map_err(internal)?;
+        let refs = store.round_case_refs(round_id).await.map_err(failed("verify draw"))?;
         let mut replacements = 0;
         let replacements_match = refs
             .iter()
@@ -591,7 +591,7 @@ pub async fn withdraw_case(
         let round = store
             .round(round_id)
             .await
-            .map_err(internal)?
+            .map_err(failed("withdraw case"))?
             .ok_or(AppError::NotFound)?;
         if round.status != RoundStatus::Drawn {
             return Err(AppError::Invalid(vec![FieldError::new(
@@ -603,13 +603,13 @@ pub async fn withdraw_case(
             .await?
             .ok_or(AppError::NotFound)?;
         let (seed, recorded) = (record.seed, record.strata);
-        let refs = store.round_case_refs(round_id).await.map_err(internal)?;
+        let refs = store.round_case_refs(round_id).await.map_err(failed("withdraw case"))?;
         let target = refs
             .iter()
             .find(|r| r.case_id == case_id && !r.withdrawn)
             .ok_or(AppError::NotFound)?;
         let pool = &recorded
-            .get(usize::try_from(target.stratum).map_err(internal)?)
+            .get(usize::try_from(target.stratum).map_err(failed("withdraw case"))?)
             .ok_or_else(|| internal("stratum missing from the record"))?
             .0
             .pool;
@@ -630,7 +630,7 @@ pub async fn withdraw_case(
                 chrono::Utc::now(),
             )
             .await
-            .map_err(internal)?;
+            .map_err(failed("withdraw case"))?;
         if !done {
             return Err(AppError::Invalid(vec![FieldError::new(
                 &field,
@@ -648,7 +648,7 @@ pub async fn withdraw_case(
             Some(id) => Ok(store
                 .case(id)
                 .await
-                .map_err(internal)?
+                .map_err(failed("withdraw case"))?
                 .map(|c| c.child_unique_id)),
             None => Ok(None),
         }

@@ -75,10 +75,11 @@ pub fn committed(notices: &Notices) {
     }
 }
 
-/// The operation that failed, for the log, with the error; the user gets the plain sentence.
-pub fn failed(operation: &'static str) -> impl Fn(crate::store::StoreError) -> AppError {
+/// Logs which operation failed, with the error (inside the request's span, which carries
+/// its route, request ID and person ID); the user gets the plain sentence.
+pub fn failed<E: Display>(operation: &'static str) -> impl Fn(E) -> AppError {
     move |error| {
-        tracing::error!(%error, operation, "store call failed");
+        tracing::error!(%error, operation, "operation failed");
         AppError::Internal
     }
 }
@@ -159,6 +160,8 @@ pub async fn signed_in() -> Result<(Store, Actor), AppError> {
     let person = current_person(&store)
         .await?
         .ok_or(AppError::SignInRequired)?;
+    // The person's ID (never a name) on the request's span, so every line it logs says who.
+    tracing::Span::current().record("person_id", person.actor.person_id);
     Ok((store, person.actor))
 }
 
@@ -198,13 +201,13 @@ async fn person_for_token(
     token: &str,
 ) -> Result<(Option<PersonSummary>, bool), AppError> {
     let token_hash = password::token_hash(token);
-    let Some(session) = store.session(&token_hash).await.map_err(internal)? else {
+    let Some(session) = store.session(&token_hash).await.map_err(failed("read or keep a session"))? else {
         return Ok((None, false));
     };
     let now = Utc::now();
     match session_state(session.created_at, session.last_seen_at, now) {
         SessionState::Expired => {
-            store.delete_session(&token_hash).await.map_err(internal)?;
+            store.delete_session(&token_hash).await.map_err(failed("read or keep a session"))?;
             Ok((None, true))
         }
         SessionState::Live { touch } => {
@@ -212,10 +215,10 @@ async fn person_for_token(
                 store
                     .touch_session(&token_hash, now)
                     .await
-                    .map_err(internal)?;
+                    .map_err(failed("read or keep a session"))?;
             }
             Ok((
-                store.person(session.person_id).await.map_err(internal)?,
+                store.person(session.person_id).await.map_err(failed("read or keep a session"))?,
                 false,
             ))
         }

@@ -103,7 +103,7 @@ pub async fn my_tray(kind: Option<String>, show: Option<String>) -> Result<TrayV
                 TRAY_LIMIT,
             )
             .await
-            .map_err(internal)?;
+            .map_err(failed("my tray"))?;
         let archive_after_days = use_context::<SiteSettings>()
             .map(|s| s.archive_after_days)
             .unwrap_or(ARCHIVE_AFTER_DAYS);
@@ -159,7 +159,7 @@ pub async fn mark_alert_read(alert_id: i64) -> Result<(), AppError> {
         let found = store
             .mark_alert_read(actor.person_id, alert_id, Utc::now())
             .await
-            .map_err(internal)?;
+            .map_err(failed("mark alert read"))?;
         // Someone else's alert looks the same as a missing one.
         if !found {
             return Err(AppError::NotFound);
