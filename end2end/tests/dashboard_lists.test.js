@@ -50,8 +50,9 @@ test('a dashboard figure opens the list behind it, with the same number of cases
   await page.waitForURL(/\/dashboard\?round=\d+$/);
   await page.getByTestId('dashboard-panel').filter({ hasText: 'By auditor' }).locator('td[data-figure$=":Assigned"] a').first().tap();
   await page.waitForURL(/auditor=\d+&state=assigned$/);
-  assert.equal(await page.getByTestId('dashboard-list').locator('tbody tr').count(), 1);
+  // Counted once the list has rendered (a count does not wait).
   await page.getByTestId('dashboard-list').locator(`a[href="/audits/${auditId}"]`).waitFor();
+  assert.equal(await page.getByTestId('dashboard-list').locator('tbody tr').count(), 1);
 
   // An address the dashboard never wrote is refused, not guessed at.
   const bad = await page.goto(`${BASE}/dashboard/list?round=1&list=audits&name=Smith`);

@@ -17,17 +17,27 @@ async fn main() {
     let store = bench.store.clone();
     let teams: Vec<(i64, String)> = store.teams().await.unwrap();
     // A large council's pool: replace the demo cases' lists with 20,000 cases.
+    // Each allocated to a key worker of its team (an unallocated case is never drawn).
+    let workers: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT p.team_id, MIN(p.id) FROM people p JOIN person_roles r ON r.person_id = p.id \
+         WHERE r.role = 'key_worker' AND p.team_id IS NOT NULL GROUP BY p.team_id",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
     let mut tx = store.pool().begin().await.unwrap();
     let now = chrono::Utc::now();
     for i in 0..CASES {
         let team = teams[i % teams.len()].0;
+        let worker = workers.iter().find(|(t, _)| *t == team).map(|(_, p)| *p);
         let list = [2i64, 6, 7, 8, 9][(i / teams.len()) % 5];
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO cases (child_unique_id, subject, team_id, created_at, updated_at) VALUES ($1, 'child', $2, $3, $3) RETURNING id",
+            "INSERT INTO cases (child_unique_id, subject, team_id, key_worker_id, created_at, updated_at) VALUES ($1, 'child', $2, $4, $3, $3) RETURNING id",
         )
         .bind(format!("BENCH{i:06}"))
         .bind(team)
         .bind(now)
+        .bind(worker)
         .fetch_one(&mut *tx)
         .await
         .unwrap();
@@ -87,7 +97,7 @@ async fn main() {
     let mut reads: Vec<f64> = Vec::new();
     for _ in 0..RUNS {
         let start = Instant::now();
-        let pools = store.eligible_pools(&filters, month, 12, 0).await.unwrap();
+        let (pools, _) = store.eligible_pools(&filters, month, 12, 0).await.unwrap();
         reads.push(start.elapsed().as_secs_f64() * 1e3);
         assert_eq!(pools.len(), 10);
     }

@@ -285,3 +285,31 @@ async fn completing_files_what_was_on_the_screen_and_changed_findings_go_back_to
         .unwrap();
     assert!(note.contains("Typed a moment before Complete"), "{note}");
 }
+
+#[tokio::test]
+async fn a_stored_state_the_domain_does_not_know_is_reported_as_corrupt_not_guessed() {
+    let app = TestApp::new().await;
+    let qa = app.sign_in(QA).await;
+    let round = drawn_round(&app, &qa, "2027-01").await;
+    ok(&confirm(&app, &qa, round).await);
+    ok(&assign(&app, &qa, round).await);
+    let audit = audit_of(&app, round).await.unwrap();
+    // Only possible past the database's own checks (a hand edit, a bad copy).
+    let mut conn = app.store.pool().acquire().await.unwrap();
+    sqlx::query("PRAGMA ignore_check_constraints = ON").execute(&mut *conn).await.unwrap();
+    sqlx::query("UPDATE audits SET state = 'lost' WHERE id = $1")
+        .bind(audit)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    drop(conn);
+    match app.store.audit(audit).await {
+        Err(app::store::StoreError::Corrupt(why)) => assert!(why.contains("state"), "names the column: {why}"),
+        other => panic!("expected a Corrupt error, got {other:?}"),
+    }
+    let auditor = app.sign_in(AUDITOR).await;
+    let r = app
+        .call("audit_detail", &[("audit_id", &audit.to_string())], Some(&auditor))
+        .await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "a plain error, never a guess");
+}

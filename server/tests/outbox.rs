@@ -276,3 +276,29 @@ async fn a_leavers_email_is_dropped_not_sent() {
     assert!(sent_to(&sent, &kw).await.is_empty());
     assert_eq!(app.store.outbox_unsent().await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn closing_a_round_and_what_it_tells_are_one_transaction() {
+    let app = TestApp::new().await;
+    let qa = app.sign_in(QA).await;
+    let round = drawn_round(&app, &qa, "2026-10").await;
+    ok(&confirm(&app, &qa, round).await);
+    ok(&assign(&app, &qa, round).await);
+    let case = round_case(&app, round).await;
+    let field = format!("reason[{}]", case.round_case_id);
+    let status = || {
+        let app = &app;
+        async move {
+            let s: String = sqlx::query_scalar("SELECT status FROM rounds WHERE id = $1")
+                .bind(round)
+                .fetch_one(app.store.pool())
+                .await
+                .unwrap();
+            s
+        }
+    };
+    let round_id = round.to_string();
+    let form = [("round_id", round_id.as_str()), (field.as_str(), "Auditor away")];
+    refused_whole(&app, Fault::Alerts, || app.call("close_round", &form, Some(&qa)), status).await;
+    assert_eq!(status().await, "closed");
+}

@@ -212,8 +212,7 @@ pub async fn dashboard_list(query: String) -> Result<FigureList, AppError> {
                     .into_iter()
                     .filter(|(_, f)| query.filter.matches_action(f))
                     .map(|(row, f)| {
-                        let state = AuditState::from_code(&row.audit_state)
-                            .unwrap_or(AuditState::Completed);
+                        let state = row.audit_state;
                         ListedAction {
                             audit_id: row.audit_id,
                             child_unique_id: row.child_unique_id,
@@ -298,7 +297,7 @@ mod ssr {
             .map_err(failed("audit facts"))?
             .into_iter()
             .map(|r| {
-                let state = AuditState::from_code(&r.state).unwrap_or(AuditState::Selected);
+                let state = r.state;
                 let fact = AuditFact {
                     team_id: r.team_id,
                     team: r.team.clone(),

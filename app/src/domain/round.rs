@@ -56,6 +56,28 @@ impl TryFrom<String> for RoundStatus {
     }
 }
 
+/// How a case joined a round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Selection {
+    /// Drawn with the round.
+    Draw,
+    /// Drawn later, from the same stratum, to replace a withdrawn case.
+    Replacement,
+}
+
+impl TryFrom<String> for Selection {
+    type Error = String;
+
+    fn try_from(code: String) -> Result<Self, Self::Error> {
+        match code.as_str() {
+            "draw" => Ok(Selection::Draw),
+            "replacement" => Ok(Selection::Replacement),
+            _ => Err(format!("unknown selection {code:?}")),
+        }
+    }
+}
+
 /// Why a round cannot be closed now.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CloseRefusal {
@@ -105,6 +127,13 @@ mod tests {
 
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2027, 1, d).unwrap()
+    }
+
+    #[test]
+    fn selections_decode_and_refuse_unknown_codes() {
+        assert_eq!(Selection::try_from("draw".to_string()), Ok(Selection::Draw));
+        assert_eq!(Selection::try_from("replacement".to_string()), Ok(Selection::Replacement));
+        assert!(Selection::try_from("lottery".to_string()).is_err());
     }
 
     #[test]

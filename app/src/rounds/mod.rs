@@ -281,7 +281,7 @@ pub async fn round_detail(round_id: i64) -> Result<RoundView, AppError> {
                                 case_id: c.case_id,
                                 child_unique_id: c.child_unique_id.clone(),
                                 team: c.team.clone(),
-                                replacement: c.selected_by == "replacement",
+                                replacement: c.selected_by == crate::domain::round::Selection::Replacement,
                             })
                             .collect(),
                     })
@@ -519,7 +519,7 @@ pub async fn verify_draw(round_id: i64) -> Result<Verification, AppError> {
             .map(|i| {
                 stored
                     .iter()
-                    .filter(|c| c.stratum == i as i64 && c.selected_by == "draw")
+                    .filter(|c| c.stratum == i as i64 && c.selected_by == crate::domain::round::Selection::Draw)
                     .map(|c| c.case_id)
                     .collect()
             })
@@ -532,7 +532,7 @@ pub async fn verify_draw(round_id: i64) -> Result<Verification, AppError> {
         let replacements_match = refs
             .iter()
             .enumerate()
-            .filter(|(_, r)| r.selected_by == "replacement")
+            .filter(|(_, r)| r.selected_by == crate::domain::round::Selection::Replacement)
             .all(|(i, r)| {
                 replacements += 1;
                 let held: std::collections::BTreeSet<i64> =
@@ -616,7 +616,7 @@ pub async fn withdraw_case(
         let held: BTreeSet<i64> = refs.iter().map(|r| r.case_id).collect();
         let n = refs
             .iter()
-            .filter(|r| r.selected_by == "replacement")
+            .filter(|r| r.selected_by == crate::domain::round::Selection::Replacement)
             .count() as u64
             + 1;
         let chosen = replacement(pool, &held, seed, n);

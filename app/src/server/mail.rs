@@ -96,8 +96,8 @@ impl OutboxWake {
     }
 }
 
-/// How many emails one pass takes.
-const BATCH: i64 = 50;
+/// How many emails one pass takes (and marks sent in one statement).
+const BATCH: i64 = 200;
 
 /// What one pass over the outbox did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -125,9 +125,10 @@ pub async fn deliver_due(
         if due.is_empty() {
             return Ok(done);
         }
+        let mut finished = Vec::with_capacity(due.len());
         for row in due {
             let Some(to) = row.to_address.clone() else {
-                store.email_sent(row.id, Utc::now()).await?;
+                finished.push(row.id);
                 done.dropped += 1;
                 continue;
             };
@@ -145,7 +146,7 @@ pub async fn deliver_due(
             };
             match mailer.0.send(email).await {
                 Ok(()) => {
-                    store.email_sent(row.id, Utc::now()).await?;
+                    finished.push(row.id);
                     done.sent += 1;
                 }
                 Err(error) => {
@@ -155,6 +156,9 @@ pub async fn deliver_due(
                 }
             }
         }
+        // Sent is recorded once per batch. A crash before this line sends the batch again
+        // after its lease, with the same message IDs.
+        store.emails_sent(&finished, Utc::now()).await?;
     }
 }
 

@@ -558,7 +558,8 @@ pub struct AuditFactRow {
     pub team: String,
     pub auditor_id: Option<i64>,
     pub auditor: Option<String>,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: AuditState,
     pub due_on: NaiveDate,
     /// The overall grade's code, kept beside the draft so counting never parses forms.
     pub overall_grade: Option<String>,
@@ -569,7 +570,8 @@ pub struct AuditFactRow {
 pub struct ActionFactRow {
     pub id: i64,
     pub audit_id: i64,
-    pub audit_state: String,
+    #[sqlx(try_from = "String")]
+    pub audit_state: AuditState,
     pub case_id: i64,
     pub child_unique_id: String,
     pub team_id: i64,

@@ -243,53 +243,55 @@ impl Store {
     }
 
     /// Takes up to `limit` emails that are due, holding each for [`OUTBOX_LEASE`] so no
-    /// other sender tries them meanwhile.
+    /// other sender (another server) tries them meanwhile: one guarded statement claims
+    /// them, one reads them.
     pub async fn take_due_emails(
         &self,
         now: DateTime<Utc>,
         limit: i64,
     ) -> StoreResult<Vec<OutboxRow>> {
         let mut tx = self.begin_write().await?;
-        let rows: Vec<OutboxRow> = sqlx::query_as(
-            "SELECT o.id, o.message_id, o.person_id, \
-             CASE WHEN p.active = TRUE THEN p.email END AS to_address, \
-             o.subject, o.body, o.link, o.attempts \
-             FROM outbox o JOIN people p ON p.id = o.person_id \
-             WHERE o.sent_at IS NULL AND o.failed_at IS NULL AND o.next_attempt_at <= $1 \
-             AND (o.claimed_until IS NULL OR o.claimed_until <= $1) ORDER BY o.id LIMIT $2",
+        let claimed: Vec<i64> = sqlx::query_scalar(
+            "UPDATE outbox SET claimed_until = $1 WHERE id IN (SELECT id FROM outbox \
+             WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $2 \
+             AND (claimed_until IS NULL OR claimed_until <= $2) ORDER BY id LIMIT $3) RETURNING id",
         )
+        .bind(now + OUTBOX_LEASE)
         .bind(now)
         .bind(limit)
         .fetch_all(&mut *tx)
         .await?;
-        let mut taken = Vec::with_capacity(rows.len());
-        for row in rows {
-            // Guarded again, so two senders (two servers) never both take one.
-            let claimed = sqlx::query(
-                "UPDATE outbox SET claimed_until = $1 WHERE id = $2 AND sent_at IS NULL \
-                 AND (claimed_until IS NULL OR claimed_until <= $3)",
-            )
-            .bind(now + OUTBOX_LEASE)
-            .bind(row.id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if claimed == 1 {
-                taken.push(row);
-            }
+        if claimed.is_empty() {
+            return Ok(Vec::new());
         }
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "SELECT o.id, o.message_id, o.person_id, \
+             CASE WHEN p.active = TRUE THEN p.email END AS to_address, \
+             o.subject, o.body, o.link, o.attempts \
+             FROM outbox o JOIN people p ON p.id = o.person_id WHERE o.id IN (",
+        );
+        let mut ids = qb.separated(", ");
+        for id in &claimed {
+            ids.push_bind(*id);
+        }
+        qb.push(") ORDER BY o.id");
+        let rows = qb.build_query_as().fetch_all(&mut *tx).await?;
         tx.commit().await?;
-        Ok(taken)
+        Ok(rows)
     }
 
-    /// Marks a taken email sent (or, with `dropped`, not to be sent: its person has left).
-    pub async fn email_sent(&self, id: i64, now: DateTime<Utc>) -> StoreResult<()> {
-        sqlx::query("UPDATE outbox SET sent_at = $1, claimed_until = NULL WHERE id = $2")
-            .bind(now)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+    /// Marks taken emails done: sent, or dropped because their person has left.
+    pub async fn emails_sent(&self, ids: &[i64], now: DateTime<Utc>) -> StoreResult<()> {
+        for chunk in ids.chunks(500) {
+            let mut qb = QueryBuilder::<Sqlite>::new("UPDATE outbox SET claimed_until = NULL, sent_at = ");
+            qb.push_bind(now).push(" WHERE id IN (");
+            let mut list = qb.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            qb.push(")");
+            qb.build().execute(&self.pool).await?;
+        }
         Ok(())
     }
 

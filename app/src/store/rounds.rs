@@ -1,7 +1,7 @@
 use super::{Notices, Store, StoreError, StoreResult, Tx};
 use crate::domain::audit::AuditState;
 use crate::domain::calendar::{AuditMonth, WorkingCalendar};
-use crate::domain::round::{finished, RoundStatus};
+use crate::domain::round::{finished, RoundStatus, Selection};
 use crate::domain::AnnexList;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -46,7 +46,8 @@ pub struct RoundCaseRow {
     pub team: String,
     pub stratum: i64,
     pub position: i64,
-    pub selected_by: String,
+    #[sqlx(try_from = "String")]
+    pub selected_by: Selection,
     pub withdrawn: bool,
 }
 
@@ -319,7 +320,8 @@ pub struct RoundCaseRef {
     pub id: i64,
     pub case_id: i64,
     pub stratum: i64,
-    pub selected_by: String,
+    #[sqlx(try_from = "String")]
+    pub selected_by: Selection,
     pub withdrawn: bool,
 }
 

@@ -224,6 +224,19 @@ impl Store {
             .await?;
         }
 
+        // Who was on each audit, as confirming records it.
+        sqlx::query(
+            "UPDATE round_cases SET \
+             key_worker_id = (SELECT c.key_worker_id FROM cases c WHERE c.id = round_cases.case_id), \
+             iro_id = (SELECT c.iro_id FROM cases c WHERE c.id = round_cases.case_id), \
+             team_manager_id = (SELECT t.team_manager_id FROM cases c JOIN teams t ON t.id = c.team_id \
+                                WHERE c.id = round_cases.case_id), \
+             service_manager_id = (SELECT t.service_manager_id FROM cases c JOIN teams t ON t.id = c.team_id \
+                                   WHERE c.id = round_cases.case_id)",
+        )
+        .execute(&mut *tx)
+        .await?;
+
         // Alerts spread evenly over the years, newest last; read after a month, and in the
         // archive after ninety days, as the hourly sweep would leave them.
         let people: Vec<i64> = sqlx::query_scalar("SELECT id FROM people ORDER BY id")
