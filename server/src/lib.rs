@@ -131,7 +131,11 @@ async fn request_id(
         .headers()
         .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
         .map(str::to_string)
         .unwrap_or_else(|| {
             format!(
@@ -222,8 +226,14 @@ pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router
                 .make_span_with(request_span)
                 .on_request(())
                 .on_response(
-                    |response: &axum::http::Response<_>, latency: std::time::Duration, _: &tracing::Span| {
-                        tracing::info!(status = response.status().as_u16(), latency_ms = latency.as_secs_f64() * 1000.0, "served");
+                    |response: &axum::http::Response<_>,
+                     latency: std::time::Duration,
+                     _: &tracing::Span| {
+                        tracing::info!(
+                            status = response.status().as_u16(),
+                            latency_ms = latency.as_secs_f64() * 1000.0,
+                            "served"
+                        );
                     },
                 )
                 .on_failure(()),

@@ -259,7 +259,9 @@ async fn a_workbook_is_checked_staged_then_applied_whole_and_a_newer_month_updat
     let (mut pools, unallocated) = app
         .store
         .eligible_pools(
-            &[app::store::PoolFilter::List(app::domain::AnnexList::ChildProtection)],
+            &[app::store::PoolFilter::List(
+                app::domain::AnnexList::ChildProtection,
+            )],
             app::domain::calendar::AuditMonth::parse("2027-01").unwrap(),
             12,
             0,
@@ -760,12 +762,18 @@ async fn reallocating_a_case_mid_audit_hands_its_open_steps_to_the_new_key_worke
     let unallocated = sheets[0].1[1][0].text();
     let id = upload(&app, &qa, "all", ("annex-a-2027-01.xlsx", &bytes(&sheets))).await;
     let staged = detail(&app, &qa, id).await;
-    assert!(staged["problems"].as_array().unwrap().is_empty(), "{staged}");
+    assert!(
+        staged["problems"].as_array().unwrap().is_empty(),
+        "{staged}"
+    );
     let warnings = staged["warnings"].as_array().unwrap();
     assert_eq!(warnings.len(), 1, "{staged}");
     assert_eq!(warnings[0]["sheet"], "List 2");
     assert_eq!(warnings[0]["row"], 2);
-    assert!(warnings[0]["message"].as_str().unwrap().contains(&unallocated));
+    assert!(warnings[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains(&unallocated));
     let r = app
         .call("apply_import", &[("import_id", &id.to_string())], Some(&qa))
         .await;
@@ -777,7 +785,11 @@ async fn reallocating_a_case_mid_audit_hands_its_open_steps_to_the_new_key_worke
     let new = app.sign_in(&new_email).await;
     let old = app.sign_in(&old_email).await;
     let detail = app
-        .call("audit_detail", &[("audit_id", &audit.to_string())], Some(&new))
+        .call(
+            "audit_detail",
+            &[("audit_id", &audit.to_string())],
+            Some(&new),
+        )
         .await;
     assert_eq!(detail.status, StatusCode::OK, "{}", detail.body);
     assert_eq!(detail.json()["role"], "KeyWorker");
@@ -785,18 +797,33 @@ async fn reallocating_a_case_mid_audit_hands_its_open_steps_to_the_new_key_worke
     let handovers = detail.json()["handovers"].clone();
     assert_eq!(handovers.as_array().unwrap().len(), 1, "{handovers}");
     assert_eq!(handovers[0][1], new_name.as_str());
-    assert!(app.tray(&new).await.iter().any(|a| a["kind"] == "audit_handed_over"));
-    assert!(app.tray(&old).await.iter().any(|a| a["kind"] == "audit_handed_over"));
+    assert!(app
+        .tray(&new)
+        .await
+        .iter()
+        .any(|a| a["kind"] == "audit_handed_over"));
+    assert!(app
+        .tray(&old)
+        .await
+        .iter()
+        .any(|a| a["kind"] == "audit_handed_over"));
     assert_eq!(
-        app.call("audit_detail", &[("audit_id", &audit.to_string())], Some(&old))
-            .await
-            .status,
+        app.call(
+            "audit_detail",
+            &[("audit_id", &audit.to_string())],
+            Some(&old)
+        )
+        .await
+        .status,
         StatusCode::FORBIDDEN,
         "the old key worker no longer has the open audit"
     );
     // The pending step is now the new key worker's: they agree the time.
     let auditor = app.sign_in(journey::AUDITOR).await;
     journey::ok(&journey::propose(&app, &auditor, audit).await);
-    assert_eq!(journey::accept(&app, &old, audit).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        journey::accept(&app, &old, audit).await.status,
+        StatusCode::FORBIDDEN
+    );
     journey::ok(&journey::accept(&app, &new, audit).await);
 }

@@ -29,7 +29,9 @@ async fn open_audits_of(app: &TestApp, email: &str) -> i64 {
 }
 
 async fn case_page_status(app: &TestApp, token: &str, case_id: i64) -> StatusCode {
-    app.page(&format!("/cases/{case_id}"), Some(token)).await.status
+    app.page(&format!("/cases/{case_id}"), Some(token))
+        .await
+        .status
 }
 
 #[tokio::test]
@@ -38,10 +40,21 @@ async fn filing_the_last_audit_closes_the_round_and_ends_the_auditors_access_to_
     let (round, audit, p) = to_findings_discussed(&app, "2027-01").await;
     let case = round_case(&app, round).await;
     assert_eq!(open_audits_of(&app, AUDITOR).await, 1);
-    assert_eq!(case_page_status(&app, &p.auditor, case.case_id).await, StatusCode::OK);
+    assert_eq!(
+        case_page_status(&app, &p.auditor, case.case_id).await,
+        StatusCode::OK
+    );
     ok(&complete(&app, &p.auditor, audit, &[]).await);
-    assert_eq!(open_audits_of(&app, AUDITOR).await, 0, "a completed audit is no longer work");
-    assert_eq!(round_status(&app, round).await, "confirmed", "not yet filed");
+    assert_eq!(
+        open_audits_of(&app, AUDITOR).await,
+        0,
+        "a completed audit is no longer work"
+    );
+    assert_eq!(
+        round_status(&app, round).await,
+        "confirmed",
+        "not yet filed"
+    );
 
     // Filing tells the key worker, as well as the Team and Service Managers.
     assert!(app
@@ -52,7 +65,11 @@ async fn filing_the_last_audit_closes_the_round_and_ends_the_auditors_access_to_
     assert!(!app.emails_to(&p.kw_email).await.is_empty());
     if let Some(tm) = &p.tm_email {
         let tm = app.sign_in(tm).await;
-        assert!(app.tray(&tm).await.iter().any(|a| a["kind"] == "audit_recommendations"));
+        assert!(app
+            .tray(&tm)
+            .await
+            .iter()
+            .any(|a| a["kind"] == "audit_recommendations"));
     }
 
     ok(&file(&app, &p.auditor, audit).await);
@@ -63,11 +80,19 @@ async fn filing_the_last_audit_closes_the_round_and_ends_the_auditors_access_to_
         "closing ends the auditor's access to the case"
     );
     let r = app
-        .call("audit_detail", &[("audit_id", &audit.to_string())], Some(&p.auditor))
+        .call(
+            "audit_detail",
+            &[("audit_id", &audit.to_string())],
+            Some(&p.auditor),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "they keep their own filed audit");
     let r = app
-        .call("round_detail", &[("round_id", &round.to_string())], Some(&p.qa))
+        .call(
+            "round_detail",
+            &[("round_id", &round.to_string())],
+            Some(&p.qa),
+        )
         .await;
     assert!(r.json()["closed"].is_array(), "{}", r.body);
 }
@@ -80,10 +105,21 @@ async fn the_qa_manager_closes_a_round_after_its_due_date_giving_a_reason_for_ea
     let future = drawn_round(&app, &qa, "2099-03").await;
     ok(&confirm(&app, &qa, future).await);
     let r = app
-        .call("close_round", &[("round_id", &future.to_string())], Some(&qa))
+        .call(
+            "close_round",
+            &[("round_id", &future.to_string())],
+            Some(&qa),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.json()["Invalid"][0]["message"].as_str().unwrap().contains("not due until"), "{}", r.body);
+    assert!(
+        r.json()["Invalid"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not due until"),
+        "{}",
+        r.body
+    );
 
     // A round past its due date, with one audit under way.
     let round = drawn_round(&app, &qa, "2026-10").await;
@@ -92,33 +128,57 @@ async fn the_qa_manager_closes_a_round_after_its_due_date_giving_a_reason_for_ea
     let audit = audit_of(&app, round).await.unwrap();
     let case = round_case(&app, round).await;
     let detail = app
-        .call("round_detail", &[("round_id", &round.to_string())], Some(&qa))
+        .call(
+            "round_detail",
+            &[("round_id", &round.to_string())],
+            Some(&qa),
+        )
         .await
         .json();
-    let closing = detail["closing"].as_array().expect("the closing form is offered");
+    let closing = detail["closing"]
+        .as_array()
+        .expect("the closing form is offered");
     assert_eq!(closing.len(), 1);
     // Only the QA Manager closes, and each open audit needs a reason.
     let auditor = app.sign_in(AUDITOR).await;
     let r = app
-        .call("close_round", &[("round_id", &round.to_string())], Some(&auditor))
+        .call(
+            "close_round",
+            &[("round_id", &round.to_string())],
+            Some(&auditor),
+        )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = app
-        .call("close_round", &[("round_id", &round.to_string())], Some(&qa))
+        .call(
+            "close_round",
+            &[("round_id", &round.to_string())],
+            Some(&qa),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.json()["Invalid"][0]["field"], format!("reason-{}", case.round_case_id));
+    assert_eq!(
+        r.json()["Invalid"][0]["field"],
+        format!("reason-{}", case.round_case_id)
+    );
     let field = format!("reason[{}]", case.round_case_id);
     let long = "x".repeat(501);
     let r = app
-        .call("close_round", &[("round_id", &round.to_string()), (&field, &long)], Some(&qa))
+        .call(
+            "close_round",
+            &[("round_id", &round.to_string()), (&field, &long)],
+            Some(&qa),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(round_status(&app, round).await, "confirmed");
     let r = app
         .call(
             "close_round",
-            &[("round_id", &round.to_string()), (&field, "Key worker on long-term sick leave")],
+            &[
+                ("round_id", &round.to_string()),
+                (&field, "Key worker on long-term sick leave"),
+            ],
             Some(&qa),
         )
         .await;
@@ -131,11 +191,19 @@ async fn the_qa_manager_closes_a_round_after_its_due_date_giving_a_reason_for_ea
             Some(&qa),
         )
         .await;
-    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "closed once");
+    assert_eq!(
+        again.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "closed once"
+    );
 
     // The audit stays open, and overdue, for its auditor, who is told.
     assert_eq!(state(&app, audit).await, "assigned");
-    assert!(app.tray(&auditor).await.iter().any(|a| a["kind"] == "round_closed"));
+    assert!(app
+        .tray(&auditor)
+        .await
+        .iter()
+        .any(|a| a["kind"] == "round_closed"));
     let mine = app.call("my_audits", &[], Some(&auditor)).await.json();
     let listed = mine
         .as_array()
@@ -147,12 +215,22 @@ async fn the_qa_manager_closes_a_round_after_its_due_date_giving_a_reason_for_ea
     assert_eq!(listed["deadline"], "Overdue");
     // The round page keeps the reason.
     let detail = app
-        .call("round_detail", &[("round_id", &round.to_string())], Some(&qa))
+        .call(
+            "round_detail",
+            &[("round_id", &round.to_string())],
+            Some(&qa),
+        )
         .await
         .json();
-    assert_eq!(detail["closed"][1][0]["reason"], "Key worker on long-term sick leave");
+    assert_eq!(
+        detail["closed"][1][0]["reason"],
+        "Key worker on long-term sick leave"
+    );
     // The auditor no longer sees the case itself.
-    assert_eq!(case_page_status(&app, &auditor, case.case_id).await, StatusCode::FORBIDDEN);
+    assert_eq!(
+        case_page_status(&app, &auditor, case.case_id).await,
+        StatusCode::FORBIDDEN
+    );
 }
 
 /// A closed round for `month` holding one drawn List 7 case; returns the case.
@@ -164,7 +242,10 @@ async fn closed_round_with_one_case(app: &TestApp, qa: &str, month: &str) -> i64
     ok(&app
         .call(
             "close_round",
-            &[("round_id", &round.to_string()), (&field, "Closed for the test")],
+            &[
+                ("round_id", &round.to_string()),
+                (&field, "Closed for the test"),
+            ],
             Some(qa),
         )
         .await);
@@ -212,21 +293,37 @@ async fn cases_with_no_key_worker_are_never_drawn_and_the_round_says_how_many_we
     .unwrap()
     .rows_affected();
     assert!(unallocated > 0);
-    let r = app.call("create_round", &[("month", "2027-01")], Some(&qa)).await;
+    let r = app
+        .call("create_round", &[("month", "2027-01")], Some(&qa))
+        .await;
     let round = r.json().as_i64().unwrap();
     ok(&app
-        .call("draw_round", &[("round_id", &round.to_string()), ("quota_7", "5")], Some(&qa))
+        .call(
+            "draw_round",
+            &[("round_id", &round.to_string()), ("quota_7", "5")],
+            Some(&qa),
+        )
         .await);
     let selected = app.store.selection_contacts(round).await.unwrap();
     assert_eq!(selected.len(), 1, "only the allocated case could be drawn");
     assert_eq!(selected[0].case_id, keep);
     let detail = app
-        .call("round_detail", &[("round_id", &round.to_string())], Some(&qa))
+        .call(
+            "round_detail",
+            &[("round_id", &round.to_string())],
+            Some(&qa),
+        )
         .await
         .json();
-    assert_eq!(detail["draw"]["unallocated_left_out"].as_u64().unwrap(), unallocated);
+    assert_eq!(
+        detail["draw"]["unallocated_left_out"].as_u64().unwrap(),
+        unallocated
+    );
     let page = app.page(&format!("/rounds/{round}"), Some(&qa)).await;
-    assert!(page.body.contains("no key worker"), "the round page says so");
+    assert!(
+        page.body.contains("no key worker"),
+        "the round page says so"
+    );
 }
 
 #[tokio::test]
@@ -239,22 +336,49 @@ async fn completing_files_what_was_on_the_screen_and_changed_findings_go_back_to
     form.push(("f[action-2]".into(), "Book a review".into()));
     ok(&post(&app, "save_draft", &form, &p.auditor).await);
     assert_eq!(state(&app, audit).await, "findings_discussed");
-    assert!(!app.tray(&p.kw).await.iter().any(|a| a["kind"] == "findings_changed"));
+    assert!(!app
+        .tray(&p.kw)
+        .await
+        .iter()
+        .any(|a| a["kind"] == "findings_changed"));
     // Changing a grade after the key worker confirmed: kept, and sent back to them.
-    let r = complete(&app, &p.auditor, audit, &[("f[grade-voice]", "outstanding")]).await;
+    let r = complete(
+        &app,
+        &p.auditor,
+        audit,
+        &[("f[grade-voice]", "outstanding")],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("asked to confirm them again"), "{}", r.body);
     assert_eq!(state(&app, audit).await, "in_progress");
-    assert!(app.tray(&p.kw).await.iter().any(|a| a["kind"] == "findings_changed"));
+    assert!(app
+        .tray(&p.kw)
+        .await
+        .iter()
+        .any(|a| a["kind"] == "findings_changed"));
     let draft: String = sqlx::query_scalar("SELECT draft FROM audits WHERE id = $1")
         .bind(audit)
         .fetch_one(app.store.pool())
         .await
         .unwrap();
-    assert!(draft.contains("Outstanding"), "the change was kept: {draft}");
+    assert!(
+        draft.contains("Outstanding"),
+        "the change was kept: {draft}"
+    );
     // Completing now names the reason rather than a state.
-    let r = complete(&app, &p.auditor, audit, &[("f[grade-voice]", "outstanding")]).await;
-    assert!(r.body.contains("has not confirmed the findings"), "{}", r.body);
+    let r = complete(
+        &app,
+        &p.auditor,
+        audit,
+        &[("f[grade-voice]", "outstanding")],
+    )
+    .await;
+    assert!(
+        r.body.contains("has not confirmed the findings"),
+        "{}",
+        r.body
+    );
     ok(&confirm_findings(&app, &p.kw, audit).await);
 
     // A required action typed just before Complete is filed with it.
@@ -272,12 +396,20 @@ async fn completing_files_what_was_on_the_screen_and_changed_findings_go_back_to
     .await;
     ok(&r);
     assert_eq!(state(&app, audit).await, "completed");
-    let actions: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_actions WHERE audit_id = $1 ORDER BY id")
-        .bind(audit)
-        .fetch_all(app.store.pool())
-        .await
-        .unwrap();
-    assert_eq!(actions, vec!["Update the child protection plan", "Typed a moment before Complete"], "what was on the screen, not the last save");
+    let actions: Vec<String> =
+        sqlx::query_scalar("SELECT action FROM audit_actions WHERE audit_id = $1 ORDER BY id")
+            .bind(audit)
+            .fetch_all(app.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        actions,
+        vec![
+            "Update the child protection plan",
+            "Typed a moment before Complete"
+        ],
+        "what was on the screen, not the last save"
+    );
     let note: String = sqlx::query_scalar("SELECT case_note FROM audits WHERE id = $1")
         .bind(audit)
         .fetch_one(app.store.pool())
@@ -296,7 +428,10 @@ async fn a_stored_state_the_domain_does_not_know_is_reported_as_corrupt_not_gues
     let audit = audit_of(&app, round).await.unwrap();
     // Only possible past the database's own checks (a hand edit, a bad copy).
     let mut conn = app.store.pool().acquire().await.unwrap();
-    sqlx::query("PRAGMA ignore_check_constraints = ON").execute(&mut *conn).await.unwrap();
+    sqlx::query("PRAGMA ignore_check_constraints = ON")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
     sqlx::query("UPDATE audits SET state = 'lost' WHERE id = $1")
         .bind(audit)
         .execute(&mut *conn)
@@ -304,12 +439,22 @@ async fn a_stored_state_the_domain_does_not_know_is_reported_as_corrupt_not_gues
         .unwrap();
     drop(conn);
     match app.store.audit(audit).await {
-        Err(app::store::StoreError::Corrupt(why)) => assert!(why.contains("state"), "names the column: {why}"),
+        Err(app::store::StoreError::Corrupt(why)) => {
+            assert!(why.contains("state"), "names the column: {why}")
+        }
         other => panic!("expected a Corrupt error, got {other:?}"),
     }
     let auditor = app.sign_in(AUDITOR).await;
     let r = app
-        .call("audit_detail", &[("audit_id", &audit.to_string())], Some(&auditor))
+        .call(
+            "audit_detail",
+            &[("audit_id", &audit.to_string())],
+            Some(&auditor),
+        )
         .await;
-    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "a plain error, never a guess");
+    assert_eq!(
+        r.status,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "a plain error, never a guess"
+    );
 }

@@ -13,7 +13,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(app.store.pool()).await.unwrap()
+    sqlx::query_scalar(sql)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap()
 }
 
 /// Alerts, events and emails stored so far.
@@ -50,7 +53,12 @@ where
         "the change and its notices rolled back together"
     );
     let r = step().await;
-    assert_eq!(r.status, StatusCode::OK, "the same step works once the fault has passed: {}", r.body);
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "the same step works once the fault has passed: {}",
+        r.body
+    );
     assert!(told(app).await != before.1, "and then tells people");
 }
 
@@ -70,31 +78,86 @@ async fn every_change_that_tells_someone_is_one_transaction() {
             s
         }
     };
-    refused_whole(&app, Fault::Alerts, || confirm(&app, &qa, round), || status(round)).await;
+    refused_whole(
+        &app,
+        Fault::Alerts,
+        || confirm(&app, &qa, round),
+        || status(round),
+    )
+    .await;
     assert_eq!(status(round).await, "confirmed");
     // Who holds the case is recorded with the confirmation (rolled back with it above).
     let case = round_case(&app, round).await;
-    let recorded: Option<i64> = sqlx::query_scalar("SELECT key_worker_id FROM round_cases WHERE id = $1")
-        .bind(case.round_case_id)
-        .fetch_one(app.store.pool())
-        .await
-        .unwrap();
+    let recorded: Option<i64> =
+        sqlx::query_scalar("SELECT key_worker_id FROM round_cases WHERE id = $1")
+            .bind(case.round_case_id)
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
     assert_eq!(recorded, case.key_worker_id);
 
-    refused_whole(&app, Fault::Alerts, || assign(&app, &qa, round), || audit_of(&app, round)).await;
+    refused_whole(
+        &app,
+        Fault::Alerts,
+        || assign(&app, &qa, round),
+        || audit_of(&app, round),
+    )
+    .await;
     let audit = audit_of(&app, round).await.expect("assigned");
     let p = people(&app, qa.clone(), round).await;
     let times = |audit: i64| {
         let app = &app;
-        async move { count(app, &format!("SELECT COUNT(*) FROM discussion_times WHERE audit_id = {audit}")).await }
+        async move {
+            count(
+                app,
+                &format!("SELECT COUNT(*) FROM discussion_times WHERE audit_id = {audit}"),
+            )
+            .await
+        }
     };
-    refused_whole(&app, Fault::Alerts, || propose(&app, &p.auditor, audit), || times(audit)).await;
-    refused_whole(&app, Fault::Events, || accept(&app, &p.kw, audit), || state(&app, audit)).await;
-    refused_whole(&app, Fault::Events, || save(&app, &p.auditor, audit), || state(&app, audit)).await;
-    refused_whole(&app, Fault::Alerts, || confirm_findings(&app, &p.kw, audit), || state(&app, audit)).await;
-    refused_whole(&app, Fault::Alerts, || complete(&app, &p.auditor, audit, &[]), || state(&app, audit)).await;
+    refused_whole(
+        &app,
+        Fault::Alerts,
+        || propose(&app, &p.auditor, audit),
+        || times(audit),
+    )
+    .await;
+    refused_whole(
+        &app,
+        Fault::Events,
+        || accept(&app, &p.kw, audit),
+        || state(&app, audit),
+    )
+    .await;
+    refused_whole(
+        &app,
+        Fault::Events,
+        || save(&app, &p.auditor, audit),
+        || state(&app, audit),
+    )
+    .await;
+    refused_whole(
+        &app,
+        Fault::Alerts,
+        || confirm_findings(&app, &p.kw, audit),
+        || state(&app, audit),
+    )
+    .await;
+    refused_whole(
+        &app,
+        Fault::Alerts,
+        || complete(&app, &p.auditor, audit, &[]),
+        || state(&app, audit),
+    )
+    .await;
     assert_eq!(state(&app, audit).await, "completed");
-    refused_whole(&app, Fault::Events, || file(&app, &p.auditor, audit), || state(&app, audit)).await;
+    refused_whole(
+        &app,
+        Fault::Events,
+        || file(&app, &p.auditor, audit),
+        || state(&app, audit),
+    )
+    .await;
     // Filing the round's only audit closed the round, in the same transaction.
     assert_eq!(status(round).await, "closed");
 
@@ -107,7 +170,13 @@ async fn every_change_that_tells_someone_is_one_transaction() {
         ("t[title-0]", "Voice of the child"),
         ("t[prompt-0]", "Is the child heard?"),
     ];
-    refused_whole(&app, Fault::Alerts, || app.call("publish_template", &form, Some(&qa)), versions).await;
+    refused_whole(
+        &app,
+        Fault::Alerts,
+        || app.call("publish_template", &form, Some(&qa)),
+        versions,
+    )
+    .await;
 }
 
 /// A sender that fails every time, with the mail server's reason.
@@ -136,8 +205,14 @@ async fn emails_committed_before_a_crash_are_sent_after_restart_exactly_once() {
     let round = drawn_round(&app, &qa, "2027-01").await;
     ok(&confirm(&app, &qa, round).await);
     let waiting = app.store.outbox_unsent().await.unwrap();
-    assert!(waiting >= 2, "the selected case's holders each have an email waiting");
-    assert!(app.outbox.lock().unwrap().is_empty(), "nothing was sent before the crash");
+    assert!(
+        waiting >= 2,
+        "the selected case's holders each have an email waiting"
+    );
+    assert!(
+        app.outbox.lock().unwrap().is_empty(),
+        "nothing was sent before the crash"
+    );
 
     // Restarted: a new store on the same database and a new sender.
     let url = format!("sqlite://{}", app.dir.join("test.db").display());
@@ -154,15 +229,25 @@ async fn emails_committed_before_a_crash_are_sent_after_restart_exactly_once() {
     }
     sender.abort();
     assert_eq!(restarted.outbox_unsent().await.unwrap(), 0);
-    assert_eq!(sent.lock().unwrap().len() as i64, waiting, "each email once");
+    assert_eq!(
+        sent.lock().unwrap().len() as i64,
+        waiting,
+        "each email once"
+    );
     let case = round_case(&app, round).await;
     let kw = email_of(&app, case.key_worker_id.unwrap()).await;
     let to_kw = sent_to(&sent, &kw).await;
     assert_eq!(to_kw.len(), 1);
-    assert!(to_kw[0].body.contains(&format!("/cases/{}", case.case_id)), "{}", to_kw[0].body);
+    assert!(
+        to_kw[0].body.contains(&format!("/cases/{}", case.case_id)),
+        "{}",
+        to_kw[0].body
+    );
 
     // Another pass sends nothing more.
-    let again = app::server::mail::deliver_due(&restarted, &mailer, "http://x").await.unwrap();
+    let again = app::server::mail::deliver_due(&restarted, &mailer, "http://x")
+        .await
+        .unwrap();
     assert_eq!(again, Default::default());
     assert_eq!(sent.lock().unwrap().len() as i64, waiting);
 
@@ -177,7 +262,10 @@ async fn emails_committed_before_a_crash_are_sent_after_restart_exactly_once() {
         body: "x".into(),
     });
     restarted.tell(&notices, chrono::Utc::now()).await.unwrap();
-    let taken = restarted.take_due_emails(chrono::Utc::now(), 10).await.unwrap();
+    let taken = restarted
+        .take_due_emails(chrono::Utc::now(), 10)
+        .await
+        .unwrap();
     assert_eq!(taken.len(), 1);
     mailer
         .0
@@ -191,7 +279,11 @@ async fn emails_committed_before_a_crash_are_sent_after_restart_exactly_once() {
         .await
         .unwrap();
     // Held by the dead sender's lease: not taken again yet.
-    assert!(restarted.take_due_emails(chrono::Utc::now(), 10).await.unwrap().is_empty());
+    assert!(restarted
+        .take_due_emails(chrono::Utc::now(), 10)
+        .await
+        .unwrap()
+        .is_empty());
     // The lease runs out (after `OUTBOX_LEASE`; moved on here rather than waited for).
     sqlx::query("UPDATE outbox SET claimed_until = $1 WHERE id = $2")
         .bind(chrono::Utc::now() - chrono::Duration::seconds(1))
@@ -199,9 +291,15 @@ async fn emails_committed_before_a_crash_are_sent_after_restart_exactly_once() {
         .execute(restarted.pool())
         .await
         .unwrap();
-    let d = app::server::mail::deliver_due(&restarted, &mailer, "http://x").await.unwrap();
+    let d = app::server::mail::deliver_due(&restarted, &mailer, "http://x")
+        .await
+        .unwrap();
     assert_eq!(d.sent, 1, "tried again after the lease");
-    assert_eq!(sent_to(&sent, &kw).await.len(), 2, "delivered once: the first email and this one");
+    assert_eq!(
+        sent_to(&sent, &kw).await.len(),
+        2,
+        "delivered once: the first email and this one"
+    );
     assert_eq!(restarted.outbox_unsent().await.unwrap(), 0);
 }
 
@@ -213,10 +311,14 @@ async fn failed_emails_are_retried_with_a_back_off_and_shown_to_the_administrato
     ok(&confirm(&app, &qa, round).await);
     let waiting = app.store.outbox_unsent().await.unwrap();
     let refusing = Mailer(Arc::new(Refusing));
-    let d = app::server::mail::deliver_due(&app.store, &refusing, "http://x").await.unwrap();
+    let d = app::server::mail::deliver_due(&app.store, &refusing, "http://x")
+        .await
+        .unwrap();
     assert_eq!(d.failed as i64, waiting);
     // Not due again until the back-off has passed.
-    let d = app::server::mail::deliver_due(&app.store, &refusing, "http://x").await.unwrap();
+    let d = app::server::mail::deliver_due(&app.store, &refusing, "http://x")
+        .await
+        .unwrap();
     assert_eq!(d, Default::default());
 
     // The Administrator sees each, with the reason; nobody else may look.
@@ -229,10 +331,19 @@ async fn failed_emails_are_retried_with_a_back_off_and_shown_to_the_administrato
     assert_eq!(problems.len() as i64, waiting);
     assert_eq!(problems[0]["reason"], "421 mail server busy, try later");
     assert_eq!(problems[0]["attempts"], 1);
-    assert!(problems[0]["next_attempt_at"].is_string(), "still being retried");
-    assert_eq!(app.call("outbox_problems", &[], Some(&qa)).await.status, StatusCode::FORBIDDEN);
+    assert!(
+        problems[0]["next_attempt_at"].is_string(),
+        "still being retried"
+    );
+    assert_eq!(
+        app.call("outbox_problems", &[], Some(&qa)).await.status,
+        StatusCode::FORBIDDEN
+    );
     let page = app.page("/outbox", Some(&admin)).await;
-    assert!(page.body.contains("421 mail server busy"), "the page shows the reason");
+    assert!(
+        page.body.contains("421 mail server busy"),
+        "the page shows the reason"
+    );
 
     // Tried until it is given up on, then the Administrator can put it back.
     for _ in 0..app::domain::alert::EMAIL_MOST_ATTEMPTS {
@@ -241,18 +352,36 @@ async fn failed_emails_are_retried_with_a_back_off_and_shown_to_the_administrato
             .execute(app.store.pool())
             .await
             .unwrap();
-        app::server::mail::deliver_due(&app.store, &refusing, "http://x").await.unwrap();
+        app::server::mail::deliver_due(&app.store, &refusing, "http://x")
+            .await
+            .unwrap();
     }
     let view = app.call("outbox_problems", &[], Some(&admin)).await.json();
     let first = &view["problems"][0];
-    assert!(first["next_attempt_at"].is_null(), "failed for good: {first}");
-    assert_eq!(first["attempts"].as_i64().unwrap(), i64::from(app::domain::alert::EMAIL_MOST_ATTEMPTS));
+    assert!(
+        first["next_attempt_at"].is_null(),
+        "failed for good: {first}"
+    );
+    assert_eq!(
+        first["attempts"].as_i64().unwrap(),
+        i64::from(app::domain::alert::EMAIL_MOST_ATTEMPTS)
+    );
     let id = first["id"].to_string();
-    ok(&app.call("retry_email", &[("email_id", &id)], Some(&admin)).await);
-    let r = app.call("retry_email", &[("email_id", &id)], Some(&admin)).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "only a failed email is put back");
+    ok(&app
+        .call("retry_email", &[("email_id", &id)], Some(&admin))
+        .await);
+    let r = app
+        .call("retry_email", &[("email_id", &id)], Some(&admin))
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "only a failed email is put back"
+    );
     let (mailer, sent) = Mailer::memory();
-    let d = app::server::mail::deliver_due(&app.store, &mailer, "http://x").await.unwrap();
+    let d = app::server::mail::deliver_due(&app.store, &mailer, "http://x")
+        .await
+        .unwrap();
     assert_eq!(d.sent, 1);
     assert_eq!(sent.lock().unwrap().len(), 1);
 }
@@ -270,7 +399,9 @@ async fn a_leavers_email_is_dropped_not_sent() {
         .await
         .unwrap();
     let (mailer, sent) = Mailer::memory();
-    let d = app::server::mail::deliver_due(&app.store, &mailer, "http://x").await.unwrap();
+    let d = app::server::mail::deliver_due(&app.store, &mailer, "http://x")
+        .await
+        .unwrap();
     assert_eq!(d.dropped, 1);
     let kw = email_of(&app, case.key_worker_id.unwrap()).await;
     assert!(sent_to(&sent, &kw).await.is_empty());
@@ -298,7 +429,16 @@ async fn closing_a_round_and_what_it_tells_are_one_transaction() {
         }
     };
     let round_id = round.to_string();
-    let form = [("round_id", round_id.as_str()), (field.as_str(), "Auditor away")];
-    refused_whole(&app, Fault::Alerts, || app.call("close_round", &form, Some(&qa)), status).await;
+    let form = [
+        ("round_id", round_id.as_str()),
+        (field.as_str(), "Auditor away"),
+    ];
+    refused_whole(
+        &app,
+        Fault::Alerts,
+        || app.call("close_round", &form, Some(&qa)),
+        status,
+    )
+    .await;
     assert_eq!(status().await, "closed");
 }

@@ -108,7 +108,11 @@ pub(crate) mod ssr {
 
     /// Everyone who follows this audit (its auditor, key worker, Team and Service Managers
     /// and the programme, so dashboards and lists update) hears that it moved. IDs only.
-    pub async fn moved(store: &Store, row: &AuditRow, state: AuditState) -> Result<LiveEvent, AppError> {
+    pub async fn moved(
+        store: &Store,
+        row: &AuditRow,
+        state: AuditState,
+    ) -> Result<LiveEvent, AppError> {
         let mut people: Vec<i64> = [
             Some(row.auditor_id),
             row.key_worker_id,
@@ -118,15 +122,28 @@ pub(crate) mod ssr {
         .into_iter()
         .flatten()
         .collect();
-        people.extend(store.programme_people().await.map_err(failed("read the programme's people"))?);
+        people.extend(
+            store
+                .programme_people()
+                .await
+                .map_err(failed("read the programme's people"))?,
+        );
         people.sort_unstable();
         people.dedup();
         let data = serde_json::json!({ "audit_id": row.id, "state": state.code() }).to_string();
-        Ok(LiveEvent { people, kind: "audit", data })
+        Ok(LiveEvent {
+            people,
+            kind: "audit",
+            data,
+        })
     }
 
     /// The notices of a move that tells nobody in particular beyond those who follow it.
-    pub async fn move_notices(store: &Store, row: &AuditRow, state: AuditState) -> Result<Notices, AppError> {
+    pub async fn move_notices(
+        store: &Store,
+        row: &AuditRow,
+        state: AuditState,
+    ) -> Result<Notices, AppError> {
         let mut notices = Notices::new();
         notices.events.push(moved(store, row, state).await?);
         Ok(notices)
@@ -225,7 +242,10 @@ pub async fn my_audits() -> Result<Vec<AuditSummary>, AppError> {
     use crate::server::*;
     respond(async move {
         let (store, actor) = signed_in().await?;
-        let calendar = store.calendar().await.map_err(failed("read the calendar"))?;
+        let calendar = store
+            .calendar()
+            .await
+            .map_err(failed("read the calendar"))?;
         let today = chrono::Local::now().date_naive();
         Ok(store
             .audits_visible_to(&actor, true)
@@ -246,7 +266,10 @@ pub async fn audit_detail(audit_id: i64) -> Result<AuditView, AppError> {
         let (row, role) = ssr::open(&store, &actor, audit_id).await?;
         let me = actor.person_id;
         let draft = ssr::saved_draft(&row);
-        let calendar = store.calendar().await.map_err(failed("read the calendar"))?;
+        let calendar = store
+            .calendar()
+            .await
+            .map_err(failed("read the calendar"))?;
         Ok(AuditView {
             summary: row.summary(&calendar, me, chrono::Local::now().date_naive()),
             role,
@@ -325,8 +348,8 @@ pub async fn propose_times(
     time_3: Option<String>,
     minutes: Option<String>,
 ) -> Result<usize, AppError> {
-    use crate::server::*;
     use crate::domain::alert::AlertKind;
+    use crate::server::*;
     use crate::FieldError;
     respond(async move {
         let (store, actor) = signed_in().await?;
@@ -415,15 +438,18 @@ pub async fn propose_times(
 /// Accepts a time the other party proposed: the discussion is arranged.
 #[server(endpoint = "accept_time")]
 pub async fn accept_time(audit_id: i64, time_id: i64) -> Result<(), AppError> {
+    use crate::domain::alert::AlertKind;
     use crate::domain::audit::Move;
     use crate::server::*;
-    use crate::domain::alert::AlertKind;
     use crate::FieldError;
     respond(async move {
         let (store, actor) = signed_in().await?;
         let (row, role) = ssr::open(&store, &actor, audit_id).await?;
         let to = ssr::check(&row, role, Move::AgreeDiscussion)?;
-        let times = store.discussion_times(audit_id).await.map_err(failed("read discussion times"))?;
+        let times = store
+            .discussion_times(audit_id)
+            .await
+            .map_err(failed("read discussion times"))?;
         let time = times.iter().find(|t| t.id == time_id).ok_or_else(|| {
             AppError::Invalid(vec![FieldError::new(
                 "time",
@@ -438,7 +464,10 @@ pub async fn accept_time(audit_id: i64, time_id: i64) -> Result<(), AppError> {
         }
         let when = time.starts_at.format("%A %-d %B %Y at %H:%M").to_string();
         let mut notices = ssr::move_notices(&store, &row, to).await?;
-        for person_id in [Some(row.auditor_id), row.key_worker_id].into_iter().flatten() {
+        for person_id in [Some(row.auditor_id), row.key_worker_id]
+            .into_iter()
+            .flatten()
+        {
             notices.alert(NewAlert {
                 person_id,
                 kind: AlertKind::DiscussionAgreed,
@@ -451,7 +480,13 @@ pub async fn accept_time(audit_id: i64, time_id: i64) -> Result<(), AppError> {
             });
         }
         if !store
-            .accept_time(audit_id, time_id, actor.person_id, chrono::Utc::now(), &notices)
+            .accept_time(
+                audit_id,
+                time_id,
+                actor.person_id,
+                chrono::Utc::now(),
+                &notices,
+            )
             .await
             .map_err(failed("agree a discussion time"))?
         {
@@ -475,9 +510,9 @@ pub async fn save_draft(
     version: i64,
     f: Option<HashMap<String, String>>,
 ) -> Result<i64, AppError> {
+    use crate::domain::alert::AlertKind;
     use crate::domain::audit::Move;
     use crate::server::*;
-    use crate::domain::alert::AlertKind;
     respond(async move {
         let (store, actor) = signed_in().await?;
         let (row, role) = ssr::open(&store, &actor, audit_id).await?;
@@ -620,9 +655,9 @@ pub async fn record_feedback(
 /// The key worker confirms the findings were discussed, with their reflection.
 #[server(endpoint = "confirm_findings")]
 pub async fn confirm_findings(audit_id: i64, reflection: Option<String>) -> Result<(), AppError> {
+    use crate::domain::alert::AlertKind;
     use crate::domain::audit::Move;
     use crate::server::*;
-    use crate::domain::alert::AlertKind;
     respond(async move {
         let (store, actor) = signed_in().await?;
         let (row, role) = ssr::open(&store, &actor, audit_id).await?;
@@ -662,10 +697,10 @@ pub async fn complete_audit(
     version: i64,
     f: Option<HashMap<String, String>>,
 ) -> Result<(), AppError> {
+    use crate::domain::alert::AlertKind;
     use crate::domain::audit::{CaseNote, Move};
     use crate::server::*;
     use crate::store::Completion;
-    use crate::domain::alert::AlertKind;
     use crate::FieldError;
     respond(async move {
         let (store, actor) = signed_in().await?;
@@ -875,7 +910,9 @@ async fn open_for_download(
 /// The agreed discussion as an `.ics` invitation, for the auditor and key worker.
 #[cfg(feature = "ssr")]
 pub async fn discussion_ics(
-    axum::extract::State(crate::server::AppState { store, .. }): axum::extract::State<crate::server::AppState>,
+    axum::extract::State(crate::server::AppState { store, .. }): axum::extract::State<
+        crate::server::AppState,
+    >,
     axum::extract::Path(audit_id): axum::extract::Path<i64>,
     headers: axum::http::HeaderMap,
 ) -> axum::response::Response {
@@ -929,7 +966,9 @@ pub async fn discussion_ics(
 /// The filed case note as plain text, to paste or upload into the case-management system.
 #[cfg(feature = "ssr")]
 pub async fn case_note_txt(
-    axum::extract::State(crate::server::AppState { store, .. }): axum::extract::State<crate::server::AppState>,
+    axum::extract::State(crate::server::AppState { store, .. }): axum::extract::State<
+        crate::server::AppState,
+    >,
     axum::extract::Path(audit_id): axum::extract::Path<i64>,
     headers: axum::http::HeaderMap,
 ) -> axum::response::Response {

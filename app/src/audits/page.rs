@@ -1,11 +1,8 @@
 use super::{
-    audit_detail, label_of, my_audits, AcceptTime, AuditView, CompleteAudit,
-    ConfirmFindings, MarkUploaded, ProposeTimes, RecordFeedback, SaveDraft, FEEDBACK_FROM,
-    FEEDBACK_HOW,
+    audit_detail, label_of, my_audits, AcceptTime, AuditView, CompleteAudit, ConfirmFindings,
+    MarkUploaded, ProposeTimes, RecordFeedback, SaveDraft, FEEDBACK_FROM, FEEDBACK_HOW,
 };
-use crate::domain::audit::{
-    ActionStatus, AuditDraft, AuditRole, AuditState, Grade, MAX_ACTIONS,
-};
+use crate::domain::audit::{ActionStatus, AuditDraft, AuditRole, AuditState, Grade, MAX_ACTIONS};
 use crate::ui::{
     deadline_tag, field_error, form_errors, state_tag, AuditTable, ErrorSummary, ErrorView,
     SignedIn,
@@ -39,7 +36,6 @@ pub fn AuditsPage() -> impl IntoView {
         }/>
     }
 }
-
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
@@ -392,8 +388,25 @@ fn AuditForm(
     });
     #[cfg(feature = "hydrate")]
     {
-        autosave::start(id, form_ref, version, dirty, status, in_flight, complete, want_complete);
-        autosave::complete_when_saved(id, form_ref, version, dirty, in_flight, want_complete, complete);
+        autosave::start(
+            id,
+            form_ref,
+            version,
+            dirty,
+            status,
+            in_flight,
+            complete,
+            want_complete,
+        );
+        autosave::complete_when_saved(
+            id,
+            form_ref,
+            version,
+            dirty,
+            in_flight,
+            want_complete,
+            complete,
+        );
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (in_flight, want_complete);

@@ -20,8 +20,14 @@ pub async fn audit_template() -> Result<(i64, Vec<TemplateDomain>), AppError> {
         if !actor.roles.has(crate::domain::Role::QaManager) {
             return Err(AppError::Forbidden);
         }
-        let (version, domains) = store.current_template().await.map_err(failed("audit template"))?;
-        Ok((version, serde_json::from_str(&domains).map_err(failed("audit template"))?))
+        let (version, domains) = store
+            .current_template()
+            .await
+            .map_err(failed("audit template"))?;
+        Ok((
+            version,
+            serde_json::from_str(&domains).map_err(failed("audit template"))?,
+        ))
     })
     .await
 }

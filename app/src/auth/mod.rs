@@ -100,7 +100,10 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
             display_name: person.display_name,
             roles: person.actor.roles,
             unread_alerts,
-            last_event_id: store.last_event_id().await.map_err(failed("current user"))?,
+            last_event_id: store
+                .last_event_id()
+                .await
+                .map_err(failed("current user"))?,
         }))
     })
     .await
@@ -124,7 +127,10 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
         };
 
         let store = store()?;
-        let credentials = store.credentials(email.as_str()).await.map_err(failed("sign in"))?;
+        let credentials = store
+            .credentials(email.as_str())
+            .await
+            .map_err(failed("sign in"))?;
         let stored_hash = credentials.as_ref().map(|c| c.password_hash.clone());
         let matches = tokio::task::spawn_blocking(move || {
             password::verify_password(&password, stored_hash.as_deref())
@@ -177,7 +183,10 @@ pub async fn sign_out() -> Result<(), AppError> {
                     .await
                     .map_err(failed("sign out"))?;
             }
-            store.delete_session(&hash).await.map_err(failed("sign out"))?;
+            store
+                .delete_session(&hash)
+                .await
+                .map_err(failed("sign out"))?;
         }
         clear_session_cookie();
         leptos_axum::redirect("/sign-in");

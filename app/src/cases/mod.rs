@@ -85,7 +85,10 @@ pub async fn list_cases(
             limit: PER_PAGE.into(),
             offset: i64::from(page - 1) * i64::from(PER_PAGE),
         };
-        let (listings, total) = store.cases(&actor, &query).await.map_err(failed("list cases"))?;
+        let (listings, total) = store
+            .cases(&actor, &query)
+            .await
+            .map_err(failed("list cases"))?;
         let mut rows = Vec::with_capacity(listings.len());
         for listing in listings {
             // The query already scoped the list; the domain rule has the final word.

@@ -75,7 +75,10 @@ pub async fn dashboard(round_id: Option<i64>) -> Result<DashboardView, AppError>
     use crate::server::*;
     respond(async move {
         let (store, actor) = signed_in().await?;
-        let calendar = store.calendar().await.map_err(failed("read the calendar"))?;
+        let calendar = store
+            .calendar()
+            .await
+            .map_err(failed("read the calendar"))?;
         let today = chrono::Local::now().date_naive();
         let mine = store
             .audits_visible_to(&actor, false)
@@ -177,7 +180,10 @@ pub async fn dashboard_list(query: String) -> Result<FigureList, AppError> {
             .find(|r| r.0 == query.round)
             .ok_or(AppError::NotFound)?;
         let programme = teams.is_none();
-        let calendar = store.calendar().await.map_err(failed("read the calendar"))?;
+        let calendar = store
+            .calendar()
+            .await
+            .map_err(failed("read the calendar"))?;
         let facts = ssr::audit_facts(&store, &calendar, query.round, teams.as_deref()).await?;
         let description = ssr::describe(&query, &facts);
         let mut list = FigureList {

@@ -1,6 +1,6 @@
 use super::{dashboard, dashboard_list, FigureList};
-use crate::ui::{deadline_tag, state_tag, AuditTable};
 use crate::domain::dashboard::{ListKind, Panel};
+use crate::ui::{deadline_tag, state_tag, AuditTable};
 use crate::ui::{ErrorView, SignedIn, Tag};
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -124,7 +124,11 @@ pub async fn save_team(
             &format!("sm-{team_id}"),
             "Service Manager",
         )?;
-        if !store.save_team(team_id, tm, sm).await.map_err(failed("save team"))? {
+        if !store
+            .save_team(team_id, tm, sm)
+            .await
+            .map_err(failed("save team"))?
+        {
             return Err(AppError::NotFound);
         }
         tracing::info!(team_id, person_id = actor.person_id, "team managers saved");
@@ -248,7 +252,10 @@ pub async fn upload_directory(data: MultipartData) -> Result<i64, AppError> {
                 )]))
             }
         };
-        let staff = store.staff_refs().await.map_err(failed("upload directory"))?;
+        let staff = store
+            .staff_refs()
+            .await
+            .map_err(failed("upload directory"))?;
         let now = chrono::Utc::now();
         let sheet = if over {
             Err(vec![too_large()])
@@ -291,7 +298,8 @@ pub async fn upload_directory(data: MultipartData) -> Result<i64, AppError> {
                             });
                         }
                         if problems.is_empty() {
-                            let payload = serde_json::to_string(&lines).map_err(failed("upload directory"))?;
+                            let payload = serde_json::to_string(&lines)
+                                .map_err(failed("upload directory"))?;
                             Ok(store
                                 .apply_team_directory(
                                     &file_name,
@@ -333,7 +341,8 @@ pub async fn upload_directory(data: MultipartData) -> Result<i64, AppError> {
                         }
                     }
                     if problems.is_empty() {
-                        let payload = serde_json::to_string(&lines).map_err(failed("upload directory"))?;
+                        let payload =
+                            serde_json::to_string(&lines).map_err(failed("upload directory"))?;
                         let id = store
                             .set_case_iros(
                                 Some((&file_name, &payload)),

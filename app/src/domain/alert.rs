@@ -101,7 +101,6 @@ impl AlertKind {
     }
 }
 
-
 /// How long an email waits before try number `attempts + 1`, after `attempts` failed
 /// tries; `None` once it has failed too often and is left for the Administrator.
 /// Roughly doubling from a minute keeps a mail server's short outage invisible, and gives
@@ -138,7 +137,9 @@ mod tests {
         assert_eq!(email_retry_after(2), Some(chrono::Duration::minutes(2)));
         assert_eq!(email_retry_after(8), Some(chrono::Duration::hours(12)));
         assert_eq!(email_retry_after(EMAIL_MOST_ATTEMPTS), None);
-        let waits: Vec<_> = (1..EMAIL_MOST_ATTEMPTS).map(|a| email_retry_after(a).unwrap()).collect();
+        let waits: Vec<_> = (1..EMAIL_MOST_ATTEMPTS)
+            .map(|a| email_retry_after(a).unwrap())
+            .collect();
         assert!(waits.windows(2).all(|w| w[0] < w[1]), "each wait is longer");
     }
 }

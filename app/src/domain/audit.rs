@@ -708,7 +708,10 @@ mod tests {
             ]),
         )
         .unwrap();
-        assert!(!a.findings_differ(&same), "spaces and actions are not findings");
+        assert!(
+            !a.findings_differ(&same),
+            "spaces and actions are not findings"
+        );
         for (field, value) in [
             ("grade-voice", "outstanding"),
             ("narrative-voice", "Clearer."),
@@ -875,8 +878,14 @@ mod access_tests {
             ..P
         };
         for state in [AuditState::InProgress, AuditState::FindingsDiscussed] {
-            assert_eq!(audit_access(&actor(12, &[Role::KeyWorker]), &p, state), None);
-            assert_eq!(audit_access(&actor(13, &[Role::TeamManager]), &p, state), None);
+            assert_eq!(
+                audit_access(&actor(12, &[Role::KeyWorker]), &p, state),
+                None
+            );
+            assert_eq!(
+                audit_access(&actor(13, &[Role::TeamManager]), &p, state),
+                None
+            );
         }
         for state in [AuditState::Completed, AuditState::FiledToRecord] {
             assert_eq!(

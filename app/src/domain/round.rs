@@ -108,7 +108,11 @@ pub fn may_close(
     if today <= due_on && !still_open.is_empty() {
         return Err(CloseRefusal::NotYetDue(due_on));
     }
-    let missing: Vec<i64> = still_open.iter().copied().filter(|id| !has_reason(*id)).collect();
+    let missing: Vec<i64> = still_open
+        .iter()
+        .copied()
+        .filter(|id| !has_reason(*id))
+        .collect();
     if !missing.is_empty() {
         return Err(CloseRefusal::ReasonsMissing(missing));
     }
@@ -132,7 +136,10 @@ mod tests {
     #[test]
     fn selections_decode_and_refuse_unknown_codes() {
         assert_eq!(Selection::try_from("draw".to_string()), Ok(Selection::Draw));
-        assert_eq!(Selection::try_from("replacement".to_string()), Ok(Selection::Replacement));
+        assert_eq!(
+            Selection::try_from("replacement".to_string()),
+            Ok(Selection::Replacement)
+        );
         assert!(Selection::try_from("lottery".to_string()).is_err());
     }
 
@@ -149,7 +156,10 @@ mod tests {
     fn only_a_confirmed_round_past_its_due_date_closes_by_hand_with_reasons() {
         let due = day(29);
         for status in [RoundStatus::Open, RoundStatus::Drawn, RoundStatus::Closed] {
-            assert_eq!(may_close(status, due, day(30), &[], |_| true), Err(CloseRefusal::NotConfirmed));
+            assert_eq!(
+                may_close(status, due, day(30), &[], |_| true),
+                Err(CloseRefusal::NotConfirmed)
+            );
         }
         assert_eq!(
             may_close(RoundStatus::Confirmed, due, day(29), &[7], |_| true),
@@ -160,16 +170,25 @@ mod tests {
             may_close(RoundStatus::Confirmed, due, day(30), &[7, 8], |id| id == 7),
             Err(CloseRefusal::ReasonsMissing(vec![8]))
         );
-        assert_eq!(may_close(RoundStatus::Confirmed, due, day(30), &[7, 8], |_| true), Ok(()));
+        assert_eq!(
+            may_close(RoundStatus::Confirmed, due, day(30), &[7, 8], |_| true),
+            Ok(())
+        );
         // Nothing open: it may close whenever (it would have closed by itself).
-        assert_eq!(may_close(RoundStatus::Confirmed, due, day(2), &[], |_| false), Ok(()));
+        assert_eq!(
+            may_close(RoundStatus::Confirmed, due, day(2), &[], |_| false),
+            Ok(())
+        );
     }
 
     #[test]
     fn a_round_is_finished_when_everything_it_holds_is_filed() {
         assert!(finished(RoundStatus::Confirmed, 3, 3));
         assert!(!finished(RoundStatus::Confirmed, 3, 2));
-        assert!(!finished(RoundStatus::Confirmed, 0, 0), "an empty round is closed by hand");
+        assert!(
+            !finished(RoundStatus::Confirmed, 0, 0),
+            "an empty round is closed by hand"
+        );
         assert!(!finished(RoundStatus::Drawn, 3, 3));
     }
 }

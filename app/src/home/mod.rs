@@ -66,7 +66,10 @@ pub async fn pool_overview() -> Result<PoolSummary, AppError> {
                 .into_iter()
                 .map(|c| (c.team_id, c.team, c.list, c.cases)),
         );
-        let open_cases = store.open_case_count().await.map_err(failed("pool overview"))?;
+        let open_cases = store
+            .open_case_count()
+            .await
+            .map_err(failed("pool overview"))?;
         Ok(PoolSummary {
             teams,
             totals,

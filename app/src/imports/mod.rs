@@ -97,7 +97,8 @@ mod ssr {
         store: &Store,
         row: &ImportRow,
     ) -> Result<(AnnexUpload, Result<Plan, Unresolved>), AppError> {
-        let upload: AnnexUpload = serde_json::from_str(&row.payload).map_err(failed("plan staged"))?;
+        let upload: AnnexUpload =
+            serde_json::from_str(&row.payload).map_err(failed("plan staged"))?;
         let directory = store.directory().await.map_err(failed("plan staged"))?;
         let ids: Vec<&str> = upload
             .cases
@@ -172,7 +173,10 @@ pub async fn upload_annex_a(data: MultipartData) -> Result<i64, AppError> {
                 })
         };
         let (status, payload) = match &checked {
-            Ok(upload) => ("staged", serde_json::to_string(upload).map_err(failed("upload annex a"))?),
+            Ok(upload) => (
+                "staged",
+                serde_json::to_string(upload).map_err(failed("upload annex a"))?,
+            ),
             Err(problems) => (
                 "rejected",
                 serde_json::to_string(problems).map_err(failed("upload annex a"))?,
@@ -225,7 +229,10 @@ pub async fn import_detail(import_id: i64) -> Result<ImportView, AppError> {
     use crate::server::*;
     respond(async move {
         let (store, actor) = signed_in().await?;
-        let row = store.import(import_id).await.map_err(failed("import detail"))?;
+        let row = store
+            .import(import_id)
+            .await
+            .map_err(failed("import detail"))?;
         // The Administrator keeps the staff directory, so sees its uploads; Annex A is the
         // QA Manager's alone.
         let directory_upload = row.as_ref().is_some_and(|r| r.kind == "directory_teams");
@@ -244,7 +251,10 @@ pub async fn import_detail(import_id: i64) -> Result<ImportView, AppError> {
             people: Vec::new(),
         };
         match row.status.as_str() {
-            "rejected" => view.problems = serde_json::from_str(&row.payload).map_err(failed("import detail"))?,
+            "rejected" => {
+                view.problems =
+                    serde_json::from_str(&row.payload).map_err(failed("import detail"))?
+            }
             "staged" if row.kind == "annex_a" => {
                 let (upload, planned) = ssr::plan_staged(&store, &row).await?;
                 view.warnings = upload.unallocated_warnings();
@@ -481,7 +491,10 @@ pub async fn discard_import(import_id: i64) -> Result<(), AppError> {
         let (store, actor) = signed_in().await?;
         ssr::require_qa_manager(&actor)?;
         ssr::staged(&store, import_id).await?;
-        store.discard_import(import_id).await.map_err(failed("discard import"))?;
+        store
+            .discard_import(import_id)
+            .await
+            .map_err(failed("discard import"))?;
         leptos_axum::redirect("/imports");
         Ok(())
     })

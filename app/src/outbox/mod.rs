@@ -45,7 +45,10 @@ pub async fn outbox_problems() -> Result<OutboxView, AppError> {
     respond(async move {
         let (store, actor) = signed_in().await?;
         require_administrator(&actor)?;
-        let unsent = store.outbox_unsent().await.map_err(failed("count unsent emails"))?;
+        let unsent = store
+            .outbox_unsent()
+            .await
+            .map_err(failed("count unsent emails"))?;
         let problems = store
             .outbox_problems(LIMIT)
             .await

@@ -50,8 +50,14 @@ mod ssr {
         store: &Store,
         round_id: i64,
     ) -> Result<Vec<AssignmentRow>, AppError> {
-        let contacts = store.selection_contacts(round_id).await.map_err(failed("read a round's selection"))?;
-        let auditors = store.auditors().await.map_err(failed("read the auditors' workloads"))?;
+        let contacts = store
+            .selection_contacts(round_id)
+            .await
+            .map_err(failed("read a round's selection"))?;
+        let auditors = store
+            .auditors()
+            .await
+            .map_err(failed("read the auditors' workloads"))?;
         let loads: Vec<AuditorLoad> = auditors.iter().map(load).collect();
         // Suggest only for cases nobody audits yet; those already assigned count in the loads.
         let waiting: Vec<CaseToAssign> = contacts
@@ -100,9 +106,9 @@ pub use ssr::assignment_rows;
 #[server(endpoint = "confirm_round")]
 pub async fn confirm_round(round_id: i64) -> Result<(), AppError> {
     use super::ssr::require_qa_manager;
+    use crate::domain::alert::AlertKind;
     use crate::domain::calendar::AuditMonth;
     use crate::server::*;
-    use crate::domain::alert::AlertKind;
     use crate::FieldError;
     respond(async move {
         let (store, actor) = signed_in().await?;
@@ -117,7 +123,11 @@ pub async fn confirm_round(round_id: i64) -> Result<(), AppError> {
             .unwrap_or(round.audit_month);
         let due = round.due_on.format("%-d %B %Y");
         let mut notices = Notices::new();
-        for case in store.selection_contacts(round_id).await.map_err(failed("read a round's selection"))? {
+        for case in store
+            .selection_contacts(round_id)
+            .await
+            .map_err(failed("read a round's selection"))?
+        {
             let mut told = Vec::new();
             for person in [
                 case.key_worker_id,
@@ -177,8 +187,8 @@ pub async fn assign_auditors(
     auditor: Option<HashMap<String, String>>,
 ) -> Result<usize, AppError> {
     use super::ssr::require_qa_manager;
-    use crate::server::*;
     use crate::domain::alert::AlertKind;
+    use crate::server::*;
     use crate::FieldError;
     respond(async move {
         let (store, actor) = signed_in().await?;
@@ -264,7 +274,10 @@ pub struct LeftOpen {
 }
 
 #[cfg(feature = "ssr")]
-pub async fn left_open(store: &crate::store::Store, round_id: i64) -> Result<Vec<LeftOpen>, AppError> {
+pub async fn left_open(
+    store: &crate::store::Store,
+    round_id: i64,
+) -> Result<Vec<LeftOpen>, AppError> {
     Ok(store
         .open_round_cases(round_id)
         .await
@@ -275,7 +288,10 @@ pub async fn left_open(store: &crate::store::Store, round_id: i64) -> Result<Vec
             case_id: c.case_id,
             child_unique_id: c.child_unique_id,
             audit_id: c.audit_id,
-            state: c.state.as_deref().and_then(crate::domain::audit::AuditState::from_code),
+            state: c
+                .state
+                .as_deref()
+                .and_then(crate::domain::audit::AuditState::from_code),
             reason: c.left_open_reason,
         })
         .collect())
@@ -291,9 +307,9 @@ pub async fn close_round(
     reason: Option<HashMap<String, String>>,
 ) -> Result<(), AppError> {
     use super::ssr::require_qa_manager;
+    use crate::domain::alert::AlertKind;
     use crate::domain::round::{may_close, CloseRefusal, MAX_CLOSING_REASON};
     use crate::server::*;
-    use crate::domain::alert::AlertKind;
     use crate::FieldError;
     respond(async move {
         let (store, actor) = signed_in().await?;

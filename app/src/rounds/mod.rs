@@ -127,7 +127,10 @@ mod ssr {
     }
 
     pub async fn calendar(store: &Store) -> Result<WorkingCalendar, AppError> {
-        store.calendar().await.map_err(crate::server::failed("read the calendar"))
+        store
+            .calendar()
+            .await
+            .map_err(crate::server::failed("read the calendar"))
     }
 
     /// A round's recorded draw, read back: the seed, the settings and, per stratum, the pool
@@ -144,7 +147,11 @@ mod ssr {
         store: &Store,
         round_id: i64,
     ) -> Result<Option<RecordedDraw>, AppError> {
-        let Some(record) = store.draw_record(round_id).await.map_err(failed("recorded draw"))? else {
+        let Some(record) = store
+            .draw_record(round_id)
+            .await
+            .map_err(failed("recorded draw"))?
+        else {
             return Ok(None);
         };
         Ok(Some(RecordedDraw {
@@ -259,14 +266,19 @@ pub async fn round_detail(round_id: i64) -> Result<RoundView, AppError> {
             None
         };
         let closed = match (row.status, row.closed_at) {
-            (RoundStatus::Closed, Some(at)) => Some((at, confirm::left_open(&store, round_id).await?)),
+            (RoundStatus::Closed, Some(at)) => {
+                Some((at, confirm::left_open(&store, round_id).await?))
+            }
             _ => None,
         };
         let draw = match ssr::recorded_draw(&store, round_id).await? {
             None => None,
             Some(record) => {
                 let outcome = record.strata.into_iter().map(|(_, o)| o);
-                let cases = store.round_cases(round_id).await.map_err(failed("round detail"))?;
+                let cases = store
+                    .round_cases(round_id)
+                    .await
+                    .map_err(failed("round detail"))?;
                 let strata = outcome
                     .into_iter()
                     .enumerate()
@@ -281,7 +293,8 @@ pub async fn round_detail(round_id: i64) -> Result<RoundView, AppError> {
                                 case_id: c.case_id,
                                 child_unique_id: c.child_unique_id.clone(),
                                 team: c.team.clone(),
-                                replacement: c.selected_by == crate::domain::round::Selection::Replacement,
+                                replacement: c.selected_by
+                                    == crate::domain::round::Selection::Replacement,
                             })
                             .collect(),
                     })
@@ -514,12 +527,18 @@ pub async fn verify_draw(round_id: i64) -> Result<Verification, AppError> {
         let seed = record.seed;
         let strata: Vec<Stratum> = record.strata.into_iter().map(|(s, _)| s).collect();
         let rerun = draw(&strata, seed);
-        let stored = store.round_cases(round_id).await.map_err(failed("verify draw"))?;
+        let stored = store
+            .round_cases(round_id)
+            .await
+            .map_err(failed("verify draw"))?;
         let stored_draw: Vec<Vec<i64>> = (0..strata.len())
             .map(|i| {
                 stored
                     .iter()
-                    .filter(|c| c.stratum == i as i64 && c.selected_by == crate::domain::round::Selection::Draw)
+                    .filter(|c| {
+                        c.stratum == i as i64
+                            && c.selected_by == crate::domain::round::Selection::Draw
+                    })
                     .map(|c| c.case_id)
                     .collect()
             })
@@ -527,7 +546,10 @@ pub async fn verify_draw(round_id: i64) -> Result<Verification, AppError> {
         let draw_matches =
             rerun.iter().map(|r| r.selected.clone()).collect::<Vec<_>>() == stored_draw;
         // Each replacement, re-drawn from what the round held just before it.
-        let refs = store.round_case_refs(round_id).await.map_err(failed("verify draw"))?;
+        let refs = store
+            .round_case_refs(round_id)
+            .await
+            .map_err(failed("verify draw"))?;
         let mut replacements = 0;
         let replacements_match = refs
             .iter()
@@ -603,7 +625,10 @@ pub async fn withdraw_case(
             .await?
             .ok_or(AppError::NotFound)?;
         let (seed, recorded) = (record.seed, record.strata);
-        let refs = store.round_case_refs(round_id).await.map_err(failed("withdraw case"))?;
+        let refs = store
+            .round_case_refs(round_id)
+            .await
+            .map_err(failed("withdraw case"))?;
         let target = refs
             .iter()
             .find(|r| r.case_id == case_id && !r.withdrawn)

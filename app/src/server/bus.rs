@@ -61,4 +61,3 @@ impl std::fmt::Debug for EventBus {
         f.write_str("EventBus")
     }
 }
-

@@ -175,7 +175,12 @@ pub fn spawn_outbox_sender(
         loop {
             match deliver_due(&store, &mailer, &public_url).await {
                 Ok(d) if d != Delivery::default() => {
-                    tracing::debug!(sent = d.sent, failed = d.failed, dropped = d.dropped, "outbox delivered")
+                    tracing::debug!(
+                        sent = d.sent,
+                        failed = d.failed,
+                        dropped = d.dropped,
+                        "outbox delivered"
+                    )
                 }
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "outbox not delivered; will try again"),

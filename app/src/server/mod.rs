@@ -9,10 +9,10 @@ pub mod password;
 pub mod upload;
 mod views;
 
+pub use crate::store::{LiveEvent, NewAlert, Notices};
 pub use bus::EventBus;
 pub use mail::{Email, Mailer, OutboxWake, SendEmail, SendResult};
 pub use views::ViewCache;
-pub use crate::store::{LiveEvent, NewAlert, Notices};
 
 use crate::domain::session::{session_state, SessionState};
 use crate::domain::Actor;
@@ -44,7 +44,6 @@ pub struct SiteSettings {
     /// Views (the dashboard's panels) counted since the last live notice.
     pub views: ViewCache,
 }
-
 
 /// The one application state: the axum handlers take it as their state, and every server
 /// function finds it in its context.
@@ -201,13 +200,20 @@ async fn person_for_token(
     token: &str,
 ) -> Result<(Option<PersonSummary>, bool), AppError> {
     let token_hash = password::token_hash(token);
-    let Some(session) = store.session(&token_hash).await.map_err(failed("read or keep a session"))? else {
+    let Some(session) = store
+        .session(&token_hash)
+        .await
+        .map_err(failed("read or keep a session"))?
+    else {
         return Ok((None, false));
     };
     let now = Utc::now();
     match session_state(session.created_at, session.last_seen_at, now) {
         SessionState::Expired => {
-            store.delete_session(&token_hash).await.map_err(failed("read or keep a session"))?;
+            store
+                .delete_session(&token_hash)
+                .await
+                .map_err(failed("read or keep a session"))?;
             Ok((None, true))
         }
         SessionState::Live { touch } => {
@@ -218,7 +224,10 @@ async fn person_for_token(
                     .map_err(failed("read or keep a session"))?;
             }
             Ok((
-                store.person(session.person_id).await.map_err(failed("read or keep a session"))?,
+                store
+                    .person(session.person_id)
+                    .await
+                    .map_err(failed("read or keep a session"))?,
                 false,
             ))
         }

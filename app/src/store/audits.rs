@@ -392,7 +392,15 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        Self::record_move(&mut tx, audit_id, Some(from), AuditState::Completed, by, now).await?;
+        Self::record_move(
+            &mut tx,
+            audit_id,
+            Some(from),
+            AuditState::Completed,
+            by,
+            now,
+        )
+        .await?;
         self.write_notices(&mut tx, notices, now).await?;
         tx.commit().await?;
         Ok(true)
@@ -445,12 +453,12 @@ impl Store {
     ) -> StoreResult<bool> {
         let mut tx = self.begin_write().await?;
         let moved = sqlx::query("UPDATE audits SET state = $1 WHERE id = $2 AND state = $3")
-        .bind(AuditState::DiscussionArranged.code())
-        .bind(audit_id)
-        .bind(AuditState::Assigned.code())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+            .bind(AuditState::DiscussionArranged.code())
+            .bind(audit_id)
+            .bind(AuditState::Assigned.code())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
         let accepted = sqlx::query(
             "UPDATE discussion_times SET accepted_at = $1 WHERE id = $2 AND audit_id = $3",
         )

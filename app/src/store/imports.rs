@@ -372,7 +372,8 @@ impl Store {
             )
             .await?;
         }
-        self.write_notices(&mut tx, &handed_over(&handovers), now).await?;
+        self.write_notices(&mut tx, &handed_over(&handovers), now)
+            .await?;
         tx.commit().await?;
         Ok(true)
     }

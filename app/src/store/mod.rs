@@ -14,9 +14,7 @@ pub use audits::{
 };
 pub use directory::{TeamDirectoryRow, TeamUpdate};
 pub use imports::{Handover, ImportRow, NewWorker};
-pub use notices::{
-    Fault, LiveEvent, NewAlert, Notices, OutboxProblemRow, OutboxRow, OUTBOX_LEASE,
-};
+pub use notices::{Fault, LiveEvent, NewAlert, Notices, OutboxProblemRow, OutboxRow, OUTBOX_LEASE};
 pub use rounds::{
     AuditorRow, ClosureDayRow, DrawRow, DrawToRecord, PoolFilter, RoundCaseRef, RoundCaseRow,
     RoundRow, SelectionContact,

@@ -283,7 +283,8 @@ impl Store {
     /// Marks taken emails done: sent, or dropped because their person has left.
     pub async fn emails_sent(&self, ids: &[i64], now: DateTime<Utc>) -> StoreResult<()> {
         for chunk in ids.chunks(500) {
-            let mut qb = QueryBuilder::<Sqlite>::new("UPDATE outbox SET claimed_until = NULL, sent_at = ");
+            let mut qb =
+                QueryBuilder::<Sqlite>::new("UPDATE outbox SET claimed_until = NULL, sent_at = ");
             qb.push_bind(now).push(" WHERE id IN (");
             let mut list = qb.separated(", ");
             for id in chunk {

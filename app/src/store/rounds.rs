@@ -558,12 +558,14 @@ impl Store {
             return Ok(false);
         }
         for (round_case_id, reason) in reasons {
-            sqlx::query("UPDATE round_cases SET left_open_reason = $1 WHERE id = $2 AND round_id = $3")
-                .bind(reason)
-                .bind(round_case_id)
-                .bind(round_id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE round_cases SET left_open_reason = $1 WHERE id = $2 AND round_id = $3",
+            )
+            .bind(reason)
+            .bind(round_case_id)
+            .bind(round_id)
+            .execute(&mut *tx)
+            .await?;
         }
         self.write_notices(&mut tx, notices, now).await?;
         tx.commit().await?;

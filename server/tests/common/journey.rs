@@ -26,8 +26,14 @@ pub fn filled(audit: i64, version: i64) -> Vec<(String, String)> {
         f.push((format!("f[narrative-{key}]"), format!("Findings on {key}.")));
     }
     f.push(("f[overall]".into(), "good".into()));
-    f.push(("f[strengths]".into(), "Warm relationship with the child.".into()));
-    f.push(("f[action-0]".into(), "Update the child protection plan".into()));
+    f.push((
+        "f[strengths]".into(),
+        "Warm relationship with the child.".into(),
+    ));
+    f.push((
+        "f[action-0]".into(),
+        "Update the child protection plan".into(),
+    ));
     f.push(("f[owner-0]".into(), "Key worker".into()));
     f.push(("f[due-0]".into(), "2027-02-15".into()));
     f
@@ -44,7 +50,9 @@ pub fn ok(reply: &Reply) {
 
 /// A round for `month` with one List 7 case drawn (not yet confirmed).
 pub async fn drawn_round(app: &TestApp, qa: &str, month: &str) -> i64 {
-    let r = app.call("create_round", &[("month", month)], Some(qa)).await;
+    let r = app
+        .call("create_round", &[("month", month)], Some(qa))
+        .await;
     ok(&r);
     let round = r.json().as_i64().unwrap();
     let r = app
@@ -59,8 +67,12 @@ pub async fn drawn_round(app: &TestApp, qa: &str, month: &str) -> i64 {
 }
 
 pub async fn confirm(app: &TestApp, qa: &str, round: i64) -> Reply {
-    app.call("confirm_round", &[("round_id", &round.to_string())], Some(qa))
-        .await
+    app.call(
+        "confirm_round",
+        &[("round_id", &round.to_string())],
+        Some(qa),
+    )
+    .await
 }
 
 /// The round's one case.
@@ -122,14 +134,19 @@ pub async fn propose(app: &TestApp, auditor: &str, audit: i64) -> Reply {
 }
 
 pub async fn accept(app: &TestApp, kw: &str, audit: i64) -> Reply {
-    let time: i64 = sqlx::query_scalar("SELECT id FROM discussion_times WHERE audit_id = $1 ORDER BY id LIMIT 1")
-        .bind(audit)
-        .fetch_one(app.store.pool())
-        .await
-        .unwrap();
+    let time: i64 = sqlx::query_scalar(
+        "SELECT id FROM discussion_times WHERE audit_id = $1 ORDER BY id LIMIT 1",
+    )
+    .bind(audit)
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
     app.call(
         "accept_time",
-        &[("audit_id", &audit.to_string()), ("time_id", &time.to_string())],
+        &[
+            ("audit_id", &audit.to_string()),
+            ("time_id", &time.to_string()),
+        ],
         Some(kw),
     )
     .await
@@ -181,7 +198,11 @@ pub struct People {
 
 pub async fn people(app: &TestApp, qa: String, round: i64) -> People {
     let case = round_case(app, round).await;
-    let kw_email = email_of(app, case.key_worker_id.expect("drawn cases have a key worker")).await;
+    let kw_email = email_of(
+        app,
+        case.key_worker_id.expect("drawn cases have a key worker"),
+    )
+    .await;
     let tm_email = match case.team_manager_id {
         Some(id) => Some(email_of(app, id).await),
         None => None,

@@ -6,8 +6,8 @@ pub mod journey;
 pub mod xlsx;
 
 use app::server::SiteSettings;
-use app::store::Store;
 use app::server::{Email, Mailer};
+use app::store::Store;
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::Router;
