@@ -3,6 +3,7 @@
 // Deeply nested view types (the round and audit pages) need more than the default 128.
 #![recursion_limit = "256"]
 
+pub mod action_reviews;
 pub mod audits;
 pub mod auth;
 pub mod calendar;
@@ -80,6 +81,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/audits") view=audits::AuditsPage ssr=SsrMode::Async/>
                     <Route path=path!("/audits/:id") view=audits::AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/audits/:id/record") view=audits::AuditRecordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/audits/:id/actions") view=action_reviews::ActionReviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/action-reviews") view=action_reviews::ActionReviewsPage ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard") view=dashboard::DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard/list") view=dashboard::DashboardListPage ssr=SsrMode::Async/>
                     <Route path=path!("/templates") view=audits::TemplatePage ssr=SsrMode::Async/>

@@ -821,6 +821,11 @@ pub async fn complete_audit(
             });
         }
         let json = serde_json::to_string(&draft).map_err(failed("complete audit"))?;
+        let grades: Vec<(String, &'static str)> = draft
+            .grades(&domains)
+            .into_iter()
+            .map(|(key, grade)| (key, grade.code()))
+            .collect();
         let done = store
             .complete_audit(
                 audit_id,
@@ -830,6 +835,7 @@ pub async fn complete_audit(
                     overall_grade: Some(overall.code()),
                     case_note: &note,
                     actions: &actions,
+                    grades: &grades,
                 },
                 actor.person_id,
                 chrono::Utc::now(),

@@ -25,10 +25,22 @@ pub enum AlertKind {
     AuditHandedOver,
     /// The QA Manager closed a round with this audit still open.
     RoundClosed,
+    /// A filed audit's action review is the Team Manager's to complete.
+    ActionReviewAssigned,
+    /// The Team Manager finalised an action review (to the QA Manager).
+    ActionReviewFinalised,
+    /// A panel member or Assistant Director is asked to moderate an audit.
+    ModerationAsked,
+    /// A moderation's outcome, for the auditor and the Team Manager.
+    ModerationOutcome,
+    /// Times proposed for a Make A Difference interview.
+    InterviewProposed,
+    /// A Make A Difference interview is arranged.
+    InterviewAgreed,
 }
 
 impl AlertKind {
-    pub const ALL: [AlertKind; 12] = [
+    pub const ALL: [AlertKind; 18] = [
         AlertKind::CaseSelected,
         AlertKind::AuditorAssigned,
         AlertKind::DiscussionProposed,
@@ -41,6 +53,12 @@ impl AlertKind {
         AlertKind::FindingsChanged,
         AlertKind::AuditHandedOver,
         AlertKind::RoundClosed,
+        AlertKind::ActionReviewAssigned,
+        AlertKind::ActionReviewFinalised,
+        AlertKind::ModerationAsked,
+        AlertKind::ModerationOutcome,
+        AlertKind::InterviewProposed,
+        AlertKind::InterviewAgreed,
     ];
 
     pub fn code(self) -> &'static str {
@@ -57,6 +75,12 @@ impl AlertKind {
             AlertKind::FindingsChanged => "findings_changed",
             AlertKind::AuditHandedOver => "audit_handed_over",
             AlertKind::RoundClosed => "round_closed",
+            AlertKind::ActionReviewAssigned => "action_review_assigned",
+            AlertKind::ActionReviewFinalised => "action_review_finalised",
+            AlertKind::ModerationAsked => "moderation_asked",
+            AlertKind::ModerationOutcome => "moderation_outcome",
+            AlertKind::InterviewProposed => "interview_proposed",
+            AlertKind::InterviewAgreed => "interview_agreed",
         }
     }
 
@@ -79,6 +103,12 @@ impl AlertKind {
             AlertKind::FindingsChanged => "Findings changed: confirm again",
             AlertKind::AuditHandedOver => "Audit handed over",
             AlertKind::RoundClosed => "Round closed",
+            AlertKind::ActionReviewAssigned => "Action review to complete",
+            AlertKind::ActionReviewFinalised => "Action review finalised",
+            AlertKind::ModerationAsked => "Audit to moderate",
+            AlertKind::ModerationOutcome => "Moderation outcome",
+            AlertKind::InterviewProposed => "Interview times proposed",
+            AlertKind::InterviewAgreed => "Interview arranged",
         }
     }
 
@@ -97,6 +127,12 @@ impl AlertKind {
             AlertKind::FindingsChanged => "Audit findings changed: please confirm them again",
             AlertKind::AuditHandedOver => "An open case audit has been handed over",
             AlertKind::RoundClosed => "An audit round has closed with your audit still open",
+            AlertKind::ActionReviewAssigned => "An audit's action review is yours to complete",
+            AlertKind::ActionReviewFinalised => "An audit action review has been finalised",
+            AlertKind::ModerationAsked => "You are asked to moderate a case audit",
+            AlertKind::ModerationOutcome => "The outcome of a case audit's moderation",
+            AlertKind::InterviewProposed => "Times proposed for a Make A Difference interview",
+            AlertKind::InterviewAgreed => "Make A Difference interview arranged",
         }
     }
 }

@@ -323,7 +323,21 @@ fn problem(field: impl Into<String>, message: impl Into<String>) -> FormProblem 
     }
 }
 
+/// The key the overall grade is stored under beside the domains' keys (which are
+/// letters and digits only, so cannot clash).
+pub const OVERALL: &str = "#overall";
+
 impl AuditDraft {
+    /// The grades to keep as data at completion: each template domain's, in the template's
+    /// order, then the overall grade under [`OVERALL`]. Ungraded domains are left out.
+    pub fn grades(&self, domains: &[TemplateDomain]) -> Vec<(String, Grade)> {
+        domains
+            .iter()
+            .filter_map(|d| Some((d.key.clone(), self.domains.get(&d.key)?.grade?)))
+            .chain(self.overall.map(|g| (OVERALL.to_string(), g)))
+            .collect()
+    }
+
     /// Whether the findings the key worker confirmed (domain grades and narratives, the
     /// overall grade, strengths and areas for development) differ between two saves.
     /// Spaces at either end do not count; required actions are not findings.

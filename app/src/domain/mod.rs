@@ -1,6 +1,7 @@
 //! The domain core: plain types and rules, no I/O. Shared by server and browser.
 
 pub mod access;
+pub mod action_review;
 pub mod alert;
 pub mod annex;
 pub mod annex_import;

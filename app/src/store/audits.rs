@@ -138,6 +138,8 @@ pub struct Completion<'a> {
     pub case_note: &'a str,
     /// (action, owner, due date, done)
     pub actions: &'a [(String, String, NaiveDate, bool)],
+    /// Each domain's grade by key, and the overall grade under [`crate::domain::audit::OVERALL`], as codes.
+    pub grades: &'a [(String, &'static str)],
 }
 
 impl Store {
@@ -391,6 +393,18 @@ impl Store {
                 .bind(if *done { "done" } else { "open" })
                 .execute(&mut *tx)
                 .await?;
+        }
+        for (key, grade) in c.grades {
+            sqlx::query(
+                "INSERT INTO audit_grades (audit_id, template_version, domain_key, grade) \
+                 SELECT a.id, tp.version, $2, $3 FROM audits a JOIN audit_templates tp ON tp.id = a.template_id \
+                 WHERE a.id = $1",
+            )
+            .bind(audit_id)
+            .bind(key)
+            .bind(grade)
+            .execute(&mut *tx)
+            .await?;
         }
         Self::record_move(
             &mut tx,

@@ -1,6 +1,7 @@
 //! All SQL lives here. Queries are written to run on PostgreSQL too: numbered
 //! parameters, no SQLite-only functions, timestamps bound as typed values.
 
+mod action_reviews;
 mod audits;
 mod demo_seed;
 mod directory;
@@ -9,6 +10,7 @@ mod notices;
 mod rounds;
 mod scale_seed;
 
+pub use action_reviews::{ActionReviewRow, ActionUpdateRow, ReviewActionRow, ReviewOverviewRow};
 pub use audits::{
     ActionFactRow, AuditFactRow, AuditRow, Completion, DiscussionTimeRow, FeedbackRow, MoveRow,
 };

@@ -210,6 +210,16 @@ impl Store {
                 });
                 qb.build().execute(&mut *tx).await?;
             }
+            // The overall grade kept as data, as completing keeps it.
+            sqlx::query(
+                "INSERT INTO audit_grades (audit_id, template_version, domain_key, grade) \
+                 SELECT a.id, 1, $1, a.overall_grade FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id \
+                 WHERE rc.round_id = $2 AND a.overall_grade IS NOT NULL",
+            )
+            .bind(crate::domain::audit::OVERALL)
+            .bind(round)
+            .execute(&mut *tx)
+            .await?;
             // One required action for every third completed audit, open in recent rounds.
             sqlx::query(
                 "INSERT INTO audit_actions (audit_id, action, owner, due_on, status) \

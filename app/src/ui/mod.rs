@@ -69,6 +69,7 @@ fn SignedInHeader(me: Me) -> impl IntoView {
                 {holds_cases.then(|| view! { <li><A href="/cases">"Cases"</A></li> })}
                 {audits.then(|| view! { <li><A href="/audits">"Audits"</A></li> })}
                 {managers.then(|| view! { <li><A href="/dashboard">"Dashboard"</A></li> })}
+                {managers.then(|| view! { <li><A href="/action-reviews">"Action reviews"</A></li> })}
                 {programme.then(|| view! { <li><A href="/rounds">"Rounds"</A></li> })}
                 {qa.then(|| view! { <li><A href="/imports">"Imports"</A></li> })}
                 {qa.then(|| view! { <li><A href="/templates">"Audit form"</A></li> })}
