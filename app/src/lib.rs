@@ -15,6 +15,7 @@ pub mod error;
 pub mod home;
 pub mod imports;
 pub mod live;
+pub mod moderation;
 pub mod outbox;
 pub mod rounds;
 pub mod trays;
@@ -82,6 +83,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/audits/:id") view=audits::AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/audits/:id/record") view=audits::AuditRecordPage ssr=SsrMode::Async/>
                     <Route path=path!("/audits/:id/actions") view=action_reviews::ActionReviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/audits/:id/moderation") view=moderation::AuditModerationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/moderation") view=moderation::ModerationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/moderation/results") view=moderation::ModerationResultsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/moderation/rounds/:id") view=moderation::ModerationRoundPage ssr=SsrMode::Async/>
                     <Route path=path!("/action-reviews") view=action_reviews::ActionReviewsPage ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard") view=dashboard::DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard/list") view=dashboard::DashboardListPage ssr=SsrMode::Async/>

@@ -54,6 +54,19 @@ impl Config {
                 .ok_or("ALERT_ARCHIVE_DAYS must be a whole number of days above 0")?,
             _ => app::domain::alert::ARCHIVE_AFTER_DAYS,
         };
+        let moderation_weeks = {
+            let default = app::domain::moderation_sample::WindowWeeks::default();
+            let weeks = |name: &str, default: u32| {
+                std::env::var(name)
+                    .ok()
+                    .filter(|v| !v.trim().is_empty())
+                    .unwrap_or_else(|| default.to_string())
+            };
+            app::domain::moderation_sample::WindowWeeks::parse(
+                &weeks("MODERATION_OPENS_WEEKS", default.opens_after),
+                &weeks("MODERATION_DUE_WEEKS", default.due_after),
+            )?
+        };
         let mailer = match smtp::SmtpSender::from_env()? {
             Some(sender) => app::server::Mailer(std::sync::Arc::new(sender)),
             None => app::server::Mailer::default(),
@@ -69,6 +82,7 @@ impl Config {
                 outbox: Default::default(),
                 archive_after_days,
                 views: Default::default(),
+                moderation_weeks,
             },
         })
     }
@@ -206,6 +220,10 @@ pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router
         .route(
             "/audits/{id}/discussion.ics",
             get(app::audits::discussion_ics).with_state(state.clone()),
+        )
+        .route(
+            "/moderation/results.csv",
+            get(app::moderation::results_csv).with_state(state.clone()),
         )
         .route("/events", get(app::live::stream).with_state(live))
         .route(

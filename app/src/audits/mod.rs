@@ -820,6 +820,36 @@ pub async fn complete_audit(
                 ),
             });
         }
+        // Good or better goes to the Assistant Director with fewest open reviews.
+        let assistant_director = if crate::domain::moderated::needs_assistant_director(overall) {
+            let directors: Vec<i64> = store
+                .people_with_role(crate::domain::Role::AssistantDirector)
+                .await
+                .map_err(failed("read the Assistant Directors"))?
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect();
+            let open = store
+                .open_reviews_of(&directors)
+                .await
+                .map_err(failed("count Assistant Directors' reviews"))?;
+            crate::domain::moderated::assistant_director(&open, row.auditor_id)
+        } else {
+            None
+        };
+        if let Some(ad) = assistant_director {
+            notices.alert(NewAlert {
+                person_id: ad,
+                kind: AlertKind::ModerationAsked,
+                case_id: None,
+                link: format!("/audits/{audit_id}/moderation"),
+                body: format!(
+                    "The audit of case {} is graded {}: moderate it as Assistant Director.",
+                    row.child_unique_id,
+                    overall.label().to_lowercase()
+                ),
+            });
+        }
         let json = serde_json::to_string(&draft).map_err(failed("complete audit"))?;
         let grades: Vec<(String, &'static str)> = draft
             .grades(&domains)
@@ -836,6 +866,7 @@ pub async fn complete_audit(
                     case_note: &note,
                     actions: &actions,
                     grades: &grades,
+                    assistant_director,
                 },
                 actor.person_id,
                 chrono::Utc::now(),

@@ -198,6 +198,14 @@ impl WorkingCalendar {
             .find(|d| self.is_working_day(*d))
     }
 
+    /// `date` if it is a working day, else the next one: where a date that falls on a weekend
+    /// or closure day moves to. Looks a year ahead; `None` only if the whole year is closed.
+    pub fn working_day_on_or_after(&self, date: NaiveDate) -> Option<NaiveDate> {
+        date.iter_days()
+            .take(367)
+            .find(|d| self.is_working_day(*d))
+    }
+
     /// The working day `n` working days before `date` (0 gives `date` itself if it is one).
     pub fn working_days_before(&self, date: NaiveDate, n: usize) -> Option<NaiveDate> {
         date.iter_days()
@@ -284,6 +292,39 @@ mod tests {
             cal.working_days_before(d(2026, 12, 31), 3),
             Some(d(2026, 12, 24))
         );
+    }
+
+    #[test]
+    fn a_closed_day_moves_to_the_next_working_day() {
+        let cal = WorkingCalendar::shipped();
+        // A working day stays put.
+        assert_eq!(
+            cal.working_day_on_or_after(d(2026, 12, 29)),
+            Some(d(2026, 12, 29))
+        );
+        // Christmas 2026: Friday 25 (bank holiday), the weekend, Monday 28 (Boxing Day's substitute).
+        assert_eq!(
+            cal.working_day_on_or_after(d(2026, 12, 25)),
+            Some(d(2026, 12, 29))
+        );
+        // Easter 2027: Good Friday 26 March, the weekend, Easter Monday 29 March.
+        assert_eq!(
+            cal.working_day_on_or_after(d(2027, 3, 26)),
+            Some(d(2027, 3, 30))
+        );
+        // A Saturday at a month's end moves into the next month.
+        assert_eq!(
+            cal.working_day_on_or_after(d(2026, 10, 31)),
+            Some(d(2026, 11, 2))
+        );
+        // It looks a year and a day ahead (366 days after a Monday is a Wednesday), no further.
+        let monday = d(2026, 1, 5);
+        let closed_for = |days| WorkingCalendar::new(monday.iter_days().take(days));
+        assert_eq!(
+            closed_for(366).working_day_on_or_after(monday),
+            Some(d(2027, 1, 6))
+        );
+        assert_eq!(closed_for(367).working_day_on_or_after(monday), None);
     }
 
     #[test]

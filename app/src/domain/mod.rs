@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod action_review;
+pub mod agreement;
 pub mod alert;
 pub mod annex;
 pub mod annex_import;
@@ -9,10 +10,13 @@ pub mod assign;
 pub mod audit;
 pub mod calendar;
 pub mod dashboard;
+pub mod difference;
 pub mod directory;
 pub mod draw;
 pub mod ics;
 pub mod ids;
+pub mod moderated;
+pub mod moderation_sample;
 pub mod pool_update;
 pub mod roles;
 pub mod round;

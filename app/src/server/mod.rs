@@ -43,6 +43,8 @@ pub struct SiteSettings {
     pub archive_after_days: i64,
     /// Views (the dashboard's panels) counted since the last live notice.
     pub views: ViewCache,
+    /// When a round's moderation opens and is due, in weeks after its due date.
+    pub moderation_weeks: crate::domain::moderation_sample::WindowWeeks,
 }
 
 /// The one application state: the axum handlers take it as their state, and every server
@@ -93,6 +95,7 @@ impl Default for SiteSettings {
             outbox: OutboxWake::default(),
             archive_after_days: crate::domain::alert::ARCHIVE_AFTER_DAYS,
             views: ViewCache::default(),
+            moderation_weeks: Default::default(),
         }
     }
 }

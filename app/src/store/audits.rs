@@ -140,6 +140,8 @@ pub struct Completion<'a> {
     pub actions: &'a [(String, String, NaiveDate, bool)],
     /// Each domain's grade by key, and the overall grade under [`crate::domain::audit::OVERALL`], as codes.
     pub grades: &'a [(String, &'static str)],
+    /// The Assistant Director asked to moderate a good or outstanding grade.
+    pub assistant_director: Option<i64>,
 }
 
 impl Store {
@@ -404,6 +406,16 @@ impl Store {
             .bind(key)
             .bind(grade)
             .execute(&mut *tx)
+            .await?;
+        }
+        if let Some(ad) = c.assistant_director {
+            Self::ask(
+                &mut tx,
+                audit_id,
+                &[ad],
+                crate::domain::moderated::Part::AssistantDirector,
+                now,
+            )
             .await?;
         }
         Self::record_move(

@@ -6,6 +6,7 @@ mod audits;
 mod demo_seed;
 mod directory;
 mod imports;
+mod moderation;
 mod notices;
 mod rounds;
 mod scale_seed;
@@ -16,6 +17,10 @@ pub use audits::{
 };
 pub use directory::{TeamDirectoryRow, TeamUpdate};
 pub use imports::{Handover, ImportRow, NewWorker};
+pub use moderation::{
+    AskedRow, CompletedAuditRow, GoodAuditRow, GradeCode, GradePairRow, ModeratedShareRow, ModerationDrawRow,
+    ModerationRoundRow, OutcomeRow, SampleDraw, SampleRow, ViewRow,
+};
 pub use notices::{Fault, LiveEvent, NewAlert, Notices, OutboxProblemRow, OutboxRow, OUTBOX_LEASE};
 pub use rounds::{
     AuditorRow, ClosureDayRow, DrawRow, DrawToRecord, PoolFilter, RoundCaseRef, RoundCaseRow,
