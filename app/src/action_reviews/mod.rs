@@ -110,7 +110,7 @@ mod ssr {
         actor: &Actor,
         audit_id: i64,
     ) -> Result<(AuditRow, Option<crate::store::ActionReviewRow>), AppError> {
-        let (row, role) = crate::audits::ssr::open(store, actor, audit_id).await?;
+        let (row, role) = crate::server::open_audit(store, actor, audit_id).await?;
         let review = store
             .action_review(audit_id)
             .await
@@ -155,7 +155,7 @@ mod ssr {
 
     /// Everyone following the audit (and dashboards) hears that its actions changed.
     pub async fn changed(store: &Store, row: &AuditRow) -> Result<LiveEvent, AppError> {
-        crate::audits::ssr::moved(store, row, row.state).await
+        crate::server::audit_moved(store, row, row.state).await
     }
 
     pub fn is_qa_manager(actor: &Actor) -> Result<(), AppError> {

@@ -101,42 +101,11 @@ pub fn label_of(options: &[(&str, &'static str)], code: &str) -> String {
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
     use super::*;
-    use crate::domain::audit::{audit_access, next, Move, Party};
-    use crate::domain::Actor;
-    use crate::server::{failed, LiveEvent, Notices};
+    use crate::domain::audit::{next, Move, Party};
+    use crate::server::Notices;
     use crate::store::{AuditRow, Store};
 
-    /// Everyone who follows this audit (its auditor, key worker, Team and Service Managers
-    /// and the programme, so dashboards and lists update) hears that it moved. IDs only.
-    pub async fn moved(
-        store: &Store,
-        row: &AuditRow,
-        state: AuditState,
-    ) -> Result<LiveEvent, AppError> {
-        let mut people: Vec<i64> = [
-            Some(row.auditor_id),
-            row.key_worker_id,
-            row.team_manager_id,
-            row.service_manager_id,
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        people.extend(
-            store
-                .programme_people()
-                .await
-                .map_err(failed("read the programme's people"))?,
-        );
-        people.sort_unstable();
-        people.dedup();
-        let data = serde_json::json!({ "audit_id": row.id, "state": state.code() }).to_string();
-        Ok(LiveEvent {
-            people,
-            kind: "audit",
-            data,
-        })
-    }
+    pub use crate::server::audit_moved as moved;
 
     /// The notices of a move that tells nobody in particular beyond those who follow it.
     pub async fn move_notices(
@@ -163,37 +132,7 @@ pub(crate) mod ssr {
         }
     }
 
-    pub fn domains(row: &AuditRow) -> Result<Vec<TemplateDomain>, AppError> {
-        serde_json::from_str(&row.domains).map_err(crate::server::internal)
-    }
-
-    pub fn saved_draft(row: &AuditRow) -> AuditDraft {
-        serde_json::from_str(&row.draft).unwrap_or_default()
-    }
-
-    /// The audit and why this person may open it; refusals are logged with IDs only.
-    pub async fn open(
-        store: &Store,
-        actor: &Actor,
-        audit_id: i64,
-    ) -> Result<(AuditRow, AuditRole), AppError> {
-        let row = store
-            .audit(audit_id)
-            .await
-            .map_err(failed("read an audit"))?
-            .ok_or(AppError::NotFound)?;
-        match audit_access(actor, &row.parties(), row.state) {
-            Some(role) => Ok((row, role)),
-            None => {
-                tracing::warn!(
-                    audit_id,
-                    person_id = actor.person_id,
-                    "audit refused: no need to know"
-                );
-                Err(AppError::Forbidden)
-            }
-        }
-    }
+    pub use crate::server::{audit_domains as domains, open_audit as open, saved_form as saved_draft};
 
     /// Checks a move against the state machine for this person's part.
     pub fn check(row: &AuditRow, role: AuditRole, m: Move) -> Result<AuditState, AppError> {
@@ -332,12 +271,7 @@ pub async fn audit_detail(audit_id: i64) -> Result<AuditView, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-fn parse_time(raw: &str) -> Option<NaiveDateTime> {
-    let raw = raw.trim();
-    NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
-        .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
-        .ok()
-}
+use crate::domain::ics::parse_local_time as parse_time;
 
 /// The auditor, or the key worker with another time, proposes up to three times.
 #[server(endpoint = "propose_times")]
@@ -982,6 +916,7 @@ pub async fn discussion_ics(
             row.child_unique_id
         ),
         url: &format!("/audits/{audit_id}"),
+        london: false,
     }
     .to_ics();
     (

@@ -12,7 +12,38 @@ pub struct Invitation<'a> {
     pub description: &'a str,
     /// Where to find the audit, a link inside the app.
     pub url: &'a str,
+    /// Times are Europe/London wall-clock times, said so with a VTIMEZONE (UK time's
+    /// rules since 1996), rather than floating.
+    pub london: bool,
 }
+
+/// A time as a `datetime-local` field sends it (`2027-01-12T10:00`, seconds optional).
+pub fn parse_local_time(raw: &str) -> Option<NaiveDateTime> {
+    let raw = raw.trim();
+    NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
+        .ok()
+}
+
+/// Europe/London: GMT, and BST from the last Sunday of March to the last Sunday of October.
+const LONDON: [&str; 16] = [
+    "BEGIN:VTIMEZONE",
+    "TZID:Europe/London",
+    "BEGIN:DAYLIGHT",
+    "TZOFFSETFROM:+0000",
+    "TZOFFSETTO:+0100",
+    "TZNAME:BST",
+    "DTSTART:19700329T010000",
+    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
+    "END:DAYLIGHT",
+    "BEGIN:STANDARD",
+    "TZOFFSETFROM:+0100",
+    "TZOFFSETTO:+0000",
+    "TZNAME:GMT",
+    "DTSTART:19701025T020000",
+    "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU",
+    "END:STANDARD",
+];
 
 /// Escapes a TEXT value (RFC 5545 3.3.11).
 fn text(v: &str) -> String {
@@ -43,23 +74,30 @@ fn fold(line: &str) -> String {
 impl Invitation<'_> {
     pub fn to_ics(&self) -> String {
         let end = self.starts_at + chrono::Duration::minutes(self.minutes);
-        let lines = [
+        let zone = if self.london { ";TZID=Europe/London" } else { "" };
+        let mut lines = vec![
             "BEGIN:VCALENDAR".to_string(),
             "VERSION:2.0".to_string(),
             "PRODID:-//Practice Audit//Audit discussion//EN".to_string(),
             "CALSCALE:GREGORIAN".to_string(),
             "METHOD:PUBLISH".to_string(),
+        ];
+        if self.london {
+            lines.extend(LONDON.iter().map(|l| l.to_string()));
+            lines.push("END:VTIMEZONE".to_string());
+        }
+        lines.extend([
             "BEGIN:VEVENT".to_string(),
             format!("UID:{}", self.uid),
             format!("DTSTAMP:{}", self.stamp.format("%Y%m%dT%H%M%SZ")),
-            format!("DTSTART:{}", self.starts_at.format("%Y%m%dT%H%M%S")),
-            format!("DTEND:{}", end.format("%Y%m%dT%H%M%S")),
+            format!("DTSTART{zone}:{}", self.starts_at.format("%Y%m%dT%H%M%S")),
+            format!("DTEND{zone}:{}", end.format("%Y%m%dT%H%M%S")),
             format!("SUMMARY:{}", text(self.summary)),
             format!("DESCRIPTION:{}", text(self.description)),
             format!("URL:{}", self.url),
             "END:VEVENT".to_string(),
             "END:VCALENDAR".to_string(),
-        ];
+        ]);
         lines.iter().map(|l| fold(l)).collect()
     }
 }
@@ -106,6 +144,7 @@ mod tests {
             summary: "Case audit discussion: DEMO10001",
             description,
             url: "http://127.0.0.1:3000/audits/7",
+            london: false,
         };
         let ics = inv.to_ics();
         assert!(ics.lines().all(|l| l.len() <= 75), "{ics}");
@@ -133,5 +172,37 @@ mod tests {
             props.last().unwrap(),
             &("END".to_string(), "VCALENDAR".to_string())
         );
+    }
+
+    #[test]
+    fn a_london_invitation_names_its_time_zone_and_defines_it() {
+        let inv = Invitation {
+            uid: "mad-3-interview-9@practice-audit".into(),
+            stamp: DateTime::parse_from_rfc3339("2027-06-01T09:30:00Z")
+                .unwrap()
+                .with_timezone(&Utc),
+            starts_at: NaiveDate::from_ymd_opt(2027, 7, 1)
+                .unwrap()
+                .and_hms_opt(14, 30, 0)
+                .unwrap(),
+            minutes: 45,
+            summary: "Make A Difference interview",
+            description: "Interview",
+            url: "https://audit.council.example/make-a-difference/3",
+            london: true,
+        };
+        let props = parse(&inv.to_ics());
+        let get = |n: &str| props.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
+        assert_eq!(get("DTSTART;TZID=Europe/London").as_deref(), Some("20270701T143000"));
+        assert_eq!(get("DTEND;TZID=Europe/London").as_deref(), Some("20270701T151500"));
+        assert_eq!(get("DTSTART"), Some("19700329T010000".into()), "the zone's own rule comes first");
+        assert_eq!(get("TZID").as_deref(), Some("Europe/London"));
+        let begins: Vec<&str> = props.iter().filter(|(k, _)| k == "BEGIN").map(|(_, v)| v.as_str()).collect();
+        assert_eq!(begins, ["VCALENDAR", "VTIMEZONE", "DAYLIGHT", "STANDARD", "VEVENT"]);
+        assert_eq!(
+            parse_local_time("2027-07-01T14:30"),
+            NaiveDate::from_ymd_opt(2027, 7, 1).unwrap().and_hms_opt(14, 30, 0)
+        );
+        assert_eq!(parse_local_time("1 July"), None);
     }
 }

@@ -203,7 +203,7 @@ pub(crate) mod ssr {
     }
 
     pub fn domains(row: &AuditRow) -> Result<Vec<TemplateDomain>, AppError> {
-        crate::audits::ssr::domains(row)
+        crate::server::audit_domains(row)
     }
 
     /// A recorded view's verdicts, by key.
@@ -248,7 +248,7 @@ pub(crate) mod ssr {
                 .map_err(failed("read an audit"))?
                 .ok_or(AppError::NotFound)?
         } else {
-            let (row, role) = crate::audits::ssr::open(store, actor, audit_id).await?;
+            let (row, role) = crate::server::open_audit(store, actor, audit_id).await?;
             if !role.reads_form() {
                 return Err(AppError::Forbidden);
             }
@@ -1018,7 +1018,43 @@ pub async fn record_moderation_outcome(
                 ),
             });
         }
-        notices.events.push(crate::audits::ssr::moved(&store, &row, row.state).await?);
+        notices.events.push(crate::server::audit_moved(&store, &row, row.state).await?);
+        // Confirmed good practice starts a Make A Difference summary.
+        let good = grades
+            .get(crate::domain::audit::OVERALL)
+            .is_some_and(|g| matches!(g, Grade::Good | Grade::Outstanding));
+        let exists = store
+            .summary_of_audit(audit_id)
+            .await
+            .map_err(failed("read a Make A Difference summary"))?
+            .is_some();
+        let domains = ssr::domains(&row)?;
+        let form = crate::server::saved_form(&row);
+        let draft = crate::domain::difference::draft(
+            &row.team,
+            &row.month_label(),
+            &form.strengths,
+            &domains
+                .iter()
+                .filter_map(|d| {
+                    let g = grades.get(&d.key)?;
+                    let narrative = form.domains.get(&d.key).map(|e| e.narrative.clone()).unwrap_or_default();
+                    Some((d.title.clone(), *g, narrative))
+                })
+                .collect::<Vec<_>>(),
+        );
+        let interviewees: Vec<i64> = row.key_worker_id.into_iter().collect();
+        let team_id = store
+            .team_of_audit(audit_id)
+            .await
+            .map_err(failed("read an audit's team"))?;
+        let summary = (good && !exists).then(|| crate::store::NewSummary {
+            audit_id: Some(audit_id),
+            team_id: Some(team_id),
+            title: &draft.title,
+            body: &draft.body,
+            interviewees: &interviewees,
+        });
         let done = store
             .record_outcome(
                 audit_id,
@@ -1026,6 +1062,7 @@ pub async fn record_moderation_outcome(
                 &reason,
                 panel_note.as_deref(),
                 &grades,
+                summary,
                 actor.person_id,
                 chrono::Utc::now(),
                 &notices,

@@ -3,6 +3,7 @@
 //! sender). Server-only. It depends on `domain`, `store` and `error` only; features depend
 //! on it, never the reverse.
 
+mod audit;
 pub mod bus;
 pub mod mail;
 pub mod password;
@@ -10,6 +11,7 @@ pub mod upload;
 mod views;
 
 pub use crate::store::{LiveEvent, NewAlert, Notices};
+pub use audit::{audit_domains, audit_moved, open_audit, saved_form};
 pub use bus::EventBus;
 pub use mail::{Email, Mailer, OutboxWake, SendEmail, SendResult};
 pub use views::ViewCache;

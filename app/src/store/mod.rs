@@ -4,6 +4,7 @@
 mod action_reviews;
 mod audits;
 mod demo_seed;
+mod difference;
 mod directory;
 mod imports;
 mod moderation;
@@ -15,6 +16,7 @@ pub use action_reviews::{ActionReviewRow, ActionUpdateRow, ReviewActionRow, Revi
 pub use audits::{
     ActionFactRow, AuditFactRow, AuditRow, Completion, DiscussionTimeRow, FeedbackRow, MoveRow,
 };
+pub use difference::{InterviewTimeRow, NewSummary, SummaryRow};
 pub use directory::{TeamDirectoryRow, TeamUpdate};
 pub use imports::{Handover, ImportRow, NewWorker};
 pub use moderation::{

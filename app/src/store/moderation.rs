@@ -481,6 +481,7 @@ impl Store {
         reason: &str,
         panel_note: Option<&str>,
         grades: &BTreeMap<String, Grade>,
+        summary: Option<super::NewSummary<'_>>,
         by: i64,
         now: DateTime<Utc>,
         notices: &Notices,
@@ -509,6 +510,9 @@ impl Store {
                 .bind(grade.code())
                 .execute(&mut *tx)
                 .await?;
+        }
+        if let Some(summary) = summary {
+            Self::insert_summary(&mut tx, &summary, by, now).await?;
         }
         // Nothing more can be recorded: unanswered requests are closed.
         sqlx::query("DELETE FROM moderation_views WHERE audit_id = $1 AND recorded_at IS NULL")
@@ -655,6 +659,15 @@ impl Store {
     pub async fn round_of_audit(&self, audit_id: i64) -> StoreResult<i64> {
         Ok(sqlx::query_scalar(
             "SELECT rc.round_id FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id WHERE a.id = $1",
+        )
+        .bind(audit_id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    pub async fn team_of_audit(&self, audit_id: i64) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT c.team_id FROM audits a JOIN cases c ON c.id = a.case_id WHERE a.id = $1",
         )
         .bind(audit_id)
         .fetch_one(&self.pool)
