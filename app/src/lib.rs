@@ -9,6 +9,7 @@ pub mod auth;
 pub mod calendar;
 pub mod cases;
 pub mod dashboard;
+pub mod difference;
 pub mod directory;
 pub mod domain;
 pub mod error;
@@ -84,6 +85,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/audits/:id/record") view=audits::AuditRecordPage ssr=SsrMode::Async/>
                     <Route path=path!("/audits/:id/actions") view=action_reviews::ActionReviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/audits/:id/moderation") view=moderation::AuditModerationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/make-a-difference") view=difference::LibraryPage ssr=SsrMode::Async/>
+                    <Route path=path!("/make-a-difference/:id") view=difference::DifferencePage ssr=SsrMode::Async/>
                     <Route path=path!("/moderation") view=moderation::ModerationPage ssr=SsrMode::Async/>
                     <Route path=path!("/moderation/results") view=moderation::ModerationResultsPage ssr=SsrMode::Async/>
                     <Route path=path!("/moderation/rounds/:id") view=moderation::ModerationRoundPage ssr=SsrMode::Async/>

@@ -8,6 +8,7 @@ const assert = require('node:assert/strict');
 const { BASE, TABLET, launch, hydrated, signIn, session, call } = require('./helpers');
 
 let browser;
+const tracked = new WeakMap();
 before(async () => { browser = await launch(); });
 after(async () => { if (browser) await browser.close(); });
 
@@ -63,7 +64,29 @@ async function filedAudit() {
 
 async function tablet() {
   const context = await browser.newContext({ viewport: TABLET, hasTouch: true });
-  return { context, page: await context.newPage() };
+  const page = await context.newPage();
+  // Server function calls in flight, and when the last one began or ended (see `quiet`).
+  const calls = { inflight: 0, last: Date.now() };
+  const isCall = (r) => new URL(r.url()).pathname.startsWith('/api/');
+  page.on('request', (r) => { if (isCall(r)) { calls.inflight += 1; calls.last = Date.now(); } });
+  const ended = (r) => { if (isCall(r)) { calls.inflight -= 1; calls.last = Date.now(); } };
+  page.on('requestfinished', ended);
+  page.on('requestfailed', ended);
+  tracked.set(page, calls);
+  return { context, page };
+}
+
+/**
+ * Waits until the page has made no server function call for 700 ms. After a form is
+ * answered (refused or not), and after a live event, the page reads its data again and
+ * Leptos rebuilds the form from it: typing before then would be typed into the old form.
+ */
+async function quiet(page) {
+  const calls = tracked.get(page);
+  const until = Date.now() + 10000;
+  while ((calls.inflight > 0 || Date.now() - calls.last < 700) && Date.now() < until) {
+    await page.waitForTimeout(100);
+  }
 }
 
 test('the Team Manager reviews the actions and the QA Manager sees it finalised live', async () => {
@@ -114,6 +137,7 @@ test('the Team Manager reviews the actions and the QA Manager sees it finalised 
   await tm.page.getByTestId('error-summary').waitFor();
   assert.match(await tm.page.getByTestId('error-summary').innerText(), /Record progress on every action before finalising: action 1 has none yet/);
   assert.match(await tm.page.locator('#finalise-error').innerText(), /action 1 has none yet/);
+  await quiet(tm.page);
 
   // Bad input: no progress, a link that is not a web address, a date in the future.
   await action.locator(`#link-${aid}`).fill('javascript:alert(1)');
@@ -130,6 +154,7 @@ test('the Team Manager reviews the actions and the QA Manager sees it finalised 
   assert.match(await tm.page.locator(`#link-${aid}-error`).innerText(), /Enter a link starting with https:\/\//);
   assert.match(await tm.page.locator(`#on-${aid}-error`).innerText(), /The date must be today or in the past/);
   assert.equal(await action.getByTestId('action-updates').count(), 0, 'nothing is recorded');
+  await quiet(tm.page);
 
   // Progress, not done yet.
   const today = await tm.page.evaluate(() => {
@@ -144,6 +169,7 @@ test('the Team Manager reviews the actions and the QA Manager sees it finalised 
   await action.getByTestId('action-updates').waitFor();
   await summary.getByText('Enter the progress made on this action').waitFor({ state: 'detached' });
   assert.match(await action.getByTestId('action-updates').innerText(), /not done as of/);
+  await quiet(tm.page);
 
   // Then done, with the evidence.
   await action.locator('summary', { hasText: 'Record progress' }).tap();

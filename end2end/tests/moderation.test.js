@@ -8,6 +8,7 @@ const assert = require('node:assert/strict');
 const { BASE, TABLET, launch, hydrated, signIn, session, call } = require('./helpers');
 
 let browser;
+const tracked = new WeakMap();
 before(async () => { browser = await launch(); });
 after(async () => { if (browser) await browser.close(); });
 
@@ -80,7 +81,29 @@ async function completedRound(month, grades) {
 
 async function tablet() {
   const context = await browser.newContext({ viewport: TABLET, hasTouch: true });
-  return { context, page: await context.newPage() };
+  const page = await context.newPage();
+  // Server function calls in flight, and when the last one began or ended (see `quiet`).
+  const calls = { inflight: 0, last: Date.now() };
+  const isCall = (r) => new URL(r.url()).pathname.startsWith('/api/');
+  page.on('request', (r) => { if (isCall(r)) { calls.inflight += 1; calls.last = Date.now(); } });
+  const ended = (r) => { if (isCall(r)) { calls.inflight -= 1; calls.last = Date.now(); } };
+  page.on('requestfinished', ended);
+  page.on('requestfailed', ended);
+  tracked.set(page, calls);
+  return { context, page };
+}
+
+/**
+ * Waits until the page has made no server function call for 700 ms. After a form is
+ * answered (refused or not), and after a live event, the page reads its data again and
+ * Leptos rebuilds the form from it: typing before then would be typed into the old form.
+ */
+async function quiet(page) {
+  const calls = tracked.get(page);
+  const until = Date.now() + 10000;
+  while ((calls.inflight > 0 || Date.now() - calls.last < 700) && Date.now() < until) {
+    await page.waitForTimeout(100);
+  }
 }
 
 /** Signs in on a new tablet and opens the audit's moderation page, hydrated. */
@@ -151,6 +174,7 @@ test('a round is drawn, moderated by the panel, and the auditor sees both grades
   assert.equal(await pswErrors.locator('li').count(), 8, 'seven domains and the overall grade');
   assert.match(await psw.page.locator('#overall-error').innerText(), /Choose agree, or the grade you would give/);
   assert.match(await psw.page.locator('#domain-voice-error').innerText(), /Choose agree/);
+  await quiet(psw.page);
   await chooseVerdicts(psw.page);
   await psw.page.locator('#record-view').tap();
   await psw.page.getByTestId('view-form').waitFor({ state: 'detached' });
@@ -162,6 +186,7 @@ test('a round is drawn, moderated by the panel, and the auditor sees both grades
   await sr.page.locator('#record-view').tap();
   await sr.page.locator('#comments-error').getByText('Say why you would grade differently, for the auditor').waitFor();
   assert.match(await sr.page.getByTestId('error-summary').innerText(), /Say why you would grade differently/);
+  await quiet(sr.page);
   await chooseVerdicts(sr.page, other);
   await sr.page.fill('#comments', 'The plan is reviewed on time, but the child\'s views are not yet shaping it.');
   await sr.page.locator('#record-view').tap();
@@ -176,6 +201,7 @@ test('a round is drawn, moderated by the panel, and the auditor sees both grades
   await qa.page.getByTestId('view-form').waitFor({ state: 'detached' });
   const outcomeForm = qa.page.getByTestId('outcome-form');
   await outcomeForm.waitFor();
+  await quiet(qa.page);
   assert.match(await outcomeForm.innerText(), /The moderators' views differ/);
   const views = await qa.page.getByTestId('moderation-view').allInnerTexts();
   assert.equal(views.filter((v) => /Moderation panel/.test(v) && /Recorded/.test(v)).length, 3, views.join('\n---\n'));
@@ -187,6 +213,7 @@ test('a round is drawn, moderated by the panel, and the auditor sees both grades
   await qa.page.locator('#reason-error').getByText("The moderators' views differ: give the reason for the final grades").waitFor();
   assert.match(await qa.page.getByTestId('error-summary').innerText(), /views differ/);
   assert.equal(await qa.page.getByTestId('outcome').count(), 0);
+  await quiet(qa.page);
 
   // Changed, as Safeguarding & Review would have it, with the reason.
   await qa.page.locator('#outcome-changed').tap();

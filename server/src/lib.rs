@@ -222,6 +222,10 @@ pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router
             get(app::audits::discussion_ics).with_state(state.clone()),
         )
         .route(
+            "/make-a-difference/{id}/interview.ics",
+            get(app::difference::interview_ics).with_state(state.clone()),
+        )
+        .route(
             "/moderation/results.csv",
             get(app::moderation::results_csv).with_state(state.clone()),
         )

@@ -17,20 +17,21 @@ pub fn sample_size(completed: usize) -> usize {
     completed.div_ceil(3)
 }
 
-/// Shares `size` among the grades in proportion to their counts (largest remainder), with
-/// at least one from every grade present when `size` allows it.
+/// Shares `size` among the grades in proportion to their counts by largest remainder,
+/// with at least one from every grade present when `size` allows it.
 ///
 /// - Only grades with a count above zero appear, in [`Grade::ALL`] order (with 0 if the
 ///   sample is too small to reach them). A grade listed twice has its counts added.
-/// - The shares add up to `min(size, total)`; no grade gets more than its count.
-/// - When `size` is at least the number of grades present, every grade whose share is
-///   under one is held at one and the seats left are shared among the other grades by
-///   largest remainder, repeating while that pushes another grade's share under one.
-///   When no share is under one this is plain largest remainder.
-/// - When `size` is smaller than the number of grades present, it is plain largest
-///   remainder: the minimum cannot be met, so no grade is favoured.
-/// - Ties in remainder go to the larger count, then to the grade earlier in [`Grade::ALL`]
-///   (Outstanding first). Remainders are compared exactly, in integers.
+/// - The shares add up to `min(size, total)`.
+/// - Every grade present starts with one, or with none when `size` is smaller than the
+///   number of grades present (the minimum cannot be met, so no grade is favoured). Each
+///   further seat goes to the grade furthest below its exact quota, size × count ÷ total.
+///   Without the minimum this is exactly Hamilton's method; with it, it is largest
+///   remainder over the quotas net of the one given.
+/// - Ties go to the larger count, then to the grade earlier in [`Grade::ALL`] (Outstanding
+///   first). Shortfalls are compared exactly, in integers.
+/// - No grade gets more than its count: a seat only goes to a grade below its quota, and
+///   a quota is never above the count.
 pub fn allocate(counts: &[(Grade, usize)], size: usize) -> Vec<(Grade, usize)> {
     let present: Vec<(Grade, usize)> = Grade::ALL
         .into_iter()
@@ -41,66 +42,25 @@ pub fn allocate(counts: &[(Grade, usize)], size: usize) -> Vec<(Grade, usize)> {
         .filter(|&(_, n)| n > 0)
         .collect();
     let total: usize = present.iter().map(|(_, n)| n).sum();
-    let mut left = size.min(total);
-    let mut given = vec![0; present.len()];
-    let mut open: Vec<usize> = (0..present.len()).collect();
-    if left >= present.len() {
-        // Holding a grade at one lowers every other grade's share, so look again until
-        // no share is under one. Left seats never exceed the audits of the open grades,
-        // so largest remainder below can never give a grade more than its count.
-        loop {
-            let pool: u128 = open.iter().map(|&i| present[i].1 as u128).sum();
-            let (held, rest): (Vec<usize>, Vec<usize>) = open
-                .iter()
-                .copied()
-                .partition(|&i| (left as u128) * (present[i].1 as u128) < pool);
-            if held.is_empty() {
-                break;
-            }
-            left -= held.len();
-            for i in held {
-                given[i] = 1;
-            }
-            open = rest;
-        }
-    }
-    largest_remainder(&present, &open, left, &mut given);
-    present
-        .iter()
-        .zip(given)
-        .map(|(&(grade, count), k)| {
-            debug_assert!(k <= count);
-            (grade, k)
-        })
-        .collect()
-}
-
-/// Hamilton's method: `seats` shared among the `open` grades in proportion to their counts.
-fn largest_remainder(
-    present: &[(Grade, usize)],
-    open: &[usize],
-    seats: usize,
-    given: &mut [usize],
-) {
-    let pool: u128 = open.iter().map(|&i| present[i].1 as u128).sum();
-    if pool == 0 {
-        return;
-    }
-    let mut placed = 0;
-    let mut remainders = Vec::with_capacity(open.len());
-    for &i in open {
-        // Every share has the same denominator, so numerators compare exactly.
-        let share = seats as u128 * present[i].1 as u128;
-        let whole = (share / pool) as usize;
-        given[i] += whole;
-        placed += whole;
-        remainders.push((share % pool, present[i].1, i));
-    }
-    // Larger remainder, then larger count, then Grade::ALL order (`present` is in it).
-    remainders.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
-    for &(_, _, i) in remainders.iter().take(seats - placed) {
+    let seats = size.min(total);
+    let minimum = usize::from(seats >= present.len());
+    let mut given = vec![minimum; present.len()];
+    // How far below its quota a grade is, times `total` so that it stays whole.
+    let shortfall =
+        |i: usize, has: usize| seats as i128 * present[i].1 as i128 - has as i128 * total as i128;
+    for _ in minimum * present.len()..seats {
+        let i = (0..present.len())
+            .max_by(|&a, &b| {
+                shortfall(a, given[a])
+                    .cmp(&shortfall(b, given[b]))
+                    .then(present[a].1.cmp(&present[b].1))
+                    .then(b.cmp(&a))
+            })
+            .expect("seats remain only when a grade is present");
+        debug_assert!(shortfall(i, given[i]) > 0 && given[i] < present[i].1);
         given[i] += 1;
     }
+    present.iter().map(|&(g, _)| g).zip(given).collect()
 }
 
 /// Each grade's audit IDs, ascending and distinct, in [`Grade::ALL`] order; empty grades left out.
@@ -307,7 +267,6 @@ pub fn window(round_due: NaiveDate, cal: &WorkingCalendar, weeks: WindowWeeks) -
 pub enum Stage {
     NotYetOpen,
     Open,
-    /// Past `due_on`: the due day itself is still open.
     Overdue,
 }
 
@@ -321,6 +280,7 @@ impl Stage {
     }
 }
 
+/// Where `today` falls in the window; both end days count as open.
 pub fn stage(w: &Window, today: NaiveDate) -> Stage {
     if today < w.opens_on {
         Stage::NotYetOpen
@@ -364,66 +324,23 @@ mod tests {
         })
     }
 
-    fn subsets(items: &[usize]) -> Vec<Vec<usize>> {
-        (0..1usize << items.len())
-            .map(|mask| {
-                (0..items.len())
-                    .filter(|b| mask & (1 << b) != 0)
-                    .map(|b| items[b])
-                    .collect()
-            })
-            .collect()
-    }
-
-    /// Whether the grades outside `held` get `left` seats by largest remainder in proportion
-    /// to their counts, ties to the larger count and then the earlier grade.
-    fn largest_remainder_of(
-        counts: &[usize],
-        given: &[usize],
-        held: &[usize],
-        left: usize,
-    ) -> bool {
-        let others: Vec<usize> = (0..counts.len()).filter(|i| !held.contains(i)).collect();
-        let pool: usize = others.iter().map(|&i| counts[i]).sum();
-        if pool == 0 {
-            return left == 0;
-        }
-        let key = |i: usize| ((left * counts[i]) % pool, counts[i], std::cmp::Reverse(i));
-        let floor = |i: usize| left * counts[i] / pool;
-        let valid = others
-            .iter()
-            .all(|&i| given[i] == floor(i) || (key(i).0 > 0 && given[i] == floor(i) + 1));
-        let up: Vec<usize> = others
-            .iter()
-            .copied()
-            .filter(|&i| given[i] > floor(i))
-            .collect();
-        let down: Vec<usize> = others
-            .iter()
-            .copied()
-            .filter(|&i| given[i] == floor(i))
-            .collect();
-        valid && up.iter().all(|&u| down.iter().all(|&v| key(u) > key(v)))
-    }
-
-    /// Checks an allocation against the rule stated independently of how `allocate` works.
-    /// With q = seats × count ÷ total (the exact proportional quota) it asserts:
-    /// 1. shape: exactly the grades present, in Grade::ALL order;
+    /// Checks an allocation against the rule, stated without reference to how `allocate`
+    /// works. With q = seats × count ÷ total (a grade's exact quota) and a its share:
+    /// 1. exactly the grades present, in Grade::ALL order;
     /// 2. the shares sum to min(size, total) and none exceeds its grade's count;
-    /// 3. every present grade gets at least one when seats ≥ grades present;
-    /// 4. no grade gets more than max(1, ⌈q⌉): the minimum only ever costs other grades;
-    /// 5. when no minimum is needed (seats < grades present, or every q ≥ 1), every grade
-    ///    gets ⌊q⌋ or ⌈q⌉, the larger remainders rounded up: plain largest remainder, so
-    ///    within 1 of its exact quota;
-    /// 6. otherwise there is a set H of grades given exactly one, each of whose share of the
-    ///    seats left after H is under one, such that the other grades get those seats by
-    ///    largest remainder (each within 1 of its share of them).
+    /// 3. every grade present gets at least one when seats ≥ grades present (the minimum);
+    /// 4. largest remainder beyond the minimum: for every grade g given more than the
+    ///    minimum and every other grade h, g's shortfall before its last seat, q_g − (a_g − 1),
+    ///    beats h's shortfall q_h − a_h (ties: larger count, then earlier grade). Every seat
+    ///    given outranks every seat not given, and since no two seats rank equal exactly one
+    ///    allocation passes;
+    /// 5. so no grade gets more than max(1, ⌈q⌉): past the minimum, a share stays under q + 1;
+    /// 6. when no minimum is needed (seats < grades present, or every q ≥ 1), every grade
+    ///    gets ⌊q⌋ or ⌈q⌉, i.e. is within 1 of its exact quota.
     ///
-    /// 6 holds because `allocate` holds a grade only when its share is under one, and each
-    /// hold lowers the others' shares (it takes one seat for less than one seat's worth of
-    /// audits), so every held grade's share of the final seats left is still under one.
-    /// Within 1 of the exact quota q cannot be asked in that case: with 1, 27, 1, 1 audits
-    /// any allocation meeting the minimum gives Good 7 of its 9 (see the example test).
+    /// 4 holds because `allocate` gives each seat to the grade then furthest below its quota
+    /// and shortfalls only fall. 6 cannot be asked when the minimum is needed: with 1, 27,
+    /// 1 and 1 audits, any allocation giving every grade one leaves Good 7 of its 9.
     fn check_rule(counts: [usize; 4], size: usize, got: &[(Grade, usize)]) {
         let total: usize = counts.iter().sum();
         let seats = size.min(total);
@@ -435,24 +352,28 @@ mod tests {
         let c: Vec<usize> = present.iter().map(|&i| counts[i]).collect();
         let a: Vec<usize> = got.iter().map(|(_, n)| *n).collect();
         assert_eq!(a.iter().sum::<usize>(), seats, "{ctx}");
-        for i in 0..c.len() {
-            assert!(a[i] <= c[i], "{ctx}");
-            assert!(a[i] <= 1.max((seats * c[i]).div_ceil(total)), "{ctx}");
-            if seats >= c.len() {
-                assert!(a[i] >= 1, "{ctx}");
+        let minimum = usize::from(seats >= c.len());
+        // Shortfall times `total`, to compare exactly.
+        let key = |i: usize, has: usize| {
+            let shortfall = (seats * c[i]) as i64 - (has * total) as i64;
+            (shortfall, c[i], std::cmp::Reverse(i))
+        };
+        for g in 0..c.len() {
+            assert!(a[g] <= c[g], "{ctx}");
+            assert!(a[g] >= minimum, "{ctx}");
+            if a[g] > minimum {
+                for h in (0..c.len()).filter(|&h| h != g) {
+                    assert!(key(g, a[g] - 1) > key(h, a[h]), "{ctx}: {g} over {h}");
+                }
             }
+            assert!(a[g] <= 1.max((seats * c[g]).div_ceil(total)), "{ctx}");
         }
-        if seats < c.len() || c.iter().all(|&n| seats * n >= total) {
-            assert!(largest_remainder_of(&c, &a, &[], seats), "{ctx}");
-        } else {
-            let ones: Vec<usize> = (0..c.len()).filter(|&i| a[i] == 1).collect();
-            let fits = subsets(&ones).into_iter().any(|held| {
-                let left = seats - held.len();
-                let pool = total - held.iter().map(|&i| c[i]).sum::<usize>();
-                held.iter().all(|&i| left * c[i] < pool)
-                    && largest_remainder_of(&c, &a, &held, left)
-            });
-            assert!(fits, "{ctx}");
+        if minimum == 0 || c.iter().all(|&n| seats * n >= total) {
+            for g in 0..c.len() {
+                let floor = seats * c[g] / total;
+                let ceil = (seats * c[g]).div_ceil(total);
+                assert!((floor..=ceil).contains(&a[g]), "{ctx}");
+            }
         }
     }
 
@@ -513,9 +434,9 @@ mod tests {
     #[test]
     fn hand_worked_allocations() {
         // 10 Good, 4 RI, 1 Inadequate: 15 audits, sample 5. Exact quotas 10/3 = 3.33,
-        // 4/3 = 1.33, 1/3 = 0.33. Inadequate is under one: held at 1. The other 4 seats over
-        // 14 audits: Good 40/14 = 2.86, RI 16/14 = 1.14; whole parts 2 + 1 = 3, the last
-        // seat to the larger remainder (Good .86). Good 3, RI 1, Inadequate 1.
+        // 4/3 = 1.33, 1/3 = 0.33. One each leaves 2 seats; shortfalls Good 2.33, RI 0.33,
+        // Inadequate -0.67. Good takes the first (now 1.33 short) and the second (1.33 beats
+        // RI's 0.33). Good 3, RI 1, Inadequate 1.
         assert_eq!(
             allocate(
                 &[(Good, 10), (RequiresImprovement, 4), (Inadequate, 1)],
@@ -548,12 +469,26 @@ mod tests {
                 (Inadequate, 1)
             ]
         );
-        // Holding one grade pushes another under one: 3 Good, 1 RI, 26 Inadequate, sample 10.
-        // Quotas 1, 1/3, 8.67: RI is held. Left 9 seats over 29: Good 27/29 = 0.93, now under
-        // one, so held too. Left 8 seats for Inadequate's 26. Good 1, RI 1, Inadequate 8.
+        // 1 Outstanding, 3 Good, 5 RI, 18 Inadequate: 27 audits, sample 9. Quotas 1/3, 1,
+        // 5/3, 6. One each leaves 5 seats; shortfalls -2/3, 0, 2/3, 5. Inadequate takes 4
+        // (shortfall 5, 4, 3, 2, then 1), and the fifth too: its 1 beats RI's 2/3. The
+        // minimum's extra 2/3 of a seat for Outstanding comes out of RI.
         assert_eq!(
-            allocate(&[(Good, 3), (RequiresImprovement, 1), (Inadequate, 26)], 10),
-            [(Good, 1), (RequiresImprovement, 1), (Inadequate, 8)]
+            allocate(
+                &[
+                    (Outstanding, 1),
+                    (Good, 3),
+                    (RequiresImprovement, 5),
+                    (Inadequate, 18)
+                ],
+                sample_size(27)
+            ),
+            [
+                (Outstanding, 1),
+                (Good, 1),
+                (RequiresImprovement, 1),
+                (Inadequate, 6)
+            ]
         );
         // Grades listed in any order, repeated or empty: counts are added, output in order.
         assert_eq!(
@@ -579,8 +514,9 @@ mod tests {
             allocate(&[(Good, 5), (RequiresImprovement, 3)], 4),
             [(Good, 3), (RequiresImprovement, 1)]
         );
-        // 1 Outstanding, 5 Good, 5 RI, sample 4 of 11. Outstanding (4/11) held at 1; 3 seats
-        // over 10: Good 1.5, RI 1.5, equal remainders and counts: Grade::ALL order, Good.
+        // 1 Outstanding, 5 Good, 5 RI, sample 4 of 11. Quotas 4/11, 20/11, 20/11. One each
+        // leaves 1 seat; Good and RI are both 9/11 short with equal counts: Grade::ALL
+        // order, Good.
         assert_eq!(
             allocate(&[(Outstanding, 1), (Good, 5), (RequiresImprovement, 5)], 4),
             [(Outstanding, 1), (Good, 2), (RequiresImprovement, 1)]
@@ -671,8 +607,8 @@ mod tests {
     }
 
     /// Pins the rule and the draw together, as written: if this changes, recorded
-    /// moderation samples could no longer be verified. 17 audits, sample 6: Outstanding
-    /// (12/17) and Inadequate (6/17) held at one; 4 seats over 14 give Good 3, RI 1.
+    /// moderation samples could no longer be verified. 17 audits, sample 6: quotas 0.71,
+    /// 3.53, 1.41, 0.35; one each, then both seats left to Good (2.53, then 1.53 short).
     #[test]
     fn known_answer() {
         let drawn = sample(&audits(1, [2, 10, 4, 1]), seed(42));

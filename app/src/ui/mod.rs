@@ -72,6 +72,7 @@ fn SignedInHeader(me: Me) -> impl IntoView {
                 {managers.then(|| view! { <li><A href="/action-reviews">"Action reviews"</A></li> })}
                 {programme.then(|| view! { <li><A href="/rounds">"Rounds"</A></li> })}
                 {programme.then(|| view! { <li><A href="/moderation">"Moderation"</A></li> })}
+                <li><A href="/make-a-difference">"Make A Difference"</A></li>
                 {(managers && !programme).then(|| view! { <li><A href="/moderation/results">"Moderation results"</A></li> })}
                 {qa.then(|| view! { <li><A href="/imports">"Imports"</A></li> })}
                 {qa.then(|| view! { <li><A href="/templates">"Audit form"</A></li> })}

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod journey;
+pub mod moderation;
 pub mod xlsx;
 
 use app::server::SiteSettings;
