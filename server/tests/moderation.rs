@@ -233,6 +233,11 @@ async fn the_panel_and_the_outcome_leave_the_audit_as_it_was() {
         assert_eq!(overall["original"], "RequiresImprovement");
         assert_eq!(overall["moderated"], "Good");
     }
+    // The filed record shows both grades, and says the audit is as the auditor left it.
+    let record = app.page(&format!("/audits/{audit}/record"), Some(&tm)).await;
+    assert_eq!(record.status, StatusCode::OK);
+    assert!(record.body.contains("record-moderation"), "{}", record.body);
+    assert!(record.body.contains("Moderation changed grades"));
     // The Team Manager sees the outcome but not the moderators' views; the auditor does.
     let tm_view = app.call("audit_moderation", &[("audit_id", &audit.to_string())], Some(&tm)).await.json();
     assert_eq!(tm_view["views"].as_array().unwrap().len(), 0);

@@ -9,7 +9,7 @@ pub use template::{
     audit_template, parse_template, publish_template, PublishTemplate, TemplatePage, MAX_DOMAINS,
 };
 
-use crate::domain::audit::{AuditDraft, AuditRole, AuditState, TemplateDomain};
+use crate::domain::audit::{AuditDraft, AuditRole, AuditState, Grade, TemplateDomain};
 use crate::AppError;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use leptos::prelude::*;
@@ -60,6 +60,9 @@ pub struct AuditView {
     pub moves: Vec<(AuditState, String, DateTime<Utc>)>,
     /// The case moved to another key worker while the audit was open: (from, to, when).
     pub handovers: Vec<(Option<String>, Option<String>, DateTime<Utc>)>,
+    /// Once moderated: whether the grades were confirmed, and each grade as completed and
+    /// as moderated (the audit itself never changes).
+    pub moderation: Option<(bool, Vec<(String, Grade, Grade)>)>,
 }
 
 impl AuditView {
@@ -209,12 +212,45 @@ pub async fn audit_detail(audit_id: i64) -> Result<AuditView, AppError> {
             .calendar()
             .await
             .map_err(failed("read the calendar"))?;
+        let domains = ssr::domains(&row)?;
+        let moderation = match store
+            .moderation_outcome(audit_id)
+            .await
+            .map_err(failed("read a moderation outcome"))?
+        {
+            Some(outcome) if role.reads_form() => {
+                let original = store
+                    .audit_grades(audit_id)
+                    .await
+                    .map_err(failed("read an audit's grades"))?;
+                let moderated = store
+                    .moderated_grades(audit_id)
+                    .await
+                    .map_err(failed("read moderated grades"))?;
+                let title = |k: &str| {
+                    domains
+                        .iter()
+                        .find(|d| d.key == k)
+                        .map(|d| d.title.clone())
+                        .unwrap_or_else(|| "Overall grade".into())
+                };
+                let mut lines: Vec<(String, Grade, Grade)> = original
+                    .iter()
+                    .filter_map(|(k, g)| moderated.get(k).map(|m| (k.clone(), *g, *m)))
+                    .map(|(k, g, m)| (title(&k), g, m))
+                    .collect();
+                lines.sort_by_key(|(t, _, _)| t == "Overall grade");
+                Some((outcome.outcome == "confirmed", lines))
+            }
+            _ => None,
+        };
         Ok(AuditView {
+            moderation,
             summary: row.summary(&calendar, me, chrono::Local::now().date_naive()),
             role,
             version: row.version,
             template_version: row.template_version,
-            domains: ssr::domains(&row)?,
+            domains,
             draft: role.reads_form().then_some(draft),
             saved: row.saved_by.clone().zip(row.saved_at),
             key_worker: row.key_worker.clone(),

@@ -796,6 +796,19 @@ pub fn AuditRecordPage() -> impl IntoView {
                                         view.completed_at.map(|c| c.format("%-d %B %Y").to_string()).unwrap_or_default())}</p>
                                     <p class="no-print"><button type="button" class="button button--secondary" onclick="window.print()">"Print or save as PDF"</button></p>
                                     <DraftView domains=view.domains.clone() draft/>
+                                    {view.moderation.clone().map(|(confirmed, lines)| {
+                                        let id = view.summary.id;
+                                        view! {
+                                            <h2 class="heading-m">"Moderation"</h2>
+                                            <p class="body">{if confirmed { "Moderation confirmed the auditor's grades." } else { "Moderation changed grades. The audit above is as the auditor completed it." }}" "
+                                                <a class="no-print" href=format!("/audits/{id}/moderation")>"See the moderation"</a></p>
+                                            <div class="table-wrap"><table class="table" data-testid="record-moderation">
+                                                <caption class="visually-hidden">"Grades as completed and as moderated"</caption>
+                                                <thead><tr><th scope="col"></th><th scope="col">"Auditor's grade"</th><th scope="col">"Moderated grade"</th></tr></thead>
+                                                <tbody>{lines.into_iter().map(|(t, g, m)| view! { <tr><th scope="row">{t}</th><td>{g.label()}</td><td>{m.label()}</td></tr> }).collect_view()}</tbody>
+                                            </table></div>
+                                        }
+                                    })}
                                     {view.reflection.clone().filter(|r| !r.is_empty()).map(|r| view! { <h2 class="heading-m">"Key worker's reflection"</h2><p class="body pre-wrap">{r}</p> })}
                                     <h2 class="heading-m">"Feedback"</h2>
                                     <ul class="list">
