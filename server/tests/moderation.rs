@@ -253,7 +253,7 @@ async fn the_panel_and_the_outcome_leave_the_audit_as_it_was() {
 #[tokio::test]
 async fn every_good_or_outstanding_audit_reaches_an_assistant_director() {
     let app = TestApp::new().await;
-    let (_, audits) = completed_round(&app, "2026-08", AUDITOR, &["good", "outstanding", "requires_improvement", "good"]).await;
+    let (round, audits) = completed_round(&app, "2026-08", AUDITOR, &["good", "outstanding", "requires_improvement", "good"]).await;
     let mut directors = Vec::new();
     for audit in &audits {
         let asked: Vec<i64> = sqlx::query_scalar("SELECT person_id FROM moderation_views WHERE audit_id = $1 AND part = 'assistant_director'")
@@ -278,6 +278,21 @@ async fn every_good_or_outstanding_audit_reaches_an_assistant_director() {
     ok(&post(&app, "record_moderation", &agree_all(audits[0]), ad).await);
     let v = app.call("moderation_home", &[], Some(ad)).await.json();
     assert!(v["asked"].as_array().unwrap().iter().any(|a| a["audit_id"] == audits[0] && a["recorded"] == true && a["part"] == "AssistantDirector"));
+    // A good audit completed before Assistant Director reviews began is caught up when its
+    // round's sample is drawn.
+    sqlx::query("DELETE FROM moderation_views WHERE audit_id = $1")
+        .bind(audits[3])
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let qa = app.sign_in(QA).await;
+    ok(&app.call("draw_moderation", &[("round_id", &round.to_string())], Some(&qa)).await);
+    let asked: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM moderation_views WHERE audit_id = $1 AND part = 'assistant_director'")
+        .bind(audits[3])
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(asked, 1);
 }
 
 #[tokio::test]

@@ -635,6 +635,51 @@ pub async fn draw_moderation(round_id: i64, top_up: Option<String>) -> Result<us
             }
             panels.insert(*audit_id, members);
         }
+        // Good audits of the round that no Assistant Director has yet been asked about.
+        let waiting: Vec<(i64, i64)> = store
+            .good_audits_without_director()
+            .await
+            .map_err(failed("read good audits"))?
+            .into_iter()
+            .filter(|(a, _)| auditors.contains_key(a))
+            .collect();
+        let mut directors = BTreeMap::new();
+        if !waiting.is_empty() {
+            let ids: Vec<i64> = store
+                .people_with_role(crate::domain::Role::AssistantDirector)
+                .await
+                .map_err(failed("read the Assistant Directors"))?
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect();
+            let mut open = store
+                .open_reviews_of(&ids)
+                .await
+                .map_err(failed("count Assistant Directors' reviews"))?;
+            let names = store
+                .moderation_cases(&waiting.iter().map(|(a, _)| *a).collect::<Vec<_>>())
+                .await
+                .map_err(failed("read good audits"))?;
+            for (audit_id, auditor) in waiting {
+                let Some(ad) = crate::domain::moderated::assistant_director(&open, auditor) else {
+                    continue;
+                };
+                if let Some(entry) = open.iter_mut().find(|(id, _)| *id == ad) {
+                    entry.1 += 1;
+                }
+                notices.alert(NewAlert {
+                    person_id: ad,
+                    kind: AlertKind::ModerationAsked,
+                    case_id: None,
+                    link: format!("/audits/{audit_id}/moderation"),
+                    body: format!(
+                        "The audit of case {} is graded good or better: moderate it as Assistant Director.",
+                        names.get(&audit_id).map(String::as_str).unwrap_or("")
+                    ),
+                });
+                directors.insert(audit_id, ad);
+            }
+        }
         let strata_json = serde_json::to_string(&strata).map_err(failed("draw moderation"))?;
         let stored = store
             .record_moderation_draw(
@@ -648,6 +693,7 @@ pub async fn draw_moderation(round_id: i64, top_up: Option<String>) -> Result<us
                     strata: &strata_json,
                     selected: &selected,
                     panels: &panels,
+                    directors: &directors,
                 },
                 actor.person_id,
                 chrono::Utc::now(),

@@ -153,6 +153,9 @@ pub struct SampleDraw<'a> {
     pub selected: &'a [(i64, String)],
     /// The panel asked for each selected audit.
     pub panels: &'a BTreeMap<i64, Vec<i64>>,
+    /// Good or better audits of the round no Assistant Director was asked about (completed
+    /// before reviews began), with the one now asked.
+    pub directors: &'a BTreeMap<i64, i64>,
 }
 
 impl Store {
@@ -275,6 +278,9 @@ impl Store {
                 .await?;
             let panel = d.panels.get(audit_id).map(Vec::as_slice).unwrap_or(&[]);
             Self::ask(&mut tx, *audit_id, panel, Part::Panel, now).await?;
+        }
+        for (audit_id, director) in d.directors {
+            Self::ask(&mut tx, *audit_id, &[*director], Part::AssistantDirector, now).await?;
         }
         self.write_notices(&mut tx, notices, now).await?;
         tx.commit().await?;
