@@ -305,7 +305,7 @@ fn Interview(
                                 <div class="form-group">
                                     <label class="label" for="minutes">"Length in minutes"</label>
                                     {error_line(errors, "minutes".into())}
-                                    <input class="input input--short" id="minutes" name="minutes" inputmode="numeric" value="45"/>
+                                    <input class="input input--narrow" id="minutes" name="minutes" inputmode="numeric" value="45"/>
                                 </div>
                             </fieldset>
                             <button type="submit" class="button button--secondary" id="propose">"Propose times"</button>

@@ -435,9 +435,9 @@ fn outcome_form(
                 <fieldset class="fieldset">
                     <legend class="fieldset__legend">"Outcome"</legend>
                     {error_line(errors, "outcome".into())}
-                    <div class="radios">
-                        <div class="radios__item"><input class="radios__input" type="radio" id="outcome-confirmed" name="f[outcome]" value="confirmed"/><label class="label radios__label" for="outcome-confirmed">"Confirmed: the auditor's grades stand"</label></div>
-                        <div class="radios__item"><input class="radios__input" type="radio" id="outcome-changed" name="f[outcome]" value="changed"/><label class="label radios__label" for="outcome-changed">"Changed: the grades below"</label></div>
+                    <div class="radios" id="outcome">
+                        <label class="radio"><input type="radio" id="outcome-confirmed" name="f[outcome]" value="confirmed"/>" Confirmed: the auditor's grades stand"</label>
+                        <label class="radio"><input type="radio" id="outcome-changed" name="f[outcome]" value="changed"/>" Changed: the grades below"</label>
                     </div>
                 </fieldset>
             </div>
