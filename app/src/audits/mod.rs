@@ -135,7 +135,9 @@ pub(crate) mod ssr {
         }
     }
 
-    pub use crate::server::{audit_domains as domains, open_audit as open, saved_form as saved_draft};
+    pub use crate::server::{
+        audit_domains as domains, open_audit as open, saved_form as saved_draft,
+    };
 
     /// Checks a move against the state machine for this person's part.
     pub fn check(row: &AuditRow, role: AuditRole, m: Move) -> Result<AuditState, AppError> {

@@ -133,7 +133,11 @@ pub(crate) mod ssr {
         if is_qa_team(actor) || interviewee || row.published_at.is_some() {
             Ok((row, interviewees))
         } else {
-            tracing::warn!(summary_id = id, person_id = actor.person_id, "summary refused");
+            tracing::warn!(
+                summary_id = id,
+                person_id = actor.person_id,
+                "summary refused"
+            );
             Err(AppError::Forbidden)
         }
     }
@@ -176,7 +180,12 @@ pub async fn difference_library(q: Option<String>) -> Result<Library, AppError> 
     use crate::server::*;
     respond(async move {
         let (store, actor) = signed_in().await?;
-        let query = q.unwrap_or_default().trim().chars().take(200).collect::<String>();
+        let query = q
+            .unwrap_or_default()
+            .trim()
+            .chars()
+            .take(200)
+            .collect::<String>();
         let edits = ssr::is_qa_team(&actor);
         let rows = store
             .summaries()
@@ -193,9 +202,7 @@ pub async fn difference_library(q: Option<String>) -> Result<Library, AppError> 
             published: rows
                 .iter()
                 .filter(|r| r.published_at.is_some())
-                .filter(|r| {
-                    matches(&query, &r.title, &r.body, r.team.as_deref().unwrap_or(""))
-                })
+                .filter(|r| matches(&query, &r.title, &r.body, r.team.as_deref().unwrap_or("")))
                 .map(listing)
                 .collect(),
             drafts: if edits {
@@ -253,9 +260,10 @@ pub async fn difference_detail(id: i64) -> Result<SummaryDetail, AppError> {
                 starts_at: t.starts_at,
                 minutes: t.minutes,
                 proposed_by: t.proposed_by,
-                accepted: t.accepted_by.zip(t.accepted_at).map(|(by, at)| {
-                    format!("Accepted by {by} on {}", at.format("%-d %B %Y"))
-                }),
+                accepted: t
+                    .accepted_by
+                    .zip(t.accepted_at)
+                    .map(|(by, at)| format!("Accepted by {by} on {}", at.format("%-d %B %Y"))),
             })
             .collect();
         let agreed = times.iter().find(|t| t.accepted.is_some()).cloned();
@@ -278,9 +286,13 @@ pub async fn difference_detail(id: i64) -> Result<SummaryDetail, AppError> {
             title: row.title.clone(),
             body: row.body.clone(),
             version: row.version,
-            published: row
-                .published_at
-                .map(|t| format!("{} by {}", t.format("%-d %B %Y"), row.published_by.clone().unwrap_or_default())),
+            published: row.published_at.map(|t| {
+                format!(
+                    "{} by {}",
+                    t.format("%-d %B %Y"),
+                    row.published_by.clone().unwrap_or_default()
+                )
+            }),
             updated: format!(
                 "{} by {}",
                 row.updated_at.format("%-d %B %Y %H:%M"),
@@ -301,7 +313,10 @@ pub async fn difference_detail(id: i64) -> Result<SummaryDetail, AppError> {
 
 /// The QA team starts a summary of its own, when it hears of good practice another way.
 #[server(endpoint = "start_difference")]
-pub async fn start_difference(title: Option<String>, body: Option<String>) -> Result<i64, AppError> {
+pub async fn start_difference(
+    title: Option<String>,
+    body: Option<String>,
+) -> Result<i64, AppError> {
     use crate::domain::difference::SummaryText;
     use crate::server::*;
     respond(async move {
@@ -311,7 +326,10 @@ pub async fn start_difference(title: Option<String>, body: Option<String>) -> Re
         }
         let fields = [("title", title), ("body", body)];
         let text = SummaryText::parse(|k| {
-            fields.iter().find(|(n, _)| *n == k).and_then(|(_, v)| v.clone())
+            fields
+                .iter()
+                .find(|(n, _)| *n == k)
+                .and_then(|(_, v)| v.clone())
         })
         .map_err(ssr::invalid)?;
         let id = store
@@ -350,11 +368,21 @@ pub async fn save_difference(
         ssr::editing(&actor, &row)?;
         let fields = [("title", title), ("body", body)];
         let text = SummaryText::parse(|k| {
-            fields.iter().find(|(n, _)| *n == k).and_then(|(_, v)| v.clone())
+            fields
+                .iter()
+                .find(|(n, _)| *n == k)
+                .and_then(|(_, v)| v.clone())
         })
         .map_err(ssr::invalid)?;
         let saved = store
-            .save_summary(id, version, &text.title, &text.body, actor.person_id, chrono::Utc::now())
+            .save_summary(
+                id,
+                version,
+                &text.title,
+                &text.body,
+                actor.person_id,
+                chrono::Utc::now(),
+            )
             .await
             .map_err(failed("save a Make A Difference summary"))?;
         if !saved {
@@ -386,7 +414,11 @@ pub async fn clear_difference_flag(
         let field = format!("reason-{key}");
         let reason = clearing_reason(|k| (k == "reason").then(|| reason.clone()).flatten())
             .map_err(|p| {
-                AppError::Invalid(p.into_iter().map(|p| FieldError::new(&field, p.message)).collect())
+                AppError::Invalid(
+                    p.into_iter()
+                        .map(|p| FieldError::new(&field, p.message))
+                        .collect(),
+                )
             })?;
         let known = ssr::known(&store).await?;
         let flags: Vec<_> = check(&row.title, &known)
@@ -483,7 +515,11 @@ pub async fn publish_difference(id: i64, version: i64) -> Result<(), AppError> {
         );
         people.sort_unstable();
         people.dedup();
-        notices.event(people, "difference", serde_json::json!({ "id": id }).to_string());
+        notices.event(
+            people,
+            "difference",
+            serde_json::json!({ "id": id }).to_string(),
+        );
         let done = store
             .publish_summary(id, version, actor.person_id, chrono::Utc::now(), &notices)
             .await
@@ -516,10 +552,16 @@ pub async fn add_interviewee(id: i64, person_id: Option<i64>) -> Result<(), AppE
             .await
             .map_err(failed("read the staff directory"))?;
         let Some(person) = person_id.filter(|p| staff.iter().any(|(s, _)| s == p)) else {
-            return Err(AppError::Invalid(vec![FieldError::new("person", "Choose a member of staff")]));
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "person",
+                "Choose a member of staff",
+            )]));
         };
         if interviewees.iter().any(|(p, _)| *p == person) {
-            return Err(AppError::Invalid(vec![FieldError::new("person", "They are already on the interview")]));
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "person",
+                "They are already on the interview",
+            )]));
         }
         store
             .add_interviewee(id, person, actor.person_id, chrono::Utc::now())
@@ -653,7 +695,10 @@ pub async fn accept_interview(id: i64, time_id: i64) -> Result<(), AppError> {
             .await
             .map_err(failed("accept an interview time"))?;
         if !done {
-            return Err(AppError::Invalid(vec![FieldError::new("time", "The interview is already arranged")]));
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "time",
+                "The interview is already arranged",
+            )]));
         }
         committed(&notices);
         Ok(())
@@ -686,7 +731,9 @@ pub async fn interview_ics(
         }
     };
     if !ssr::is_qa_team(&person.actor)
-        && !interviewees.iter().any(|(p, _)| *p == person.actor.person_id)
+        && !interviewees
+            .iter()
+            .any(|(p, _)| *p == person.actor.person_id)
     {
         return StatusCode::FORBIDDEN.into_response();
     }
@@ -696,7 +743,10 @@ pub async fn interview_ics(
     let Some(agreed) = times.into_iter().find(|t| t.accepted_at.is_some()) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let url = format!("{}/make-a-difference/{id}", site.public_url.trim_end_matches('/'));
+    let url = format!(
+        "{}/make-a-difference/{id}",
+        site.public_url.trim_end_matches('/')
+    );
     let ics = crate::domain::ics::Invitation {
         uid: format!("difference-{id}-interview-{}@practice-audit", agreed.id),
         stamp: chrono::Utc::now(),
@@ -706,7 +756,11 @@ pub async fn interview_ics(
         description: &format!(
             "What made the practice good: {}. With {}.",
             row.title,
-            interviewees.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join(", ")
+            interviewees
+                .iter()
+                .map(|(_, n)| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         url: &url,
         london: true,

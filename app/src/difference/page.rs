@@ -161,7 +161,10 @@ fn error_line(
     errors: impl Fn() -> Vec<FieldError> + Copy + Send + Sync + 'static,
     f: String,
 ) -> impl IntoView {
-    move || field_error(&errors(), &f).map(|m| view! { <p class="error-message" id=format!("{f}-error")>{m}</p> })
+    move || {
+        field_error(&errors(), &f)
+            .map(|m| view! { <p class="error-message" id=format!("{f}-error")>{m}</p> })
+    }
 }
 
 #[component]

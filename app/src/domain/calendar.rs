@@ -201,9 +201,7 @@ impl WorkingCalendar {
     /// `date` if it is a working day, else the next one: where a date that falls on a weekend
     /// or closure day moves to. Looks a year ahead; `None` only if the whole year is closed.
     pub fn working_day_on_or_after(&self, date: NaiveDate) -> Option<NaiveDate> {
-        date.iter_days()
-            .take(367)
-            .find(|d| self.is_working_day(*d))
+        date.iter_days().take(367).find(|d| self.is_working_day(*d))
     }
 
     /// The working day `n` working days before `date` (0 gives `date` itself if it is one).

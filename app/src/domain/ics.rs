@@ -74,7 +74,11 @@ fn fold(line: &str) -> String {
 impl Invitation<'_> {
     pub fn to_ics(&self) -> String {
         let end = self.starts_at + chrono::Duration::minutes(self.minutes);
-        let zone = if self.london { ";TZID=Europe/London" } else { "" };
+        let zone = if self.london {
+            ";TZID=Europe/London"
+        } else {
+            ""
+        };
         let mut lines = vec![
             "BEGIN:VCALENDAR".to_string(),
             "VERSION:2.0".to_string(),
@@ -193,15 +197,34 @@ mod tests {
         };
         let props = parse(&inv.to_ics());
         let get = |n: &str| props.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
-        assert_eq!(get("DTSTART;TZID=Europe/London").as_deref(), Some("20270701T143000"));
-        assert_eq!(get("DTEND;TZID=Europe/London").as_deref(), Some("20270701T151500"));
-        assert_eq!(get("DTSTART"), Some("19700329T010000".into()), "the zone's own rule comes first");
+        assert_eq!(
+            get("DTSTART;TZID=Europe/London").as_deref(),
+            Some("20270701T143000")
+        );
+        assert_eq!(
+            get("DTEND;TZID=Europe/London").as_deref(),
+            Some("20270701T151500")
+        );
+        assert_eq!(
+            get("DTSTART"),
+            Some("19700329T010000".into()),
+            "the zone's own rule comes first"
+        );
         assert_eq!(get("TZID").as_deref(), Some("Europe/London"));
-        let begins: Vec<&str> = props.iter().filter(|(k, _)| k == "BEGIN").map(|(_, v)| v.as_str()).collect();
-        assert_eq!(begins, ["VCALENDAR", "VTIMEZONE", "DAYLIGHT", "STANDARD", "VEVENT"]);
+        let begins: Vec<&str> = props
+            .iter()
+            .filter(|(k, _)| k == "BEGIN")
+            .map(|(_, v)| v.as_str())
+            .collect();
+        assert_eq!(
+            begins,
+            ["VCALENDAR", "VTIMEZONE", "DAYLIGHT", "STANDARD", "VEVENT"]
+        );
         assert_eq!(
             parse_local_time("2027-07-01T14:30"),
-            NaiveDate::from_ymd_opt(2027, 7, 1).unwrap().and_hms_opt(14, 30, 0)
+            NaiveDate::from_ymd_opt(2027, 7, 1)
+                .unwrap()
+                .and_hms_opt(14, 30, 0)
         );
         assert_eq!(parse_local_time("1 July"), None);
     }

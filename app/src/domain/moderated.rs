@@ -62,7 +62,10 @@ pub fn needs_assistant_director(overall: Grade) -> bool {
 /// The panel for one audit from each post's holders `(person, name)`: one person per post
 /// (the first holder), each person once, never the audit's own auditor. The note says who
 /// was left out and why, for the outcome's record.
-pub fn panel(holders: &[(Role, Vec<(i64, String)>)], auditor_id: i64) -> (Vec<i64>, Option<String>) {
+pub fn panel(
+    holders: &[(Role, Vec<(i64, String)>)],
+    auditor_id: i64,
+) -> (Vec<i64>, Option<String>) {
     let mut members = Vec::new();
     let mut notes = Vec::new();
     for (role, people) in holders {
@@ -180,7 +183,10 @@ impl ModerationView {
         }
         let comments = get("comments").unwrap_or_default().trim().to_string();
         if comments.chars().count() > MAX_TEXT {
-            problems.push(problem("comments".into(), "Comments must be 10,000 characters or fewer"));
+            problems.push(problem(
+                "comments".into(),
+                "Comments must be 10,000 characters or fewer",
+            ));
         }
         let view = ModerationView { verdicts, comments };
         if problems.is_empty() && view.comments.is_empty() && view.differs(original) {
@@ -260,7 +266,10 @@ impl Outcome {
         let mut problems = Vec::new();
         let reason = get("reason").unwrap_or_default().trim().to_string();
         if reason.chars().count() > MAX_TEXT {
-            problems.push(problem("reason".into(), "The reason must be 10,000 characters or fewer"));
+            problems.push(problem(
+                "reason".into(),
+                "The reason must be 10,000 characters or fewer",
+            ));
         }
         let outcome = match get("outcome").as_deref() {
             Some("confirmed") => Some(Outcome::Confirmed),
@@ -353,7 +362,9 @@ mod tests {
         assert_eq!(panel(&holders, 9), (vec![1, 2, 3], None));
         let (members, note) = panel(&holders, 2);
         assert_eq!(members, vec![1, 3]);
-        assert!(note.unwrap().contains("Sam (Safeguarding & Review Service Manager) audited this case"));
+        assert!(note
+            .unwrap()
+            .contains("Sam (Safeguarding & Review Service Manager) audited this case"));
         // One person in two posts sits once; an empty post is noted.
         let doubled = vec![
             (Role::PswQaPracticeImprovement, holder(1, "Pat")),
@@ -382,7 +393,11 @@ mod tests {
         let agree = ModerationView::parse(
             &domains(),
             &original(),
-            form(&[("overall", "agree"), ("domain-voice", "agree"), ("domain-planning", "agree")]),
+            form(&[
+                ("overall", "agree"),
+                ("domain-voice", "agree"),
+                ("domain-planning", "agree"),
+            ]),
         )
         .unwrap();
         assert!(!agree.differs(&original()));
@@ -400,7 +415,10 @@ mod tests {
         let mut with_reason = differs.to_vec();
         with_reason.push(("comments", "Oversight is not yet driving the plan."));
         let view = ModerationView::parse(&domains(), &original(), form(&with_reason)).unwrap();
-        assert_eq!(view.grades(&original())[OVERALL], Grade::RequiresImprovement);
+        assert_eq!(
+            view.grades(&original())[OVERALL],
+            Grade::RequiresImprovement
+        );
         assert_eq!(view.grades(&original())["voice"], Grade::Good);
         assert!(views_differ(&[&agree, &view], &original()));
         assert!(!views_differ(&[&agree, &agree], &original()));
@@ -409,10 +427,22 @@ mod tests {
 
     #[test]
     fn an_outcome_is_confirmed_or_changed_with_a_reason() {
-        let (o, _) = Outcome::parse(&domains(), &original(), false, form(&[("outcome", "confirmed")])).unwrap();
+        let (o, _) = Outcome::parse(
+            &domains(),
+            &original(),
+            false,
+            form(&[("outcome", "confirmed")]),
+        )
+        .unwrap();
         assert_eq!(o.grades(&original()), original());
         // Views differ: even confirming needs a reason.
-        let e = Outcome::parse(&domains(), &original(), true, form(&[("outcome", "confirmed")])).unwrap_err();
+        let e = Outcome::parse(
+            &domains(),
+            &original(),
+            true,
+            form(&[("outcome", "confirmed")]),
+        )
+        .unwrap_err();
         assert_eq!(e[0].field, "reason");
         let same = [
             ("outcome", "changed"),
@@ -433,7 +463,8 @@ mod tests {
         assert_eq!(e[0].message, "Give the reason for the change");
         let mut with_reason = changed.to_vec();
         with_reason.push(("reason", "The plan has drifted since October."));
-        let (o, reason) = Outcome::parse(&domains(), &original(), false, form(&with_reason)).unwrap();
+        let (o, reason) =
+            Outcome::parse(&domains(), &original(), false, form(&with_reason)).unwrap();
         assert_eq!(o.grades(&original())[OVERALL], Grade::RequiresImprovement);
         assert_eq!(reason, "The plan has drifted since October.");
         let e = Outcome::parse(&domains(), &original(), false, form(&[])).unwrap_err();

@@ -6,9 +6,9 @@ mod page;
 mod results;
 
 pub use page::{AuditModerationPage, ModerationPage, ModerationRoundPage};
-pub use results::{moderation_results, ModerationResultsPage, ResultsView};
 #[cfg(feature = "ssr")]
 pub use results::results_csv;
+pub use results::{moderation_results, ModerationResultsPage, ResultsView};
 
 use crate::domain::audit::Grade;
 use crate::domain::moderated::{Part, Verdict};
@@ -182,14 +182,35 @@ pub(crate) mod ssr {
         }
     }
 
+    /// Who holds each of the panel's posts.
+    pub async fn panel_holders(store: &Store) -> Result<Vec<(Role, Vec<(i64, String)>)>, AppError> {
+        let mut holders = Vec::new();
+        for role in crate::domain::moderated::PANEL_ROLES {
+            holders.push((
+                role,
+                store
+                    .people_with_role(role)
+                    .await
+                    .map_err(failed("read the panel's posts"))?,
+            ));
+        }
+        Ok(holders)
+    }
+
     pub fn weeks() -> WindowWeeks {
         use_context::<SiteSettings>()
             .map(|s| s.moderation_weeks)
             .unwrap_or_default()
     }
 
-    pub async fn round_window(store: &Store, due_on: NaiveDate) -> Result<Option<Window>, AppError> {
-        let cal = store.calendar().await.map_err(failed("read the calendar"))?;
+    pub async fn round_window(
+        store: &Store,
+        due_on: NaiveDate,
+    ) -> Result<Option<Window>, AppError> {
+        let cal = store
+            .calendar()
+            .await
+            .map_err(failed("read the calendar"))?;
         Ok(window(due_on, &cal, weeks()))
     }
 
@@ -362,8 +383,10 @@ pub async fn moderation_round(round_id: i64) -> Result<RoundModerationView, AppE
             .completed_audits(round_id)
             .await
             .map_err(failed("read completed audits"))?;
-        let grade_of: HashMap<i64, Grade> =
-            completed.iter().map(|a| (a.audit_id, a.overall.0)).collect();
+        let grade_of: HashMap<i64, Grade> = completed
+            .iter()
+            .map(|a| (a.audit_id, a.overall.0))
+            .collect();
         let mut considered = BTreeSet::new();
         let mut listings = Vec::new();
         for d in &draws {
@@ -404,7 +427,11 @@ pub async fn moderation_round(round_id: i64) -> Result<RoundModerationView, AppE
                 drawn_matches && replacements_match
             });
             if !verified {
-                tracing::error!(round_id, draw_id = d.id, "moderation draw does not re-run to the same sample");
+                tracing::error!(
+                    round_id,
+                    draw_id = d.id,
+                    "moderation draw does not re-run to the same sample"
+                );
             }
             listings.push(DrawListing {
                 id: d.id,
@@ -491,12 +518,16 @@ pub async fn moderation_round(round_id: i64) -> Result<RoundModerationView, AppE
         let qa = actor.roles.has(Role::QaManager);
         let stage_now = w.as_ref().map(|w| stage(w, today));
         let draw_blocked = match (&w, stage_now) {
-            (None, _) => Some("The calendar has no working day for this round's moderation window".to_string()),
+            (None, _) => Some(
+                "The calendar has no working day for this round's moderation window".to_string(),
+            ),
             (Some(w), Some(Stage::NotYetOpen)) => Some(format!(
                 "Moderation of this round opens on {}",
                 w.opens_on.format("%-d %B %Y")
             )),
-            _ if completed.is_empty() => Some("No audit of this round is completed yet".to_string()),
+            _ if completed.is_empty() => {
+                Some("No audit of this round is completed yet".to_string())
+            }
             _ => None,
         };
         let drawn = !draws.is_empty();
@@ -532,7 +563,7 @@ pub async fn moderation_round(round_id: i64) -> Result<RoundModerationView, AppE
 pub async fn draw_moderation(round_id: i64, top_up: Option<String>) -> Result<usize, AppError> {
     use crate::domain::alert::AlertKind;
     use crate::domain::draw::{draw, Seed, GENERATOR};
-    use crate::domain::moderated::{panel, PANEL_ROLES};
+    use crate::domain::moderated::panel;
     use crate::domain::moderation_sample::{sample_size, stage, strata, Stage};
     use crate::server::*;
     use crate::FieldError;
@@ -601,16 +632,7 @@ pub async fn draw_moderation(round_id: i64, top_up: Option<String>) -> Result<us
             .iter()
             .flat_map(|s| s.selected.iter().map(move |id| (*id, s.label.clone())))
             .collect();
-        let mut holders = Vec::new();
-        for role in PANEL_ROLES {
-            holders.push((
-                role,
-                store
-                    .people_with_role(role)
-                    .await
-                    .map_err(failed("read the panel's posts"))?,
-            ));
-        }
+        let holders = ssr::panel_holders(&store).await?;
         let auditors: HashMap<i64, i64> =
             completed.iter().map(|a| (a.audit_id, a.auditor_id)).collect();
         let mut panels = BTreeMap::new();
@@ -721,7 +743,7 @@ pub async fn withdraw_moderation(
 ) -> Result<bool, AppError> {
     use crate::domain::alert::AlertKind;
     use crate::domain::draw::{replacement, Seed, Stratum};
-    use crate::domain::moderated::{panel, PANEL_ROLES};
+    use crate::domain::moderated::panel;
     use crate::server::*;
     use crate::FieldError;
     use std::collections::BTreeSet;
@@ -767,10 +789,7 @@ pub async fn withdraw_moderation(
         let mut notices = Notices::new();
         let mut members = Vec::new();
         if let Some(audit_id) = next {
-            let mut holders = Vec::new();
-            for role in PANEL_ROLES {
-                holders.push((role, store.people_with_role(role).await.map_err(failed("read the panel's posts"))?));
-            }
+            let holders = ssr::panel_holders(&store).await?;
             let auditor = store
                 .audit(audit_id)
                 .await
@@ -898,7 +917,9 @@ pub async fn audit_moderation(audit_id: i64) -> Result<AuditModerationView, AppE
                             })
                             .unwrap_or_default(),
                         comments: v.comments.clone().filter(|c| !c.is_empty()),
-                        recorded: v.recorded_at.map(|t| t.format("%-d %B %Y %H:%M").to_string()),
+                        recorded: v
+                            .recorded_at
+                            .map(|t| t.format("%-d %B %Y %H:%M").to_string()),
                         mine: v.person_id == actor.person_id,
                     })
                     .collect()
@@ -909,7 +930,11 @@ pub async fn audit_moderation(audit_id: i64) -> Result<AuditModerationView, AppE
                 confirmed: o.outcome == "confirmed",
                 reason: o.reason,
                 panel_note: o.panel_note,
-                recorded: format!("{} by {}", o.recorded_at.format("%-d %B %Y %H:%M"), o.recorded_by),
+                recorded: format!(
+                    "{} by {}",
+                    o.recorded_at.format("%-d %B %Y %H:%M"),
+                    o.recorded_by
+                ),
             }),
             grades,
             my_part,
@@ -1002,7 +1027,7 @@ pub async fn record_moderation_outcome(
     f: Option<HashMap<String, String>>,
 ) -> Result<(), AppError> {
     use crate::domain::alert::AlertKind;
-    use crate::domain::moderated::{panel, views_differ, Outcome, PANEL_ROLES};
+    use crate::domain::moderated::{panel, views_differ, Outcome};
     use crate::server::*;
     use crate::FieldError;
     respond(async move {
@@ -1030,12 +1055,12 @@ pub async fn record_moderation_outcome(
                 .map_err(ssr::invalid)?;
         let grades = outcome.grades(&original);
         // Why the panel went without one of its posts, kept with the outcome.
-        let panel_note = if store.is_sampled(audit_id).await.map_err(failed("read the moderation sample"))? {
-            let mut holders = Vec::new();
-            for role in PANEL_ROLES {
-                holders.push((role, store.people_with_role(role).await.map_err(failed("read the panel's posts"))?));
-            }
-            panel(&holders, row.auditor_id).1
+        let panel_note = if store
+            .is_sampled(audit_id)
+            .await
+            .map_err(failed("read the moderation sample"))?
+        {
+            panel(&ssr::panel_holders(&store).await?, row.auditor_id).1
         } else {
             None
         };
@@ -1064,7 +1089,9 @@ pub async fn record_moderation_outcome(
                 ),
             });
         }
-        notices.events.push(crate::server::audit_moved(&store, &row, row.state).await?);
+        notices
+            .events
+            .push(crate::server::audit_moved(&store, &row, row.state).await?);
         // Confirmed good practice starts a Make A Difference summary.
         let good = grades
             .get(crate::domain::audit::OVERALL)
@@ -1084,7 +1111,11 @@ pub async fn record_moderation_outcome(
                 .iter()
                 .filter_map(|d| {
                     let g = grades.get(&d.key)?;
-                    let narrative = form.domains.get(&d.key).map(|e| e.narrative.clone()).unwrap_or_default();
+                    let narrative = form
+                        .domains
+                        .get(&d.key)
+                        .map(|e| e.narrative.clone())
+                        .unwrap_or_default();
                     Some((d.title.clone(), *g, narrative))
                 })
                 .collect::<Vec<_>>(),

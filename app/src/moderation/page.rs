@@ -99,7 +99,13 @@ pub fn ModerationRoundPage() -> impl IntoView {
     let withdraw = ServerAction::<WithdrawModeration>::new();
     let live = crate::auth::use_auth().live;
     let detail = Resource::new(
-        move || (id(), draw.version().get() + withdraw.version().get(), live.get()),
+        move || {
+            (
+                id(),
+                draw.version().get() + withdraw.version().get(),
+                live.get(),
+            )
+        },
         |(id, _, _)| async move {
             match id {
                 Some(id) => moderation_round(id).await,
@@ -262,7 +268,13 @@ pub fn AuditModerationPage() -> impl IntoView {
     };
     let live = crate::auth::use_auth().live;
     let detail = Resource::new(
-        move || (id(), forms.view.version().get() + forms.outcome.version().get(), live.get()),
+        move || {
+            (
+                id(),
+                forms.view.version().get() + forms.outcome.version().get(),
+                live.get(),
+            )
+        },
         |(id, _, _)| async move {
             match id {
                 Some(id) => audit_moderation(id).await,
@@ -302,7 +314,10 @@ fn error_line(
     errors: impl Fn() -> Vec<FieldError> + Copy + Send + Sync + 'static,
     f: String,
 ) -> impl IntoView {
-    move || field_error(&errors(), &f).map(|m| view! { <p class="error-message" id=format!("{f}-error")>{m}</p> })
+    move || {
+        field_error(&errors(), &f)
+            .map(|m| view! { <p class="error-message" id=format!("{f}-error")>{m}</p> })
+    }
 }
 
 #[component]
@@ -313,7 +328,10 @@ fn AuditModeration(
 ) -> impl IntoView {
     let audit_id = v.audit_id;
     let grades = v.grades.clone();
-    let titles: Vec<(String, String)> = grades.iter().map(|g| (g.key.clone(), g.title.clone())).collect();
+    let titles: Vec<(String, String)> = grades
+        .iter()
+        .map(|g| (g.key.clone(), g.title.clone()))
+        .collect();
     view! {
         <a class="back-link" href=format!("/moderation/rounds/{}", v.round_id)>"Round moderation"</a>
         <span class="caption">{format!("Moderation · {} · {}", v.team, v.month)}</span>

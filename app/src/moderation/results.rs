@@ -118,7 +118,10 @@ pub(crate) mod ssr {
         let mut months: Vec<(String, String)> = Vec::new();
         for s in &shares {
             if !months.iter().any(|(m, _)| *m == s.audit_month) {
-                months.push((s.audit_month.clone(), super::super::month_label(&s.audit_month)));
+                months.push((
+                    s.audit_month.clone(),
+                    super::super::month_label(&s.audit_month),
+                ));
             }
         }
         let pick = |v: Option<String>, default: Option<&(String, String)>| {
@@ -197,7 +200,10 @@ pub(crate) mod ssr {
                 }),
             }
         }
-        for p in pairs.iter().filter(|p| p.domain_key == OVERALL && p.original == p.moderated) {
+        for p in pairs
+            .iter()
+            .filter(|p| p.domain_key == OVERALL && p.original == p.moderated)
+        {
             let label = super::super::month_label(&p.audit_month);
             if let Some(r) = rounds.iter_mut().find(|r| r.month == label) {
                 r.agreed += 1;
@@ -276,7 +282,13 @@ pub(crate) mod ssr {
         }
         out.push_str("\r\nround,completed,moderated,agreed overall\r\n");
         for r in &v.rounds {
-            out.push_str(&format!("{},{},{},{}\r\n", q(&r.month), r.completed, r.moderated, r.agreed));
+            out.push_str(&format!(
+                "{},{},{},{}\r\n",
+                q(&r.month),
+                r.completed,
+                r.moderated,
+                r.agreed
+            ));
         }
         out.push_str("\r\nauditor's grade \\ moderated grade");
         for g in Grade::ALL {
@@ -407,7 +419,11 @@ mod page {
         }
     }
 
-    fn table(caption: &'static str, lines: Vec<super::AgreementLine>, testid: &'static str) -> impl IntoView {
+    fn table(
+        caption: &'static str,
+        lines: Vec<super::AgreementLine>,
+        testid: &'static str,
+    ) -> impl IntoView {
         view! {
             <div class="table-wrap">
                 <table class="table" data-testid=testid>

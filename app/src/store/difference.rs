@@ -40,7 +40,8 @@ pub struct NewSummary<'a> {
     pub interviewees: &'a [i64],
 }
 
-const SUMMARY_COLUMNS: &str = "SELECT s.id, s.audit_id, t.name AS team, s.title, s.body, s.cleared, s.version, \
+const SUMMARY_COLUMNS: &str =
+    "SELECT s.id, s.audit_id, t.name AS team, s.title, s.body, s.cleared, s.version, \
      u.display_name AS updated_by, s.updated_at, pb.display_name AS published_by, s.published_at \
      FROM difference_summaries s LEFT JOIN teams t ON t.id = s.team_id \
      LEFT JOIN people u ON u.id = s.updated_by LEFT JOIN people pb ON pb.id = s.published_by";
@@ -94,18 +95,20 @@ impl Store {
 
     /// Every summary, newest first (drafts and published).
     pub async fn summaries(&self) -> StoreResult<Vec<SummaryRow>> {
-        Ok(
-            sqlx::query_as(&format!("{SUMMARY_COLUMNS} ORDER BY s.updated_at DESC, s.id DESC"))
-                .fetch_all(&self.pool)
-                .await?,
-        )
+        Ok(sqlx::query_as(&format!(
+            "{SUMMARY_COLUMNS} ORDER BY s.updated_at DESC, s.id DESC"
+        ))
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     pub async fn summary(&self, id: i64) -> StoreResult<Option<SummaryRow>> {
-        Ok(sqlx::query_as(&format!("{SUMMARY_COLUMNS} WHERE s.id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_as(&format!("{SUMMARY_COLUMNS} WHERE s.id = $1"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     /// The summary made from an audit, if any.

@@ -20,8 +20,8 @@ pub use difference::{InterviewTimeRow, NewSummary, SummaryRow};
 pub use directory::{TeamDirectoryRow, TeamUpdate};
 pub use imports::{Handover, ImportRow, NewWorker};
 pub use moderation::{
-    AskedRow, CompletedAuditRow, GoodAuditRow, GradeCode, GradePairRow, ModeratedShareRow, ModerationDrawRow,
-    ModerationRoundRow, OutcomeRow, SampleDraw, SampleRow, ViewRow,
+    AskedRow, CompletedAuditRow, GoodAuditRow, GradeCode, GradePairRow, ModeratedShareRow,
+    ModerationDrawRow, ModerationRoundRow, OutcomeRow, SampleDraw, SampleRow, ViewRow,
 };
 pub use notices::{Fault, LiveEvent, NewAlert, Notices, OutboxProblemRow, OutboxRow, OUTBOX_LEASE};
 pub use rounds::{

@@ -270,17 +270,26 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         for (audit_id, stratum) in d.selected {
-            sqlx::query("INSERT INTO moderation_sample (draw_id, audit_id, stratum) VALUES ($1, $2, $3)")
-                .bind(draw_id)
-                .bind(audit_id)
-                .bind(stratum)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO moderation_sample (draw_id, audit_id, stratum) VALUES ($1, $2, $3)",
+            )
+            .bind(draw_id)
+            .bind(audit_id)
+            .bind(stratum)
+            .execute(&mut *tx)
+            .await?;
             let panel = d.panels.get(audit_id).map(Vec::as_slice).unwrap_or(&[]);
             Self::ask(&mut tx, *audit_id, panel, Part::Panel, now).await?;
         }
         for (audit_id, director) in d.directors {
-            Self::ask(&mut tx, *audit_id, &[*director], Part::AssistantDirector, now).await?;
+            Self::ask(
+                &mut tx,
+                *audit_id,
+                &[*director],
+                Part::AssistantDirector,
+                now,
+            )
+            .await?;
         }
         self.write_notices(&mut tx, notices, now).await?;
         tx.commit().await?;
@@ -510,12 +519,14 @@ impl Store {
             return Ok(false);
         }
         for (key, grade) in grades {
-            sqlx::query("INSERT INTO moderated_grades (audit_id, domain_key, grade) VALUES ($1, $2, $3)")
-                .bind(audit_id)
-                .bind(key)
-                .bind(grade.code())
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO moderated_grades (audit_id, domain_key, grade) VALUES ($1, $2, $3)",
+            )
+            .bind(audit_id)
+            .bind(key)
+            .bind(grade.code())
+            .execute(&mut *tx)
+            .await?;
         }
         if let Some(summary) = summary {
             Self::insert_summary(&mut tx, &summary, by, now).await?;
@@ -572,7 +583,10 @@ impl Store {
         .await?)
     }
     /// Every moderation asked about a round's audits: (audit, part, recorded).
-    pub async fn round_moderation_views(&self, round_id: i64) -> StoreResult<Vec<(i64, Part, bool)>> {
+    pub async fn round_moderation_views(
+        &self,
+        round_id: i64,
+    ) -> StoreResult<Vec<(i64, Part, bool)>> {
         let rows: Vec<(i64, String, bool)> = sqlx::query_as(
             "SELECT v.audit_id, v.part, v.recorded_at IS NOT NULL FROM moderation_views v \
              JOIN audits a ON a.id = v.audit_id JOIN round_cases rc ON rc.id = a.round_case_id \
@@ -584,7 +598,9 @@ impl Store {
         rows.into_iter()
             .map(|(a, p, r)| match Part::parse(&p) {
                 Some(part) => Ok((a, part, r)),
-                None => Err(StoreError::Corrupt(format!("unknown moderation part {p:?}"))),
+                None => Err(StoreError::Corrupt(format!(
+                    "unknown moderation part {p:?}"
+                ))),
             })
             .collect()
     }
@@ -606,7 +622,11 @@ impl Store {
         Ok(rows
             .into_iter()
             .map(|(a, o, g)| {
-                let grade = g.as_deref().and_then(Grade::parse).map(|g| g.label()).unwrap_or("");
+                let grade = g
+                    .as_deref()
+                    .and_then(Grade::parse)
+                    .map(|g| g.label())
+                    .unwrap_or("");
                 let label = if o == "confirmed" {
                     format!("Confirmed: {grade}")
                 } else {

@@ -18,13 +18,27 @@ pub const DOMAINS: [&str; 7] = [
 
 /// A round for `month` with `n` List 7 cases drawn, confirmed and assigned to `auditor`:
 /// (round, each audit with its key worker's token).
-pub async fn assigned_round(app: &TestApp, month: &str, auditor: &str, n: usize) -> (i64, Vec<(i64, String)>) {
+pub async fn assigned_round(
+    app: &TestApp,
+    month: &str,
+    auditor: &str,
+    n: usize,
+) -> (i64, Vec<(i64, String)>) {
     let qa = app.sign_in(QA).await;
-    let r = app.call("create_round", &[("month", month)], Some(&qa)).await;
+    let r = app
+        .call("create_round", &[("month", month)], Some(&qa))
+        .await;
     ok(&r);
     let round = r.json().as_i64().unwrap();
     ok(&app
-        .call("draw_round", &[("round_id", &round.to_string()), ("quota_7", &n.to_string())], Some(&qa))
+        .call(
+            "draw_round",
+            &[
+                ("round_id", &round.to_string()),
+                ("quota_7", &n.to_string()),
+            ],
+            Some(&qa),
+        )
         .await);
     ok(&confirm(app, &qa, round).await);
     let auditor_id = app.person_id(auditor).await.to_string();
@@ -36,7 +50,9 @@ pub async fn assigned_round(app: &TestApp, month: &str, auditor: &str, n: usize)
     ok(&post(app, "assign_auditors", &form, &qa).await);
     let mut audits = Vec::new();
     for c in app.store.selection_contacts(round).await.unwrap() {
-        let kw = app.sign_in(&email_of(app, c.key_worker_id.unwrap()).await).await;
+        let kw = app
+            .sign_in(&email_of(app, c.key_worker_id.unwrap()).await)
+            .await;
         audits.push((c.audit_id.expect("assigned"), kw));
     }
     (round, audits)
@@ -65,7 +81,12 @@ pub async fn complete_graded(app: &TestApp, auditor: &str, audit: i64, kw: &str,
 
 /// A round for `month` whose audits `auditor` completed with these overall grades (each
 /// domain graded the same): (round, audits).
-pub async fn completed_round(app: &TestApp, month: &str, auditor: &str, grades: &[&str]) -> (i64, Vec<i64>) {
+pub async fn completed_round(
+    app: &TestApp,
+    month: &str,
+    auditor: &str,
+    grades: &[&str],
+) -> (i64, Vec<i64>) {
     let (round, audits) = assigned_round(app, month, auditor, grades.len()).await;
     let token = app.sign_in(auditor).await;
     for ((audit, kw), grade) in audits.iter().zip(grades) {
@@ -83,7 +104,6 @@ pub fn agree_all(audit: i64) -> Vec<(String, String)> {
     f
 }
 
-
 /// A good audit of a past round, sampled, moderated and confirmed: (audit, its Make A
 /// Difference summary, the key worker's token).
 pub async fn confirmed_good(app: &TestApp, month: &str) -> (i64, i64, String) {
@@ -93,7 +113,11 @@ pub async fn confirmed_good(app: &TestApp, month: &str) -> (i64, i64, String) {
     complete_graded(app, &auditor, audit, &kw, "good").await;
     let qa = app.sign_in(QA).await;
     ok(&app
-        .call("draw_moderation", &[("round_id", &round.to_string())], Some(&qa))
+        .call(
+            "draw_moderation",
+            &[("round_id", &round.to_string())],
+            Some(&qa),
+        )
         .await);
     ok(&post(app, "record_moderation", &agree_all(audit), &qa).await);
     let outcome = vec![
