@@ -62,8 +62,11 @@ pub struct AuditView {
     pub handovers: Vec<(Option<String>, Option<String>, DateTime<Utc>)>,
     /// Once moderated: whether the grades were confirmed, and each grade as completed and
     /// as moderated (the audit itself never changes).
-    pub moderation: Option<(bool, Vec<(String, Grade, Grade)>)>,
+    pub moderation: Option<(bool, Vec<ModeratedLine>)>,
 }
+
+/// One grade's title, as the auditor gave it and as moderated.
+pub type ModeratedLine = (String, Grade, Grade);
 
 impl AuditView {
     pub fn editable(&self) -> bool {
@@ -236,7 +239,7 @@ pub async fn audit_detail(audit_id: i64) -> Result<AuditView, AppError> {
                         .map(|d| d.title.clone())
                         .unwrap_or_else(|| "Overall grade".into())
                 };
-                let mut lines: Vec<(String, Grade, Grade)> = original
+                let mut lines: Vec<ModeratedLine> = original
                     .iter()
                     .filter_map(|(k, g)| moderated.get(k).map(|m| (k.clone(), *g, *m)))
                     .map(|(k, g, m)| (title(&k), g, m))
