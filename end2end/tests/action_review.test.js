@@ -78,8 +78,9 @@ async function tablet() {
 
 /**
  * Waits until the page has made no server function call for 700 ms. After a form is
- * answered (refused or not), and after a live event, the page reads its data again and
- * Leptos rebuilds the form from it: typing before then would be typed into the old form.
+ * answered (refused or not), and after each live event, the page reads its data again and
+ * its <Suspense> puts "Loading…" in place of the content meanwhile: counting rows, or
+ * tapping and typing, in that moment would miss (or lose focus from) what is on the page.
  */
 async function quiet(page) {
   const calls = tracked.get(page);
@@ -104,6 +105,8 @@ test('the Team Manager reviews the actions and the QA Manager sees it finalised 
   assert.match(await row.innerText(), /1 of 1 open/);
   await row.getByRole('button', { name: 'Assign' }).tap();
   await qa.page.getByTestId('assigned').getByText('1 action review(s) assigned').waitFor();
+  await row.getByText('With the Team Manager').waitFor();
+  await quiet(qa.page);
   await row.getByText('With the Team Manager').waitFor();
   assert.equal(await row.getByRole('button', { name: 'Assign' }).count(), 0);
 
@@ -131,6 +134,8 @@ test('the Team Manager reviews the actions and the QA Manager sees it finalised 
   assert.match(await action.innerText(), /Update the child protection plan with the family/);
   assert.match(await action.getByTestId('action-status').innerText(), /Not done yet/);
   const aid = await action.locator('input[name=action_id]').inputValue();
+  const today = await action.locator(`#on-${aid}`).inputValue(); // the form starts at today
+  assert.match(today, /^\d{4}-\d{2}-\d{2}$/);
 
   // Finalising before any progress is recorded is refused.
   await tm.page.getByRole('button', { name: 'Finalise the action review' }).tap();
@@ -153,14 +158,11 @@ test('the Team Manager reviews the actions and the QA Manager sees it finalised 
   assert.match(await tm.page.locator(`#progress-${aid}-error`).innerText(), /Enter the progress made on this action/);
   assert.match(await tm.page.locator(`#link-${aid}-error`).innerText(), /Enter a link starting with https:\/\//);
   assert.match(await tm.page.locator(`#on-${aid}-error`).innerText(), /The date must be today or in the past/);
-  assert.equal(await action.getByTestId('action-updates').count(), 0, 'nothing is recorded');
   await quiet(tm.page);
+  await action.locator(`#progress-${aid}`).waitFor();
+  assert.equal(await action.getByTestId('action-updates').count(), 0, 'nothing is recorded');
 
   // Progress, not done yet.
-  const today = await tm.page.evaluate(() => {
-    const d = new Date();
-    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-  });
   await action.locator(`#progress-${aid}`).fill('Plan discussed with the family on a home visit; the school is to be added.');
   await action.locator(`#link-${aid}`).fill('');
   await action.locator('input[name=status][value=open]').tap();
@@ -180,6 +182,7 @@ test('the Team Manager reviews the actions and the QA Manager sees it finalised 
   await action.locator(`#on-${aid}`).fill(today);
   await action.getByRole('button', { name: 'Save progress' }).tap();
   await action.getByTestId('action-status').getByText(/^Done /).waitFor();
+  await quiet(tm.page);
   const updates = action.getByTestId('action-updates').locator(':scope > li');
   assert.equal(await updates.count(), 2);
   assert.match(await action.getByTestId('action-updates').innerText(), /Evidence: Child protection plan, version 3/);
@@ -187,16 +190,24 @@ test('the Team Manager reviews the actions and the QA Manager sees it finalised 
 
   // Finalise, with the case-management reference.
   await tm.page.fill('#reference', 'CMS-4471');
+  const finalisedAt = Date.now();
   await tm.page.getByRole('button', { name: 'Finalise the action review' }).tap();
+
+  // The QA Manager's tray shows the alert within a few seconds, without reloading.
+  await finalisedAlert.waitFor({ timeout: 5000 });
+  assert.ok(Date.now() - finalisedAt < 5000, `the alert took ${Date.now() - finalisedAt} ms`);
+  assert.match(await finalisedAlert.innerText(), new RegExp(`The action review of the audit of case ${audit.child} is finalised: 1 of 1 actions done`));
+  assert.equal(await qa.page.evaluate(() => window.__stillThisPage), true, 'the tray was not reloaded');
+
+  // The Team Manager's review is locked.
+  await tm.page.getByTestId('finalised').waitFor();
+  await quiet(tm.page);
   await tm.page.getByTestId('finalised').waitFor();
   assert.match(await tm.page.getByTestId('review-state').innerText(), /Finalised/);
   assert.equal(await tm.page.getByRole('button', { name: 'Finalise the action review' }).count(), 0, 'locked once finalised');
   assert.equal(await tm.page.getByTestId('update-form').count(), 0);
 
-  // The QA Manager's tray shows the alert within a few seconds, without reloading.
-  await finalisedAlert.waitFor({ timeout: 5000 });
-  assert.match(await finalisedAlert.innerText(), new RegExp(`The action review of the audit of case ${audit.child} is finalised: 1 of 1 actions done`));
-  assert.equal(await qa.page.evaluate(() => window.__stillThisPage), true, 'the tray was not reloaded');
+  // The QA Manager opens the finalised review from the alert.
   await finalisedAlert.getByRole('link', { name: 'Open' }).tap();
   await qa.page.waitForURL(reviewUrl);
   await qa.page.getByTestId('finalised').waitFor();

@@ -14,6 +14,7 @@ before(async () => { browser = await launch(); });
 after(async () => { if (browser) await browser.close(); });
 
 const slug = (name) => name.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w && w !== 'and').join('-');
+const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const DOMAINS = ['voice', 'assessment', 'planning', 'oversight', 'multi_agency', 'recording', 'impact'];
 
 function ok(reply, what) {
@@ -124,7 +125,7 @@ test('a draft is checked, a flagged name cleared, published, and the interview a
   await qa.page.waitForURL(url);
   await qa.page.getByTestId('summary-title').getByText(title).waitFor();
   assert.match(await qa.page.getByTestId('summary-state').innerText(), /Draft/);
-  assert.match(await qa.page.getByTestId('interview').innerText(), new RegExp(`With ${kwName}\\.`), 'the key worker is on the interview');
+  assert.match(await qa.page.getByTestId('interview').innerText(), new RegExp(`With ${escape(kwName)}\\.`), 'the key worker is on the interview');
   await quiet(qa.page);
 
   // The QA Manager names the key worker in the text and saves: the check flags the name
@@ -135,7 +136,8 @@ test('a draft is checked, a flagged name cleared, published, and the interview a
   await qa.page.locator('#save-summary').tap();
   const ours = qa.page.getByTestId('disclosure-check').getByTestId(`flag-name:${kwId}`);
   await ours.waitFor();
-  assert.match(await ours.innerText(), new RegExp(`"${kwName}" is the name of a person in the staff directory`));
+  assert.match(await ours.innerText(), new RegExp(`"${escape(kwName)}" is the name of a person in the staff directory`));
+  assert.equal(await qa.page.locator('#publish').innerText(), 'Publish to the library');
   assert.equal(await qa.page.locator('#publish').isDisabled(), true, 'publishing waits for the flag');
   await quiet(qa.page);
   assert.match(await qa.page.locator('#body').inputValue(), /doorstep diary/, 'saved');

@@ -95,8 +95,9 @@ async function tablet() {
 
 /**
  * Waits until the page has made no server function call for 700 ms. After a form is
- * answered (refused or not), and after a live event, the page reads its data again and
- * Leptos rebuilds the form from it: typing before then would be typed into the old form.
+ * answered (refused or not), and after each live event, the page reads its data again and
+ * its <Suspense> puts "Loading…" in place of the content meanwhile: counting rows, or
+ * tapping and typing, in that moment would miss (or lose focus from) what is on the page.
  */
 async function quiet(page) {
   const calls = tracked.get(page);
@@ -142,6 +143,7 @@ test('a round is drawn, moderated by the panel, and the auditor sees both grades
   await qa.page.getByRole('button', { name: 'Draw the moderation sample' }).tap();
   await qa.page.getByTestId('drawn').getByText('1 audit drawn').waitFor();
   const sample = qa.page.getByTestId('sample-table');
+  await quiet(qa.page); // the draw's answer and the panel's alerts each have the page read again
   await sample.waitFor();
   assert.match(await qa.page.getByTestId('verified').innerText(), /Verified/);
   assert.equal(await qa.page.getByRole('button', { name: 'Draw the moderation sample' }).count(), 0, 'drawn once');
@@ -158,7 +160,10 @@ test('a round is drawn, moderated by the panel, and the auditor sees both grades
   // Withdrawing needs a reason: refused, and the sample stays as it is.
   await sampledRows.first().getByRole('button', { name: 'Withdraw and replace' }).tap();
   await qa.page.getByTestId('error-summary').getByText('Give the reason for withdrawing this audit').waitFor();
+  await quiet(qa.page);
+  await sample.waitFor();
   assert.equal(await sample.locator('tbody tr').count(), 1);
+  assert.match(await sample.locator('tbody tr').first().innerText(), /Waiting/);
 
   const url = `${BASE}/audits/${auditId}/moderation`;
   const other = drawnAudit.grade === 'good' ? 'requires_improvement' : 'good';
@@ -177,8 +182,10 @@ test('a round is drawn, moderated by the panel, and the auditor sees both grades
   await quiet(psw.page);
   await chooseVerdicts(psw.page);
   await psw.page.locator('#record-view').tap();
-  await psw.page.getByTestId('view-form').waitFor({ state: 'detached' });
   await pswErrors.waitFor({ state: 'detached' });
+  await quiet(psw.page);
+  await psw.page.getByTestId('moderation-heading').waitFor();
+  assert.equal(await psw.page.getByTestId('view-form').count(), 0, 'recorded, once');
 
   // Safeguarding & Review would grade the overall grade differently: a comment is needed.
   const sr = await moderator('safeguarding.review@anytown.example', url);
@@ -190,7 +197,10 @@ test('a round is drawn, moderated by the panel, and the auditor sees both grades
   await chooseVerdicts(sr.page, other);
   await sr.page.fill('#comments', 'The plan is reviewed on time, but the child\'s views are not yet shaping it.');
   await sr.page.locator('#record-view').tap();
-  await sr.page.getByTestId('view-form').waitFor({ state: 'detached' });
+  await sr.page.getByTestId('error-summary').waitFor({ state: 'detached' });
+  await quiet(sr.page);
+  await sr.page.getByTestId('moderation-heading').waitFor();
+  assert.equal(await sr.page.getByTestId('view-form').count(), 0, 'recorded, once');
 
   // The QA Manager records their own view, then the outcome.
   await qa.page.goto(url);
@@ -207,19 +217,25 @@ test('a round is drawn, moderated by the panel, and the auditor sees both grades
   assert.equal(views.filter((v) => /Moderation panel/.test(v) && /Recorded/.test(v)).length, 3, views.join('\n---\n'));
   assert.ok(views.some((v) => v.includes(`Overall grade: ${LABEL[other]}`)), views.join('\n---\n'));
 
-  // Confirming without a reason is refused while the views differ.
+  // Recording nothing is refused; so is confirming without a reason while the views differ.
+  await qa.page.locator('#record-outcome').tap();
+  await qa.page.locator('#outcome-error').getByText('Choose confirmed or changed').waitFor();
+  await quiet(qa.page);
   await qa.page.locator('#outcome-confirmed').tap();
   await qa.page.locator('#record-outcome').tap();
   await qa.page.locator('#reason-error').getByText("The moderators' views differ: give the reason for the final grades").waitFor();
   assert.match(await qa.page.getByTestId('error-summary').innerText(), /views differ/);
-  assert.equal(await qa.page.getByTestId('outcome').count(), 0);
   await quiet(qa.page);
+  await outcomeForm.waitFor();
+  assert.equal(await qa.page.getByTestId('outcome').count(), 0);
 
   // Changed, as Safeguarding & Review would have it, with the reason.
   await qa.page.locator('#outcome-changed').tap();
   await qa.page.selectOption('#outcome-overall', other);
   await qa.page.fill('#reason', 'The panel agreed with Safeguarding & Review on the overall grade.');
   await qa.page.locator('#record-outcome').tap();
+  await qa.page.getByTestId('outcome').waitFor();
+  await quiet(qa.page);
   await qa.page.getByTestId('outcome').waitFor();
   assert.match(await qa.page.getByTestId('outcome').innerText(), /Outcome: grades changed/);
   assert.equal(await qa.page.getByTestId('outcome-form').count(), 0, 'recorded once');
@@ -234,6 +250,7 @@ test('a round is drawn, moderated by the panel, and the auditor sees both grades
   await hydrated(auditor.page);
   await told.getByRole('link', { name: 'Open' }).tap();
   await auditor.page.waitForURL(url);
+  await quiet(auditor.page);
   await auditor.page.getByTestId('outcome').waitFor();
   const overall = auditor.page.getByTestId('grade-#overall');
   const cells = await overall.locator('td').allInnerTexts();

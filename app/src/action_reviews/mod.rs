@@ -94,6 +94,8 @@ pub struct ActionReviewView {
     pub actions: Vec<ReviewAction>,
     /// The reviewer, while the review is open.
     pub editable: bool,
+    /// Today in the council's time, the date an update defaults to.
+    pub today: NaiveDate,
 }
 
 #[cfg(feature = "ssr")]
@@ -403,6 +405,7 @@ pub async fn action_review_detail(audit_id: i64) -> Result<ActionReviewView, App
             cms_reference: review.cms_reference,
             actions,
             editable,
+            today,
         })
     })
     .await

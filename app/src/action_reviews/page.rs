@@ -179,10 +179,8 @@ fn Review(
 ) -> impl IntoView {
     let id = view.audit_id;
     let editable = view.editable;
-    let today = chrono::Local::now()
-        .date_naive()
-        .format("%Y-%m-%d")
-        .to_string();
+    // The server's today: the browser has no clock-aware chrono.
+    let today = view.today.format("%Y-%m-%d").to_string();
     let rows: Vec<(&str, String)> = vec![
         ("Team", view.team.clone()),
         ("Round", view.month.clone()),

@@ -242,7 +242,7 @@ fn Summary(
                         <input type="hidden" name="id" value=id.to_string()/>
                         <input type="hidden" name="version" value=version2/>
                         {error_line(errors, "publish".into())}
-                        <button type="submit" class="button" id="publish" disabled=outstanding > 0>"Publish to the library"</button>
+                        <button type="submit" class="button" id="publish" disabled={outstanding > 0}>"Publish to the library"</button>
                     </ActionForm>
                 </section>
             }.into_any()
