@@ -3,7 +3,7 @@ use super::{
     FinaliseActionReview, ReviewStatus, UpdateAction,
 };
 use crate::domain::action_review::ActionProgress;
-use crate::ui::{field_error, form_errors, ErrorSummary, ErrorView, SignedIn, Tag};
+use crate::ui::{field_error, form_errors, last_answered, ErrorSummary, ErrorView, SignedIn, Tag};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -36,7 +36,7 @@ pub fn ActionReviewsPage() -> impl IntoView {
             {move || assign.value().get().and_then(Result::ok).map(|n| view! {
                 <div class="inset" role="status" data-testid="assigned">{format!("{n} action review(s) assigned. Each Team Manager has a tray alert.")}</div>
             })}
-            <Suspense fallback=|| view! { <p class="loading">"Loading action reviews…"</p> }>
+            <Transition fallback=|| view! { <p class="loading">"Loading action reviews…"</p> }>
                 {move || Suspend::new(async move {
                     match list.await {
                         Ok(view) => {
@@ -99,7 +99,7 @@ pub fn ActionReviewsPage() -> impl IntoView {
                         Err(error) => view! { <ErrorView error/> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         }/>
     }
 }
@@ -121,7 +121,7 @@ pub fn ActionReviewPage() -> impl IntoView {
         add: ServerAction::<AddReviewAction>::new(),
         finalise: ServerAction::<FinaliseActionReview>::new(),
     };
-    let live = crate::auth::use_auth().live;
+    // Refreshed by its own forms only: a live refresh would re-render the form being typed in.
     let detail = Resource::new(
         move || {
             (
@@ -129,34 +129,43 @@ pub fn ActionReviewPage() -> impl IntoView {
                 forms.update.version().get()
                     + forms.add.version().get()
                     + forms.finalise.version().get(),
-                live.get(),
             )
         },
-        |(id, _, _)| async move {
+        |(id, _)| async move {
             match id {
                 Some(id) => action_review_detail(id).await,
                 None => Err(AppError::NotFound),
             }
         },
     );
-    let errors = move || {
-        let mut all = form_errors(forms.update.value().get());
-        all.extend(form_errors(forms.add.value().get()));
-        all.extend(form_errors(forms.finalise.value().get()));
-        all
+    let last = last_answered(vec![
+        forms.update.version(),
+        forms.add.version(),
+        forms.finalise.version(),
+    ]);
+    let errors = move || match last.get() {
+        Some(0) => form_errors(forms.update.value().get()),
+        Some(1) => form_errors(forms.add.value().get()),
+        Some(_) => form_errors(forms.finalise.value().get()),
+        None => {
+            let mut all = form_errors(forms.update.value().get());
+            all.extend(form_errors(forms.add.value().get()));
+            all.extend(form_errors(forms.finalise.value().get()));
+            all
+        }
     };
     view! {
         <Title text="Action review"/>
         <SignedIn render=move |_me| view! {
             {move || view! { <ErrorSummary errors=errors()/> }}
-            <Suspense fallback=|| view! { <p class="loading">"Loading the action review…"</p> }>
+            <Transition fallback=|| view! { <p class="loading">"Loading the action review…"</p> }>
                 {move || Suspend::new(async move {
                     match detail.await {
                         Ok(view) => view! { <Review view forms errors/> }.into_any(),
                         Err(error) => view! { <ErrorView error/> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         }/>
     }
 }

@@ -3,7 +3,7 @@ use super::{
     ProposeInterview, PublishDifference, SaveDifference, StartDifference, SummaryDetail,
     SummaryListing,
 };
-use crate::ui::{field_error, form_errors, ErrorSummary, ErrorView, SignedIn, Tag};
+use crate::ui::{field_error, form_errors, last_answered, ErrorSummary, ErrorView, SignedIn, Tag};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -46,7 +46,7 @@ pub fn LibraryPage() -> impl IntoView {
                 <input class="input" id="q" name="q" type="search" value=move || query.read().get("q").unwrap_or_default()/>
                 <button type="submit" class="button button--secondary">"Search"</button>
             </form>
-            <Suspense fallback=|| view! { <p class="loading">"Loading the library…"</p> }>
+            <Transition fallback=|| view! { <p class="loading">"Loading the library…"</p> }>
                 {move || Suspend::new(async move {
                     match library.await {
                         Ok(lib) => view! {
@@ -80,13 +80,14 @@ pub fn LibraryPage() -> impl IntoView {
                         Err(error) => view! { <ErrorView error/> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         }/>
     }
 }
 
 #[derive(Clone, Copy)]
 struct Forms {
+    last: Signal<Option<usize>>,
     save: ServerAction<SaveDifference>,
     clear: ServerAction<ClearDifferenceFlag>,
     publish: ServerAction<PublishDifference>,
@@ -106,13 +107,18 @@ impl Forms {
     }
 
     fn errors(self) -> Vec<FieldError> {
-        let mut all = form_errors(self.save.value().get());
-        all.extend(form_errors(self.clear.value().get()));
-        all.extend(form_errors(self.publish.value().get()));
-        all.extend(form_errors(self.add.value().get()));
-        all.extend(form_errors(self.propose.value().get()));
-        all.extend(form_errors(self.accept.value().get()));
-        all
+        let each = [
+            form_errors(self.save.value().get()),
+            form_errors(self.clear.value().get()),
+            form_errors(self.publish.value().get()),
+            form_errors(self.add.value().get()),
+            form_errors(self.propose.value().get()),
+            form_errors(self.accept.value().get()),
+        ];
+        match self.last.get() {
+            Some(i) => each.into_iter().nth(i).unwrap_or_default(),
+            None => each.into_iter().flatten().collect(),
+        }
     }
 }
 
@@ -121,18 +127,37 @@ impl Forms {
 pub fn DifferencePage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
+    let (save, clear, publish) = (ServerAction::new(), ServerAction::new(), ServerAction::new());
+    let (add, propose, accept) = (ServerAction::new(), ServerAction::new(), ServerAction::new());
     let forms = Forms {
-        save: ServerAction::new(),
-        clear: ServerAction::new(),
-        publish: ServerAction::new(),
-        add: ServerAction::new(),
-        propose: ServerAction::new(),
-        accept: ServerAction::new(),
+        last: last_answered(vec![
+            save.version(),
+            clear.version(),
+            publish.version(),
+            add.version(),
+            propose.version(),
+            accept.version(),
+        ]),
+        save,
+        clear,
+        publish,
+        add,
+        propose,
+        accept,
     };
+    let load = |id: Option<i64>| async move {
+        match id {
+            Some(id) => difference_detail(id).await,
+            None => Err(AppError::NotFound),
+        }
+    };
+    // The text being edited refreshes from its own forms only (a live refresh would
+    // re-render it under the cursor); the interview panel also follows live events.
+    let detail = Resource::new(move || (id(), forms.version()), move |(id, _)| load(id));
     let live = crate::auth::use_auth().live;
-    let detail = Resource::new(
+    let interview = Resource::new(
         move || (id(), forms.version(), live.get()),
-        |(id, _, _)| async move {
+        move |(id, _, _)| async move {
             match id {
                 Some(id) => difference_detail(id).await,
                 None => Err(AppError::NotFound),
@@ -145,14 +170,19 @@ pub fn DifferencePage() -> impl IntoView {
         <SignedIn render=move |_me| view! {
             <a class="back-link" href="/make-a-difference">"Make A Difference"</a>
             {move || view! { <ErrorSummary errors=errors()/> }}
-            <Suspense fallback=|| view! { <p class="loading">"Loading the summary…"</p> }>
+            <Transition fallback=|| view! { <p class="loading">"Loading the summary…"</p> }>
                 {move || Suspend::new(async move {
                     match detail.await {
                         Ok(v) => view! { <Summary v forms errors/> }.into_any(),
                         Err(error) => view! { <ErrorView error/> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    interview.await.ok().map(|v| view! { <Interview v forms errors/> })
+                })}
+            </Transition>
         }/>
     }
 }
@@ -176,7 +206,6 @@ fn Summary(
     let id = v.id;
     let version = v.version.to_string();
     let published = v.published.clone();
-    let interview = v.clone();
     view! {
         <span class="caption">{v.team.clone().unwrap_or_else(|| "Make A Difference".into())}</span>
         <h1 class="heading-l" data-testid="summary-title">{v.title.clone()}</h1>
@@ -253,7 +282,6 @@ fn Summary(
                 </div>
             }.into_any()
         }}
-        <Interview v=interview forms errors/>
     }
 }
 

@@ -144,6 +144,8 @@ pub struct AuditModerationView {
     pub my_part: Option<Part>,
     /// The QA Manager may record the outcome (a view is in and no outcome yet).
     pub records_outcome: bool,
+    /// Why the outcome cannot be recorded yet, for the QA Manager.
+    pub outcome_waits: Option<String>,
     /// Recorded views give different grades: the outcome needs a reason.
     pub views_differ: bool,
     pub sampled: bool,
@@ -888,8 +890,21 @@ pub async fn audit_moderation(audit_id: i64) -> Result<AuditModerationView, AppE
         } else {
             None
         };
-        let records_outcome =
-            outcome.is_none() && actor.roles.has(Role::QaManager) && !recorded.is_empty();
+        let director_waiting = views
+            .iter()
+            .find(|v| v.part == Part::AssistantDirector && v.recorded_at.is_none())
+            .map(|v| format!("The outcome waits for the Assistant Director's review ({}).", v.person));
+        let outcome_waits = if outcome.is_some() || !actor.roles.has(Role::QaManager) {
+            None
+        } else if recorded.is_empty() {
+            Some("The outcome can be recorded once a moderator has recorded a view.".to_string())
+        } else {
+            director_waiting.clone()
+        };
+        let records_outcome = outcome.is_none()
+            && actor.roles.has(Role::QaManager)
+            && !recorded.is_empty()
+            && director_waiting.is_none();
         let order: Vec<String> = grades.iter().map(|g| g.key.clone()).collect();
         Ok(AuditModerationView {
             audit_id,
@@ -939,6 +954,7 @@ pub async fn audit_moderation(audit_id: i64) -> Result<AuditModerationView, AppE
             grades,
             my_part,
             records_outcome,
+            outcome_waits,
             views_differ: differ,
             sampled,
         })
@@ -1047,6 +1063,20 @@ pub async fn record_moderation_outcome(
             return Err(AppError::Invalid(vec![FieldError::new(
                 "outcome",
                 "No moderator has recorded a view yet",
+            )]));
+        }
+        // Every good grade has the Assistant Director's review: the outcome waits for it.
+        if let Some(ad) = views
+            .iter()
+            .find(|v| v.part == Part::AssistantDirector && v.recorded_at.is_none())
+        {
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "outcome",
+                format!(
+                    "The Assistant Director's review is not in yet: {} was asked on {}",
+                    ad.person,
+                    ad.asked_at.format("%-d %B %Y")
+                ),
             )]));
         }
         let differ = views_differ(&recorded.iter().collect::<Vec<_>>(), &original);

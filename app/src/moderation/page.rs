@@ -5,7 +5,7 @@ use super::{
 };
 use crate::domain::audit::Grade;
 use crate::domain::moderated::{field, Part, Verdict};
-use crate::ui::{field_error, form_errors, ErrorSummary, ErrorView, SignedIn, Tag};
+use crate::ui::{field_error, form_errors, last_answered, ErrorSummary, ErrorView, SignedIn, Tag};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -39,7 +39,7 @@ pub fn ModerationPage() -> impl IntoView {
         <SignedIn render=move |_me| view! {
             <h1 class="heading-l">"Moderation"</h1>
             <p class="body"><a href="/moderation/results">"Moderation results"</a></p>
-            <Suspense fallback=|| view! { <p class="loading">"Loading moderation…"</p> }>
+            <Transition fallback=|| view! { <p class="loading">"Loading moderation…"</p> }>
                 {move || Suspend::new(async move {
                     match home.await {
                         Ok(h) => view! {
@@ -86,7 +86,7 @@ pub fn ModerationPage() -> impl IntoView {
                         Err(error) => view! { <ErrorView error/> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         }/>
     }
 }
@@ -113,10 +113,15 @@ pub fn ModerationRoundPage() -> impl IntoView {
             }
         },
     );
-    let errors = move || {
-        let mut all = form_errors(draw.value().get());
-        all.extend(form_errors(withdraw.value().get()));
-        all
+    let last = last_answered(vec![draw.version(), withdraw.version()]);
+    let errors = move || match last.get() {
+        Some(0) => form_errors(draw.value().get()),
+        Some(_) => form_errors(withdraw.value().get()),
+        None => {
+            let mut all = form_errors(draw.value().get());
+            all.extend(form_errors(withdraw.value().get()));
+            all
+        }
     };
     view! {
         <Title text="Round moderation"/>
@@ -126,14 +131,14 @@ pub fn ModerationRoundPage() -> impl IntoView {
             {move || draw.value().get().and_then(Result::ok).map(|n| view! {
                 <div class="inset" role="status" data-testid="drawn">{format!("{n} {} drawn. Each panel member has a tray alert.", if n == 1 { "audit" } else { "audits" })}</div>
             })}
-            <Suspense fallback=|| view! { <p class="loading">"Loading the round…"</p> }>
+            <Transition fallback=|| view! { <p class="loading">"Loading the round…"</p> }>
                 {move || Suspend::new(async move {
                     match detail.await {
                         Ok(v) => view! { <RoundModeration v draw withdraw errors/> }.into_any(),
                         Err(error) => view! { <ErrorView error/> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         }/>
     }
 }
@@ -266,39 +271,50 @@ pub fn AuditModerationPage() -> impl IntoView {
         view: ServerAction::<RecordModeration>::new(),
         outcome: ServerAction::<RecordModerationOutcome>::new(),
     };
-    let live = crate::auth::use_auth().live;
+    // Refreshed by its own forms only: a live refresh would re-render a form being typed in.
     let detail = Resource::new(
-        move || {
-            (
-                id(),
-                forms.view.version().get() + forms.outcome.version().get(),
-                live.get(),
-            )
-        },
-        |(id, _, _)| async move {
+        move || (id(), forms.view.version().get() + forms.outcome.version().get()),
+        |(id, _)| async move {
             match id {
                 Some(id) => audit_moderation(id).await,
                 None => Err(AppError::NotFound),
             }
         },
     );
-    let errors = move || {
-        let mut all = form_errors(forms.view.value().get());
-        all.extend(form_errors(forms.outcome.value().get()));
-        all
+    // The outcome form's grades carry their own IDs, apart from the view form's.
+    let outcome_errors = move || {
+        form_errors(forms.outcome.value().get())
+            .into_iter()
+            .map(|mut e| {
+                if e.field == "overall" || e.field.starts_with("domain-") {
+                    e.field = format!("outcome-{}", e.field);
+                }
+                e
+            })
+            .collect::<Vec<_>>()
+    };
+    let last = last_answered(vec![forms.view.version(), forms.outcome.version()]);
+    let errors = move || match last.get() {
+        Some(0) => form_errors(forms.view.value().get()),
+        Some(_) => outcome_errors(),
+        None => {
+            let mut all = form_errors(forms.view.value().get());
+            all.extend(outcome_errors());
+            all
+        }
     };
     view! {
         <Title text="Moderation"/>
         <SignedIn render=move |_me| view! {
             {move || view! { <ErrorSummary errors=errors()/> }}
-            <Suspense fallback=|| view! { <p class="loading">"Loading the moderation…"</p> }>
+            <Transition fallback=|| view! { <p class="loading">"Loading the moderation…"</p> }>
                 {move || Suspend::new(async move {
                     match detail.await {
                         Ok(v) => view! { <AuditModeration v forms errors/> }.into_any(),
                         Err(error) => view! { <ErrorView error/> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         }/>
     }
 }
@@ -385,6 +401,7 @@ fn AuditModeration(
             }).collect_view()}
         })}
         {v.my_part.map(|part| view_form(audit_id, part, &v, forms.view, errors))}
+        {v.outcome_waits.clone().map(|w| view! { <div class="inset" data-testid="outcome-waits">{w}</div> })}
         {v.records_outcome.then(|| outcome_form(audit_id, &v, forms.outcome, errors))}
     }
 }
@@ -466,7 +483,7 @@ fn outcome_form(
                 view! {
                     <div class="form-group">
                         <label class="label" for=id.clone()>{g.title}</label>
-                        {error_line(errors, f.clone())}
+                        {error_line(errors, id.clone())}
                         <select class="select" id=id name=format!("f[{f}]")>{grade_options(Some(g.original))}</select>
                     </div>
                 }

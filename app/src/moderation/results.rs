@@ -386,14 +386,14 @@ mod page {
             <SignedIn render=move |_me| view! {
                 <a class="back-link" href="/moderation">"Moderation"</a>
                 <h1 class="heading-l">"Moderation results"</h1>
-                <Suspense fallback=|| view! { <p class="loading">"Counting…"</p> }>
+                <Transition fallback=|| view! { <p class="loading">"Counting…"</p> }>
                     {move || Suspend::new(async move {
                         match results.await {
                             Ok(v) => view! { <Results v/> }.into_any(),
                             Err(error) => view! { <ErrorView error/> }.into_any(),
                         }
                     })}
-                </Suspense>
+                </Transition>
             }/>
         }
     }

@@ -245,6 +245,23 @@ pub fn url_error(
     }
 }
 
+/// Which of a page's forms answered last (its index), so the error summary shows that
+/// form's problems only: a refusal must not linger after another form succeeds. `None`
+/// until one answers in this page's life.
+pub fn last_answered(versions: Vec<RwSignal<usize>>) -> Signal<Option<usize>> {
+    let last = RwSignal::new(None);
+    for (i, version) in versions.into_iter().enumerate() {
+        Effect::new(move |seen: Option<usize>| {
+            let now = version.get();
+            if seen.is_some_and(|s| s != now) {
+                last.set(Some(i));
+            }
+            now
+        });
+    }
+    last.into()
+}
+
 /// The message for one field, if it has one.
 pub fn field_error(errors: &[FieldError], field: &str) -> Option<String> {
     errors

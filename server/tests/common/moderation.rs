@@ -120,6 +120,7 @@ pub async fn confirmed_good(app: &TestApp, month: &str) -> (i64, i64, String) {
         )
         .await);
     ok(&post(app, "record_moderation", &agree_all(audit), &qa).await);
+    director_agrees(app, audit).await;
     let outcome = vec![
         ("audit_id".to_string(), audit.to_string()),
         ("f[outcome]".into(), "confirmed".into()),
@@ -132,4 +133,18 @@ pub async fn confirmed_good(app: &TestApp, month: &str) -> (i64, i64, String) {
             .await
             .expect("confirmed good practice starts a summary");
     (audit, summary, kw)
+}
+
+/// The Assistant Director asked about a good audit agrees with every grade.
+pub async fn director_agrees(app: &TestApp, audit: i64) {
+    let email: String = sqlx::query_scalar(
+        "SELECT p.email FROM moderation_views v JOIN people p ON p.id = v.person_id \
+         WHERE v.audit_id = $1 AND v.part = 'assistant_director'",
+    )
+    .bind(audit)
+    .fetch_one(app.store.pool())
+    .await
+    .expect("an Assistant Director was asked");
+    let ad = app.sign_in(&email).await;
+    ok(&post(app, "record_moderation", &agree_all(audit), &ad).await);
 }
