@@ -69,6 +69,12 @@ async function confirmedGood() {
   const views = { audit_id: auditId, 'f[overall]': 'agree' };
   for (const d of DOMAINS) views[`f[domain-${d}]`] = 'agree';
   ok(await call(qa, 'record_moderation', views), 'record_moderation');
+  // A good grade's outcome waits for its Assistant Director's review.
+  let director = 0;
+  for (const email of ['ad.1@anytown.example', 'ad.2@anytown.example']) {
+    if ((await call(await session(email), 'record_moderation', views)).status === 200) director += 1;
+  }
+  assert.equal(director, 1, 'one Assistant Director was asked');
   ok(await call(qa, 'record_moderation_outcome', { audit_id: auditId, 'f[outcome]': 'confirmed' }), 'record_moderation_outcome');
   const drafts = ok(await call(qa, 'difference_library'), 'difference_library').drafts;
   assert.equal(drafts.length, 1, 'confirmed good practice starts one draft');

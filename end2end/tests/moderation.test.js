@@ -26,6 +26,17 @@ function ok(reply, what) {
   return reply.json;
 }
 
+/** The Assistant Director asked about a good audit agrees with every grade. */
+async function directorAgrees(auditId) {
+  const views = { audit_id: auditId, 'f[overall]': 'agree' };
+  for (const d of DOMAINS) views[`f[domain-${d}]`] = 'agree';
+  for (const email of ['ad.1@anytown.example', 'ad.2@anytown.example']) {
+    const reply = await call(await session(email), 'record_moderation', views);
+    if (reply.status === 200) return;
+  }
+  throw new Error(`no Assistant Director was asked about audit ${auditId}`);
+}
+
 /** The key worker of the case: the one of the team's workers who may open the audit. */
 async function keyWorkerOf(team, auditId) {
   for (let n = 1; n <= 6; n += 1) {
@@ -201,6 +212,9 @@ test('a round is drawn, moderated by the panel, and the auditor sees both grades
   await quiet(sr.page);
   await sr.page.getByTestId('moderation-heading').waitFor();
   assert.equal(await sr.page.getByTestId('view-form').count(), 0, 'recorded, once');
+
+  // A good grade also goes to an Assistant Director, whose review the outcome waits for.
+  if (drawnAudit.grade === 'good') await directorAgrees(drawnAudit.id);
 
   // The QA Manager records their own view, then the outcome.
   await qa.page.goto(url);

@@ -401,17 +401,22 @@ mod page {
     /// A bar per line, its width the agreement share; the table beside it is what screen
     /// readers get.
     fn bars(lines: &[super::AgreementLine]) -> impl IntoView {
+        // Long domain titles are shortened on the chart; the table beside it has them whole.
+        let short = |l: &str| match l.char_indices().nth(36) {
+            Some((i, _)) => format!("{}…", &l[..i]),
+            None => l.to_string(),
+        };
         let height = 28.0 * lines.len() as f64 + 10.0;
         view! {
-            <svg class="chart" viewBox=format!("0 0 560 {height}") role="img" aria-hidden="true" focusable="false">
+            <svg class="chart" viewBox=format!("0 0 600 {height}") role="img" aria-hidden="true" focusable="false">
                 {lines.iter().enumerate().map(|(i, l)| {
                     let y = i as f64 * 28.0 + 5.0;
-                    let w = if l.pairs == 0 { 0.0 } else { 340.0 * l.agreed as f64 / l.pairs as f64 };
+                    let w = if l.pairs == 0 { 0.0 } else { 260.0 * l.agreed as f64 / l.pairs as f64 };
                     view! {
                         <g>
-                            <text x="0" y=(y + 17.0).to_string() class="chart__label">{l.label.clone()}</text>
-                            <rect x="220" y=y.to_string() width="340" height="22" fill="#f3f2f1"/>
-                            <rect x="220" y=y.to_string() width=w.to_string() height="22" fill="#00703c"/>
+                            <text x="0" y=(y + 17.0).to_string() class="chart__label">{short(&l.label)}</text>
+                            <rect x="330" y=y.to_string() width="260" height="22" fill="#f3f2f1"/>
+                            <rect x="330" y=y.to_string() width=w.to_string() height="22" fill="#00703c"/>
                         </g>
                     }
                 }).collect_view()}
