@@ -201,7 +201,12 @@ pub fn spawn_outbox_sender(store: Store, site: &SiteSettings) -> tokio::task::Jo
 /// The whole app: pages, server functions, static files and a health check. One state
 /// value serves the axum handlers and every server function's context.
 pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router {
-    let routes = generate_route_list(App);
+    // Generated once per process: generating sets a process-wide flag that parks any
+    // resource first polled meanwhile for good (leptos issue 4773), so a second router
+    // built while another serves pages (as the tests do in parallel) could hang a render.
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    let routes = ROUTES.get_or_init(|| generate_route_list(App)).clone();
     let state = AppState {
         store: store.clone(),
         site: site.clone(),
