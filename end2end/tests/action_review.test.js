@@ -174,7 +174,10 @@ test('the Team Manager reviews the actions and the QA Manager sees it finalised 
   await quiet(tm.page);
 
   // Then done, with the evidence.
+  // The refreshed review folds the form away once an action has an update; open it after.
+  await action.locator('details:not([open])', { hasText: 'Record progress' }).waitFor();
   await action.locator('summary', { hasText: 'Record progress' }).tap();
+  await action.locator('details[open]', { hasText: 'Record progress' }).waitFor();
   await action.locator(`#progress-${aid}`).fill('Plan updated with the family and shared with the school.');
   await action.locator(`#evidence-${aid}`).fill('Child protection plan, version 3');
   await action.locator(`#link-${aid}`).fill('https://records.example/plan/3');

@@ -622,13 +622,24 @@ async fn results_count_agreement_by_scope_and_download_as_csv() {
     // A good grade's outcome waits for the Assistant Director's review.
     let r = post(&app, "record_moderation_outcome", &confirm(audits[0]), &qa).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains("Assistant Director's review is not in yet"), "{}", r.body);
+    assert!(
+        r.body.contains("Assistant Director's review is not in yet"),
+        "{}",
+        r.body
+    );
     let v = app
-        .call("audit_moderation", &[("audit_id", &audits[0].to_string())], Some(&qa))
+        .call(
+            "audit_moderation",
+            &[("audit_id", &audits[0].to_string())],
+            Some(&qa),
+        )
         .await
         .json();
     assert_eq!(v["records_outcome"], false);
-    assert!(v["outcome_waits"].as_str().unwrap().contains("Assistant Director"));
+    assert!(v["outcome_waits"]
+        .as_str()
+        .unwrap()
+        .contains("Assistant Director"));
     director_agrees(&app, audits[0]).await;
     director_agrees(&app, audits[1]).await;
     ok(&post(&app, "record_moderation_outcome", &confirm(audits[0]), &qa).await);

@@ -158,14 +158,14 @@ pub fn ActionReviewPage() -> impl IntoView {
         <Title text="Action review"/>
         <SignedIn render=move |_me| view! {
             {move || view! { <ErrorSummary errors=errors()/> }}
-            <Transition fallback=|| view! { <p class="loading">"Loading the action review…"</p> }>
+            <Suspense fallback=|| view! { <p class="loading">"Loading the action review…"</p> }>
                 {move || Suspend::new(async move {
                     match detail.await {
                         Ok(view) => view! { <Review view forms errors/> }.into_any(),
                         Err(error) => view! { <ErrorView error/> }.into_any(),
                     }
                 })}
-            </Transition>
+            </Suspense>
         }/>
     }
 }

@@ -127,8 +127,16 @@ impl Forms {
 pub fn DifferencePage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
-    let (save, clear, publish) = (ServerAction::new(), ServerAction::new(), ServerAction::new());
-    let (add, propose, accept) = (ServerAction::new(), ServerAction::new(), ServerAction::new());
+    let (save, clear, publish) = (
+        ServerAction::new(),
+        ServerAction::new(),
+        ServerAction::new(),
+    );
+    let (add, propose, accept) = (
+        ServerAction::new(),
+        ServerAction::new(),
+        ServerAction::new(),
+    );
     let forms = Forms {
         last: last_answered(vec![
             save.version(),
@@ -170,14 +178,14 @@ pub fn DifferencePage() -> impl IntoView {
         <SignedIn render=move |_me| view! {
             <a class="back-link" href="/make-a-difference">"Make A Difference"</a>
             {move || view! { <ErrorSummary errors=errors()/> }}
-            <Transition fallback=|| view! { <p class="loading">"Loading the summary…"</p> }>
+            <Suspense fallback=|| view! { <p class="loading">"Loading the summary…"</p> }>
                 {move || Suspend::new(async move {
                     match detail.await {
                         Ok(v) => view! { <Summary v forms errors/> }.into_any(),
                         Err(error) => view! { <ErrorView error/> }.into_any(),
                     }
                 })}
-            </Transition>
+            </Suspense>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     interview.await.ok().map(|v| view! { <Interview v forms errors/> })

@@ -893,7 +893,12 @@ pub async fn audit_moderation(audit_id: i64) -> Result<AuditModerationView, AppE
         let director_waiting = views
             .iter()
             .find(|v| v.part == Part::AssistantDirector && v.recorded_at.is_none())
-            .map(|v| format!("The outcome waits for the Assistant Director's review ({}).", v.person));
+            .map(|v| {
+                format!(
+                    "The outcome waits for the Assistant Director's review ({}).",
+                    v.person
+                )
+            });
         let outcome_waits = if outcome.is_some() || !actor.roles.has(Role::QaManager) {
             None
         } else if recorded.is_empty() {

@@ -273,7 +273,12 @@ pub fn AuditModerationPage() -> impl IntoView {
     };
     // Refreshed by its own forms only: a live refresh would re-render a form being typed in.
     let detail = Resource::new(
-        move || (id(), forms.view.version().get() + forms.outcome.version().get()),
+        move || {
+            (
+                id(),
+                forms.view.version().get() + forms.outcome.version().get(),
+            )
+        },
         |(id, _)| async move {
             match id {
                 Some(id) => audit_moderation(id).await,
@@ -307,14 +312,14 @@ pub fn AuditModerationPage() -> impl IntoView {
         <Title text="Moderation"/>
         <SignedIn render=move |_me| view! {
             {move || view! { <ErrorSummary errors=errors()/> }}
-            <Transition fallback=|| view! { <p class="loading">"Loading the moderation…"</p> }>
+            <Suspense fallback=|| view! { <p class="loading">"Loading the moderation…"</p> }>
                 {move || Suspend::new(async move {
                     match detail.await {
                         Ok(v) => view! { <AuditModeration v forms errors/> }.into_any(),
                         Err(error) => view! { <ErrorView error/> }.into_any(),
                     }
                 })}
-            </Transition>
+            </Suspense>
         }/>
     }
 }
