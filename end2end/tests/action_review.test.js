@@ -5,20 +5,14 @@
 // a few seconds, with no reload.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { BASE, TABLET, launch, hydrated, signIn, session, call } = require('./helpers');
+const {
+  BASE, launch, hydrated, signIn, session, call, DOMAINS, slug, ok, tablet, quiet,
+} = require('./helpers');
 
 let browser;
-const tracked = new WeakMap();
 before(async () => { browser = await launch(); });
 after(async () => { if (browser) await browser.close(); });
 
-const slug = (name) => name.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w && w !== 'and').join('-');
-const DOMAINS = ['voice', 'assessment', 'planning', 'oversight', 'multi_agency', 'recording', 'impact'];
-
-function ok(reply, what) {
-  assert.equal(reply.status, 200, `${what}: ${JSON.stringify(reply.json)}`);
-  return reply.json;
-}
 
 /** The key worker of the case: the one of the team's workers who may open the audit. */
 async function keyWorkerOf(team, auditId) {
@@ -62,40 +56,12 @@ async function filedAudit() {
   return { id, child: row.child_unique_id, team: row.team };
 }
 
-async function tablet() {
-  const context = await browser.newContext({ viewport: TABLET, hasTouch: true });
-  const page = await context.newPage();
-  // Server function calls in flight, and when the last one began or ended (see `quiet`).
-  const calls = { inflight: 0, last: Date.now() };
-  const isCall = (r) => new URL(r.url()).pathname.startsWith('/api/');
-  page.on('request', (r) => { if (isCall(r)) { calls.inflight += 1; calls.last = Date.now(); } });
-  const ended = (r) => { if (isCall(r)) { calls.inflight -= 1; calls.last = Date.now(); } };
-  page.on('requestfinished', ended);
-  page.on('requestfailed', ended);
-  tracked.set(page, calls);
-  return { context, page };
-}
-
-/**
- * Waits until the page has made no server function call for 700 ms. After a form is
- * answered (refused or not), and after each live event, the page reads its data again and
- * its <Suspense> puts "Loading…" in place of the content meanwhile: counting rows, or
- * tapping and typing, in that moment would miss (or lose focus from) what is on the page.
- */
-async function quiet(page) {
-  const calls = tracked.get(page);
-  const until = Date.now() + 10000;
-  while ((calls.inflight > 0 || Date.now() - calls.last < 700) && Date.now() < until) {
-    await page.waitForTimeout(100);
-  }
-}
-
 test('the Team Manager reviews the actions and the QA Manager sees it finalised live', async () => {
   const audit = await filedAudit();
   const reviewUrl = `${BASE}/audits/${audit.id}/actions`;
 
   // The QA Manager assigns the review from the list.
-  const qa = await tablet();
+  const qa = await tablet(browser);
   await signIn(qa.page, 'qa.manager@anytown.example');
   await qa.page.waitForURL(`${BASE}/`);
   await qa.page.goto(`${BASE}/action-reviews`);
@@ -119,7 +85,7 @@ test('the Team Manager reviews the actions and the QA Manager sees it finalised 
   await qa.page.evaluate(() => { window.__stillThisPage = true; });
 
   // The Team Manager finds the alert and opens the review.
-  const tm = await tablet();
+  const tm = await tablet(browser);
   await signIn(tm.page, `tm.${slug(audit.team)}@anytown.example`);
   await tm.page.waitForURL(`${BASE}/`);
   await tm.page.goto(`${BASE}/tray`);

@@ -1,4 +1,5 @@
 // Shared set-up for the end-to-end tests: Debian's Chromium through playwright-core.
+const assert = require('node:assert/strict');
 const { chromium } = require('playwright-core');
 
 const BASE = process.env.BASE_URL || 'http://127.0.0.1:3100';
@@ -52,3 +53,49 @@ async function call(cookie, name, params = {}) {
 
 module.exports.session = session;
 module.exports.call = call;
+
+// ---- for journeys set up through the server functions, then driven on a tablet ----
+
+const DOMAINS = ['voice', 'assessment', 'planning', 'oversight', 'multi_agency', 'recording', 'impact'];
+const slug = (name) => name.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w && w !== 'and').join('-');
+const tracked = new WeakMap();
+
+function ok(reply, what) {
+  assert.equal(reply.status, 200, `${what}: ${JSON.stringify(reply.json)}`);
+  return reply.json;
+}
+
+/** A tablet-sized, touch browser context whose server function calls are counted. */
+async function tablet(browser) {
+  const context = await browser.newContext({ viewport: TABLET, hasTouch: true });
+  const page = await context.newPage();
+  // Server function calls in flight, and when the last one began or ended (see `quiet`).
+  const calls = { inflight: 0, last: Date.now() };
+  const isCall = (r) => new URL(r.url()).pathname.startsWith('/api/');
+  page.on('request', (r) => { if (isCall(r)) { calls.inflight += 1; calls.last = Date.now(); } });
+  const ended = (r) => { if (isCall(r)) { calls.inflight -= 1; calls.last = Date.now(); } };
+  page.on('requestfinished', ended);
+  page.on('requestfailed', ended);
+  tracked.set(page, calls);
+  return { context, page };
+}
+
+/**
+ * Waits until the page has made no server function call for 700 ms. After a form is
+ * answered (refused or not), and after each live event, the page reads its data again and
+ * its <Suspense> puts "Loading…" in place of the content meanwhile: counting rows, or
+ * tapping and typing, in that moment would miss (or lose focus from) what is on the page.
+ */
+async function quiet(page) {
+  const calls = tracked.get(page);
+  const until = Date.now() + 10000;
+  while ((calls.inflight > 0 || Date.now() - calls.last < 700) && Date.now() < until) {
+    await page.waitForTimeout(100);
+  }
+}
+
+module.exports.DOMAINS = DOMAINS;
+module.exports.slug = slug;
+module.exports.ok = ok;
+module.exports.tablet = tablet;
+module.exports.quiet = quiet;

@@ -6,21 +6,15 @@
 // the key worker finds the alert, accepts the time and gets the calendar invitation.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { BASE, TABLET, launch, hydrated, signIn, session, call } = require('./helpers');
+const {
+  BASE, launch, hydrated, signIn, session, call, DOMAINS, slug, ok, tablet, quiet,
+} = require('./helpers');
 
 let browser;
-const tracked = new WeakMap();
 before(async () => { browser = await launch(); });
 after(async () => { if (browser) await browser.close(); });
 
-const slug = (name) => name.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w && w !== 'and').join('-');
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const DOMAINS = ['voice', 'assessment', 'planning', 'oversight', 'multi_agency', 'recording', 'impact'];
-
-function ok(reply, what) {
-  assert.equal(reply.status, 200, `${what}: ${JSON.stringify(reply.json)}`);
-  return reply.json;
-}
 
 /** The key worker of the case: the one of the team's workers who may open the audit. */
 async function keyWorkerOf(team, auditId) {
@@ -81,35 +75,8 @@ async function confirmedGood() {
   return { auditId, team: assigned.team, kw, summaryId: drafts[0].id };
 }
 
-async function tablet() {
-  const context = await browser.newContext({ viewport: TABLET, hasTouch: true });
-  const page = await context.newPage();
-  // Server function calls in flight, and when the last one began or ended (see `quiet`).
-  const calls = { inflight: 0, last: Date.now() };
-  const isCall = (r) => new URL(r.url()).pathname.startsWith('/api/');
-  page.on('request', (r) => { if (isCall(r)) { calls.inflight += 1; calls.last = Date.now(); } });
-  const ended = (r) => { if (isCall(r)) { calls.inflight -= 1; calls.last = Date.now(); } };
-  page.on('requestfinished', ended);
-  page.on('requestfailed', ended);
-  tracked.set(page, calls);
-  return { context, page };
-}
-
-/**
- * Waits until the page has made no server function call for 700 ms: after each form is
- * answered the page reads the summary again and Leptos rebuilds the forms from it, so
- * typing before then would be typed into the old form.
- */
-async function quiet(page) {
-  const calls = tracked.get(page);
-  const until = Date.now() + 10000;
-  while ((calls.inflight > 0 || Date.now() - calls.last < 700) && Date.now() < until) {
-    await page.waitForTimeout(100);
-  }
-}
-
 async function signedIn(email) {
-  const t = await tablet();
+  const t = await tablet(browser);
   await signIn(t.page, email);
   await t.page.waitForURL(`${BASE}/`);
   return t;

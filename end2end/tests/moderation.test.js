@@ -5,26 +5,20 @@
 // differ); the auditor finds the alert and reads both grades; the results count it.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { BASE, TABLET, launch, hydrated, signIn, session, call } = require('./helpers');
+const {
+  BASE, launch, hydrated, signIn, session, call, DOMAINS, slug, ok, tablet, quiet,
+} = require('./helpers');
 
 let browser;
-const tracked = new WeakMap();
 before(async () => { browser = await launch(); });
 after(async () => { if (browser) await browser.close(); });
 
-const slug = (name) => name.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w && w !== 'and').join('-');
-const DOMAINS = ['voice', 'assessment', 'planning', 'oversight', 'multi_agency', 'recording', 'impact'];
 const LABEL = {
   outstanding: 'Outstanding',
   good: 'Good',
   requires_improvement: 'Requires improvement to be good',
   inadequate: 'Inadequate',
 };
-
-function ok(reply, what) {
-  assert.equal(reply.status, 200, `${what}: ${JSON.stringify(reply.json)}`);
-  return reply.json;
-}
 
 /** The Assistant Director asked about a good audit agrees with every grade. */
 async function directorAgrees(auditId) {
@@ -90,37 +84,9 @@ async function completedRound(month, grades) {
   return { round, audits };
 }
 
-async function tablet() {
-  const context = await browser.newContext({ viewport: TABLET, hasTouch: true });
-  const page = await context.newPage();
-  // Server function calls in flight, and when the last one began or ended (see `quiet`).
-  const calls = { inflight: 0, last: Date.now() };
-  const isCall = (r) => new URL(r.url()).pathname.startsWith('/api/');
-  page.on('request', (r) => { if (isCall(r)) { calls.inflight += 1; calls.last = Date.now(); } });
-  const ended = (r) => { if (isCall(r)) { calls.inflight -= 1; calls.last = Date.now(); } };
-  page.on('requestfinished', ended);
-  page.on('requestfailed', ended);
-  tracked.set(page, calls);
-  return { context, page };
-}
-
-/**
- * Waits until the page has made no server function call for 700 ms. After a form is
- * answered (refused or not), and after each live event, the page reads its data again and
- * its <Suspense> puts "Loading…" in place of the content meanwhile: counting rows, or
- * tapping and typing, in that moment would miss (or lose focus from) what is on the page.
- */
-async function quiet(page) {
-  const calls = tracked.get(page);
-  const until = Date.now() + 10000;
-  while ((calls.inflight > 0 || Date.now() - calls.last < 700) && Date.now() < until) {
-    await page.waitForTimeout(100);
-  }
-}
-
 /** Signs in on a new tablet and opens the audit's moderation page, hydrated. */
 async function moderator(email, url) {
-  const t = await tablet();
+  const t = await tablet(browser);
   await signIn(t.page, email);
   await t.page.waitForURL(`${BASE}/`);
   await t.page.goto(url);
@@ -140,7 +106,7 @@ test('a round is drawn, moderated by the panel, and the auditor sees both grades
   const { round, audits } = await completedRound(month, ['good', 'requires_improvement', 'inadequate']);
 
   // The QA Manager opens the round and draws the sample.
-  const qa = await tablet();
+  const qa = await tablet(browser);
   await signIn(qa.page, 'qa.manager@anytown.example');
   await qa.page.waitForURL(`${BASE}/`);
   await qa.page.goto(`${BASE}/moderation`);
@@ -255,7 +221,7 @@ test('a round is drawn, moderated by the panel, and the auditor sees both grades
   assert.equal(await qa.page.getByTestId('outcome-form').count(), 0, 'recorded once');
 
   // The auditor finds the alert and reads both grades, and the panel's comments.
-  const auditor = await tablet();
+  const auditor = await tablet(browser);
   await signIn(auditor.page, 'auditor.1@anytown.example');
   await auditor.page.waitForURL(`${BASE}/`);
   await auditor.page.goto(`${BASE}/tray`);
