@@ -52,8 +52,16 @@ async fn confirmed_good_practice_starts_a_draft_from_the_audit() {
         body.contains("Findings on voice."),
         "each good domain's findings: {body}"
     );
+    let interview = detail(
+        &app.call(
+            "difference_interview",
+            &[("id", &summary.to_string())],
+            Some(&qa),
+        )
+        .await,
+    );
     assert_eq!(
-        v["interviewees"].as_array().unwrap().len(),
+        interview["interviewees"].as_array().unwrap().len(),
         1,
         "the key worker"
     );
@@ -358,7 +366,7 @@ async fn the_interview_is_arranged_with_the_practitioners() {
             && a["link"] == format!("/make-a-difference/{id}")));
     // Someone not on the interview cannot accept.
     let v = detail(
-        &app.call("difference_detail", &[("id", &id)], Some(&kw))
+        &app.call("difference_interview", &[("id", &id)], Some(&kw))
             .await,
     );
     assert_eq!(v["accepts"], true);

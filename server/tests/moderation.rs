@@ -33,13 +33,7 @@ async fn the_sample_is_a_third_by_grade_verified_and_waits_for_its_window() {
     let qa = app.sign_in(QA).await;
     // A round due next year: its window has not opened.
     let (future, _) = completed_round(&app, "2027-01", AUDITOR, &["good"]).await;
-    let r = app
-        .call(
-            "draw_moderation",
-            &[("round_id", &future.to_string())],
-            Some(&qa),
-        )
-        .await;
+    let r = draw(&app, future, &qa).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("opens on"), "{}", r.body);
 
@@ -60,30 +54,12 @@ async fn the_sample_is_a_third_by_grade_verified_and_waits_for_its_window() {
     .await;
     // Only the QA Manager draws.
     let psw = app.sign_in(PSW).await;
-    let r = app
-        .call(
-            "draw_moderation",
-            &[("round_id", &round.to_string())],
-            Some(&psw),
-        )
-        .await;
+    let r = draw(&app, round, &psw).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = app
-        .call(
-            "draw_moderation",
-            &[("round_id", &round.to_string())],
-            Some(&qa),
-        )
-        .await;
+    let r = draw(&app, round, &qa).await;
     ok(&r);
     assert_eq!(r.json().as_u64(), Some(3), "a third of 7, rounded up");
-    let detail = app
-        .call(
-            "moderation_round",
-            &[("round_id", &round.to_string())],
-            Some(&qa),
-        )
-        .await;
+    let detail = round_view(&app, round, &qa).await;
     ok(&detail);
     let v = detail.json();
     assert_eq!(v["draws"][0]["verified"], true);
@@ -119,13 +95,7 @@ async fn the_sample_is_a_third_by_grade_verified_and_waits_for_its_window() {
         );
     }
     // Drawing again is refused; a top-up with nothing new too.
-    let r = app
-        .call(
-            "draw_moderation",
-            &[("round_id", &round.to_string())],
-            Some(&qa),
-        )
-        .await;
+    let r = draw(&app, round, &qa).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let r = app
         .call(
@@ -177,14 +147,7 @@ async fn the_sample_is_a_third_by_grade_verified_and_waits_for_its_window() {
         .await;
     ok(&r);
     assert_eq!(r.json(), true, "another good audit is left to replace it");
-    let v = app
-        .call(
-            "moderation_round",
-            &[("round_id", &round.to_string())],
-            Some(&qa),
-        )
-        .await
-        .json();
+    let v = round_view(&app, round, &qa).await.json();
     let rows = v["sample"].as_array().unwrap();
     assert_eq!(rows.len(), 4);
     let replacement = rows.iter().find(|s| s["replaces"].is_string()).unwrap();
@@ -208,26 +171,13 @@ async fn the_sample_is_a_third_by_grade_verified_and_waits_for_its_window() {
         .execute(app.store.pool())
         .await
         .unwrap();
-    let v = app
-        .call(
-            "moderation_round",
-            &[("round_id", &round.to_string())],
-            Some(&qa),
-        )
-        .await
-        .json();
+    let v = round_view(&app, round, &qa).await.json();
     assert_eq!(v["draws"][0]["verified"], false);
 
     // A key worker, a Team Manager and an auditor have no access to rounds' moderation.
     for email in [AUDITOR, "tm.early-help-north@anytown.example"] {
         let token = app.sign_in(email).await;
-        let r = app
-            .call(
-                "moderation_round",
-                &[("round_id", &round.to_string())],
-                Some(&token),
-            )
-            .await;
+        let r = round_view(&app, round, &token).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{email}");
     }
 }
@@ -241,21 +191,8 @@ async fn a_top_up_draws_a_third_of_the_audits_completed_since() {
     for (audit, kw) in &audits[..2] {
         complete_graded(&app, &auditor, *audit, kw, "good").await;
     }
-    ok(&app
-        .call(
-            "draw_moderation",
-            &[("round_id", &round.to_string())],
-            Some(&qa),
-        )
-        .await);
-    let before = app
-        .call(
-            "moderation_round",
-            &[("round_id", &round.to_string())],
-            Some(&qa),
-        )
-        .await
-        .json();
+    ok(&draw(&app, round, &qa).await);
+    let before = round_view(&app, round, &qa).await.json();
     assert_eq!(before["not_yet_considered"], 0);
     assert_eq!(before["can_top_up"], false);
     assert_eq!(
@@ -267,14 +204,7 @@ async fn a_top_up_draws_a_third_of_the_audits_completed_since() {
     for (audit, kw) in &audits[2..] {
         complete_graded(&app, &auditor, *audit, kw, "inadequate").await;
     }
-    let v = app
-        .call(
-            "moderation_round",
-            &[("round_id", &round.to_string())],
-            Some(&qa),
-        )
-        .await
-        .json();
+    let v = round_view(&app, round, &qa).await.json();
     assert_eq!(v["not_yet_considered"], 3);
     assert_eq!(v["can_top_up"], true);
     let r = app
@@ -286,14 +216,7 @@ async fn a_top_up_draws_a_third_of_the_audits_completed_since() {
         .await;
     ok(&r);
     assert_eq!(r.json().as_u64(), Some(1), "a third of the 3 new audits");
-    let v = app
-        .call(
-            "moderation_round",
-            &[("round_id", &round.to_string())],
-            Some(&qa),
-        )
-        .await
-        .json();
+    let v = round_view(&app, round, &qa).await.json();
     let draws = v["draws"].as_array().unwrap();
     assert_eq!(draws.len(), 2);
     assert_eq!(draws[1]["top_up"], true);
@@ -323,13 +246,7 @@ async fn the_panel_and_the_outcome_leave_the_audit_as_it_was() {
         .fetch_one(app.store.pool())
         .await
         .unwrap();
-    ok(&app
-        .call(
-            "draw_moderation",
-            &[("round_id", &round.to_string())],
-            Some(&qa),
-        )
-        .await);
+    ok(&draw(&app, round, &qa).await);
     let psw = app.sign_in(PSW).await;
     assert!(
         !has_alert(&app.tray(&psw).await, "moderation_asked", audit),
@@ -378,24 +295,11 @@ async fn the_panel_and_the_outcome_leave_the_audit_as_it_was() {
     // The Team Manager and the auditor see nothing before the outcome.
     let tm_email: String = sqlx::query_scalar("SELECT p.email FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id JOIN people p ON p.id = rc.team_manager_id WHERE a.id = $1").bind(audit).fetch_one(app.store.pool()).await.unwrap();
     let tm = app.sign_in(&tm_email).await;
-    let r = app
-        .call(
-            "audit_moderation",
-            &[("audit_id", &audit.to_string())],
-            Some(&tm),
-        )
-        .await;
+    let r = audit_view(&app, audit, &tm).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 
     // The views differ, so even confirming needs a reason.
-    let v = app
-        .call(
-            "audit_moderation",
-            &[("audit_id", &audit.to_string())],
-            Some(&qa),
-        )
-        .await
-        .json();
+    let v = audit_view(&app, audit, &qa).await.json();
     assert_eq!(v["views_differ"], true);
     assert_eq!(v["records_outcome"], true);
     let r = post(&app, "record_moderation_outcome", &confirmed, &qa).await;
@@ -483,23 +387,9 @@ async fn the_panel_and_the_outcome_leave_the_audit_as_it_was() {
     assert!(record.body.contains("record-moderation"), "{}", record.body);
     assert!(record.body.contains("Moderation changed grades"));
     // The Team Manager sees the outcome but not the moderators' views; the auditor does.
-    let tm_view = app
-        .call(
-            "audit_moderation",
-            &[("audit_id", &audit.to_string())],
-            Some(&tm),
-        )
-        .await
-        .json();
+    let tm_view = audit_view(&app, audit, &tm).await.json();
     assert_eq!(tm_view["views"].as_array().unwrap().len(), 0);
-    let auditor_view = app
-        .call(
-            "audit_moderation",
-            &[("audit_id", &audit.to_string())],
-            Some(&psw),
-        )
-        .await
-        .json();
+    let auditor_view = audit_view(&app, audit, &psw).await.json();
     assert!(auditor_view["views"]
         .as_array()
         .unwrap()
@@ -508,13 +398,7 @@ async fn the_panel_and_the_outcome_leave_the_audit_as_it_was() {
     // Another team's manager is refused.
     let other: String = sqlx::query_scalar("SELECT p.email FROM teams t JOIN people p ON p.id = t.team_manager_id WHERE p.email <> $1 ORDER BY t.id LIMIT 1").bind(&tm_email).fetch_one(app.store.pool()).await.unwrap();
     let other = app.sign_in(&other).await;
-    let r = app
-        .call(
-            "audit_moderation",
-            &[("audit_id", &audit.to_string())],
-            Some(&other),
-        )
-        .await;
+    let r = audit_view(&app, audit, &other).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 
@@ -573,13 +457,7 @@ async fn every_good_or_outstanding_audit_reaches_an_assistant_director() {
         .await
         .unwrap();
     let qa = app.sign_in(QA).await;
-    ok(&app
-        .call(
-            "draw_moderation",
-            &[("round_id", &round.to_string())],
-            Some(&qa),
-        )
-        .await);
+    ok(&draw(&app, round, &qa).await);
     let asked: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM moderation_views WHERE audit_id = $1 AND part = 'assistant_director'",
     )
@@ -596,13 +474,7 @@ async fn results_count_agreement_by_scope_and_download_as_csv() {
     let qa = app.sign_in(QA).await;
     let (round, audits) =
         completed_round(&app, "2026-04", AUDITOR, &["good", "good", "inadequate"]).await;
-    ok(&app
-        .call(
-            "draw_moderation",
-            &[("round_id", &round.to_string())],
-            Some(&qa),
-        )
-        .await);
+    ok(&draw(&app, round, &qa).await);
     // Moderate every audit: the QA Manager is asked as panel member or can be asked here.
     for audit in &audits {
         sqlx::query("INSERT INTO moderation_views (audit_id, person_id, part, asked_at) VALUES ($1, $2, 'panel', '2026-05-30T10:00:00Z') ON CONFLICT DO NOTHING")
@@ -627,14 +499,7 @@ async fn results_count_agreement_by_scope_and_download_as_csv() {
         "{}",
         r.body
     );
-    let v = app
-        .call(
-            "audit_moderation",
-            &[("audit_id", &audits[0].to_string())],
-            Some(&qa),
-        )
-        .await
-        .json();
+    let v = audit_view(&app, audits[0], &qa).await.json();
     assert_eq!(v["records_outcome"], false);
     assert!(v["outcome_waits"]
         .as_str()

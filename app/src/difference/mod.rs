@@ -62,11 +62,20 @@ pub struct SummaryDetail {
     /// Flags neither edited out nor cleared: publishing waits for none.
     pub outstanding: usize,
     pub edits: bool,
+}
+
+/// The summary's interview, read apart from its text so that live events refresh it
+/// without re-rendering the text being edited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InterviewView {
+    pub id: i64,
     pub interviewees: Vec<String>,
     pub times: Vec<InterviewTime>,
     pub agreed: Option<InterviewTime>,
     /// This person may accept a proposed time (an interviewee, none agreed yet).
     pub accepts: bool,
+    /// The QA team arranges it: adds practitioners and proposes times.
+    pub arranges: bool,
     /// Staff the QA team may add to the interview: (ID, name).
     pub people: Vec<(i64, String)>,
 }
@@ -83,7 +92,7 @@ pub struct Clearance {
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
     use super::*;
-    use crate::domain::difference::Known;
+    use crate::domain::difference::{Flag, Known, SummaryText};
     use crate::domain::{Actor, Role};
     use crate::server::failed;
     use crate::store::{Store, SummaryRow};
@@ -107,6 +116,17 @@ pub(crate) mod ssr {
             .await
             .map_err(failed("read Child Unique IDs"))?;
         Ok(Known::new(people, ids))
+    }
+
+    /// The disclosure check of the summary's title and text as they stand.
+    pub async fn flags(store: &Store, row: &SummaryRow) -> Result<(Known, Vec<Flag>), AppError> {
+        let known = known(store).await?;
+        let text = SummaryText {
+            title: row.title.clone(),
+            body: row.body.clone(),
+        };
+        let flags = text.check(&known);
+        Ok((known, flags))
     }
 
     pub fn clearances(row: &SummaryRow) -> Vec<Clearance> {
@@ -222,20 +242,17 @@ pub async fn difference_library(q: Option<String>) -> Result<Library, AppError> 
 
 #[server(endpoint = "difference_detail")]
 pub async fn difference_detail(id: i64) -> Result<SummaryDetail, AppError> {
-    use crate::domain::difference::check;
     use crate::server::*;
     respond(async move {
         let (store, actor) = signed_in().await?;
-        let (row, interviewees) = ssr::open(&store, &actor, id).await?;
+        let (row, _) = ssr::open(&store, &actor, id).await?;
         let edits = ssr::editing(&actor, &row).is_ok();
         let cleared = ssr::clearances(&row);
         let flags: Vec<FlagView> = if row.published_at.is_none() && ssr::is_qa_team(&actor) {
-            let known = ssr::known(&store).await?;
-            let mut seen = std::collections::HashSet::new();
-            check(&row.title, &known)
+            ssr::flags(&store, &row)
+                .await?
+                .1
                 .into_iter()
-                .chain(check(&row.body, &known))
-                .filter(|f| seen.insert(f.key.clone()))
                 .map(|f| FlagView {
                     cleared: cleared
                         .iter()
@@ -250,6 +267,39 @@ pub async fn difference_detail(id: i64) -> Result<SummaryDetail, AppError> {
         } else {
             Vec::new()
         };
+        Ok(SummaryDetail {
+            id,
+            audit_id: row.audit_id.filter(|_| ssr::is_qa_team(&actor)),
+            team: row.team.clone(),
+            title: row.title.clone(),
+            body: row.body.clone(),
+            version: row.version,
+            published: row.published_at.map(|t| {
+                format!(
+                    "{} by {}",
+                    t.format("%-d %B %Y"),
+                    row.published_by.clone().unwrap_or_default()
+                )
+            }),
+            updated: format!(
+                "{} by {}",
+                row.updated_at.format("%-d %B %Y %H:%M"),
+                row.updated_by.clone().unwrap_or_default()
+            ),
+            outstanding: flags.iter().filter(|f| f.cleared.is_none()).count(),
+            flags,
+            edits,
+        })
+    })
+    .await
+}
+
+#[server(endpoint = "difference_interview")]
+pub async fn difference_interview(id: i64) -> Result<InterviewView, AppError> {
+    use crate::server::*;
+    respond(async move {
+        let (store, actor) = signed_in().await?;
+        let (_, interviewees) = ssr::open(&store, &actor, id).await?;
         let times: Vec<InterviewTime> = store
             .interview_times(id)
             .await
@@ -279,30 +329,11 @@ pub async fn difference_detail(id: i64) -> Result<SummaryDetail, AppError> {
         } else {
             Vec::new()
         };
-        Ok(SummaryDetail {
+        Ok(InterviewView {
             id,
-            audit_id: row.audit_id.filter(|_| ssr::is_qa_team(&actor)),
-            team: row.team.clone(),
-            title: row.title.clone(),
-            body: row.body.clone(),
-            version: row.version,
-            published: row.published_at.map(|t| {
-                format!(
-                    "{} by {}",
-                    t.format("%-d %B %Y"),
-                    row.published_by.clone().unwrap_or_default()
-                )
-            }),
-            updated: format!(
-                "{} by {}",
-                row.updated_at.format("%-d %B %Y %H:%M"),
-                row.updated_by.clone().unwrap_or_default()
-            ),
-            outstanding: flags.iter().filter(|f| f.cleared.is_none()).count(),
-            flags,
-            edits,
             interviewees: interviewees.into_iter().map(|(_, n)| n).collect(),
             accepts: interviewee && agreed.is_none() && !times.is_empty(),
+            arranges: ssr::is_qa_team(&actor),
             times,
             agreed,
             people,
@@ -404,7 +435,7 @@ pub async fn clear_difference_flag(
     key: String,
     reason: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::domain::difference::{check, clearing_reason, FlagKind};
+    use crate::domain::difference::clearing_reason;
     use crate::server::*;
     use crate::FieldError;
     respond(async move {
@@ -420,18 +451,14 @@ pub async fn clear_difference_flag(
                         .collect(),
                 )
             })?;
-        let known = ssr::known(&store).await?;
-        let flags: Vec<_> = check(&row.title, &known)
-            .into_iter()
-            .chain(check(&row.body, &known))
-            .collect();
+        let (known, flags) = ssr::flags(&store, &row).await?;
         let Some(flag) = flags.iter().find(|f| f.key == key) else {
             return Err(AppError::Invalid(vec![FieldError::new(
                 &field,
                 "That flag is no longer in the text",
             )]));
         };
-        if flag.kind == FlagKind::ChildId && flag.message.contains("is a Child Unique ID") {
+        if known.is_child_id(&flag.text) {
             return Err(AppError::Invalid(vec![FieldError::new(
                 &field,
                 "A Child Unique ID can never be published: take it out of the text",
@@ -440,12 +467,10 @@ pub async fn clear_difference_flag(
         let mut cleared = ssr::clearances(&row);
         cleared.retain(|c| c.key != key);
         let by = store
-            .active_people()
+            .person(actor.person_id)
             .await
-            .map_err(failed("read the staff directory"))?
-            .into_iter()
-            .find(|(p, _)| *p == actor.person_id)
-            .map(|(_, n)| n)
+            .map_err(failed("read a person"))?
+            .map(|p| p.display_name)
             .unwrap_or_default();
         cleared.push(Clearance {
             key,
@@ -472,7 +497,7 @@ pub async fn clear_difference_flag(
 /// Publishes the summary to the library once every flag is edited out or cleared.
 #[server(endpoint = "publish_difference")]
 pub async fn publish_difference(id: i64, version: i64) -> Result<(), AppError> {
-    use crate::domain::difference::{check, outstanding};
+    use crate::domain::difference::outstanding;
     use crate::server::*;
     use crate::FieldError;
     respond(async move {
@@ -485,11 +510,7 @@ pub async fn publish_difference(id: i64, version: i64) -> Result<(), AppError> {
                 "The summary changed since you checked it: look at it again before publishing",
             )]));
         }
-        let known = ssr::known(&store).await?;
-        let flags: Vec<_> = check(&row.title, &known)
-            .into_iter()
-            .chain(check(&row.body, &known))
-            .collect();
+        let (_, flags) = ssr::flags(&store, &row).await?;
         let cleared: Vec<String> = ssr::clearances(&row).into_iter().map(|c| c.key).collect();
         let waiting = outstanding(&flags, &cleared);
         if !waiting.is_empty() {
@@ -668,17 +689,10 @@ pub async fn accept_interview(id: i64, time_id: i64) -> Result<(), AppError> {
         let Some(time) = times.iter().find(|t| t.id == time_id) else {
             return Err(AppError::NotFound);
         };
-        let proposer: Option<i64> = store
-            .active_people()
-            .await
-            .map_err(failed("read the staff directory"))?
-            .into_iter()
-            .find(|(_, n)| *n == time.proposed_by)
-            .map(|(p, _)| p);
         let when = time.starts_at.format("%-d %B %Y at %H:%M").to_string();
         let mut notices = Notices::new();
         let mut told: Vec<i64> = interviewees.iter().map(|(p, _)| *p).collect();
-        told.extend(proposer);
+        told.push(time.proposed_by_id);
         told.sort_unstable();
         told.dedup();
         for person in told {

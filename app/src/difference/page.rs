@@ -1,7 +1,7 @@
 use super::{
-    difference_detail, difference_library, AcceptInterview, AddInterviewee, ClearDifferenceFlag,
-    ProposeInterview, PublishDifference, SaveDifference, StartDifference, SummaryDetail,
-    SummaryListing,
+    difference_detail, difference_interview, difference_library, AcceptInterview, AddInterviewee,
+    ClearDifferenceFlag, InterviewView, ProposeInterview, PublishDifference, SaveDifference,
+    StartDifference, SummaryDetail, SummaryListing,
 };
 use crate::ui::{field_error, form_errors, last_answered, ErrorSummary, ErrorView, SignedIn, Tag};
 use crate::{AppError, FieldError};
@@ -167,7 +167,7 @@ pub fn DifferencePage() -> impl IntoView {
         move || (id(), forms.version(), live.get()),
         move |(id, _, _)| async move {
             match id {
-                Some(id) => difference_detail(id).await,
+                Some(id) => difference_interview(id).await,
                 None => Err(AppError::NotFound),
             }
         },
@@ -295,12 +295,12 @@ fn Summary(
 
 #[component]
 fn Interview(
-    v: SummaryDetail,
+    v: InterviewView,
     forms: Forms,
     errors: impl Fn() -> Vec<FieldError> + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let id = v.id;
-    let qa = !v.people.is_empty() || v.edits;
+    let qa = v.arranges;
     view! {
         <section class="panel" data-testid="interview">
             <h2 class="heading-m">"Make A Difference interview"</h2>

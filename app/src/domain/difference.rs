@@ -116,6 +116,12 @@ pub struct Known {
 }
 
 impl Known {
+    /// Whether `text` is one of the council's Child Unique IDs (a flag the QA team may
+    /// never clear).
+    pub fn is_child_id(&self, text: &str) -> bool {
+        self.child_ids.contains(&text.trim().to_ascii_uppercase())
+    }
+
     /// From the directory's people `(person id, display name)` and the known Child Unique
     /// IDs.
     pub fn new<N: AsRef<str>, C: AsRef<str>>(

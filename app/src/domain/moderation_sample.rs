@@ -157,6 +157,47 @@ pub fn verify(recorded_strata: &[Stratum], seed: Seed, recorded: &[(String, Vec<
     normalised(redrawn) == normalised(recorded.iter().cloned())
 }
 
+/// One audit a draw took, as stored, in the order taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Taken {
+    /// Its stratum's label.
+    pub label: String,
+    pub audit_id: i64,
+    /// It replaced a withdrawn audit.
+    pub replacement: bool,
+}
+
+/// Whether a recorded draw stands: its strata follow the rule, re-running it from its
+/// seed takes the audits first taken, and replacement n (from 1) is what
+/// [`draw::replacement`] gives from its stratum's pool less all the draw held before it.
+pub fn verify_draw(recorded_strata: &[Stratum], seed: Seed, taken: &[Taken]) -> bool {
+    let mut first: Vec<(String, Vec<i64>)> = recorded_strata
+        .iter()
+        .map(|s| (s.label.clone(), Vec::new()))
+        .collect();
+    for t in taken.iter().filter(|t| !t.replacement) {
+        match first.iter_mut().find(|(label, _)| *label == t.label) {
+            Some((_, ids)) => ids.push(t.audit_id),
+            None => return false,
+        }
+    }
+    let mut n = 0;
+    let replacements_hold = taken.iter().enumerate().all(|(i, t)| {
+        if !t.replacement {
+            return true;
+        }
+        n += 1;
+        let held: BTreeSet<i64> = taken[..i].iter().map(|p| p.audit_id).collect();
+        let pool = recorded_strata
+            .iter()
+            .find(|s| s.label == t.label)
+            .map(|s| s.pool.as_slice())
+            .unwrap_or(&[]);
+        draw::replacement(pool, &held, seed, n) == Some(t.audit_id)
+    });
+    follows_rule(recorded_strata) && verify(recorded_strata, seed, &first) && replacements_hold
+}
+
 /// Whether recorded strata are what this rule gives for their own pools: a grade label
 /// each, a third of the audits in all, shared as [`allocate`] shares them. [`verify`] alone
 /// would accept quotas that were edited before the draw was re-run.
@@ -625,6 +666,51 @@ mod tests {
                 ("Inadequate", vec![17]),
             ]
         );
+    }
+
+    #[test]
+    fn a_draw_with_its_replacements_verifies_and_a_changed_one_does_not() {
+        let round = audits(1, [3, 12, 7, 2]);
+        let strata = sample_strata(&round);
+        let mut taken: Vec<Taken> = sample(&round, seed(5))
+            .into_iter()
+            .flat_map(|s| {
+                s.selected.into_iter().map(move |audit_id| Taken {
+                    label: s.label.clone(),
+                    audit_id,
+                    replacement: false,
+                })
+            })
+            .collect();
+        assert!(verify_draw(&strata, seed(5), &taken));
+        // Withdraw the first Good audit: replacement 1 comes from Good, less all held.
+        let good = strata.iter().find(|s| s.label == "Good").unwrap();
+        let held: BTreeSet<i64> = taken.iter().map(|t| t.audit_id).collect();
+        let next = draw::replacement(&good.pool, &held, seed(5), 1).unwrap();
+        taken.push(Taken {
+            label: "Good".into(),
+            audit_id: next,
+            replacement: true,
+        });
+        assert!(verify_draw(&strata, seed(5), &taken));
+        // Another audit in its place, a replacement from the wrong seed, a label the draw
+        // never had, or an edited quota: none verifies.
+        let mut swapped = taken.clone();
+        swapped.last_mut().unwrap().audit_id = good
+            .pool
+            .iter()
+            .copied()
+            .find(|a| !held.contains(a) && *a != next)
+            .unwrap();
+        assert!(!verify_draw(&strata, seed(5), &swapped));
+        assert!(!verify_draw(&strata, seed(6), &taken));
+        let mut relabelled = taken.clone();
+        relabelled[0].label = "Excellent".into();
+        assert!(!verify_draw(&strata, seed(5), &relabelled));
+        let mut edited = strata.clone();
+        edited[0].quota += 1;
+        assert!(!verify_draw(&edited, seed(5), &taken));
+        assert!(verify_draw(&[], seed(5), &[]));
     }
 
     #[test]

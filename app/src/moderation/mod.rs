@@ -155,11 +155,13 @@ pub struct AuditModerationView {
 pub(crate) mod ssr {
     use super::*;
     use crate::domain::audit::{TemplateDomain, OVERALL};
+    use crate::domain::calendar::WorkingCalendar;
+    use crate::domain::draw::Stratum;
     use crate::domain::moderated::ModerationView;
-    use crate::domain::moderation_sample::{window, Window, WindowWeeks};
+    use crate::domain::moderation_sample::{sample_size, stage, window, Window, WindowWeeks};
     use crate::domain::{Actor, Role};
     use crate::server::{failed, SiteSettings};
-    use crate::store::{AuditRow, Store, ViewRow};
+    use crate::store::{AuditRow, ModerationDrawRow, ModerationRoundRow, Store, ViewRow};
     use crate::FieldError;
     use std::collections::BTreeMap;
 
@@ -205,15 +207,56 @@ pub(crate) mod ssr {
             .unwrap_or_default()
     }
 
-    pub async fn round_window(
-        store: &Store,
-        due_on: NaiveDate,
-    ) -> Result<Option<Window>, AppError> {
-        let cal = store
-            .calendar()
+    pub async fn calendar(store: &Store) -> Result<WorkingCalendar, AppError> {
+        store.calendar().await.map_err(failed("read the calendar"))
+    }
+
+    pub fn round_window(cal: &WorkingCalendar, due_on: NaiveDate) -> Option<Window> {
+        window(due_on, cal, weeks())
+    }
+
+    /// A round with its moderation window, as the lists show it.
+    pub fn listing(r: &ModerationRoundRow, w: Option<&Window>, today: NaiveDate) -> RoundListing {
+        RoundListing {
+            round_id: r.round_id,
+            month: month_label(&r.audit_month),
+            opens_on: w.map(|w| w.opens_on),
+            due_on: w.map(|w| w.due_on),
+            stage: w
+                .map(|w| stage(w, today).label().to_string())
+                .unwrap_or_default(),
+            completed: r.completed,
+            sample_size: sample_size(usize::try_from(r.completed).unwrap_or(0)),
+            sampled: r.sampled,
+            outcomes: r.outcomes,
+            drawn: r.draws > 0,
+        }
+    }
+
+    pub async fn round(store: &Store, round_id: i64) -> Result<ModerationRoundRow, AppError> {
+        store
+            .moderation_round(round_id)
             .await
-            .map_err(failed("read the calendar"))?;
-        Ok(window(due_on, &cal, weeks()))
+            .map_err(failed("read a round for moderation"))?
+            .ok_or(AppError::NotFound)
+    }
+
+    /// A round's draws, oldest first, each with its strata as recorded.
+    pub async fn recorded_draws(
+        store: &Store,
+        round_id: i64,
+    ) -> Result<Vec<(ModerationDrawRow, Vec<Stratum>)>, AppError> {
+        store
+            .moderation_draws(round_id)
+            .await
+            .map_err(failed("read moderation draws"))?
+            .into_iter()
+            .map(|d| {
+                let strata = serde_json::from_str(&d.strata)
+                    .map_err(failed("read a moderation draw's strata"))?;
+                Ok((d, strata))
+            })
+            .collect()
     }
 
     pub fn invalid(problems: Vec<crate::domain::audit::FormProblem>) -> AppError {
@@ -292,36 +335,20 @@ pub(crate) mod ssr {
 /// Rounds with completed audits, how their moderation stands, and what is asked of me.
 #[server(endpoint = "moderation_home")]
 pub async fn moderation_home() -> Result<ModerationOverview, AppError> {
-    use crate::domain::moderation_sample::{sample_size, stage};
     use crate::domain::Role;
     use crate::server::*;
     respond(async move {
         let (store, actor) = signed_in().await?;
         ssr::require_programme(&actor)?;
         let today = chrono::Local::now().date_naive();
-        let mut rounds = Vec::new();
-        for r in store
+        let cal = ssr::calendar(&store).await?;
+        let rounds = store
             .moderation_rounds()
             .await
             .map_err(failed("list rounds for moderation"))?
-        {
-            let w = ssr::round_window(&store, r.due_on).await?;
-            rounds.push(RoundListing {
-                round_id: r.round_id,
-                month: month_label(&r.audit_month),
-                opens_on: w.as_ref().map(|w| w.opens_on),
-                due_on: w.as_ref().map(|w| w.due_on),
-                stage: w
-                    .as_ref()
-                    .map(|w| stage(w, today).label().to_string())
-                    .unwrap_or_default(),
-                completed: r.completed,
-                sample_size: sample_size(usize::try_from(r.completed).unwrap_or(0)),
-                sampled: r.sampled,
-                outcomes: r.outcomes,
-                drawn: r.draws > 0,
-            });
-        }
+            .iter()
+            .map(|r| ssr::listing(r, ssr::round_window(&cal, r.due_on).as_ref(), today))
+            .collect();
         let asked = store
             .asked_of(actor.person_id)
             .await
@@ -356,8 +383,8 @@ pub(crate) fn month_label(month: &str) -> String {
 /// Directors' reviews.
 #[server(endpoint = "moderation_round")]
 pub async fn moderation_round(round_id: i64) -> Result<RoundModerationView, AppError> {
-    use crate::domain::draw::{draw, replacement, Seed, Stratum};
-    use crate::domain::moderation_sample::{sample_size, stage, Stage};
+    use crate::domain::draw::Seed;
+    use crate::domain::moderation_sample::{stage, verify_draw, Stage, Taken};
     use crate::domain::Role;
     use crate::server::*;
     use std::collections::BTreeSet;
@@ -365,18 +392,9 @@ pub async fn moderation_round(round_id: i64) -> Result<RoundModerationView, AppE
         let (store, actor) = signed_in().await?;
         ssr::require_programme(&actor)?;
         let today = chrono::Local::now().date_naive();
-        let r = store
-            .moderation_rounds()
-            .await
-            .map_err(failed("list rounds for moderation"))?
-            .into_iter()
-            .find(|r| r.round_id == round_id)
-            .ok_or(AppError::NotFound)?;
-        let w = ssr::round_window(&store, r.due_on).await?;
-        let draws = store
-            .moderation_draws(round_id)
-            .await
-            .map_err(failed("read moderation draws"))?;
+        let r = ssr::round(&store, round_id).await?;
+        let w = ssr::round_window(&ssr::calendar(&store).await?, r.due_on);
+        let draws = ssr::recorded_draws(&store, round_id).await?;
         let sample = store
             .moderation_sample(round_id)
             .await
@@ -391,43 +409,19 @@ pub async fn moderation_round(round_id: i64) -> Result<RoundModerationView, AppE
             .collect();
         let mut considered = BTreeSet::new();
         let mut listings = Vec::new();
-        for d in &draws {
-            let strata: Vec<Stratum> = serde_json::from_str(&d.strata)
-                .map_err(failed("read a moderation draw's strata"))?;
+        for (d, strata) in &draws {
             considered.extend(strata.iter().flat_map(|s| s.pool.iter().copied()));
-            let seed = Seed::parse_hex(&d.seed);
-            let rows: Vec<_> = sample.iter().filter(|s| s.draw_id == d.id).collect();
-            let verified = seed.is_some_and(|seed| {
-                let rerun = draw(&strata, seed);
-                let drawn_matches = rerun.iter().all(|sd| {
-                    let mut stored: Vec<i64> = rows
-                        .iter()
-                        .filter(|s| s.replaces_id.is_none() && s.stratum == sd.label)
-                        .map(|s| s.audit_id)
-                        .collect();
-                    let mut ours = sd.selected.clone();
-                    stored.sort_unstable();
-                    ours.sort_unstable();
-                    stored == ours
-                }) && rows.iter().filter(|s| s.replaces_id.is_none()).count()
-                    == rerun.iter().map(|s| s.selected.len()).sum::<usize>();
-                // Each replacement, re-drawn from what the sample held just before it.
-                let mut n = 0;
-                let replacements_match = rows.iter().enumerate().all(|(i, s)| {
-                    if s.replaces_id.is_none() {
-                        return true;
-                    }
-                    n += 1;
-                    let held: BTreeSet<i64> = rows[..i].iter().map(|p| p.audit_id).collect();
-                    let pool = strata
-                        .iter()
-                        .find(|st| st.label == s.stratum)
-                        .map(|st| st.pool.as_slice())
-                        .unwrap_or(&[]);
-                    replacement(pool, &held, seed, n) == Some(s.audit_id)
-                });
-                drawn_matches && replacements_match
-            });
+            let taken: Vec<Taken> = sample
+                .iter()
+                .filter(|s| s.draw_id == d.id)
+                .map(|s| Taken {
+                    label: s.stratum.clone(),
+                    audit_id: s.audit_id,
+                    replacement: s.replaces_id.is_some(),
+                })
+                .collect();
+            let verified =
+                Seed::parse_hex(&d.seed).is_some_and(|seed| verify_draw(strata, seed, &taken));
             if !verified {
                 tracing::error!(
                     round_id,
@@ -519,6 +513,7 @@ pub async fn moderation_round(round_id: i64) -> Result<RoundModerationView, AppE
             .count();
         let qa = actor.roles.has(Role::QaManager);
         let stage_now = w.as_ref().map(|w| stage(w, today));
+        let drawn = !draws.is_empty();
         let draw_blocked = match (&w, stage_now) {
             (None, _) => Some(
                 "The calendar has no working day for this round's moderation window".to_string(),
@@ -532,20 +527,8 @@ pub async fn moderation_round(round_id: i64) -> Result<RoundModerationView, AppE
             }
             _ => None,
         };
-        let drawn = !draws.is_empty();
         Ok(RoundModerationView {
-            round: RoundListing {
-                round_id,
-                month: month_label(&r.audit_month),
-                opens_on: w.as_ref().map(|w| w.opens_on),
-                due_on: w.as_ref().map(|w| w.due_on),
-                stage: stage_now.map(|s| s.label().to_string()).unwrap_or_default(),
-                completed: r.completed,
-                sample_size: sample_size(usize::try_from(r.completed).unwrap_or(0)),
-                sampled: r.sampled,
-                outcomes: r.outcomes,
-                drawn,
-            },
+            round: ssr::listing(&r, w.as_ref(), today),
             draws: listings,
             sample: sampled,
             director_reviews,
@@ -566,7 +549,7 @@ pub async fn draw_moderation(round_id: i64, top_up: Option<String>) -> Result<us
     use crate::domain::alert::AlertKind;
     use crate::domain::draw::{draw, Seed, GENERATOR};
     use crate::domain::moderated::panel;
-    use crate::domain::moderation_sample::{sample_size, stage, strata, Stage};
+    use crate::domain::moderation_sample::{sample_size, sample_strata, stage, Stage};
     use crate::server::*;
     use crate::FieldError;
     use rand::RngCore;
@@ -575,22 +558,17 @@ pub async fn draw_moderation(round_id: i64, top_up: Option<String>) -> Result<us
         let (store, actor) = signed_in().await?;
         ssr::require_qa_manager(&actor)?;
         let top_up = top_up.is_some_and(|v| !v.is_empty() && v != "false");
-        let r = store
-            .moderation_rounds()
-            .await
-            .map_err(failed("list rounds for moderation"))?
-            .into_iter()
-            .find(|r| r.round_id == round_id)
-            .ok_or(AppError::NotFound)?;
+        let r = ssr::round(&store, round_id).await?;
         let today = chrono::Local::now().date_naive();
         let refuse = |m: String| AppError::Invalid(vec![FieldError::new("draw", m)]);
-        match ssr::round_window(&store, r.due_on).await? {
+        match ssr::round_window(&ssr::calendar(&store).await?, r.due_on) {
             None => return Err(refuse("The calendar has no working day for this round's moderation window".into())),
             Some(w) if stage(&w, today) == Stage::NotYetOpen => {
                 return Err(refuse(format!(
-                    "Moderation of the {} round opens on {}, 4 weeks after its due date",
+                    "Moderation of the {} round opens on {}, {} weeks after its due date",
                     month_label(&r.audit_month),
-                    w.opens_on.format("%-d %B %Y")
+                    w.opens_on.format("%-d %B %Y"),
+                    ssr::weeks().opens_after
                 )))
             }
             Some(_) => {}
@@ -599,16 +577,11 @@ pub async fn draw_moderation(round_id: i64, top_up: Option<String>) -> Result<us
             .completed_audits(round_id)
             .await
             .map_err(failed("read completed audits"))?;
-        let mut considered = BTreeSet::new();
-        for d in store
-            .moderation_draws(round_id)
-            .await
-            .map_err(failed("read moderation draws"))?
-        {
-            let s: Vec<crate::domain::draw::Stratum> = serde_json::from_str(&d.strata)
-                .map_err(failed("read a moderation draw's strata"))?;
-            considered.extend(s.into_iter().flat_map(|s| s.pool));
-        }
+        let considered: BTreeSet<i64> = ssr::recorded_draws(&store, round_id)
+            .await?
+            .into_iter()
+            .flat_map(|(_, strata)| strata.into_iter().flat_map(|s| s.pool))
+            .collect();
         if !top_up && !considered.is_empty() {
             return Err(refuse("This round's sample is already drawn: use a top-up draw for audits completed since".into()));
         }
@@ -625,7 +598,7 @@ pub async fn draw_moderation(round_id: i64, top_up: Option<String>) -> Result<us
             }));
         }
         let size = sample_size(pool.len());
-        let strata = strata(&pool, size);
+        let strata = sample_strata(&pool);
         let mut bytes = [0u8; 32];
         rand::rng().fill_bytes(&mut bytes);
         let seed = Seed(bytes);
@@ -639,8 +612,18 @@ pub async fn draw_moderation(round_id: i64, top_up: Option<String>) -> Result<us
             completed.iter().map(|a| (a.audit_id, a.auditor_id)).collect();
         let mut panels = BTreeMap::new();
         let mut notices = Notices::new();
+        // Good audits of the round that no Assistant Director has yet been asked about.
+        let waiting: Vec<(i64, i64)> = store
+            .good_audits_without_director()
+            .await
+            .map_err(failed("read good audits"))?
+            .into_iter()
+            .filter(|(a, _)| auditors.contains_key(a))
+            .collect();
+        let mut named: Vec<i64> = selected.iter().map(|(id, _)| *id).collect();
+        named.extend(waiting.iter().map(|(a, _)| *a));
         let cases = store
-            .moderation_cases(&selected.iter().map(|(id, _)| *id).collect::<Vec<_>>())
+            .moderation_cases(&named)
             .await
             .map_err(failed("read sampled cases"))?;
         for (audit_id, _) in &selected {
@@ -659,14 +642,6 @@ pub async fn draw_moderation(round_id: i64, top_up: Option<String>) -> Result<us
             }
             panels.insert(*audit_id, members);
         }
-        // Good audits of the round that no Assistant Director has yet been asked about.
-        let waiting: Vec<(i64, i64)> = store
-            .good_audits_without_director()
-            .await
-            .map_err(failed("read good audits"))?
-            .into_iter()
-            .filter(|(a, _)| auditors.contains_key(a))
-            .collect();
         let mut directors = BTreeMap::new();
         if !waiting.is_empty() {
             let ids: Vec<i64> = store
@@ -680,10 +655,6 @@ pub async fn draw_moderation(round_id: i64, top_up: Option<String>) -> Result<us
                 .open_reviews_of(&ids)
                 .await
                 .map_err(failed("count Assistant Directors' reviews"))?;
-            let names = store
-                .moderation_cases(&waiting.iter().map(|(a, _)| *a).collect::<Vec<_>>())
-                .await
-                .map_err(failed("read good audits"))?;
             for (audit_id, auditor) in waiting {
                 let Some(ad) = crate::domain::moderated::assistant_director(&open, auditor) else {
                     continue;
@@ -698,7 +669,7 @@ pub async fn draw_moderation(round_id: i64, top_up: Option<String>) -> Result<us
                     link: format!("/audits/{audit_id}/moderation"),
                     body: format!(
                         "The audit of case {} is graded good or better: moderate it as Assistant Director.",
-                        names.get(&audit_id).map(String::as_str).unwrap_or("")
+                        cases.get(&audit_id).map(String::as_str).unwrap_or("")
                     ),
                 });
                 directors.insert(audit_id, ad);
@@ -744,11 +715,10 @@ pub async fn withdraw_moderation(
     reason: Option<String>,
 ) -> Result<bool, AppError> {
     use crate::domain::alert::AlertKind;
-    use crate::domain::draw::{replacement, Seed, Stratum};
+    use crate::domain::draw::{replacement, Seed};
     use crate::domain::moderated::panel;
     use crate::server::*;
     use crate::FieldError;
-    use std::collections::BTreeSet;
     respond(async move {
         let (store, actor) = signed_in().await?;
         ssr::require_qa_manager(&actor)?;
@@ -767,27 +737,21 @@ pub async fn withdraw_moderation(
         let Some(row) = sample.iter().find(|s| s.id == sample_id) else {
             return Err(AppError::NotFound);
         };
-        let d = store
-            .moderation_draws(round_id)
-            .await
-            .map_err(failed("read moderation draws"))?
+        let (d, strata) = ssr::recorded_draws(&store, round_id)
+            .await?
             .into_iter()
-            .find(|d| d.id == row.draw_id)
+            .find(|(d, _)| d.id == row.draw_id)
             .ok_or(AppError::NotFound)?;
-        let strata: Vec<Stratum> =
-            serde_json::from_str(&d.strata).map_err(failed("read a moderation draw's strata"))?;
         let seed = Seed::parse_hex(&d.seed).ok_or(AppError::Internal)?;
+        // Draws' pools never overlap, so what this draw holds is all a replacement avoids.
         let in_draw: Vec<_> = sample.iter().filter(|s| s.draw_id == d.id).collect();
-        // Everything the round's sample holds or has held, in any draw.
-        let held: BTreeSet<i64> = sample.iter().map(|s| s.audit_id).collect();
         let n = in_draw.iter().filter(|s| s.replaces_id.is_some()).count() as u64 + 1;
         let pool = strata
             .iter()
             .find(|s| s.label == row.stratum)
             .map(|s| s.pool.as_slice())
             .unwrap_or(&[]);
-        let next = replacement(pool, &in_draw.iter().map(|s| s.audit_id).collect(), seed, n)
-            .filter(|id| !held.contains(id));
+        let next = replacement(pool, &in_draw.iter().map(|s| s.audit_id).collect(), seed, n);
         let mut notices = Notices::new();
         let mut members = Vec::new();
         if let Some(audit_id) = next {
@@ -1085,9 +1049,9 @@ pub async fn record_moderation_outcome(
             )]));
         }
         let differ = views_differ(&recorded.iter().collect::<Vec<_>>(), &original);
+        let domains = ssr::domains(&row)?;
         let (outcome, reason) =
-            Outcome::parse(&ssr::domains(&row)?, &original, differ, ssr::form(f))
-                .map_err(ssr::invalid)?;
+            Outcome::parse(&domains, &original, differ, ssr::form(f)).map_err(ssr::invalid)?;
         let grades = outcome.grades(&original);
         // Why the panel went without one of its posts, kept with the outcome.
         let panel_note = if store
@@ -1131,40 +1095,45 @@ pub async fn record_moderation_outcome(
         let good = grades
             .get(crate::domain::audit::OVERALL)
             .is_some_and(|g| matches!(g, Grade::Good | Grade::Outstanding));
-        let exists = store
-            .summary_of_audit(audit_id)
-            .await
-            .map_err(failed("read a Make A Difference summary"))?
-            .is_some();
-        let domains = ssr::domains(&row)?;
-        let form = crate::server::saved_form(&row);
-        let draft = crate::domain::difference::draft(
-            &row.team,
-            &row.month_label(),
-            &form.strengths,
-            &domains
+        let draft = if good
+            && store
+                .summary_of_audit(audit_id)
+                .await
+                .map_err(failed("read a Make A Difference summary"))?
+                .is_none()
+        {
+            let form = crate::server::saved_form(&row);
+            let graded: Vec<_> = domains
                 .iter()
                 .filter_map(|d| {
-                    let g = grades.get(&d.key)?;
-                    let narrative = form
-                        .domains
-                        .get(&d.key)
-                        .map(|e| e.narrative.clone())
-                        .unwrap_or_default();
-                    Some((d.title.clone(), *g, narrative))
+                    let narrative = form.domains.get(&d.key).map(|e| e.narrative.clone());
+                    Some((
+                        d.title.clone(),
+                        *grades.get(&d.key)?,
+                        narrative.unwrap_or_default(),
+                    ))
                 })
-                .collect::<Vec<_>>(),
-        );
+                .collect();
+            let team_id = store
+                .team_of_audit(audit_id)
+                .await
+                .map_err(failed("read an audit's team"))?;
+            let draft = crate::domain::difference::draft(
+                &row.team,
+                &row.month_label(),
+                &form.strengths,
+                &graded,
+            );
+            Some((draft, team_id))
+        } else {
+            None
+        };
         let interviewees: Vec<i64> = row.key_worker_id.into_iter().collect();
-        let team_id = store
-            .team_of_audit(audit_id)
-            .await
-            .map_err(failed("read an audit's team"))?;
-        let summary = (good && !exists).then(|| crate::store::NewSummary {
+        let summary = draft.as_ref().map(|(d, team_id)| crate::store::NewSummary {
             audit_id: Some(audit_id),
-            team_id: Some(team_id),
-            title: &draft.title,
-            body: &draft.body,
+            team_id: Some(*team_id),
+            title: &d.title,
+            body: &d.body,
             interviewees: &interviewees,
         });
         let done = store

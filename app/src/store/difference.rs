@@ -25,6 +25,7 @@ pub struct InterviewTimeRow {
     pub id: i64,
     pub starts_at: NaiveDateTime,
     pub minutes: i64,
+    pub proposed_by_id: i64,
     pub proposed_by: String,
     pub accepted_by: Option<String>,
     pub accepted_at: Option<DateTime<Utc>>,
@@ -229,7 +230,7 @@ impl Store {
 
     pub async fn interview_times(&self, id: i64) -> StoreResult<Vec<InterviewTimeRow>> {
         Ok(sqlx::query_as(
-            "SELECT t.id, t.starts_at, t.minutes, p.display_name AS proposed_by, a.display_name AS accepted_by, t.accepted_at \
+            "SELECT t.id, t.starts_at, t.minutes, t.proposed_by AS proposed_by_id, p.display_name AS proposed_by, a.display_name AS accepted_by, t.accepted_at \
              FROM difference_times t JOIN people p ON p.id = t.proposed_by LEFT JOIN people a ON a.id = t.accepted_by \
              WHERE t.summary_id = $1 ORDER BY t.starts_at, t.id",
         )

@@ -158,21 +158,33 @@ pub struct SampleDraw<'a> {
     pub directors: &'a BTreeMap<i64, i64>,
 }
 
+const MODERATION_ROUND: &str = "SELECT r.id AS round_id, r.audit_month, r.due_on, \
+     (SELECT COUNT(*) FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id \
+      WHERE rc.round_id = r.id AND a.state IN ('completed', 'filed_to_record')) AS completed, \
+     (SELECT COUNT(*) FROM moderation_sample s JOIN moderation_draws d ON d.id = s.draw_id \
+      WHERE d.round_id = r.id AND s.withdrawn_at IS NULL) AS sampled, \
+     (SELECT COUNT(*) FROM moderation_outcomes o JOIN audits a ON a.id = o.audit_id \
+      JOIN round_cases rc ON rc.id = a.round_case_id WHERE rc.round_id = r.id) AS outcomes, \
+     (SELECT COUNT(*) FROM moderation_draws d WHERE d.round_id = r.id) AS draws \
+     FROM rounds r";
+
 impl Store {
     /// Rounds with completed audits, newest first, and how their moderation stands.
     pub async fn moderation_rounds(&self) -> StoreResult<Vec<ModerationRoundRow>> {
-        Ok(sqlx::query_as(
-            "SELECT r.id AS round_id, r.audit_month, r.due_on, \
-             (SELECT COUNT(*) FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id \
-              WHERE rc.round_id = r.id AND a.state IN ('completed', 'filed_to_record')) AS completed, \
-             (SELECT COUNT(*) FROM moderation_sample s JOIN moderation_draws d ON d.id = s.draw_id \
-              WHERE d.round_id = r.id AND s.withdrawn_at IS NULL) AS sampled, \
-             (SELECT COUNT(*) FROM moderation_outcomes o JOIN audits a ON a.id = o.audit_id \
-              JOIN round_cases rc ON rc.id = a.round_case_id WHERE rc.round_id = r.id) AS outcomes, \
-             (SELECT COUNT(*) FROM moderation_draws d WHERE d.round_id = r.id) AS draws \
-             FROM rounds r WHERE r.status IN ('confirmed', 'closed') ORDER BY r.audit_month DESC",
-        )
+        Ok(sqlx::query_as(&format!(
+            "{MODERATION_ROUND} WHERE r.status IN ('confirmed', 'closed') ORDER BY r.audit_month DESC"
+        ))
         .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// One round as [`Store::moderation_rounds`] lists it.
+    pub async fn moderation_round(&self, round_id: i64) -> StoreResult<Option<ModerationRoundRow>> {
+        Ok(sqlx::query_as(&format!(
+            "{MODERATION_ROUND} WHERE r.id = $1 AND r.status IN ('confirmed', 'closed')"
+        ))
+        .bind(round_id)
+        .fetch_optional(&self.pool)
         .await?)
     }
 
@@ -353,20 +365,22 @@ impl Store {
         Ok(true)
     }
 
-    /// Each Assistant Director's unanswered reviews.
+    /// Each Assistant Director's unanswered reviews, in one count.
     pub async fn open_reviews_of(&self, people: &[i64]) -> StoreResult<Vec<(i64, usize)>> {
-        let mut out = Vec::new();
-        for person in people {
-            let n: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM moderation_views WHERE person_id = $1 AND part = $2 AND recorded_at IS NULL",
-            )
-            .bind(person)
-            .bind(Part::AssistantDirector.code())
-            .fetch_one(&self.pool)
-            .await?;
-            out.push((*person, usize::try_from(n).unwrap_or(0)));
-        }
-        Ok(out)
+        let open: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT person_id, COUNT(*) FROM moderation_views WHERE part = $1 AND recorded_at IS NULL \
+             GROUP BY person_id",
+        )
+        .bind(Part::AssistantDirector.code())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(people
+            .iter()
+            .map(|p| {
+                let n = open.iter().find(|(q, _)| q == p).map_or(0, |(_, n)| *n);
+                (*p, usize::try_from(n).unwrap_or(0))
+            })
+            .collect())
     }
 
     /// Asks moderators for one audit (the Assistant Director's review of a good grade).
@@ -651,24 +665,24 @@ impl Store {
         .await?)
     }
 
-    /// Child Unique IDs of audits, for alerts.
+    /// Child Unique IDs of audits, for alerts, in one query.
     pub async fn moderation_cases(
         &self,
         audits: &[i64],
     ) -> StoreResult<std::collections::HashMap<i64, String>> {
-        let mut out = std::collections::HashMap::new();
-        for audit in audits {
-            let id: Option<String> = sqlx::query_scalar(
-                "SELECT c.child_unique_id FROM audits a JOIN cases c ON c.id = a.case_id WHERE a.id = $1",
-            )
-            .bind(audit)
-            .fetch_optional(&self.pool)
-            .await?;
-            if let Some(id) = id {
-                out.insert(*audit, id);
-            }
+        if audits.is_empty() {
+            return Ok(Default::default());
         }
-        Ok(out)
+        let places: Vec<String> = (1..=audits.len()).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "SELECT a.id, c.child_unique_id FROM audits a JOIN cases c ON c.id = a.case_id WHERE a.id IN ({})",
+            places.join(", ")
+        );
+        let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
+        for audit in audits {
+            query = query.bind(audit);
+        }
+        Ok(query.fetch_all(&self.pool).await?.into_iter().collect())
     }
 
     /// Whether the audit is in a round's moderation sample (not withdrawn).

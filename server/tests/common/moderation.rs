@@ -2,7 +2,7 @@
 //! moderation and Make A Difference tests.
 
 use super::journey::*;
-use super::TestApp;
+use super::{Reply, TestApp};
 
 pub const PSW: &str = "psw@anytown.example";
 pub const SAFEGUARDING: &str = "safeguarding.review@anytown.example";
@@ -112,13 +112,7 @@ pub async fn confirmed_good(app: &TestApp, month: &str) -> (i64, i64, String) {
     let auditor = app.sign_in(AUDITOR).await;
     complete_graded(app, &auditor, audit, &kw, "good").await;
     let qa = app.sign_in(QA).await;
-    ok(&app
-        .call(
-            "draw_moderation",
-            &[("round_id", &round.to_string())],
-            Some(&qa),
-        )
-        .await);
+    ok(&draw(app, round, &qa).await);
     ok(&post(app, "record_moderation", &agree_all(audit), &qa).await);
     director_agrees(app, audit).await;
     let outcome = vec![
@@ -147,4 +141,31 @@ pub async fn director_agrees(app: &TestApp, audit: i64) {
     .expect("an Assistant Director was asked");
     let ad = app.sign_in(&email).await;
     ok(&post(app, "record_moderation", &agree_all(audit), &ad).await);
+}
+
+pub async fn draw(app: &TestApp, round: i64, token: &str) -> Reply {
+    app.call(
+        "draw_moderation",
+        &[("round_id", &round.to_string())],
+        Some(token),
+    )
+    .await
+}
+
+pub async fn round_view(app: &TestApp, round: i64, token: &str) -> Reply {
+    app.call(
+        "moderation_round",
+        &[("round_id", &round.to_string())],
+        Some(token),
+    )
+    .await
+}
+
+pub async fn audit_view(app: &TestApp, audit: i64, token: &str) -> Reply {
+    app.call(
+        "audit_moderation",
+        &[("audit_id", &audit.to_string())],
+        Some(token),
+    )
+    .await
 }
