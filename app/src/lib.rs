@@ -18,6 +18,7 @@ pub mod imports;
 pub mod live;
 pub mod moderation;
 pub mod outbox;
+pub mod people;
 pub mod rounds;
 pub mod trays;
 pub mod ui;
@@ -73,6 +74,14 @@ pub fn App() -> impl IntoView {
                 // Async rendering, so that 401 / 403 / 404 reach the HTTP status line.
                 <Routes fallback=|| view! { <ui::NotFoundPage/> }>
                     <Route path=path!("/sign-in") view=auth::SignInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/set-password") view=auth::SetPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/forgot-password") view=auth::ForgotPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=auth::AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/people") view=people::PeoplePage ssr=SsrMode::Async/>
+                    <Route path=path!("/people/new") view=people::AddPersonPage ssr=SsrMode::Async/>
+                    <Route path=path!("/people/imports/:id") view=people::StaffImportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/people/:id") view=people::PersonPage ssr=SsrMode::Async/>
+                    <Route path=path!("/people/:id/open-work") view=people::OpenWorkPage ssr=SsrMode::Async/>
                     <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/cases") view=cases::CasesPage ssr=SsrMode::Async/>
                     <Route path=path!("/cases/:id") view=cases::CasePage ssr=SsrMode::Async/>

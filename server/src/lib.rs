@@ -14,6 +14,8 @@ use std::path::PathBuf;
 /// Settings from the environment. See the README's "Configuration" section.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// `APP_ENV=production`: real cases. The demo is refused, and so is a database holding it.
+    pub production: bool,
     pub database_url: String,
     pub leptos: LeptosOptions,
     pub site: SiteSettings,
@@ -67,11 +69,34 @@ impl Config {
                 &weeks("MODERATION_DUE_WEEKS", default.due_after),
             )?
         };
+        let links = {
+            let default = app::domain::people::LinkLifetimes::default();
+            let hours = |name: &str, default: chrono::Duration| {
+                std::env::var(name)
+                    .ok()
+                    .filter(|v| !v.trim().is_empty())
+                    .unwrap_or_else(|| default.num_hours().to_string())
+            };
+            app::domain::people::LinkLifetimes::parse(
+                &hours("INVITATION_HOURS", default.invitation),
+                &hours("RESET_HOURS", default.reset),
+            )?
+        };
+        let production = match std::env::var("APP_ENV").as_deref().map(str::trim) {
+            Ok("production") => true,
+            Ok("" | "development") | Err(_) => false,
+            Ok(other) => {
+                return Err(format!(
+                    "APP_ENV must be production or development, not {other}"
+                ))
+            }
+        };
         let mailer = match smtp::SmtpSender::from_env()? {
             Some(sender) => app::server::Mailer(std::sync::Arc::new(sender)),
             None => app::server::Mailer::default(),
         };
         Ok(Config {
+            production,
             database_url,
             leptos,
             site: SiteSettings {
@@ -83,6 +108,7 @@ impl Config {
                 archive_after_days,
                 views: Default::default(),
                 moderation_weeks,
+                links,
             },
         })
     }
@@ -94,6 +120,66 @@ pub enum DemoError {
     Store(#[from] StoreError),
     #[error("could not hash the demo password: {0}")]
     Hash(String),
+}
+
+/// Why the server refuses to start.
+pub const DEMO_IN_PRODUCTION: &str = "APP_ENV=production refuses the demo council: its accounts share a password printed in the README. Start without --demo, on a database of your own";
+
+/// Refuses a production start on a database that holds the demo council.
+pub async fn refuse_demo_database(store: &Store) -> Result<(), String> {
+    let demo = store
+        .demo_people()
+        .await
+        .map_err(|e| format!("cannot read the database: {e}"))?;
+    if demo > 0 {
+        return Err(format!(
+            "this database holds the demo council ({demo} demo people, whose shared password is printed in the README), so APP_ENV=production will not start on it. Point DATA_DIR or DATABASE_URL at a new database for real cases, or unset APP_ENV to go on trying the demo"
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateAdminError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("this database already has staff, so it has an Administrator: they add people on the People page (or reset a password from there)")]
+    NotEmpty,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Creates the first Administrator on an empty database and returns their one-time
+/// set-password link (an invitation).
+pub async fn create_first_administrator(
+    store: &Store,
+    site: &SiteSettings,
+    name: &str,
+    email: &str,
+) -> Result<app::server::links::IssuedLink, CreateAdminError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(CreateAdminError::Invalid(
+            "--name must be the Administrator's full name, up to 120 characters".into(),
+        ));
+    }
+    let email = app::domain::EmailAddress::parse(email)
+        .map_err(|e| CreateAdminError::Invalid(format!("--email: {e}")))?;
+    let now = chrono::Utc::now();
+    let id = store
+        .create_first_administrator(name, email.as_str(), now)
+        .await?
+        .ok_or(CreateAdminError::NotEmpty)?;
+    Ok(app::server::links::issue_link(
+        store,
+        id,
+        app::domain::people::LinkPurpose::Invitation,
+        None,
+        site.links,
+        &site.public_url,
+        now,
+    )
+    .await?)
 }
 
 /// Loads the demo council if the database has no staff yet. Returns whether it did.

@@ -2,10 +2,48 @@ use server::{router, seed_demo_if_empty, Config};
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
-const USAGE: &str = "usage: server [--seed-demo | --no-demo]
-  (no flag)    migrate, load the demo council if the database is empty, and serve
-  --no-demo    migrate and serve, never loading demo data
-  --seed-demo  migrate, load the demo council if the database is empty, and exit";
+const USAGE: &str = "usage:
+  server               migrate and serve (never loads demo data)
+  server --demo        load the demo council into an empty database, then serve
+  server --seed-demo   load the demo council into an empty database, then exit
+  server create-admin --name \"Full Name\" --email work.email@your-council.gov.uk
+                       create the first Administrator on an empty database and print
+                       a one-time link for them to set their password
+With APP_ENV=production the demo is refused, and so is a database that holds it.";
+
+#[derive(Debug, PartialEq, Eq)]
+enum Command {
+    Serve { demo: bool },
+    SeedDemo,
+    CreateAdmin { name: String, email: String },
+}
+
+fn parse(args: &[String]) -> Option<Command> {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        // `--no-demo` was the way to say "no demo" before it became the default.
+        [] | ["--no-demo"] => Some(Command::Serve { demo: false }),
+        ["--demo"] => Some(Command::Serve { demo: true }),
+        ["--seed-demo"] => Some(Command::SeedDemo),
+        ["create-admin", rest @ ..] => {
+            let (mut name, mut email) = (None, None);
+            let mut rest = rest.iter();
+            while let Some(flag) = rest.next() {
+                let value = rest.next()?.to_string();
+                match *flag {
+                    "--name" => name = Some(value),
+                    "--email" => email = Some(value),
+                    _ => return None,
+                }
+            }
+            Some(Command::CreateAdmin {
+                name: name?,
+                email: email?,
+            })
+        }
+        _ => None,
+    }
+}
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -15,43 +53,65 @@ async fn main() -> ExitCode {
         )
         .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (seed_only, demo) = match args
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
-        [] => (false, true),
-        ["--no-demo"] => (false, false),
-        ["--seed-demo"] => (true, true),
-        _ => {
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
-        }
+    let Some(command) = parse(&args) else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
     };
-    match run(seed_only, demo).await {
+    match run(command).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e}");
+            eprintln!("error: {e}");
             ExitCode::FAILURE
         }
     }
 }
 
-async fn run(seed_only: bool, demo: bool) -> Result<(), String> {
+async fn run(command: Command) -> Result<(), String> {
     let config = Config::from_env()?;
+    let demo = matches!(command, Command::SeedDemo | Command::Serve { demo: true });
+    if demo && config.production {
+        return Err(server::DEMO_IN_PRODUCTION.into());
+    }
     let store = app::store::Store::connect(&config.database_url)
         .await
         .map_err(|e| format!("cannot open the database: {e}"))?;
-    if demo
-        && seed_demo_if_empty(&store)
-            .await
-            .map_err(|e| e.to_string())?
-    {
-        tracing::info!("loaded the demo council");
+    if config.production {
+        server::refuse_demo_database(&store).await?;
     }
-    if seed_only {
-        return Ok(());
+    match command {
+        Command::CreateAdmin { name, email } => {
+            let link = server::create_first_administrator(&store, &config.site, &name, &email)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "Created the first Administrator, {}.\nOpen this link within {} to set their password (it works once):\n\n  {}\n",
+                name.trim(),
+                link.lasts,
+                link.url
+            );
+            return Ok(());
+        }
+        Command::SeedDemo | Command::Serve { demo: true } => {
+            if seed_demo_if_empty(&store)
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                tracing::info!("loaded the demo council");
+            }
+            if command == Command::SeedDemo {
+                return Ok(());
+            }
+        }
+        Command::Serve { demo: false } => {
+            if !store
+                .has_people()
+                .await
+                .map_err(|e| format!("cannot read the database: {e}"))?
+            {
+                tracing::warn!("nobody can sign in yet: create the first Administrator with `scripts/serve create-admin --name \"Full Name\" --email work.email@your-council.gov.uk` (see the README's \"Going live\"), or start with --demo to try the demo council");
+            }
+        }
     }
     let addr = config.leptos.site_addr;
     server::spawn_alert_archiver(store.clone(), &config.site);
@@ -67,4 +127,39 @@ async fn run(seed_only: bool, demo: bool) -> Result<(), String> {
         })
         .await
         .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn the_demo_only_when_asked() {
+        assert_eq!(parse(&args(&[])), Some(Command::Serve { demo: false }));
+        assert_eq!(parse(&args(&["--no-demo"])), Some(Command::Serve { demo: false }));
+        assert_eq!(parse(&args(&["--demo"])), Some(Command::Serve { demo: true }));
+        assert_eq!(parse(&args(&["--seed-demo"])), Some(Command::SeedDemo));
+        assert_eq!(parse(&args(&["--demo", "--no-demo"])), None);
+    }
+
+    #[test]
+    fn create_admin_needs_a_name_and_an_email() {
+        assert_eq!(
+            parse(&args(&["create-admin", "--email", "a@b.gov.uk", "--name", "A B"])),
+            Some(Command::CreateAdmin {
+                name: "A B".into(),
+                email: "a@b.gov.uk".into()
+            })
+        );
+        assert_eq!(parse(&args(&["create-admin", "--name", "A B"])), None);
+        assert_eq!(parse(&args(&["create-admin", "--name"])), None);
+        assert_eq!(
+            parse(&args(&["create-admin", "--name", "A", "--email", "x", "--role", "y"])),
+            None
+        );
+    }
 }

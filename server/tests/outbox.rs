@@ -275,6 +275,7 @@ async fn emails_committed_before_a_crash_are_sent_after_restart_exactly_once() {
             to: kw.clone(),
             subject: taken[0].subject.clone(),
             body: "sent, then the server died".into(),
+            one_time_link: None,
         })
         .await
         .unwrap();

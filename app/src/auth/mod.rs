@@ -1,10 +1,17 @@
 //! Sign-in, sign-out and who is signed in.
 
 mod page;
+mod password_pages;
+mod passwords;
 #[cfg(feature = "ssr")]
 pub use crate::server::password;
 
 pub use page::SignInPage;
+pub use password_pages::{AccountPage, ForgotPasswordPage, SetPasswordPage};
+pub use passwords::{
+    change_password, check_link, forgot_password, set_password, ChangePassword, CheckLink,
+    ForgotPassword, LinkCheck, SetPassword,
+};
 
 use crate::domain::RoleSet;
 use crate::AppError;

@@ -26,6 +26,13 @@ pub fn SignInPage() -> impl IntoView {
             None => Vec::new(),
         }
     };
+    let query = leptos_router::hooks::use_query_map();
+    // After a password is set or changed (every session ended), the person lands here.
+    let done = move || match query.read().get("done").as_deref() {
+        Some("password-set") => Some("Your password is set. Sign in with it."),
+        Some("password-changed") => Some("Your password has changed and you are signed out everywhere. Sign in with your new password."),
+        _ => None,
+    };
     let email_error = move || field_error(&errors(), "email");
     let password_error = move || field_error(&errors(), "password");
 
@@ -38,6 +45,9 @@ pub fn SignInPage() -> impl IntoView {
         </Transition>
         <div class="narrow">
             {move || view! { <ErrorSummary errors=errors()/> }}
+            {move || done().map(|text| view! {
+                <div class="panel panel--confirmation" role="status" data-testid="password-done"><p class="body">{text}</p></div>
+            })}
             <h1 class="heading-l">"Sign in to Practice Audit"</h1>
             <ActionForm action=auth.sign_in attr:novalidate=true attr:data-testid="sign-in-form">
                 <div class="form-group" class:form-group--error=move || email_error().is_some()>
@@ -71,7 +81,8 @@ pub fn SignInPage() -> impl IntoView {
                 </div>
                 <button type="submit" class="button" disabled=move || auth.sign_in.pending().get()>"Sign in"</button>
             </ActionForm>
-            <p class="hint">"Forgotten your password? Ask your system administrator to reset it."</p>
+            <p class="body"><a href="/forgot-password" data-testid="forgot-link">"Forgot your password?"</a></p>
+            <p class="hint">"New to Practice Audit? Your system administrator sends you a link to set your password."</p>
         </div>
     }
 }

@@ -37,10 +37,14 @@ pub enum AlertKind {
     InterviewProposed,
     /// A Make A Difference interview is arranged.
     InterviewAgreed,
+    /// A leaver's open audits and cases need someone new (to the QA Manager).
+    StaffLeft,
+    /// Someone was given a role in the QA programme (to the QA Manager).
+    ProgrammeRoleGranted,
 }
 
 impl AlertKind {
-    pub const ALL: [AlertKind; 18] = [
+    pub const ALL: [AlertKind; 20] = [
         AlertKind::CaseSelected,
         AlertKind::AuditorAssigned,
         AlertKind::DiscussionProposed,
@@ -59,6 +63,8 @@ impl AlertKind {
         AlertKind::ModerationOutcome,
         AlertKind::InterviewProposed,
         AlertKind::InterviewAgreed,
+        AlertKind::StaffLeft,
+        AlertKind::ProgrammeRoleGranted,
     ];
 
     pub fn code(self) -> &'static str {
@@ -81,6 +87,8 @@ impl AlertKind {
             AlertKind::ModerationOutcome => "moderation_outcome",
             AlertKind::InterviewProposed => "interview_proposed",
             AlertKind::InterviewAgreed => "interview_agreed",
+            AlertKind::StaffLeft => "staff_left",
+            AlertKind::ProgrammeRoleGranted => "programme_role_granted",
         }
     }
 
@@ -109,6 +117,8 @@ impl AlertKind {
             AlertKind::ModerationOutcome => "Moderation outcome",
             AlertKind::InterviewProposed => "Interview times proposed",
             AlertKind::InterviewAgreed => "Interview arranged",
+            AlertKind::StaffLeft => "Leaver's work to reassign",
+            AlertKind::ProgrammeRoleGranted => "Programme role granted",
         }
     }
 
@@ -133,6 +143,8 @@ impl AlertKind {
             AlertKind::ModerationOutcome => "The outcome of a case audit's moderation",
             AlertKind::InterviewProposed => "Times proposed for a Make A Difference interview",
             AlertKind::InterviewAgreed => "Make A Difference interview arranged",
+            AlertKind::StaffLeft => "A member of staff has left: their open work needs reassigning",
+            AlertKind::ProgrammeRoleGranted => "Someone has been given a role in the audit programme",
         }
     }
 }

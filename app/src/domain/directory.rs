@@ -30,7 +30,7 @@ pub struct StaffRef {
     pub roles: RoleSet,
 }
 
-fn text(cell: Option<&Cell>) -> Option<String> {
+pub(crate) fn text(cell: Option<&Cell>) -> Option<String> {
     match cell {
         Some(Cell::Text(t)) => Some(t.trim().to_string()).filter(|t| !t.is_empty()),
         _ => None,
@@ -38,7 +38,7 @@ fn text(cell: Option<&Cell>) -> Option<String> {
 }
 
 /// Finds the header row's columns for `wanted` (each a title and its accepted keys).
-fn columns(sheet: &Sheet, wanted: &[(&str, &[&str])]) -> Result<(usize, Vec<usize>), Vec<Problem>> {
+pub(crate) fn columns(sheet: &Sheet, wanted: &[(&str, &[&str])]) -> Result<(usize, Vec<usize>), Vec<Problem>> {
     let Some(header) = sheet.rows.first() else {
         return Err(vec![Problem::file("The file is empty")]);
     };
@@ -66,7 +66,7 @@ fn columns(sheet: &Sheet, wanted: &[(&str, &[&str])]) -> Result<(usize, Vec<usiz
     }
 }
 
-fn data_rows(sheet: &Sheet, header: usize) -> impl Iterator<Item = (usize, &Vec<Cell>)> {
+pub(crate) fn data_rows(sheet: &Sheet, header: usize) -> impl Iterator<Item = (usize, &Vec<Cell>)> {
     sheet
         .rows
         .iter()

@@ -17,10 +17,13 @@ pub mod ics;
 pub mod ids;
 pub mod moderated;
 pub mod moderation_sample;
+pub mod password_policy;
+pub mod people;
 pub mod pool_update;
 pub mod roles;
 pub mod round;
 pub mod session;
+pub mod staff_import;
 
 pub use access::{case_access, Actor, CaseAccess, CaseAllocation};
 pub use annex::{AnnexList, Subject};

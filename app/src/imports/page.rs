@@ -173,24 +173,7 @@ fn Import(
             <div class="error-summary" role="alert" data-testid="import-problems">
                 <h2 class="error-summary__title">{format!("Nothing was imported: the file has {} {}", problems.len(), if problems.len() == 1 { "problem" } else { "problems" })}</h2>
                 <p class="body">"Correct the file and upload it again."</p>
-                <div class="table-wrap"><table class="table">
-                    <thead><tr>
-                        <th scope="col">"Sheet"</th>
-                        <th scope="col">"Row"</th>
-                        <th scope="col">"Column"</th>
-                        <th scope="col">"Problem"</th>
-                    </tr></thead>
-                    <tbody>
-                        {problems.into_iter().map(|p| view! {
-                            <tr>
-                                <td>{p.sheet.unwrap_or_default()}</td>
-                                <td>{p.row.map(|r| r.to_string()).unwrap_or_default()}</td>
-                                <td>{p.column.unwrap_or_default()}</td>
-                                <td>{p.message}</td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table></div>
+                <crate::ui::ProblemTable problems/>
                 <a class="button button--secondary" href="/imports">"Upload a corrected file"</a>
             </div>
         })}

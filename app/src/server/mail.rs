@@ -22,6 +22,9 @@ pub struct Email {
     pub to: String,
     pub subject: String,
     pub body: String,
+    /// A one-time link (invitation or password reset) the email carries. The log sender
+    /// prints it, so a developer without SMTP can follow it; nothing else logs it.
+    pub one_time_link: Option<String>,
 }
 
 pub type SendResult<'a> = Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
@@ -63,6 +66,9 @@ impl SendEmail for LogSender {
     fn send(&self, email: Email) -> SendResult<'_> {
         Box::pin(async move {
             tracing::info!(person_id = email.person_id, message_id = %email.message_id, subject = %email.subject, "email (log sender)");
+            if let Some(link) = &email.one_time_link {
+                tracing::warn!(person_id = email.person_id, "no SMTP server is set (SMTP_HOST), so this one-time link is written here instead of emailed: {link}");
+            }
             Ok(())
         })
     }
@@ -143,6 +149,7 @@ pub async fn deliver_due(
                     public_url.trim_end_matches('/'),
                     row.link.as_deref().unwrap_or("/")
                 ),
+                one_time_link: None,
             };
             match mailer.0.send(email).await {
                 Ok(()) => {

@@ -5,6 +5,7 @@
 
 mod audit;
 pub mod bus;
+pub mod links;
 pub mod mail;
 pub mod password;
 pub mod upload;
@@ -47,6 +48,8 @@ pub struct SiteSettings {
     pub views: ViewCache,
     /// When a round's moderation opens and is due, in weeks after its due date.
     pub moderation_weeks: crate::domain::moderation_sample::WindowWeeks,
+    /// How long invitations and password-reset links stay usable.
+    pub links: crate::domain::people::LinkLifetimes,
 }
 
 /// The one application state: the axum handlers take it as their state, and every server
@@ -98,6 +101,7 @@ impl Default for SiteSettings {
             archive_after_days: crate::domain::alert::ARCHIVE_AFTER_DAYS,
             views: ViewCache::default(),
             moderation_weeks: Default::default(),
+            links: Default::default(),
         }
     }
 }

@@ -32,6 +32,14 @@ pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
     matches && stored.is_some()
 }
 
+/// Whether a lowercased password is on the shipped list of common and breached passwords
+/// (see `common-passwords.NOTICE`). Server-only, so the list never reaches the browser.
+pub fn is_common_password(lowercased: &str) -> bool {
+    static LIST: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    LIST.get_or_init(|| include_str!("common-passwords.txt").lines().collect())
+        .contains(lowercased)
+}
+
 /// A new random session token: 256 bits, hex.
 pub fn new_session_token() -> String {
     let mut bytes = [0u8; 32];
@@ -65,6 +73,15 @@ mod tests {
     fn unknown_user_never_verifies() {
         assert!(!verify_password("decoy password never used", None));
         assert!(!verify_password("anything", Some("not a hash")));
+    }
+
+    #[test]
+    fn the_shipped_list_is_large_and_refuses_the_obvious() {
+        let lines = include_str!("common-passwords.txt").lines().count();
+        assert!(lines >= 10_000, "{lines} common passwords");
+        assert!(is_common_password("password"));
+        assert!(is_common_password("qwerty"));
+        assert!(!is_common_password("kettle marble lantern"));
     }
 
     #[test]

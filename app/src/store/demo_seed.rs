@@ -10,7 +10,7 @@ impl Store {
         let mut person_ids = Vec::with_capacity(council.people.len());
         for person in &council.people {
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO people (display_name, email, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+                "INSERT INTO people (display_name, email, password_hash, created_at, password_set_at, demo) VALUES ($1, $2, $3, $4, $4, TRUE) RETURNING id",
             )
             .bind(&person.display_name)
             .bind(&person.email)

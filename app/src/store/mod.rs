@@ -9,6 +9,7 @@ mod directory;
 mod imports;
 mod moderation;
 mod notices;
+mod people;
 mod rounds;
 mod scale_seed;
 
@@ -22,6 +23,10 @@ pub use imports::{Handover, ImportRow, NewWorker};
 pub use moderation::{
     AskedRow, CompletedAuditRow, GoodAuditRow, GradeCode, GradePairRow, ModeratedShareRow,
     ModerationDrawRow, ModerationRoundRow, OutcomeRow, SampleDraw, SampleRow, ViewRow,
+};
+pub use people::{
+    LinkRow, NewPerson, OpenWork, PeopleQuery, PeopleStatus, PersonHistoryRow, PersonRow,
+    SaveRefused, StaffImportRow,
 };
 pub use notices::{Fault, LiveEvent, NewAlert, Notices, OutboxProblemRow, OutboxRow, OUTBOX_LEASE};
 pub use rounds::{

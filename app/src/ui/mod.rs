@@ -78,6 +78,7 @@ fn SignedInHeader(me: Me) -> impl IntoView {
                 {qa.then(|| view! { <li><A href="/templates">"Audit form"</A></li> })}
                 {calendar.then(|| view! { <li><A href="/directory">"Directory"</A></li> })}
                 {calendar.then(|| view! { <li><A href="/calendar">"Calendar"</A></li> })}
+                {me.roles.has(Role::Administrator).then(|| view! { <li><A href="/people">"People"</A></li> })}
                 {me.roles.has(Role::Administrator).then(|| view! { <li><A href="/outbox">"Email"</A></li> })}
                 <li>
                     <A href="/tray">
@@ -93,6 +94,7 @@ fn SignedInHeader(me: Me) -> impl IntoView {
                         }}
                     </A>
                 </li>
+                <li><A href="/account">"Your account"</A></li>
                 <li>
                     <ActionForm action=auth.sign_out attr:class="inline-form">
                         <button type="submit" class="link-button">"Sign out"</button>
@@ -319,6 +321,80 @@ pub fn AuditTable(list: Vec<AuditSummary>) -> impl IntoView {
                         <td>{a.month}<br/><span class="hint">{format!("due {}", a.due_on.format("%-d %B"))}</span></td>
                         <td>{state_tag(a.state)} " " {deadline_tag(a.deadline)}</td>
                         <td>{a.waiting_on_you.unwrap_or_default()}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table></div>
+    }
+}
+
+/// A labelled text input with its hint and its error beside it (GOV.UK's text input).
+#[component]
+pub fn InputField(
+    #[prop(into)] id: String,
+    #[prop(into)] name: String,
+    #[prop(into)] label: String,
+    #[prop(optional, into)] hint: Option<String>,
+    /// The input's type; text when empty.
+    #[prop(optional)]
+    kind: &'static str,
+    #[prop(optional)] autocomplete: &'static str,
+    #[prop(optional, into)] value: String,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    let (hint_id, error_id) = (format!("{id}-hint"), format!("{id}-error"));
+    let described = {
+        let (hint_id, error_id, has_hint) = (hint_id.clone(), error_id.clone(), hint.is_some());
+        move || {
+            let mut ids = Vec::new();
+            if has_hint {
+                ids.push(hint_id.clone());
+            }
+            if error.get().is_some() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="form-group" class:form-group--error=move || error.get().is_some()>
+            <label class="label" for=id.clone()>{label}</label>
+            {hint.map(|h| view! { <p class="hint" id=hint_id>{h}</p> })}
+            {move || error.get().map(|m| view! {
+                <p class="error-message" id=error_id.clone()><span class="visually-hidden">"Error: "</span>{m}</p>
+            })}
+            <input
+                class="input"
+                id=id
+                name=name
+                type=if kind.is_empty() { "text" } else { kind }
+                autocomplete=(!autocomplete.is_empty()).then_some(autocomplete)
+                spellcheck="false"
+                value=value
+                aria-describedby=described
+            />
+        </div>
+    }
+}
+
+/// An upload's problems, each located by sheet, row and column as the spreadsheet shows them.
+#[component]
+pub fn ProblemTable(problems: Vec<crate::domain::annex_import::Problem>) -> impl IntoView {
+    view! {
+        <div class="table-wrap"><table class="table">
+            <thead><tr>
+                <th scope="col">"Sheet"</th>
+                <th scope="col">"Row"</th>
+                <th scope="col">"Column"</th>
+                <th scope="col">"Problem"</th>
+            </tr></thead>
+            <tbody>
+                {problems.into_iter().map(|p| view! {
+                    <tr>
+                        <td>{p.sheet.unwrap_or_default()}</td>
+                        <td>{p.row.map(|r| r.to_string()).unwrap_or_default()}</td>
+                        <td>{p.column.unwrap_or_default()}</td>
+                        <td>{p.message}</td>
                     </tr>
                 }).collect_view()}
             </tbody>
