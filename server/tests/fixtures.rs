@@ -93,3 +93,50 @@ async fn the_small_annex_a_workbook_matches_the_demo_council() {
         .collect();
     check("annex-a-small.xlsx", &workbook(&refs));
 }
+
+/// The going-live journey's files: the teams of the small Annex A workbook (its new team
+/// too), and a staff file naming every worker in it as a key worker of their team, with a
+/// QA Manager, so the workbook maps to imported staff with no manual step.
+#[tokio::test]
+async fn the_going_live_files_match_the_small_workbook() {
+    let app = TestApp::new().await;
+    let mut teams: Vec<String> = Vec::new();
+    let mut workers: Vec<(String, String)> = Vec::new();
+    for list in [2i64, 6, 7, 8, 9] {
+        let cases: Vec<(String, String)> = sqlx::query_as(
+            "SELECT t.name, \
+             (SELECT p.display_name FROM people p JOIN person_roles r ON r.person_id = p.id \
+              WHERE p.team_id = t.id AND r.role = 'key_worker' ORDER BY p.id LIMIT 1) \
+             FROM cases c JOIN case_lists l ON l.case_id = c.id JOIN teams t ON t.id = c.team_id \
+             WHERE l.annex_list = $1 ORDER BY c.id LIMIT 3",
+        )
+        .bind(list)
+        .fetch_all(app.store.pool())
+        .await
+        .unwrap();
+        for (team, worker) in cases {
+            if !teams.contains(&team) {
+                teams.push(team.clone());
+            }
+            if !workers.iter().any(|(w, _)| *w == worker) {
+                workers.push((worker, team));
+            }
+        }
+    }
+    teams.push("Disabled Children's Team".into());
+    let mut csv = String::from("Team,Team Manager,Service Manager\n");
+    for t in &teams {
+        csv.push_str(&format!("\"{t}\",,\n"));
+    }
+    check("going-live-teams.csv", csv.as_bytes());
+    let mut csv = String::from("Name,Work email,Team,Roles\n");
+    csv.push_str("Quinn Adeyemi,quinn.adeyemi@council.example,,QA Manager; Auditor\n");
+    for (worker, team) in &workers {
+        let email = format!(
+            "{}@council.example",
+            worker.to_lowercase().replace(' ', ".")
+        );
+        csv.push_str(&format!("{worker},{email},\"{team}\",Key Worker\n"));
+    }
+    check("going-live-staff.csv", csv.as_bytes());
+}

@@ -72,7 +72,16 @@ fn role_names() -> String {
 
 /// Reads the staff export. Every problem in the file is reported, not just the first.
 pub fn read_staff(sheet: &Sheet) -> Result<Vec<StaffLine>, Vec<Problem>> {
-    let (header, at) = columns(
+    match read_staff_lines(sheet) {
+        (lines, problems) if problems.is_empty() => Ok(lines),
+        (_, problems) => Err(problems),
+    }
+}
+
+/// The rows that read well, and the problems of those that did not: a file with bad rows
+/// can still be planned, so that every problem (an unknown team too) is shown at once.
+pub fn read_staff_lines(sheet: &Sheet) -> (Vec<StaffLine>, Vec<Problem>) {
+    let columns = columns(
         sheet,
         &[
             (
@@ -92,7 +101,11 @@ pub fn read_staff(sheet: &Sheet) -> Result<Vec<StaffLine>, Vec<Problem>> {
             (TEAM, &["team", "teamname"]),
             (ROLES, &["roles", "role"]),
         ],
-    )?;
+    );
+    let (header, at) = match columns {
+        Ok(found) => found,
+        Err(problems) => return (Vec::new(), problems),
+    };
     let problem = |row: usize, column: &str, message: String| Problem {
         sheet: Some(sheet.name.clone()),
         row: Some(row),
@@ -184,11 +197,7 @@ pub fn read_staff(sheet: &Sheet) -> Result<Vec<StaffLine>, Vec<Problem>> {
     if !any_rows {
         problems.push(Problem::file("The file has no staff"));
     }
-    if problems.is_empty() {
-        Ok(lines)
-    } else {
-        Err(problems)
-    }
+    (lines, problems)
 }
 
 /// A member of staff as the directory holds them now.

@@ -346,6 +346,7 @@ pub async fn map_import_name(
                             name: name.trim(),
                             email: email.as_str(),
                             team_id,
+                            added_by: actor.person_id,
                         },
                         now,
                     )

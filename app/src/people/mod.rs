@@ -716,7 +716,7 @@ pub async fn person_open_work(person_id: i64) -> Result<OpenWorkView, AppError> 
 /// transaction, or kept as refused with every problem.
 #[server(input = MultipartFormData, endpoint = "upload_staff")]
 pub async fn upload_staff(data: MultipartData) -> Result<i64, AppError> {
-    use crate::domain::staff_import::{plan_staff, read_staff};
+    use crate::domain::staff_import::{plan_staff, read_staff_lines};
     use crate::server::upload::{receive, sheets, too_large, Received};
     use crate::server::*;
     use crate::FieldError;
@@ -743,7 +743,19 @@ pub async fn upload_staff(data: MultipartData) -> Result<i64, AppError> {
                     Some(sheet) => {
                         let teams = store.teams().await.map_err(failed("upload staff"))?;
                         let people = store.staff_for_import().await.map_err(failed("upload staff"))?;
-                        read_staff(sheet).and_then(|lines| plan_staff(&sheet.name, &lines, &teams, &people, full))
+                        let (lines, mut problems) = read_staff_lines(sheet);
+                        match plan_staff(&sheet.name, &lines, &teams, &people, full) {
+                            Ok(plan) if problems.is_empty() => Ok(plan),
+                            Ok(_) => Err(problems),
+                            Err(more) => {
+                                // With rows unread, only problems of rows that were read
+                                // are sure (not, say, the Administrator guard).
+                                let sure = problems.is_empty();
+                                problems.extend(more.into_iter().filter(|p| sure || p.row.is_some()));
+                                problems.sort_by_key(|p| p.row);
+                                Err(problems)
+                            }
+                        }
                     }
                 },
             }

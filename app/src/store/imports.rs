@@ -26,6 +26,8 @@ pub struct NewWorker<'a> {
     pub name: &'a str,
     pub email: &'a str,
     pub team_id: i64,
+    /// The QA Manager mapping the upload, kept in the person's history.
+    pub added_by: i64,
 }
 
 const IMPORT_COLUMNS: &str = "SELECT i.id, i.kind, i.file_name, i.annex_list, i.status, i.payload, i.summary, \
@@ -173,6 +175,16 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        sqlx::query(
+            "INSERT INTO person_history (person_id, change, new_value, by_person, at) \
+             VALUES ($1, 'added', $2, $3, $4), ($1, 'role_granted', 'key_worker', $3, $4)",
+        )
+        .bind(id)
+        .bind(worker.email)
+        .bind(worker.added_by)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(Some(id))
     }

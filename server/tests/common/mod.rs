@@ -75,13 +75,22 @@ impl TestApp {
         Self::build(site, true).await
     }
 
+    /// An empty database, as a council going live starts with.
+    pub async fn empty() -> TestApp {
+        Self::build_with(SiteSettings::default(), true, false).await
+    }
+
     /// Without the outbox's sender: emails stay in the outbox, as when the server dies
     /// after a change commits and before its emails go.
     pub async fn without_sender() -> TestApp {
         Self::build(SiteSettings::default(), false).await
     }
 
-    async fn build(mut site: SiteSettings, sender: bool) -> TestApp {
+    async fn build(site: SiteSettings, sender: bool) -> TestApp {
+        Self::build_with(site, sender, true).await
+    }
+
+    async fn build_with(mut site: SiteSettings, sender: bool, demo: bool) -> TestApp {
         // The server's log, shown for a failing test (RUST_LOG picks what; errors by default).
         let _ = tracing_subscriber::fmt()
             .with_test_writer()
@@ -103,7 +112,9 @@ impl TestApp {
         let store = Store::connect(&url)
             .await
             .expect("database opens and migrates");
-        assert!(server::seed_demo_if_empty(&store).await.unwrap());
+        if demo {
+            assert!(server::seed_demo_if_empty(&store).await.unwrap());
+        }
         let leptos = LeptosOptions::builder()
             .output_name("practice-audit")
             .build();
