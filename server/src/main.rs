@@ -140,8 +140,14 @@ mod tests {
     #[test]
     fn the_demo_only_when_asked() {
         assert_eq!(parse(&args(&[])), Some(Command::Serve { demo: false }));
-        assert_eq!(parse(&args(&["--no-demo"])), Some(Command::Serve { demo: false }));
-        assert_eq!(parse(&args(&["--demo"])), Some(Command::Serve { demo: true }));
+        assert_eq!(
+            parse(&args(&["--no-demo"])),
+            Some(Command::Serve { demo: false })
+        );
+        assert_eq!(
+            parse(&args(&["--demo"])),
+            Some(Command::Serve { demo: true })
+        );
         assert_eq!(parse(&args(&["--seed-demo"])), Some(Command::SeedDemo));
         assert_eq!(parse(&args(&["--demo", "--no-demo"])), None);
     }
@@ -149,7 +155,13 @@ mod tests {
     #[test]
     fn create_admin_needs_a_name_and_an_email() {
         assert_eq!(
-            parse(&args(&["create-admin", "--email", "a@b.gov.uk", "--name", "A B"])),
+            parse(&args(&[
+                "create-admin",
+                "--email",
+                "a@b.gov.uk",
+                "--name",
+                "A B"
+            ])),
             Some(Command::CreateAdmin {
                 name: "A B".into(),
                 email: "a@b.gov.uk".into()
@@ -158,7 +170,15 @@ mod tests {
         assert_eq!(parse(&args(&["create-admin", "--name", "A B"])), None);
         assert_eq!(parse(&args(&["create-admin", "--name"])), None);
         assert_eq!(
-            parse(&args(&["create-admin", "--name", "A", "--email", "x", "--role", "y"])),
+            parse(&args(&[
+                "create-admin",
+                "--name",
+                "A",
+                "--email",
+                "x",
+                "--role",
+                "y"
+            ])),
             None
         );
     }

@@ -28,10 +28,12 @@ pub fn SignInPage() -> impl IntoView {
     };
     let query = leptos_router::hooks::use_query_map();
     // After a password is set or changed (every session ended), the person lands here.
-    let done = move || match query.read().get("done").as_deref() {
+    let done = move || {
+        match query.read().get("done").as_deref() {
         Some("password-set") => Some("Your password is set. Sign in with it."),
         Some("password-changed") => Some("Your password has changed and you are signed out everywhere. Sign in with your new password."),
         _ => None,
+    }
     };
     let email_error = move || field_error(&errors(), "email");
     let password_error = move || field_error(&errors(), "password");

@@ -120,6 +120,16 @@ pub fn AccountPage() -> impl IntoView {
     let action = ServerAction::<ChangePassword>::new();
     let from_url = url_error(&[<ChangePassword as ServerFn>::PATH]);
     let errors = problems(move || action.value().get(), from_url);
+    // Every session has ended, this one too: load the sign-in page afresh, so nothing in
+    // this tab still thinks it is signed in.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            let _ = window()
+                .location()
+                .set_href("/sign-in?done=password-changed");
+        }
+    });
     view! {
         <Title text="Your account"/>
         <SignedIn render=move |me| view! {

@@ -144,7 +144,9 @@ impl AlertKind {
             AlertKind::InterviewProposed => "Times proposed for a Make A Difference interview",
             AlertKind::InterviewAgreed => "Make A Difference interview arranged",
             AlertKind::StaffLeft => "A member of staff has left: their open work needs reassigning",
-            AlertKind::ProgrammeRoleGranted => "Someone has been given a role in the audit programme",
+            AlertKind::ProgrammeRoleGranted => {
+                "Someone has been given a role in the audit programme"
+            }
         }
     }
 }

@@ -38,7 +38,10 @@ pub(crate) fn text(cell: Option<&Cell>) -> Option<String> {
 }
 
 /// Finds the header row's columns for `wanted` (each a title and its accepted keys).
-pub(crate) fn columns(sheet: &Sheet, wanted: &[(&str, &[&str])]) -> Result<(usize, Vec<usize>), Vec<Problem>> {
+pub(crate) fn columns(
+    sheet: &Sheet,
+    wanted: &[(&str, &[&str])],
+) -> Result<(usize, Vec<usize>), Vec<Problem>> {
     let Some(header) = sheet.rows.first() else {
         return Err(vec![Problem::file("The file is empty")]);
     };

@@ -253,10 +253,15 @@ mod tests {
         assert_eq!(d.of(LinkPurpose::Invitation), Duration::hours(72));
         assert_eq!(d.of(LinkPurpose::Reset), Duration::hours(1));
         let l = LinkLifetimes::parse("48", " 2 ").unwrap();
-        assert_eq!((l.invitation, l.reset), (Duration::hours(48), Duration::hours(2)));
+        assert_eq!(
+            (l.invitation, l.reset),
+            (Duration::hours(48), Duration::hours(2))
+        );
         assert!(LinkLifetimes::parse("0", "1").is_err());
         assert!(LinkLifetimes::parse("721", "1").is_err());
-        assert!(LinkLifetimes::parse("72", "1.5").unwrap_err().contains("RESET_HOURS"));
+        assert!(LinkLifetimes::parse("72", "1.5")
+            .unwrap_err()
+            .contains("RESET_HOURS"));
         assert_eq!(hours_in_words(Duration::hours(1)), "1 hour");
         assert_eq!(hours_in_words(Duration::hours(72)), "72 hours");
     }

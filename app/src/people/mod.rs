@@ -155,7 +155,10 @@ mod ssr {
         if name.is_empty() {
             errors.push(FieldError::new("name", "Enter the person's full name"));
         } else if name.chars().count() > crate::domain::staff_import::MAX_NAME_LEN {
-            errors.push(FieldError::new("name", "The name must be 120 characters or fewer"));
+            errors.push(FieldError::new(
+                "name",
+                "The name must be 120 characters or fewer",
+            ));
         }
         let email = crate::domain::EmailAddress::parse(email)
             .map_err(|e| errors.push(FieldError::new("email", e.to_string())))
@@ -164,7 +167,11 @@ mod ssr {
             None => None,
             Some(raw) => {
                 let teams = store.teams().await.map_err(internal)?;
-                match raw.parse::<i64>().ok().filter(|id| teams.iter().any(|(t, _)| t == id)) {
+                match raw
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|id| teams.iter().any(|(t, _)| t == id))
+                {
                     Some(id) => Some(id),
                     None => {
                         errors.push(FieldError::new("team", "Choose a team from the list"));
@@ -242,7 +249,10 @@ pub async fn people_list(
             limit: PAGE_SIZE,
             offset: (page - 1) * PAGE_SIZE,
         };
-        let (people, total) = store.people_page(&query).await.map_err(failed("people list"))?;
+        let (people, total) = store
+            .people_page(&query)
+            .await
+            .map_err(failed("people list"))?;
         Ok(PeopleView {
             people: people.into_iter().map(ssr::listing).collect(),
             total,
@@ -301,9 +311,17 @@ pub async fn person(person_id: i64) -> Result<PersonView, AppError> {
             .map(|h| {
                 let change = PersonChange::parse(&h.change);
                 let what = match change {
-                    Some(PersonChange::RoleGranted) => format!("Given the role {}", role_label(&h.new_value)),
-                    Some(PersonChange::RoleRemoved) => format!("The role {} removed", role_label(&h.old_value)),
-                    Some(PersonChange::Team) => format!("Team changed from {} to {}", team_name(&h.old_value), team_name(&h.new_value)),
+                    Some(PersonChange::RoleGranted) => {
+                        format!("Given the role {}", role_label(&h.new_value))
+                    }
+                    Some(PersonChange::RoleRemoved) => {
+                        format!("The role {} removed", role_label(&h.old_value))
+                    }
+                    Some(PersonChange::Team) => format!(
+                        "Team changed from {} to {}",
+                        team_name(&h.old_value),
+                        team_name(&h.new_value)
+                    ),
                     Some(c @ (PersonChange::Name | PersonChange::Email)) => format!(
                         "{} from {} to {}",
                         c.label(),
@@ -321,7 +339,9 @@ pub async fn person(person_id: i64) -> Result<PersonView, AppError> {
                     at: h.at.format("%-d %B %Y at %H:%M").to_string(),
                     what,
                     by: h.by_name.unwrap_or_else(|| match change {
-                        Some(PersonChange::PasswordSet | PersonChange::PasswordChanged) => "Themselves".into(),
+                        Some(PersonChange::PasswordSet | PersonChange::PasswordChanged) => {
+                            "Themselves".into()
+                        }
                         _ => "The server's command line".into(),
                     }),
                 }
@@ -375,7 +395,11 @@ pub async fn add_person(
         ssr::require_administrator(&actor)?;
         let details = ssr::details(&store, &name, &email, team.as_deref()).await;
         let roles = ssr::ticked_roles(&f);
-        let mut errors = details.as_ref().err().map(|e| e.field_errors().to_vec()).unwrap_or_default();
+        let mut errors = details
+            .as_ref()
+            .err()
+            .map(|e| e.field_errors().to_vec())
+            .unwrap_or_default();
         if roles.is_empty() {
             errors.push(FieldError::new(
                 "roles",
@@ -388,9 +412,15 @@ pub async fn add_person(
         };
         let grants = RoleChange::between(&RoleSet::default(), &roles).programme_roles_granted();
         let now = chrono::Utc::now();
-        let notices = ssr::tell_of_programme_grants(&store, &[(name.clone(), grants)], actor.person_id)
-            .await?;
-        let person = NewPerson { name: &name, email: &email, team_id, roles: &roles };
+        let notices =
+            ssr::tell_of_programme_grants(&store, &[(name.clone(), grants)], actor.person_id)
+                .await?;
+        let person = NewPerson {
+            name: &name,
+            email: &email,
+            team_id,
+            roles: &roles,
+        };
         let id = store
             .add_person(&person, actor.person_id, &notices, now)
             .await
@@ -482,7 +512,14 @@ pub async fn save_person(
         ssr::require_administrator(&actor)?;
         let (name, email, team_id) = ssr::details(&store, &name, &email, team.as_deref()).await?;
         match store
-            .save_person_details(person_id, &name, &email, team_id, actor.person_id, chrono::Utc::now())
+            .save_person_details(
+                person_id,
+                &name,
+                &email,
+                team_id,
+                actor.person_id,
+                chrono::Utc::now(),
+            )
             .await
             .map_err(failed("save person"))?
         {
@@ -530,7 +567,10 @@ pub async fn save_roles(
             return Ok(());
         }
         if p.active && change.removed.contains(&Role::Administrator) {
-            let admins = store.active_administrators().await.map_err(failed("save roles"))?;
+            let admins = store
+                .active_administrators()
+                .await
+                .map_err(failed("save roles"))?;
             keeps_an_administrator(&admins, person_id)
                 .map_err(|e| AppError::Invalid(vec![FieldError::new("roles", e.to_string())]))?;
         }
@@ -541,7 +581,13 @@ pub async fn save_roles(
         )
         .await?;
         store
-            .change_roles(person_id, &change, actor.person_id, &notices, chrono::Utc::now())
+            .change_roles(
+                person_id,
+                &change,
+                actor.person_id,
+                &notices,
+                chrono::Utc::now(),
+            )
             .await
             .map_err(failed("save roles"))?;
         committed(&notices);
@@ -569,17 +615,14 @@ pub async fn deactivate_person(person_id: i64) -> Result<(), AppError> {
 }
 
 #[cfg(feature = "ssr")]
-async fn deactivate(
-    store: &crate::store::Store,
-    person_id: i64,
-    by: i64,
-) -> Result<(), AppError> {
+async fn deactivate(store: &crate::store::Store, person_id: i64, by: i64) -> Result<(), AppError> {
     use crate::domain::alert::AlertKind;
     use crate::domain::people::{keeps_an_administrator, PeopleRule};
     use crate::domain::Role;
     use crate::server::{committed, failed, NewAlert, Notices, SiteSettings};
     use crate::FieldError;
-    let refuse = |rule: PeopleRule| AppError::Invalid(vec![FieldError::new("deactivate", rule.to_string())]);
+    let refuse =
+        |rule: PeopleRule| AppError::Invalid(vec![FieldError::new("deactivate", rule.to_string())]);
     if person_id == by {
         return Err(refuse(PeopleRule::DeactivateSelf));
     }
@@ -592,14 +635,21 @@ async fn deactivate(
         return Ok(());
     }
     if p.roles.has(Role::Administrator) {
-        let admins = store.active_administrators().await.map_err(failed("deactivate"))?;
+        let admins = store
+            .active_administrators()
+            .await
+            .map_err(failed("deactivate"))?;
         keeps_an_administrator(&admins, person_id).map_err(refuse)?;
     }
-    let work = store.open_work(person_id).await.map_err(failed("deactivate"))?;
+    let work = store
+        .open_work(person_id)
+        .await
+        .map_err(failed("deactivate"))?;
     let mut notices = Notices::new();
     if !work.is_empty() {
         let mut parts = Vec::new();
-        let count = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let count =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         if !work.audits.is_empty() {
             parts.push(count(work.audits.len(), "open audit", "open audits"));
         }
@@ -612,7 +662,11 @@ async fn deactivate(
         }
         let reviews = work.action_reviews.len() + work.moderations.len();
         if reviews > 0 {
-            parts.push(count(reviews, "review or moderation", "reviews or moderations"));
+            parts.push(count(
+                reviews,
+                "review or moderation",
+                "reviews or moderations",
+            ));
         }
         for (qa, _) in store
             .people_with_role(Role::QaManager)
@@ -688,7 +742,10 @@ pub async fn person_open_work(person_id: i64) -> Result<OpenWorkView, AppError> 
             .await
             .map_err(failed("open work"))?
             .ok_or(AppError::NotFound)?;
-        let w = store.open_work(person_id).await.map_err(failed("open work"))?;
+        let w = store
+            .open_work(person_id)
+            .await
+            .map_err(failed("open work"))?;
         Ok(OpenWorkView {
             person_id,
             name: p.display_name,
@@ -697,13 +754,19 @@ pub async fn person_open_work(person_id: i64) -> Result<OpenWorkView, AppError> 
                 .audits
                 .into_iter()
                 .map(|(id, child, state)| {
-                    let label = AuditState::from_code(&state).map(|s| s.label().to_string()).unwrap_or(state);
+                    let label = AuditState::from_code(&state)
+                        .map(|s| s.label().to_string())
+                        .unwrap_or(state);
                     (id, child, label)
                 })
                 .collect(),
             key_worker_cases: w.key_worker_cases,
             iro_cases: w.iro_cases,
-            teams: w.teams.into_iter().map(|(_, name, role)| (name, role.to_string())).collect(),
+            teams: w
+                .teams
+                .into_iter()
+                .map(|(_, name, role)| (name, role.to_string()))
+                .collect(),
             action_reviews: w.action_reviews,
             moderations: w.moderations,
         })
@@ -851,7 +914,13 @@ async fn invite_in_background(
     )
     .await
     .map_err(|e| e.to_string())?;
-    let email = links::link_email(person_id, &p.email, &p.display_name, LinkPurpose::Invitation, &link);
+    let email = links::link_email(
+        person_id,
+        &p.email,
+        &p.display_name,
+        LinkPurpose::Invitation,
+        &link,
+    );
     links::send_link(&site.mailer, email).await
 }
 
@@ -913,7 +982,13 @@ pub async fn staff_import(import_id: i64) -> Result<StaffImportView, AppError> {
             if let Some((old, new)) = u.team {
                 what.push(format!("team from {} to {}", team(old), team(new)));
             }
-            let labels = |roles: &[Role]| roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ");
+            let labels = |roles: &[Role]| {
+                roles
+                    .iter()
+                    .map(|r| r.label())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
             if !u.roles_added.is_empty() {
                 what.push(format!("given {}", labels(&u.roles_added)));
             }
@@ -931,14 +1006,22 @@ pub async fn staff_import(import_id: i64) -> Result<StaffImportView, AppError> {
         view.unchanged = plan.unchanged;
         // People already deactivated since the import are no longer listed.
         for id in &plan.missing {
-            if let Some(p) = store.person_row(*id).await.map_err(failed("staff import"))? {
+            if let Some(p) = store
+                .person_row(*id)
+                .await
+                .map_err(failed("staff import"))?
+            {
                 if p.active {
                     view.missing.push(ssr::listing(p));
                 }
             }
         }
         for id in &plan.inactive_listed {
-            if let Some(p) = store.person_row(*id).await.map_err(failed("staff import"))? {
+            if let Some(p) = store
+                .person_row(*id)
+                .await
+                .map_err(failed("staff import"))?
+            {
                 if !p.active {
                     view.inactive_listed.push(ssr::listing(p));
                 }
@@ -967,7 +1050,8 @@ pub async fn deactivate_missing(
             .map_err(failed("deactivate missing"))?
             .filter(|r| r.status == "applied")
             .ok_or(AppError::NotFound)?;
-        let plan: StaffPlan = serde_json::from_str(&row.payload).map_err(failed("deactivate missing"))?;
+        let plan: StaffPlan =
+            serde_json::from_str(&row.payload).map_err(failed("deactivate missing"))?;
         let chosen: Vec<i64> = plan
             .missing
             .iter()

@@ -1,7 +1,7 @@
 use super::{
-    people_list, person, person_open_work, staff_import, team_choices, AddPerson, DeactivateMissing,
-    DeactivatePerson, OpenWorkView, PeopleView, PersonListing, PersonView, ReactivatePerson,
-    SaveRoles, SavePerson, SendPersonLink, StaffImportView, UploadStaff,
+    people_list, person, person_open_work, staff_import, team_choices, AddPerson,
+    DeactivateMissing, DeactivatePerson, OpenWorkView, PeopleView, PersonListing, PersonView,
+    ReactivatePerson, SavePerson, SaveRoles, SendPersonLink, StaffImportView, UploadStaff,
 };
 use crate::domain::Role;
 use crate::ui::{
@@ -22,10 +22,7 @@ fn status_tag(p: &PersonListing) -> impl IntoView {
     }
 }
 
-fn errors_of(
-    value: Option<AppError>,
-    from_url: impl Fn() -> Option<AppError>,
-) -> Vec<FieldError> {
+fn errors_of(value: Option<AppError>, from_url: impl Fn() -> Option<AppError>) -> Vec<FieldError> {
     match value.or_else(from_url) {
         Some(AppError::Invalid(e)) => e,
         Some(other) => vec![FieldError::new("", other.to_string())],
@@ -34,7 +31,11 @@ fn errors_of(
 }
 
 /// The team select: blank for none.
-fn team_select(teams: Vec<(i64, String)>, chosen: Option<i64>, error: Signal<Option<String>>) -> impl IntoView {
+fn team_select(
+    teams: Vec<(i64, String)>,
+    chosen: Option<i64>,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
     view! {
         <div class="form-group" class:form-group--error=move || error.get().is_some()>
             <label class="label" for="team">"Team"</label>
@@ -78,9 +79,23 @@ pub fn PeoplePage() -> impl IntoView {
     let query = use_query_map();
     let get = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
     let data = Resource::new(
-        move || (get("search"), get("role"), get("team"), get("status"), get("page")),
+        move || {
+            (
+                get("search"),
+                get("role"),
+                get("team"),
+                get("status"),
+                get("page"),
+            )
+        },
         |(search, role, team, status, page)| {
-            people_list(search, role, team, status, page.and_then(|p| p.parse().ok()))
+            people_list(
+                search,
+                role,
+                team,
+                status,
+                page.and_then(|p| p.parse().ok()),
+            )
         },
     );
     let from_url = url_error(&[<UploadStaff as ServerFn>::PATH]);
@@ -151,7 +166,13 @@ fn PeopleTable(
     view: PeopleView,
     query: impl Fn(&str) -> Option<String> + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let PeopleView { people, total, page, pages, .. } = view;
+    let PeopleView {
+        people,
+        total,
+        page,
+        pages,
+        ..
+    } = view;
     let page_link = move |n: i64| {
         let mut parts = vec![format!("page={n}")];
         for key in ["search", "role", "team", "status"] {
@@ -159,7 +180,9 @@ fn PeopleTable(
                 let v: String = v
                     .bytes()
                     .map(|b| match b {
-                        b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+                        b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                            (b as char).to_string()
+                        }
                         _ => format!("%{b:02X}"),
                     })
                     .collect();
@@ -251,7 +274,13 @@ pub fn AddPersonPage() -> impl IntoView {
 #[component]
 pub fn PersonPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
     let save = ServerAction::<SavePerson>::new();
     let roles = ServerAction::<SaveRoles>::new();
     let link = ServerAction::<SendPersonLink>::new();
@@ -299,7 +328,9 @@ pub fn PersonPage() -> impl IntoView {
         Some(0) if matches!(save.value().get(), Some(Ok(()))) => Some("Details saved"),
         Some(1) if matches!(roles.value().get(), Some(Ok(()))) => Some("Roles saved"),
         Some(2) if matches!(link.value().get(), Some(Ok(()))) => Some("Email sent"),
-        Some(3) if matches!(deactivate.value().get(), Some(Ok(()))) => Some("Deactivated: they are signed out everywhere"),
+        Some(3) if matches!(deactivate.value().get(), Some(Ok(()))) => {
+            Some("Deactivated: they are signed out everywhere")
+        }
         Some(4) if matches!(reactivate.value().get(), Some(Ok(()))) => Some("Reactivated"),
         _ => None,
     };
@@ -420,9 +451,18 @@ fn Person(
 #[component]
 pub fn StaffImportPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
     let missing = ServerAction::<DeactivateMissing>::new();
-    let data = Resource::new(move || (id(), missing.version().get()), |(id, _)| staff_import(id));
+    let data = Resource::new(
+        move || (id(), missing.version().get()),
+        |(id, _)| staff_import(id),
+    );
     let from_url = url_error(&[<DeactivateMissing as ServerFn>::PATH]);
     let errors = move || errors_of(missing.value().get().and_then(Result::err), from_url);
     view! {
@@ -529,7 +569,13 @@ fn StaffImport(
 #[component]
 pub fn OpenWorkPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
     let data = Resource::new(id, person_open_work);
     view! {
         <Title text="A leaver's open work"/>

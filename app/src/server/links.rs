@@ -31,7 +31,14 @@ pub async fn issue_link(
     let token = new_session_token();
     let lifetime = lifetimes.of(purpose);
     store
-        .create_link(person_id, purpose, &token_hash(&token), by, now, now + lifetime)
+        .create_link(
+            person_id,
+            purpose,
+            &token_hash(&token),
+            by,
+            now,
+            now + lifetime,
+        )
         .await?;
     Ok(IssuedLink {
         url: format!(

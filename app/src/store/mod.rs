@@ -24,11 +24,11 @@ pub use moderation::{
     AskedRow, CompletedAuditRow, GoodAuditRow, GradeCode, GradePairRow, ModeratedShareRow,
     ModerationDrawRow, ModerationRoundRow, OutcomeRow, SampleDraw, SampleRow, ViewRow,
 };
+pub use notices::{Fault, LiveEvent, NewAlert, Notices, OutboxProblemRow, OutboxRow, OUTBOX_LEASE};
 pub use people::{
     LinkRow, NewPerson, OpenWork, PeopleQuery, PeopleStatus, PersonHistoryRow, PersonRow,
     SaveRefused, StaffImportRow,
 };
-pub use notices::{Fault, LiveEvent, NewAlert, Notices, OutboxProblemRow, OutboxRow, OUTBOX_LEASE};
 pub use rounds::{
     AuditorRow, ClosureDayRow, DrawRow, DrawToRecord, PoolFilter, RoundCaseRef, RoundCaseRow,
     RoundRow, SelectionContact,

@@ -124,7 +124,8 @@ pub enum SaveRefused {
     EmailTaken,
 }
 
-const PERSON_COLUMNS: &str = "SELECT p.id, p.display_name, p.email, p.team_id, t.name AS team, p.active, \
+const PERSON_COLUMNS: &str =
+    "SELECT p.id, p.display_name, p.email, p.team_id, t.name AS team, p.active, \
      (p.password_set_at IS NOT NULL) AS password_set, p.created_at, p.deactivated_at \
      FROM people p LEFT JOIN teams t ON t.id = p.team_id";
 
@@ -245,11 +246,10 @@ impl Store {
     }
 
     pub async fn person_row(&self, person_id: i64) -> StoreResult<Option<PersonRow>> {
-        let row: Option<PersonTuple> =
-            sqlx::query_as(&format!("{PERSON_COLUMNS} WHERE p.id = $1"))
-                .bind(person_id)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row: Option<PersonTuple> = sqlx::query_as(&format!("{PERSON_COLUMNS} WHERE p.id = $1"))
+            .bind(person_id)
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(match row {
             Some(row) => self.with_roles(vec![row]).await?.pop(),
             None => None,
@@ -335,14 +335,24 @@ impl Store {
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(None),
             Err(e) => return Err(e.into()),
         };
-        let mut lines = vec![history(id, PersonChange::Added, None, Some(person.email.to_string()))];
+        let mut lines = vec![history(
+            id,
+            PersonChange::Added,
+            None,
+            Some(person.email.to_string()),
+        )];
         for role in person.roles.iter() {
             sqlx::query("INSERT INTO person_roles (person_id, role) VALUES ($1, $2)")
                 .bind(id)
                 .bind(role.code())
                 .execute(&mut **tx)
                 .await?;
-            lines.push(history(id, PersonChange::RoleGranted, None, Some(role.code().into())));
+            lines.push(history(
+                id,
+                PersonChange::RoleGranted,
+                None,
+                Some(role.code().into()),
+            ));
         }
         Self::write_history(tx, &lines, by, staff_import_id, now).await?;
         Ok(Some(id))
@@ -360,7 +370,12 @@ impl Store {
                 .bind(role.code())
                 .execute(&mut **tx)
                 .await?;
-            lines.push(history(person_id, PersonChange::RoleGranted, None, Some(role.code().into())));
+            lines.push(history(
+                person_id,
+                PersonChange::RoleGranted,
+                None,
+                Some(role.code().into()),
+            ));
         }
         for role in &change.removed {
             sqlx::query("DELETE FROM person_roles WHERE person_id = $1 AND role = $2")
@@ -368,7 +383,12 @@ impl Store {
                 .bind(role.code())
                 .execute(&mut **tx)
                 .await?;
-            lines.push(history(person_id, PersonChange::RoleRemoved, Some(role.code().into()), None));
+            lines.push(history(
+                person_id,
+                PersonChange::RoleRemoved,
+                Some(role.code().into()),
+                None,
+            ));
         }
         Ok(lines)
     }
@@ -454,10 +474,20 @@ impl Store {
         }
         let mut lines = Vec::new();
         if old_name != name {
-            lines.push(history(person_id, PersonChange::Name, Some(old_name), Some(name.into())));
+            lines.push(history(
+                person_id,
+                PersonChange::Name,
+                Some(old_name),
+                Some(name.into()),
+            ));
         }
         if old_email != email {
-            lines.push(history(person_id, PersonChange::Email, Some(old_email), Some(email.into())));
+            lines.push(history(
+                person_id,
+                PersonChange::Email,
+                Some(old_email),
+                Some(email.into()),
+            ));
         }
         if old_team != team_id {
             lines.push(history(
@@ -515,11 +545,13 @@ impl Store {
             .bind(person_id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("UPDATE one_time_links SET used_at = $1 WHERE person_id = $2 AND used_at IS NULL")
-            .bind(now)
-            .bind(person_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE one_time_links SET used_at = $1 WHERE person_id = $2 AND used_at IS NULL",
+        )
+        .bind(now)
+        .bind(person_id)
+        .execute(&mut *tx)
+        .await?;
         Self::write_history(
             &mut tx,
             &[history(person_id, PersonChange::Deactivated, None, None)],
@@ -611,7 +643,15 @@ impl Store {
             teams: teams
                 .into_iter()
                 .map(|(id, name, tm)| {
-                    (id, name, if tm { "Team Manager" } else { "Service Manager" })
+                    (
+                        id,
+                        name,
+                        if tm {
+                            "Team Manager"
+                        } else {
+                            "Service Manager"
+                        },
+                    )
                 })
                 .collect(),
             action_reviews,
@@ -657,8 +697,14 @@ impl Store {
             LinkPurpose::Invitation => PersonChange::Invited,
             LinkPurpose::Reset => PersonChange::ResetSent,
         };
-        Self::write_history(&mut tx, &[history(person_id, change, None, None)], by, None, now)
-            .await?;
+        Self::write_history(
+            &mut tx,
+            &[history(person_id, change, None, None)],
+            by,
+            None,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -706,8 +752,14 @@ impl Store {
         let Some(person_id) = person else {
             return Ok(None);
         };
-        Self::replace_password(&mut tx, person_id, password_hash, PersonChange::PasswordSet, now)
-            .await?;
+        Self::replace_password(
+            &mut tx,
+            person_id,
+            password_hash,
+            PersonChange::PasswordSet,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(Some(person_id))
     }
@@ -720,8 +772,14 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
-        Self::replace_password(&mut tx, person_id, password_hash, PersonChange::PasswordChanged, now)
-            .await?;
+        Self::replace_password(
+            &mut tx,
+            person_id,
+            password_hash,
+            PersonChange::PasswordChanged,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -739,16 +797,25 @@ impl Store {
             .bind(person_id)
             .execute(&mut **tx)
             .await?;
-        sqlx::query("UPDATE one_time_links SET used_at = $1 WHERE person_id = $2 AND used_at IS NULL")
-            .bind(now)
-            .bind(person_id)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "UPDATE one_time_links SET used_at = $1 WHERE person_id = $2 AND used_at IS NULL",
+        )
+        .bind(now)
+        .bind(person_id)
+        .execute(&mut **tx)
+        .await?;
         sqlx::query("DELETE FROM sessions WHERE person_id = $1")
             .bind(person_id)
             .execute(&mut **tx)
             .await?;
-        Self::write_history(tx, &[history(person_id, change, None, None)], None, None, now).await
+        Self::write_history(
+            tx,
+            &[history(person_id, change, None, None)],
+            None,
+            None,
+            now,
+        )
+        .await
     }
 
     /// The person's stored password hash (for checking the old one before a change).
@@ -796,8 +863,8 @@ impl Store {
         notices: &Notices,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<i64>> {
-        let payload = serde_json::to_string(plan)
-            .map_err(|e| super::StoreError::Corrupt(e.to_string()))?;
+        let payload =
+            serde_json::to_string(plan).map_err(|e| super::StoreError::Corrupt(e.to_string()))?;
         let mut tx = self.begin_write().await?;
         let import_id: i64 = sqlx::query_scalar(
             "INSERT INTO staff_imports (file_name, full_list, status, payload, uploaded_by, uploaded_at) \
@@ -832,7 +899,12 @@ impl Store {
                     .bind(u.person_id)
                     .execute(&mut *tx)
                     .await?;
-                lines.push(history(u.person_id, PersonChange::Name, Some(old.clone()), Some(new.clone())));
+                lines.push(history(
+                    u.person_id,
+                    PersonChange::Name,
+                    Some(old.clone()),
+                    Some(new.clone()),
+                ));
             }
             if let Some((old, new)) = u.team {
                 sqlx::query("UPDATE people SET team_id = $1 WHERE id = $2")
