@@ -124,3 +124,72 @@ test('the Administrator deactivates a leaver: their open tab is signed out and t
   await qa.context.close();
   await browser.close();
 });
+
+test('without WebAssembly, asking for a reset link still works', async () => {
+  const browser = await launch();
+  const context = await browser.newContext({ viewport: { width: 768, height: 1024 }, javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(`${BASE}/forgot-password`);
+  await page.fill('#email', 'not an email');
+  await page.click('[data-testid=forgot-form] button[type=submit]');
+  await page.locator('#email-error').waitFor();
+  await page.fill('#email', 'kw.leaving-care.1@anytown.example');
+  await page.click('[data-testid=forgot-form] button[type=submit]');
+  await page.waitForURL(/\/forgot-password\?sent=1/);
+  await page.getByTestId('reset-sent').waitFor();
+  await context.close();
+  await browser.close();
+});
+
+test('the Administrator adds a person (bad input first), finds them by team, and a bad staff file changes nothing', async () => {
+  const browser = await launch();
+  const { context, page } = await tablet(browser);
+  await signIn(page, 'admin@anytown.example');
+  await page.waitForURL(`${BASE}/`);
+  await page.goto(`${BASE}/people/new`);
+  await hydrated(page);
+  await page.fill('#name', 'Robin Newcomer');
+  await page.fill('#email', 'qa.manager@anytown.example');
+  await page.locator('[data-testid=add-person-form] button[type=submit]').tap();
+  await page.getByTestId('error-summary').waitFor();
+  assert.match(await page.getByTestId('error-summary').innerText(), /at least one role/);
+  await page.locator('#role-key_worker').check();
+  await page.selectOption('#team', { label: 'Leaving Care' });
+  await page.locator('[data-testid=add-person-form] button[type=submit]').tap();
+  await quiet(page);
+  assert.match(await page.getByTestId('error-summary').innerText(), /already has this work email/);
+  await page.fill('#email', 'robin.newcomer@anytown.example');
+  await page.locator('[data-testid=add-person-form] button[type=submit]').tap();
+  await page.waitForURL(/\/people\/\d+$/);
+  await page.getByTestId('person-history').waitFor();
+  assert.match(await page.getByTestId('person-history').innerText(), /Invitation sent/);
+  assert.match(await page.getByTestId('person-name').innerText(), /Not yet signed in/);
+
+  await page.goto(`${BASE}/people`);
+  await hydrated(page);
+  await page.selectOption('#team', { label: 'Leaving Care' });
+  await page.selectOption('#role', { label: 'Key Worker' });
+  await page.locator('form[role=search] button[type=submit]').tap();
+  await page.waitForURL(/team=\d+/);
+  await quiet(page);
+  assert.match(await page.getByTestId('people-table').innerText(), /Robin Newcomer/);
+
+  await page.goto(`${BASE}/people`);
+  await hydrated(page);
+  const before = await page.getByTestId('people-count').innerText();
+  await page.setInputFiles('#staff-file', {
+    name: 'hr-export.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from('Name,Work email,Team,Roles\nBo Broken,not-an-email,Nowhere Team,Senior Practitioner\n'),
+  });
+  await page.locator('[data-testid=staff-upload] button[type=submit]').tap();
+  await page.waitForURL(/\/people\/imports\/\d+$/);
+  const problems = await page.getByTestId('staff-problems').innerText();
+  assert.match(problems, /Nothing was imported: the file has 3 problems/);
+  assert.match(problems, /Nowhere Team/);
+  await page.goto(`${BASE}/people`);
+  await page.getByTestId('people-count').waitFor();
+  assert.equal(await page.getByTestId('people-count').innerText(), before, 'nobody was added');
+  await context.close();
+  await browser.close();
+});

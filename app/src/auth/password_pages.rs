@@ -1,33 +1,13 @@
 //! The pages around passwords: set one from a link, ask for a reset, change one's own.
 
 use super::passwords::{check_link, ChangePassword, ForgotPassword, LinkCheck, SetPassword};
-use crate::ui::{field_error, url_error, ErrorSummary, InputField, SignedIn};
-use crate::{AppError, FieldError};
+use crate::ui::{answer_errors, field_error, url_error, ErrorSummary, InputField, SignedIn};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 
 const PASSWORD_HINT: &str = "At least 12 characters. A good way to make a strong password that you can remember is to put three random words together. Do not use your email address, or a password you use elsewhere.";
-
-/// A form's problems: from its action in this page, or from the URL after a plain post.
-fn problems<T>(
-    value: impl Fn() -> Option<Result<T, AppError>> + Copy + Send + Sync + 'static,
-    from_url: impl Fn() -> Option<AppError> + Copy + Send + Sync + 'static,
-) -> impl Fn() -> Vec<FieldError> + Copy + Send + Sync + 'static {
-    move || {
-        let error = match value() {
-            Some(Err(error)) => Some(error),
-            Some(Ok(_)) => None,
-            None => from_url(),
-        };
-        match error {
-            Some(AppError::Invalid(errors)) => errors,
-            Some(other) => vec![FieldError::new("", other.to_string())],
-            None => Vec::new(),
-        }
-    }
-}
 
 /// `/set-password?token=…`: the page an invitation or reset email links to.
 #[component]
@@ -36,7 +16,7 @@ pub fn SetPasswordPage() -> impl IntoView {
     let token = move || query.read().get("token").unwrap_or_default();
     let action = ServerAction::<SetPassword>::new();
     let from_url = url_error(&[<SetPassword as ServerFn>::PATH]);
-    let errors = problems(move || action.value().get(), from_url);
+    let errors = move || answer_errors(action.value().get(), from_url);
     let link = Resource::new(token, check_link);
     let token_error = move || field_error(&errors(), "token");
     view! {
@@ -81,7 +61,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let query = use_query_map();
     let action = ServerAction::<ForgotPassword>::new();
     let from_url = url_error(&[<ForgotPassword as ServerFn>::PATH]);
-    let errors = problems(move || action.value().get(), from_url);
+    let errors = move || answer_errors(action.value().get(), from_url);
     let sent = move || {
         matches!(action.value().get(), Some(Ok(())))
             || (action.value().get().is_none() && query.read().get("sent").is_some())
@@ -119,7 +99,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
 pub fn AccountPage() -> impl IntoView {
     let action = ServerAction::<ChangePassword>::new();
     let from_url = url_error(&[<ChangePassword as ServerFn>::PATH]);
-    let errors = problems(move || action.value().get(), from_url);
+    let errors = move || answer_errors(action.value().get(), from_url);
     // Every session has ended, this one too: load the sign-in page afresh, so nothing in
     // this tab still thinks it is signed in.
     #[cfg(feature = "hydrate")]

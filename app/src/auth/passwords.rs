@@ -100,10 +100,8 @@ pub async fn set_password(token: String, password: String) -> Result<(), AppErro
             .await
             .map_err(failed("set password"))?;
         tracing::info!(person_id, "password set from a one-time link");
-        if let Some(site) = use_context::<SiteSettings>() {
-            // Streams opened with the ended sessions close.
-            site.events.0.published(&[person_id]);
-        }
+        // Streams opened with the ended sessions close.
+        announce(&[person_id]);
         clear_session_cookie();
         leptos_axum::redirect("/sign-in?done=password-set");
         Ok(())
@@ -143,24 +141,10 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
                         .await
                         .map_err(failed("forgot password"))?
                         .ok_or_else(|| internal("person vanished"))?;
-                    let link = links::issue_link(
-                        &store,
-                        c.person_id,
-                        LinkPurpose::Reset,
-                        None,
-                        site.links,
-                        &site.public_url,
-                        now,
-                    )
-                    .await
-                    .map_err(failed("forgot password"))?;
-                    let message = links::link_email(
-                        c.person_id,
-                        &person.email,
-                        &person.display_name,
-                        LinkPurpose::Reset,
-                        &link,
-                    );
+                    let message =
+                        links::link_for(&store, &site, &person, LinkPurpose::Reset, None, now)
+                            .await
+                            .map_err(failed("forgot password"))?;
                     // Sent after the answer: how long a mail server takes must not
                     // tell anyone that the address has an account.
                     let mailer = site.mailer.clone();
@@ -216,9 +200,7 @@ pub async fn change_password(current: String, password: String) -> Result<(), Ap
             .await
             .map_err(failed("change password"))?;
         tracing::info!(person_id = actor.person_id, "password changed");
-        if let Some(site) = use_context::<SiteSettings>() {
-            site.events.0.published(&[actor.person_id]);
-        }
+        announce(&[actor.person_id]);
         clear_session_cookie();
         leptos_axum::redirect("/sign-in?done=password-changed");
         Ok(())

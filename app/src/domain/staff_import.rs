@@ -73,14 +73,21 @@ fn role_names() -> String {
 /// Reads the staff export. Every problem in the file is reported, not just the first.
 pub fn read_staff(sheet: &Sheet) -> Result<Vec<StaffLine>, Vec<Problem>> {
     match read_staff_lines(sheet) {
-        (lines, problems) if problems.is_empty() => Ok(lines),
-        (_, problems) => Err(problems),
+        read if read.problems.is_empty() => Ok(read.lines),
+        read => Err(read.problems),
     }
 }
 
-/// The rows that read well, and the problems of those that did not: a file with bad rows
-/// can still be planned, so that every problem (an unknown team too) is shown at once.
-pub fn read_staff_lines(sheet: &Sheet) -> (Vec<StaffLine>, Vec<Problem>) {
+/// A staff file as read: the rows that read well, the problems of those that did not, and
+/// the teams those named (checked too, so that every problem is shown at once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffRead {
+    pub lines: Vec<StaffLine>,
+    pub problems: Vec<Problem>,
+    pub unread_teams: Vec<(usize, String)>,
+}
+
+pub fn read_staff_lines(sheet: &Sheet) -> StaffRead {
     let columns = columns(
         sheet,
         &[
@@ -104,7 +111,13 @@ pub fn read_staff_lines(sheet: &Sheet) -> (Vec<StaffLine>, Vec<Problem>) {
     );
     let (header, at) = match columns {
         Ok(found) => found,
-        Err(problems) => return (Vec::new(), problems),
+        Err(problems) => {
+            return StaffRead {
+                lines: Vec::new(),
+                problems,
+                unread_teams: Vec::new(),
+            }
+        }
     };
     let problem = |row: usize, column: &str, message: String| Problem {
         sheet: Some(sheet.name.clone()),
@@ -116,6 +129,7 @@ pub fn read_staff_lines(sheet: &Sheet) -> (Vec<StaffLine>, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut first_seen: HashMap<String, usize> = HashMap::new();
     let mut any_rows = false;
+    let mut unread_teams = Vec::new();
     for (row, cells) in data_rows(sheet, header) {
         any_rows = true;
         let name = match text(cells.get(at[0])) {
@@ -184,20 +198,25 @@ pub fn read_staff_lines(sheet: &Sheet) -> (Vec<StaffLine>, Vec<Problem>) {
             roles_ok = false;
             problems.push(problem(row, ROLES, "Give at least one role".into()));
         }
-        if let (Some(name), Some(email), true) = (name, email, roles_ok) {
-            lines.push(StaffLine {
+        match (name, email, roles_ok) {
+            (Some(name), Some(email), true) => lines.push(StaffLine {
                 row,
                 name,
                 email,
                 team,
                 roles: RoleSet::new(roles),
-            });
+            }),
+            _ => unread_teams.extend(team.map(|t| (row, t))),
         }
     }
     if !any_rows {
         problems.push(Problem::file("The file has no staff"));
     }
-    (lines, problems)
+    StaffRead {
+        lines,
+        problems,
+        unread_teams,
+    }
 }
 
 /// A member of staff as the directory holds them now.
@@ -253,6 +272,44 @@ impl StaffPlan {
     }
 }
 
+fn unknown_team(sheet_name: &str, row: usize, team: &str) -> Problem {
+    Problem {
+        sheet: Some(sheet_name.to_string()),
+        row: Some(row),
+        column: Some(TEAM.into()),
+        message: format!(
+            "Team \"{team}\" is not in the staff directory. Add it on the Staff directory page first"
+        ),
+    }
+}
+
+/// Reads and plans a staff file, with every problem it has: those of rows that did not
+/// read, their unknown teams, and those of the plan. With rows unread, only the plan's
+/// problems of particular rows are sure (not, say, the Administrator guard).
+pub fn check_staff_file(
+    sheet: &Sheet,
+    teams: &[(i64, String)],
+    people: &[ExistingPerson],
+    full: bool,
+) -> Result<StaffPlan, Vec<Problem>> {
+    let read = read_staff_lines(sheet);
+    let mut problems = read.problems;
+    let sure = problems.is_empty();
+    for (row, team) in &read.unread_teams {
+        if !teams.iter().any(|(_, t)| header_key(t) == header_key(team)) {
+            problems.push(unknown_team(&sheet.name, *row, team));
+        }
+    }
+    match plan_staff(&sheet.name, &read.lines, teams, people, full) {
+        Ok(plan) if problems.is_empty() => return Ok(plan),
+        Ok(_) => {}
+        Err(more) => problems.extend(more.into_iter().filter(|p| sure || p.row.is_some())),
+    }
+    // Whole-file problems first, then by row in the order found.
+    problems.sort_by_key(|p| p.row);
+    Err(problems)
+}
+
 /// Plans the import of checked `lines` against the directory's `teams` (id, name) and
 /// `people`. `full` means the file lists all staff, so active people missing from it are
 /// listed (never deactivated).
@@ -289,14 +346,7 @@ pub fn plan_staff(
             Some(team) => match team_ids.get(&header_key(team)) {
                 Some(id) => Some(*id),
                 None => {
-                    problems.push(Problem {
-                        sheet: Some(sheet_name.to_string()),
-                        row: Some(line.row),
-                        column: Some(TEAM.into()),
-                        message: format!(
-                            "Team \"{team}\" is not in the staff directory. Add it on the Staff directory page first"
-                        ),
-                    });
+                    problems.push(unknown_team(sheet_name, line.row, team));
                     // Planned on regardless, so the Administrator guard still sees its roles.
                     None
                 }
@@ -978,5 +1028,31 @@ mod tests {
         assert_eq!(problems.len(), 2);
         assert_eq!(problems[0].column.as_deref(), Some("Team"));
         assert_eq!(problems[1], refused);
+    }
+
+    #[test]
+    fn a_bad_row_still_has_its_unknown_team_reported_with_everything_else() {
+        let file = sheet(&[
+            HEAD,
+            &["Ann", "ann@c.example", "Team A", "Key Worker"],
+            &["Bo", "not-an-email", "Nowhere", "Senior Practitioner"],
+            &["Cy", "cy@c.example", "Team Z", "Auditor"],
+        ]);
+        let problems = check_staff_file(&file, &teams(), &[admin()], false).unwrap_err();
+        let at: Vec<(usize, &str)> = located(&problems)
+            .into_iter()
+            .map(|(r, c, _)| (r, c))
+            .collect();
+        assert_eq!(
+            at,
+            vec![(3, "Work email"), (3, "Roles"), (3, "Team"), (4, "Team")]
+        );
+        // A good file plans.
+        let good = sheet(&[
+            HEAD,
+            &["Ann", "ann@c.example", "Team A", "Key Worker"],
+        ]);
+        let plan = check_staff_file(&good, &teams(), &[admin()], false).unwrap();
+        assert_eq!(plan.added.len(), 1);
     }
 }

@@ -444,38 +444,42 @@ pub async fn add_person(
 
 /// Makes and sends an invitation (no password yet) or a reset link.
 #[cfg(feature = "ssr")]
+async fn send_link_to(
+    store: &crate::store::Store,
+    site: &crate::server::SiteSettings,
+    person: &crate::store::PersonRow,
+    by: i64,
+) -> Result<(), String> {
+    use crate::domain::people::LinkPurpose;
+    use crate::server::links;
+    let purpose = if person.password_set {
+        LinkPurpose::Reset
+    } else {
+        LinkPurpose::Invitation
+    };
+    let email = links::link_for(store, site, person, purpose, Some(by), chrono::Utc::now())
+        .await
+        .map_err(|e| e.to_string())?;
+    links::send_link(&site.mailer, email).await
+}
+
+/// [`send_link_to`] for a server function: the person must be active, and a failure is
+/// said at the page's button.
+#[cfg(feature = "ssr")]
 async fn send_one_link(
     store: &crate::store::Store,
     person_id: i64,
     by: i64,
 ) -> Result<(), AppError> {
-    use crate::domain::people::LinkPurpose;
-    use crate::server::{failed, links, SiteSettings};
+    use crate::server::{failed, SiteSettings};
     let site = use_context::<SiteSettings>().unwrap_or_default();
-    let p = store
+    let person = store
         .person_row(person_id)
         .await
         .map_err(failed("send link"))?
         .filter(|p| p.active)
         .ok_or(AppError::NotFound)?;
-    let purpose = if p.password_set {
-        LinkPurpose::Reset
-    } else {
-        LinkPurpose::Invitation
-    };
-    let link = links::issue_link(
-        store,
-        person_id,
-        purpose,
-        Some(by),
-        site.links,
-        &site.public_url,
-        chrono::Utc::now(),
-    )
-    .await
-    .map_err(failed("send link"))?;
-    let email = links::link_email(person_id, &p.email, &p.display_name, purpose, &link);
-    links::send_link(&site.mailer, email).await.map_err(|_| {
+    send_link_to(store, &site, &person, by).await.map_err(|_| {
         AppError::Invalid(vec![crate::FieldError::new(
             "send-link",
             "The email could not be sent. Check the email settings (see the Email page), then send it again",
@@ -592,9 +596,7 @@ pub async fn save_roles(
             .map_err(failed("save roles"))?;
         committed(&notices);
         // Their open pages re-read who they are at once.
-        if let Some(site) = use_context::<SiteSettings>() {
-            site.events.0.published(&[person_id]);
-        }
+        announce(&[person_id]);
         tracing::info!(person_id, by = actor.person_id, "roles changed");
         Ok(())
     })
@@ -619,7 +621,7 @@ async fn deactivate(store: &crate::store::Store, person_id: i64, by: i64) -> Res
     use crate::domain::alert::AlertKind;
     use crate::domain::people::{keeps_an_administrator, PeopleRule};
     use crate::domain::Role;
-    use crate::server::{committed, failed, NewAlert, Notices, SiteSettings};
+    use crate::server::{announce, committed, failed, NewAlert, Notices};
     use crate::FieldError;
     let refuse =
         |rule: PeopleRule| AppError::Invalid(vec![FieldError::new("deactivate", rule.to_string())]);
@@ -698,9 +700,7 @@ async fn deactivate(store: &crate::store::Store, person_id: i64, by: i64) -> Res
         .map_err(failed("deactivate"))?;
     committed(&notices);
     // Their streams are served once more, find their sessions gone, and close.
-    if let Some(site) = use_context::<SiteSettings>() {
-        site.events.0.published(&[person_id]);
-    }
+    announce(&[person_id]);
     tracing::info!(person_id, by, "person deactivated");
     Ok(())
 }
@@ -779,7 +779,7 @@ pub async fn person_open_work(person_id: i64) -> Result<OpenWorkView, AppError> 
 /// transaction, or kept as refused with every problem.
 #[server(input = MultipartFormData, endpoint = "upload_staff")]
 pub async fn upload_staff(data: MultipartData) -> Result<i64, AppError> {
-    use crate::domain::staff_import::{plan_staff, read_staff_lines};
+    use crate::domain::staff_import::check_staff_file;
     use crate::server::upload::{receive, sheets, too_large, Received};
     use crate::server::*;
     use crate::FieldError;
@@ -787,7 +787,7 @@ pub async fn upload_staff(data: MultipartData) -> Result<i64, AppError> {
         let (store, actor) = signed_in().await?;
         ssr::require_administrator(&actor)?;
         let Received { fields, file_name, bytes, too_large: over } = receive(data, "staff-file").await?;
-        if file_name.is_empty() || bytes.is_empty() && !over {
+        if file_name.is_empty() || (bytes.is_empty() && !over) {
             return Err(AppError::Invalid(vec![FieldError::new(
                 "staff-file",
                 "Choose the staff file to upload",
@@ -796,6 +796,7 @@ pub async fn upload_staff(data: MultipartData) -> Result<i64, AppError> {
         let full = fields.get("full").is_some_and(|v| v == "yes");
         let invite = fields.get("invite").is_some_and(|v| v == "yes");
         let now = chrono::Utc::now();
+        let people = store.staff_for_import().await.map_err(failed("upload staff"))?;
         let planned = if over {
             Err(vec![too_large()])
         } else {
@@ -805,20 +806,7 @@ pub async fn upload_staff(data: MultipartData) -> Result<i64, AppError> {
                     None => Err(vec![Problem::file("The workbook has no sheets")]),
                     Some(sheet) => {
                         let teams = store.teams().await.map_err(failed("upload staff"))?;
-                        let people = store.staff_for_import().await.map_err(failed("upload staff"))?;
-                        let (lines, mut problems) = read_staff_lines(sheet);
-                        match plan_staff(&sheet.name, &lines, &teams, &people, full) {
-                            Ok(plan) if problems.is_empty() => Ok(plan),
-                            Ok(_) => Err(problems),
-                            Err(more) => {
-                                // With rows unread, only problems of rows that were read
-                                // are sure (not, say, the Administrator guard).
-                                let sure = problems.is_empty();
-                                problems.extend(more.into_iter().filter(|p| sure || p.row.is_some()));
-                                problems.sort_by_key(|p| p.row);
-                                Err(problems)
-                            }
-                        }
+                        check_staff_file(sheet, &teams, &people, full)
                     }
                 },
             }
@@ -846,7 +834,6 @@ pub async fn upload_staff(data: MultipartData) -> Result<i64, AppError> {
             .iter()
             .map(|a| (a.name.clone(), a.roles.iter().filter(|r| r.sees_every_case()).collect()))
             .collect();
-        let people = store.staff_for_import().await.map_err(failed("upload staff"))?;
         for u in &plan.updated {
             let name = match &u.name {
                 Some((_, new)) => new.clone(),
@@ -869,16 +856,20 @@ pub async fn upload_staff(data: MultipartData) -> Result<i64, AppError> {
         committed(&notices);
         tracing::info!(staff_import_id = id, added = plan.added.len(), updated = plan.updated.len(), "staff file applied");
         if invite && !plan.added.is_empty() {
-            let emails: Vec<String> = plan.added.iter().map(|a| a.email.clone()).collect();
+            let emails: std::collections::HashSet<String> =
+                plan.added.iter().map(|a| a.email.clone()).collect();
             let by = actor.person_id;
             let site = use_context::<SiteSettings>().unwrap_or_default();
             let store = store.clone();
             // Hundreds of emails: sent after the answer, each with its own link.
             tokio::spawn(async move {
-                for email in emails {
-                    let Ok(Some(c)) = store.credentials(&email).await else { continue };
-                    if let Err(error) = invite_in_background(&store, &site, c.person_id, by).await {
-                        tracing::warn!(person_id = c.person_id, %error, "invitation not sent");
+                let people = match store.all_people().await {
+                    Ok(people) => people,
+                    Err(error) => return tracing::warn!(%error, "invitations not sent"),
+                };
+                for person in people.iter().filter(|p| emails.contains(&p.email)) {
+                    if let Err(error) = send_link_to(&store, &site, person, by).await {
+                        tracing::warn!(person_id = person.id, %error, "invitation not sent");
                     }
                 }
             });
@@ -887,41 +878,6 @@ pub async fn upload_staff(data: MultipartData) -> Result<i64, AppError> {
         Ok(id)
     })
     .await
-}
-
-#[cfg(feature = "ssr")]
-async fn invite_in_background(
-    store: &crate::store::Store,
-    site: &crate::server::SiteSettings,
-    person_id: i64,
-    by: i64,
-) -> Result<(), String> {
-    use crate::domain::people::LinkPurpose;
-    use crate::server::links;
-    let p = store
-        .person_row(person_id)
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or("no such person")?;
-    let link = links::issue_link(
-        store,
-        person_id,
-        LinkPurpose::Invitation,
-        Some(by),
-        site.links,
-        &site.public_url,
-        chrono::Utc::now(),
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    let email = links::link_email(
-        person_id,
-        &p.email,
-        &p.display_name,
-        LinkPurpose::Invitation,
-        &link,
-    );
-    links::send_link(&site.mailer, email).await
 }
 
 #[server(endpoint = "staff_import")]
@@ -965,13 +921,14 @@ pub async fn staff_import(import_id: i64) -> Result<StaffImportView, AppError> {
             t.and_then(|id| teams.iter().find(|(i, _)| *i == id).map(|(_, n)| n.clone()))
                 .unwrap_or_else(|| "no team".into())
         };
+        // Everyone in one read, instead of one read per line of a file of hundreds.
+        let people = store.all_people().await.map_err(failed("staff import"))?;
+        let by_id: HashMap<i64, &crate::store::PersonRow> =
+            people.iter().map(|p| (p.id, p)).collect();
+        let by_email: HashMap<&str, i64> =
+            people.iter().map(|p| (p.email.as_str(), p.id)).collect();
         for a in &plan.added {
-            let id = store
-                .credentials(&a.email)
-                .await
-                .map_err(failed("staff import"))?
-                .map(|c| c.person_id)
-                .unwrap_or(0);
+            let id = by_email.get(a.email.as_str()).copied().unwrap_or(0);
             view.added.push((id, a.name.clone(), a.email.clone()));
         }
         for u in &plan.updated {
@@ -995,38 +952,24 @@ pub async fn staff_import(import_id: i64) -> Result<StaffImportView, AppError> {
             if !u.roles_removed.is_empty() {
                 what.push(format!("no longer {}", labels(&u.roles_removed)));
             }
-            let name = store
-                .person_row(u.person_id)
-                .await
-                .map_err(failed("staff import"))?
-                .map(|p| p.display_name)
+            let name = by_id
+                .get(&u.person_id)
+                .map(|p| p.display_name.clone())
                 .unwrap_or_default();
             view.updated.push((u.person_id, name, what.join("; ")));
         }
         view.unchanged = plan.unchanged;
-        // People already deactivated since the import are no longer listed.
-        for id in &plan.missing {
-            if let Some(p) = store
-                .person_row(*id)
-                .await
-                .map_err(failed("staff import"))?
-            {
-                if p.active {
-                    view.missing.push(ssr::listing(p));
-                }
-            }
-        }
-        for id in &plan.inactive_listed {
-            if let Some(p) = store
-                .person_row(*id)
-                .await
-                .map_err(failed("staff import"))?
-            {
-                if !p.active {
-                    view.inactive_listed.push(ssr::listing(p));
-                }
-            }
-        }
+        // People already deactivated since the import are no longer listed, and those
+        // reactivated since no longer need it.
+        let listed = |ids: &[i64], active: bool| -> Vec<PersonListing> {
+            ids.iter()
+                .filter_map(|id| by_id.get(id))
+                .filter(|p| p.active == active)
+                .map(|p| ssr::listing((*p).clone()))
+                .collect()
+        };
+        view.missing = listed(&plan.missing, true);
+        view.inactive_listed = listed(&plan.inactive_listed, false);
         Ok(view)
     })
     .await

@@ -5,8 +5,8 @@ use super::{
 };
 use crate::domain::Role;
 use crate::ui::{
-    field_error, last_answered, url_error, ErrorSummary, ErrorView, InputField, ProblemTable,
-    SignedIn, Tag,
+    answer_errors, field_error, last_answered, url_error, ErrorSummary, ErrorView, InputField,
+    ProblemTable, SignedIn, Tag,
 };
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
@@ -19,14 +19,6 @@ fn status_tag(p: &PersonListing) -> impl IntoView {
         (false, _) => view! { <Tag text="Deactivated" colour="grey"/> },
         (true, false) => view! { <Tag text="Not yet signed in" colour="yellow"/> },
         (true, true) => view! { <Tag text="Active" colour="green"/> },
-    }
-}
-
-fn errors_of(value: Option<AppError>, from_url: impl Fn() -> Option<AppError>) -> Vec<FieldError> {
-    match value.or_else(from_url) {
-        Some(AppError::Invalid(e)) => e,
-        Some(other) => vec![FieldError::new("", other.to_string())],
-        None => Vec::new(),
     }
 }
 
@@ -99,7 +91,7 @@ pub fn PeoplePage() -> impl IntoView {
         },
     );
     let from_url = url_error(&[<UploadStaff as ServerFn>::PATH]);
-    let errors = move || errors_of(None, from_url);
+    let errors = move || answer_errors(None::<Result<(), AppError>>, from_url);
     let upload_path = <UploadStaff as ServerFn>::PATH;
     view! {
         <Title text="People and roles"/>
@@ -107,30 +99,6 @@ pub fn PeoplePage() -> impl IntoView {
             {move || view! { <ErrorSummary errors=errors()/> }}
             <h1 class="heading-l">"People and roles"</h1>
             <p class="body"><a class="button" href="/people/new">"Add a person"</a></p>
-            <form method="get" action="/people" class="filters" role="search">
-                <div class="form-group form-group--inline">
-                    <label class="label" for="search">"Name or email"</label>
-                    <input class="input" id="search" name="search" type="search" value=get("search").unwrap_or_default()/>
-                </div>
-                <div class="form-group form-group--inline">
-                    <label class="label" for="role">"Role"</label>
-                    <select class="select" id="role" name="role">
-                        <option value="">"Any role"</option>
-                        {Role::ALL.into_iter().map(|r| view! {
-                            <option value=r.code() selected=get("role").as_deref() == Some(r.code())>{r.label()}</option>
-                        }).collect_view()}
-                    </select>
-                </div>
-                <div class="form-group form-group--inline">
-                    <label class="label" for="status">"Status"</label>
-                    <select class="select" id="status" name="status">
-                        <option value="">"Active"</option>
-                        <option value="inactive" selected=get("status").as_deref() == Some("inactive")>"Deactivated"</option>
-                        <option value="all" selected=get("status").as_deref() == Some("all")>"Everyone"</option>
-                    </select>
-                </div>
-                <button type="submit" class="button button--secondary">"Search"</button>
-            </form>
             <Transition fallback=|| view! { <p class="loading">"Loading people…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
@@ -171,7 +139,7 @@ fn PeopleTable(
         total,
         page,
         pages,
-        ..
+        teams,
     } = view;
     let page_link = move |n: i64| {
         let mut parts = vec![format!("page={n}")];
@@ -192,6 +160,40 @@ fn PeopleTable(
         format!("/people?{}", parts.join("&"))
     };
     view! {
+        <form method="get" action="/people" class="filters" role="search">
+            <div class="form-group form-group--inline">
+                <label class="label" for="search">"Name or email"</label>
+                <input class="input" id="search" name="search" type="search" value=query("search").unwrap_or_default()/>
+            </div>
+            <div class="form-group form-group--inline">
+                <label class="label" for="role">"Role"</label>
+                <select class="select" id="role" name="role">
+                    <option value="">"Any role"</option>
+                    {Role::ALL.into_iter().map(|r| view! {
+                        <option value=r.code() selected=query("role").as_deref() == Some(r.code())>{r.label()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="form-group form-group--inline">
+                <label class="label" for="team">"Team"</label>
+                <select class="select" id="team" name="team">
+                    <option value="">"Any team"</option>
+                    {teams.into_iter().map(|(id, name)| {
+                        let id = id.to_string();
+                        view! { <option value=id.clone() selected=query("team").as_deref() == Some(id.as_str())>{name}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="form-group form-group--inline">
+                <label class="label" for="status">"Status"</label>
+                <select class="select" id="status" name="status">
+                    <option value="">"Active"</option>
+                    <option value="inactive" selected=query("status").as_deref() == Some("inactive")>"Deactivated"</option>
+                    <option value="all" selected=query("status").as_deref() == Some("all")>"Everyone"</option>
+                </select>
+            </div>
+            <button type="submit" class="button button--secondary">"Search"</button>
+        </form>
         <p class="body" role="status" data-testid="people-count">{match total {
             0 => "Nobody matches.".to_string(),
             1 => "1 person.".to_string(),
@@ -234,7 +236,7 @@ fn PeopleTable(
 pub fn AddPersonPage() -> impl IntoView {
     let add = ServerAction::<AddPerson>::new();
     let from_url = url_error(&[<AddPerson as ServerFn>::PATH]);
-    let errors = move || errors_of(add.value().get().and_then(Result::err), from_url);
+    let errors = move || answer_errors(add.value().get(), from_url);
     let teams = Resource::new(|| (), |_| team_choices());
     view! {
         <Title text="Add a person"/>
@@ -314,15 +316,15 @@ pub fn PersonPage() -> impl IntoView {
         <ReactivatePerson as ServerFn>::PATH,
     ]);
     let errors = move || {
-        let error = match last.get() {
-            Some(0) => save.value().get().and_then(Result::err),
-            Some(1) => roles.value().get().and_then(Result::err),
-            Some(2) => link.value().get().and_then(Result::err),
-            Some(3) => deactivate.value().get().and_then(Result::err),
-            Some(4) => reactivate.value().get().and_then(Result::err),
+        let answer = match last.get() {
+            Some(0) => save.value().get(),
+            Some(1) => roles.value().get(),
+            Some(2) => link.value().get(),
+            Some(3) => deactivate.value().get(),
+            Some(4) => reactivate.value().get(),
             _ => None,
         };
-        errors_of(error, from_url)
+        answer_errors(answer, from_url)
     };
     let done = move || match last.get() {
         Some(0) if matches!(save.value().get(), Some(Ok(()))) => Some("Details saved"),
@@ -464,7 +466,7 @@ pub fn StaffImportPage() -> impl IntoView {
         |(id, _)| staff_import(id),
     );
     let from_url = url_error(&[<DeactivateMissing as ServerFn>::PATH]);
-    let errors = move || errors_of(missing.value().get().and_then(Result::err), from_url);
+    let errors = move || answer_errors(missing.value().get(), from_url);
     view! {
         <Title text="Staff import"/>
         <SignedIn render=move |_me| view! {

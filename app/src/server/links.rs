@@ -4,7 +4,7 @@
 use super::mail::{Email, Mailer};
 use super::password::{new_session_token, token_hash};
 use crate::domain::people::{hours_in_words, LinkLifetimes, LinkPurpose};
-use crate::store::{Store, StoreError};
+use crate::store::{PersonRow, Store, StoreError};
 use chrono::{DateTime, Utc};
 
 /// Where a link's holder sets their password.
@@ -47,6 +47,34 @@ pub async fn issue_link(
         ),
         lasts: hours_in_words(lifetime),
     })
+}
+
+/// Makes a link for `person` and the email that carries it.
+pub async fn link_for(
+    store: &Store,
+    site: &super::SiteSettings,
+    person: &PersonRow,
+    purpose: LinkPurpose,
+    by: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Email, StoreError> {
+    let link = issue_link(
+        store,
+        person.id,
+        purpose,
+        by,
+        site.links,
+        &site.public_url,
+        now,
+    )
+    .await?;
+    Ok(link_email(
+        person.id,
+        &person.email,
+        &person.display_name,
+        purpose,
+        &link,
+    ))
 }
 
 /// The email that carries a link.

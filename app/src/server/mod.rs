@@ -81,6 +81,14 @@ pub fn committed(notices: &Notices) {
     }
 }
 
+/// Tells these people's open pages to look again, outside any change's notices: their
+/// sessions have ended (their streams then close) or their roles have changed.
+pub fn announce(person_ids: &[i64]) {
+    if let Some(site) = use_context::<SiteSettings>() {
+        site.events.0.published(person_ids);
+    }
+}
+
 /// Logs which operation failed, with the error (inside the request's span, which carries
 /// its route, request ID and person ID); the user gets the plain sentence.
 pub fn failed<E: Display>(operation: &'static str) -> impl Fn(E) -> AppError {

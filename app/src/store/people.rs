@@ -25,6 +25,20 @@ pub struct PersonRow {
     pub deactivated_at: Option<DateTime<Utc>>,
 }
 
+impl PersonRow {
+    /// As a staff file's plan sees them.
+    pub fn existing(&self) -> ExistingPerson {
+        ExistingPerson {
+            id: self.id,
+            name: self.display_name.clone(),
+            email: self.email.clone(),
+            team_id: self.team_id,
+            roles: self.roles.clone(),
+            active: self.active,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PeopleStatus {
     #[default]
@@ -604,16 +618,19 @@ impl Store {
         .bind(person_id)
         .fetch_all(&self.pool)
         .await?;
-        let cases = |column: &'static str| {
-            sqlx::query_as::<_, (i64, String)>(match column {
-                "key_worker_id" => "SELECT id, child_unique_id FROM cases WHERE key_worker_id = $1 AND closed_on IS NULL ORDER BY child_unique_id",
-                _ => "SELECT id, child_unique_id FROM cases WHERE iro_id = $1 AND closed_on IS NULL ORDER BY child_unique_id",
-            })
-            .bind(person_id)
-            .fetch_all(&self.pool)
+        let cases = |sql: &'static str| {
+            sqlx::query_as::<_, (i64, String)>(sql)
+                .bind(person_id)
+                .fetch_all(&self.pool)
         };
-        let key_worker_cases = cases("key_worker_id").await?;
-        let iro_cases = cases("iro_id").await?;
+        let key_worker_cases = cases(
+            "SELECT id, child_unique_id FROM cases WHERE key_worker_id = $1 AND closed_on IS NULL ORDER BY child_unique_id",
+        )
+        .await?;
+        let iro_cases = cases(
+            "SELECT id, child_unique_id FROM cases WHERE iro_id = $1 AND closed_on IS NULL ORDER BY child_unique_id",
+        )
+        .await?;
         let teams: Vec<(i64, String, bool)> = sqlx::query_as(
             "SELECT id, name, team_manager_id = $1 FROM teams \
              WHERE team_manager_id = $1 OR service_manager_id = $1 ORDER BY name",
@@ -830,23 +847,22 @@ impl Store {
 
     // ---- staff imports ----
 
-    /// Everyone, active or not, with their roles: what a staff file is planned against.
-    pub async fn staff_for_import(&self) -> StoreResult<Vec<ExistingPerson>> {
+    /// Everyone, active or not, with their roles, in one read (a staff file is planned
+    /// against them, and its page shows them).
+    pub async fn all_people(&self) -> StoreResult<Vec<PersonRow>> {
         let rows: Vec<PersonTuple> = sqlx::query_as(&format!("{PERSON_COLUMNS} ORDER BY p.id"))
             .fetch_all(&self.pool)
             .await?;
+        self.with_roles(rows).await
+    }
+
+    /// Everyone as a staff file is planned against them.
+    pub async fn staff_for_import(&self) -> StoreResult<Vec<ExistingPerson>> {
         Ok(self
-            .with_roles(rows)
+            .all_people()
             .await?
-            .into_iter()
-            .map(|p| ExistingPerson {
-                id: p.id,
-                name: p.display_name,
-                email: p.email,
-                team_id: p.team_id,
-                roles: p.roles,
-                active: p.active,
-            })
+            .iter()
+            .map(PersonRow::existing)
             .collect())
     }
 

@@ -164,9 +164,7 @@ pub async fn mark_alert_read(alert_id: i64) -> Result<(), AppError> {
         if !found {
             return Err(AppError::NotFound);
         }
-        if let Some(site) = use_context::<SiteSettings>() {
-            site.events.0.published(&[actor.person_id]);
-        }
+        announce(&[actor.person_id]);
         Ok(())
     })
     .await

@@ -227,6 +227,18 @@ pub fn form_errors<T>(value: Option<Result<T, AppError>>) -> Vec<FieldError> {
     }
 }
 
+/// A form's problems: its answer in this page, or before it has answered, the error a
+/// plain post (before the WebAssembly loaded) brought back in the URL.
+pub fn answer_errors<T>(
+    answer: Option<Result<T, AppError>>,
+    from_url: impl Fn() -> Option<AppError>,
+) -> Vec<FieldError> {
+    match answer {
+        Some(answer) => form_errors(Some(answer)),
+        None => form_errors::<()>(from_url().map(Err)),
+    }
+}
+
 /// The error a server function sent back in the URL after a plain form post (before the
 /// WebAssembly loads, the framework redirects back with `__path` and `__err`). Only errors
 /// from `paths` count, so a stale URL from another form shows nothing.
