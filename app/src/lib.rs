@@ -19,7 +19,10 @@ pub mod live;
 pub mod moderation;
 pub mod outbox;
 pub mod people;
+pub mod reports;
 pub mod rounds;
+pub mod sessions;
+pub mod themes;
 pub mod trays;
 pub mod ui;
 
@@ -94,6 +97,17 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/audits/:id/record") view=audits::AuditRecordPage ssr=SsrMode::Async/>
                     <Route path=path!("/audits/:id/actions") view=action_reviews::ActionReviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/audits/:id/moderation") view=moderation::AuditModerationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/audits/:id/themes") view=themes::AuditThemesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reports") view=reports::ReportsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reports/:id") view=reports::ReportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reports/:id/print") view=reports::ReportPrintPage ssr=SsrMode::Async/>
+                    <Route path=path!("/newsletters") view=reports::NewslettersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/newsletters/:id") view=reports::NewsletterPage ssr=SsrMode::Async/>
+                    <Route path=path!("/themes") view=themes::ThemesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/themes/:id") view=themes::ThemePage ssr=SsrMode::Async/>
+                    <Route path=path!("/sessions") view=sessions::SessionsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/sessions/:id") view=sessions::SessionPage ssr=SsrMode::Async/>
+                    <Route path=path!("/sessions/:id/feedback") view=sessions::SessionFeedbackPage ssr=SsrMode::Async/>
                     <Route path=path!("/make-a-difference") view=difference::LibraryPage ssr=SsrMode::Async/>
                     <Route path=path!("/make-a-difference/:id") view=difference::DifferencePage ssr=SsrMode::Async/>
                     <Route path=path!("/moderation") view=moderation::ModerationPage ssr=SsrMode::Async/>

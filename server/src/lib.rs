@@ -317,6 +317,26 @@ pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router
             get(app::difference::interview_ics).with_state(state.clone()),
         )
         .route(
+            "/reports/{id}/report.docx",
+            get(app::reports::report_docx).with_state(state.clone()),
+        )
+        .route(
+            "/reports/{id}/figures.xlsx",
+            get(app::reports::report_xlsx).with_state(state.clone()),
+        )
+        .route(
+            "/sessions/{id}/session.ics",
+            get(app::sessions::session_ics).with_state(state.clone()),
+        )
+        .route(
+            "/audits/{id}/audit.docx",
+            get(app::audits::audit_docx).with_state(state.clone()),
+        )
+        .route(
+            "/audits/{id}/audit.pdf",
+            get(app::audits::audit_pdf).with_state(state.clone()),
+        )
+        .route(
             "/moderation/results.csv",
             get(app::moderation::results_csv).with_state(state.clone()),
         )

@@ -1,6 +1,8 @@
 //! The audit itself: arranging the discussion, the graded form with autosave, feedback,
 //! discussing the findings, completing and filing to the child's record.
 
+#[cfg(feature = "ssr")]
+mod document;
 mod page;
 mod template;
 
@@ -1008,4 +1010,28 @@ pub async fn case_note_txt(
         )
             .into_response(),
     }
+}
+
+/// The completed audit as Word, for the child's record.
+#[cfg(feature = "ssr")]
+pub async fn audit_docx(
+    axum::extract::State(crate::server::AppState { store, .. }): axum::extract::State<
+        crate::server::AppState,
+    >,
+    axum::extract::Path(audit_id): axum::extract::Path<i64>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    document::download(store, audit_id, headers, document::Format::Word).await
+}
+
+/// The completed audit as PDF, for the child's record.
+#[cfg(feature = "ssr")]
+pub async fn audit_pdf(
+    axum::extract::State(crate::server::AppState { store, .. }): axum::extract::State<
+        crate::server::AppState,
+    >,
+    axum::extract::Path(audit_id): axum::extract::Path<i64>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    document::download(store, audit_id, headers, document::Format::Pdf).await
 }

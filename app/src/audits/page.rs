@@ -794,7 +794,14 @@ pub fn AuditRecordPage() -> impl IntoView {
                                     <p class="body">{format!("Team: {}. Auditor: {}. Key worker: {}. Completed {}.",
                                         view.summary.team, view.summary.auditor, view.key_worker.clone().unwrap_or_else(|| "not allocated".into()),
                                         view.completed_at.map(|c| c.format("%-d %B %Y").to_string()).unwrap_or_default())}</p>
-                                    <p class="no-print"><button type="button" class="button button--secondary" onclick="window.print()">"Print or save as PDF"</button></p>
+                                    <p class="no-print">
+                                        <button type="button" class="button button--secondary" onclick="window.print()">"Print"</button>" "
+                                        <a class="button button--secondary" href=format!("/audits/{}/audit.pdf", view.summary.id) download="" data-testid="audit-pdf">"Download as PDF"</a>" "
+                                        <a class="button button--secondary" href=format!("/audits/{}/audit.docx", view.summary.id) download="" data-testid="audit-docx">"Download as Word"</a>
+                                        {(view.role == AuditRole::Programme).then(|| view! {
+                                            " "<a class="button button--secondary" href=format!("/audits/{}/themes", view.summary.id) data-testid="audit-themes">"Tag themes"</a>
+                                        })}
+                                    </p>
                                     <DraftView domains=view.domains.clone() draft/>
                                     {view.moderation.clone().map(|(confirmed, lines)| {
                                         let id = view.summary.id;

@@ -41,10 +41,19 @@ pub enum AlertKind {
     StaffLeft,
     /// Someone was given a role in the QA programme (to the QA Manager).
     ProgrammeRoleGranted,
+    /// An invitation to a feedback or support session.
+    SessionInvited,
+    /// An attendee is asked for their feedback on a session.
+    SessionFeedbackAsked,
+    /// A summary report's draft is ready for comments (to the Practice Improvement Team and
+    /// the PSW).
+    ReportForComment,
+    /// Someone commented on a summary report's draft (to the QA Manager).
+    ReportCommented,
 }
 
 impl AlertKind {
-    pub const ALL: [AlertKind; 20] = [
+    pub const ALL: [AlertKind; 24] = [
         AlertKind::CaseSelected,
         AlertKind::AuditorAssigned,
         AlertKind::DiscussionProposed,
@@ -65,6 +74,10 @@ impl AlertKind {
         AlertKind::InterviewAgreed,
         AlertKind::StaffLeft,
         AlertKind::ProgrammeRoleGranted,
+        AlertKind::SessionInvited,
+        AlertKind::SessionFeedbackAsked,
+        AlertKind::ReportForComment,
+        AlertKind::ReportCommented,
     ];
 
     pub fn code(self) -> &'static str {
@@ -89,6 +102,10 @@ impl AlertKind {
             AlertKind::InterviewAgreed => "interview_agreed",
             AlertKind::StaffLeft => "staff_left",
             AlertKind::ProgrammeRoleGranted => "programme_role_granted",
+            AlertKind::SessionInvited => "session_invited",
+            AlertKind::SessionFeedbackAsked => "session_feedback_asked",
+            AlertKind::ReportForComment => "report_for_comment",
+            AlertKind::ReportCommented => "report_commented",
         }
     }
 
@@ -119,6 +136,10 @@ impl AlertKind {
             AlertKind::InterviewAgreed => "Interview arranged",
             AlertKind::StaffLeft => "Leaver's work to reassign",
             AlertKind::ProgrammeRoleGranted => "Programme role granted",
+            AlertKind::SessionInvited => "Session invitation",
+            AlertKind::SessionFeedbackAsked => "Session feedback asked for",
+            AlertKind::ReportForComment => "Summary report to comment on",
+            AlertKind::ReportCommented => "Summary report comment",
         }
     }
 
@@ -147,6 +168,10 @@ impl AlertKind {
             AlertKind::ProgrammeRoleGranted => {
                 "Someone has been given a role in the audit programme"
             }
+            AlertKind::SessionInvited => "You are invited to an audit learning session",
+            AlertKind::SessionFeedbackAsked => "Your feedback on an audit session is asked for",
+            AlertKind::ReportForComment => "A monthly audit summary report is ready for comments",
+            AlertKind::ReportCommented => "A comment on the monthly audit summary report",
         }
     }
 }

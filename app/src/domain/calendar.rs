@@ -107,6 +107,34 @@ impl std::fmt::Display for AuditMonth {
     }
 }
 
+/// The date in Europe/London at a UTC instant: British Summer Time (UTC+1) runs from 01:00
+/// UTC on the last Sunday of March to 01:00 UTC on the last Sunday of October. Deadlines
+/// are London dates, so an audit completed at 23:30 UTC on a summer evening counts for
+/// the next day.
+pub fn london_date(at: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+    london_time(at).date()
+}
+
+/// The Europe/London wall-clock time at a UTC instant (see [`london_date`]).
+pub fn london_time(at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
+    let year = at.year();
+    let last_sunday = |month: u32| {
+        let last = AuditMonth::new(year, month)
+            .expect("March and October exist")
+            .last_day();
+        let back = last.weekday().num_days_from_sunday();
+        last - chrono::Duration::days(i64::from(back))
+    };
+    let change = |day: NaiveDate| {
+        day.and_hms_opt(1, 0, 0)
+            .expect("01:00 exists")
+            .and_utc()
+    };
+    let summer = at >= change(last_sunday(3)) && at < change(last_sunday(10));
+    let offset = if summer { 1 } else { 0 };
+    (at + chrono::Duration::hours(offset)).naive_utc()
+}
+
 /// The days that are not working days besides weekends.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WorkingCalendar {
@@ -375,5 +403,24 @@ mod tests {
             parse_gov_uk_bank_holidays("not json"),
             Err(CalendarError::Format(_))
         ));
+    }
+
+    #[test]
+    fn london_dates_follow_british_summer_time() {
+        let at = |s: &str| {
+            chrono::DateTime::parse_from_rfc3339(s)
+                .unwrap()
+                .with_timezone(&chrono::Utc)
+        };
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        // Summer evening: 23:30 UTC is 00:30 the next day in London.
+        assert_eq!(london_date(at("2026-07-31T23:30:00Z")), d("2026-08-01"));
+        // Winter: London is UTC.
+        assert_eq!(london_date(at("2026-12-31T23:30:00Z")), d("2026-12-31"));
+        // 2026's clocks change on 29 March and 25 October, at 01:00 UTC.
+        assert_eq!(london_date(at("2026-03-29T00:59:59Z")), d("2026-03-29"));
+        assert_eq!(london_date(at("2026-03-28T23:30:00Z")), d("2026-03-28"));
+        assert_eq!(london_date(at("2026-10-24T23:30:00Z")), d("2026-10-25"));
+        assert_eq!(london_date(at("2026-10-25T23:30:00Z")), d("2026-10-25"));
     }
 }

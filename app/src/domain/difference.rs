@@ -51,7 +51,7 @@ pub fn draft(
 }
 
 /// Browsers send line breaks as CRLF; one break should count as one character.
-fn tidy(text: &str) -> String {
+pub fn tidy(text: &str) -> String {
     text.replace("\r\n", "\n").trim().to_string()
 }
 

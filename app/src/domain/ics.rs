@@ -73,6 +73,15 @@ fn fold(line: &str) -> String {
 
 impl Invitation<'_> {
     pub fn to_ics(&self) -> String {
+        self.write(None)
+    }
+
+    /// The invitation with where it happens (a room, or "Online").
+    pub fn with_location(&self, location: &str) -> String {
+        self.write(Some(location))
+    }
+
+    fn write(&self, location: Option<&str>) -> String {
         let end = self.starts_at + chrono::Duration::minutes(self.minutes);
         let zone = if self.london {
             ";TZID=Europe/London"
@@ -99,6 +108,11 @@ impl Invitation<'_> {
             format!("SUMMARY:{}", text(self.summary)),
             format!("DESCRIPTION:{}", text(self.description)),
             format!("URL:{}", self.url),
+        ]);
+        if let Some(place) = location {
+            lines.push(format!("LOCATION:{}", text(place)));
+        }
+        lines.extend([
             "END:VEVENT".to_string(),
             "END:VCALENDAR".to_string(),
         ]);
@@ -227,5 +241,27 @@ mod tests {
                 .and_hms_opt(14, 30, 0)
         );
         assert_eq!(parse_local_time("1 July"), None);
+    }
+
+    #[test]
+    fn a_location_is_written_escaped() {
+        let inv = Invitation {
+            uid: "session-1@practice-audit".into(),
+            stamp: DateTime::parse_from_rfc3339("2027-01-05T09:30:00Z")
+                .unwrap()
+                .with_timezone(&Utc),
+            starts_at: parse_local_time("2027-01-12T10:00").unwrap(),
+            minutes: 60,
+            summary: "Feedback session",
+            description: "About October's round",
+            url: "https://audit.example.gov.uk/sessions/1",
+            london: true,
+        };
+        let fields = parse(&inv.with_location("Room 2, Civic Centre"));
+        let get = |n: &str| fields.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
+        assert_eq!(get("LOCATION").as_deref(), Some("Room 2\\, Civic Centre"));
+        assert_eq!(get("DTSTART;TZID=Europe/London").as_deref(), Some("20270112T100000"));
+        assert_eq!(get("URL").as_deref(), Some("https://audit.example.gov.uk/sessions/1"));
+        assert!(!inv.to_ics().contains("LOCATION"));
     }
 }

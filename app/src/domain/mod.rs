@@ -20,10 +20,13 @@ pub mod moderation_sample;
 pub mod password_policy;
 pub mod people;
 pub mod pool_update;
+pub mod report;
 pub mod roles;
 pub mod round;
 pub mod session;
+pub mod sessions;
 pub mod staff_import;
+pub mod themes;
 
 pub use access::{case_access, Actor, CaseAccess, CaseAllocation};
 pub use annex::{AnnexList, Subject};

@@ -5,6 +5,7 @@
 
 mod audit;
 pub mod bus;
+pub mod documents;
 pub mod links;
 pub mod mail;
 pub mod password;

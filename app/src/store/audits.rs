@@ -114,6 +114,7 @@ pub struct DiscussionTimeRow {
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct FeedbackRow {
+    pub id: i64,
     pub recorded_by_id: i64,
     pub from_whom: String,
     pub how: String,
@@ -539,7 +540,7 @@ impl Store {
 
     pub async fn feedback(&self, audit_id: i64) -> StoreResult<Vec<FeedbackRow>> {
         Ok(sqlx::query_as(
-            "SELECT f.recorded_by AS recorded_by_id, f.from_whom, f.how, f.given_on, f.said, p.display_name AS recorded_by \
+            "SELECT f.id, f.recorded_by AS recorded_by_id, f.from_whom, f.how, f.given_on, f.said, p.display_name AS recorded_by \
              FROM audit_feedback f JOIN people p ON p.id = f.recorded_by WHERE f.audit_id = $1 ORDER BY f.id",
         )
         .bind(audit_id)

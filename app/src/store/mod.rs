@@ -7,6 +7,7 @@ mod demo_seed;
 mod difference;
 mod directory;
 mod imports;
+mod learning;
 mod moderation;
 mod notices;
 mod people;
@@ -20,6 +21,10 @@ pub use audits::{
 pub use difference::{InterviewTimeRow, NewSummary, SummaryRow};
 pub use directory::{TeamDirectoryRow, TeamUpdate};
 pub use imports::{Handover, ImportRow, NewWorker};
+pub use learning::{
+    DomainGradeRow, InviteeRow, NewsletterRow, ReportAuditRow, ReportCommentRow, ReportRoundRow,
+    ReportRow, ReportVersionRow, LearningSessionRow, SessionFeedbackRow, Tag, ThemeRoundRow, ThemeRow,
+};
 pub use moderation::{
     AskedRow, CompletedAuditRow, GoodAuditRow, GradeCode, GradePairRow, ModeratedShareRow,
     ModerationDrawRow, ModerationRoundRow, OutcomeRow, SampleDraw, SampleRow, ViewRow,

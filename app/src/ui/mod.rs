@@ -1,5 +1,7 @@
 //! Shared UI pieces, after the GOV.UK Design System's patterns.
 
+pub mod figures;
+
 use crate::auth::{use_auth, Me};
 use crate::domain::Role;
 use crate::{AppError, FieldError};
@@ -53,6 +55,7 @@ fn SignedInHeader(me: Me) -> impl IntoView {
     let managers = programme || me.roles.any(&[Role::TeamManager, Role::ServiceManager]);
     let audits = holds_cases || me.roles.has(Role::Auditor);
     let unread = me.unread_alerts;
+    let learning = programme || me.roles.has(Role::PracticeImprovementTeam);
     view! {
         <div class="header__person">
             <span class="header__live" data-testid="live-state" aria-live="polite">{move || match auth.live_state.get() {
@@ -73,6 +76,8 @@ fn SignedInHeader(me: Me) -> impl IntoView {
                 {programme.then(|| view! { <li><A href="/rounds">"Rounds"</A></li> })}
                 {programme.then(|| view! { <li><A href="/moderation">"Moderation"</A></li> })}
                 <li><A href="/make-a-difference">"Make A Difference"</A></li>
+                {learning.then(|| view! { <li><A href="/reports">"Learning"</A></li> })}
+                {(!learning).then(|| view! { <li><A href="/sessions">"Sessions"</A></li> })}
                 {(managers && !programme).then(|| view! { <li><A href="/moderation/results">"Moderation results"</A></li> })}
                 {qa.then(|| view! { <li><A href="/imports">"Imports"</A></li> })}
                 {qa.then(|| view! { <li><A href="/templates">"Audit form"</A></li> })}
