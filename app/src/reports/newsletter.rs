@@ -64,6 +64,7 @@ pub fn newsletter_html(text: &str) -> String {
     out.join("\n")
 }
 
+#[cfg(feature = "ssr")]
 fn period_text(from: NaiveDate, to: NaiveDate) -> String {
     format!("{} to {}", from.format("%-d %B %Y"), to.format("%-d %B %Y"))
 }

@@ -306,7 +306,7 @@ fn Report(
                 <input class="input" id=reason_id.clone() name="reason"/>
                 <button type="submit" class="button button--secondary">"Clear this flag"</button>
             </ActionForm>
-        }.into_any()))}
+        }.into_any()).into_any())}
         {v.finalises.then(|| {
             let version = version.clone();
             let outstanding = v.outstanding;
@@ -321,7 +321,7 @@ fn Report(
                         <button type="submit" class="button" id="finalise" disabled={outstanding > 0}>"Finalise the report"</button>
                     </ActionForm>
                 </section>
-            }
+            }.into_any()
         })}
         {(v.finalised.is_some() && v.presented_on.is_none()).then(|| view! {
             <ActionForm action=forms.presented attr:data-testid="presented-form" attr:class="no-print">
@@ -333,11 +333,11 @@ fn Report(
                 </div>
                 <button type="submit" class="button button--secondary">"Record the presentation"</button>
             </ActionForm>
-        })}
+        }.into_any())}
         <h2 class="heading-m">"Figures"</h2>
         {v.figures.charts.iter().cloned().map(|chart| view! { <GroupedBars chart/> }).collect_view()}
         <FigureTables tables=v.figures.tables.clone()/>
-        <section class="panel no-print" data-testid="comments">
+        {view! { <section class="panel no-print" data-testid="comments">
             <h2 class="heading-m">"Comments"</h2>
             {if v.comments.is_empty() {
                 view! { <p class="body">"No comments yet."</p> }.into_any()
@@ -359,7 +359,7 @@ fn Report(
                     <button type="submit" class="button button--secondary">"Add comment"</button>
                 </ActionForm>
             })}
-        </section>
+        </section> }.into_any()}
         <details class="details no-print" data-testid="versions">
             <summary>{format!("Every version ({})", v.versions.len())}</summary>
             {v.versions.iter().map(|ver| view! {

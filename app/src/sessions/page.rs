@@ -286,7 +286,7 @@ fn Session(
                     _ => ().into_any(),
                 }}
             </section>
-        })}
+        }.into_any())}
         {(v.arranges && v.kind.invites()).then(|| view! {
             <section class="panel" data-testid="attendance">
                 <h2 class="heading-m">"Who came"</h2>
@@ -314,7 +314,7 @@ fn Session(
                     <button type="submit" class="button button--secondary" id="record-attendance">"Record attendance"</button>
                 </ActionForm>
             </section>
-        })}
+        }.into_any())}
         {v.results.clone().map(|r| view! {
             <section class="panel" data-testid="results">
                 <h2 class="heading-m">"What attendees said"</h2>
@@ -358,7 +358,7 @@ fn Session(
                     }.into_any()
                 }}
             </section>
-        })}
+        }.into_any())}
     }
 }
 
