@@ -258,11 +258,11 @@ fn Session(
         <span class="caption">{v.kind.label()}{v.about.clone().map(|a| format!(" · {a}")).unwrap_or_default()}</span>
         <h1 class="heading-l" data-testid="session-title">{v.title.clone()}</h1>
         <dl class="summary-list">
-            <div class="summary-list__row"><dt>"When"</dt><dd data-testid="session-when">{format!("{} ({} minutes)", v.when, v.minutes)}</dd></div>
-            <div class="summary-list__row"><dt>"Where"</dt><dd>{v.place.clone()}
+            <div class="summary-list__row"><dt class="summary-list__key">"When"</dt><dd class="summary-list__value" data-testid="session-when">{format!("{} ({} minutes)", v.when, v.minutes)}</dd></div>
+            <div class="summary-list__row"><dt class="summary-list__key">"Where"</dt><dd class="summary-list__value">{v.place.clone()}
                 {v.online_link.clone().map(|l| view! { <br/><a href=l.clone() rel="noopener noreferrer" target="_blank">"Join online"</a> })}</dd></div>
-            {(!v.audience.is_empty()).then(|| view! { <div class="summary-list__row"><dt>"Audience"</dt><dd>{v.audience.clone()}</dd></div> })}
-            {v.materials_link.clone().map(|l| view! { <div class="summary-list__row"><dt>"Materials"</dt><dd><a href=l rel="noopener noreferrer" target="_blank">"Open the materials"</a></dd></div> })}
+            {(!v.audience.is_empty()).then(|| view! { <div class="summary-list__row"><dt class="summary-list__key">"Audience"</dt><dd class="summary-list__value">{v.audience.clone()}</dd></div> })}
+            {v.materials_link.clone().map(|l| view! { <div class="summary-list__row"><dt class="summary-list__key">"Materials"</dt><dd class="summary-list__value"><a href=l rel="noopener noreferrer" target="_blank">"Open the materials"</a></dd></div> })}
         </dl>
         {v.kind.invites().then(|| view! {
             <p><a class="button button--secondary" href=format!("/sessions/{id}/session.ics") download=format!("session-{id}.ics")>"Add to your calendar"</a></p>
