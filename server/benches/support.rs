@@ -61,6 +61,20 @@ impl Bench {
         (status, String::from_utf8_lossy(&bytes).into_owned(), cookie)
     }
 
+    /// A download (GET), as a link in a page makes it: the status and the body's size.
+    pub async fn get(&self, path: &str, cookie: &str) -> (u16, usize) {
+        let request = Request::get(path)
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .unwrap();
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status().as_u16();
+        let bytes = axum::body::to_bytes(response.into_body(), 64 << 20)
+            .await
+            .unwrap();
+        (status, bytes.len())
+    }
+
     pub async fn sign_in(&self, email: &str) -> String {
         let (status, body, cookie) = self
             .post(

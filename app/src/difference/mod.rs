@@ -4,6 +4,7 @@
 
 mod page;
 
+pub use crate::domain::difference::{Clearance, FlagView};
 pub use page::{DifferencePage, LibraryPage};
 
 use crate::AppError;
@@ -27,16 +28,6 @@ pub struct Library {
     pub drafts: Vec<SummaryListing>,
     pub query: String,
     pub edits: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FlagView {
-    pub key: String,
-    pub kind: String,
-    pub text: String,
-    pub message: String,
-    /// Who cleared it and why, if they did.
-    pub cleared: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,15 +71,6 @@ pub struct InterviewView {
     pub people: Vec<(i64, String)>,
 }
 
-/// A flag the QA team cleared, kept with the summary.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Clearance {
-    pub key: String,
-    pub reason: String,
-    pub by: String,
-    pub at: chrono::DateTime<chrono::Utc>,
-}
-
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
     use super::*;
@@ -107,15 +89,7 @@ pub(crate) mod ssr {
     }
 
     pub async fn known(store: &Store) -> Result<Known, AppError> {
-        let people = store
-            .active_people()
-            .await
-            .map_err(failed("read the staff directory"))?;
-        let ids = store
-            .child_ids()
-            .await
-            .map_err(failed("read Child Unique IDs"))?;
-        Ok(Known::new(people, ids))
+        crate::server::disclosure_known(store).await
     }
 
     /// The disclosure check of the summary's title and text as they stand.

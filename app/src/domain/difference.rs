@@ -89,6 +89,25 @@ pub struct Flag {
     pub message: String,
 }
 
+/// A flag as a page shows it, with who cleared it and why, if anyone did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlagView {
+    pub key: String,
+    pub kind: String,
+    pub text: String,
+    pub message: String,
+    pub cleared: Option<String>,
+}
+
+/// A flag the QA team cleared, kept with the text it was found in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Clearance {
+    pub key: String,
+    pub reason: String,
+    pub by: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
 /// Courtesy titles that, before a surname, name a person as surely as their full name.
 const TITLES: [&str; 6] = ["mr", "mrs", "ms", "miss", "mx", "dr"];
 

@@ -120,6 +120,12 @@ impl RoleSet {
         self.iter().any(Role::sees_every_case)
     }
 
+    /// Reports, themes, sessions and published learning: the QA programme and the Practice
+    /// Improvement Team (aggregate only, never a case or an audit).
+    pub fn reads_learning(&self) -> bool {
+        self.sees_every_case() || self.has(Role::PracticeImprovementTeam)
+    }
+
     /// Whether this person holds any case-facing role, and so has a "cases" view.
     pub fn holds_cases(&self) -> bool {
         self.sees_every_case()

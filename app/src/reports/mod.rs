@@ -7,9 +7,9 @@ mod newsletter;
 mod page;
 
 pub use newsletter::*;
-pub use page::{LearningNav, NewsletterPage, NewslettersPage, ReportPage, ReportPrintPage, ReportsPage};
+pub use page::{NewsletterPage, NewslettersPage, ReportPage, ReportPrintPage, ReportsPage};
 
-use crate::difference::FlagView;
+use crate::domain::difference::FlagView;
 use crate::domain::report::{ReportFigures, Sections};
 use crate::AppError;
 use chrono::NaiveDate;
@@ -71,20 +71,10 @@ pub struct ReportView {
     pub comments_allowed: bool,
 }
 
-/// Who may read reports, themes, sessions and published material: the QA programme and
-/// the Practice Improvement Team (aggregate only: never a case or an audit).
-#[cfg(feature = "ssr")]
-pub(crate) fn reads_learning(actor: &crate::domain::Actor) -> bool {
-    actor.roles.sees_every_case()
-        || actor
-            .roles
-            .has(crate::domain::Role::PracticeImprovementTeam)
-}
-
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
     use super::*;
-    use crate::difference::Clearance;
+    use crate::domain::difference::Clearance;
     use crate::domain::calendar::{london_date, AuditMonth};
     use crate::domain::difference::{check, Flag, Known};
     use crate::domain::report::{
@@ -95,7 +85,7 @@ pub(crate) mod ssr {
     use crate::store::{ReportRoundRow, ReportRow, Store};
 
     pub fn require_reader(actor: &Actor) -> Result<(), AppError> {
-        if reads_learning(actor) {
+        if actor.roles.reads_learning() {
             Ok(())
         } else {
             Err(AppError::Forbidden)
@@ -155,6 +145,13 @@ pub(crate) mod ssr {
             .report_tags(first, last)
             .await
             .map_err(failed("read the report's themes"))?;
+        // By audit, so a range of many rounds stays linear in its audits.
+        let mut grades_of: std::collections::HashMap<i64, Vec<(String, crate::domain::audit::Grade)>> =
+            std::collections::HashMap::new();
+        for (audit, key, grade) in grades {
+            grades_of.entry(audit).or_default().push((key, grade));
+        }
+        let tagged_actions: std::collections::HashMap<i64, i64> = tagged_actions.into_iter().collect();
         let mut written = Written::default();
         let facts: Vec<AuditFacts> = audits
             .iter()
@@ -170,11 +167,7 @@ pub(crate) mod ssr {
                         written.development.push(a.id);
                     }
                     if a.actions > 0 {
-                        let tagged = tagged_actions
-                            .iter()
-                            .find(|(id, _)| *id == a.id)
-                            .map(|(_, n)| *n)
-                            .unwrap_or(0);
+                        let tagged = tagged_actions.get(&a.id).copied().unwrap_or(0);
                         written.actions.push((
                             a.id,
                             usize::try_from(a.actions).unwrap_or(0),
@@ -187,11 +180,7 @@ pub(crate) mod ssr {
                     month,
                     team: a.team.clone(),
                     completed_on: a.completed_at.map(london_date),
-                    grades: grades
-                        .iter()
-                        .filter(|(id, _, _)| *id == a.id)
-                        .map(|(_, k, g)| (k.clone(), *g))
-                        .collect(),
+                    grades: grades_of.remove(&a.id).unwrap_or_default(),
                     moderation: match a.moderation.as_deref() {
                         Some("confirmed") => Some(Moderation::Confirmed),
                         Some("changed") => Some(Moderation::Changed),
@@ -271,7 +260,7 @@ pub(crate) mod ssr {
         text: &str,
         cleared: &str,
     ) -> Result<(Known, Vec<Flag>, Vec<FlagView>), AppError> {
-        let known = crate::difference::ssr::known(store).await?;
+        let known = crate::server::disclosure_known(store).await?;
         let flags = check(text, &known);
         let cleared = clearances(cleared);
         let views = flags
@@ -371,15 +360,6 @@ pub(crate) mod ssr {
         }
     }
 
-    pub fn invalid(problems: Vec<crate::domain::audit::FormProblem>) -> AppError {
-        AppError::Invalid(
-            problems
-                .into_iter()
-                .map(|p| crate::FieldError::new(&p.field, p.message))
-                .collect(),
-        )
-    }
-
     pub fn period(row: &ReportRow) -> String {
         match (
             AuditMonth::parse(&row.first_month),
@@ -424,7 +404,6 @@ pub async fn reports_overview() -> Result<ReportsIndex, AppError> {
             .await
             .map_err(failed("list rounds"))?
             .into_iter()
-            .rev()
             .filter_map(|(_, m)| AuditMonth::parse(&m).map(|a| (m, a.label())))
             .collect();
         Ok(ReportsIndex {
@@ -638,7 +617,7 @@ pub async fn save_report(
                 .find(|(n, _)| *n == k)
                 .and_then(|(_, v)| v.clone())
         })
-        .map_err(ssr::invalid)?;
+        .map_err(crate::server::invalid)?;
         if !store
             .save_report(id, version, &sections, actor.person_id, chrono::Utc::now())
             .await
@@ -771,7 +750,7 @@ pub async fn finalise_report(id: i64, version: i64) -> Result<(), AppError> {
         let sections = row.sections();
         let problems = sections.finalising_problems();
         if !problems.is_empty() {
-            return Err(ssr::invalid(problems));
+            return Err(crate::server::invalid(problems));
         }
         ssr::disclosure_settled(&store, &sections.all_text(), &row.cleared, "flags").await?;
         let figures = ssr::live_figures(&store, &row.first_month, &row.last_month)

@@ -2,7 +2,7 @@
 //! Make A Difference summaries and coming sessions, edited and checked for disclosure by
 //! the QA team, and kept per issue of the newsletter.
 
-use crate::difference::FlagView;
+use crate::domain::difference::FlagView;
 use crate::AppError;
 use chrono::NaiveDate;
 use leptos::prelude::*;

@@ -3,9 +3,9 @@ use super::{
     ClearReportFlag, CommentOnReport, FinaliseNewsletter, FinaliseReport, NewsletterView,
     ReportPresented, ReportView, SaveNewsletter, SaveReport, StartNewsletter, StartReport,
 };
-use crate::difference::FlagView;
+use crate::domain::difference::FlagView;
 use crate::ui::figures::{FigureTables, GroupedBars};
-use crate::ui::{field_error, form_errors, last_answered, ErrorSummary, ErrorView, SignedIn, Tag};
+use crate::ui::{error_line, LearningNav, form_errors, last_answered, ErrorSummary, ErrorView, SignedIn, Tag};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,36 +16,6 @@ fn id_param() -> impl Fn() -> Option<i64> + Copy + Send + Sync + 'static {
     move || params.read().get("id").and_then(|v| v.parse::<i64>().ok())
 }
 
-fn error_line(
-    errors: impl Fn() -> Vec<FieldError> + Copy + Send + Sync + 'static,
-    f: String,
-) -> impl IntoView {
-    move || {
-        field_error(&errors(), &f).map(|m| {
-            view! { <p class="error-message" id=format!("{f}-error")><span class="visually-hidden">"Error: "</span>{m}</p> }
-        })
-    }
-}
-
-/// The learning pages' own navigation: reports, themes, sessions and the newsletter.
-#[component]
-pub fn LearningNav(current: &'static str) -> impl IntoView {
-    let links = [
-        ("/reports", "Summary reports"),
-        ("/themes", "Themes"),
-        ("/sessions", "Sessions"),
-        ("/newsletters", "Newsletter"),
-    ];
-    view! {
-        <nav class="sub-nav no-print" aria-label="Learning from audits">
-            <ul>
-                {links.into_iter().map(|(href, label)| view! {
-                    <li><a href=href aria-current=(href == current).then_some("page")>{label}</a></li>
-                }).collect_view()}
-            </ul>
-        </nav>
-    }
-}
 
 /// The disclosure check's flags, each with the form that clears it.
 fn flags_list(
@@ -137,14 +107,14 @@ pub fn ReportsPage() -> impl IntoView {
                                     <ActionForm action=start attr:data-testid="start-report">
                                         <div class="form-group inline">
                                             <label class="label" for="first">"Round"</label>
-                                            {error_line(errors, "first".into())}
+                                            {error_line(errors, "first")}
                                             <select class="select" id="first" name="first">
                                                 {o.rounds.into_iter().map(|(m, l)| view! { <option value=m>{l}</option> }).collect_view()}
                                             </select>
                                         </div>
                                         <div class="form-group inline">
                                             <label class="label" for="last">"To round (for a range)"</label>
-                                            {error_line(errors, "last".into())}
+                                            {error_line(errors, "last")}
                                             <select class="select" id="last" name="last">
                                                 <option value="">"Just that round"</option>
                                                 {rounds.into_iter().map(|(m, l)| view! { <option value=m>{l}</option> }).collect_view()}
@@ -317,7 +287,7 @@ fn Report(
                     <ActionForm action=forms.finalise attr:data-testid="finalise-form">
                         <input type="hidden" name="id" value=id.to_string()/>
                         <input type="hidden" name="version" value=version/>
-                        {error_line(errors, "finalise".into())}
+                        {error_line(errors, "finalise")}
                         <button type="submit" class="button" id="finalise" disabled={outstanding > 0}>"Finalise the report"</button>
                     </ActionForm>
                 </section>
@@ -328,7 +298,7 @@ fn Report(
                 <input type="hidden" name="id" value=id.to_string()/>
                 <div class="form-group">
                     <label class="label" for="presented_on">"Date presented at the senior management team's practice meeting"</label>
-                    {error_line(errors, "presented_on".into())}
+                    {error_line(errors, "presented_on")}
                     <input class="input input--narrow" type="date" id="presented_on" name="presented_on"/>
                 </div>
                 <button type="submit" class="button button--secondary">"Record the presentation"</button>
@@ -353,7 +323,7 @@ fn Report(
                     <input type="hidden" name="id" value=id.to_string()/>
                     <div class="form-group">
                         <label class="label" for="comment">"Your comment on this draft"</label>
-                        {error_line(errors, "comment".into())}
+                        {error_line(errors, "comment")}
                         <textarea class="textarea" id="comment" name="comment" rows="4"></textarea>
                     </div>
                     <button type="submit" class="button button--secondary">"Add comment"</button>
@@ -458,17 +428,17 @@ pub fn NewslettersPage() -> impl IntoView {
                                     <div class="form-group">
                                         <label class="label" for="issue">"Newsletter issue"</label>
                                         <p class="hint">"For example, January 2027"</p>
-                                        {error_line(errors, "issue".into())}
+                                        {error_line(errors, "issue")}
                                         <input class="input" id="issue" name="issue"/>
                                     </div>
                                     <div class="form-group inline">
                                         <label class="label" for="period_from">"From"</label>
-                                        {error_line(errors, "period_from".into())}
+                                        {error_line(errors, "period_from")}
                                         <input class="input" type="date" id="period_from" name="period_from"/>
                                     </div>
                                     <div class="form-group inline">
                                         <label class="label" for="period_to">"To"</label>
-                                        {error_line(errors, "period_to".into())}
+                                        {error_line(errors, "period_to")}
                                         <input class="input" type="date" id="period_to" name="period_to"/>
                                     </div>
                                     <p><button type="submit" class="button">"Draft the summary"</button></p>
@@ -572,7 +542,7 @@ fn Newsletter(
                     <div class="form-group">
                         <label class="label" for="body">"Summary"</label>
                         <p class="hint">"Plain English. A blank line starts a paragraph; a line starting \u{201c}- \u{201d} is a list item."</p>
-                        {error_line(errors, "body".into())}
+                        {error_line(errors, "body")}
                         <textarea class="textarea" id="body" name="body" rows="12" prop:value=body>{body2}</textarea>
                     </div>
                     <button type="submit" class="button button--secondary">"Save and check again"</button>
@@ -590,7 +560,7 @@ fn Newsletter(
                 <ActionForm action=finalise attr:data-testid="finalise-newsletter">
                     <input type="hidden" name="id" value=id.to_string()/>
                     <input type="hidden" name="version" value=version2/>
-                    {error_line(errors, "finalise".into())}
+                    {error_line(errors, "finalise")}
                     <button type="submit" class="button" disabled={outstanding > 0}>"Keep as final for this issue"</button>
                 </ActionForm>
             }.into_any()

@@ -139,6 +139,32 @@ pub async fn respond<T>(body: impl Future<Output = Result<T, AppError>>) -> Resu
     result
 }
 
+/// What the disclosure check looks for: the active staff directory and every Child Unique
+/// ID, read once per check.
+pub async fn disclosure_known(
+    store: &Store,
+) -> Result<crate::domain::difference::Known, AppError> {
+    let people = store
+        .active_people()
+        .await
+        .map_err(failed("read the staff directory"))?;
+    let ids = store
+        .child_ids()
+        .await
+        .map_err(failed("read Child Unique IDs"))?;
+    Ok(crate::domain::difference::Known::new(people, ids))
+}
+
+/// A form's problems as the error the page shows beside each field.
+pub fn invalid(problems: Vec<crate::domain::audit::FormProblem>) -> AppError {
+    AppError::Invalid(
+        problems
+            .into_iter()
+            .map(|p| crate::FieldError::new(&p.field, p.message))
+            .collect(),
+    )
+}
+
 /// Logs the detail and gives the user the plain sentence.
 pub fn internal(detail: impl Display) -> AppError {
     tracing::error!(error = %detail, "internal error");

@@ -99,20 +99,12 @@ pub(crate) mod ssr {
     use crate::server::failed;
     use crate::store::{LearningSessionRow, Store};
 
-    pub fn when(row: &LearningSessionRow) -> String {
-        format!(
-            "{} at {}",
-            row.starts_at.format("%A %-d %B %Y"),
-            row.starts_at.format("%H:%M")
-        )
-    }
-
     pub fn listing(row: &LearningSessionRow) -> SessionListing {
         SessionListing {
             id: row.id,
             kind: row.kind.0,
             title: row.title.clone(),
-            when: when(row),
+            when: row.when(),
             place: row.place.clone(),
             about: row
                 .audit_month
@@ -144,7 +136,7 @@ pub(crate) mod ssr {
             .map_err(failed("read a session's invitees"))?
             .into_iter()
             .find(|i| i.person_id == actor.person_id);
-        if mine.is_none() && !crate::reports::reads_learning(actor) {
+        if mine.is_none() && !actor.roles.reads_learning() {
             tracing::warn!(session_id = id, person_id = actor.person_id, "session refused");
             return Err(AppError::Forbidden);
         }
@@ -158,7 +150,7 @@ pub async fn sessions_overview() -> Result<SessionsIndex, AppError> {
     use crate::server::*;
     respond(async move {
         let (store, actor) = signed_in().await?;
-        let reads = crate::reports::reads_learning(&actor);
+        let reads = actor.roles.reads_learning();
         let rows = if reads {
             store.sessions().await
         } else {
@@ -172,7 +164,6 @@ pub async fn sessions_overview() -> Result<SessionsIndex, AppError> {
                 .await
                 .map_err(failed("list rounds"))?
                 .into_iter()
-                .rev()
                 .filter_map(|(id, m)| AuditMonth::parse(&m).map(|a| (id, a.label())))
                 .collect();
             let themes = store
@@ -377,7 +368,7 @@ pub async fn session_detail(id: i64) -> Result<SessionView, AppError> {
     respond(async move {
         let (store, actor) = signed_in().await?;
         let (row, mine) = ssr::open(&store, &actor, id).await?;
-        let reads = crate::reports::reads_learning(&actor);
+        let reads = actor.roles.reads_learning();
         let arranges = actor.roles.sees_every_case();
         let feedback_rows = store
             .session_feedback(id)
@@ -448,7 +439,7 @@ pub async fn session_detail(id: i64) -> Result<SessionView, AppError> {
         Ok(SessionView {
             id,
             kind: row.kind.0,
-            when: ssr::when(&row),
+            when: row.when(),
             about: ssr::listing(&row).about,
             title: row.title,
             minutes: row.minutes,
@@ -578,7 +569,7 @@ pub async fn give_session_feedback(
                 .find(|(n, _)| *n == k)
                 .and_then(|(_, v)| v.clone())
         })
-        .map_err(crate::reports::ssr::invalid)?;
+        .map_err(crate::server::invalid)?;
         if !store
             .give_session_feedback(id, actor.person_id, &feedback, chrono::Utc::now())
             .await

@@ -3,23 +3,13 @@ use super::{
     RecordAttendance, SessionView, TagSessionFeedback,
 };
 use crate::domain::sessions::{FeedbackResults, SessionKind, RATINGS};
-use crate::reports::LearningNav;
-use crate::ui::{field_error, form_errors, last_answered, ErrorSummary, ErrorView, SignedIn, Tag};
+use crate::ui::LearningNav;
+use crate::ui::{error_line, field_error, form_errors, last_answered, ErrorSummary, ErrorView, SignedIn, Tag};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-fn error_line(
-    errors: impl Fn() -> Vec<FieldError> + Copy + Send + Sync + 'static,
-    f: &'static str,
-) -> impl IntoView {
-    move || {
-        field_error(&errors(), f).map(|m| {
-            view! { <p class="error-message" id=format!("{f}-error")><span class="visually-hidden">"Error: "</span>{m}</p> }
-        })
-    }
-}
 
 fn mean(m: Option<f64>) -> String {
     m.map(|m| format!("{m:.1} out of 5"))

@@ -134,6 +134,17 @@ pub struct LearningSessionRow {
     pub responses: i64,
 }
 
+impl LearningSessionRow {
+    /// "Tuesday 12 January 2027 at 10:00" (London time, as arranged).
+    pub fn when(&self) -> String {
+        format!(
+            "{} at {}",
+            self.starts_at.format("%A %-d %B %Y"),
+            self.starts_at.format("%H:%M")
+        )
+    }
+}
+
 /// A session kind read from its stored code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KindCode(pub SessionKind);

@@ -34,13 +34,22 @@ pub struct ThemesIndex {
     pub edits: bool,
 }
 
+/// A learning or support session held for a theme.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThemeSession {
+    pub id: i64,
+    pub title: String,
+    pub kind: crate::domain::sessions::SessionKind,
+    pub when: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ThemeView {
     pub listing: ThemeListing,
     pub chart: FigureChart,
     /// (round index in the chart, session title) for each session held.
     pub markers: Vec<(usize, String)>,
-    pub sessions: Vec<crate::sessions::SessionListing>,
+    pub sessions: Vec<ThemeSession>,
     pub domains: Vec<(String, String)>,
     pub edits: bool,
 }
@@ -167,7 +176,7 @@ mod ssr {
                 .find(|(n, _)| *n == k)
                 .and_then(|(_, v)| v.clone())
         })
-        .map_err(crate::reports::ssr::invalid)?;
+        .map_err(crate::server::invalid)?;
         if let Some(key) = &text.domain_key {
             if !domains.iter().any(|(k, _)| k == key) {
                 return Err(AppError::Invalid(vec![crate::FieldError::new(
@@ -185,7 +194,9 @@ pub async fn themes_overview() -> Result<ThemesIndex, AppError> {
     use crate::server::*;
     respond(async move {
         let (store, actor) = signed_in().await?;
-        crate::reports::ssr::require_reader(&actor)?;
+        if !actor.roles.reads_learning() {
+            return Err(AppError::Forbidden);
+        }
         let domains = ssr::domains(&store).await?;
         let themes = store.themes().await.map_err(failed("list themes"))?;
         Ok(ThemesIndex {
@@ -286,7 +297,9 @@ pub async fn theme_detail(id: i64) -> Result<ThemeView, AppError> {
     use crate::server::*;
     respond(async move {
         let (store, actor) = signed_in().await?;
-        crate::reports::ssr::require_reader(&actor)?;
+        if !actor.roles.reads_learning() {
+            return Err(AppError::Forbidden);
+        }
         let theme = store
             .theme(id)
             .await
@@ -357,7 +370,15 @@ pub async fn theme_detail(id: i64) -> Result<ThemeView, AppError> {
                 percent: true,
             },
             markers,
-            sessions: sessions.iter().map(crate::sessions::ssr::listing).collect(),
+            sessions: sessions
+                .iter()
+                .map(|s| ThemeSession {
+                    id: s.id,
+                    title: s.title.clone(),
+                    kind: s.kind.0,
+                    when: s.when(),
+                })
+                .collect(),
             listing,
             domains,
             edits: actor.roles.sees_every_case(),

@@ -2,24 +2,14 @@ use super::{
     audit_findings, theme_detail, themes_overview, AddTheme, FindingsOfAudit, RetireTheme,
     SaveTheme, TagAudit, ThemeListing,
 };
-use crate::reports::LearningNav;
+use crate::ui::LearningNav;
 use crate::ui::figures::GroupedBars;
-use crate::ui::{field_error, form_errors, last_answered, ErrorSummary, ErrorView, SignedIn, Tag};
+use crate::ui::{error_line, form_errors, last_answered, ErrorSummary, ErrorView, SignedIn, Tag};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-fn error_line(
-    errors: impl Fn() -> Vec<FieldError> + Copy + Send + Sync + 'static,
-    f: &'static str,
-) -> impl IntoView {
-    move || {
-        field_error(&errors(), f).map(|m| {
-            view! { <p class="error-message" id=format!("{f}-error")><span class="visually-hidden">"Error: "</span>{m}</p> }
-        })
-    }
-}
 
 fn trend_tag(trend: String) -> impl IntoView {
     let colour = match trend.as_str() {

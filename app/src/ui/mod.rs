@@ -289,6 +289,39 @@ pub fn field_error(errors: &[FieldError], field: &str) -> Option<String> {
         .map(|e| e.message.clone())
 }
 
+/// A field's error message beside it, when the form's last answer named that field.
+pub fn error_line(
+    errors: impl Fn() -> Vec<FieldError> + Copy + Send + Sync + 'static,
+    field: impl Into<String>,
+) -> impl IntoView {
+    let field = field.into();
+    move || {
+        field_error(&errors(), &field).map(|m| {
+            view! { <p class="error-message" id=format!("{field}-error")><span class="visually-hidden">"Error: "</span>{m}</p> }
+        })
+    }
+}
+
+/// The learning pages' own navigation: reports, themes, sessions and the newsletter.
+#[component]
+pub fn LearningNav(current: &'static str) -> impl IntoView {
+    let links = [
+        ("/reports", "Summary reports"),
+        ("/themes", "Themes"),
+        ("/sessions", "Sessions"),
+        ("/newsletters", "Newsletter"),
+    ];
+    view! {
+        <nav class="sub-nav no-print" aria-label="Learning from audits">
+            <ul>
+                {links.into_iter().map(|(href, label)| view! {
+                    <li><a href=href aria-current=(href == current).then_some("page")>{label}</a></li>
+                }).collect_view()}
+            </ul>
+        </nav>
+    }
+}
+
 /// A coloured status label.
 #[component]
 pub fn Tag(#[prop(into)] text: String, #[prop(optional)] colour: &'static str) -> impl IntoView {
