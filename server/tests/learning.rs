@@ -382,6 +382,10 @@ async fn the_disclosure_check_blocks_finalising_and_a_final_report_never_changes
         .await);
     let v = body(&app.call("report_detail", &[("id", &id.to_string())], Some(&qa)).await);
     assert_eq!(v["presented_on"], today);
+    let r = app
+        .call("report_presented", &[("id", &id.to_string()), ("presented_on", &today)], Some(&qa))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "recorded once");
 }
 
 #[tokio::test]
@@ -454,6 +458,11 @@ async fn the_practice_improvement_team_reads_learning_but_never_a_case_or_an_aud
     let v = body(&app.call("report_detail", &[("id", &report.to_string())], Some(&pit)).await);
     assert_eq!(v["edits"], false);
     assert_eq!(v["comments_allowed"], true);
+    assert_eq!(
+        v["versions"].as_array().unwrap().len(),
+        0,
+        "earlier versions may hold what the disclosure check took out"
+    );
     ok(&app
         .call("comment_on_report", &[("id", &report.to_string()), ("comment", "Looks right.")], Some(&pit))
         .await);
@@ -767,10 +776,14 @@ async fn a_completed_audit_downloads_for_the_childs_record_as_word_and_pdf() {
             .await,
         logged_before + 2
     );
-    // Need to know: someone with no part in the audit is refused.
+    // Need to know: someone with no part in the audit is refused, and that is logged.
     let other = app.sign_in(&outsider(&app).await).await;
     assert_eq!(
         app.page(&format!("/audits/{audit}/audit.pdf"), Some(&other)).await.status,
         StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM access_log WHERE action = 'audit_document_refused'").await,
+        1
     );
 }

@@ -188,26 +188,45 @@ pub async fn download(
 ) -> axum::response::Response {
     use axum::http::{header, StatusCode};
     use axum::response::IntoResponse;
-    let (row, role) = match super::open_for_download(&store, &headers, audit_id).await {
-        Ok(found) => found,
-        Err(status) => return status.into_response(),
+    let status =
+        |e: crate::AppError| StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let actor = match crate::server::person_from_headers(&store, &headers).await {
+        Ok(Some(person)) => person.actor,
+        Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
+        Err(e) => return status(e).into_response(),
     };
-    if !role.reads_form() {
-        return StatusCode::FORBIDDEN.into_response();
-    }
+    let opened = crate::server::open_audit(&store, &actor, audit_id)
+        .await
+        .and_then(|(row, role)| {
+            if role.reads_form() {
+                Ok(row)
+            } else {
+                Err(crate::AppError::Forbidden)
+            }
+        });
+    let row = match opened {
+        Ok(row) => row,
+        Err(e) => {
+            // A refusal is kept in the access log too, with IDs only.
+            if e == crate::AppError::Forbidden
+                && store
+                    .log_access(Some(actor.person_id), "audit_document_refused", None)
+                    .await
+                    .is_err()
+            {
+                tracing::error!(audit_id, "could not log a refused download");
+            }
+            return status(e).into_response();
+        }
+    };
     if !row.state.locked() {
         return StatusCode::NOT_FOUND.into_response();
     }
-    let person = crate::server::person_from_headers(&store, &headers)
-        .await
-        .ok()
-        .flatten()
-        .map(|p| p.actor.person_id);
     let loaded = async {
         let actions = store.review_actions(audit_id).await?;
         let feedback = store.feedback(audit_id).await?;
         store
-            .log_access(person, "audit_document_downloaded", Some(row.case_id))
+            .log_access(Some(actor.person_id), "audit_document_downloaded", Some(row.case_id))
             .await?;
         Ok::<_, crate::store::StoreError>((actions, feedback))
     }

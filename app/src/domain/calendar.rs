@@ -115,6 +115,17 @@ pub fn london_date(at: chrono::DateTime<chrono::Utc>) -> NaiveDate {
     london_time(at).date()
 }
 
+/// The UTC instant at which a London date begins (23:00 UTC the day before in summer).
+pub fn london_midnight(date: NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    let utc_midnight = date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc();
+    let summer = utc_midnight - chrono::Duration::hours(1);
+    if london_date(summer) == date {
+        summer
+    } else {
+        utc_midnight
+    }
+}
+
 /// The Europe/London wall-clock time at a UTC instant (see [`london_date`]).
 pub fn london_time(at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
     let year = at.year();
@@ -422,5 +433,15 @@ mod tests {
         assert_eq!(london_date(at("2026-03-28T23:30:00Z")), d("2026-03-28"));
         assert_eq!(london_date(at("2026-10-24T23:30:00Z")), d("2026-10-25"));
         assert_eq!(london_date(at("2026-10-25T23:30:00Z")), d("2026-10-25"));
+    }
+
+    #[test]
+    fn a_london_day_begins_an_hour_early_in_summer() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(london_midnight(d("2026-07-01")).to_rfc3339(), "2026-06-30T23:00:00+00:00");
+        assert_eq!(london_midnight(d("2026-12-01")).to_rfc3339(), "2026-12-01T00:00:00+00:00");
+        // The days the clocks change begin in the time before the change.
+        assert_eq!(london_midnight(d("2026-03-29")).to_rfc3339(), "2026-03-29T00:00:00+00:00");
+        assert_eq!(london_midnight(d("2026-10-25")).to_rfc3339(), "2026-10-24T23:00:00+00:00");
     }
 }

@@ -69,6 +69,8 @@ pub struct ReportView {
     pub finalises: bool,
     /// The Practice Improvement Team and the QA programme comment on the draft.
     pub comments_allowed: bool,
+    /// The QA Manager records the senior management team's meeting, once, when final.
+    pub records_presentation: bool,
 }
 
 #[cfg(feature = "ssr")]
@@ -394,7 +396,7 @@ pub async fn reports_overview() -> Result<ReportsIndex, AppError> {
                 },
                 updated: format!(
                     "{} by {}",
-                    r.updated_at.format("%-d %B %Y"),
+                    crate::domain::calendar::london_date(r.updated_at).format("%-d %B %Y"),
                     r.updated_by
                 ),
             })
@@ -510,6 +512,7 @@ pub async fn start_report(first: String, last: Option<String>) -> Result<i64, Ap
 
 #[server(endpoint = "report_detail")]
 pub async fn report_detail(id: i64) -> Result<ReportView, AppError> {
+    use crate::domain::calendar::london_time;
     use crate::domain::Role;
     use crate::server::*;
     respond(async move {
@@ -534,19 +537,26 @@ pub async fn report_detail(id: i64) -> Result<ReportView, AppError> {
                 version: c.version,
                 person: c.person,
                 body: c.body,
-                at: c.at.format("%-d %B %Y %H:%M").to_string(),
+                at: london_time(c.at).format("%-d %B %Y %H:%M").to_string(),
             })
             .collect();
-        let versions = store
-            .report_versions(id)
-            .await
-            .map_err(failed("read report versions"))?
+        // Earlier versions may hold what the disclosure check made the QA team take out:
+        // the QA programme only.
+        let versions = if actor.roles.sees_every_case() {
+            store
+                .report_versions(id)
+                .await
+                .map_err(failed("read report versions"))?
+        } else {
+            Vec::new()
+        };
+        let versions = versions
             .into_iter()
             .map(|v| VersionView {
                 version: v.version,
                 saved: format!(
                     "{} by {}",
-                    v.saved_at.format("%-d %B %Y %H:%M"),
+                    london_time(v.saved_at).format("%-d %B %Y %H:%M"),
                     v.saved_by
                 ),
                 sections: Sections {
@@ -567,16 +577,19 @@ pub async fn report_detail(id: i64) -> Result<ReportView, AppError> {
             versions,
             updated: format!(
                 "{} by {}",
-                row.updated_at.format("%-d %B %Y %H:%M"),
+                london_time(row.updated_at).format("%-d %B %Y %H:%M"),
                 row.updated_by
             ),
             finalised: row.finalised_at.map(|t| {
                 format!(
                     "Finalised on {} by {}",
-                    t.format("%-d %B %Y"),
+                    london_time(t).format("%-d %B %Y"),
                     row.finalised_by.clone().unwrap_or_default()
                 )
             }),
+            records_presentation: row.finalised_at.is_some()
+                && row.presented_on.is_none()
+                && ssr::finalises(&actor),
             presented_on: row.presented_on,
             edits: ssr::editing(&actor, &row).is_ok(),
             finalises: draft && ssr::finalises(&actor),
@@ -793,7 +806,13 @@ pub async fn report_presented(id: i64, presented_on: Option<String>) -> Result<(
                     "Enter the date of the meeting, like 12 January 2027",
                 )])
             })?;
-        let finalised_on = row.finalised_at.map(|t| t.date_naive());
+        if row.presented_on.is_some() {
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "presented_on",
+                "The presentation is already recorded",
+            )]));
+        }
+        let finalised_on = row.finalised_at.map(crate::domain::calendar::london_date);
         if finalised_on.is_some_and(|f| on < f) {
             return Err(AppError::Invalid(vec![FieldError::new(
                 "presented_on",
@@ -952,7 +971,7 @@ async fn report_for_download(
     let status_line = match &row.finalised_at {
         Some(t) => format!(
             "Final, {}{}",
-            t.format("%-d %B %Y"),
+            crate::domain::calendar::london_date(*t).format("%-d %B %Y"),
             row.presented_on
                 .map(|d| format!("; presented to the senior management team on {}", d.format("%-d %B %Y")))
                 .unwrap_or_default()

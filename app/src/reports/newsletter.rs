@@ -154,19 +154,10 @@ pub async fn start_newsletter(
         let (Some(from), Some(to), true) = (from, to, problems.is_empty()) else {
             return Err(AppError::Invalid(problems));
         };
-        // The period's London days as UTC instants, wide enough for either clock.
-        let start = from
-            .and_hms_opt(0, 0, 0)
-            .expect("midnight exists")
-            .and_utc()
-            - chrono::Duration::hours(1);
-        let end = to
-            .succ_opt()
-            .unwrap_or(to)
-            .and_hms_opt(0, 0, 0)
-            .expect("midnight exists")
-            .and_utc()
-            - chrono::Duration::hours(1);
+        // The period's London days, from the first's midnight to the midnight after the last.
+        use crate::domain::calendar::london_midnight;
+        let start = london_midnight(from);
+        let end = london_midnight(to.succ_opt().unwrap_or(to));
         let (completed, good) = store
             .completed_between(start, end)
             .await
@@ -230,6 +221,7 @@ pub async fn start_newsletter(
 
 #[server(endpoint = "newsletter_detail")]
 pub async fn newsletter_detail(id: i64) -> Result<NewsletterView, AppError> {
+    use crate::domain::calendar::london_time;
     use crate::server::*;
     respond(async move {
         let (store, actor) = signed_in().await?;
@@ -257,13 +249,13 @@ pub async fn newsletter_detail(id: i64) -> Result<NewsletterView, AppError> {
             flags,
             updated: format!(
                 "{} by {}",
-                row.updated_at.format("%-d %B %Y %H:%M"),
+                london_time(row.updated_at).format("%-d %B %Y %H:%M"),
                 row.updated_by
             ),
             finalised: row.finalised_at.map(|t| {
                 format!(
                     "Final on {} by {}",
-                    t.format("%-d %B %Y"),
+                    london_time(t).format("%-d %B %Y"),
                     row.finalised_by.clone().unwrap_or_default()
                 )
             }),

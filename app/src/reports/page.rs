@@ -293,7 +293,7 @@ fn Report(
                 </section>
             }.into_any()
         })}
-        {(v.finalised.is_some() && v.presented_on.is_none()).then(|| view! {
+        {v.records_presentation.then(|| view! {
             <ActionForm action=forms.presented attr:data-testid="presented-form" attr:class="no-print">
                 <input type="hidden" name="id" value=id.to_string()/>
                 <div class="form-group">
@@ -330,7 +330,7 @@ fn Report(
                 </ActionForm>
             })}
         </section> }.into_any()}
-        <details class="details no-print" data-testid="versions">
+        {(!v.versions.is_empty()).then(|| view! { <details class="details no-print" data-testid="versions">
             <summary>{format!("Every version ({})", v.versions.len())}</summary>
             {v.versions.iter().map(|ver| view! {
                 <section class="version">
@@ -341,7 +341,7 @@ fn Report(
                     }).collect_view()}
                 </section>
             }).collect_view()}
-        </details>
+        </details> })}
     }
 }
 
@@ -561,7 +561,7 @@ fn Newsletter(
                     <input type="hidden" name="id" value=id.to_string()/>
                     <input type="hidden" name="version" value=version2/>
                     {error_line(errors, "finalise")}
-                    <button type="submit" class="button" disabled={outstanding > 0}>"Keep as final for this issue"</button>
+                    <button type="submit" class="button" id="finalise" disabled={outstanding > 0}>"Keep as final for this issue"</button>
                 </ActionForm>
             }.into_any()
         } else {

@@ -45,6 +45,8 @@ pub struct SessionsIndex {
     pub themes: Vec<(i64, String)>,
     /// Feedback sessions' results, oldest first (readers of learning only).
     pub over_time: Vec<ResultsOverTime>,
+    /// Reports, themes and the newsletter are open to this person too.
+    pub reads_learning: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -212,6 +214,7 @@ pub async fn sessions_overview() -> Result<SessionsIndex, AppError> {
             rounds,
             themes,
             over_time,
+            reads_learning: reads,
         })
     })
     .await
@@ -309,7 +312,7 @@ pub async fn arrange_session(
                 .map_err(failed("read the managers who audit"))?,
             SessionKind::Learning => Vec::new(),
         };
-        if kind == SessionKind::Learning {
+        if kind == SessionKind::Learning || theme_id.is_some() {
             let live = match theme_id {
                 Some(t) => store
                     .theme(t)
@@ -484,7 +487,6 @@ pub async fn record_attendance(
     id: i64,
     attended: Option<HashMap<String, String>>,
 ) -> Result<(), AppError> {
-    use crate::domain::alert::AlertKind;
     use crate::server::*;
     respond(async move {
         let (store, actor) = signed_in().await?;
@@ -505,27 +507,14 @@ pub async fn record_attendance(
             .filter_map(|k| k.parse::<i64>().ok())
             .filter(|p| invited.contains(p))
             .collect();
-        let asked = store
-            .feedback_asked(id)
-            .await
-            .map_err(failed("read who was asked for feedback"))?;
-        let mut notices = Notices::new();
-        if row.kind.0.invites() {
-            for person in came.iter().filter(|p| !asked.contains(p)) {
-                notices.alert(NewAlert {
-                    person_id: *person,
-                    kind: AlertKind::SessionFeedbackAsked,
-                    case_id: None,
-                    link: format!("/sessions/{id}/feedback"),
-                    body: format!(
-                        "Thank you for coming to \u{201c}{}\u{201d}: tell us how the audit felt.",
-                        row.title
-                    ),
-                });
-            }
-        }
-        store
-            .record_attendance(id, &came, &notices, chrono::Utc::now())
+        let ask = row.kind.0.invites().then(|| {
+            format!(
+                "Thank you for coming to \u{201c}{}\u{201d}: tell us how the audit felt.",
+                row.title
+            )
+        });
+        let notices = store
+            .record_attendance(id, &came, ask.as_deref(), chrono::Utc::now())
             .await
             .map_err(failed("record attendance"))?;
         committed(&notices);

@@ -53,7 +53,7 @@ pub fn SessionsPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(o) => view! {
-                            {(o.arranges || !o.over_time.is_empty()).then(|| view! { <LearningNav current="/sessions"/> })}
+                            {o.reads_learning.then(|| view! { <LearningNav current="/sessions"/> })}
                             <h1 class="heading-l">"Sessions"</h1>
                             <p class="body">"Feedback sessions after each round, learning sessions and tools on development themes, and support sessions for managers who audit."</p>
                             {move || view! { <ErrorSummary errors=errors()/> }}
@@ -94,12 +94,14 @@ pub fn SessionsPage() -> impl IntoView {
                                 <h2 class="heading-m">"Arrange a session"</h2>
                                 <ActionForm action=arrange attr:data-testid="arrange-session">
                                     <div class="form-group">
-                                        <fieldset class="fieldset" id="kind">
+                                        <fieldset class="fieldset">
                                             <legend class="fieldset__legend fieldset__legend--s">"Kind of session"</legend>
                                             {error_line(errors, "kind")}
                                             <div class="radios">
-                                                {SessionKind::ALL.into_iter().map(|k| view! {
-                                                    <label class="radio"><input type="radio" name="kind" value=k.code() checked=k == SessionKind::Feedback/>{k.label()}</label>
+                                                {SessionKind::ALL.into_iter().map(|k| {
+                                                    // The error summary's link moves focus to the first choice.
+                                                    let id = if k == SessionKind::Feedback { "kind".to_string() } else { format!("kind-{}", k.code()) };
+                                                    view! { <label class="radio" for=id.clone()><input type="radio" id=id.clone() name="kind" value=k.code() checked=k == SessionKind::Feedback/>{k.label()}</label> }
                                                 }).collect_view()}
                                             </div>
                                         </fieldset>
@@ -428,12 +430,13 @@ fn rating_group(
 ) -> impl IntoView {
     view! {
         <div class="form-group" class:form-group--error=move || field_error(&errors(), name).is_some()>
-            <fieldset class="fieldset" id=name>
+            <fieldset class="fieldset">
                 <legend class="fieldset__legend fieldset__legend--s">{question}</legend>
                 {error_line(errors, name)}
                 <div class="radios">
                     {RATINGS.iter().map(|(n, w)| {
-                        let id = format!("{name}-{n}");
+                        // The error summary's link moves focus to the first choice.
+                        let id = if *n == 1 { name.to_string() } else { format!("{name}-{n}") };
                         view! { <label class="radio" for=id.clone()><input type="radio" id=id.clone() name=name value=n.to_string()/>{*w}</label> }
                     }).collect_view()}
                 </div>

@@ -515,7 +515,7 @@ impl Store {
              ar.id IS NOT NULL AS review_assigned, ar.finalised_at IS NOT NULL AS review_finalised, \
              json_extract(a.draft, '$.strengths') AS strengths, \
              json_extract(a.draft, '$.development') AS development, \
-             (SELECT COUNT(*) FROM audit_actions x WHERE x.audit_id = a.id AND x.added_by IS NULL) AS actions \
+             (SELECT COUNT(*) FROM audit_actions x WHERE x.audit_id = a.id) AS actions \
              FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id JOIN rounds r ON r.id = rc.round_id \
              JOIN cases c ON c.id = a.case_id JOIN teams t ON t.id = c.team_id \
              LEFT JOIN moderation_outcomes mo ON mo.audit_id = a.id \
@@ -751,7 +751,8 @@ impl Store {
         by: i64,
     ) -> StoreResult<bool> {
         Ok(sqlx::query(
-            "UPDATE reports SET presented_on = $1, presented_by = $2 WHERE id = $3 AND finalised_at IS NOT NULL",
+            "UPDATE reports SET presented_on = $1, presented_by = $2 \
+             WHERE id = $3 AND finalised_at IS NOT NULL AND presented_on IS NULL",
         )
         .bind(on)
         .bind(by)
@@ -977,15 +978,16 @@ impl Store {
             == 1)
     }
 
-    /// Records who came, and asks those who came (and have not yet answered or been asked)
-    /// for their feedback, in one transaction.
+    /// Records who came and, in the same transaction, asks each attendee not yet asked for
+    /// their feedback (`ask`, when the session asks for feedback, is the alert's text). The
+    /// notices written are returned, to be published after the commit.
     pub async fn record_attendance(
         &self,
         session_id: i64,
         attended: &[i64],
-        notices: &Notices,
+        ask: Option<&str>,
         now: DateTime<Utc>,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<Notices> {
         let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE session_invitees SET attended = 0 WHERE session_id = $1")
             .bind(session_id)
@@ -1000,20 +1002,29 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        self.write_notices(&mut tx, notices, now).await?;
+        let mut notices = Notices::new();
+        if let Some(body) = ask {
+            let link = format!("/sessions/{session_id}/feedback");
+            let asked: Vec<i64> = sqlx::query_scalar(
+                "SELECT person_id FROM alerts WHERE kind = 'session_feedback_asked' AND link = $1 \
+                 UNION SELECT person_id FROM alerts_archive WHERE kind = 'session_feedback_asked' AND link = $1",
+            )
+            .bind(&link)
+            .fetch_all(&mut *tx)
+            .await?;
+            for person in attended.iter().filter(|p| !asked.contains(p)) {
+                notices.alert(super::NewAlert {
+                    person_id: *person,
+                    kind: crate::domain::alert::AlertKind::SessionFeedbackAsked,
+                    case_id: None,
+                    link: link.clone(),
+                    body: body.to_string(),
+                });
+            }
+            self.write_notices(&mut tx, &notices, now).await?;
+        }
         tx.commit().await?;
-        Ok(())
-    }
-
-    /// Whether an attendee has already been asked for feedback on a session (by alert).
-    pub async fn feedback_asked(&self, session_id: i64) -> StoreResult<Vec<i64>> {
-        Ok(sqlx::query_scalar(
-            "SELECT DISTINCT person_id FROM alerts WHERE kind = 'session_feedback_asked' AND link = $1 \
-             UNION SELECT DISTINCT person_id FROM alerts_archive WHERE kind = 'session_feedback_asked' AND link = $1",
-        )
-        .bind(format!("/sessions/{session_id}/feedback"))
-        .fetch_all(&self.pool)
-        .await?)
+        Ok(notices)
     }
 
     /// Stores an attendee's feedback; `false` if they gave it already.

@@ -164,7 +164,7 @@ pub fn ThemePage() -> impl IntoView {
                                         }).collect_view()}</ul>
                                     }.into_any()
                                 }}
-                                <p><a href="/sessions" class="button button--secondary">"Arrange a session"</a></p>
+                                {v.edits.then(|| view! { <p><a href="/sessions" class="button button--secondary">"Arrange a session"</a></p> })}
                                 {v.edits.then(|| view! {
                                     <details class="details">
                                         <summary>"Rename or retire this theme"</summary>
