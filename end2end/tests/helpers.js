@@ -34,7 +34,8 @@ module.exports = { BASE, PASSWORD, TABLET, launch, hydrated, signIn };
 async function session(email, password = PASSWORD) {
   const reply = await fetch(`${BASE}/api/sign_in`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    // The app refuses state-changing requests from any origin but its own.
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', origin: BASE },
     body: new URLSearchParams({ email, password }),
   });
   if (!reply.ok) throw new Error(`sign in as ${email}: ${reply.status}`);
@@ -44,7 +45,7 @@ async function session(email, password = PASSWORD) {
 async function call(cookie, name, params = {}) {
   const reply = await fetch(`${BASE}/api/${name}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', cookie },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', origin: BASE, cookie },
     body: new URLSearchParams(params),
   });
   const text = await reply.text();

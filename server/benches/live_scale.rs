@@ -92,7 +92,7 @@ async fn http(addr: SocketAddr, method: &str, path: &str, cookie: &str, body: &s
     let mut conn = TcpStream::connect(addr).await.unwrap();
     conn.set_nodelay(true).unwrap();
     let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: pa_session={cookie}\r\n\
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nCookie: pa_session={cookie}\r\n\
          Accept: application/json\r\nContent-Type: application/x-www-form-urlencoded\r\n\
          Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
@@ -428,7 +428,8 @@ async fn dashboard(addr: SocketAddr, qa: &str, round: i64) {
                 "wrk.method = \"POST\"\nwrk.body = \"{form}\"\n\
                  wrk.headers[\"Content-Type\"] = \"application/x-www-form-urlencoded\"\n\
                  wrk.headers[\"Accept\"] = \"application/json\"\n\
-                 wrk.headers[\"Cookie\"] = \"pa_session={qa}\"\n"
+                 wrk.headers[\"Cookie\"] = \"pa_session={qa}\"\n\
+                 wrk.headers[\"Origin\"] = \"http://{addr}\"\n"
             )
             .as_bytes(),
         )

@@ -1,5 +1,6 @@
 //! The axum server: configuration, start-up and the router.
 
+pub mod guard;
 pub mod smtp;
 
 use app::server::{AppState, SiteSettings};
@@ -298,6 +299,7 @@ pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router
         site: site.clone(),
     };
     let live = app::live::LiveContext::new(store.clone(), site.events.clone());
+    let origins = guard::Origins::new(&site.public_url, site.force_secure_cookies);
     let context = {
         let state = state.clone();
         move || {
@@ -354,6 +356,10 @@ pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router
             context, shell,
         ))
         .with_state(leptos)
+        .layer(axum::middleware::from_fn_with_state(
+            origins.clone(),
+            guard::refuse_cross_site,
+        ))
         .layer(
             tower_http::trace::TraceLayer::new_for_http()
                 .make_span_with(request_span)
@@ -372,4 +378,8 @@ pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router
                 .on_failure(()),
         )
         .layer(axum::middleware::from_fn(request_id))
+        .layer(axum::middleware::from_fn_with_state(
+            origins,
+            guard::security_headers,
+        ))
 }

@@ -56,6 +56,7 @@ async fn cookie_is_secure_behind_https() {
     let app = TestApp::new().await;
     let request = Request::post("/api/sign_in")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ORIGIN, OWN_ORIGIN)
         .header("x-forwarded-proto", "https")
         .body(Body::from(format!(
             "email=qa.manager%40anytown.example&password={DEMO_PASSWORD}"

@@ -41,6 +41,15 @@ pub struct Auth {
     pub live_state: RwSignal<crate::live::LiveState>,
 }
 
+/// Removes everything the app keeps in the browser's local storage (audit drafts). Called at
+/// sign-out, and on the sign-in page for a sign-out that happened before the WebAssembly
+/// loaded.
+#[cfg(feature = "hydrate")]
+pub fn forget_browser_drafts() {
+    use gloo_storage::{LocalStorage, Storage};
+    LocalStorage::clear();
+}
+
 pub fn provide_auth() {
     let sign_in = ServerAction::<SignIn>::new();
     let sign_out = ServerAction::<SignOut>::new();
@@ -70,6 +79,14 @@ pub fn provide_auth() {
         sign_out,
         live,
         live_state,
+    });
+    // Drafts kept in the browser (the audit form's autosave) leave with the person: on a
+    // shared machine the next person must not find them.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if matches!(sign_out.value().get(), Some(Ok(()))) {
+            forget_browser_drafts();
+        }
     });
     #[cfg(feature = "hydrate")]
     {

@@ -11,6 +11,13 @@ use leptos_router::components::Redirect;
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let auth = use_auth();
+    // Whoever reaches the sign-in page signed out leaves nothing of the last person's.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if matches!(auth.me.get(), Some(Ok(None))) {
+            super::forget_browser_drafts();
+        }
+    });
     // Without WebAssembly the form posts natively and the server sends the browser back
     // here with the error encoded in the URL (no personal data in it).
     let error_from_url = crate::ui::url_error(&[<SignIn as ServerFn>::PATH]);

@@ -224,7 +224,7 @@ pub async fn upload_directory(data: MultipartData) -> Result<i64, AppError> {
     use crate::domain::annex_import::{header_key, Problem};
     use crate::domain::directory::{find_staff, read_iros, read_teams};
     use crate::domain::Role;
-    use crate::server::upload::{receive, sheets, too_large, Received};
+    use crate::server::upload::{read_sheets, receive, too_large, Received};
     use crate::server::*;
     use crate::store::TeamUpdate;
     use crate::FieldError;
@@ -260,7 +260,7 @@ pub async fn upload_directory(data: MultipartData) -> Result<i64, AppError> {
         let sheet = if over {
             Err(vec![too_large()])
         } else {
-            sheets(&file_name, &bytes).map_err(|p| vec![p])
+            read_sheets(&file_name, &bytes).await.map_err(|p| vec![p])
         };
         let locate = |row: usize, column: &str, message: String| Problem {
             sheet: Some(file_name.clone()),

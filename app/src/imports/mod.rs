@@ -165,11 +165,13 @@ pub async fn upload_annex_a(data: MultipartData) -> Result<i64, AppError> {
         let checked = if too_large {
             Err(vec![read::too_large()])
         } else {
-            read::sheets(&file_name, &bytes)
+            read::read_sheets(&file_name, &bytes)
+                .await
                 .map_err(|p| vec![p])
-                .and_then(|sheets| match list {
-                    None => read_workbook(&sheets, today),
-                    Some(list) => read_single_list(list, &sheets[0], today),
+                .and_then(|sheets| match (list, sheets.first()) {
+                    (None, _) => read_workbook(&sheets, today),
+                    (Some(list), Some(sheet)) => read_single_list(list, sheet, today),
+                    (Some(_), None) => Err(vec![Problem::file("The file has no sheets")]),
                 })
         };
         let (status, payload) = match &checked {

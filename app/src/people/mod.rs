@@ -780,7 +780,7 @@ pub async fn person_open_work(person_id: i64) -> Result<OpenWorkView, AppError> 
 #[server(input = MultipartFormData, endpoint = "upload_staff")]
 pub async fn upload_staff(data: MultipartData) -> Result<i64, AppError> {
     use crate::domain::staff_import::check_staff_file;
-    use crate::server::upload::{receive, sheets, too_large, Received};
+    use crate::server::upload::{read_sheets, receive, too_large, Received};
     use crate::server::*;
     use crate::FieldError;
     respond(async move {
@@ -800,7 +800,7 @@ pub async fn upload_staff(data: MultipartData) -> Result<i64, AppError> {
         let planned = if over {
             Err(vec![too_large()])
         } else {
-            match sheets(&file_name, &bytes) {
+            match read_sheets(&file_name, &bytes).await {
                 Err(p) => Err(vec![p]),
                 Ok(sheets) => match sheets.first() {
                     None => Err(vec![Problem::file("The workbook has no sheets")]),

@@ -8,6 +8,31 @@ use std::io::Cursor;
 /// The largest file accepted. A large council's whole Annex A workbook is a few megabytes.
 pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
 
+/// What a workbook may hold once unzipped. A large council's Annex A is tens of thousands of
+/// rows in a dozen columns on a handful of sheets; these leave room many times over while
+/// keeping a crafted file (a zip bomb, a cell at the sheet's far corner) from taking the
+/// server's memory.
+pub const MAX_UNZIPPED_BYTES: u64 = 200 * 1024 * 1024;
+pub const MAX_ZIP_ENTRIES: usize = 2_000;
+pub const MAX_SHEETS: usize = 50;
+pub const MAX_ROWS: u32 = 200_000;
+pub const MAX_COLUMNS: u32 = 200;
+pub const MAX_CELL_CHARS: usize = 10_000;
+
+/// [`sheets`] off the async threads: reading a workbook is CPU work that must not hold up
+/// every other request.
+pub async fn read_sheets(file_name: &str, bytes: &[u8]) -> Result<Vec<Sheet>, Problem> {
+    let (file_name, bytes) = (file_name.to_string(), bytes.to_vec());
+    tokio::task::spawn_blocking(move || sheets(&file_name, &bytes))
+        .await
+        .unwrap_or_else(|error| {
+            tracing::error!(%error, "reading an upload failed");
+            Err(Problem::file(
+                "The file could not be read. Save it again from Excel and retry",
+            ))
+        })
+}
+
 pub fn too_large() -> Problem {
     Problem::file(format!(
         "The file is larger than {} MB. Remove sheets the audit does not use (lists 1, 3 to 5, 10 and 11) and try again",
@@ -31,6 +56,17 @@ pub fn sheets(file_name: &str, bytes: &[u8]) -> Result<Vec<Sheet>, Problem> {
     if bytes.contains(&0) {
         return Err(not_a_spreadsheet());
     }
+    // A CSV line as wide as a sheet may be, and no wider.
+    let widest = bytes
+        .split(|b| *b == b'\n')
+        .map(|line| line.iter().filter(|b| **b == b',').count())
+        .max()
+        .unwrap_or(0);
+    if widest >= MAX_COLUMNS as usize {
+        return Err(Problem::file(format!(
+            "A line of the file has more than {MAX_COLUMNS} columns: is it the right file?"
+        )));
+    }
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t.to_string(),
         // Excel's "CSV" is often Windows-1252; its letters match Latin-1.
@@ -49,28 +85,119 @@ pub fn sheets(file_name: &str, bytes: &[u8]) -> Result<Vec<Sheet>, Problem> {
     }])
 }
 
+fn unreadable() -> Problem {
+    Problem::file(
+        "The file is not a readable Excel workbook (.xlsx). Save it again from Excel and retry",
+    )
+}
+
+/// Refuses a zip whose contents, as its directory declares them, are too many or too large
+/// once unzipped, before anything is unzipped.
+fn check_zip(bytes: &[u8]) -> Result<(), Problem> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+        tracing::info!(error = %e, "upload is not a readable zip");
+        unreadable()
+    })?;
+    if zip.len() > MAX_ZIP_ENTRIES {
+        return Err(Problem::file(
+            "The workbook holds too many parts to be an Annex A or staff file",
+        ));
+    }
+    let mut unzipped: u64 = 0;
+    for i in 0..zip.len() {
+        let entry = zip.by_index_raw(i).map_err(|_| unreadable())?;
+        unzipped = unzipped.saturating_add(entry.size());
+    }
+    if unzipped > MAX_UNZIPPED_BYTES {
+        return Err(Problem::file(format!(
+            "The workbook is larger than {} MB once opened. Remove sheets the audit does not use and try again",
+            MAX_UNZIPPED_BYTES / (1024 * 1024)
+        )));
+    }
+    Ok(())
+}
+
+/// Column letters as Excel shows them (0 is A).
+fn column_letters(mut column: u32) -> String {
+    let mut letters = Vec::new();
+    loop {
+        letters.push(char::from(b'A' + (column % 26) as u8));
+        if column < 26 {
+            break;
+        }
+        column = column / 26 - 1;
+    }
+    letters.iter().rev().collect()
+}
+
+/// Reads each sheet cell by cell, never allocating a sheet's whole bounding box: a sheet
+/// with two cells at A1 and XFD1048576 is refused at the far cell, not expanded.
 fn workbook(bytes: &[u8]) -> Result<Vec<Sheet>, Problem> {
+    check_zip(bytes)?;
     let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
         tracing::info!(error = %e, "upload is not a readable workbook");
-        Problem::file(
-            "The file is not a readable Excel workbook (.xlsx). Save it again from Excel and retry",
-        )
+        unreadable()
     })?;
+    let names = book.sheet_names();
+    if names.is_empty() {
+        return Err(Problem::file("The workbook has no sheets"));
+    }
+    if names.len() > MAX_SHEETS {
+        return Err(Problem::file(format!(
+            "The workbook has more than {MAX_SHEETS} sheets: is it the right file?"
+        )));
+    }
     let mut sheets = Vec::new();
-    for name in book.sheet_names() {
-        let range = book.worksheet_range(&name).map_err(|e| {
+    for name in names {
+        let at = |row: Option<u32>, column: Option<u32>, message: String| Problem {
+            sheet: Some(name.clone()),
+            row: row.map(|r| r as usize + 1),
+            column: column.map(column_letters),
+            message,
+        };
+        let unreadable_sheet = |e: calamine::XlsxError| {
             tracing::info!(error = %e, "a sheet could not be read");
-            Problem {
-                sheet: Some(name.clone()),
-                row: None,
-                column: None,
-                message: "This sheet could not be read".into(),
+            at(None, None, "This sheet could not be read".into())
+        };
+        let mut cells = book
+            .worksheet_cells_reader(&name)
+            .map_err(unreadable_sheet)?;
+        // Row numbers as Excel shows them: `rows[r]` is row r + 1, padded above the first.
+        let mut rows: Vec<Vec<Cell>> = Vec::new();
+        while let Some(found) = cells.next_cell().map_err(unreadable_sheet)? {
+            let (row, column) = found.get_position();
+            if row >= MAX_ROWS || column >= MAX_COLUMNS {
+                return Err(at(
+                    Some(row),
+                    Some(column),
+                    format!(
+                        "The sheet has a cell beyond row {MAX_ROWS} or column {}: clear everything outside the list and try again",
+                        column_letters(MAX_COLUMNS - 1)
+                    ),
+                ));
             }
-        })?;
-        // Row numbers as Excel shows them: pad above the first used row.
-        let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-        let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); first_row];
-        rows.extend(range.rows().map(|r| r.iter().map(cell).collect()));
+            let value = cell(&Data::from(found.get_value().clone()));
+            if let Cell::Text(text) = &value {
+                if text.chars().count() > MAX_CELL_CHARS {
+                    return Err(at(
+                        Some(row),
+                        Some(column),
+                        format!("The cell holds more than {MAX_CELL_CHARS} characters"),
+                    ));
+                }
+            }
+            if value == Cell::Empty {
+                continue;
+            }
+            let (row, column) = (row as usize, column as usize);
+            if rows.len() <= row {
+                rows.resize(row + 1, Vec::new());
+            }
+            if rows[row].len() <= column {
+                rows[row].resize(column + 1, Cell::Empty);
+            }
+            rows[row][column] = value;
+        }
         sheets.push(Sheet { name, rows });
     }
     Ok(sheets)

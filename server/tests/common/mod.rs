@@ -42,6 +42,10 @@ impl Drop for TestApp {
     }
 }
 
+/// The origin the test server's pages are served from (`SiteSettings::default().public_url`):
+/// state-changing requests must come from it.
+pub const OWN_ORIGIN: &str = "http://127.0.0.1:3000";
+
 pub struct Reply {
     pub status: StatusCode,
     pub headers: HeaderMap,
@@ -167,7 +171,8 @@ impl TestApp {
             .join("&");
         let mut request = Request::post(format!("/api/{name}"))
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ACCEPT, "application/json");
+            .header(header::ACCEPT, "application/json")
+            .header(header::ORIGIN, OWN_ORIGIN);
         if let Some(token) = session {
             request = request.header(header::COOKIE, format!("pa_session={token}"));
         }
@@ -289,6 +294,7 @@ impl TestApp {
         body.extend_from_slice(file.1);
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
         let mut request = Request::post(format!("/api/{name}"))
+            .header(header::ORIGIN, OWN_ORIGIN)
             .header(
                 header::CONTENT_TYPE,
                 format!("multipart/form-data; boundary={boundary}"),

@@ -52,6 +52,43 @@ const MAIN: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
 const REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
 
 pub fn workbook(sheets: &[(&str, Vec<Vec<X>>)]) -> Vec<u8> {
+    let sheets: Vec<(&str, String)> = sheets
+        .iter()
+        .map(|(name, rows)| {
+            let data: String = rows
+            .iter()
+            .enumerate()
+            .map(|(r, cells)| {
+                let cells: String = cells
+                    .iter()
+                    .enumerate()
+                    .map(|(c, x)| {
+                        let at = format!("{}{}", column(c), r + 1);
+                        match x {
+                            X::S(v) => format!(
+                                "<c r=\"{at}\" t=\"inlineStr\"><is><t>{}</t></is></c>",
+                                escape(v)
+                            ),
+                            X::N(n) => format!("<c r=\"{at}\"><v>{n}</v></c>"),
+                            X::D(y, m, d) => {
+                                format!("<c r=\"{at}\" s=\"1\"><v>{}</v></c>", serial(*y, *m, *d))
+                            }
+                            X::E => String::new(),
+                        }
+                    })
+                    .collect();
+                format!("<row r=\"{}\">{cells}</row>", r + 1)
+            })
+            .collect();
+            (*name, data)
+        })
+        .collect();
+    workbook_xml(&sheets, &[])
+}
+
+/// A workbook of these sheets, each given as its `<sheetData>` contents, and any extra
+/// parts (for files a test crafts: a cell at the far corner, a zip bomb).
+pub fn workbook_xml(sheets: &[(&str, String)], extra: &[(&str, &[u8])]) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     let mut put = |name: &str, body: String| {
@@ -95,34 +132,14 @@ pub fn workbook(sheets: &[(&str, Vec<Vec<X>>)]) -> Vec<u8> {
          <fonts count=\"1\"><font/></fonts><fills count=\"1\"><fill/></fills><borders count=\"1\"><border/></borders>\
          <cellStyleXfs count=\"1\"><xf/></cellStyleXfs>\
          <cellXfs count=\"2\"><xf numFmtId=\"0\"/><xf numFmtId=\"14\" applyNumberFormat=\"1\"/></cellXfs></styleSheet>"));
-    for (i, (_, rows)) in sheets.iter().enumerate() {
-        let data: String = rows
-            .iter()
-            .enumerate()
-            .map(|(r, cells)| {
-                let cells: String = cells
-                    .iter()
-                    .enumerate()
-                    .map(|(c, x)| {
-                        let at = format!("{}{}", column(c), r + 1);
-                        match x {
-                            X::S(v) => format!(
-                                "<c r=\"{at}\" t=\"inlineStr\"><is><t>{}</t></is></c>",
-                                escape(v)
-                            ),
-                            X::N(n) => format!("<c r=\"{at}\"><v>{n}</v></c>"),
-                            X::D(y, m, d) => {
-                                format!("<c r=\"{at}\" s=\"1\"><v>{}</v></c>", serial(*y, *m, *d))
-                            }
-                            X::E => String::new(),
-                        }
-                    })
-                    .collect();
-                format!("<row r=\"{}\">{cells}</row>", r + 1)
-            })
-            .collect();
+    for (i, (_, data)) in sheets.iter().enumerate() {
         put(&format!("xl/worksheets/sheet{}.xml", i + 1), format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><worksheet xmlns=\"{MAIN}\"><sheetData>{data}</sheetData></worksheet>"));
+    }
+    let deflated = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in extra {
+        zip.start_file(*name, deflated).unwrap();
+        zip.write_all(bytes).unwrap();
     }
     zip.finish().unwrap().into_inner()
 }

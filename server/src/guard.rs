@@ -1,0 +1,166 @@
+//! What every request passes through before the app sees it: state-changing requests must
+//! come from the app's own pages, and every response carries the headers that keep pages
+//! with children's data out of frames, caches and other sites' referrers.
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// The origins the app is served from: the public URL's, and whatever host the request
+/// itself was addressed to (so a server reached by its address on a private network, or
+/// behind a proxy that keeps `Host`, still accepts its own pages).
+#[derive(Debug, Clone)]
+pub struct Origins {
+    /// `scheme://host[:port]` of `PUBLIC_URL`, lower-cased.
+    public: String,
+    /// Mark responses `Strict-Transport-Security` even when no proxy says HTTPS.
+    pub force_https: bool,
+}
+
+impl Origins {
+    pub fn new(public_url: &str, force_https: bool) -> Origins {
+        Origins {
+            public: origin_of(public_url).unwrap_or_default(),
+            force_https,
+        }
+    }
+}
+
+/// `scheme://host[:port]` of a URL, lower-cased, or `None` if it has no host.
+fn origin_of(url: &str) -> Option<String> {
+    let url = url.trim().to_ascii_lowercase();
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split(['/', '?', '#']).next()?;
+    if host.is_empty() || !matches!(scheme, "http" | "https") {
+        return None;
+    }
+    Some(format!("{scheme}://{host}"))
+}
+
+/// Whether a state-changing request came from the app's own pages: its `Origin` (or, when a
+/// browser sends none, its `Referer`) is the public URL's origin or the request's own host.
+/// A request with neither is refused: every browser sends `Origin` on a POST.
+pub fn same_origin(headers: &HeaderMap, origins: &Origins) -> bool {
+    let header = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    let Some(from) = header(header::ORIGIN)
+        .filter(|o| *o != "null")
+        .or_else(|| header(header::REFERER))
+        .and_then(origin_of)
+    else {
+        return false;
+    };
+    if !origins.public.is_empty() && from == origins.public {
+        return true;
+    }
+    let host = header(header::HOST).map(str::to_ascii_lowercase);
+    let from_host = from.split_once("://").map(|(_, h)| h);
+    host.is_some() && from_host == host.as_deref()
+}
+
+fn safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Refuses a state-changing request from another site (cross-site request forgery, login
+/// forgery included) before any work is done.
+pub async fn refuse_cross_site(
+    State(origins): State<Origins>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if safe(request.method()) || same_origin(request.headers(), &origins) {
+        return next.run(request).await;
+    }
+    tracing::warn!(
+        method = %request.method(),
+        path = request.uri().path(),
+        "cross-site request refused"
+    );
+    (
+        StatusCode::FORBIDDEN,
+        [(header::CACHE_CONTROL, "no-store")],
+        "This request did not come from Practice Audit's own pages, so it was refused. Open the app and try again.",
+    )
+        .into_response()
+}
+
+/// Headers on every response. Pages, server functions and downloads carry personal data,
+/// so nothing but the built, hashed static files may be cached.
+pub async fn security_headers(
+    State(origins): State<Origins>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let https = origins.force_https
+        || request
+            .headers()
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|p| p.eq_ignore_ascii_case("https"));
+    let static_file = request.uri().path().starts_with("/pkg/")
+        || request.uri().path() == "/favicon.ico";
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let set = |headers: &mut HeaderMap, name: header::HeaderName, value: &'static str| {
+        headers.insert(name, HeaderValue::from_static(value));
+    };
+    set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(headers, header::REFERRER_POLICY, "no-referrer");
+    set(headers, header::X_FRAME_OPTIONS, "DENY");
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        set(
+            headers,
+            header::CONTENT_SECURITY_POLICY,
+            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
+        );
+    }
+    if https {
+        set(
+            headers,
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        );
+    }
+    if !static_file {
+        set(headers, header::CACHE_CONTROL, "no-store");
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(header::HeaderName, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(k.clone(), HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn own_pages_pass_and_other_sites_do_not() {
+        let origins = Origins::new("https://audit.anytown.gov.uk/", false);
+        let ok = |pairs: &[(header::HeaderName, &str)]| same_origin(&headers(pairs), &origins);
+        assert!(ok(&[(header::ORIGIN, "https://audit.anytown.gov.uk")]));
+        assert!(ok(&[(header::ORIGIN, "HTTPS://Audit.Anytown.gov.uk")]));
+        assert!(ok(&[(header::REFERER, "https://audit.anytown.gov.uk/audits/4?x=1")]));
+        assert!(ok(&[
+            (header::ORIGIN, "http://10.0.0.5:3000"),
+            (header::HOST, "10.0.0.5:3000")
+        ]));
+        assert!(!ok(&[(header::ORIGIN, "https://evil.example")]));
+        assert!(!ok(&[(header::ORIGIN, "https://audit.anytown.gov.uk.evil.example")]));
+        assert!(!ok(&[(header::ORIGIN, "http://audit.anytown.gov.uk")]), "another scheme");
+        assert!(!ok(&[(header::ORIGIN, "https://audit.anytown.gov.uk:8443")]), "another port");
+        assert!(!ok(&[
+            (header::ORIGIN, "https://evil.example"),
+            (header::HOST, "audit.anytown.gov.uk")
+        ]));
+        assert!(!ok(&[(header::ORIGIN, "null")]));
+        assert!(!ok(&[]), "neither Origin nor Referer");
+        assert!(!ok(&[(header::REFERER, "not a url")]));
+    }
+}

@@ -1,0 +1,110 @@
+//! Defences every request passes through: state-changing requests from another site are
+//! refused before any work, and every response carries the security headers.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use common::journey::QA;
+use common::*;
+
+#[tokio::test]
+async fn a_cross_site_post_is_refused_for_every_state_changing_endpoint() {
+    let app = TestApp::new().await;
+    let qa = app.sign_in(QA).await;
+    let mut paths: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .filter(|(_, method)| *method != Method::GET)
+        .map(|(path, _)| path.to_string())
+        .collect();
+    paths.sort();
+    assert!(paths.len() > 80, "every server function: {}", paths.len());
+    assert!(paths.iter().any(|p| p == "/api/sign_in"), "login forgery too");
+    let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    for path in &paths {
+        for origin in [Some("https://evil.example"), Some("null"), None] {
+            let mut request = Request::post(path.as_str())
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::COOKIE, format!("pa_session={qa}"));
+            if let Some(o) = origin {
+                request = request.header(header::ORIGIN, o);
+            }
+            let reply = app
+                .send(
+                    request
+                        .body(Body::from("email=qa.manager%40anytown.example&password=x"))
+                        .unwrap(),
+                )
+                .await;
+            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{path} from {origin:?}");
+            assert!(reply.body.contains("did not come from Practice Audit's own pages"));
+        }
+    }
+    // The other site's sign-in made no session, and the page's own origin still works.
+    let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(before, after);
+    assert_eq!(app.call("my_tray", &[], Some(&qa)).await.status, StatusCode::OK);
+    // A plain form post from the app's page (Referer, no Origin) is its own.
+    let reply = app
+        .send(
+            Request::post("/api/my_tray")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ACCEPT, "application/json")
+                .header(header::REFERER, format!("{OWN_ORIGIN}/tray"))
+                .header(header::COOKIE, format!("pa_session={qa}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+}
+
+#[tokio::test]
+async fn pages_server_functions_and_downloads_carry_the_security_headers() {
+    let app = TestApp::new().await;
+    let qa = app.sign_in(QA).await;
+    let page = app.page("/", Some(&qa)).await;
+    let api = app.call("my_tray", &[], Some(&qa)).await;
+    let refused = app.call("my_tray", &[], None).await;
+    let download = app.page("/moderation/results.csv", Some(&qa)).await;
+    let missing = app.page("/no/such/page", Some(&qa)).await;
+    for (what, reply) in [
+        ("page", &page),
+        ("server function", &api),
+        ("refusal", &refused),
+        ("download", &download),
+        ("not found", &missing),
+    ] {
+        let h = |name: header::HeaderName| {
+            reply
+                .headers
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_string())
+                .unwrap_or_default()
+        };
+        assert_eq!(h(header::X_CONTENT_TYPE_OPTIONS), "nosniff", "{what}");
+        assert_eq!(h(header::REFERRER_POLICY), "no-referrer", "{what}");
+        assert_eq!(h(header::X_FRAME_OPTIONS), "DENY", "{what}");
+        assert!(h(header::CONTENT_SECURITY_POLICY).contains("frame-ancestors 'none'"), "{what}");
+        assert_eq!(h(header::CACHE_CONTROL), "no-store", "{what}");
+        assert_eq!(h(header::STRICT_TRANSPORT_SECURITY), "", "{what}: not over HTTPS");
+    }
+    // Behind an HTTPS proxy, browsers are told to use HTTPS only.
+    let reply = app
+        .send(
+            Request::get("/sign-in")
+                .header("x-forwarded-proto", "https")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(reply.headers[header::STRICT_TRANSPORT_SECURITY]
+        .to_str()
+        .unwrap()
+        .starts_with("max-age="));
+}
