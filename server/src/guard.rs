@@ -106,7 +106,10 @@ pub async fn security_headers(
         headers.insert(name, HeaderValue::from_static(value));
     };
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    set(headers, header::REFERRER_POLICY, "no-referrer");
+    // Never a URL (with its IDs) to another site. Not `no-referrer`: under it browsers send
+    // `Origin: null` on the app's own form posts, and the cross-site check could not tell
+    // them from another site's.
+    set(headers, header::REFERRER_POLICY, "same-origin");
     set(headers, header::X_FRAME_OPTIONS, "DENY");
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
         set(

@@ -88,7 +88,7 @@ async fn pages_server_functions_and_downloads_carry_the_security_headers() {
                 .unwrap_or_default()
         };
         assert_eq!(h(header::X_CONTENT_TYPE_OPTIONS), "nosniff", "{what}");
-        assert_eq!(h(header::REFERRER_POLICY), "no-referrer", "{what}");
+        assert_eq!(h(header::REFERRER_POLICY), "same-origin", "{what}");
         assert_eq!(h(header::X_FRAME_OPTIONS), "DENY", "{what}");
         assert!(h(header::CONTENT_SECURITY_POLICY).contains("frame-ancestors 'none'"), "{what}");
         assert_eq!(h(header::CACHE_CONTROL), "no-store", "{what}");
