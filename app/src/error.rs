@@ -37,6 +37,9 @@ pub enum AppError {
     /// Someone saved a newer version since this one was loaded.
     #[error("{by} saved a newer version of this audit since you opened it. Your changes have not been saved over it.")]
     Stale { by: String, version: i64 },
+    /// Too many password checks at once (each takes a moment of the server's CPU).
+    #[error("Too many people are signing in at this moment. Wait a second and try again.")]
+    Busy,
     #[error("Sorry, something went wrong on our side. Try again later; if it keeps happening, contact the QA team.")]
     Internal,
 }
@@ -57,6 +60,7 @@ impl AppError {
             AppError::Invalid(_) => 422,
             AppError::Network => 503,
             AppError::Stale { .. } => 409,
+            AppError::Busy => 429,
             AppError::Internal => 500,
         }
     }

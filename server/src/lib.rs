@@ -92,6 +92,29 @@ impl Config {
                 ))
             }
         };
+        let sign_in = {
+            let default = app::domain::throttle::ThrottleRules::default();
+            let number = |name: &str, default: i64, most: i64| -> Result<i64, String> {
+                match std::env::var(name) {
+                    Ok(v) if !v.trim().is_empty() => v
+                        .trim()
+                        .parse::<i64>()
+                        .ok()
+                        .filter(|n| (1..=most).contains(n))
+                        .ok_or_else(|| format!("{name} must be a whole number from 1 to {most}")),
+                    _ => Ok(default),
+                }
+            };
+            let lock_after = number("SIGN_IN_LOCK_AFTER", i64::from(default.lock_after), 1_000)?;
+            let minutes = number("SIGN_IN_LOCK_MINUTES", default.lock_for.num_minutes(), 1_440)?;
+            app::domain::throttle::ThrottleRules {
+                lock_after: u32::try_from(lock_after).unwrap_or(default.lock_after),
+                slow_after: default.slow_after.min(u32::try_from(lock_after).unwrap_or(1)),
+                lock_for: chrono::Duration::minutes(minutes),
+            }
+        };
+        let trust_forwarded_for =
+            matches!(std::env::var("TRUST_FORWARDED_FOR").as_deref(), Ok("1" | "true"));
         let mailer = match smtp::SmtpSender::from_env()? {
             Some(sender) => app::server::Mailer(std::sync::Arc::new(sender)),
             None => app::server::Mailer::default(),
@@ -110,6 +133,8 @@ impl Config {
                 views: Default::default(),
                 moderation_weeks,
                 links,
+                sign_in,
+                trust_forwarded_for,
             },
         })
     }

@@ -135,6 +135,7 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
 
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
+    use crate::domain::throttle::Verdict;
     use crate::domain::EmailAddress;
     use crate::server::*;
     use crate::FieldError;
@@ -151,12 +152,69 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
         };
 
         let store = store()?;
+        let rules = use_context::<SiteSettings>().unwrap_or_default().sign_in;
+        let address_rules = crate::domain::throttle::ThrottleRules {
+            slow_after: rules.slow_after * 5,
+            lock_after: rules.lock_after * 5,
+            ..rules
+        };
+        let account = email.as_str().to_lowercase();
+        let address = client_address();
+        let now = chrono::Utc::now();
+        let account_failures = store
+            .sign_in_failures("account", &account)
+            .await
+            .map_err(failed("sign in"))?;
+        let address_failures = store
+            .sign_in_failures("address", &address)
+            .await
+            .map_err(failed("sign in"))?;
+        // Throttled tries are refused before the password is checked, with the same message
+        // whether or not the account exists.
+        let until = [
+            rules.verdict(account_failures.as_ref(), now),
+            address_rules.verdict(address_failures.as_ref(), now),
+        ]
+        .into_iter()
+        .filter_map(|v| match v {
+            Verdict::Try => None,
+            Verdict::Wait(until) | Verdict::Locked(until) => Some(until),
+        })
+        .max();
+        if let Some(until) = until {
+            store
+                .log_access(None, "sign_in_throttled", None)
+                .await
+                .map_err(failed("sign in"))?;
+            let seconds = (until - now).num_seconds().max(1);
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "email",
+                if seconds > 60 {
+                    format!(
+                        "Too many tries to sign in. Wait {} minutes and try again, or ask the Administrator.",
+                        (seconds + 59) / 60
+                    )
+                } else {
+                    format!("Too many tries to sign in. Wait {seconds} seconds and try again.")
+                },
+            )]));
+        }
         let credentials = store
             .credentials(email.as_str())
             .await
             .map_err(failed("sign in"))?;
         let stored_hash = credentials.as_ref().map(|c| c.password_hash.clone());
+        let Ok(permit) = password_checks().try_acquire() else {
+            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                response.insert_header(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from_static("1"),
+                );
+            }
+            return Err(AppError::Busy);
+        };
         let matches = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             password::verify_password(&password, stored_hash.as_deref())
         })
         .await
@@ -165,6 +223,23 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
             Some(c) if matches && c.active => c.person_id,
             other => {
                 let person_id = other.map(|c| c.person_id);
+                let account_now = rules.failed(account_failures.as_ref(), now);
+                let address_now = address_rules.failed(address_failures.as_ref(), now);
+                store
+                    .record_sign_in_failure("account", &account, &account_now)
+                    .await
+                    .map_err(failed("sign in"))?;
+                store
+                    .record_sign_in_failure("address", &address, &address_now)
+                    .await
+                    .map_err(failed("sign in"))?;
+                if account_now.locked_until.is_some() && account_failures.and_then(|f| f.locked_until).is_none() {
+                    store
+                        .log_access(person_id, "sign_in_locked", None)
+                        .await
+                        .map_err(failed("sign in"))?;
+                    tracing::warn!(person_id, "sign-in locked after repeated failures");
+                }
                 store
                     .log_access(person_id, "sign_in_refused", None)
                     .await
@@ -185,6 +260,10 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
             .map_err(failed("sign in"))?;
         store
             .log_access(Some(person_id), "signed_in", None)
+            .await
+            .map_err(failed("sign in"))?;
+        store
+            .clear_sign_in_failures("account", &account)
             .await
             .map_err(failed("sign in"))?;
         tracing::info!(person_id, "signed in");

@@ -27,6 +27,7 @@ pub mod session;
 pub mod sessions;
 pub mod staff_import;
 pub mod themes;
+pub mod throttle;
 
 pub use access::{case_access, Actor, CaseAccess, CaseAllocation};
 pub use annex::{AnnexList, Subject};

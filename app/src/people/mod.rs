@@ -1014,3 +1014,66 @@ pub async fn deactivate_missing(
     })
     .await
 }
+
+/// A sign-in lock in force, as the Administrator sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lockout {
+    /// `account` (an email address as typed) or `address` (a client's network address).
+    pub kind: String,
+    pub key: String,
+    pub failures: i64,
+    /// "14:32" (London time), when it ends by itself.
+    pub until: String,
+}
+
+/// Sign-in locks in force (Administrator only).
+#[server(endpoint = "sign_in_lockouts")]
+pub async fn sign_in_lockouts() -> Result<Vec<Lockout>, AppError> {
+    use crate::server::*;
+    respond(async move {
+        let (store, actor) = signed_in().await?;
+        ssr::require_administrator(&actor)?;
+        Ok(store
+            .lockouts(chrono::Utc::now())
+            .await
+            .map_err(failed("read sign-in locks"))?
+            .into_iter()
+            .map(|l| Lockout {
+                kind: l.kind,
+                key: l.key,
+                failures: l.failures,
+                until: crate::domain::calendar::london_time(l.locked_until)
+                    .format("%H:%M on %-d %B")
+                    .to_string(),
+            })
+            .collect())
+    })
+    .await
+}
+
+/// Lifts a sign-in lock before it ends by itself; kept in the access log.
+#[server(endpoint = "lift_lockout")]
+pub async fn lift_lockout(kind: String, key: String) -> Result<(), AppError> {
+    use crate::server::*;
+    respond(async move {
+        let (store, actor) = signed_in().await?;
+        ssr::require_administrator(&actor)?;
+        if !matches!(kind.as_str(), "account" | "address") {
+            return Err(AppError::NotFound);
+        }
+        if !store
+            .clear_sign_in_failures(&kind, &key)
+            .await
+            .map_err(failed("lift a sign-in lock"))?
+        {
+            return Err(AppError::NotFound);
+        }
+        store
+            .log_access(Some(actor.person_id), "sign_in_lock_lifted", None)
+            .await
+            .map_err(failed("lift a sign-in lock"))?;
+        tracing::info!(person_id = actor.person_id, kind, "sign-in lock lifted");
+        Ok(())
+    })
+    .await
+}

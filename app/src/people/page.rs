@@ -65,6 +65,42 @@ fn role_boxes(held: Vec<String>, error: Signal<Option<String>>) -> impl IntoView
     }
 }
 
+/// Sign-in locks in force, each with a way to lift it; nothing when there are none.
+#[component]
+fn Lockouts() -> impl IntoView {
+    let lift = ServerAction::<super::LiftLockout>::new();
+    let locks = Resource::new(move || lift.version().get(), |_| super::sign_in_lockouts());
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                locks.await.ok().filter(|l| !l.is_empty()).map(|locks| view! {
+                    <section class="panel" data-testid="lockouts">
+                        <h2 class="heading-m">"Sign-in locks"</h2>
+                        <p class="body">"Too many wrong passwords lock an account or a network address for a while. Lift a lock once you know who was trying."</p>
+                        <div class="table-wrap"><table class="table">
+                            <thead><tr><th scope="col">"Locked"</th><th scope="col">"Failures"</th><th scope="col">"Until"</th><th scope="col"></th></tr></thead>
+                            <tbody>{locks.into_iter().map(|l| view! {
+                                <tr>
+                                    <td>{if l.kind == "account" { format!("Account {}", l.key) } else { format!("Address {}", l.key) }}</td>
+                                    <td>{l.failures}</td>
+                                    <td>{l.until}</td>
+                                    <td>
+                                        <ActionForm action=lift attr:class="inline-form">
+                                            <input type="hidden" name="kind" value=l.kind.clone()/>
+                                            <input type="hidden" name="key" value=l.key.clone()/>
+                                            <button type="submit" class="button button--secondary">"Lift the lock"</button>
+                                        </ActionForm>
+                                    </td>
+                                </tr>
+                            }).collect_view()}</tbody>
+                        </table></div>
+                    </section>
+                })
+            })}
+        </Transition>
+    }
+}
+
 /// `/people`: search and list staff; add one; import the HR system's file.
 #[component]
 pub fn PeoplePage() -> impl IntoView {
@@ -98,6 +134,7 @@ pub fn PeoplePage() -> impl IntoView {
         <SignedIn render=move |_me| view! {
             {move || view! { <ErrorSummary errors=errors()/> }}
             <h1 class="heading-l">"People and roles"</h1>
+            <Lockouts/>
             <p class="body"><a class="button" href="/people/new">"Add a person"</a></p>
             <Transition fallback=|| view! { <p class="loading">"Loading people…"</p> }>
                 {move || Suspend::new(async move {

@@ -51,6 +51,12 @@ pub struct SiteSettings {
     pub moderation_weeks: crate::domain::moderation_sample::WindowWeeks,
     /// How long invitations and password-reset links stay usable.
     pub links: crate::domain::people::LinkLifetimes,
+    /// Sign-in throttling per account; a client address gets five times the room, since
+    /// many staff share an office's address.
+    pub sign_in: crate::domain::throttle::ThrottleRules,
+    /// Take the client's address from the first `X-Forwarded-For` hop (behind a proxy that
+    /// sets it); otherwise from the connection.
+    pub trust_forwarded_for: bool,
 }
 
 /// The one application state: the axum handlers take it as their state, and every server
@@ -111,6 +117,8 @@ impl Default for SiteSettings {
             views: ViewCache::default(),
             moderation_weeks: Default::default(),
             links: Default::default(),
+            sign_in: Default::default(),
+            trust_forwarded_for: false,
         }
     }
 }
@@ -163,6 +171,40 @@ pub fn invalid(problems: Vec<crate::domain::audit::FormProblem>) -> AppError {
             .map(|p| crate::FieldError::new(&p.field, p.message))
             .collect(),
     )
+}
+
+/// At most this many password checks (Argon2, about 19 MiB and tens of milliseconds each)
+/// run at once: one per core. Beyond it, sign-in answers 429 at once.
+pub fn password_checks() -> &'static tokio::sync::Semaphore {
+    static CHECKS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    CHECKS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        tokio::sync::Semaphore::new(cores)
+    })
+}
+
+/// The client's address for the request being served, as a string (`unknown` when the
+/// server was not told it).
+pub fn client_address() -> String {
+    let Some(parts) = request_parts() else {
+        return "unknown".into();
+    };
+    let trust = use_context::<SiteSettings>().is_some_and(|s| s.trust_forwarded_for);
+    let forwarded = parts
+        .headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.trim().to_string())
+        .filter(|v| trust && !v.is_empty() && v.len() <= 64);
+    forwarded
+        .or_else(|| {
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+        })
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// Logs the detail and gives the user the plain sentence.

@@ -13,6 +13,7 @@ mod notices;
 mod people;
 mod rounds;
 mod scale_seed;
+mod throttle;
 
 pub use action_reviews::{ActionReviewRow, ActionUpdateRow, ReviewActionRow, ReviewOverviewRow};
 pub use audits::{
@@ -39,6 +40,7 @@ pub use rounds::{
     RoundRow, SelectionContact,
 };
 pub use scale_seed::{ScaleSpec, Scaled};
+pub use throttle::LockoutRow;
 
 use crate::domain::{Actor, AnnexList, CaseAllocation, Role, RoleSet};
 use chrono::{DateTime, NaiveDate, Utc};
