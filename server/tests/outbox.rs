@@ -243,6 +243,18 @@ async fn emails_committed_before_a_crash_are_sent_after_restart_exactly_once() {
         "{}",
         to_kw[0].body
     );
+    // The email names the kind of alert and links to it; the child's ID stays in the tray.
+    let child: String = sqlx::query_scalar("SELECT child_unique_id FROM cases WHERE id = $1")
+        .bind(case.case_id)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert!(!to_kw[0].body.contains(&child), "{}", to_kw[0].body);
+    assert!(
+        to_kw[0].body.starts_with("You have a new alert in Practice Audit: "),
+        "{}",
+        to_kw[0].body
+    );
 
     // Another pass sends nothing more.
     let again = app::server::mail::deliver_due(&restarted, &mailer, "http://x")

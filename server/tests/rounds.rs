@@ -530,9 +530,14 @@ async fn confirming_tells_each_holder_once_in_their_tray_and_by_email() {
             assert_eq!(case.status, StatusCode::OK, "{email}: {}", case.body);
             let emails = app.emails_to(&email).await;
             assert!(
-                emails.iter().any(|e| e.body.contains(&c.child_unique_id)
-                    && e.body.contains(&format!("/cases/{}", c.case_id))),
+                emails
+                    .iter()
+                    .any(|e| e.body.contains(&format!("/cases/{}", c.case_id))),
                 "{email} is emailed"
+            );
+            assert!(
+                emails.iter().all(|e| !e.body.contains(&c.child_unique_id)),
+                "{email}: no Child Unique ID leaves by email"
             );
 
             // Marking read: only one's own alert.

@@ -195,16 +195,21 @@ impl Store {
             let mut qb = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO outbox (message_id, person_id, subject, body, link, created_at, next_attempt_at) ",
             );
-            qb.push_values(&stored, |mut row, (id, person_id, kind, link, body)| {
-                let subject = AlertKind::parse(kind)
-                    .map(AlertKind::subject)
-                    .unwrap_or("Practice Audit");
+            qb.push_values(&stored, |mut row, (id, person_id, kind, link, _)| {
+                let kind = AlertKind::parse(kind);
+                let subject = kind.map(AlertKind::subject).unwrap_or("Practice Audit");
+                // Mailboxes are not need-to-know: an email says what kind of alert it is and
+                // links to it, never a Child Unique ID or a name (the tray has the detail).
+                let body = format!(
+                    "You have a new alert in Practice Audit: {}.",
+                    kind.map(AlertKind::label).unwrap_or("an alert")
+                );
                 // The alert's ID makes the message ID: the same email is the same message,
                 // however often a sender has to try it.
                 row.push_bind(format!("alert-{id}@practice-audit"))
                     .push_bind(*person_id)
                     .push_bind(subject)
-                    .push_bind(body.clone())
+                    .push_bind(body)
                     .push_bind(link.clone())
                     .push_bind(now)
                     .push_bind(now);
