@@ -38,7 +38,13 @@ impl Config {
             _ => {
                 let dir =
                     PathBuf::from(std::env::var("DATA_DIR").unwrap_or_else(|_| "data".into()));
-                std::fs::create_dir_all(&dir)
+                // The database's directory is the server's user's alone (see Store::connect).
+                let mut builder = std::fs::DirBuilder::new();
+                builder.recursive(true);
+                #[cfg(unix)]
+                std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+                builder
+                    .create(&dir)
                     .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
                 format!("sqlite://{}", dir.join("practice-audit.db").display())
             }

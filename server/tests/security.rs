@@ -108,3 +108,26 @@ async fn pages_server_functions_and_downloads_carry_the_security_headers() {
         .unwrap()
         .starts_with("max-age="));
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_new_database_is_readable_by_the_servers_user_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("practice-audit-mode-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let data = dir.join("data");
+    let file = data.join("audit.db");
+    let store = app::store::Store::connect(&format!("sqlite://{}", file.display()))
+        .await
+        .unwrap();
+    assert!(store.has_people().await.is_ok(), "migrated and usable");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&file), 0o600);
+    assert_eq!(mode(&data), 0o700);
+    let wal = data.join("audit.db-wal");
+    if wal.exists() {
+        assert_eq!(mode(&wal), 0o600, "SQLite's own files follow the database's mode");
+    }
+    drop(store);
+    let _ = std::fs::remove_dir_all(&dir);
+}

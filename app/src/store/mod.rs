@@ -83,6 +83,34 @@ pub struct Store {
 /// A transaction a change and its notices share.
 pub(crate) type Tx<'a> = sqlx::Transaction<'a, Sqlite>;
 
+/// Creates a new database file readable by the server's user only (0600), in a directory
+/// made the same way (0700); SQLite gives its WAL and shared-memory files the database's
+/// mode. An existing file or directory is left as the operator set it.
+fn create_private(path: &std::path::Path) -> StoreResult<()> {
+    if path.as_os_str().is_empty() || path.to_str() == Some(":memory:") || path.exists() {
+        return Ok(());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+        let io = |e: std::io::Error| StoreError::Database(sqlx::Error::Io(e));
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .map_err(io)?;
+        }
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+            .map_err(io)?;
+    }
+    Ok(())
+}
+
 /// A sign-in session as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SessionRow {
@@ -226,6 +254,7 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
+        create_private(options.get_filename())?;
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
