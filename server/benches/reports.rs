@@ -31,7 +31,9 @@ where
         times.push(started.elapsed().as_secs_f64() * 1000.0);
     }
     let (p50, p99, max) = support::spread(times);
-    println!("{what}: median {p50:.1} ms, p99 {p99:.1} ms, max {max:.1} ms over {RUNS} runs ({size} B)");
+    println!(
+        "{what}: median {p50:.1} ms, p99 {p99:.1} ms, max {max:.1} ms over {RUNS} runs ({size} B)"
+    );
 }
 
 #[tokio::main]
@@ -58,14 +60,22 @@ async fn main() {
     .fetch_one(bench.store.pool())
     .await
     .unwrap();
-    let year_start = format!("{}-{}", &month[..4].parse::<i32>().unwrap() - 1, &month[5..]);
+    let year_start = format!(
+        "{}-{}",
+        &month[..4].parse::<i32>().unwrap() - 1,
+        &month[5..]
+    );
     let qa = bench.sign_in("qa.manager@anytown.example").await;
     let start = |first: String, last: String| {
         let qa = qa.clone();
         let bench = &bench;
         async move {
             let (status, body, _) = bench
-                .post("start_report", format!("first={first}&last={last}"), Some(&qa))
+                .post(
+                    "start_report",
+                    format!("first={first}&last={last}"),
+                    Some(&qa),
+                )
                 .await;
             assert_eq!(status, 200, "{body}");
             body.parse::<i64>().unwrap()
@@ -102,8 +112,14 @@ async fn main() {
         .await;
     }
     for (what, path) in [
-        ("report.docx, one round", format!("/reports/{round}/report.docx")),
-        ("figures.xlsx, one round", format!("/reports/{round}/figures.xlsx")),
+        (
+            "report.docx, one round",
+            format!("/reports/{round}/report.docx"),
+        ),
+        (
+            "figures.xlsx, one round",
+            format!("/reports/{round}/figures.xlsx"),
+        ),
     ] {
         time(what, || {
             let (qa, path, bench) = (qa.clone(), path.clone(), &bench);
@@ -122,7 +138,10 @@ async fn main() {
     .await
     .unwrap();
     for (what, path) in [
-        ("a filed audit as Word", format!("/audits/{audit}/audit.docx")),
+        (
+            "a filed audit as Word",
+            format!("/audits/{audit}/audit.docx"),
+        ),
         ("a filed audit as PDF", format!("/audits/{audit}/audit.pdf")),
     ] {
         time(what, || {

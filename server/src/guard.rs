@@ -42,7 +42,11 @@ fn origin_of(url: &str) -> Option<String> {
 /// browser sends none, its `Referer`) is the public URL's origin or the request's own host.
 /// A request with neither is refused: every browser sends `Origin` on a POST.
 pub fn same_origin(headers: &HeaderMap, origins: &Origins) -> bool {
-    let header = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    let header = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
     let Some(from) = header(header::ORIGIN)
         .filter(|o| *o != "null")
         .or_else(|| header(header::REFERER))
@@ -98,8 +102,8 @@ pub async fn security_headers(
             .get("x-forwarded-proto")
             .and_then(|v| v.to_str().ok())
             .is_some_and(|p| p.eq_ignore_ascii_case("https"));
-    let static_file = request.uri().path().starts_with("/pkg/")
-        || request.uri().path() == "/favicon.ico";
+    let static_file =
+        request.uri().path().starts_with("/pkg/") || request.uri().path() == "/favicon.ico";
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     let set = |headers: &mut HeaderMap, name: header::HeaderName, value: &'static str| {
@@ -149,15 +153,27 @@ mod tests {
         let ok = |pairs: &[(header::HeaderName, &str)]| same_origin(&headers(pairs), &origins);
         assert!(ok(&[(header::ORIGIN, "https://audit.anytown.gov.uk")]));
         assert!(ok(&[(header::ORIGIN, "HTTPS://Audit.Anytown.gov.uk")]));
-        assert!(ok(&[(header::REFERER, "https://audit.anytown.gov.uk/audits/4?x=1")]));
+        assert!(ok(&[(
+            header::REFERER,
+            "https://audit.anytown.gov.uk/audits/4?x=1"
+        )]));
         assert!(ok(&[
             (header::ORIGIN, "http://10.0.0.5:3000"),
             (header::HOST, "10.0.0.5:3000")
         ]));
         assert!(!ok(&[(header::ORIGIN, "https://evil.example")]));
-        assert!(!ok(&[(header::ORIGIN, "https://audit.anytown.gov.uk.evil.example")]));
-        assert!(!ok(&[(header::ORIGIN, "http://audit.anytown.gov.uk")]), "another scheme");
-        assert!(!ok(&[(header::ORIGIN, "https://audit.anytown.gov.uk:8443")]), "another port");
+        assert!(!ok(&[(
+            header::ORIGIN,
+            "https://audit.anytown.gov.uk.evil.example"
+        )]));
+        assert!(
+            !ok(&[(header::ORIGIN, "http://audit.anytown.gov.uk")]),
+            "another scheme"
+        );
+        assert!(
+            !ok(&[(header::ORIGIN, "https://audit.anytown.gov.uk:8443")]),
+            "another port"
+        );
         assert!(!ok(&[
             (header::ORIGIN, "https://evil.example"),
             (header::HOST, "audit.anytown.gov.uk")

@@ -112,15 +112,23 @@ impl Config {
                 }
             };
             let lock_after = number("SIGN_IN_LOCK_AFTER", i64::from(default.lock_after), 1_000)?;
-            let minutes = number("SIGN_IN_LOCK_MINUTES", default.lock_for.num_minutes(), 1_440)?;
+            let minutes = number(
+                "SIGN_IN_LOCK_MINUTES",
+                default.lock_for.num_minutes(),
+                1_440,
+            )?;
             app::domain::throttle::ThrottleRules {
                 lock_after: u32::try_from(lock_after).unwrap_or(default.lock_after),
-                slow_after: default.slow_after.min(u32::try_from(lock_after).unwrap_or(1)),
+                slow_after: default
+                    .slow_after
+                    .min(u32::try_from(lock_after).unwrap_or(1)),
                 lock_for: chrono::Duration::minutes(minutes),
             }
         };
-        let trust_forwarded_for =
-            matches!(std::env::var("TRUST_FORWARDED_FOR").as_deref(), Ok("1" | "true"));
+        let trust_forwarded_for = matches!(
+            std::env::var("TRUST_FORWARDED_FOR").as_deref(),
+            Ok("1" | "true")
+        );
         let mailer = match smtp::SmtpSender::from_env()? {
             Some(sender) => app::server::Mailer(std::sync::Arc::new(sender)),
             None => app::server::Mailer::default(),

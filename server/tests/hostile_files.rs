@@ -11,7 +11,13 @@ use common::*;
 
 async fn rejected(app: &TestApp, token: &str, list: &str, file: (&str, &[u8])) -> String {
     let reply = app
-        .upload("upload_annex_a", &[("list", list)], file, Some(token), false)
+        .upload(
+            "upload_annex_a",
+            &[("list", list)],
+            file,
+            Some(token),
+            false,
+        )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}: {}", file.0, reply.body);
     let id = reply.json().as_i64().unwrap().to_string();
@@ -56,10 +62,25 @@ async fn hostile_files_are_refused_with_a_reason_and_the_server_keeps_serving() 
     drop(zeros);
     let many_columns = ",".repeat(1_000_000);
     let cases: Vec<(&str, &str, Vec<u8>, &str)> = vec![
-        ("far-corner.xlsx", "all", far_corner, "beyond row 200000 or column GR"),
+        (
+            "far-corner.xlsx",
+            "all",
+            far_corner,
+            "beyond row 200000 or column GR",
+        ),
         ("wide.xlsx", "all", wide, "beyond row 200000 or column GR"),
-        ("long-cell.xlsx", "all", long_cell, "more than 10000 characters"),
-        ("no-sheets.xlsx", "all", no_sheets, "The workbook has no sheets"),
+        (
+            "long-cell.xlsx",
+            "all",
+            long_cell,
+            "more than 10000 characters",
+        ),
+        (
+            "no-sheets.xlsx",
+            "all",
+            no_sheets,
+            "The workbook has no sheets",
+        ),
         ("bomb.xlsx", "all", bomb, "larger than 200 MB once opened"),
         (
             "broken.xlsx",
@@ -67,15 +88,32 @@ async fn hostile_files_are_refused_with_a_reason_and_the_server_keeps_serving() 
             b"PK\x03\x04not really a zip".to_vec(),
             "not a readable Excel workbook",
         ),
-        ("nul.csv", "7", b"Child Unique ID,Team\n\0,x\n".to_vec(), "not an Excel workbook"),
-        ("wide.csv", "7", many_columns.into_bytes(), "more than 200 columns"),
+        (
+            "nul.csv",
+            "7",
+            b"Child Unique ID,Team\n\0,x\n".to_vec(),
+            "not an Excel workbook",
+        ),
+        (
+            "wide.csv",
+            "7",
+            many_columns.into_bytes(),
+            "more than 200 columns",
+        ),
     ];
     for (name, list, bytes, message) in cases {
-        assert!(bytes.len() <= 10 * 1024 * 1024, "{name} fits the upload limit");
+        assert!(
+            bytes.len() <= 10 * 1024 * 1024,
+            "{name} fits the upload limit"
+        );
         let first = rejected(&app, &qa, list, (name, &bytes)).await;
         assert!(first.contains(message), "{name}: {first}");
         // Still serving.
-        assert_eq!(app.page("/healthz", None).await.status, StatusCode::OK, "{name}");
+        assert_eq!(
+            app.page("/healthz", None).await.status,
+            StatusCode::OK,
+            "{name}"
+        );
     }
     // A staff file with no sheets is refused the same way.
     let admin = app.sign_in("admin@anytown.example").await;

@@ -58,8 +58,12 @@ async fn two_rounds(app: &TestApp) -> (Vec<i64>, Vec<i64>) {
 
 async fn start_report(app: &TestApp, qa: &str, first: &str, last: &str) -> i64 {
     body(
-        &app.call("start_report", &[("first", first), ("last", last)], Some(qa))
-            .await,
+        &app.call(
+            "start_report",
+            &[("first", first), ("last", last)],
+            Some(qa),
+        )
+        .await,
     )
     .as_i64()
     .unwrap()
@@ -90,7 +94,10 @@ async fn report_figures_equal_counts_made_directly_with_sql() {
     two_rounds(&app).await;
     let qa = app.sign_in(QA).await;
     let id = start_report(&app, &qa, "2027-01", "").await;
-    let v = body(&app.call("report_detail", &[("id", &id.to_string())], Some(&qa)).await);
+    let v = body(
+        &app.call("report_detail", &[("id", &id.to_string())], Some(&qa))
+            .await,
+    );
     assert_eq!(v["period"], "January 2027");
     let completion = &v["figures"]["tables"][0]["rows"][0];
     let selected = count(
@@ -108,7 +115,10 @@ async fn report_figures_equal_counts_made_directly_with_sql() {
     .await;
     assert_eq!(completion[1]["Count"], selected);
     assert_eq!(completion[2]["Count"], on_time);
-    assert_eq!(on_time, 3, "January's audits were completed before the due date");
+    assert_eq!(
+        on_time, 3,
+        "January's audits were completed before the due date"
+    );
     // Overall grades this period, in the scale's order.
     let overall = &v["figures"]["tables"][1];
     let period_row = overall["rows"].as_array().unwrap().last().unwrap();
@@ -135,16 +145,27 @@ async fn report_figures_equal_counts_made_directly_with_sql() {
     assert!((points - (2.0 / 3.0 - 0.5)).abs() < 1e-9, "{voice}");
     // June's audits were completed after its due date: late, so overdue.
     let june = start_report(&app, &qa, "2026-06", "").await;
-    let v = body(&app.call("report_detail", &[("id", &june.to_string())], Some(&qa)).await);
+    let v = body(
+        &app.call("report_detail", &[("id", &june.to_string())], Some(&qa))
+            .await,
+    );
     let row = &v["figures"]["tables"][0]["rows"][0];
     assert_eq!(row[2]["Count"], 0);
     assert_eq!(row[3]["Count"], 2);
     assert_eq!(v["figures"]["headline"]["overdue"], 2);
     // A range totals its rounds.
     let range = start_report(&app, &qa, "2026-06", "2027-01").await;
-    let v = body(&app.call("report_detail", &[("id", &range.to_string())], Some(&qa)).await);
+    let v = body(
+        &app.call("report_detail", &[("id", &range.to_string())], Some(&qa))
+            .await,
+    );
     assert_eq!(v["period"], "June 2026 to January 2027");
-    let total = v["figures"]["tables"][0]["rows"].as_array().unwrap().last().unwrap().clone();
+    let total = v["figures"]["tables"][0]["rows"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
     assert_eq!(total[0]["Text"], "All rounds");
     assert_eq!(total[1]["Count"], selected + 2);
 }
@@ -170,8 +191,12 @@ async fn sections_are_prefilled_by_theme_quoting_audit_numbers_and_never_a_child
             .await);
     }
     let findings = body(
-        &app.call("audit_findings", &[("audit_id", &january[0].to_string())], Some(&qa))
-            .await,
+        &app.call(
+            "audit_findings",
+            &[("audit_id", &january[0].to_string())],
+            Some(&qa),
+        )
+        .await,
     );
     let action = findings["findings"]
         .as_array()
@@ -200,14 +225,20 @@ async fn sections_are_prefilled_by_theme_quoting_audit_numbers_and_never_a_child
             .await
             .unwrap();
     let id = start_report(&app, &qa, "2027-01", "").await;
-    let v = body(&app.call("report_detail", &[("id", &id.to_string())], Some(&qa)).await);
+    let v = body(
+        &app.call("report_detail", &[("id", &id.to_string())], Some(&qa))
+            .await,
+    );
     let s = &v["sections"];
-    let (a, b, c) = (january[0].min(january[1]), january[0].max(january[1]), january[2]);
+    let (a, b, c) = (
+        january[0].min(january[1]),
+        january[0].max(january[1]),
+        january[2],
+    );
     assert!(
-        s["key_strengths"]
-            .as_str()
-            .unwrap()
-            .contains(&format!("- Voice of the child: 2 audits (audits {a} and {b})")),
+        s["key_strengths"].as_str().unwrap().contains(&format!(
+            "- Voice of the child: 2 audits (audits {a} and {b})"
+        )),
         "{}",
         s["key_strengths"]
     );
@@ -215,10 +246,10 @@ async fn sections_are_prefilled_by_theme_quoting_audit_numbers_and_never_a_child
         .as_str()
         .unwrap()
         .contains(&format!("Not yet tagged with a theme: audit {c}.")));
-    assert!(s["recommendations"]
-        .as_str()
-        .unwrap()
-        .contains(&format!("- Management oversight: 1 action in 1 audit (audit {})", january[0])));
+    assert!(s["recommendations"].as_str().unwrap().contains(&format!(
+        "- Management oversight: 1 action in 1 audit (audit {})",
+        january[0]
+    )));
     assert!(s["main_findings"]
         .as_str()
         .unwrap()
@@ -300,12 +331,24 @@ async fn the_disclosure_check_blocks_finalising_and_a_final_report_never_changes
         .unwrap();
     let risky = format!("Case {child} was audited by {auditor}, born 03/04/2015.");
     ok(&save_sections(&app, &qa, id, 1, &risky).await);
-    let v = body(&app.call("report_detail", &[("id", &id.to_string())], Some(&qa)).await);
+    let v = body(
+        &app.call("report_detail", &[("id", &id.to_string())], Some(&qa))
+            .await,
+    );
     assert_eq!(v["outstanding"], 3, "{}", v["flags"]);
     let refused = app
-        .call("finalise_report", &[("id", &id.to_string()), ("version", "2")], Some(&qa))
+        .call(
+            "finalise_report",
+            &[("id", &id.to_string()), ("version", "2")],
+            Some(&qa),
+        )
         .await;
-    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
     let flags = v["flags"].as_array().unwrap();
     let key_of = |kind: &str| {
         flags
@@ -320,14 +363,21 @@ async fn the_disclosure_check_blocks_finalising_and_a_final_report_never_changes
     let r = app
         .call(
             "clear_report_flag",
-            &[("id", &id.to_string()), ("key", &key_of("Child")), ("reason", "fine")],
+            &[
+                ("id", &id.to_string()),
+                ("key", &key_of("Child")),
+                ("reason", "fine"),
+            ],
             Some(&qa),
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let safer = format!("One case was audited by {auditor}, born 03/04/2015.");
     ok(&save_sections(&app, &qa, id, 2, &safer).await);
-    let v = body(&app.call("report_detail", &[("id", &id.to_string())], Some(&qa)).await);
+    let v = body(
+        &app.call("report_detail", &[("id", &id.to_string())], Some(&qa))
+            .await,
+    );
     assert_eq!(v["outstanding"], 2);
     for kind in ["name", "date"] {
         let flags = v["flags"].as_array().unwrap();
@@ -341,7 +391,11 @@ async fn the_disclosure_check_blocks_finalising_and_a_final_report_never_changes
         ok(&app
             .call(
                 "clear_report_flag",
-                &[("id", &id.to_string()), ("key", &key), ("reason", "Agreed with the QA Manager")],
+                &[
+                    ("id", &id.to_string()),
+                    ("key", &key),
+                    ("reason", "Agreed with the QA Manager"),
+                ],
                 Some(&qa),
             )
             .await);
@@ -349,41 +403,77 @@ async fn the_disclosure_check_blocks_finalising_and_a_final_report_never_changes
     // Only the QA Manager finalises; the PSW comments.
     let psw = app.sign_in(PSW).await;
     ok(&app
-        .call("comment_on_report", &[("id", &id.to_string()), ("comment", "Add the trend.")], Some(&psw))
+        .call(
+            "comment_on_report",
+            &[("id", &id.to_string()), ("comment", "Add the trend.")],
+            Some(&psw),
+        )
         .await);
     let r = app
-        .call("finalise_report", &[("id", &id.to_string()), ("version", "3")], Some(&psw))
+        .call(
+            "finalise_report",
+            &[("id", &id.to_string()), ("version", "3")],
+            Some(&psw),
+        )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     ok(&app
-        .call("finalise_report", &[("id", &id.to_string()), ("version", "3")], Some(&qa))
+        .call(
+            "finalise_report",
+            &[("id", &id.to_string()), ("version", "3")],
+            Some(&qa),
+        )
         .await);
     // Final: nothing changes, comments close, every version is kept.
     let r = save_sections(&app, &qa, id, 3, "Changed after finalising").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let r = app
-        .call("comment_on_report", &[("id", &id.to_string()), ("comment", "Late")], Some(&psw))
+        .call(
+            "comment_on_report",
+            &[("id", &id.to_string()), ("comment", "Late")],
+            Some(&psw),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let v = body(&app.call("report_detail", &[("id", &id.to_string())], Some(&qa)).await);
+    let v = body(
+        &app.call("report_detail", &[("id", &id.to_string())], Some(&qa))
+            .await,
+    );
     assert_eq!(v["sections"]["main_findings"], safer);
     assert_eq!(v["versions"].as_array().unwrap().len(), 3);
     assert_eq!(v["comments"][0]["body"], "Add the trend.");
-    assert!(v["finalised"].as_str().unwrap().starts_with("Finalised on "));
+    assert!(v["finalised"]
+        .as_str()
+        .unwrap()
+        .starts_with("Finalised on "));
     let frozen: Option<String> = sqlx::query_scalar("SELECT figures FROM reports WHERE id = $1")
         .bind(id)
         .fetch_one(app.store.pool())
         .await
         .unwrap();
-    assert!(frozen.is_some(), "the figures are kept with the final report");
+    assert!(
+        frozen.is_some(),
+        "the figures are kept with the final report"
+    );
     let today = chrono::Utc::now().date_naive().to_string();
     ok(&app
-        .call("report_presented", &[("id", &id.to_string()), ("presented_on", &today)], Some(&qa))
+        .call(
+            "report_presented",
+            &[("id", &id.to_string()), ("presented_on", &today)],
+            Some(&qa),
+        )
         .await);
-    let v = body(&app.call("report_detail", &[("id", &id.to_string())], Some(&qa)).await);
+    let v = body(
+        &app.call("report_detail", &[("id", &id.to_string())], Some(&qa))
+            .await,
+    );
     assert_eq!(v["presented_on"], today);
     let r = app
-        .call("report_presented", &[("id", &id.to_string()), ("presented_on", &today)], Some(&qa))
+        .call(
+            "report_presented",
+            &[("id", &id.to_string()), ("presented_on", &today)],
+            Some(&qa),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "recorded once");
 }
@@ -395,7 +485,9 @@ async fn the_report_downloads_as_word_and_its_figures_as_excel() {
     two_rounds(&app).await;
     let qa = app.sign_in(QA).await;
     let id = start_report(&app, &qa, "2027-01", "").await;
-    let word = app.page(&format!("/reports/{id}/report.docx"), Some(&qa)).await;
+    let word = app
+        .page(&format!("/reports/{id}/report.docx"), Some(&qa))
+        .await;
     assert_eq!(word.status, StatusCode::OK);
     assert!(word.headers["content-disposition"]
         .to_str()
@@ -412,7 +504,9 @@ async fn the_report_downloads_as_word_and_its_figures_as_excel() {
         assert!(xml.contains(text), "{text} in the Word document");
     }
     assert!(xml.contains("<w:drawing>"), "the charts as images");
-    let excel = app.page(&format!("/reports/{id}/figures.xlsx"), Some(&qa)).await;
+    let excel = app
+        .page(&format!("/reports/{id}/figures.xlsx"), Some(&qa))
+        .await;
     assert_eq!(excel.status, StatusCode::OK);
     let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(excel.bytes.clone())).unwrap();
     let sheet = book
@@ -432,16 +526,24 @@ async fn the_report_downloads_as_word_and_its_figures_as_excel() {
     )
     .await;
     assert_eq!(january[1], Data::Float(selected as f64));
-    assert_eq!(january[6], Data::Float(1.0), "the share is a number, not text");
+    assert_eq!(
+        january[6],
+        Data::Float(1.0),
+        "the share is a number, not text"
+    );
     // Aggregate only for the Practice Improvement Team, but nobody outside learning.
     let pit = app.sign_in(PIT).await;
     assert_eq!(
-        app.page(&format!("/reports/{id}/report.docx"), Some(&pit)).await.status,
+        app.page(&format!("/reports/{id}/report.docx"), Some(&pit))
+            .await
+            .status,
         StatusCode::OK
     );
     let kw = app.sign_in(&outsider(&app).await).await;
     assert_eq!(
-        app.page(&format!("/reports/{id}/figures.xlsx"), Some(&kw)).await.status,
+        app.page(&format!("/reports/{id}/figures.xlsx"), Some(&kw))
+            .await
+            .status,
         StatusCode::FORBIDDEN
     );
 }
@@ -455,7 +557,10 @@ async fn the_practice_improvement_team_reads_learning_but_never_a_case_or_an_aud
     let report = start_report(&app, &qa, "2027-01", "").await;
     let pit = app.sign_in(PIT).await;
     ok(&app.call("reports_overview", &[], Some(&pit)).await);
-    let v = body(&app.call("report_detail", &[("id", &report.to_string())], Some(&pit)).await);
+    let v = body(
+        &app.call("report_detail", &[("id", &report.to_string())], Some(&pit))
+            .await,
+    );
     assert_eq!(v["edits"], false);
     assert_eq!(v["comments_allowed"], true);
     assert_eq!(
@@ -464,10 +569,16 @@ async fn the_practice_improvement_team_reads_learning_but_never_a_case_or_an_aud
         "earlier versions may hold what the disclosure check took out"
     );
     ok(&app
-        .call("comment_on_report", &[("id", &report.to_string()), ("comment", "Looks right.")], Some(&pit))
+        .call(
+            "comment_on_report",
+            &[("id", &report.to_string()), ("comment", "Looks right.")],
+            Some(&pit),
+        )
         .await);
     ok(&app.call("themes_overview", &[], Some(&pit)).await);
-    ok(&app.call("theme_detail", &[("id", &theme.to_string())], Some(&pit)).await);
+    ok(&app
+        .call("theme_detail", &[("id", &theme.to_string())], Some(&pit))
+        .await);
     ok(&app.call("sessions_overview", &[], Some(&pit)).await);
     ok(&app.call("newsletters_overview", &[], Some(&pit)).await);
     let audit = january[0].to_string();
@@ -496,12 +607,24 @@ async fn the_practice_improvement_team_reads_learning_but_never_a_case_or_an_aud
         format!("/audits/{audit}/audit.docx"),
         format!("/audits/{audit}/case-note.txt"),
     ] {
-        assert_eq!(app.page(&path, Some(&pit)).await.status, StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(
+            app.page(&path, Some(&pit)).await.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
     }
     // Key workers and other practitioners see no learning pages.
     let kw = app.sign_in(&outsider(&app).await).await;
-    for name in ["reports_overview", "themes_overview", "newsletters_overview"] {
-        assert_eq!(app.call(name, &[], Some(&kw)).await.status, StatusCode::FORBIDDEN, "{name}");
+    for name in [
+        "reports_overview",
+        "themes_overview",
+        "newsletters_overview",
+    ] {
+        assert_eq!(
+            app.call(name, &[], Some(&kw)).await.status,
+            StatusCode::FORBIDDEN,
+            "{name}"
+        );
     }
 }
 
@@ -511,22 +634,42 @@ async fn themes_are_kept_by_the_qa_team_and_tags_wait_for_a_locked_audit() {
     let qa = app.sign_in(QA).await;
     let id = add_theme(&app, &qa, "Voice of the child", "voice").await;
     let r = app
-        .call("add_theme", &[("name", "  voice OF the   child ")], Some(&qa))
+        .call(
+            "add_theme",
+            &[("name", "  voice OF the   child ")],
+            Some(&qa),
+        )
         .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "same name, other case");
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "same name, other case"
+    );
     let r = app
-        .call("add_theme", &[("name", "Plans"), ("domain", "nonsense")], Some(&qa))
+        .call(
+            "add_theme",
+            &[("name", "Plans"), ("domain", "nonsense")],
+            Some(&qa),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     ok(&app
         .call(
             "save_theme",
-            &[("id", &id.to_string()), ("name", "Child's voice"), ("domain", "voice")],
+            &[
+                ("id", &id.to_string()),
+                ("name", "Child's voice"),
+                ("domain", "voice"),
+            ],
             Some(&qa),
         )
         .await);
     ok(&app
-        .call("retire_theme", &[("id", &id.to_string()), ("retire", "true")], Some(&qa))
+        .call(
+            "retire_theme",
+            &[("id", &id.to_string()), ("retire", "true")],
+            Some(&qa),
+        )
         .await);
     let v = body(&app.call("themes_overview", &[], Some(&qa)).await);
     assert_eq!(v["themes"][0]["name"], "Child's voice");
@@ -534,7 +677,11 @@ async fn themes_are_kept_by_the_qa_team_and_tags_wait_for_a_locked_audit() {
     // An audit still open cannot be tagged.
     let (audit, _, _) = to_findings_discussed(&app, "2027-02").await;
     let r = app
-        .call("audit_findings", &[("audit_id", &audit.to_string())], Some(&qa))
+        .call(
+            "audit_findings",
+            &[("audit_id", &audit.to_string())],
+            Some(&qa),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
 }
@@ -569,7 +716,8 @@ async fn a_feedback_session_invites_the_round_and_gathers_attendees_feedback() {
     let kw = audits[0].1.clone();
     let tray = app.tray(&kw).await;
     assert!(
-        tray.iter().any(|a| a["link"] == format!("/sessions/{session}")),
+        tray.iter()
+            .any(|a| a["link"] == format!("/sessions/{session}")),
         "the key worker is invited in their tray: {tray:?}"
     );
     let invited = count(
@@ -589,12 +737,23 @@ async fn a_feedback_session_invites_the_round_and_gathers_attendees_feedback() {
     .await;
     assert_eq!(invited, participants);
     // The .ics says London time, the place, and where to find it.
-    let ics = app.page(&format!("/sessions/{session}/session.ics"), Some(&kw)).await;
+    let ics = app
+        .page(&format!("/sessions/{session}/session.ics"), Some(&kw))
+        .await;
     assert_eq!(ics.status, StatusCode::OK);
-    assert!(ics.body.contains("DTSTART;TZID=Europe/London:20270210T100000"), "{}", ics.body);
+    assert!(
+        ics.body
+            .contains("DTSTART;TZID=Europe/London:20270210T100000"),
+        "{}",
+        ics.body
+    );
     assert!(ics.body.contains("LOCATION:Room 2\\, Civic Centre"));
-    assert!(ics.body.contains(&format!("URL:http://127.0.0.1:3000/sessions/{session}")));
-    ok(&app.call("accept_session", &[("id", &session.to_string())], Some(&kw)).await);
+    assert!(ics
+        .body
+        .contains(&format!("URL:http://127.0.0.1:3000/sessions/{session}")));
+    ok(&app
+        .call("accept_session", &[("id", &session.to_string())], Some(&kw))
+        .await);
     // No feedback before attendance is recorded.
     let feedback = [
         ("id", session.to_string()),
@@ -609,7 +768,10 @@ async fn a_feedback_session_invites_the_round_and_gathers_attendees_feedback() {
     ok(&app
         .call(
             "record_attendance",
-            &[("id", &session.to_string()), (&format!("attended[{kw_id}]"), "on")],
+            &[
+                ("id", &session.to_string()),
+                (&format!("attended[{kw_id}]"), "on"),
+            ],
             Some(&qa),
         )
         .await);
@@ -621,7 +783,10 @@ async fn a_feedback_session_invites_the_round_and_gathers_attendees_feedback() {
     let r = app.call("give_session_feedback", &form, Some(&kw)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "once only");
     // The attendee sees their own part, never the others' answers.
-    let mine = body(&app.call("session_detail", &[("id", &session.to_string())], Some(&kw)).await);
+    let mine = body(
+        &app.call("session_detail", &[("id", &session.to_string())], Some(&kw))
+            .await,
+    );
     assert_eq!(mine["me"]["feedback"]["useful"], 4);
     assert!(mine["results"].is_null());
     assert_eq!(mine["feedback"].as_array().unwrap().len(), 0);
@@ -631,15 +796,31 @@ async fn a_feedback_session_invites_the_round_and_gathers_attendees_feedback() {
     let pit = app.sign_in(PIT).await;
     let other = app.sign_in(&outsider(&app).await).await;
     assert_eq!(
-        app.call("session_detail", &[("id", &session.to_string())], Some(&other)).await.status,
+        app.call(
+            "session_detail",
+            &[("id", &session.to_string())],
+            Some(&other)
+        )
+        .await
+        .status,
         StatusCode::FORBIDDEN
     );
     // The QA programme and the Practice Improvement Team see the results.
     for token in [&qa, &stranger, &pit] {
-        let v = body(&app.call("session_detail", &[("id", &session.to_string())], Some(token)).await);
+        let v = body(
+            &app.call(
+                "session_detail",
+                &[("id", &session.to_string())],
+                Some(token),
+            )
+            .await,
+        );
         assert_eq!(v["results"]["responses"], 1);
         assert_eq!(v["results"]["useful"], 4.0);
-        assert_eq!(v["feedback"][0]["feedback"]["improve"], "More time to prepare");
+        assert_eq!(
+            v["feedback"][0]["feedback"]["improve"],
+            "More time to prepare"
+        );
     }
     let v = body(&app.call("sessions_overview", &[], Some(&qa)).await);
     assert_eq!(v["over_time"][0]["results"]["discussion"], 5.0);
@@ -672,12 +853,19 @@ async fn the_newsletter_summary_is_drafted_checked_and_kept_per_issue() {
     let r = app
         .call(
             "start_newsletter",
-            &[("issue", "January 2027"), ("period_from", &from), ("period_to", &to)],
+            &[
+                ("issue", "January 2027"),
+                ("period_from", &from),
+                ("period_to", &to),
+            ],
             Some(&qa),
         )
         .await;
     let id = body(&r).as_i64().unwrap();
-    let v = body(&app.call("newsletter_detail", &[("id", &id.to_string())], Some(&qa)).await);
+    let v = body(
+        &app.call("newsletter_detail", &[("id", &id.to_string())], Some(&qa))
+            .await,
+    );
     let text = v["body"].as_str().unwrap();
     assert!(
         text.contains("we completed 5 case audits, and 3 were graded good or better"),
@@ -687,7 +875,11 @@ async fn the_newsletter_summary_is_drafted_checked_and_kept_per_issue() {
     let r = app
         .call(
             "start_newsletter",
-            &[("issue", "January 2027"), ("period_from", &from), ("period_to", &to)],
+            &[
+                ("issue", "January 2027"),
+                ("period_from", &from),
+                ("period_to", &to),
+            ],
             Some(&qa),
         )
         .await;
@@ -700,28 +892,52 @@ async fn the_newsletter_summary_is_drafted_checked_and_kept_per_issue() {
     ok(&app
         .call(
             "save_newsletter",
-            &[("id", &id.to_string()), ("version", "1"), ("body", &format!("Thanks to {auditor}."))],
+            &[
+                ("id", &id.to_string()),
+                ("version", "1"),
+                ("body", &format!("Thanks to {auditor}.")),
+            ],
             Some(&qa),
         )
         .await);
     let r = app
-        .call("finalise_newsletter", &[("id", &id.to_string()), ("version", "2")], Some(&qa))
+        .call(
+            "finalise_newsletter",
+            &[("id", &id.to_string()), ("version", "2")],
+            Some(&qa),
+        )
         .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a name is flagged");
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a name is flagged"
+    );
     ok(&app
         .call(
             "save_newsletter",
-            &[("id", &id.to_string()), ("version", "2"), ("body", "Thanks to every auditor.")],
+            &[
+                ("id", &id.to_string()),
+                ("version", "2"),
+                ("body", "Thanks to every auditor."),
+            ],
             Some(&qa),
         )
         .await);
     ok(&app
-        .call("finalise_newsletter", &[("id", &id.to_string()), ("version", "3")], Some(&qa))
+        .call(
+            "finalise_newsletter",
+            &[("id", &id.to_string()), ("version", "3")],
+            Some(&qa),
+        )
         .await);
     let r = app
         .call(
             "save_newsletter",
-            &[("id", &id.to_string()), ("version", "3"), ("body", "Changed")],
+            &[
+                ("id", &id.to_string()),
+                ("version", "3"),
+                ("body", "Changed"),
+            ],
             Some(&qa),
         )
         .await;
@@ -739,7 +955,9 @@ async fn a_completed_audit_downloads_for_the_childs_record_as_word_and_pdf() {
         "SELECT COUNT(*) FROM access_log WHERE action = 'audit_document_downloaded'",
     )
     .await;
-    let word = app.page(&format!("/audits/{audit}/audit.docx"), Some(&auditor)).await;
+    let word = app
+        .page(&format!("/audits/{audit}/audit.docx"), Some(&auditor))
+        .await;
     assert_eq!(word.status, StatusCode::OK);
     assert_eq!(
         word.headers["content-disposition"],
@@ -757,7 +975,9 @@ async fn a_completed_audit_downloads_for_the_childs_record_as_word_and_pdf() {
     ] {
         assert!(xml.contains(text), "{text} in the Word document");
     }
-    let pdf = app.page(&format!("/audits/{audit}/audit.pdf"), Some(&auditor)).await;
+    let pdf = app
+        .page(&format!("/audits/{audit}/audit.pdf"), Some(&auditor))
+        .await;
     assert_eq!(pdf.status, StatusCode::OK);
     assert_eq!(pdf.headers["content-type"], "application/pdf");
     assert!(pdf.bytes.starts_with(b"%PDF-1.4"));
@@ -770,20 +990,32 @@ async fn a_completed_audit_downloads_for_the_childs_record_as_word_and_pdf() {
     .fetch_one(app.store.pool())
     .await
     .unwrap();
-    assert!(!pdf.headers["content-disposition"].to_str().unwrap().contains(&child));
+    assert!(!pdf.headers["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains(&child));
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM access_log WHERE action = 'audit_document_downloaded'")
-            .await,
+        count(
+            &app,
+            "SELECT COUNT(*) FROM access_log WHERE action = 'audit_document_downloaded'"
+        )
+        .await,
         logged_before + 2
     );
     // Need to know: someone with no part in the audit is refused, and that is logged.
     let other = app.sign_in(&outsider(&app).await).await;
     assert_eq!(
-        app.page(&format!("/audits/{audit}/audit.pdf"), Some(&other)).await.status,
+        app.page(&format!("/audits/{audit}/audit.pdf"), Some(&other))
+            .await
+            .status,
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM access_log WHERE action = 'audit_document_refused'").await,
+        count(
+            &app,
+            "SELECT COUNT(*) FROM access_log WHERE action = 'audit_document_refused'"
+        )
+        .await,
         1
     );
 }

@@ -251,7 +251,9 @@ async fn emails_committed_before_a_crash_are_sent_after_restart_exactly_once() {
         .unwrap();
     assert!(!to_kw[0].body.contains(&child), "{}", to_kw[0].body);
     assert!(
-        to_kw[0].body.starts_with("You have a new alert in Practice Audit: "),
+        to_kw[0]
+            .body
+            .starts_with("You have a new alert in Practice Audit: "),
         "{}",
         to_kw[0].body
     );

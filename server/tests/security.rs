@@ -18,7 +18,10 @@ async fn a_cross_site_post_is_refused_for_every_state_changing_endpoint() {
         .collect();
     paths.sort();
     assert!(paths.len() > 80, "every server function: {}", paths.len());
-    assert!(paths.iter().any(|p| p == "/api/sign_in"), "login forgery too");
+    assert!(
+        paths.iter().any(|p| p == "/api/sign_in"),
+        "login forgery too"
+    );
     let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
         .fetch_one(app.store.pool())
         .await
@@ -38,8 +41,14 @@ async fn a_cross_site_post_is_refused_for_every_state_changing_endpoint() {
                         .unwrap(),
                 )
                 .await;
-            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{path} from {origin:?}");
-            assert!(reply.body.contains("did not come from Practice Audit's own pages"));
+            assert_eq!(
+                reply.status,
+                StatusCode::FORBIDDEN,
+                "{path} from {origin:?}"
+            );
+            assert!(reply
+                .body
+                .contains("did not come from Practice Audit's own pages"));
         }
     }
     // The other site's sign-in made no session, and the page's own origin still works.
@@ -48,7 +57,10 @@ async fn a_cross_site_post_is_refused_for_every_state_changing_endpoint() {
         .await
         .unwrap();
     assert_eq!(before, after);
-    assert_eq!(app.call("my_tray", &[], Some(&qa)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.call("my_tray", &[], Some(&qa)).await.status,
+        StatusCode::OK
+    );
     // A plain form post from the app's page (Referer, no Origin) is its own.
     let reply = app
         .send(
@@ -90,9 +102,16 @@ async fn pages_server_functions_and_downloads_carry_the_security_headers() {
         assert_eq!(h(header::X_CONTENT_TYPE_OPTIONS), "nosniff", "{what}");
         assert_eq!(h(header::REFERRER_POLICY), "same-origin", "{what}");
         assert_eq!(h(header::X_FRAME_OPTIONS), "DENY", "{what}");
-        assert!(h(header::CONTENT_SECURITY_POLICY).contains("frame-ancestors 'none'"), "{what}");
+        assert!(
+            h(header::CONTENT_SECURITY_POLICY).contains("frame-ancestors 'none'"),
+            "{what}"
+        );
         assert_eq!(h(header::CACHE_CONTROL), "no-store", "{what}");
-        assert_eq!(h(header::STRICT_TRANSPORT_SECURITY), "", "{what}: not over HTTPS");
+        assert_eq!(
+            h(header::STRICT_TRANSPORT_SECURITY),
+            "",
+            "{what}: not over HTTPS"
+        );
     }
     // Behind an HTTPS proxy, browsers are told to use HTTPS only.
     let reply = app
@@ -126,7 +145,11 @@ async fn a_new_database_is_readable_by_the_servers_user_only() {
     assert_eq!(mode(&data), 0o700);
     let wal = data.join("audit.db-wal");
     if wal.exists() {
-        assert_eq!(mode(&wal), 0o600, "SQLite's own files follow the database's mode");
+        assert_eq!(
+            mode(&wal),
+            0o600,
+            "SQLite's own files follow the database's mode"
+        );
     }
     drop(store);
     let _ = std::fs::remove_dir_all(&dir);

@@ -16,7 +16,11 @@ async fn too_many_password_checks_at_once_answer_429_with_retry_after() {
         .await
         .unwrap();
     let r = app
-        .call("sign_in", &[("email", QA), ("password", DEMO_PASSWORD)], None)
+        .call(
+            "sign_in",
+            &[("email", QA), ("password", DEMO_PASSWORD)],
+            None,
+        )
         .await;
     drop(held);
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);

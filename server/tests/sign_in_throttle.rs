@@ -28,16 +28,29 @@ async fn wrong_passwords_slow_then_lock_and_throttled_tries_never_check_the_pass
     let app = TestApp::new().await;
     for _ in 0..3 {
         let r = try_password(&app, QA, "not-the-password").await;
-        assert!(r.body.contains("The email address or password is not right"), "{}", r.body);
+        assert!(
+            r.body
+                .contains("The email address or password is not right"),
+            "{}",
+            r.body
+        );
     }
     assert_eq!(failures(&app, QA).await, 3);
     // At once again: refused without checking, and not counted as a failure.
     for _ in 0..8 {
         let r = try_password(&app, QA, "not-the-password").await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("Too many tries to sign in. Wait"), "{}", r.body);
+        assert!(
+            r.body.contains("Too many tries to sign in. Wait"),
+            "{}",
+            r.body
+        );
     }
-    assert_eq!(failures(&app, QA).await, 3, "throttled tries run no password check");
+    assert_eq!(
+        failures(&app, QA).await,
+        3,
+        "throttled tries run no password check"
+    );
     // Even the right password waits.
     let r = try_password(&app, QA, DEMO_PASSWORD).await;
     assert!(r.body.contains("Too many tries"), "{}", r.body);
@@ -46,7 +59,11 @@ async fn wrong_passwords_slow_then_lock_and_throttled_tries_never_check_the_pass
         try_password(&app, "nobody@anytown.example", "x").await;
     }
     let r = try_password(&app, "nobody@anytown.example", "x").await;
-    assert!(r.body.contains("Too many tries to sign in. Wait"), "{}", r.body);
+    assert!(
+        r.body.contains("Too many tries to sign in. Wait"),
+        "{}",
+        r.body
+    );
 
     // Past the waits, the tenth failure locks the account.
     sqlx::query(
@@ -82,13 +99,23 @@ async fn wrong_passwords_slow_then_lock_and_throttled_tries_never_check_the_pass
     assert_eq!(locks[0]["key"], QA);
     let qa_refused = app.sign_in("psw@anytown.example").await;
     assert_eq!(
-        app.call("sign_in_lockouts", &[], Some(&qa_refused)).await.status,
+        app.call("sign_in_lockouts", &[], Some(&qa_refused))
+            .await
+            .status,
         StatusCode::FORBIDDEN
     );
     let r = app
-        .call("lift_lockout", &[("kind", "account"), ("key", QA)], Some(&admin))
+        .call(
+            "lift_lockout",
+            &[("kind", "account"), ("key", QA)],
+            Some(&admin),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     app.sign_in(QA).await;
-    assert_eq!(failures(&app, QA).await, 0, "a sign-in forgets the failures");
+    assert_eq!(
+        failures(&app, QA).await,
+        0,
+        "a sign-in forgets the failures"
+    );
 }

@@ -15,8 +15,12 @@ pub fn audit_document(
     feedback: &[FeedbackRow],
 ) -> Document {
     let date = |d: Option<chrono::DateTime<chrono::Utc>>| {
-        d.map(|d| crate::domain::calendar::london_date(d).format("%-d %B %Y").to_string())
-            .unwrap_or_default()
+        d.map(|d| {
+            crate::domain::calendar::london_date(d)
+                .format("%-d %B %Y")
+                .to_string()
+        })
+        .unwrap_or_default()
     };
     let text = |t: String| Cell::Text(t);
     let mut blocks = vec![Block::Table(Table {
@@ -24,7 +28,10 @@ pub fn audit_document(
         header: vec!["".into(), "".into()],
         rows: vec![
             vec![text("Audit number".into()), text(row.id.to_string())],
-            vec![text("Child Unique ID".into()), text(row.child_unique_id.clone())],
+            vec![
+                text("Child Unique ID".into()),
+                text(row.child_unique_id.clone()),
+            ],
             vec![text("Team".into()), text(row.team.clone())],
             vec![text("Round".into()), text(row.month_label())],
             vec![text("Auditor".into()), text(row.auditor.clone())],
@@ -167,7 +174,11 @@ pub fn audit_document(
     }
     Document {
         title: format!("Case audit {}", row.id),
-        subtitle: Some(format!("{} round, {}", row.month_label(), row.state.label())),
+        subtitle: Some(format!(
+            "{} round, {}",
+            row.month_label(),
+            row.state.label()
+        )),
         blocks,
     }
 }
@@ -188,8 +199,9 @@ pub async fn download(
 ) -> axum::response::Response {
     use axum::http::{header, StatusCode};
     use axum::response::IntoResponse;
-    let status =
-        |e: crate::AppError| StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status = |e: crate::AppError| {
+        StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    };
     let actor = match crate::server::person_from_headers(&store, &headers).await {
         Ok(Some(person)) => person.actor,
         Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
@@ -226,7 +238,11 @@ pub async fn download(
         let actions = store.review_actions(audit_id).await?;
         let feedback = store.feedback(audit_id).await?;
         store
-            .log_access(Some(actor.person_id), "audit_document_downloaded", Some(row.case_id))
+            .log_access(
+                Some(actor.person_id),
+                "audit_document_downloaded",
+                Some(row.case_id),
+            )
             .await?;
         Ok::<_, crate::store::StoreError>((actions, feedback))
     }

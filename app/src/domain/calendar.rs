@@ -117,7 +117,10 @@ pub fn london_date(at: chrono::DateTime<chrono::Utc>) -> NaiveDate {
 
 /// The UTC instant at which a London date begins (23:00 UTC the day before in summer).
 pub fn london_midnight(date: NaiveDate) -> chrono::DateTime<chrono::Utc> {
-    let utc_midnight = date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc();
+    let utc_midnight = date
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight exists")
+        .and_utc();
     let summer = utc_midnight - chrono::Duration::hours(1);
     if london_date(summer) == date {
         summer
@@ -136,11 +139,7 @@ pub fn london_time(at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
         let back = last.weekday().num_days_from_sunday();
         last - chrono::Duration::days(i64::from(back))
     };
-    let change = |day: NaiveDate| {
-        day.and_hms_opt(1, 0, 0)
-            .expect("01:00 exists")
-            .and_utc()
-    };
+    let change = |day: NaiveDate| day.and_hms_opt(1, 0, 0).expect("01:00 exists").and_utc();
     let summer = at >= change(last_sunday(3)) && at < change(last_sunday(10));
     let offset = if summer { 1 } else { 0 };
     (at + chrono::Duration::hours(offset)).naive_utc()
@@ -438,10 +437,22 @@ mod tests {
     #[test]
     fn a_london_day_begins_an_hour_early_in_summer() {
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        assert_eq!(london_midnight(d("2026-07-01")).to_rfc3339(), "2026-06-30T23:00:00+00:00");
-        assert_eq!(london_midnight(d("2026-12-01")).to_rfc3339(), "2026-12-01T00:00:00+00:00");
+        assert_eq!(
+            london_midnight(d("2026-07-01")).to_rfc3339(),
+            "2026-06-30T23:00:00+00:00"
+        );
+        assert_eq!(
+            london_midnight(d("2026-12-01")).to_rfc3339(),
+            "2026-12-01T00:00:00+00:00"
+        );
         // The days the clocks change begin in the time before the change.
-        assert_eq!(london_midnight(d("2026-03-29")).to_rfc3339(), "2026-03-29T00:00:00+00:00");
-        assert_eq!(london_midnight(d("2026-10-25")).to_rfc3339(), "2026-10-24T23:00:00+00:00");
+        assert_eq!(
+            london_midnight(d("2026-03-29")).to_rfc3339(),
+            "2026-03-29T00:00:00+00:00"
+        );
+        assert_eq!(
+            london_midnight(d("2026-10-25")).to_rfc3339(),
+            "2026-10-24T23:00:00+00:00"
+        );
     }
 }

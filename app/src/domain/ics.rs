@@ -112,10 +112,7 @@ impl Invitation<'_> {
         if let Some(place) = location {
             lines.push(format!("LOCATION:{}", text(place)));
         }
-        lines.extend([
-            "END:VEVENT".to_string(),
-            "END:VCALENDAR".to_string(),
-        ]);
+        lines.extend(["END:VEVENT".to_string(), "END:VCALENDAR".to_string()]);
         lines.iter().map(|l| fold(l)).collect()
     }
 }
@@ -260,8 +257,14 @@ mod tests {
         let fields = parse(&inv.with_location("Room 2, Civic Centre"));
         let get = |n: &str| fields.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
         assert_eq!(get("LOCATION").as_deref(), Some("Room 2\\, Civic Centre"));
-        assert_eq!(get("DTSTART;TZID=Europe/London").as_deref(), Some("20270112T100000"));
-        assert_eq!(get("URL").as_deref(), Some("https://audit.example.gov.uk/sessions/1"));
+        assert_eq!(
+            get("DTSTART;TZID=Europe/London").as_deref(),
+            Some("20270112T100000")
+        );
+        assert_eq!(
+            get("URL").as_deref(),
+            Some("https://audit.example.gov.uk/sessions/1")
+        );
         assert!(!inv.to_ics().contains("LOCATION"));
     }
 }

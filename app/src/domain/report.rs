@@ -159,11 +159,7 @@ pub fn period_label(first: AuditMonth, last: AuditMonth) -> String {
     if first == last {
         first.label()
     } else if first.year() == last.year() {
-        format!(
-            "{} to {}",
-            first.first_day().format("%B"),
-            last.label()
-        )
+        format!("{} to {}", first.first_day().format("%B"), last.label())
     } else {
         format!("{} to {}", first.label(), last.label())
     }
@@ -225,7 +221,8 @@ pub fn figures(input: &ReportInput) -> ReportFigures {
     };
     let mut total = [0usize; 5];
     for round in &input.rounds {
-        let of_round: Vec<&&AuditFacts> = audits.iter().filter(|a| a.month == round.month).collect();
+        let of_round: Vec<&&AuditFacts> =
+            audits.iter().filter(|a| a.month == round.month).collect();
         let on_time = of_round
             .iter()
             .filter(|a| a.completed_on.is_some_and(|d| d <= round.due_on))
@@ -341,9 +338,11 @@ pub fn figures(input: &ReportInput) -> ReportFigures {
         domain_chart.series[1].1.push(share_value(&was));
         row.push(was.clone());
         row.push(change(&now, &was));
-        by_domain
-            .rows
-            .push(std::iter::once(Figure::Text(title.clone())).chain(row).collect());
+        by_domain.rows.push(
+            std::iter::once(Figure::Text(title.clone()))
+                .chain(row)
+                .collect(),
+        );
     }
     let mut by_team = FigureTable {
         caption: "Overall grades by team, against the three rounds before".into(),
@@ -372,9 +371,11 @@ pub fn figures(input: &ReportInput) -> ReportFigures {
         let was = before[4].clone();
         row.push(was.clone());
         row.push(change(&now, &was));
-        by_team
-            .rows
-            .push(std::iter::once(Figure::Text(team.to_string())).chain(row).collect());
+        by_team.rows.push(
+            std::iter::once(Figure::Text(team.to_string()))
+                .chain(row)
+                .collect(),
+        );
     }
 
     // Moderation and action reviews.
@@ -385,9 +386,14 @@ pub fn figures(input: &ReportInput) -> ReportFigures {
         .count();
     let moderation = FigureTable {
         caption: "Moderation agreement".into(),
-        header: ["Audits moderated", "Grades confirmed", "Grades changed", "Agreement"]
-            .map(String::from)
-            .to_vec(),
+        header: [
+            "Audits moderated",
+            "Grades confirmed",
+            "Grades changed",
+            "Agreement",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows: vec![vec![
             Figure::Count(moderated),
             Figure::Count(confirmed),
@@ -674,7 +680,11 @@ pub fn prefill(figures: &ReportFigures, tags: &[TaggedFinding], written: &Writte
     } else {
         recommendations.push(format!(
             "{} in {}.",
-            plural(total_actions, "required action was set", "required actions were set"),
+            plural(
+                total_actions,
+                "required action was set",
+                "required actions were set"
+            ),
             plural(written.actions.len(), "audit", "audits")
         ));
         if !actions.is_empty() {
@@ -820,7 +830,13 @@ mod tests {
     fn day(m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, m, d).unwrap()
     }
-    fn audit(id: i64, m: u32, team: &str, done: Option<NaiveDate>, overall: Option<Grade>) -> AuditFacts {
+    fn audit(
+        id: i64,
+        m: u32,
+        team: &str,
+        done: Option<NaiveDate>,
+        overall: Option<Grade>,
+    ) -> AuditFacts {
         AuditFacts {
             audit_id: id,
             month: month(m),
@@ -857,9 +873,17 @@ mod tests {
         let f = figures(&input);
         let row = &f.tables[0].rows[0];
         assert_eq!(row[1], Figure::Count(4));
-        assert_eq!(row[2], Figure::Count(2), "on the due date counts as on time");
+        assert_eq!(
+            row[2],
+            Figure::Count(2),
+            "on the due date counts as on time"
+        );
         assert_eq!(row[3], Figure::Count(1));
-        assert_eq!(row[4], Figure::Count(1), "the case with no completion is overdue");
+        assert_eq!(
+            row[4],
+            Figure::Count(1),
+            "the case with no completion is overdue"
+        );
         assert_eq!(row[5], Figure::Count(0));
         assert_eq!(f.headline.overdue, 2, "late and still open");
         assert_eq!(f.headline.good_or_better, 2);
@@ -892,7 +916,13 @@ mod tests {
                 audit(3, 9, "A", Some(day(9, 1)), Some(Grade::Inadequate)),
                 audit(4, 9, "B", Some(day(9, 1)), Some(Grade::RequiresImprovement)),
                 audit(5, 10, "A", Some(day(10, 1)), Some(Grade::Outstanding)),
-                audit(6, 10, "A", Some(day(10, 1)), Some(Grade::RequiresImprovement)),
+                audit(
+                    6,
+                    10,
+                    "A",
+                    Some(day(10, 1)),
+                    Some(Grade::RequiresImprovement),
+                ),
             ],
             domains: vec![("voice".into(), "Voice".into())],
             today: day(11, 1),
@@ -955,7 +985,12 @@ mod tests {
         let f = figures(&input);
         assert_eq!(
             f.tables[4].rows[0],
-            vec![Figure::Count(2), Figure::Count(1), Figure::Count(1), Figure::Share(0.5)]
+            vec![
+                Figure::Count(2),
+                Figure::Count(1),
+                Figure::Count(1),
+                Figure::Share(0.5)
+            ]
         );
         assert_eq!(f.tables[5].rows[0][1], Figure::Count(2));
         assert_eq!(f.tables[5].rows[0][2], Figure::Count(1));
@@ -966,7 +1001,10 @@ mod tests {
         let input = ReportInput {
             rounds: vec![round(9, day(9, 30), 2), round(10, day(10, 30), 3)],
             previous: vec![],
-            audits: vec![audit(1, 9, "A", Some(day(9, 1)), None), audit(2, 10, "A", Some(day(10, 1)), None)],
+            audits: vec![
+                audit(1, 9, "A", Some(day(9, 1)), None),
+                audit(2, 10, "A", Some(day(10, 1)), None),
+            ],
             domains: vec![],
             today: day(11, 1),
         };
@@ -1011,19 +1049,24 @@ mod tests {
             s.key_strengths,
             "Strengths by theme:\n- Voice of the child: 2 audits (audits 3 and 12)\n- Chronologies: 1 audit (audit 7)\nNot yet tagged with a theme: audit 15."
         );
-        assert!(s.improvement.contains("- Management oversight: 1 audit (audit 3)"));
+        assert!(s
+            .improvement
+            .contains("- Management oversight: 1 audit (audit 3)"));
         assert!(s
             .recommendations
             .contains("3 required actions were set in 2 audits."));
         assert!(s
             .recommendations
             .contains("- Management oversight: 2 actions in 1 audit (audit 3)"));
-        assert!(s.recommendations.contains("not yet tagged with a theme: audit 15."));
+        assert!(s
+            .recommendations
+            .contains("not yet tagged with a theme: audit 15."));
     }
 
     #[test]
     fn sections_parse_and_finalising_needs_every_section() {
-        let s = Sections::parse(|k| (k == "main_findings").then(|| "  Found\r\nthings ".into())).unwrap();
+        let s = Sections::parse(|k| (k == "main_findings").then(|| "  Found\r\nthings ".into()))
+            .unwrap();
         assert_eq!(s.main_findings, "Found\nthings");
         let problems = s.finalising_problems();
         assert_eq!(problems.len(), 3);
@@ -1042,7 +1085,10 @@ mod tests {
         assert_eq!(points(0.051), "+5 points");
         assert_eq!(points(-0.01), "−1 point");
         assert_eq!(points(0.001), "no change");
-        assert_eq!(period_label(month(11), AuditMonth::new(2027, 1).unwrap()), "November 2026 to January 2027");
+        assert_eq!(
+            period_label(month(11), AuditMonth::new(2027, 1).unwrap()),
+            "November 2026 to January 2027"
+        );
     }
 
     #[test]
@@ -1054,7 +1100,10 @@ mod tests {
             strengths: vec![("Voice of the child".into(), 5), ("Chronologies".into(), 2)],
             development: vec![("Management oversight".into(), 4)],
             differences: vec!["Hearing Sam".into()],
-            upcoming: vec![("Audit feedback session".into(), "Tuesday 12 January 2027 at 10:00".into())],
+            upcoming: vec![(
+                "Audit feedback session".into(),
+                "Tuesday 12 January 2027 at 10:00".into(),
+            )],
         });
         assert!(text.starts_with("Case audits, November 2026: we completed 12 case audits, and 8 were graded good or better."));
         assert!(text.contains("What went well: voice of the child and chronologies."));
@@ -1071,6 +1120,9 @@ mod tests {
             differences: vec![],
             upcoming: vec![],
         });
-        assert_eq!(empty, "Case audits, May 2027: no audits were completed in this period.");
+        assert_eq!(
+            empty,
+            "Case audits, May 2027: no audits were completed in this period."
+        );
     }
 }

@@ -117,11 +117,17 @@ impl SessionPlan {
         if title.is_empty() {
             problems.push(problem("title", "Enter a title for the session"));
         } else if title.chars().count() > MAX_TITLE {
-            problems.push(problem("title", "The title must be 200 characters or fewer"));
+            problems.push(problem(
+                "title",
+                "The title must be 200 characters or fewer",
+            ));
         }
         let starts_at = match get("starts_at").as_deref().map(str::trim) {
             None | Some("") => {
-                problems.push(problem("starts_at", "Enter the date and time of the session"));
+                problems.push(problem(
+                    "starts_at",
+                    "Enter the date and time of the session",
+                ));
                 None
             }
             Some(raw) => match super::ics::parse_local_time(raw) {
@@ -151,10 +157,16 @@ impl SessionPlan {
         };
         let place = one_line(get("place"));
         if place.chars().count() > MAX_PLACE {
-            problems.push(problem("place", "The place must be 300 characters or fewer"));
+            problems.push(problem(
+                "place",
+                "The place must be 300 characters or fewer",
+            ));
         }
         let online_link = link("online_link", get("online_link"), &mut problems);
-        if place.is_empty() && online_link.is_none() && !problems.iter().any(|p| p.field == "online_link") {
+        if place.is_empty()
+            && online_link.is_none()
+            && !problems.iter().any(|p| p.field == "online_link")
+        {
             problems.push(problem(
                 "place",
                 "Enter where the session is, or a link to join it online",
@@ -162,7 +174,10 @@ impl SessionPlan {
         }
         let audience = one_line(get("audience"));
         if audience.chars().count() > MAX_PLACE {
-            problems.push(problem("audience", "The audience must be 300 characters or fewer"));
+            problems.push(problem(
+                "audience",
+                "The audience must be 300 characters or fewer",
+            ));
         }
         let materials_link = link("materials_link", get("materials_link"), &mut problems);
         match (problems.is_empty(), starts_at) {
@@ -170,7 +185,11 @@ impl SessionPlan {
                 title,
                 starts_at,
                 minutes,
-                place: if place.is_empty() { "Online".into() } else { place },
+                place: if place.is_empty() {
+                    "Online".into()
+                } else {
+                    place
+                },
                 online_link,
                 audience,
                 materials_link,
@@ -202,15 +221,19 @@ pub struct SessionFeedback {
 }
 
 impl SessionFeedback {
-    pub fn parse(get: impl Fn(&str) -> Option<String>) -> Result<SessionFeedback, Vec<FormProblem>> {
+    pub fn parse(
+        get: impl Fn(&str) -> Option<String>,
+    ) -> Result<SessionFeedback, Vec<FormProblem>> {
         let mut problems = Vec::new();
-        let mut rating = |field: &str, question: &str| {
-            match get(field).unwrap_or_default().trim().parse::<i64>() {
-                Ok(n) if (1..=5).contains(&n) => n,
-                _ => {
-                    problems.push(problem(field, &format!("Choose how {question}")));
-                    0
-                }
+        let mut rating = |field: &str, question: &str| match get(field)
+            .unwrap_or_default()
+            .trim()
+            .parse::<i64>()
+        {
+            Ok(n) if (1..=5).contains(&n) => n,
+            _ => {
+                problems.push(problem(field, &format!("Choose how {question}")));
+                0
             }
         };
         let useful = rating("useful", "useful the audit was");
@@ -218,7 +241,10 @@ impl SessionFeedback {
         let mut text = |field: &str, label: &str| {
             let t = super::difference::tidy(&get(field).unwrap_or_default());
             if t.chars().count() > MAX_FEEDBACK_TEXT {
-                problems.push(problem(field, &format!("{label} must be 5,000 characters or fewer")));
+                problems.push(problem(
+                    field,
+                    &format!("{label} must be 5,000 characters or fewer"),
+                ));
             }
             t
         };
@@ -253,7 +279,10 @@ pub fn results(feedback: &[SessionFeedback]) -> FeedbackResults {
     let mut useful_counts = [0; 5];
     let mut discussion_counts = [0; 5];
     for f in feedback {
-        if let Some(c) = usize::try_from(f.useful - 1).ok().and_then(|i| useful_counts.get_mut(i)) {
+        if let Some(c) = usize::try_from(f.useful - 1)
+            .ok()
+            .and_then(|i| useful_counts.get_mut(i))
+        {
             *c += 1;
         }
         if let Some(c) = usize::try_from(f.discussion - 1)
@@ -384,12 +413,17 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(f.improve, "More time\nplease");
-        let e = SessionFeedback::parse(form(&[("useful", "0"), ("discussion", "six")])).unwrap_err();
+        let e =
+            SessionFeedback::parse(form(&[("useful", "0"), ("discussion", "six")])).unwrap_err();
         assert_eq!(e.len(), 2);
         assert_eq!(e[0].field, "useful");
         let long = "x".repeat(MAX_FEEDBACK_TEXT + 1);
-        let e = SessionFeedback::parse(form(&[("useful", "1"), ("discussion", "1"), ("comments", &long)]))
-            .unwrap_err();
+        let e = SessionFeedback::parse(form(&[
+            ("useful", "1"),
+            ("discussion", "1"),
+            ("comments", &long),
+        ]))
+        .unwrap_err();
         assert_eq!(e[0].field, "comments");
     }
 

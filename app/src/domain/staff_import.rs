@@ -1048,10 +1048,7 @@ mod tests {
             vec![(3, "Work email"), (3, "Roles"), (3, "Team"), (4, "Team")]
         );
         // A good file plans.
-        let good = sheet(&[
-            HEAD,
-            &["Ann", "ann@c.example", "Team A", "Key Worker"],
-        ]);
+        let good = sheet(&[HEAD, &["Ann", "ann@c.example", "Team A", "Key Worker"]]);
         let plan = check_staff_file(&good, &teams(), &[admin()], false).unwrap();
         assert_eq!(plan.added.len(), 1);
     }

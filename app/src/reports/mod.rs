@@ -76,8 +76,8 @@ pub struct ReportView {
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
     use super::*;
-    use crate::domain::difference::Clearance;
     use crate::domain::calendar::{london_date, AuditMonth};
+    use crate::domain::difference::Clearance;
     use crate::domain::difference::{check, Flag, Known};
     use crate::domain::report::{
         figures, prefill, AuditFacts, Moderation, ReportInput, ReviewFact, RoundFacts, Written,
@@ -148,12 +148,15 @@ pub(crate) mod ssr {
             .await
             .map_err(failed("read the report's themes"))?;
         // By audit, so a range of many rounds stays linear in its audits.
-        let mut grades_of: std::collections::HashMap<i64, Vec<(String, crate::domain::audit::Grade)>> =
-            std::collections::HashMap::new();
+        let mut grades_of: std::collections::HashMap<
+            i64,
+            Vec<(String, crate::domain::audit::Grade)>,
+        > = std::collections::HashMap::new();
         for (audit, key, grade) in grades {
             grades_of.entry(audit).or_default().push((key, grade));
         }
-        let tagged_actions: std::collections::HashMap<i64, i64> = tagged_actions.into_iter().collect();
+        let tagged_actions: std::collections::HashMap<i64, i64> =
+            tagged_actions.into_iter().collect();
         let mut written = Written::default();
         let facts: Vec<AuditFacts> = audits
             .iter()
@@ -161,7 +164,8 @@ pub(crate) mod ssr {
                 let month = AuditMonth::parse(&a.audit_month)?;
                 let in_range = a.audit_month.as_str() >= first;
                 if in_range && a.completed_at.is_some() {
-                    let has = |t: &Option<String>| t.as_deref().is_some_and(|t| !t.trim().is_empty());
+                    let has =
+                        |t: &Option<String>| t.as_deref().is_some_and(|t| !t.trim().is_empty());
                     if has(&a.strengths) {
                         written.strengths.push(a.id);
                     }
@@ -470,7 +474,10 @@ pub async fn start_report(first: String, last: Option<String>) -> Result<i64, Ap
         }
         let sections = ssr::prefilled(&store, &first, &last).await?;
         let commenters = store
-            .people_with_roles(&[Role::PracticeImprovementTeam, Role::PswQaPracticeImprovement])
+            .people_with_roles(&[
+                Role::PracticeImprovementTeam,
+                Role::PswQaPracticeImprovement,
+            ])
             .await
             .map_err(failed("read the Practice Improvement Team"))?;
         let period = crate::domain::report::period_label(first_month, last_month);
@@ -486,7 +493,14 @@ pub async fn start_report(first: String, last: Option<String>) -> Result<i64, Ap
             });
         }
         let id = store
-            .start_report(&first, &last, &sections, &notices, actor.person_id, chrono::Utc::now())
+            .start_report(
+                &first,
+                &last,
+                &sections,
+                &notices,
+                actor.person_id,
+                chrono::Utc::now(),
+            )
             .await
             .map_err(failed("start a summary report"))?;
         let id = match id {
@@ -973,7 +987,10 @@ async fn report_for_download(
             "Final, {}{}",
             crate::domain::calendar::london_date(*t).format("%-d %B %Y"),
             row.presented_on
-                .map(|d| format!("; presented to the senior management team on {}", d.format("%-d %B %Y")))
+                .map(|d| format!(
+                    "; presented to the senior management team on {}",
+                    d.format("%-d %B %Y")
+                ))
                 .unwrap_or_default()
         ),
         None => format!("DRAFT version {}, not final", row.version),
@@ -1017,7 +1034,10 @@ pub async fn report_docx(
     match crate::server::documents::docx::render(&doc) {
         Ok(bytes) => download(
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            format!("audit-summary-report-{}-{}.docx", row.first_month, row.last_month),
+            format!(
+                "audit-summary-report-{}-{}.docx",
+                row.first_month, row.last_month
+            ),
             bytes,
         ),
         Err(error) => {

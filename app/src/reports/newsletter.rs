@@ -128,21 +128,32 @@ pub async fn start_newsletter(
                 "The issue must be 100 characters or fewer",
             ));
         }
-        let date = |raw: Option<String>, field: &str, label: &str, problems: &mut Vec<FieldError>| {
-            let parsed = raw
-                .as_deref()
-                .map(str::trim)
-                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
-            if parsed.is_none() {
-                problems.push(FieldError::new(
-                    field,
-                    format!("Enter the {label}, like 1 December 2026"),
-                ));
-            }
-            parsed
-        };
-        let from = date(period_from, "period_from", "first day of the period", &mut problems);
-        let to = date(period_to, "period_to", "last day of the period", &mut problems);
+        let date =
+            |raw: Option<String>, field: &str, label: &str, problems: &mut Vec<FieldError>| {
+                let parsed = raw
+                    .as_deref()
+                    .map(str::trim)
+                    .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+                if parsed.is_none() {
+                    problems.push(FieldError::new(
+                        field,
+                        format!("Enter the {label}, like 1 December 2026"),
+                    ));
+                }
+                parsed
+            };
+        let from = date(
+            period_from,
+            "period_from",
+            "first day of the period",
+            &mut problems,
+        );
+        let to = date(
+            period_to,
+            "period_to",
+            "last day of the period",
+            &mut problems,
+        );
         if let (Some(f), Some(t)) = (from, to) {
             if t < f {
                 problems.push(FieldError::new(

@@ -5,7 +5,9 @@ use super::{
 };
 use crate::domain::difference::FlagView;
 use crate::ui::figures::{FigureTables, GroupedBars};
-use crate::ui::{error_line, LearningNav, form_errors, last_answered, ErrorSummary, ErrorView, SignedIn, Tag};
+use crate::ui::{
+    error_line, form_errors, last_answered, ErrorSummary, ErrorView, LearningNav, SignedIn, Tag,
+};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -15,7 +17,6 @@ fn id_param() -> impl Fn() -> Option<i64> + Copy + Send + Sync + 'static {
     let params = use_params_map();
     move || params.read().get("id").and_then(|v| v.parse::<i64>().ok())
 }
-
 
 /// The disclosure check's flags, each with the form that clears it.
 fn flags_list(
@@ -170,7 +171,11 @@ impl ReportForms {
 #[component]
 pub fn ReportPage() -> impl IntoView {
     let id = id_param();
-    let (save, clear, comment) = (ServerAction::new(), ServerAction::new(), ServerAction::new());
+    let (save, clear, comment) = (
+        ServerAction::new(),
+        ServerAction::new(),
+        ServerAction::new(),
+    );
     let (finalise, presented) = (ServerAction::new(), ServerAction::new());
     let forms = ReportForms {
         last: last_answered(vec![
@@ -474,7 +479,12 @@ pub fn NewsletterPage() -> impl IntoView {
         }
     };
     let detail = Resource::new(
-        move || (id(), save.version().get() + clear.version().get() + finalise.version().get()),
+        move || {
+            (
+                id(),
+                save.version().get() + clear.version().get() + finalise.version().get(),
+            )
+        },
         |(id, _)| async move {
             match id {
                 Some(id) => newsletter_detail(id).await,

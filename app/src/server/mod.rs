@@ -149,9 +149,7 @@ pub async fn respond<T>(body: impl Future<Output = Result<T, AppError>>) -> Resu
 
 /// What the disclosure check looks for: the active staff directory and every Child Unique
 /// ID, read once per check.
-pub async fn disclosure_known(
-    store: &Store,
-) -> Result<crate::domain::difference::Known, AppError> {
+pub async fn disclosure_known(store: &Store) -> Result<crate::domain::difference::Known, AppError> {
     let people = store
         .active_people()
         .await

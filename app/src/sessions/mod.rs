@@ -139,7 +139,11 @@ pub(crate) mod ssr {
             .into_iter()
             .find(|i| i.person_id == actor.person_id);
         if mine.is_none() && !actor.roles.reads_learning() {
-            tracing::warn!(session_id = id, person_id = actor.person_id, "session refused");
+            tracing::warn!(
+                session_id = id,
+                person_id = actor.person_id,
+                "session refused"
+            );
             return Err(AppError::Forbidden);
         }
         Ok((row, mine))
@@ -271,12 +275,7 @@ pub async fn arrange_session(
             now_london,
             kind == SessionKind::Learning,
         )
-        .map_err(|p| {
-            problems.extend(
-                p.into_iter()
-                    .map(|p| FieldError::new(&p.field, p.message)),
-            )
-        })
+        .map_err(|p| problems.extend(p.into_iter().map(|p| FieldError::new(&p.field, p.message))))
         .ok();
         let number = |raw: Option<String>| {
             raw.as_deref()
@@ -289,7 +288,10 @@ pub async fn arrange_session(
         let invitees: Vec<(i64, String)> = match kind {
             SessionKind::Feedback => match round_id {
                 None => {
-                    problems.push(FieldError::new("round_id", "Choose the round the session is about"));
+                    problems.push(FieldError::new(
+                        "round_id",
+                        "Choose the round the session is about",
+                    ));
                     Vec::new()
                 }
                 Some(round) => {
@@ -322,7 +324,10 @@ pub async fn arrange_session(
                 None => false,
             };
             if !live {
-                problems.push(FieldError::new("theme_id", "Choose the theme the session is for"));
+                problems.push(FieldError::new(
+                    "theme_id",
+                    "Choose the theme the session is for",
+                ));
             }
         }
         let (Some(plan), true) = (plan, problems.is_empty()) else {
@@ -341,7 +346,10 @@ pub async fn arrange_session(
                 case_id: None,
                 // The store puts the new session's link in.
                 link: String::new(),
-                body: format!("You are invited to \u{201c}{}\u{201d} on {when}.", plan.title),
+                body: format!(
+                    "You are invited to \u{201c}{}\u{201d} on {when}.",
+                    plan.title
+                ),
             });
         }
         let ids: Vec<i64> = invitees.iter().map(|(p, _)| *p).collect();
@@ -660,7 +668,10 @@ pub async fn session_ics(
     .with_location(&row.place);
     (
         [
-            (header::CONTENT_TYPE, "text/calendar; charset=utf-8".to_string()),
+            (
+                header::CONTENT_TYPE,
+                "text/calendar; charset=utf-8".to_string(),
+            ),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"session-{id}.ics\""),

@@ -4,12 +4,13 @@ use super::{
 };
 use crate::domain::sessions::{FeedbackResults, SessionKind, RATINGS};
 use crate::ui::LearningNav;
-use crate::ui::{error_line, field_error, form_errors, last_answered, ErrorSummary, ErrorView, SignedIn, Tag};
+use crate::ui::{
+    error_line, field_error, form_errors, last_answered, ErrorSummary, ErrorView, SignedIn, Tag,
+};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-
 
 fn mean(m: Option<f64>) -> String {
     m.map(|m| format!("{m:.1} out of 5"))

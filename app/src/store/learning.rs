@@ -209,7 +209,8 @@ fn grade(code: &str) -> Option<Grade> {
     Grade::parse(code)
 }
 
-const REPORT_COLUMNS: &str = "SELECT r.id, r.first_month, r.last_month, r.version, r.main_findings, \
+const REPORT_COLUMNS: &str =
+    "SELECT r.id, r.first_month, r.last_month, r.version, r.main_findings, \
      r.key_strengths, r.improvement, r.recommendations, r.cleared, r.figures, \
      u.display_name AS updated_by, r.updated_at, f.display_name AS finalised_by, r.finalised_at, \
      r.presented_on FROM reports r JOIN people u ON u.id = r.updated_by \
@@ -223,7 +224,8 @@ const SESSION_COLUMNS: &str = "SELECT s.id, s.kind, s.title, s.round_id, rd.audi
      FROM learning_sessions s LEFT JOIN rounds rd ON rd.id = s.round_id \
      LEFT JOIN themes th ON th.id = s.theme_id";
 
-const NEWSLETTER_COLUMNS: &str = "SELECT n.id, n.issue, n.period_from, n.period_to, n.body, n.cleared, \
+const NEWSLETTER_COLUMNS: &str =
+    "SELECT n.id, n.issue, n.period_from, n.period_to, n.body, n.cleared, \
      n.version, u.display_name AS updated_by, n.updated_at, f.display_name AS finalised_by, \
      n.finalised_at FROM newsletters n JOIN people u ON u.id = n.updated_by \
      LEFT JOIN people f ON f.id = n.finalised_by";
@@ -707,15 +709,15 @@ impl Store {
 
     /// Sets the cleared disclosure flags (JSON); `false` once finalised.
     pub async fn set_report_cleared(&self, id: i64, cleared: &str) -> StoreResult<bool> {
-        Ok(sqlx::query(
-            "UPDATE reports SET cleared = $1 WHERE id = $2 AND finalised_at IS NULL",
+        Ok(
+            sqlx::query("UPDATE reports SET cleared = $1 WHERE id = $2 AND finalised_at IS NULL")
+                .bind(cleared)
+                .bind(id)
+                .execute(&self.pool)
+                .await?
+                .rows_affected()
+                == 1,
         )
-        .bind(cleared)
-        .bind(id)
-        .execute(&self.pool)
-        .await?
-        .rows_affected()
-            == 1)
     }
 
     /// Finalises version `version` with the figures as they stand; `false` if it changed
@@ -744,12 +746,7 @@ impl Store {
     }
 
     /// Records the senior management team's meeting it was presented at (final reports).
-    pub async fn report_presented(
-        &self,
-        id: i64,
-        on: NaiveDate,
-        by: i64,
-    ) -> StoreResult<bool> {
+    pub async fn report_presented(&self, id: i64, on: NaiveDate, by: i64) -> StoreResult<bool> {
         Ok(sqlx::query(
             "UPDATE reports SET presented_on = $1, presented_by = $2 \
              WHERE id = $3 AND finalised_at IS NOT NULL AND presented_on IS NULL",
@@ -921,11 +918,11 @@ impl Store {
     }
 
     pub async fn sessions(&self) -> StoreResult<Vec<LearningSessionRow>> {
-        Ok(
-            sqlx::query_as(&format!("{SESSION_COLUMNS} ORDER BY s.starts_at DESC, s.id DESC"))
-                .fetch_all(&self.pool)
-                .await?,
-        )
+        Ok(sqlx::query_as(&format!(
+            "{SESSION_COLUMNS} ORDER BY s.starts_at DESC, s.id DESC"
+        ))
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// Sessions a person is invited to.
@@ -940,10 +937,12 @@ impl Store {
     }
 
     pub async fn learning_session(&self, id: i64) -> StoreResult<Option<LearningSessionRow>> {
-        Ok(sqlx::query_as(&format!("{SESSION_COLUMNS} WHERE s.id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_as(&format!("{SESSION_COLUMNS} WHERE s.id = $1"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     pub async fn invitees(&self, session_id: i64) -> StoreResult<Vec<InviteeRow>> {
@@ -1112,10 +1111,12 @@ impl Store {
     }
 
     pub async fn newsletter(&self, id: i64) -> StoreResult<Option<NewsletterRow>> {
-        Ok(sqlx::query_as(&format!("{NEWSLETTER_COLUMNS} WHERE n.id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_as(&format!("{NEWSLETTER_COLUMNS} WHERE n.id = $1"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     pub async fn save_newsletter(
@@ -1226,7 +1227,10 @@ impl Store {
     }
 
     /// Sessions starting after `after` (London wall-clock time), soonest first.
-    pub async fn sessions_after(&self, after: NaiveDateTime) -> StoreResult<Vec<LearningSessionRow>> {
+    pub async fn sessions_after(
+        &self,
+        after: NaiveDateTime,
+    ) -> StoreResult<Vec<LearningSessionRow>> {
         Ok(sqlx::query_as(&format!(
             "{SESSION_COLUMNS} WHERE s.starts_at > $1 ORDER BY s.starts_at LIMIT 5"
         ))

@@ -23,8 +23,9 @@ pub use difference::{InterviewTimeRow, NewSummary, SummaryRow};
 pub use directory::{TeamDirectoryRow, TeamUpdate};
 pub use imports::{Handover, ImportRow, NewWorker};
 pub use learning::{
-    DomainGradeRow, InviteeRow, NewsletterRow, ReportAuditRow, ReportCommentRow, ReportRoundRow,
-    ReportRow, ReportVersionRow, LearningSessionRow, SessionFeedbackRow, Tag, ThemeRoundRow, ThemeRow,
+    DomainGradeRow, InviteeRow, LearningSessionRow, NewsletterRow, ReportAuditRow,
+    ReportCommentRow, ReportRoundRow, ReportRow, ReportVersionRow, SessionFeedbackRow, Tag,
+    ThemeRoundRow, ThemeRow,
 };
 pub use moderation::{
     AskedRow, CompletedAuditRow, GoodAuditRow, GradeCode, GradePairRow, ModeratedShareRow,
@@ -94,7 +95,10 @@ fn create_private(path: &std::path::Path) -> StoreResult<()> {
     {
         use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
         let io = |e: std::io::Error| StoreError::Database(sqlx::Error::Io(e));
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+        if let Some(dir) = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty() && !d.exists())
+        {
             std::fs::DirBuilder::new()
                 .recursive(true)
                 .mode(0o700)

@@ -22,12 +22,14 @@ impl Store {
         .bind(key)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|(count, first_at, last_at, locked_until)| Failures {
-            count: u32::try_from(count).unwrap_or(u32::MAX),
-            first_at,
-            last_at,
-            locked_until,
-        }))
+        Ok(
+            row.map(|(count, first_at, last_at, locked_until)| Failures {
+                count: u32::try_from(count).unwrap_or(u32::MAX),
+                first_at,
+                last_at,
+                locked_until,
+            }),
+        )
     }
 
     pub async fn record_sign_in_failure(
@@ -55,13 +57,15 @@ impl Store {
 
     /// Forgets an account's failures (after it signs in) or lifts a lock.
     pub async fn clear_sign_in_failures(&self, kind: &str, key: &str) -> StoreResult<bool> {
-        Ok(sqlx::query("DELETE FROM sign_in_throttle WHERE kind = $1 AND key = $2")
-            .bind(kind)
-            .bind(key)
-            .execute(&self.pool)
-            .await?
-            .rows_affected()
-            == 1)
+        Ok(
+            sqlx::query("DELETE FROM sign_in_throttle WHERE kind = $1 AND key = $2")
+                .bind(kind)
+                .bind(key)
+                .execute(&self.pool)
+                .await?
+                .rows_affected()
+                == 1,
+        )
     }
 
     /// Locks in force at `now`, soonest to end first.

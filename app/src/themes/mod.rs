@@ -144,7 +144,10 @@ mod ssr {
                     trend: trend(&rounds).label().to_string(),
                     recent,
                     domain: t.domain_key.as_ref().and_then(|k| {
-                        domains.iter().find(|(dk, _)| dk == k).map(|(_, n)| n.clone())
+                        domains
+                            .iter()
+                            .find(|(dk, _)| dk == k)
+                            .map(|(_, n)| n.clone())
                     }),
                     retired: t.retired_at.is_some(),
                     name: t.name,
@@ -169,7 +172,11 @@ mod ssr {
         description: Option<String>,
         domain: Option<String>,
     ) -> Result<crate::domain::themes::ThemeText, AppError> {
-        let fields = [("name", name), ("description", description), ("domain", domain)];
+        let fields = [
+            ("name", name),
+            ("description", description),
+            ("domain", domain),
+        ];
         let text = crate::domain::themes::ThemeText::parse(|k| {
             fields
                 .iter()
@@ -231,7 +238,10 @@ pub async fn add_theme(
             .ok_or_else(|| {
                 AppError::Invalid(vec![crate::FieldError::new(
                     "name",
-                    format!("There is already a theme called \u{201c}{}\u{201d}", text.name),
+                    format!(
+                        "There is already a theme called \u{201c}{}\u{201d}",
+                        text.name
+                    ),
                 )])
             })
     })
@@ -263,7 +273,10 @@ pub async fn save_theme(
         {
             return Err(AppError::Invalid(vec![crate::FieldError::new(
                 "name",
-                format!("There is already a theme called \u{201c}{}\u{201d}", text.name),
+                format!(
+                    "There is already a theme called \u{201c}{}\u{201d}",
+                    text.name
+                ),
             )]));
         }
         Ok(())

@@ -2,14 +2,13 @@ use super::{
     audit_findings, theme_detail, themes_overview, AddTheme, FindingsOfAudit, RetireTheme,
     SaveTheme, TagAudit, ThemeListing,
 };
-use crate::ui::LearningNav;
 use crate::ui::figures::GroupedBars;
+use crate::ui::LearningNav;
 use crate::ui::{error_line, form_errors, last_answered, ErrorSummary, ErrorView, SignedIn, Tag};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-
 
 fn trend_tag(trend: String) -> impl IntoView {
     let colour = match trend.as_str() {
@@ -119,10 +118,16 @@ fn ThemeTable(themes: Vec<ThemeListing>) -> impl IntoView {
 pub fn ThemePage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
-    let (save, retire) = (ServerAction::<SaveTheme>::new(), ServerAction::<RetireTheme>::new());
+    let (save, retire) = (
+        ServerAction::<SaveTheme>::new(),
+        ServerAction::<RetireTheme>::new(),
+    );
     let last = last_answered(vec![save.version(), retire.version()]);
     let errors = move || {
-        let each = [form_errors(save.value().get()), form_errors(retire.value().get())];
+        let each = [
+            form_errors(save.value().get()),
+            form_errors(retire.value().get()),
+        ];
         match last.get() {
             Some(i) => each.into_iter().nth(i).unwrap_or_default(),
             None => each.into_iter().flatten().collect(),

@@ -56,30 +56,33 @@ pub fn workbook(sheets: &[(&str, Vec<Vec<X>>)]) -> Vec<u8> {
         .iter()
         .map(|(name, rows)| {
             let data: String = rows
-            .iter()
-            .enumerate()
-            .map(|(r, cells)| {
-                let cells: String = cells
-                    .iter()
-                    .enumerate()
-                    .map(|(c, x)| {
-                        let at = format!("{}{}", column(c), r + 1);
-                        match x {
-                            X::S(v) => format!(
-                                "<c r=\"{at}\" t=\"inlineStr\"><is><t>{}</t></is></c>",
-                                escape(v)
-                            ),
-                            X::N(n) => format!("<c r=\"{at}\"><v>{n}</v></c>"),
-                            X::D(y, m, d) => {
-                                format!("<c r=\"{at}\" s=\"1\"><v>{}</v></c>", serial(*y, *m, *d))
+                .iter()
+                .enumerate()
+                .map(|(r, cells)| {
+                    let cells: String = cells
+                        .iter()
+                        .enumerate()
+                        .map(|(c, x)| {
+                            let at = format!("{}{}", column(c), r + 1);
+                            match x {
+                                X::S(v) => format!(
+                                    "<c r=\"{at}\" t=\"inlineStr\"><is><t>{}</t></is></c>",
+                                    escape(v)
+                                ),
+                                X::N(n) => format!("<c r=\"{at}\"><v>{n}</v></c>"),
+                                X::D(y, m, d) => {
+                                    format!(
+                                        "<c r=\"{at}\" s=\"1\"><v>{}</v></c>",
+                                        serial(*y, *m, *d)
+                                    )
+                                }
+                                X::E => String::new(),
                             }
-                            X::E => String::new(),
-                        }
-                    })
-                    .collect();
-                format!("<row r=\"{}\">{cells}</row>", r + 1)
-            })
-            .collect();
+                        })
+                        .collect();
+                    format!("<row r=\"{}\">{cells}</row>", r + 1)
+                })
+                .collect();
             (*name, data)
         })
         .collect();
@@ -136,7 +139,8 @@ pub fn workbook_xml(sheets: &[(&str, String)], extra: &[(&str, &[u8])]) -> Vec<u
         put(&format!("xl/worksheets/sheet{}.xml", i + 1), format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><worksheet xmlns=\"{MAIN}\"><sheetData>{data}</sheetData></worksheet>"));
     }
-    let deflated = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let deflated =
+        SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     for (name, bytes) in extra {
         zip.start_file(*name, deflated).unwrap();
         zip.write_all(bytes).unwrap();

@@ -19,7 +19,10 @@ pub struct Document {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
     /// Level 1 or 2.
-    Heading { level: u8, text: String },
+    Heading {
+        level: u8,
+        text: String,
+    },
     /// Plain text; `\n` is a line break, a blank line starts a new paragraph.
     Paragraph(String),
     Bullets(Vec<String>),
