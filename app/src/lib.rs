@@ -3,6 +3,7 @@
 // Deeply nested view types (the round and audit pages) need more than the default 128.
 #![recursion_limit = "256"]
 
+pub mod access_log;
 pub mod action_reviews;
 pub mod audits;
 pub mod auth;
@@ -120,6 +121,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/directory") view=directory::DirectoryPage ssr=SsrMode::Async/>
                     <Route path=path!("/imports") view=imports::ImportsPage ssr=SsrMode::Async/>
                     <Route path=path!("/imports/:id") view=imports::ImportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/access-log") view=access_log::AccessLogPage ssr=SsrMode::Async/>
                     <Route path=path!("/outbox") view=outbox::OutboxPage ssr=SsrMode::Async/>
                 </Routes>
             </main>

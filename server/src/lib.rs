@@ -255,10 +255,9 @@ pub fn spawn_alert_archiver(store: Store, site: &SiteSettings) -> tokio::task::J
     })
 }
 
-/// A request's ID: the client's `x-request-id` if it sent a short one (a proxy's, say),
-/// else one made here. It is on the request's span and sent back in the response.
-#[derive(Debug, Clone)]
-pub struct RequestId(pub String);
+/// A request's ID (see [`RequestId`]): on the request's span, in the access log, and sent
+/// back in the response.
+pub use app::server::trail::RequestId;
 
 const REQUEST_ID: &str = "x-request-id";
 
@@ -285,6 +284,10 @@ async fn request_id(
             )
         });
     request.extensions_mut().insert(RequestId(id.clone()));
+    // Also as a header, so plain handlers (downloads) can log it with what they serve.
+    if let Ok(value) = axum::http::HeaderValue::from_str(&id) {
+        request.headers_mut().insert(REQUEST_ID, value);
+    }
     let mut response = next.run(request).await;
     if let Ok(value) = axum::http::HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID, value);
@@ -307,6 +310,62 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
         request_id = %id,
         person_id = tracing::field::Empty,
     )
+}
+
+/// Logs every download (documents, calendar files, CSVs) in the access log once it is
+/// served or refused: who, which file, which record, how it ended, and the request's ID.
+async fn log_download(
+    axum::extract::State(store): axum::extract::State<Store>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use app::domain::trail::{Outcome, Record};
+    let path = request.uri().path().to_string();
+    let headers = request.headers().clone();
+    let response = next.run(request).await;
+    let status = response.status();
+    if status == axum::http::StatusCode::UNAUTHORIZED {
+        return response; // nobody signed in: nothing was served
+    }
+    let person = app::server::person_from_headers(&store, &headers)
+        .await
+        .ok()
+        .flatten()
+        .map(|p| p.actor.person_id);
+    let mut segments = path.trim_start_matches('/').split('/');
+    let (kind, id) = (segments.next(), segments.next());
+    let file = path.rsplit('/').next().filter(|f| !f.is_empty());
+    let record = id
+        .and_then(|id| id.parse::<i64>().ok())
+        .and_then(|id| match kind {
+            Some("audits") => Some(Record::Audit(id)),
+            Some("reports") => Some(Record::Report(id)),
+            Some("sessions") => Some(Record::Session(id)),
+            Some("make-a-difference") => Some(Record::Difference(id)),
+            _ => None,
+        });
+    let file = file.unwrap_or("file");
+    let outcome = if status.is_success() {
+        Outcome::Done
+    } else if matches!(status.as_u16(), 403 | 404) {
+        Outcome::Refused
+    } else {
+        Outcome::Failed
+    };
+    let request_id = app::server::trail::request_id_from(&headers);
+    if let Err(error) = app::server::trail::log_event(
+        &store,
+        person,
+        &format!("download:{file}"),
+        outcome,
+        record.as_slice(),
+        request_id.as_deref(),
+    )
+    .await
+    {
+        tracing::error!(?error, "could not log a download");
+    }
+    response
 }
 
 /// How often the outbox's sender looks for emails to retry, besides after each change.
@@ -347,8 +406,7 @@ pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router
             provide_context(state.site.clone());
         }
     };
-    Router::new()
-        .route("/healthz", get(|| async { "ok" }))
+    let downloads = Router::new()
         .route(
             "/audits/{id}/discussion.ics",
             get(app::audits::discussion_ics).with_state(state.clone()),
@@ -381,11 +439,22 @@ pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router
             "/moderation/results.csv",
             get(app::moderation::results_csv).with_state(state.clone()),
         )
-        .route("/events", get(app::live::stream).with_state(live))
+        .route(
+            "/access-log.csv",
+            get(app::access_log::access_log_csv).with_state(state.clone()),
+        )
         .route(
             "/audits/{id}/case-note.txt",
-            get(app::audits::case_note_txt).with_state(state),
+            get(app::audits::case_note_txt).with_state(state.clone()),
         )
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.store.clone(),
+            log_download,
+        ));
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .merge(downloads)
+        .route("/events", get(app::live::stream).with_state(live))
         .leptos_routes_with_context(&leptos, routes, context.clone(), {
             let leptos = leptos.clone();
             move || shell(leptos.clone())

@@ -952,7 +952,8 @@ async fn a_completed_audit_downloads_for_the_childs_record_as_word_and_pdf() {
     let auditor = app.sign_in(AUDITOR).await;
     let logged_before = count(
         &app,
-        "SELECT COUNT(*) FROM access_log WHERE action = 'audit_document_downloaded'",
+        "SELECT COUNT(*) FROM access_log WHERE action LIKE 'download:audit.%' \
+             AND record_kind = 'audit' AND outcome = 'ok'",
     )
     .await;
     let word = app
@@ -997,7 +998,8 @@ async fn a_completed_audit_downloads_for_the_childs_record_as_word_and_pdf() {
     assert_eq!(
         count(
             &app,
-            "SELECT COUNT(*) FROM access_log WHERE action = 'audit_document_downloaded'"
+            "SELECT COUNT(*) FROM access_log WHERE action LIKE 'download:audit.%' \
+             AND record_kind = 'audit' AND outcome = 'ok'"
         )
         .await,
         logged_before + 2
@@ -1013,7 +1015,8 @@ async fn a_completed_audit_downloads_for_the_childs_record_as_word_and_pdf() {
     assert_eq!(
         count(
             &app,
-            "SELECT COUNT(*) FROM access_log WHERE action = 'audit_document_refused'"
+            "SELECT COUNT(*) FROM access_log WHERE action = 'download:audit.pdf' \
+             AND outcome = 'refused'"
         )
         .await,
         1

@@ -1,5 +1,6 @@
 mod common;
 
+use app::domain::trail::{Outcome, Record};
 use app::domain::{case_access, Role};
 use app::store::CaseQuery;
 use axum::http::StatusCode;
@@ -92,7 +93,7 @@ async fn key_worker_is_refused_another_teams_case_and_the_refusal_is_logged() {
     assert_eq!(reply.json(), serde_json::json!("Forbidden"));
     assert_eq!(
         app.store
-            .access_log_count(me, "case_refused", Some(other))
+            .access_log_count(me, "open_case", Outcome::Refused, Some(Record::Case(other)))
             .await
             .unwrap(),
         1
@@ -105,7 +106,7 @@ async fn key_worker_is_refused_another_teams_case_and_the_refusal_is_logged() {
     assert_eq!(reply.json()["access"], "KeyWorker");
     assert_eq!(
         app.store
-            .access_log_count(me, "case_viewed", Some(own))
+            .access_log_count(me, "open_case", Outcome::Done, Some(Record::Case(own)))
             .await
             .unwrap(),
         1

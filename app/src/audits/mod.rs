@@ -189,7 +189,7 @@ pub(crate) mod ssr {
 #[server(endpoint = "my_audits")]
 pub async fn my_audits() -> Result<Vec<AuditSummary>, AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("my_audits", async move {
         let (store, actor) = signed_in().await?;
         let calendar = store
             .calendar()
@@ -201,7 +201,10 @@ pub async fn my_audits() -> Result<Vec<AuditSummary>, AppError> {
             .await
             .map_err(failed("list a person's audits"))?
             .into_iter()
-            .map(|(_, row)| row.summary(&calendar, actor.person_id, today))
+            .map(|(_, row)| {
+                trail::touch(crate::domain::trail::Record::Audit(row.id));
+                row.summary(&calendar, actor.person_id, today)
+            })
             .collect())
     })
     .await
@@ -210,7 +213,8 @@ pub async fn my_audits() -> Result<Vec<AuditSummary>, AppError> {
 #[server(endpoint = "audit_detail")]
 pub async fn audit_detail(audit_id: i64) -> Result<AuditView, AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("audit_detail", async move {
+        trail::touch(crate::domain::trail::Record::Audit(audit_id));
         let (store, actor) = signed_in().await?;
         let (row, role) = ssr::open(&store, &actor, audit_id).await?;
         let me = actor.person_id;
@@ -328,7 +332,8 @@ pub async fn propose_times(
     use crate::domain::alert::AlertKind;
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("propose_times", async move {
+        trail::touch(crate::domain::trail::Record::Audit(audit_id));
         let (store, actor) = signed_in().await?;
         let (row, role) = ssr::open(&store, &actor, audit_id).await?;
         if !matches!(role, AuditRole::Auditor | AuditRole::KeyWorker) {
@@ -419,7 +424,8 @@ pub async fn accept_time(audit_id: i64, time_id: i64) -> Result<(), AppError> {
     use crate::domain::audit::Move;
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("accept_time", async move {
+        trail::touch(crate::domain::trail::Record::Audit(audit_id));
         let (store, actor) = signed_in().await?;
         let (row, role) = ssr::open(&store, &actor, audit_id).await?;
         let to = ssr::check(&row, role, Move::AgreeDiscussion)?;
@@ -490,7 +496,8 @@ pub async fn save_draft(
     use crate::domain::alert::AlertKind;
     use crate::domain::audit::Move;
     use crate::server::*;
-    respond(async move {
+    respond("save_draft", async move {
+        trail::touch(crate::domain::trail::Record::Audit(audit_id));
         let (store, actor) = signed_in().await?;
         let (row, role) = ssr::open(&store, &actor, audit_id).await?;
         let state = row.state;
@@ -564,7 +571,8 @@ pub async fn record_feedback(
 ) -> Result<(), AppError> {
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("record_feedback", async move {
+        trail::touch(crate::domain::trail::Record::Audit(audit_id));
         let (store, actor) = signed_in().await?;
         let (row, role) = ssr::open(&store, &actor, audit_id).await?;
         let from_whom = match role {
@@ -635,7 +643,8 @@ pub async fn confirm_findings(audit_id: i64, reflection: Option<String>) -> Resu
     use crate::domain::alert::AlertKind;
     use crate::domain::audit::Move;
     use crate::server::*;
-    respond(async move {
+    respond("confirm_findings", async move {
+        trail::touch(crate::domain::trail::Record::Audit(audit_id));
         let (store, actor) = signed_in().await?;
         let (row, role) = ssr::open(&store, &actor, audit_id).await?;
         let to = ssr::check(&row, role, Move::ConfirmDiscussion)?;
@@ -679,7 +688,8 @@ pub async fn complete_audit(
     use crate::server::*;
     use crate::store::Completion;
     use crate::FieldError;
-    respond(async move {
+    respond("complete_audit", async move {
+        trail::touch(crate::domain::trail::Record::Audit(audit_id));
         let (store, actor) = signed_in().await?;
         let (row, role) = ssr::open(&store, &actor, audit_id).await?;
         if row.state == AuditState::InProgress && role == AuditRole::Auditor {
@@ -868,7 +878,8 @@ pub async fn mark_uploaded(audit_id: i64, reference: String) -> Result<(), AppEr
     use crate::domain::audit::Move;
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("mark_uploaded", async move {
+        trail::touch(crate::domain::trail::Record::Audit(audit_id));
         let (store, actor) = signed_in().await?;
         let (row, role) = ssr::open(&store, &actor, audit_id).await?;
         let to = ssr::check(&row, role, Move::File)?;

@@ -88,7 +88,14 @@ pub fn AuditPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading">"Loading the audit…"</p> }>
                 {move || Suspend::new(async move {
                     match detail.await {
-                        Ok(view) => view! { <Audit view actions errors/> }.into_any(),
+                        Ok(view) => {
+                            let id = view.summary.id;
+                            view! {
+                                <Audit view actions errors/>
+                                <crate::access_log::WhoHasSeen kind="audit" id/>
+                            }
+                            .into_any()
+                        }
                         Err(error) => view! { <ErrorView error/> }.into_any(),
                     }
                 })}

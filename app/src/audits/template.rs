@@ -15,7 +15,7 @@ pub const MAX_DOMAINS: usize = 20;
 #[server(endpoint = "audit_template")]
 pub async fn audit_template() -> Result<(i64, Vec<TemplateDomain>), AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("audit_template", async move {
         let (store, actor) = signed_in().await?;
         if !actor.roles.has(crate::domain::Role::QaManager) {
             return Err(AppError::Forbidden);
@@ -95,7 +95,7 @@ pub fn parse_template(t: &HashMap<String, String>) -> Result<Vec<TemplateDomain>
 #[server(endpoint = "publish_template")]
 pub async fn publish_template(t: Option<HashMap<String, String>>) -> Result<i64, AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("publish_template", async move {
         let (store, actor) = signed_in().await?;
         if !actor.roles.has(crate::domain::Role::QaManager) {
             return Err(AppError::Forbidden);

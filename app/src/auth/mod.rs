@@ -110,7 +110,7 @@ pub fn use_auth() -> Auth {
 #[server(endpoint = "current_user")]
 pub async fn current_user() -> Result<Option<Me>, AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("current_user", async move {
         let store = store()?;
         let Some(person) = current_person(&store).await? else {
             return Ok(None);
@@ -139,7 +139,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     use crate::domain::EmailAddress;
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("sign_in", async move {
         let mut errors = Vec::new();
         let email = EmailAddress::parse(&email)
             .map_err(|e| errors.push(FieldError::new("email", e.to_string())))
@@ -277,7 +277,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("sign_out", async move {
         let store = store()?;
         if let Some(hash) = current_session_hash() {
             if let Some(session) = store.session(&hash).await.map_err(failed("sign out"))? {

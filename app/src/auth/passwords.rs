@@ -40,7 +40,7 @@ mod ssr {
 pub async fn check_link(token: String) -> Result<LinkCheck, AppError> {
     use crate::domain::people::{link_state, LinkState};
     use crate::server::*;
-    respond(async move {
+    respond("check_link", async move {
         let store = store()?;
         let Some(link) = store
             .link(&password::token_hash(token.trim()))
@@ -72,7 +72,7 @@ pub async fn set_password(token: String, password: String) -> Result<(), AppErro
     use crate::domain::people::{link_state, LinkState};
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("set_password", async move {
         let store = store()?;
         let hash = password::token_hash(token.trim());
         let refused = |message: &str| AppError::Invalid(vec![FieldError::new("token", message)]);
@@ -117,7 +117,7 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
     use crate::domain::EmailAddress;
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("forgot_password", async move {
         let email = EmailAddress::parse(&email)
             .map_err(|e| AppError::Invalid(vec![FieldError::new("email", e.to_string())]))?;
         let store = store()?;
@@ -168,7 +168,7 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
 pub async fn change_password(current: String, password: String) -> Result<(), AppError> {
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("change_password", async move {
         let (store, actor) = signed_in().await?;
         let person = store
             .person_row(actor.person_id)

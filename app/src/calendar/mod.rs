@@ -55,7 +55,7 @@ async fn add_days(
 pub async fn closure_days() -> Result<Vec<ClosureDay>, AppError> {
     use crate::domain::Role;
     use crate::server::*;
-    respond(async move {
+    respond("closure_days", async move {
         let (store, actor) = signed_in().await?;
         if !actor.roles.any(&[Role::Administrator, Role::QaManager]) {
             return Err(AppError::Forbidden);
@@ -80,7 +80,7 @@ pub async fn closure_days() -> Result<Vec<ClosureDay>, AppError> {
 pub async fn add_closure_day(day: String, reason: String) -> Result<u64, AppError> {
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("add_closure_day", async move {
         let admin = administrator().await?;
         let mut errors = Vec::new();
         let day = NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d")
@@ -117,7 +117,7 @@ pub async fn load_bank_holidays(json: String) -> Result<u64, AppError> {
     use crate::domain::calendar::parse_gov_uk_bank_holidays;
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("load_bank_holidays", async move {
         let admin = administrator().await?;
         if json.len() > 1_000_000 {
             return Err(AppError::Invalid(vec![FieldError::new(

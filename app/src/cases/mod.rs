@@ -69,7 +69,7 @@ pub async fn list_cases(
     use crate::domain::case_access;
     use crate::server::*;
     use crate::store::CaseQuery;
-    respond(async move {
+    respond("list_cases", async move {
         let (store, actor) = signed_in().await?;
         if !actor.roles.holds_cases() {
             return Err(AppError::Forbidden);
@@ -100,6 +100,7 @@ pub async fn list_cases(
                 );
                 continue;
             };
+            trail::touch(crate::domain::trail::Record::Case(listing.id));
             rows.push(CaseRow {
                 id: listing.id,
                 child_unique_id: listing.child_unique_id,
@@ -139,16 +140,13 @@ pub async fn list_cases(
 pub async fn open_case(case_id: i64) -> Result<CaseRecord, AppError> {
     use crate::domain::case_access;
     use crate::server::*;
-    respond(async move {
+    respond("open_case", async move {
+        trail::touch(crate::domain::trail::Record::Case(case_id));
         let (store, actor) = signed_in().await?;
         let Some(case) = store.case(case_id).await.map_err(failed("open case"))? else {
             return Err(AppError::NotFound);
         };
         let Some(access) = case_access(&actor, &case.allocation) else {
-            store
-                .log_access(Some(actor.person_id), "case_refused", Some(case_id))
-                .await
-                .map_err(failed("open case"))?;
             tracing::warn!(
                 case_id,
                 person_id = actor.person_id,
@@ -156,10 +154,6 @@ pub async fn open_case(case_id: i64) -> Result<CaseRecord, AppError> {
             );
             return Err(AppError::Forbidden);
         };
-        store
-            .log_access(Some(actor.person_id), "case_viewed", Some(case_id))
-            .await
-            .map_err(failed("open case"))?;
         let staff = store.staff_refs().await.map_err(failed("open case"))?;
         let teams = store.teams().await.map_err(failed("open case"))?;
         let person = |v: &Option<String>| {

@@ -232,5 +232,6 @@ fn CaseRecordView(
                 }).collect_view()}
             </ul>
         })}
+        <crate::access_log::WhoHasSeen kind="case" id=case_id/>
     }
 }

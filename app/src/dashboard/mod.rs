@@ -73,7 +73,10 @@ pub struct FigureList {
 pub async fn dashboard(round_id: Option<i64>) -> Result<DashboardView, AppError> {
     use crate::domain::dashboard::{actions, by_auditor, by_team, grades, totals};
     use crate::server::*;
-    respond(async move {
+    respond("dashboard", async move {
+        if let Some(id) = round_id {
+            trail::touch(crate::domain::trail::Record::Round(id));
+        }
         let (store, actor) = signed_in().await?;
         let calendar = store
             .calendar()
@@ -165,7 +168,7 @@ pub async fn dashboard(round_id: Option<i64>) -> Result<DashboardView, AppError>
 pub async fn dashboard_list(query: String) -> Result<FigureList, AppError> {
     use crate::domain::dashboard::ListQuery;
     use crate::server::*;
-    respond(async move {
+    respond("dashboard_list", async move {
         let (store, actor) = signed_in().await?;
         let Some(teams) = ssr::scope(&store, &actor).await? else {
             return Err(AppError::Forbidden);
@@ -194,6 +197,7 @@ pub async fn dashboard_list(query: String) -> Result<FigureList, AppError> {
             audits: Vec::new(),
             actions: Vec::new(),
         };
+        trail::touch(crate::domain::trail::Record::Round(round.0));
         match query.kind {
             ListKind::Audits => {
                 list.audits = facts
@@ -242,6 +246,15 @@ pub async fn dashboard_list(query: String) -> Result<FigureList, AppError> {
                     .collect()
             }
         }
+        trail::touch_all(list.audits.iter().map(|a| match a.audit_id {
+            Some(id) => crate::domain::trail::Record::Audit(id),
+            None => crate::domain::trail::Record::Case(a.case_id),
+        }));
+        trail::touch_all(
+            list.actions
+                .iter()
+                .map(|a| crate::domain::trail::Record::Audit(a.audit_id)),
+        );
         Ok(list)
     })
     .await

@@ -172,7 +172,7 @@ pub(crate) mod ssr {
 pub async fn difference_library(q: Option<String>) -> Result<Library, AppError> {
     use crate::domain::difference::matches;
     use crate::server::*;
-    respond(async move {
+    respond("difference_library", async move {
         let (store, actor) = signed_in().await?;
         let query = q
             .unwrap_or_default()
@@ -217,7 +217,8 @@ pub async fn difference_library(q: Option<String>) -> Result<Library, AppError> 
 #[server(endpoint = "difference_detail")]
 pub async fn difference_detail(id: i64) -> Result<SummaryDetail, AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("difference_detail", async move {
+        trail::touch(crate::domain::trail::Record::Difference(id));
         let (store, actor) = signed_in().await?;
         let (row, _) = ssr::open(&store, &actor, id).await?;
         let edits = ssr::editing(&actor, &row).is_ok();
@@ -271,7 +272,8 @@ pub async fn difference_detail(id: i64) -> Result<SummaryDetail, AppError> {
 #[server(endpoint = "difference_interview")]
 pub async fn difference_interview(id: i64) -> Result<InterviewView, AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("difference_interview", async move {
+        trail::touch(crate::domain::trail::Record::Difference(id));
         let (store, actor) = signed_in().await?;
         let (_, interviewees) = ssr::open(&store, &actor, id).await?;
         let times: Vec<InterviewTime> = store
@@ -324,7 +326,7 @@ pub async fn start_difference(
 ) -> Result<i64, AppError> {
     use crate::domain::difference::SummaryText;
     use crate::server::*;
-    respond(async move {
+    respond("start_difference", async move {
         let (store, actor) = signed_in().await?;
         if !ssr::is_qa_team(&actor) {
             return Err(AppError::Forbidden);
@@ -367,7 +369,8 @@ pub async fn save_difference(
 ) -> Result<(), AppError> {
     use crate::domain::difference::SummaryText;
     use crate::server::*;
-    respond(async move {
+    respond("save_difference", async move {
+        trail::touch(crate::domain::trail::Record::Difference(id));
         let (store, actor) = signed_in().await?;
         let (row, _) = ssr::open(&store, &actor, id).await?;
         ssr::editing(&actor, &row)?;
@@ -412,7 +415,8 @@ pub async fn clear_difference_flag(
     use crate::domain::difference::clearing_reason;
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("clear_difference_flag", async move {
+        trail::touch(crate::domain::trail::Record::Difference(id));
         let (store, actor) = signed_in().await?;
         let (row, _) = ssr::open(&store, &actor, id).await?;
         ssr::editing(&actor, &row)?;
@@ -474,7 +478,8 @@ pub async fn publish_difference(id: i64, version: i64) -> Result<(), AppError> {
     use crate::domain::difference::outstanding;
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("publish_difference", async move {
+        trail::touch(crate::domain::trail::Record::Difference(id));
         let (store, actor) = signed_in().await?;
         let (row, interviewees) = ssr::open(&store, &actor, id).await?;
         ssr::editing(&actor, &row)?;
@@ -536,7 +541,11 @@ pub async fn publish_difference(id: i64, version: i64) -> Result<(), AppError> {
 pub async fn add_interviewee(id: i64, person_id: Option<i64>) -> Result<(), AppError> {
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("add_interviewee", async move {
+        trail::touch(crate::domain::trail::Record::Difference(id));
+        if let Some(id) = person_id {
+            trail::touch(crate::domain::trail::Record::Person(id));
+        }
         let (store, actor) = signed_in().await?;
         let (_, interviewees) = ssr::open(&store, &actor, id).await?;
         if !ssr::is_qa_team(&actor) {
@@ -580,7 +589,8 @@ pub async fn propose_interview(
     use crate::domain::ics::parse_local_time;
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("propose_interview", async move {
+        trail::touch(crate::domain::trail::Record::Difference(id));
         let (store, actor) = signed_in().await?;
         let (row, interviewees) = ssr::open(&store, &actor, id).await?;
         if !ssr::is_qa_team(&actor) {
@@ -650,7 +660,8 @@ pub async fn accept_interview(id: i64, time_id: i64) -> Result<(), AppError> {
     use crate::domain::alert::AlertKind;
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("accept_interview", async move {
+        trail::touch(crate::domain::trail::Record::Difference(id));
         let (store, actor) = signed_in().await?;
         let (_, interviewees) = ssr::open(&store, &actor, id).await?;
         if !interviewees.iter().any(|(p, _)| *p == actor.person_id) {

@@ -68,7 +68,7 @@ pub(crate) mod ssr {
 pub async fn directory() -> Result<DirectoryView, AppError> {
     use crate::domain::Role;
     use crate::server::*;
-    respond(async move {
+    respond("directory", async move {
         let (store, actor) = signed_in().await?;
         ssr::require_directory(&actor)?;
         let staff = store.staff_refs().await.map_err(failed("directory"))?;
@@ -108,7 +108,7 @@ pub async fn save_team(
     service_manager_id: Option<String>,
 ) -> Result<(), AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("save_team", async move {
         let (store, actor) = signed_in().await?;
         ssr::require_directory(&actor)?;
         let view = directory_lists(&store).await?;
@@ -157,7 +157,7 @@ async fn directory_lists(
 pub async fn add_team(name: String) -> Result<i64, AppError> {
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("add_team", async move {
         let (store, actor) = signed_in().await?;
         ssr::require_directory(&actor)?;
         let name = name.trim();
@@ -188,7 +188,8 @@ pub async fn add_team(name: String) -> Result<i64, AppError> {
 pub async fn set_case_iro(case_id: i64, iro_id: Option<String>) -> Result<(), AppError> {
     use crate::domain::Role;
     use crate::server::*;
-    respond(async move {
+    respond("set_case_iro", async move {
+        trail::touch(crate::domain::trail::Record::Case(case_id));
         let (store, actor) = signed_in().await?;
         if !actor.roles.has(Role::QaManager) {
             return Err(AppError::Forbidden);
@@ -228,7 +229,7 @@ pub async fn upload_directory(data: MultipartData) -> Result<i64, AppError> {
     use crate::server::*;
     use crate::store::TeamUpdate;
     use crate::FieldError;
-    respond(async move {
+    respond("upload_directory", async move {
         let (store, actor) = signed_in().await?;
         ssr::require_directory(&actor)?;
         let Received {

@@ -28,6 +28,7 @@ pub mod sessions;
 pub mod staff_import;
 pub mod themes;
 pub mod throttle;
+pub mod trail;
 
 pub use access::{case_access, Actor, CaseAccess, CaseAllocation};
 pub use annex::{AnnexList, Subject};

@@ -55,7 +55,7 @@ pub fn pool_table(
 #[server(endpoint = "pool_overview")]
 pub async fn pool_overview() -> Result<PoolSummary, AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("pool_overview", async move {
         let (store, actor) = signed_in().await?;
         if !actor.roles.sees_every_case() {
             return Err(AppError::Forbidden);

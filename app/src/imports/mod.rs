@@ -137,7 +137,7 @@ pub async fn upload_annex_a(data: MultipartData) -> Result<i64, AppError> {
     use crate::domain::annex_import::{read_single_list, read_workbook};
     use crate::domain::AnnexList;
     use crate::server::*;
-    respond(async move {
+    respond("upload_annex_a", async move {
         let (store, actor) = signed_in().await?;
         ssr::require_qa_manager(&actor)?;
         let read::Received {
@@ -212,7 +212,7 @@ pub async fn upload_annex_a(data: MultipartData) -> Result<i64, AppError> {
 #[server(endpoint = "list_imports")]
 pub async fn list_imports() -> Result<Vec<ImportListing>, AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("list_imports", async move {
         let (store, actor) = signed_in().await?;
         ssr::require_qa_manager(&actor)?;
         Ok(store
@@ -229,7 +229,8 @@ pub async fn list_imports() -> Result<Vec<ImportListing>, AppError> {
 #[server(endpoint = "import_detail")]
 pub async fn import_detail(import_id: i64) -> Result<ImportView, AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("import_detail", async move {
+        trail::touch(crate::domain::trail::Record::Import(import_id));
         let (store, actor) = signed_in().await?;
         let row = store
             .import(import_id)
@@ -307,7 +308,8 @@ pub async fn map_import_name(
     use crate::server::*;
     use crate::store::NewWorker;
     use crate::FieldError;
-    respond(async move {
+    respond("map_import_name", async move {
+        trail::touch(crate::domain::trail::Record::Import(import_id));
         let (store, actor) = signed_in().await?;
         ssr::require_qa_manager(&actor)?;
         ssr::staged(&store, import_id).await?;
@@ -415,7 +417,8 @@ pub async fn map_import_name(
 pub async fn apply_import(import_id: i64) -> Result<PlanSummary, AppError> {
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("apply_import", async move {
+        trail::touch(crate::domain::trail::Record::Import(import_id));
         let (store, actor) = signed_in().await?;
         ssr::require_qa_manager(&actor)?;
         let row = ssr::staged(&store, import_id).await?;
@@ -490,7 +493,8 @@ pub async fn apply_import(import_id: i64) -> Result<PlanSummary, AppError> {
 #[server(endpoint = "discard_import")]
 pub async fn discard_import(import_id: i64) -> Result<(), AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("discard_import", async move {
+        trail::touch(crate::domain::trail::Record::Import(import_id));
         let (store, actor) = signed_in().await?;
         ssr::require_qa_manager(&actor)?;
         ssr::staged(&store, import_id).await?;

@@ -337,7 +337,7 @@ pub(crate) mod ssr {
 pub async fn moderation_home() -> Result<ModerationOverview, AppError> {
     use crate::domain::Role;
     use crate::server::*;
-    respond(async move {
+    respond("moderation_home", async move {
         let (store, actor) = signed_in().await?;
         ssr::require_programme(&actor)?;
         let today = chrono::Local::now().date_naive();
@@ -388,7 +388,8 @@ pub async fn moderation_round(round_id: i64) -> Result<RoundModerationView, AppE
     use crate::domain::Role;
     use crate::server::*;
     use std::collections::BTreeSet;
-    respond(async move {
+    respond("moderation_round", async move {
+        trail::touch(crate::domain::trail::Record::Round(round_id));
         let (store, actor) = signed_in().await?;
         ssr::require_programme(&actor)?;
         let today = chrono::Local::now().date_naive();
@@ -554,7 +555,8 @@ pub async fn draw_moderation(round_id: i64, top_up: Option<String>) -> Result<us
     use crate::FieldError;
     use rand::RngCore;
     use std::collections::{BTreeMap, BTreeSet};
-    respond(async move {
+    respond("draw_moderation", async move {
+        trail::touch(crate::domain::trail::Record::Round(round_id));
         let (store, actor) = signed_in().await?;
         ssr::require_qa_manager(&actor)?;
         let top_up = top_up.is_some_and(|v| !v.is_empty() && v != "false");
@@ -719,7 +721,8 @@ pub async fn withdraw_moderation(
     use crate::domain::moderated::panel;
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("withdraw_moderation", async move {
+        trail::touch(crate::domain::trail::Record::Round(round_id));
         let (store, actor) = signed_in().await?;
         ssr::require_qa_manager(&actor)?;
         let reason = reason.unwrap_or_default().trim().to_string();
@@ -801,7 +804,8 @@ pub async fn audit_moderation(audit_id: i64) -> Result<AuditModerationView, AppE
     use crate::domain::moderated::views_differ;
     use crate::domain::Role;
     use crate::server::*;
-    respond(async move {
+    respond("audit_moderation", async move {
+        trail::touch(crate::domain::trail::Record::Audit(audit_id));
         let (store, actor) = signed_in().await?;
         let (row, programme) = ssr::open(&store, &actor, audit_id).await?;
         let domains = ssr::domains(&row)?;
@@ -941,7 +945,8 @@ pub async fn record_moderation(
     use crate::domain::moderated::ModerationView;
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("record_moderation", async move {
+        trail::touch(crate::domain::trail::Record::Audit(audit_id));
         let (store, actor) = signed_in().await?;
         ssr::require_programme(&actor)?;
         let (row, _) = ssr::open(&store, &actor, audit_id).await?;
@@ -1015,7 +1020,8 @@ pub async fn record_moderation_outcome(
     use crate::domain::moderated::{panel, views_differ, Outcome};
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("record_moderation_outcome", async move {
+        trail::touch(crate::domain::trail::Record::Audit(audit_id));
         let (store, actor) = signed_in().await?;
         ssr::require_qa_manager(&actor)?;
         let (row, _) = ssr::open(&store, &actor, audit_id).await?;

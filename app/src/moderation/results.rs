@@ -312,7 +312,7 @@ pub async fn moderation_results(
     to: Option<String>,
 ) -> Result<ResultsView, AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("moderation_results", async move {
         let (store, actor) = signed_in().await?;
         ssr::results(&store, &actor, from, to).await
     })

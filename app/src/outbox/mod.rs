@@ -42,7 +42,7 @@ fn require_administrator(actor: &crate::domain::Actor) -> Result<(), AppError> {
 #[server(endpoint = "outbox_problems")]
 pub async fn outbox_problems() -> Result<OutboxView, AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("outbox_problems", async move {
         let (store, actor) = signed_in().await?;
         require_administrator(&actor)?;
         let unsent = store
@@ -73,7 +73,7 @@ pub async fn outbox_problems() -> Result<OutboxView, AppError> {
 #[server(endpoint = "retry_email")]
 pub async fn retry_email(email_id: i64) -> Result<(), AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("retry_email", async move {
         let (store, actor) = signed_in().await?;
         require_administrator(&actor)?;
         if !store

@@ -233,7 +233,7 @@ pub async fn people_list(
     use crate::domain::Role;
     use crate::server::*;
     use crate::store::{PeopleQuery, PeopleStatus};
-    respond(async move {
+    respond("people_list", async move {
         let (store, actor) = signed_in().await?;
         ssr::require_administrator(&actor)?;
         let page = page.unwrap_or(1).max(1);
@@ -268,7 +268,7 @@ pub async fn people_list(
 #[server(endpoint = "team_choices")]
 pub async fn team_choices() -> Result<Vec<(i64, String)>, AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("team_choices", async move {
         let (store, actor) = signed_in().await?;
         ssr::require_administrator(&actor)?;
         store.teams().await.map_err(failed("team choices"))
@@ -281,7 +281,8 @@ pub async fn person(person_id: i64) -> Result<PersonView, AppError> {
     use crate::domain::people::PersonChange;
     use crate::domain::Role;
     use crate::server::*;
-    respond(async move {
+    respond("person", async move {
+        trail::touch(crate::domain::trail::Record::Person(person_id));
         let (store, actor) = signed_in().await?;
         ssr::require_administrator(&actor)?;
         let p = store
@@ -390,7 +391,7 @@ pub async fn add_person(
     use crate::server::*;
     use crate::store::NewPerson;
     use crate::FieldError;
-    respond(async move {
+    respond("add_person", async move {
         let (store, actor) = signed_in().await?;
         ssr::require_administrator(&actor)?;
         let details = ssr::details(&store, &name, &email, team.as_deref()).await;
@@ -491,7 +492,8 @@ async fn send_one_link(
 #[server(endpoint = "send_person_link")]
 pub async fn send_person_link(person_id: i64) -> Result<(), AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("send_person_link", async move {
+        trail::touch(crate::domain::trail::Record::Person(person_id));
         let (store, actor) = signed_in().await?;
         ssr::require_administrator(&actor)?;
         send_one_link(&store, person_id, actor.person_id).await?;
@@ -511,7 +513,8 @@ pub async fn save_person(
     use crate::server::*;
     use crate::store::SaveRefused;
     use crate::FieldError;
-    respond(async move {
+    respond("save_person", async move {
+        trail::touch(crate::domain::trail::Record::Person(person_id));
         let (store, actor) = signed_in().await?;
         ssr::require_administrator(&actor)?;
         let (name, email, team_id) = ssr::details(&store, &name, &email, team.as_deref()).await?;
@@ -551,7 +554,8 @@ pub async fn save_roles(
     use crate::domain::Role;
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("save_roles", async move {
+        trail::touch(crate::domain::trail::Record::Person(person_id));
         let (store, actor) = signed_in().await?;
         ssr::require_administrator(&actor)?;
         let p = store
@@ -608,7 +612,8 @@ pub async fn save_roles(
 #[server(endpoint = "deactivate_person")]
 pub async fn deactivate_person(person_id: i64) -> Result<(), AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("deactivate_person", async move {
+        trail::touch(crate::domain::trail::Record::Person(person_id));
         let (store, actor) = signed_in().await?;
         ssr::require_administrator(&actor)?;
         deactivate(&store, person_id, actor.person_id).await
@@ -708,7 +713,8 @@ async fn deactivate(store: &crate::store::Store, person_id: i64, by: i64) -> Res
 #[server(endpoint = "reactivate_person")]
 pub async fn reactivate_person(person_id: i64) -> Result<(), AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("reactivate_person", async move {
+        trail::touch(crate::domain::trail::Record::Person(person_id));
         let (store, actor) = signed_in().await?;
         ssr::require_administrator(&actor)?;
         store
@@ -732,7 +738,8 @@ pub async fn person_open_work(person_id: i64) -> Result<OpenWorkView, AppError> 
     use crate::domain::audit::AuditState;
     use crate::domain::Role;
     use crate::server::*;
-    respond(async move {
+    respond("person_open_work", async move {
+        trail::touch(crate::domain::trail::Record::Person(person_id));
         let (store, actor) = signed_in().await?;
         if !actor.roles.has(Role::QaManager) {
             return Err(AppError::Forbidden);
@@ -783,7 +790,7 @@ pub async fn upload_staff(data: MultipartData) -> Result<i64, AppError> {
     use crate::server::upload::{read_sheets, receive, too_large, Received};
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("upload_staff", async move {
         let (store, actor) = signed_in().await?;
         ssr::require_administrator(&actor)?;
         let Received { fields, file_name, bytes, too_large: over } = receive(data, "staff-file").await?;
@@ -885,7 +892,8 @@ pub async fn staff_import(import_id: i64) -> Result<StaffImportView, AppError> {
     use crate::domain::staff_import::StaffPlan;
     use crate::domain::Role;
     use crate::server::*;
-    respond(async move {
+    respond("staff_import", async move {
+        trail::touch(crate::domain::trail::Record::Import(import_id));
         let (store, actor) = signed_in().await?;
         ssr::require_administrator(&actor)?;
         let row = store
@@ -984,7 +992,8 @@ pub async fn deactivate_missing(
     use crate::domain::staff_import::StaffPlan;
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("deactivate_missing", async move {
+        trail::touch(crate::domain::trail::Record::Import(import_id));
         let (store, actor) = signed_in().await?;
         ssr::require_administrator(&actor)?;
         let row = store
@@ -1030,7 +1039,7 @@ pub struct Lockout {
 #[server(endpoint = "sign_in_lockouts")]
 pub async fn sign_in_lockouts() -> Result<Vec<Lockout>, AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("sign_in_lockouts", async move {
         let (store, actor) = signed_in().await?;
         ssr::require_administrator(&actor)?;
         Ok(store
@@ -1055,7 +1064,7 @@ pub async fn sign_in_lockouts() -> Result<Vec<Lockout>, AppError> {
 #[server(endpoint = "lift_lockout")]
 pub async fn lift_lockout(kind: String, key: String) -> Result<(), AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("lift_lockout", async move {
         let (store, actor) = signed_in().await?;
         ssr::require_administrator(&actor)?;
         if !matches!(kind.as_str(), "account" | "address") {

@@ -382,7 +382,7 @@ pub(crate) mod ssr {
 pub async fn reports_overview() -> Result<ReportsIndex, AppError> {
     use crate::domain::calendar::AuditMonth;
     use crate::server::*;
-    respond(async move {
+    respond("reports_overview", async move {
         let (store, actor) = signed_in().await?;
         ssr::require_reader(&actor)?;
         let reports = store
@@ -431,7 +431,7 @@ pub async fn start_report(first: String, last: Option<String>) -> Result<i64, Ap
     use crate::domain::Role;
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("start_report", async move {
         let (store, actor) = signed_in().await?;
         if !actor.roles.sees_every_case() {
             return Err(AppError::Forbidden);
@@ -529,7 +529,8 @@ pub async fn report_detail(id: i64) -> Result<ReportView, AppError> {
     use crate::domain::calendar::london_time;
     use crate::domain::Role;
     use crate::server::*;
-    respond(async move {
+    respond("report_detail", async move {
+        trail::touch(crate::domain::trail::Record::Report(id));
         let (store, actor) = signed_in().await?;
         let row = ssr::open(&store, &actor, id).await?;
         let figures = ssr::report_figures(&store, &row).await?;
@@ -628,7 +629,8 @@ pub async fn save_report(
     recommendations: Option<String>,
 ) -> Result<(), AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("save_report", async move {
+        trail::touch(crate::domain::trail::Record::Report(id));
         let (store, actor) = signed_in().await?;
         let row = ssr::open(&store, &actor, id).await?;
         ssr::editing(&actor, &row)?;
@@ -670,7 +672,8 @@ pub async fn clear_report_flag(
     reason: Option<String>,
 ) -> Result<(), AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("clear_report_flag", async move {
+        trail::touch(crate::domain::trail::Record::Report(id));
         let (store, actor) = signed_in().await?;
         let row = ssr::open(&store, &actor, id).await?;
         ssr::editing(&actor, &row)?;
@@ -708,7 +711,8 @@ pub async fn comment_on_report(id: i64, comment: Option<String>) -> Result<(), A
     use crate::domain::Role;
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("comment_on_report", async move {
+        trail::touch(crate::domain::trail::Record::Report(id));
         let (store, actor) = signed_in().await?;
         let row = ssr::open(&store, &actor, id).await?;
         let body = crate::domain::difference::tidy(&comment.unwrap_or_default());
@@ -761,7 +765,8 @@ pub async fn comment_on_report(id: i64, comment: Option<String>) -> Result<(), A
 pub async fn finalise_report(id: i64, version: i64) -> Result<(), AppError> {
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("finalise_report", async move {
+        trail::touch(crate::domain::trail::Record::Report(id));
         let (store, actor) = signed_in().await?;
         let row = ssr::open(&store, &actor, id).await?;
         ssr::editing(&actor, &row)?;
@@ -804,7 +809,8 @@ pub async fn finalise_report(id: i64, version: i64) -> Result<(), AppError> {
 pub async fn report_presented(id: i64, presented_on: Option<String>) -> Result<(), AppError> {
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("report_presented", async move {
+        trail::touch(crate::domain::trail::Record::Report(id));
         let (store, actor) = signed_in().await?;
         let row = ssr::open(&store, &actor, id).await?;
         if !ssr::finalises(&actor) {

@@ -72,7 +72,7 @@ fn period_text(from: NaiveDate, to: NaiveDate) -> String {
 #[server(endpoint = "newsletters_overview")]
 pub async fn newsletters_overview() -> Result<(Vec<NewsletterListing>, bool), AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("newsletters_overview", async move {
         let (store, actor) = signed_in().await?;
         super::ssr::require_reader(&actor)?;
         let list = store
@@ -106,7 +106,7 @@ pub async fn start_newsletter(
     use crate::domain::report::{newsletter_draft, NewsletterFacts};
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("start_newsletter", async move {
         let (store, actor) = signed_in().await?;
         if !actor.roles.sees_every_case() {
             return Err(AppError::Forbidden);
@@ -234,7 +234,8 @@ pub async fn start_newsletter(
 pub async fn newsletter_detail(id: i64) -> Result<NewsletterView, AppError> {
     use crate::domain::calendar::london_time;
     use crate::server::*;
-    respond(async move {
+    respond("newsletter_detail", async move {
+        trail::touch(crate::domain::trail::Record::Newsletter(id));
         let (store, actor) = signed_in().await?;
         super::ssr::require_reader(&actor)?;
         let row = store
@@ -306,7 +307,8 @@ async fn editable(
 pub async fn save_newsletter(id: i64, version: i64, body: Option<String>) -> Result<(), AppError> {
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("save_newsletter", async move {
+        trail::touch(crate::domain::trail::Record::Newsletter(id));
         let (store, actor) = signed_in().await?;
         let row = editable(&store, &actor, id).await?;
         let body = crate::domain::difference::tidy(&body.unwrap_or_default());
@@ -347,7 +349,8 @@ pub async fn clear_newsletter_flag(
     reason: Option<String>,
 ) -> Result<(), AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("clear_newsletter_flag", async move {
+        trail::touch(crate::domain::trail::Record::Newsletter(id));
         let (store, actor) = signed_in().await?;
         let row = editable(&store, &actor, id).await?;
         let json =
@@ -366,7 +369,8 @@ pub async fn clear_newsletter_flag(
 pub async fn finalise_newsletter(id: i64, version: i64) -> Result<(), AppError> {
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("finalise_newsletter", async move {
+        trail::touch(crate::domain::trail::Record::Newsletter(id));
         let (store, actor) = signed_in().await?;
         let row = editable(&store, &actor, id).await?;
         if row.version != version {

@@ -110,7 +110,8 @@ pub async fn confirm_round(round_id: i64) -> Result<(), AppError> {
     use crate::domain::calendar::AuditMonth;
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("confirm_round", async move {
+        trail::touch(crate::domain::trail::Record::Round(round_id));
         let (store, actor) = signed_in().await?;
         require_qa_manager(&actor)?;
         let round = store
@@ -190,7 +191,8 @@ pub async fn assign_auditors(
     use crate::domain::alert::AlertKind;
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("assign_auditors", async move {
+        trail::touch(crate::domain::trail::Record::Round(round_id));
         let (store, actor) = signed_in().await?;
         require_qa_manager(&actor)?;
         let rows = assignment_rows(&store, round_id).await?;
@@ -311,7 +313,8 @@ pub async fn close_round(
     use crate::domain::round::{may_close, CloseRefusal, MAX_CLOSING_REASON};
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("close_round", async move {
+        trail::touch(crate::domain::trail::Record::Round(round_id));
         let (store, actor) = signed_in().await?;
         require_qa_manager(&actor)?;
         let round = store

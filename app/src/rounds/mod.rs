@@ -179,7 +179,7 @@ mod ssr {
 #[server(endpoint = "list_rounds")]
 pub async fn list_rounds() -> Result<Vec<RoundSummary>, AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("list_rounds", async move {
         let (store, actor) = signed_in().await?;
         ssr::require_programme(&actor)?;
         store
@@ -199,7 +199,7 @@ pub async fn create_round(month: String) -> Result<i64, AppError> {
     use crate::domain::calendar::AuditMonth;
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("create_round", async move {
         let (store, actor) = signed_in().await?;
         ssr::require_qa_manager(&actor)?;
         let month = AuditMonth::parse(&month).ok_or_else(|| {
@@ -238,7 +238,8 @@ pub async fn create_round(month: String) -> Result<i64, AppError> {
 pub async fn round_detail(round_id: i64) -> Result<RoundView, AppError> {
     use crate::domain::Role;
     use crate::server::*;
-    respond(async move {
+    respond("round_detail", async move {
+        trail::touch(crate::domain::trail::Record::Round(round_id));
         let (store, actor) = signed_in().await?;
         ssr::require_programme(&actor)?;
         let row = store
@@ -426,7 +427,8 @@ pub async fn draw_round(
     use crate::server::*;
     use crate::store::{DrawToRecord, PoolFilter};
     use rand::RngCore;
-    respond(async move {
+    respond("draw_round", async move {
+        trail::touch(crate::domain::trail::Record::Round(round_id));
         let (store, actor) = signed_in().await?;
         ssr::require_qa_manager(&actor)?;
         // Blank and missing fields both mean "none from this list".
@@ -518,7 +520,8 @@ pub async fn draw_round(
 pub async fn verify_draw(round_id: i64) -> Result<Verification, AppError> {
     use crate::domain::draw::{draw, Stratum};
     use crate::server::*;
-    respond(async move {
+    respond("verify_draw", async move {
+        trail::touch(crate::domain::trail::Record::Round(round_id));
         let (store, actor) = signed_in().await?;
         ssr::require_programme(&actor)?;
         let record = ssr::recorded_draw(&store, round_id)
@@ -593,7 +596,9 @@ pub async fn withdraw_case(
     use crate::server::*;
     use crate::FieldError;
     use std::collections::BTreeSet;
-    respond(async move {
+    respond("withdraw_case", async move {
+        trail::touch(crate::domain::trail::Record::Round(round_id));
+        trail::touch(crate::domain::trail::Record::Case(case_id));
         let (store, actor) = signed_in().await?;
         ssr::require_qa_manager(&actor)?;
         let field = format!("reason-{case_id}");

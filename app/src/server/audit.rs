@@ -13,6 +13,7 @@ pub async fn open_audit(
     actor: &Actor,
     audit_id: i64,
 ) -> Result<(AuditRow, AuditRole), AppError> {
+    super::trail::touch(crate::domain::trail::Record::Audit(audit_id));
     let row = store
         .audit(audit_id)
         .await

@@ -9,6 +9,7 @@ pub mod documents;
 pub mod links;
 pub mod mail;
 pub mod password;
+pub mod trail;
 pub mod upload;
 mod views;
 
@@ -125,8 +126,12 @@ impl Default for SiteSettings {
 
 /// Runs a server function's body, giving its error the matching HTTP status when it was
 /// called over HTTP. Pages rendered on the server set their own status from what they show.
-pub async fn respond<T>(body: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
-    let result = body.await;
+/// Every call is logged with its name (see [`trail`]).
+pub async fn respond<T>(
+    endpoint: &'static str,
+    body: impl Future<Output = Result<T, AppError>>,
+) -> Result<T, AppError> {
+    let result = trail::logged(endpoint, body).await;
     // A plain form post (before the WebAssembly loads) is redirected back with the error
     // by the framework, so it keeps its redirect status.
     let called_over_http = request_parts().is_some_and(|p| {
@@ -245,6 +250,7 @@ pub async fn signed_in() -> Result<(Store, Actor), AppError> {
         .ok_or(AppError::SignInRequired)?;
     // The person's ID (never a name) on the request's span, so every line it logs says who.
     tracing::Span::current().record("person_id", person.actor.person_id);
+    trail::signed_in_as(person.actor.person_id);
     Ok((store, person.actor))
 }
 

@@ -154,7 +154,7 @@ pub(crate) mod ssr {
 pub async fn sessions_overview() -> Result<SessionsIndex, AppError> {
     use crate::domain::calendar::AuditMonth;
     use crate::server::*;
-    respond(async move {
+    respond("sessions_overview", async move {
         let (store, actor) = signed_in().await?;
         let reads = actor.roles.reads_learning();
         let rows = if reads {
@@ -245,7 +245,7 @@ pub async fn arrange_session(
     use crate::domain::sessions::SessionPlan;
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("arrange_session", async move {
         let (store, actor) = signed_in().await?;
         if !actor.roles.sees_every_case() {
             return Err(AppError::Forbidden);
@@ -376,7 +376,8 @@ pub async fn arrange_session(
 #[server(endpoint = "session_detail")]
 pub async fn session_detail(id: i64) -> Result<SessionView, AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("session_detail", async move {
+        trail::touch(crate::domain::trail::Record::Session(id));
         let (store, actor) = signed_in().await?;
         let (row, mine) = ssr::open(&store, &actor, id).await?;
         let reads = actor.roles.reads_learning();
@@ -474,7 +475,8 @@ pub async fn session_detail(id: i64) -> Result<SessionView, AppError> {
 #[server(endpoint = "accept_session")]
 pub async fn accept_session(id: i64) -> Result<(), AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("accept_session", async move {
+        trail::touch(crate::domain::trail::Record::Session(id));
         let (store, actor) = signed_in().await?;
         let (_, mine) = ssr::open(&store, &actor, id).await?;
         if mine.is_none() {
@@ -496,7 +498,8 @@ pub async fn record_attendance(
     attended: Option<HashMap<String, String>>,
 ) -> Result<(), AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("record_attendance", async move {
+        trail::touch(crate::domain::trail::Record::Session(id));
         let (store, actor) = signed_in().await?;
         let (row, _) = ssr::open(&store, &actor, id).await?;
         if !actor.roles.sees_every_case() {
@@ -542,7 +545,8 @@ pub async fn give_session_feedback(
 ) -> Result<(), AppError> {
     use crate::server::*;
     use crate::FieldError;
-    respond(async move {
+    respond("give_session_feedback", async move {
+        trail::touch(crate::domain::trail::Record::Session(id));
         let (store, actor) = signed_in().await?;
         let (_, mine) = ssr::open(&store, &actor, id).await?;
         let Some(mine) = mine else {
@@ -590,7 +594,8 @@ pub async fn tag_session_feedback(
     theme: Option<HashMap<String, String>>,
 ) -> Result<(), AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("tag_session_feedback", async move {
+        trail::touch(crate::domain::trail::Record::Session(id));
         let (store, actor) = signed_in().await?;
         ssr::open(&store, &actor, id).await?;
         if !actor.roles.sees_every_case() {

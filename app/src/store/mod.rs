@@ -14,6 +14,7 @@ mod people;
 mod rounds;
 mod scale_seed;
 mod throttle;
+mod trail;
 
 pub use action_reviews::{ActionReviewRow, ActionUpdateRow, ReviewActionRow, ReviewOverviewRow};
 pub use audits::{
@@ -42,6 +43,7 @@ pub use rounds::{
 };
 pub use scale_seed::{ScaleSpec, Scaled};
 pub use throttle::LockoutRow;
+pub use trail::{TrailEntry, TrailRow};
 
 use crate::domain::{Actor, AnnexList, CaseAllocation, Role, RoleSet};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -404,31 +406,44 @@ impl Store {
         action: &str,
         case_id: Option<i64>,
     ) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO access_log (person_id, action, case_id, at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(person_id)
-        .bind(action)
-        .bind(case_id)
-        .bind(Utc::now())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let records: Vec<crate::domain::trail::Record> = case_id
+            .map(crate::domain::trail::Record::Case)
+            .into_iter()
+            .collect();
+        self.append_trail(&TrailEntry {
+            person_id,
+            action,
+            outcome: if action.ends_with("_refused") || action.ends_with("_locked") {
+                crate::domain::trail::Outcome::Refused
+            } else {
+                crate::domain::trail::Outcome::Done
+            },
+            records: &records,
+            request_id: None,
+            at: Utc::now(),
+        })
+        .await
     }
 
+    /// How many rows the log holds for this person, action, outcome and record (for tests
+    /// and the search page's summary).
     pub async fn access_log_count(
         &self,
         person_id: i64,
         action: &str,
-        case_id: Option<i64>,
+        outcome: crate::domain::trail::Outcome,
+        record: Option<crate::domain::trail::Record>,
     ) -> StoreResult<i64> {
         Ok(sqlx::query_scalar(
             "SELECT COUNT(*) FROM access_log WHERE person_id = $1 AND action = $2 \
-             AND (case_id = $3 OR ($3 IS NULL AND case_id IS NULL))",
+             AND outcome = $3 AND ((record_kind = $4 AND record_id = $5) \
+             OR ($4 IS NULL AND record_kind IS NULL))",
         )
         .bind(person_id)
         .bind(action)
-        .bind(case_id)
+        .bind(outcome.code())
+        .bind(record.map(|r| r.kind()))
+        .bind(record.map(|r| r.id()))
         .fetch_one(&self.pool)
         .await?)
     }

@@ -199,7 +199,7 @@ mod ssr {
 #[server(endpoint = "themes_overview")]
 pub async fn themes_overview() -> Result<ThemesIndex, AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("themes_overview", async move {
         let (store, actor) = signed_in().await?;
         if !actor.roles.reads_learning() {
             return Err(AppError::Forbidden);
@@ -226,7 +226,7 @@ pub async fn add_theme(
     domain: Option<String>,
 ) -> Result<i64, AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("add_theme", async move {
         let (store, actor) = signed_in().await?;
         ssr::require_qa(&actor)?;
         let domains = ssr::domains(&store).await?;
@@ -256,7 +256,7 @@ pub async fn save_theme(
     domain: Option<String>,
 ) -> Result<(), AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("save_theme", async move {
         let (store, actor) = signed_in().await?;
         ssr::require_qa(&actor)?;
         store
@@ -288,7 +288,7 @@ pub async fn save_theme(
 #[server(endpoint = "retire_theme")]
 pub async fn retire_theme(id: i64, retire: bool) -> Result<(), AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("retire_theme", async move {
         let (store, actor) = signed_in().await?;
         ssr::require_qa(&actor)?;
         store
@@ -308,7 +308,7 @@ pub async fn retire_theme(id: i64, retire: bool) -> Result<(), AppError> {
 #[server(endpoint = "theme_detail")]
 pub async fn theme_detail(id: i64) -> Result<ThemeView, AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("theme_detail", async move {
         let (store, actor) = signed_in().await?;
         if !actor.roles.reads_learning() {
             return Err(AppError::Forbidden);
@@ -405,7 +405,8 @@ pub async fn theme_detail(id: i64) -> Result<ThemeView, AppError> {
 pub async fn audit_findings(audit_id: i64) -> Result<FindingsOfAudit, AppError> {
     use crate::domain::themes::Finding;
     use crate::server::*;
-    respond(async move {
+    respond("audit_findings", async move {
+        trail::touch(crate::domain::trail::Record::Audit(audit_id));
         let (store, actor) = signed_in().await?;
         ssr::require_qa(&actor)?;
         let row = store
@@ -506,7 +507,8 @@ pub async fn tag_audit(
     use crate::domain::themes::Finding;
     use crate::server::*;
     use crate::store::Tag;
-    respond(async move {
+    respond("tag_audit", async move {
+        trail::touch(crate::domain::trail::Record::Audit(audit_id));
         let (store, actor) = signed_in().await?;
         // Reading the findings again checks the audit is locked and what may be tagged.
         let findings = audit_findings(audit_id).await?;

@@ -92,7 +92,7 @@ pub struct TrayView {
 #[server(endpoint = "my_tray")]
 pub async fn my_tray(kind: Option<String>, show: Option<String>) -> Result<TrayView, AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("my_tray", async move {
         let (store, actor) = signed_in().await?;
         let filter = TrayFilter::parse(kind.as_deref(), show.as_deref())?;
         let (rows, matching) = store
@@ -154,7 +154,7 @@ pub async fn archive_old_alerts(
 #[server(endpoint = "mark_alert_read")]
 pub async fn mark_alert_read(alert_id: i64) -> Result<(), AppError> {
     use crate::server::*;
-    respond(async move {
+    respond("mark_alert_read", async move {
         let (store, actor) = signed_in().await?;
         let found = store
             .mark_alert_read(actor.person_id, alert_id, Utc::now())

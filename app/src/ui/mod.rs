@@ -85,6 +85,7 @@ fn SignedInHeader(me: Me) -> impl IntoView {
                 {calendar.then(|| view! { <li><A href="/calendar">"Calendar"</A></li> })}
                 {me.roles.has(Role::Administrator).then(|| view! { <li><A href="/people">"People"</A></li> })}
                 {me.roles.has(Role::Administrator).then(|| view! { <li><A href="/outbox">"Email"</A></li> })}
+                {calendar.then(|| view! { <li><A href="/access-log">"Access log"</A></li> })}
                 <li>
                     <A href="/tray">
                         "My tray"
