@@ -74,6 +74,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <a href="#main-content" class="skip-link">"Skip to main content"</a>
             <ui::Header/>
+            <ui::SessionWatch/>
             <main class="page" id="main-content" tabindex="-1">
                 // Async rendering, so that 401 / 403 / 404 reach the HTTP status line.
                 <Routes fallback=|| view! { <ui::NotFoundPage/> }>

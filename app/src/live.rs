@@ -19,6 +19,7 @@ pub use server::*;
 
 #[cfg(feature = "ssr")]
 mod server {
+    use crate::domain::session::{SessionRules, STREAMS_PER_PERSON};
     use crate::store::EventRow;
     use crate::store::Store;
     use axum::extract::{Query, State};
@@ -36,17 +37,26 @@ mod server {
     #[derive(Clone)]
     pub struct LiveContext {
         pub store: Store,
+        rules: SessionRules,
         dispatcher: mpsc::UnboundedSender<Listener>,
     }
 
     impl LiveContext {
         /// Starts this server's dispatcher. Call inside the Tokio runtime.
-        pub fn new(store: Store, bus: EventBus) -> LiveContext {
+        pub fn new(store: Store, bus: EventBus, rules: SessionRules) -> LiveContext {
             let (dispatcher, registrations) = mpsc::unbounded_channel();
-            tokio::spawn(dispatch(store.clone(), bus, registrations));
-            LiveContext { store, dispatcher }
+            tokio::spawn(dispatch(store.clone(), bus, rules, registrations));
+            LiveContext {
+                store,
+                rules,
+                dispatcher,
+            }
         }
     }
+
+    /// How often every open stream's session is checked, so a stream ends within this long
+    /// of its session expiring, being signed out or its person being deactivated.
+    pub const SESSION_CHECK: std::time::Duration = std::time::Duration::from_secs(1);
 
     /// One open stream, as the dispatcher keeps it.
     struct Listener {
@@ -71,20 +81,34 @@ mod server {
     async fn dispatch(
         store: Store,
         bus: EventBus,
+        rules: SessionRules,
         mut registrations: mpsc::UnboundedReceiver<Listener>,
     ) {
         // Subscribed before any stream registers, so no notice is missed after its replay.
         let mut notices = bus.0.subscribe();
         let mut open: HashMap<i64, Vec<Listener>> = HashMap::new();
+        let mut check = tokio::time::interval(SESSION_CHECK);
+        check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let people: Vec<i64> = tokio::select! {
                 listener = registrations.recv() => match listener {
                     Some(l) => {
                         let person = l.person_id;
-                        open.entry(person).or_default().push(l);
+                        let streams = open.entry(person).or_default();
+                        streams.push(l);
+                        // A person's streams are capped; the oldest goes first.
+                        while streams.len() > STREAMS_PER_PERSON {
+                            streams.remove(0);
+                        }
                         vec![person]
                     }
                     None => return,
+                },
+                _ = check.tick() => {
+                    if let Err(error) = close_ended(&store, rules, &mut open).await {
+                        tracing::warn!(%error, "stream sessions not checked; will try again");
+                    }
+                    continue;
                 },
                 notice = notices.recv() => match notice {
                     Ok(ids) => {
@@ -99,14 +123,36 @@ mod server {
                     Err(broadcast::error::RecvError::Closed) => return,
                 },
             };
-            if let Err(error) = deliver(&store, &mut open, &people).await {
+            if let Err(error) = deliver(&store, rules, &mut open, &people).await {
                 tracing::warn!(%error, "event streams not served; they will catch up on the next notice");
             }
         }
     }
 
+    /// Closes every stream whose session has ended (expired, signed out, its person
+    /// deactivated) or whose tab has gone: dropping its sender ends the response.
+    async fn close_ended(
+        store: &Store,
+        rules: SessionRules,
+        open: &mut HashMap<i64, Vec<Listener>>,
+    ) -> Result<(), crate::store::StoreError> {
+        if open.is_empty() {
+            return Ok(());
+        }
+        let sessions: Vec<String> = open.values().flatten().map(|l| l.session.clone()).collect();
+        let live = store
+            .live_sessions(&sessions, rules, chrono::Utc::now())
+            .await?;
+        open.retain(|_, listeners| {
+            listeners.retain(|l| live.contains(&l.session) && !l.tx.is_closed());
+            !listeners.is_empty()
+        });
+        Ok(())
+    }
+
     async fn deliver(
         store: &Store,
+        rules: SessionRules,
         open: &mut HashMap<i64, Vec<Listener>>,
         people: &[i64],
     ) -> Result<(), crate::store::StoreError> {
@@ -118,7 +164,9 @@ mod server {
             .iter()
             .flat_map(|p| open.get(p).into_iter().flatten().map(|l| l.session.clone()))
             .collect();
-        let live = store.live_sessions(&sessions).await?;
+        let live = store
+            .live_sessions(&sessions, rules, chrono::Utc::now())
+            .await?;
         let mut after = people
             .iter()
             .flat_map(|p| open.get(p).into_iter().flatten().map(|l| l.last))
@@ -169,7 +217,7 @@ mod server {
         headers: HeaderMap,
     ) -> Response {
         let (Ok(Some(person)), Some(session)) = (
-            crate::server::person_from_headers(&live.store, &headers).await,
+            crate::server::person_from_headers(&live.store, live.rules, &headers).await,
             crate::server::session_hash_from_headers(&headers),
         ) else {
             return StatusCode::UNAUTHORIZED.into_response();

@@ -125,6 +125,23 @@ impl Config {
                 lock_for: chrono::Duration::minutes(minutes),
             }
         };
+        let sessions = {
+            let default = app::domain::session::SessionRules::default();
+            let number = |name: &str, default: i64| -> Result<i64, String> {
+                match std::env::var(name) {
+                    Ok(v) if !v.trim().is_empty() => v
+                        .trim()
+                        .parse::<i64>()
+                        .map_err(|_| format!("{name} must be a whole number")),
+                    _ => Ok(default),
+                }
+            };
+            app::domain::session::SessionRules::new(
+                number("SESSION_IDLE_MINUTES", default.idle.num_minutes())?,
+                number("SESSION_HOURS", default.absolute.num_hours())?,
+            )
+            .map_err(|e| format!("SESSION_IDLE_MINUTES or SESSION_HOURS: {e}"))?
+        };
         let trust_forwarded_for = matches!(
             std::env::var("TRUST_FORWARDED_FOR").as_deref(),
             Ok("1" | "true")
@@ -148,6 +165,7 @@ impl Config {
                 moderation_weeks,
                 links,
                 sign_in,
+                sessions,
                 trust_forwarded_for,
             },
         })
@@ -315,7 +333,7 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
 /// Logs every download (documents, calendar files, CSVs) in the access log once it is
 /// served or refused: who, which file, which record, how it ended, and the request's ID.
 async fn log_download(
-    axum::extract::State(store): axum::extract::State<Store>,
+    axum::extract::State(state): axum::extract::State<AppState>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
@@ -327,7 +345,8 @@ async fn log_download(
     if status == axum::http::StatusCode::UNAUTHORIZED {
         return response; // nobody signed in: nothing was served
     }
-    let person = app::server::person_from_headers(&store, &headers)
+    let store = &state.store;
+    let person = app::server::person_from_headers(store, state.site.sessions, &headers)
         .await
         .ok()
         .flatten()
@@ -354,7 +373,7 @@ async fn log_download(
     };
     let request_id = app::server::trail::request_id_from(&headers);
     if let Err(error) = app::server::trail::log_event(
-        &store,
+        store,
         person,
         &format!("download:{file}"),
         outcome,
@@ -396,7 +415,7 @@ pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router
         store: store.clone(),
         site: site.clone(),
     };
-    let live = app::live::LiveContext::new(store.clone(), site.events.clone());
+    let live = app::live::LiveContext::new(store.clone(), site.events.clone(), site.sessions);
     let origins = guard::Origins::new(&site.public_url, site.force_secure_cookies);
     let context = {
         let state = state.clone();
@@ -448,7 +467,7 @@ pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router
             get(app::audits::case_note_txt).with_state(state.clone()),
         )
         .route_layer(axum::middleware::from_fn_with_state(
-            state.store.clone(),
+            state.clone(),
             log_download,
         ));
     Router::new()

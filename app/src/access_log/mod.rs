@@ -117,7 +117,7 @@ pub async fn search_access_log(
 /// 50,000 lines). The server's download log records the export.
 #[cfg(feature = "ssr")]
 pub async fn access_log_csv(
-    axum::extract::State(crate::server::AppState { store, .. }): axum::extract::State<
+    axum::extract::State(crate::server::AppState { store, site }): axum::extract::State<
         crate::server::AppState,
     >,
     axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
@@ -128,7 +128,7 @@ pub async fn access_log_csv(
     use axum::response::IntoResponse;
     let status =
         |e: AppError| StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let person = match crate::server::person_from_headers(&store, &headers).await {
+    let person = match crate::server::person_from_headers(&store, site.sessions, &headers).await {
         Ok(Some(p)) => p,
         Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
         Err(e) => return status(e).into_response(),

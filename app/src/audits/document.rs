@@ -193,6 +193,7 @@ pub enum Format {
 /// The completed audit for the child's record, need-to-know checked and logged.
 pub async fn download(
     store: crate::store::Store,
+    rules: crate::domain::session::SessionRules,
     audit_id: i64,
     headers: axum::http::HeaderMap,
     format: Format,
@@ -202,7 +203,7 @@ pub async fn download(
     let status = |e: crate::AppError| {
         StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     };
-    let actor = match crate::server::person_from_headers(&store, &headers).await {
+    let actor = match crate::server::person_from_headers(&store, rules, &headers).await {
         Ok(Some(person)) => person.actor,
         Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
         Err(e) => return status(e).into_response(),

@@ -917,13 +917,14 @@ pub async fn mark_uploaded(audit_id: i64, reference: String) -> Result<(), AppEr
 #[cfg(feature = "ssr")]
 async fn open_for_download(
     store: &crate::store::Store,
+    rules: crate::domain::session::SessionRules,
     headers: &axum::http::HeaderMap,
     audit_id: i64,
 ) -> Result<(crate::store::AuditRow, AuditRole), axum::http::StatusCode> {
     use axum::http::StatusCode;
     let status =
         |e: AppError| StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let person = crate::server::person_from_headers(store, headers)
+    let person = crate::server::person_from_headers(store, rules, headers)
         .await
         .map_err(status)?
         .ok_or(StatusCode::UNAUTHORIZED)?;
@@ -935,7 +936,7 @@ async fn open_for_download(
 /// The agreed discussion as an `.ics` invitation, for the auditor and key worker.
 #[cfg(feature = "ssr")]
 pub async fn discussion_ics(
-    axum::extract::State(crate::server::AppState { store, .. }): axum::extract::State<
+    axum::extract::State(crate::server::AppState { store, site }): axum::extract::State<
         crate::server::AppState,
     >,
     axum::extract::Path(audit_id): axum::extract::Path<i64>,
@@ -943,7 +944,7 @@ pub async fn discussion_ics(
 ) -> axum::response::Response {
     use axum::http::{header, StatusCode};
     use axum::response::IntoResponse;
-    let (row, role) = match open_for_download(&store, &headers, audit_id).await {
+    let (row, role) = match open_for_download(&store, site.sessions, &headers, audit_id).await {
         Ok(found) => found,
         Err(status) => return status.into_response(),
     };
@@ -992,7 +993,7 @@ pub async fn discussion_ics(
 /// The filed case note as plain text, to paste or upload into the case-management system.
 #[cfg(feature = "ssr")]
 pub async fn case_note_txt(
-    axum::extract::State(crate::server::AppState { store, .. }): axum::extract::State<
+    axum::extract::State(crate::server::AppState { store, site }): axum::extract::State<
         crate::server::AppState,
     >,
     axum::extract::Path(audit_id): axum::extract::Path<i64>,
@@ -1000,7 +1001,7 @@ pub async fn case_note_txt(
 ) -> axum::response::Response {
     use axum::http::{header, StatusCode};
     use axum::response::IntoResponse;
-    let (row, role) = match open_for_download(&store, &headers, audit_id).await {
+    let (row, role) = match open_for_download(&store, site.sessions, &headers, audit_id).await {
         Ok(found) => found,
         Err(status) => return status.into_response(),
     };
@@ -1026,23 +1027,37 @@ pub async fn case_note_txt(
 /// The completed audit as Word, for the child's record.
 #[cfg(feature = "ssr")]
 pub async fn audit_docx(
-    axum::extract::State(crate::server::AppState { store, .. }): axum::extract::State<
+    axum::extract::State(crate::server::AppState { store, site }): axum::extract::State<
         crate::server::AppState,
     >,
     axum::extract::Path(audit_id): axum::extract::Path<i64>,
     headers: axum::http::HeaderMap,
 ) -> axum::response::Response {
-    document::download(store, audit_id, headers, document::Format::Word).await
+    document::download(
+        store,
+        site.sessions,
+        audit_id,
+        headers,
+        document::Format::Word,
+    )
+    .await
 }
 
 /// The completed audit as PDF, for the child's record.
 #[cfg(feature = "ssr")]
 pub async fn audit_pdf(
-    axum::extract::State(crate::server::AppState { store, .. }): axum::extract::State<
+    axum::extract::State(crate::server::AppState { store, site }): axum::extract::State<
         crate::server::AppState,
     >,
     axum::extract::Path(audit_id): axum::extract::Path<i64>,
     headers: axum::http::HeaderMap,
 ) -> axum::response::Response {
-    document::download(store, audit_id, headers, document::Format::Pdf).await
+    document::download(
+        store,
+        site.sessions,
+        audit_id,
+        headers,
+        document::Format::Pdf,
+    )
+    .await
 }

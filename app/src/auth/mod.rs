@@ -27,6 +27,8 @@ pub struct Me {
     pub unread_alerts: i64,
     /// Where this page's live stream starts, so nothing after the page was made is missed.
     pub last_event_id: i64,
+    /// Seconds until the session ends if nothing the person does renews it.
+    pub session_left: i64,
 }
 
 /// Shared by the header, the sign-in page and every signed-in page.
@@ -112,7 +114,7 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
     use crate::server::*;
     respond("current_user", async move {
         let store = store()?;
-        let Some(person) = current_person(&store).await? else {
+        let (Some(person), Some(ends_at)) = current_session(&store).await? else {
             return Ok(None);
         };
         let unread_alerts = store
@@ -128,6 +130,7 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
                 .last_event_id()
                 .await
                 .map_err(failed("current user"))?,
+            session_left: (ends_at - chrono::Utc::now()).num_seconds().max(0),
         }))
     })
     .await
@@ -274,15 +277,83 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     .await
 }
 
+/// The person is at the page (they clicked, typed or chose *Stay signed in*): renews the
+/// session, and says how many seconds it now has.
+#[server(endpoint = "stay_signed_in")]
+pub async fn stay_signed_in() -> Result<i64, AppError> {
+    use crate::server::*;
+    respond("stay_signed_in", async move {
+        let store = store()?;
+        let token = current_session_token().ok_or(AppError::SignInRequired)?;
+        let found = person_for_token(&store, session_rules(), &token, true).await?;
+        match (found.person, found.ends_at) {
+            (Some(_), Some(ends_at)) => Ok((ends_at - chrono::Utc::now()).num_seconds().max(0)),
+            _ => {
+                clear_session_cookie();
+                Err(AppError::SignInRequired)
+            }
+        }
+    })
+    .await
+}
+
+/// How many seconds the session has left, without renewing it (the warning asks this,
+/// since another tab may have renewed it).
+#[server(endpoint = "session_left")]
+pub async fn session_left() -> Result<i64, AppError> {
+    use crate::server::*;
+    respond("session_left", async move {
+        let store = store()?;
+        let token = current_session_token().ok_or(AppError::SignInRequired)?;
+        let found = person_for_token(&store, session_rules(), &token, false).await?;
+        match found.ends_at {
+            Some(ends_at) if found.person.is_some() => {
+                Ok((ends_at - chrono::Utc::now()).num_seconds().max(0))
+            }
+            _ => Err(AppError::SignInRequired),
+        }
+    })
+    .await
+}
+
+/// Ends every session of the signed-in person, on every device; their open pages' streams
+/// close within a second.
+#[server(endpoint = "sign_out_everywhere")]
+pub async fn sign_out_everywhere() -> Result<(), AppError> {
+    use crate::server::*;
+    respond("sign_out_everywhere", async move {
+        let (store, actor) = signed_in().await?;
+        let ended = store
+            .delete_sessions_of(actor.person_id)
+            .await
+            .map_err(failed("sign out everywhere"))?;
+        store
+            .log_access(Some(actor.person_id), "signed_out_everywhere", None)
+            .await
+            .map_err(failed("sign out everywhere"))?;
+        tracing::info!(person_id = actor.person_id, ended, "signed out everywhere");
+        announce(&[actor.person_id]);
+        clear_session_cookie();
+        leptos_axum::redirect("/sign-in?done=signed-out-everywhere");
+        Ok(())
+    })
+    .await
+}
+
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
     use crate::server::*;
     respond("sign_out", async move {
         let store = store()?;
         if let Some(hash) = current_session_hash() {
-            if let Some(session) = store.session(&hash).await.map_err(failed("sign out"))? {
+            let signed_out = store
+                .session(&hash)
+                .await
+                .map_err(failed("sign out"))?
+                .map(|s| s.person_id);
+            if let Some(person_id) = signed_out {
                 store
-                    .log_access(Some(session.person_id), "signed_out", None)
+                    .log_access(Some(person_id), "signed_out", None)
                     .await
                     .map_err(failed("sign out"))?;
             }
@@ -290,6 +361,10 @@ pub async fn sign_out() -> Result<(), AppError> {
                 .delete_session(&hash)
                 .await
                 .map_err(failed("sign out"))?;
+            // Its open pages' streams close now, not at the next check.
+            if let Some(person_id) = signed_out {
+                announce(&[person_id]);
+            }
         }
         clear_session_cookie();
         leptos_axum::redirect("/sign-in");

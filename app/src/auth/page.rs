@@ -39,6 +39,8 @@ pub fn SignInPage() -> impl IntoView {
         match query.read().get("done").as_deref() {
         Some("password-set") => Some("Your password is set. Sign in with it."),
         Some("password-changed") => Some("Your password has changed and you are signed out everywhere. Sign in with your new password."),
+        Some("signed-out-everywhere") => Some("You are signed out on every device."),
+        Some("timed-out") => Some("You were signed out because you had not used Practice Audit for a while. Your saved work is kept. Sign in to carry on."),
         _ => None,
     }
     };

@@ -98,6 +98,16 @@ pub fn ForgotPasswordPage() -> impl IntoView {
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let action = ServerAction::<ChangePassword>::new();
+    let everywhere = ServerAction::<super::SignOutEverywhere>::new();
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if let Some(Ok(())) = everywhere.value().get() {
+            super::forget_browser_drafts();
+            let _ = window()
+                .location()
+                .set_href("/sign-in?done=signed-out-everywhere");
+        }
+    });
     let from_url = url_error(&[<ChangePassword as ServerFn>::PATH]);
     let errors = move || answer_errors(action.value().get(), from_url);
     // Every session has ended, this one too: load the sign-in page afresh, so nothing in
@@ -125,6 +135,11 @@ pub fn AccountPage() -> impl IntoView {
                     <InputField id="password" name="password" label="New password" kind="password" autocomplete="new-password"
                         hint=PASSWORD_HINT error=Signal::derive(move || field_error(&errors(), "password"))/>
                     <button type="submit" class="button" disabled=move || action.pending().get()>"Change password"</button>
+                </ActionForm>
+                <h2 class="heading-m">"Sign out everywhere"</h2>
+                <p class="body">"If you used Practice Audit on a shared or lost device, sign out on every device, this one too."</p>
+                <ActionForm action=everywhere attr:data-testid="sign-out-everywhere-form">
+                    <button type="submit" class="button button--warning" disabled=move || everywhere.pending().get()>"Sign out everywhere"</button>
                 </ActionForm>
             </div>
         }/>

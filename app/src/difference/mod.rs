@@ -716,7 +716,7 @@ pub async fn interview_ics(
 ) -> axum::response::Response {
     use axum::http::{header, StatusCode};
     use axum::response::IntoResponse;
-    let person = match crate::server::person_from_headers(&store, &headers).await {
+    let person = match crate::server::person_from_headers(&store, site.sessions, &headers).await {
         Ok(Some(p)) => p,
         Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),

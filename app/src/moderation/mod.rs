@@ -373,6 +373,7 @@ pub async fn moderation_home() -> Result<ModerationOverview, AppError> {
     .await
 }
 
+#[cfg(feature = "ssr")]
 pub(crate) fn month_label(month: &str) -> String {
     crate::domain::calendar::AuditMonth::parse(month)
         .map(|m| m.label())

@@ -322,7 +322,7 @@ pub async fn moderation_results(
 /// `/moderation/results.csv?from=…&to=…`, under the same need-to-know as the page.
 #[cfg(feature = "ssr")]
 pub async fn results_csv(
-    axum::extract::State(crate::server::AppState { store, .. }): axum::extract::State<
+    axum::extract::State(crate::server::AppState { store, site }): axum::extract::State<
         crate::server::AppState,
     >,
     axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
@@ -330,7 +330,7 @@ pub async fn results_csv(
 ) -> axum::response::Response {
     use axum::http::{header, StatusCode};
     use axum::response::IntoResponse;
-    let person = match crate::server::person_from_headers(&store, &headers).await {
+    let person = match crate::server::person_from_headers(&store, site.sessions, &headers).await {
         Ok(Some(p)) => p,
         Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),

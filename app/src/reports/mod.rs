@@ -976,13 +976,14 @@ fn chart_of(c: &crate::domain::report::FigureChart) -> crate::server::documents:
 #[cfg(feature = "ssr")]
 async fn report_for_download(
     store: &crate::store::Store,
+    rules: crate::domain::session::SessionRules,
     headers: &axum::http::HeaderMap,
     id: i64,
 ) -> Result<(crate::store::ReportRow, ReportFigures, String), axum::http::StatusCode> {
     use axum::http::StatusCode;
     let status =
         |e: AppError| StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let person = crate::server::person_from_headers(store, headers)
+    let person = crate::server::person_from_headers(store, rules, headers)
         .await
         .map_err(status)?
         .ok_or(StatusCode::UNAUTHORIZED)?;
@@ -1025,17 +1026,18 @@ fn download(content_type: &str, file_name: String, bytes: Vec<u8>) -> axum::resp
 /// The report as Word.
 #[cfg(feature = "ssr")]
 pub async fn report_docx(
-    axum::extract::State(crate::server::AppState { store, .. }): axum::extract::State<
+    axum::extract::State(crate::server::AppState { store, site }): axum::extract::State<
         crate::server::AppState,
     >,
     axum::extract::Path(id): axum::extract::Path<i64>,
     headers: axum::http::HeaderMap,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let (row, figures, status) = match report_for_download(&store, &headers, id).await {
-        Ok(found) => found,
-        Err(status) => return status.into_response(),
-    };
+    let (row, figures, status) =
+        match report_for_download(&store, site.sessions, &headers, id).await {
+            Ok(found) => found,
+            Err(status) => return status.into_response(),
+        };
     let doc = report_document(&ssr::period(&row), &row.sections(), &figures, &status);
     match crate::server::documents::docx::render(&doc) {
         Ok(bytes) => download(
@@ -1056,14 +1058,14 @@ pub async fn report_docx(
 /// The report's figures as Excel, one sheet per table.
 #[cfg(feature = "ssr")]
 pub async fn report_xlsx(
-    axum::extract::State(crate::server::AppState { store, .. }): axum::extract::State<
+    axum::extract::State(crate::server::AppState { store, site }): axum::extract::State<
         crate::server::AppState,
     >,
     axum::extract::Path(id): axum::extract::Path<i64>,
     headers: axum::http::HeaderMap,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let (row, figures, _) = match report_for_download(&store, &headers, id).await {
+    let (row, figures, _) = match report_for_download(&store, site.sessions, &headers, id).await {
         Ok(found) => found,
         Err(status) => return status.into_response(),
     };

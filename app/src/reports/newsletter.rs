@@ -4,6 +4,7 @@
 
 use crate::domain::difference::FlagView;
 use crate::AppError;
+#[cfg(feature = "ssr")]
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

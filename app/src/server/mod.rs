@@ -19,7 +19,7 @@ pub use bus::EventBus;
 pub use mail::{Email, Mailer, OutboxWake, SendEmail, SendResult};
 pub use views::ViewCache;
 
-use crate::domain::session::{session_state, SessionState};
+use crate::domain::session::{SessionRules, SessionState};
 use crate::domain::Actor;
 use crate::store::{PersonSummary, Store};
 use crate::AppError;
@@ -30,7 +30,12 @@ use leptos_axum::ResponseOptions;
 use std::fmt::Display;
 use std::future::Future;
 
+/// The session cookie's name over plain HTTP (a developer's machine, the tests).
 pub const SESSION_COOKIE: &str = "pa_session";
+/// Its name over HTTPS: the `__Host-` prefix makes browsers refuse it unless it is
+/// `Secure`, for this host only, and for the whole site, so a sibling subdomain cannot
+/// set or shadow it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-pa_session";
 
 /// Site-wide settings the server functions need, provided as context by the server.
 #[derive(Debug, Clone)]
@@ -58,6 +63,8 @@ pub struct SiteSettings {
     /// Take the client's address from the first `X-Forwarded-For` hop (behind a proxy that
     /// sets it); otherwise from the connection.
     pub trust_forwarded_for: bool,
+    /// How long sessions last.
+    pub sessions: SessionRules,
 }
 
 /// The one application state: the axum handlers take it as their state, and every server
@@ -120,6 +127,7 @@ impl Default for SiteSettings {
             links: Default::default(),
             sign_in: Default::default(),
             trust_forwarded_for: false,
+            sessions: SessionRules::default(),
         }
     }
 }
@@ -237,9 +245,27 @@ fn cookie_token(headers: &axum::http::HeaderMap) -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(name, _)| *name == SECURE_SESSION_COOKIE || *name == SESSION_COOKIE)
         .map(|(_, value)| value.to_string())
         .filter(|v| !v.is_empty())
+}
+
+/// Whether a request is the person's own action, which keeps their session alive: a page
+/// they opened, a form they posted or a file they downloaded (all ask for HTML first). The
+/// page's own background refreshes (JSON) and the event stream never do; the page renews
+/// for activity with [`crate::auth::stay_signed_in`].
+fn renews(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+/// The session rules of the server function being served.
+pub fn session_rules() -> SessionRules {
+    use_context::<SiteSettings>()
+        .map(|s| s.sessions)
+        .unwrap_or_default()
 }
 
 /// The signed-in person and the store, or `SignInRequired`.
@@ -256,23 +282,52 @@ pub async fn signed_in() -> Result<(Store, Actor), AppError> {
 
 /// The signed-in person, if any. Expired sessions are removed.
 pub async fn current_person(store: &Store) -> Result<Option<PersonSummary>, AppError> {
-    let Some(token) = session_token() else {
+    let Some(parts) = request_parts() else {
         return Ok(None);
     };
-    let (person, expired) = person_for_token(store, &token).await?;
-    if expired {
+    let Some(token) = cookie_token(&parts.headers) else {
+        return Ok(None);
+    };
+    let found = person_for_token(store, session_rules(), &token, renews(&parts.headers)).await?;
+    if found.expired {
         clear_session_cookie();
     }
-    Ok(person)
+    Ok(found.person)
+}
+
+/// The signed-in person and when their session ends (without renewing it beyond what the
+/// request itself does).
+pub async fn current_session(
+    store: &Store,
+) -> Result<(Option<PersonSummary>, Option<chrono::DateTime<Utc>>), AppError> {
+    let Some(parts) = request_parts() else {
+        return Ok((None, None));
+    };
+    let Some(token) = cookie_token(&parts.headers) else {
+        return Ok((None, None));
+    };
+    let found = person_for_token(store, session_rules(), &token, renews(&parts.headers)).await?;
+    if found.expired {
+        clear_session_cookie();
+    }
+    Ok((found.person, found.ends_at))
+}
+
+/// The session token of the request being served.
+pub fn current_session_token() -> Option<String> {
+    session_token()
 }
 
 /// The signed-in person for a plain axum handler (outside the server functions' context).
 pub async fn person_from_headers(
     store: &Store,
+    rules: SessionRules,
     headers: &axum::http::HeaderMap,
 ) -> Result<Option<PersonSummary>, AppError> {
     match cookie_token(headers) {
-        Some(token) => Ok(person_for_token(store, &token).await?.0),
+        Some(token) => Ok(person_for_token(store, rules, &token, renews(headers))
+            .await?
+            .person),
         None => Ok(None),
     }
 }
@@ -283,43 +338,63 @@ pub fn session_hash_from_headers(headers: &axum::http::HeaderMap) -> Option<Stri
     cookie_token(headers).map(|t| password::token_hash(&t))
 }
 
-/// The person a session token belongs to, and whether the session had expired (and was
-/// removed).
-async fn person_for_token(
+/// A session token's person, whether it had expired (and was removed), and when it ends.
+pub struct SessionLookup {
+    pub person: Option<PersonSummary>,
+    pub expired: bool,
+    pub ends_at: Option<chrono::DateTime<Utc>>,
+}
+
+/// The person a session token belongs to. `renew` when the request is their own action.
+pub async fn person_for_token(
     store: &Store,
+    rules: SessionRules,
     token: &str,
-) -> Result<(Option<PersonSummary>, bool), AppError> {
+    renew: bool,
+) -> Result<SessionLookup, AppError> {
     let token_hash = password::token_hash(token);
     let Some(session) = store
         .session(&token_hash)
         .await
         .map_err(failed("read or keep a session"))?
     else {
-        return Ok((None, false));
+        return Ok(SessionLookup {
+            person: None,
+            expired: false,
+            ends_at: None,
+        });
     };
     let now = Utc::now();
-    match session_state(session.created_at, session.last_seen_at, now) {
+    match rules.state(session.created_at, session.last_seen_at, now, renew) {
         SessionState::Expired => {
             store
                 .delete_session(&token_hash)
                 .await
                 .map_err(failed("read or keep a session"))?;
-            Ok((None, true))
+            Ok(SessionLookup {
+                person: None,
+                expired: true,
+                ends_at: None,
+            })
         }
         SessionState::Live { touch } => {
-            if touch {
+            let last_seen = if touch {
                 store
                     .touch_session(&token_hash, now)
                     .await
                     .map_err(failed("read or keep a session"))?;
-            }
-            Ok((
-                store
+                now
+            } else {
+                session.last_seen_at
+            };
+            Ok(SessionLookup {
+                person: store
                     .person(session.person_id)
                     .await
                     .map_err(failed("read or keep a session"))?,
-                false,
-            ))
+                expired: false,
+                ends_at: Some(rules.ends_at(session.created_at, last_seen)),
+            })
         }
     }
 }
@@ -349,17 +424,22 @@ fn set_cookie(value: String) {
     }
 }
 
+/// A browser-session cookie (gone when the browser closes, on a shared PC), `__Host-`
+/// and `Secure` over HTTPS.
 pub fn set_session_cookie(token: &str) {
-    let max_age = crate::domain::session::ABSOLUTE_LIMIT.num_seconds();
-    let secure = if cookie_is_secure() { "; Secure" } else { "" };
-    set_cookie(format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
-    ));
+    set_cookie(session_cookie(token, cookie_is_secure(), false));
 }
 
 pub fn clear_session_cookie() {
-    let secure = if cookie_is_secure() { "; Secure" } else { "" };
-    set_cookie(format!(
-        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"
-    ));
+    set_cookie(session_cookie("", cookie_is_secure(), true));
+}
+
+fn session_cookie(token: &str, secure: bool, clear: bool) -> String {
+    let (name, secure) = if secure {
+        (SECURE_SESSION_COOKIE, "; Secure")
+    } else {
+        (SESSION_COOKIE, "")
+    };
+    let max_age = if clear { "; Max-Age=0" } else { "" };
+    format!("{name}={token}; Path=/; HttpOnly; SameSite=Lax{max_age}{secure}")
 }

@@ -646,7 +646,7 @@ pub async fn session_ics(
     use axum::response::IntoResponse;
     let status =
         |e: AppError| StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let person = match crate::server::person_from_headers(&store, &headers).await {
+    let person = match crate::server::person_from_headers(&store, site.sessions, &headers).await {
         Ok(Some(p)) => p,
         Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
         Err(e) => return status(e).into_response(),

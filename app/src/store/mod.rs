@@ -375,6 +375,15 @@ impl Store {
         Ok(())
     }
 
+    /// Ends every session of this person (*Sign out everywhere*); how many there were.
+    pub async fn delete_sessions_of(&self, person_id: i64) -> StoreResult<u64> {
+        Ok(sqlx::query("DELETE FROM sessions WHERE person_id = $1")
+            .bind(person_id)
+            .execute(&self.pool)
+            .await?
+            .rows_affected())
+    }
+
     /// Moves a session's clock; lets tests check expiry without waiting.
     pub async fn backdate_session(
         &self,
@@ -804,23 +813,33 @@ impl Store {
             .collect())
     }
 
-    /// Which of these session-token hashes still belong to a session.
+    /// Which of these sessions are still live at `now` under `rules`, and held by an active
+    /// person: one query however many streams are open.
     pub async fn live_sessions(
         &self,
         token_hashes: &[String],
+        rules: crate::domain::session::SessionRules,
+        now: DateTime<Utc>,
     ) -> StoreResult<std::collections::HashSet<String>> {
         if token_hashes.is_empty() {
             return Ok(Default::default());
         }
-        let mut qb =
-            QueryBuilder::<Sqlite>::new("SELECT token_hash FROM sessions WHERE token_hash IN (");
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "SELECT s.token_hash, s.created_at, s.last_seen_at FROM sessions s \
+             JOIN people p ON p.id = s.person_id WHERE p.active = TRUE AND s.token_hash IN (",
+        );
         let mut hashes = qb.separated(", ");
         for h in token_hashes {
             hashes.push_bind(h.clone());
         }
         qb.push(")");
-        let rows: Vec<String> = qb.build_query_scalar().fetch_all(&self.pool).await?;
-        Ok(rows.into_iter().collect())
+        let rows: Vec<(String, DateTime<Utc>, DateTime<Utc>)> =
+            qb.build_query_as().fetch_all(&self.pool).await?;
+        Ok(rows
+            .into_iter()
+            .filter(|(_, created, seen)| now < rules.ends_at(*created, *seen))
+            .map(|(hash, _, _)| hash)
+            .collect())
     }
 
     /// The newest event ID, where a fresh page's stream starts.

@@ -1,6 +1,9 @@
 //! Shared UI pieces, after the GOV.UK Design System's patterns.
 
 pub mod figures;
+mod session_watch;
+
+pub use session_watch::SessionWatch;
 
 use crate::auth::{use_auth, Me};
 use crate::domain::Role;
