@@ -142,6 +142,8 @@ impl Config {
             )
             .map_err(|e| format!("SESSION_IDLE_MINUTES or SESSION_HOURS: {e}"))?
         };
+        let retention =
+            app::domain::retention::RetentionRules::parse(|name| std::env::var(name).ok())?;
         let trust_forwarded_for = matches!(
             std::env::var("TRUST_FORWARDED_FOR").as_deref(),
             Ok("1" | "true")
@@ -166,6 +168,7 @@ impl Config {
                 links,
                 sign_in,
                 sessions,
+                retention,
                 trust_forwarded_for,
             },
         })
@@ -255,6 +258,27 @@ pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, DemoError> {
     .map_err(|e| DemoError::Hash(e.to_string()))?;
     store.seed_demo(&council, &hash).await?;
     Ok(true)
+}
+
+/// How often the retention sweep runs.
+pub const RETENTION_EVERY: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+
+/// Runs the retention sweep a minute after start, then daily, for as long as the server
+/// runs.
+pub fn spawn_retention_sweep(store: Store, site: &SiteSettings) -> tokio::task::JoinHandle<()> {
+    let site = site.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        let mut every = tokio::time::interval(RETENTION_EVERY);
+        loop {
+            every.tick().await;
+            if let Err(error) =
+                app::server::sweep_retention(&store, &site, chrono::Utc::now()).await
+            {
+                tracing::warn!(%error, "retention sweep failed; will try again tomorrow");
+            }
+        }
+    })
 }
 
 /// Archives old alerts now and then every hour, for as long as the server runs.

@@ -116,6 +116,7 @@ async fn run(command: Command) -> Result<(), String> {
     let addr = config.leptos.site_addr;
     server::spawn_alert_archiver(store.clone(), &config.site);
     server::spawn_outbox_sender(store.clone(), &config.site);
+    server::spawn_retention_sweep(store.clone(), &config.site);
     let app = router(store, config.leptos, config.site);
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -21,6 +21,7 @@ pub mod password_policy;
 pub mod people;
 pub mod pool_update;
 pub mod report;
+pub mod retention;
 pub mod roles;
 pub mod round;
 pub mod session;

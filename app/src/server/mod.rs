@@ -65,6 +65,8 @@ pub struct SiteSettings {
     pub trust_forwarded_for: bool,
     /// How long sessions last.
     pub sessions: SessionRules,
+    /// How long each kind of record is kept.
+    pub retention: crate::domain::retention::RetentionRules,
 }
 
 /// The one application state: the axum handlers take it as their state, and every server
@@ -87,6 +89,35 @@ impl SiteSettings {
             self.outbox.wake();
         }
     }
+}
+
+/// Deletes what is past its retention rule, and logs the counts (never what was deleted).
+pub async fn sweep_retention(
+    store: &Store,
+    site: &SiteSettings,
+    now: chrono::DateTime<Utc>,
+) -> Result<crate::domain::retention::SweepCounts, crate::store::StoreError> {
+    let counts = store
+        .sweep_retention(&site.retention.cutoffs(now), site.sessions, now)
+        .await?;
+    tracing::info!(
+        live_events = counts.live_events,
+        archived_alerts = counts.archived_alerts,
+        refused_imports = counts.refused_imports,
+        ended_sessions = counts.ended_sessions,
+        sign_in_counts = counts.sign_in_counts,
+        sent_emails = counts.sent_emails,
+        access_log = counts.access_log,
+        audits_past_policy = counts.audits_past_policy,
+        "retention sweep done"
+    );
+    if counts.audits_past_policy > 0 {
+        tracing::warn!(
+            audits = counts.audits_past_policy,
+            "audits are past the council's records policy; the records team decides (the app deletes none)"
+        );
+    }
+    Ok(counts)
 }
 
 /// [`SiteSettings::committed`] for the server function being served.
@@ -128,6 +159,7 @@ impl Default for SiteSettings {
             sign_in: Default::default(),
             trust_forwarded_for: false,
             sessions: SessionRules::default(),
+            retention: Default::default(),
         }
     }
 }

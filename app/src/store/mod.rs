@@ -11,6 +11,7 @@ mod learning;
 mod moderation;
 mod notices;
 mod people;
+mod retention;
 mod rounds;
 mod scale_seed;
 mod throttle;
