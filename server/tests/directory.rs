@@ -48,12 +48,47 @@ async fn teams_are_edited_on_screen_and_only_with_people_holding_the_role() {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let (tm, sm): (Option<i64>, Option<i64>) =
-        sqlx::query_as("SELECT team_manager_id, service_manager_id FROM teams WHERE id = $1")
-            .bind(team["id"].as_i64().unwrap())
-            .fetch_one(app.store.pool())
-            .await
-            .unwrap();
+    assert_eq!(r.json(), true, "the Administrator's change is proposed");
+    let managers = || async {
+        let (tm, sm): (Option<i64>, Option<i64>) =
+            sqlx::query_as("SELECT team_manager_id, service_manager_id FROM teams WHERE id = $1")
+                .bind(team["id"].as_i64().unwrap())
+                .fetch_one(app.store.pool())
+                .await
+                .unwrap();
+        (tm, sm)
+    };
+    assert_eq!(managers().await.0, team["team_manager_id"].as_i64());
+    // The QA Manager is alerted, and confirms it.
+    let qa = app.sign_in(QA).await;
+    assert!(app
+        .tray(&qa)
+        .await
+        .iter()
+        .any(|a| a["link"] == "/directory#waiting"));
+    let waiting = app.call("directory", &[], Some(&qa)).await.json()["waiting"].clone();
+    let change = waiting[0]["id"].to_string();
+    let refused = app
+        .call(
+            "decide_team_change",
+            &[("change_id", &change), ("decision", "confirm")],
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::FORBIDDEN,
+        "the Administrator cannot confirm"
+    );
+    let r = app
+        .call(
+            "decide_team_change",
+            &[("change_id", &change), ("decision", "confirm")],
+            Some(&qa),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let (tm, sm) = managers().await;
     assert_eq!(tm.unwrap().to_string(), other_tm);
     assert_eq!(sm, None);
     // A key worker is not a Team Manager.
@@ -364,4 +399,156 @@ async fn iros_are_set_from_csv_or_on_screen_with_history() {
         .call("import_detail", &[("import_id", &id)], Some(&admin))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+#[tokio::test]
+async fn changes_to_a_teams_managers_are_the_qa_managers_and_show_in_the_cases_history() {
+    let app = TestApp::new().await;
+    let qa = app.sign_in(QA).await;
+    let admin = app.sign_in(ADMIN).await;
+    let (team_id, case_id): (i64, i64) = sqlx::query_as(
+        "SELECT team_id, id FROM cases WHERE team_id IS NOT NULL ORDER BY id LIMIT 1",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    let view = app.call("directory", &[], Some(&qa)).await.json();
+    let team = view["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == team_id)
+        .unwrap()
+        .clone();
+    let new_tm = view["team_managers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p[0] != team["team_manager_id"])
+        .unwrap()[0]
+        .to_string();
+    let sm = team["service_manager_id"].to_string();
+    let form = |tm: &str| {
+        vec![
+            ("team_id".to_string(), team_id.to_string()),
+            ("team_manager_id".to_string(), tm.to_string()),
+            ("service_manager_id".to_string(), sm.clone()),
+        ]
+    };
+    let send = |form: Vec<(String, String)>, token: String| {
+        let app = &app;
+        async move {
+            let refs: Vec<(&str, &str)> =
+                form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            app.call("save_team", &refs, Some(&token)).await
+        }
+    };
+    // The Administrator proposes; a second proposal replaces the first; the QA Manager
+    // declines it and nothing changes.
+    let old_tm = team["team_manager_id"].to_string();
+    assert_eq!(send(form(&new_tm), admin.clone()).await.json(), true);
+    assert_eq!(send(form(""), admin.clone()).await.json(), true);
+    let waiting = app.call("directory", &[], Some(&qa)).await.json()["waiting"].clone();
+    assert_eq!(waiting.as_array().unwrap().len(), 1);
+    assert!(waiting[0]["lines"][0]
+        .as_str()
+        .unwrap()
+        .ends_with("to nobody"));
+    let r = app
+        .call(
+            "decide_team_change",
+            &[
+                ("change_id", &waiting[0]["id"].to_string()),
+                ("decision", "decline"),
+            ],
+            Some(&qa),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let now_tm: Option<i64> = one(
+        &app,
+        &format!("SELECT team_manager_id FROM teams WHERE id = {team_id}"),
+    )
+    .await;
+    assert_eq!(
+        now_tm.map(|v| v.to_string()).unwrap_or("null".into()),
+        old_tm
+    );
+    // A proposal overtaken by the QA Manager's own change cannot be confirmed.
+    assert_eq!(send(form(""), admin.clone()).await.json(), true);
+    let proposal =
+        app.call("directory", &[], Some(&qa)).await.json()["waiting"][0]["id"].to_string();
+    assert_eq!(
+        send(form(&new_tm), qa.clone()).await.json(),
+        false,
+        "made at once"
+    );
+    let r = app
+        .call(
+            "decide_team_change",
+            &[("change_id", &proposal), ("decision", "confirm")],
+            Some(&qa),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The case's history says who changed its team's manager, and when.
+    let record = app
+        .call("open_case", &[("case_id", &case_id.to_string())], Some(&qa))
+        .await
+        .json();
+    let qa_name: String = one(
+        &app,
+        "SELECT display_name FROM people WHERE email = 'qa.manager@anytown.example'",
+    )
+    .await;
+    assert!(
+        record["history"].as_array().unwrap().iter().any(|h| h[1]
+            .as_str()
+            .unwrap()
+            .starts_with("Team Manager changed from")
+            && h[1].as_str().unwrap().contains(&format!("(by {qa_name})"))),
+        "{}",
+        record["history"]
+    );
+    let kept: i64 = one(
+        &app,
+        &format!("SELECT COUNT(*) FROM team_manager_changes WHERE team_id = {team_id}"),
+    )
+    .await;
+    assert_eq!(
+        kept, 4,
+        "two proposals (one replaced), one declined... every change is kept"
+    );
+    // The Administrator's teams file proposes too.
+    let (team_name, tm_email): (String, String) = sqlx::query_as(
+        "SELECT t.name, p.email FROM teams t, people p JOIN person_roles r ON r.person_id = p.id \
+         WHERE t.id = $1 AND r.role = 'team_manager' AND p.id != COALESCE(t.team_manager_id, 0) LIMIT 1",
+    )
+    .bind(team_id)
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    let csv = format!("Team,Team Manager,Service Manager\n{team_name},{tm_email},\n");
+    let r = app
+        .upload(
+            "upload_directory",
+            &[("kind", "teams")],
+            ("teams.csv", csv.as_bytes()),
+            Some(&admin),
+            false,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let waiting = app.call("directory", &[], Some(&qa)).await.json()["waiting"].clone();
+    assert_eq!(waiting.as_array().unwrap().len(), 1, "{waiting}");
+    let still: Option<i64> = one(
+        &app,
+        &format!("SELECT team_manager_id FROM teams WHERE id = {team_id}"),
+    )
+    .await;
+    assert_eq!(
+        still.unwrap().to_string(),
+        new_tm,
+        "unchanged until confirmed"
+    );
 }

@@ -37,7 +37,11 @@ fn main() {
     // `FUZZ_REPLAY=<file>` reads one saved input with the panic shown.
     if let Ok(path) = std::env::var("FUZZ_REPLAY") {
         let bytes = std::fs::read(&path).expect("the input to replay");
-        let name = Path::new(&path).file_name().unwrap().to_string_lossy().into_owned();
+        let name = Path::new(&path)
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         for target in [Target::Annex, Target::Staff] {
             println!("{target:?}: {:?}", outcome_of(target, &name, &bytes));
         }
@@ -164,7 +168,8 @@ fn outcome_of(target: Target, name: &str, bytes: &[u8]) -> Result<String, ()> {
                 out += &summary(read_workbook(&read, today).map(|u| u.cases.len()));
                 if let Some(first) = read.first() {
                     for list in AnnexList::ALL {
-                        out += &summary(read_single_list(list, first, today).map(|u| u.cases.len()));
+                        out +=
+                            &summary(read_single_list(list, first, today).map(|u| u.cases.len()));
                     }
                 }
             }
@@ -189,7 +194,8 @@ fn summary(r: Result<usize, Vec<app::domain::annex_import::Problem>>) -> String 
     match r {
         Ok(n) => format!("|ok{}", n.min(3)),
         Err(problems) => {
-            let mut kinds: Vec<String> = problems.iter().take(3).map(|p| shape(&p.message)).collect();
+            let mut kinds: Vec<String> =
+                problems.iter().take(3).map(|p| shape(&p.message)).collect();
             kinds.sort();
             kinds.dedup();
             format!("|{}", kinds.join("+"))
@@ -211,11 +217,18 @@ fn shape(text: &str) -> String {
             !quoted && (c.is_ascii_alphabetic() || *c == ' ')
         })
         .collect();
-    plain.split_whitespace().take(5).collect::<Vec<_>>().join(" ")
+    plain
+        .split_whitespace()
+        .take(5)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn teams() -> Vec<(i64, String)> {
-    vec![(1, "Early Help North".into()), (2, "Children in Care".into())]
+    vec![
+        (1, "Early Help North".into()),
+        (2, "Children in Care".into()),
+    ]
 }
 
 fn people() -> Vec<ExistingPerson> {
@@ -260,7 +273,13 @@ fn workbook(sheets: &[(&str, &str)]) -> Vec<u8> {
     let list: String = sheets
         .iter()
         .enumerate()
-        .map(|(i, (n, _))| format!("<sheet name=\"{n}\" sheetId=\"{}\" r:id=\"rId{}\"/>", i + 1, i + 1))
+        .map(|(i, (n, _))| {
+            format!(
+                "<sheet name=\"{n}\" sheetId=\"{}\" r:id=\"rId{}\"/>",
+                i + 1,
+                i + 1
+            )
+        })
         .collect();
     parts.push(("xl/workbook.xml".into(), format!("<?xml version=\"1.0\"?><workbook xmlns=\"{MAIN}\" xmlns:r=\"{REL}\"><sheets>{list}</sheets></workbook>").into_bytes()));
     let rels: String = (1..=sheets.len())
@@ -291,7 +310,10 @@ fn unzip(bytes: &[u8]) -> Option<Vec<(String, Vec<u8>)>> {
     for i in 0..archive.len().min(64) {
         let mut file = archive.by_index(i).ok()?;
         let mut body = Vec::new();
-        file.by_ref().take(4 * 1024 * 1024).read_to_end(&mut body).ok()?;
+        file.by_ref()
+            .take(4 * 1024 * 1024)
+            .read_to_end(&mut body)
+            .ok()?;
         let name = file.name().map(|n| n.to_string()).ok()?;
         parts.push((name, body));
     }
@@ -316,8 +338,24 @@ const XML_BITS: &[&str] = &[
 
 /// CSV fragments that stress the text reader.
 const CSV_BITS: &[&str] = &[
-    "\"", "\"\"", ",", "\r\n", "\n", "\r", "\u{FEFF}", "\u{0}", "é", ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,", "31/02/2020", "1900-01-00",
-    "Child Unique ID", "Allocated Team", "Email", "Roles", "Team Manager", "=cmd|' /C calc'!A0",
+    "\"",
+    "\"\"",
+    ",",
+    "\r\n",
+    "\n",
+    "\r",
+    "\u{FEFF}",
+    "\u{0}",
+    "é",
+    ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,",
+    "31/02/2020",
+    "1900-01-00",
+    "Child Unique ID",
+    "Allocated Team",
+    "Email",
+    "Roles",
+    "Team Manager",
+    "=cmd|' /C calc'!A0",
 ];
 
 fn mutate(rng: &mut StdRng, parent: &[u8], other: &[u8]) -> Vec<u8> {
@@ -361,7 +399,11 @@ fn splice_text(rng: &mut StdRng, body: &mut Vec<u8>, bits: &[&str]) {
         let end = (at + rng.random_range(1..64)).min(body.len());
         body.splice(at..end, bit.iter().copied());
     } else {
-        let times = if rng.random_bool(0.1) { rng.random_range(1..200) } else { 1 };
+        let times = if rng.random_bool(0.1) {
+            rng.random_range(1..200)
+        } else {
+            1
+        };
         for _ in 0..times {
             body.splice(at..at, bit.iter().copied());
         }

@@ -182,7 +182,7 @@ pub async fn open_case(case_id: i64) -> Result<CaseRecord, AppError> {
             .await
             .map_err(failed("open case"))?
             .into_iter()
-            .map(|(change, old, new, at, _)| {
+            .map(|(change, old, new, at, import_id, by)| {
                 let text = match change.as_str() {
                     "created" => format!("Added to the pool in {}", team(&new)),
                     "joined_list" => format!("Joined {}", list(&new)),
@@ -194,14 +194,62 @@ pub async fn open_case(case_id: i64) -> Result<CaseRecord, AppError> {
                         person(&new)
                     ),
                     _ => format!(
-                        "IRO / CP Chair changed from {} to {}",
+                        "IRO / CP Chair changed from {} to {}{}",
                         person(&old),
-                        person(&new)
+                        person(&new),
+                        match (&by, import_id) {
+                            (Some(by), Some(_)) => format!(" by {by}, from a directory file"),
+                            (Some(by), None) => format!(" by {by}"),
+                            _ => String::new(),
+                        }
                     ),
                 };
                 (at, text)
             })
-            .collect();
+            .collect::<Vec<_>>();
+        // The team's manager changes open or close the case to people too: shown here,
+        // with who proposed and who decided.
+        let mut history = history;
+        if let Some(team_id) = store
+            .team_of_case(case_id)
+            .await
+            .map_err(failed("open case"))?
+        {
+            for c in store
+                .team_changes(team_id)
+                .await
+                .map_err(failed("open case"))?
+                .into_iter()
+                .filter(|c| c.outcome.as_deref() == Some("confirmed"))
+            {
+                let name = |v: &Option<String>| v.clone().unwrap_or_else(|| "nobody".into());
+                let mut parts = Vec::new();
+                if c.old_team_manager != c.team_manager {
+                    parts.push(format!(
+                        "Team Manager changed from {} to {}",
+                        name(&c.old_team_manager),
+                        name(&c.team_manager)
+                    ));
+                }
+                if c.old_service_manager != c.service_manager {
+                    parts.push(format!(
+                        "Service Manager changed from {} to {}",
+                        name(&c.old_service_manager),
+                        name(&c.service_manager)
+                    ));
+                }
+                let who = match (&c.proposed_by, &c.decided_by) {
+                    (Some(p), Some(d)) if p != d => format!("proposed by {p}, confirmed by {d}"),
+                    (_, Some(d)) => format!("by {d}"),
+                    _ => String::new(),
+                };
+                history.push((
+                    c.decided_at.unwrap_or(c.proposed_at),
+                    format!("{} for {} ({who})", parts.join("; "), c.team),
+                ));
+            }
+            history.sort_by(|a, b| b.0.cmp(&a.0));
+        }
         let iro_choices = actor.roles.has(crate::domain::Role::QaManager).then(|| {
             (
                 staff

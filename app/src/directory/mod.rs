@@ -22,15 +22,52 @@ pub struct TeamEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DirectoryView {
     pub teams: Vec<TeamEntry>,
+    /// Changes to teams' managers waiting for the QA Manager's decision.
+    pub waiting: Vec<WaitingChange>,
+    /// Whether this person decides them (the QA Manager) or proposes (the Administrator).
+    pub decides: bool,
     /// (person ID, name) of everyone holding the role.
     pub team_managers: Vec<(i64, String)>,
     pub service_managers: Vec<(i64, String)>,
+}
+
+/// A proposed change to a team's managers, as the directory shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaitingChange {
+    pub id: i64,
+    pub team: String,
+    /// "Team Manager: Jo Bloggs to Sam Patel", one line per manager changed.
+    pub lines: Vec<String>,
+    pub proposed_by: String,
+    pub proposed_on: String,
 }
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
     use crate::domain::{Actor, Role};
     use crate::AppError;
+
+    /// An alert for each QA Manager that a change waits for their decision.
+    pub async fn tell_qa_managers(
+        store: &crate::store::Store,
+    ) -> Result<crate::store::Notices, AppError> {
+        use crate::domain::alert::AlertKind;
+        let mut notices = crate::store::Notices::new();
+        for (person_id, _) in store
+            .people_with_role(Role::QaManager)
+            .await
+            .map_err(crate::server::failed("find the QA Managers"))?
+        {
+            notices.alert(crate::store::NewAlert {
+                person_id,
+                kind: AlertKind::TeamManagersProposed,
+                case_id: None,
+                link: "/directory#waiting".into(),
+                body: "A change to a team's Team or Service Manager is proposed. Confirm or decline it in the directory.".into(),
+            });
+        }
+        Ok(notices)
+    }
 
     pub fn require_directory(actor: &Actor) -> Result<(), AppError> {
         if actor.roles.any(&[Role::QaManager, Role::Administrator]) {
@@ -95,18 +132,55 @@ pub async fn directory() -> Result<DirectoryView, AppError> {
                 .collect(),
             team_managers: holding(Role::TeamManager),
             service_managers: holding(Role::ServiceManager),
+            waiting: store
+                .waiting_team_changes()
+                .await
+                .map_err(failed("directory"))?
+                .into_iter()
+                .map(|c| {
+                    let name = |v: &Option<String>| v.clone().unwrap_or_else(|| "nobody".into());
+                    let mut lines = Vec::new();
+                    if c.old_team_manager != c.team_manager {
+                        lines.push(format!(
+                            "Team Manager: {} to {}",
+                            name(&c.old_team_manager),
+                            name(&c.team_manager)
+                        ));
+                    }
+                    if c.old_service_manager != c.service_manager {
+                        lines.push(format!(
+                            "Service Manager: {} to {}",
+                            name(&c.old_service_manager),
+                            name(&c.service_manager)
+                        ));
+                    }
+                    WaitingChange {
+                        id: c.id,
+                        team: c.team,
+                        lines,
+                        proposed_by: name(&c.proposed_by),
+                        proposed_on: crate::domain::calendar::london_date(c.proposed_at)
+                            .format("%-d %B %Y")
+                            .to_string(),
+                    }
+                })
+                .collect(),
+            decides: actor.roles.has(Role::QaManager),
         })
     })
     .await
 }
 
-/// Sets a team's Team Manager and Service Manager (blank for none).
+/// Sets a team's Team Manager and Service Manager (blank for none). They open the team's
+/// cases and filed audits to the people chosen, so it is the QA Manager's decision: their
+/// change is made at once; the Administrator's is proposed to them. `true` when proposed.
 #[server(endpoint = "save_team")]
 pub async fn save_team(
     team_id: i64,
     team_manager_id: Option<String>,
     service_manager_id: Option<String>,
-) -> Result<(), AppError> {
+) -> Result<bool, AppError> {
+    use crate::domain::Role;
     use crate::server::*;
     respond("save_team", async move {
         let (store, actor) = signed_in().await?;
@@ -124,15 +198,73 @@ pub async fn save_team(
             &format!("sm-{team_id}"),
             "Service Manager",
         )?;
-        if !store
-            .save_team(team_id, tm, sm)
-            .await
-            .map_err(failed("save team"))?
-        {
-            return Err(AppError::NotFound);
+        let now = chrono::Utc::now();
+        if actor.roles.has(Role::QaManager) {
+            if !store
+                .save_team_managers(team_id, (tm, sm), actor.person_id, now)
+                .await
+                .map_err(failed("save team"))?
+            {
+                return Err(AppError::NotFound);
+            }
+            tracing::info!(team_id, person_id = actor.person_id, "team managers saved");
+            return Ok(false);
         }
-        tracing::info!(team_id, person_id = actor.person_id, "team managers saved");
-        Ok(())
+        let notices = ssr::tell_qa_managers(&store).await?;
+        match store
+            .propose_team_managers(team_id, (tm, sm), actor.person_id, &notices, now)
+            .await
+            .map_err(failed("propose team managers"))?
+        {
+            None => Err(AppError::NotFound),
+            Some(None) => Ok(false),
+            Some(Some(_)) => {
+                committed(&notices);
+                tracing::info!(
+                    team_id,
+                    person_id = actor.person_id,
+                    "team managers proposed"
+                );
+                Ok(true)
+            }
+        }
+    })
+    .await
+}
+
+/// The QA Manager confirms (`decision` = `confirm`) or declines a proposed change to a
+/// team's managers.
+#[server(endpoint = "decide_team_change")]
+pub async fn decide_team_change(change_id: i64, decision: String) -> Result<(), AppError> {
+    use crate::domain::Role;
+    use crate::server::*;
+    use crate::store::Decided;
+    use crate::FieldError;
+    respond("decide_team_change", async move {
+        let (store, actor) = signed_in().await?;
+        if !actor.roles.has(Role::QaManager) {
+            return Err(AppError::Forbidden);
+        }
+        let confirm = match decision.as_str() {
+            "confirm" => true,
+            "decline" => false,
+            _ => return Err(AppError::NotFound),
+        };
+        match store
+            .decide_team_change(change_id, confirm, actor.person_id, chrono::Utc::now())
+            .await
+            .map_err(failed("decide a team change"))?
+        {
+            Decided::Done => {
+                tracing::info!(change_id, confirm, person_id = actor.person_id, "team change decided");
+                Ok(())
+            }
+            Decided::NotWaiting => Err(AppError::NotFound),
+            Decided::Overtaken => Err(AppError::Invalid(vec![FieldError::new(
+                &format!("change-{change_id}"),
+                "The team's managers have changed since this was proposed. Decline it, and change them again if needed",
+            )])),
+        }
     })
     .await
 }
@@ -301,16 +433,24 @@ pub async fn upload_directory(data: MultipartData) -> Result<i64, AppError> {
                         if problems.is_empty() {
                             let payload = serde_json::to_string(&lines)
                                 .map_err(failed("upload directory"))?;
-                            Ok(store
+                            let direct = actor.roles.has(Role::QaManager);
+                            let notices = ssr::tell_qa_managers(&store).await?;
+                            let (id, proposed) = store
                                 .apply_team_directory(
                                     &file_name,
                                     &payload,
                                     &updates,
                                     actor.person_id,
+                                    direct,
+                                    &notices,
                                     now,
                                 )
                                 .await
-                                .map_err(failed("upload directory"))?)
+                                .map_err(failed("upload directory"))?;
+                            if proposed > 0 {
+                                committed(&notices);
+                            }
+                            Ok(id)
                         } else {
                             Err(problems)
                         }

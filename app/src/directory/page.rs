@@ -1,4 +1,6 @@
-use super::{directory, AddTeam, DirectoryView, SaveTeam, UploadDirectory};
+use super::{
+    directory, AddTeam, DecideTeamChange, DirectoryView, SaveTeam, UploadDirectory, WaitingChange,
+};
 use crate::ui::{field_error, form_errors, url_error, ErrorSummary, ErrorView, SignedIn, Tag};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
@@ -9,18 +11,21 @@ use leptos_meta::Title;
 pub fn DirectoryPage() -> impl IntoView {
     let save = ServerAction::<SaveTeam>::new();
     let add = ServerAction::<AddTeam>::new();
+    let decide = ServerAction::<DecideTeamChange>::new();
     let view_data = Resource::new(
-        move || save.version().get() + add.version().get(),
+        move || save.version().get() + add.version().get() + decide.version().get(),
         |_| directory(),
     );
     let from_url = url_error(&[
         <UploadDirectory as ServerFn>::PATH,
         <SaveTeam as ServerFn>::PATH,
         <AddTeam as ServerFn>::PATH,
+        <DecideTeamChange as ServerFn>::PATH,
     ]);
     let errors = move || {
         let mut all = form_errors(save.value().get());
         all.extend(form_errors(add.value().get()));
+        all.extend(form_errors(decide.value().get()));
         if all.is_empty() {
             all = match from_url() {
                 Some(AppError::Invalid(e)) => e,
@@ -37,11 +42,21 @@ pub fn DirectoryPage() -> impl IntoView {
             <h1 class="heading-l">"Staff directory"</h1>
             <p class="body">"Who manages each team. Alerts about selected cases go to the case's key worker, its team's Team Manager and Service Manager, and its IRO / CP Chair."</p>
             {move || view! { <ErrorSummary errors=errors()/> }}
-            {move || save.value().get().and_then(Result::ok).map(|_| view! { <p class="body" role="status" data-testid="team-saved"><Tag text="Saved" colour="green"/></p> })}
+            {move || save.value().get().and_then(Result::ok).map(|proposed| if proposed {
+                view! { <p class="body" role="status" data-testid="team-saved"><Tag text="Proposed" colour="blue"/>" The QA Manager has been asked to confirm the change. Until then the team's managers stay as they were."</p> }.into_any()
+            } else {
+                view! { <p class="body" role="status" data-testid="team-saved"><Tag text="Saved" colour="green"/></p> }.into_any()
+            })}
             <Suspense fallback=|| view! { <p class="loading">"Loading the directory…"</p> }>
                 {move || Suspend::new(async move {
                     match view_data.await {
-                        Ok(data) => view! { <Teams data save errors/> }.into_any(),
+                        Ok(data) => view! {
+                            <Waiting waiting=data.waiting.clone() decides=data.decides decide/>
+                            {(!data.decides).then(|| view! {
+                                <p class="body">"Team and Service Managers can see every case and filed audit of their team, so a change you make here is proposed to the QA Manager, who confirms or declines it."</p>
+                            })}
+                            <Teams data save errors/>
+                        }.into_any(),
                         Err(error) => view! { <ErrorView error/> }.into_any(),
                     }
                 })}
@@ -86,6 +101,7 @@ fn Teams(
         teams,
         team_managers,
         service_managers,
+        ..
     } = data;
     view! {
         <div class="table-wrap"><table class="table" data-testid="teams-table">
@@ -129,4 +145,46 @@ fn Teams(
             </tbody>
         </table></div>
     }
+}
+
+/// Proposed changes to teams' managers: the QA Manager confirms or declines each; the
+/// Administrator sees what waits.
+#[component]
+fn Waiting(
+    waiting: Vec<WaitingChange>,
+    decides: bool,
+    decide: ServerAction<DecideTeamChange>,
+) -> impl IntoView {
+    (!waiting.is_empty()).then(|| view! {
+        <section class="panel" id="waiting" data-testid="waiting-changes">
+            <h2 class="heading-m">"Changes waiting for the QA Manager"</h2>
+            <ul class="list">
+                {waiting.into_iter().map(|c| {
+                    let (confirm_id, decline_id) = (c.id.to_string(), c.id.to_string());
+                    let confirm_label = format!("Confirm the change to {}", c.team);
+                    let decline_label = format!("Decline the change to {}", c.team);
+                    view! {
+                        <li id=format!("change-{}", c.id)>
+                            <p class="body"><strong>{c.team.clone()}</strong>": "{c.lines.join("; ")}
+                                <span class="hint">{format!(" Proposed by {} on {}.", c.proposed_by, c.proposed_on)}</span></p>
+                            {decides.then(|| view! {
+                                <div class="button-group">
+                                    <ActionForm action=decide attr:class="inline-form">
+                                        <input type="hidden" name="change_id" value=confirm_id/>
+                                        <input type="hidden" name="decision" value="confirm"/>
+                                        <button type="submit" class="button">{confirm_label}</button>
+                                    </ActionForm>
+                                    <ActionForm action=decide attr:class="inline-form">
+                                        <input type="hidden" name="change_id" value=decline_id/>
+                                        <input type="hidden" name="decision" value="decline"/>
+                                        <button type="submit" class="button button--secondary">{decline_label}</button>
+                                    </ActionForm>
+                                </div>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    })
 }

@@ -50,10 +50,12 @@ pub enum AlertKind {
     ReportForComment,
     /// Someone commented on a summary report's draft (to the QA Manager).
     ReportCommented,
+    /// The Administrator proposed a team's Team or Service Manager (to the QA Manager).
+    TeamManagersProposed,
 }
 
 impl AlertKind {
-    pub const ALL: [AlertKind; 24] = [
+    pub const ALL: [AlertKind; 25] = [
         AlertKind::CaseSelected,
         AlertKind::AuditorAssigned,
         AlertKind::DiscussionProposed,
@@ -78,6 +80,7 @@ impl AlertKind {
         AlertKind::SessionFeedbackAsked,
         AlertKind::ReportForComment,
         AlertKind::ReportCommented,
+        AlertKind::TeamManagersProposed,
     ];
 
     pub fn code(self) -> &'static str {
@@ -106,6 +109,7 @@ impl AlertKind {
             AlertKind::SessionFeedbackAsked => "session_feedback_asked",
             AlertKind::ReportForComment => "report_for_comment",
             AlertKind::ReportCommented => "report_commented",
+            AlertKind::TeamManagersProposed => "team_managers_proposed",
         }
     }
 
@@ -140,6 +144,7 @@ impl AlertKind {
             AlertKind::SessionFeedbackAsked => "Session feedback asked for",
             AlertKind::ReportForComment => "Summary report to comment on",
             AlertKind::ReportCommented => "Summary report comment",
+            AlertKind::TeamManagersProposed => "Team managers to confirm",
         }
     }
 
@@ -172,6 +177,9 @@ impl AlertKind {
             AlertKind::SessionFeedbackAsked => "Your feedback on an audit session is asked for",
             AlertKind::ReportForComment => "A monthly audit summary report is ready for comments",
             AlertKind::ReportCommented => "A comment on the monthly audit summary report",
+            AlertKind::TeamManagersProposed => {
+                "A change to a team's Team or Service Manager waits for your decision"
+            }
         }
     }
 }

@@ -63,34 +63,20 @@ impl Store {
         .await?)
     }
 
-    /// Sets a team's managers. `false` if there is no such team.
-    pub async fn save_team(
-        &self,
-        team_id: i64,
-        team_manager_id: Option<i64>,
-        service_manager_id: Option<i64>,
-    ) -> StoreResult<bool> {
-        Ok(sqlx::query(
-            "UPDATE teams SET team_manager_id = $1, service_manager_id = $2 WHERE id = $3",
-        )
-        .bind(team_manager_id)
-        .bind(service_manager_id)
-        .bind(team_id)
-        .execute(&self.pool)
-        .await?
-        .rows_affected()
-            == 1)
-    }
-
     /// Records a directory upload as applied and applies its team lines, in one transaction.
+    /// `direct` (the QA Manager's upload) sets managers at once; otherwise (the
+    /// Administrator's) each change of managers is proposed to the QA Manager, with
+    /// `notices` telling them. Either way every change is kept with who and when.
     pub async fn apply_team_directory(
         &self,
         file_name: &str,
         payload: &str,
         updates: &[TeamUpdate],
         by: i64,
+        direct: bool,
+        notices: &super::Notices,
         now: DateTime<Utc>,
-    ) -> StoreResult<i64> {
+    ) -> StoreResult<(i64, usize)> {
         let mut tx = self.begin_write().await?;
         let import_id: i64 = sqlx::query_scalar(
             "INSERT INTO imports (kind, file_name, status, payload, uploaded_by, uploaded_at, applied_at) \
@@ -102,31 +88,35 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
+        let mut proposed = 0;
         for u in updates {
-            match u.team_id {
-                Some(id) => {
-                    sqlx::query("UPDATE teams SET team_manager_id = $1, service_manager_id = $2 WHERE id = $3")
-                        .bind(u.team_manager_id)
-                        .bind(u.service_manager_id)
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await?;
-                }
+            let team_id = match u.team_id {
+                Some(id) => id,
                 None => {
-                    sqlx::query(
-                        "INSERT INTO teams (name, team_manager_id, service_manager_id, created_at) VALUES ($1, $2, $3, $4)",
+                    sqlx::query_scalar(
+                        "INSERT INTO teams (name, created_at) VALUES ($1, $2) RETURNING id",
                     )
                     .bind(&u.name)
-                    .bind(u.team_manager_id)
-                    .bind(u.service_manager_id)
                     .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+                    .fetch_one(&mut *tx)
+                    .await?
                 }
+            };
+            let managers = (u.team_manager_id, u.service_manager_id);
+            if direct {
+                Self::set_team_managers_in(&mut tx, team_id, managers, by, now).await?;
+            } else if let Some(Some(_)) = self
+                .propose_team_managers_in(&mut tx, team_id, managers, by, now)
+                .await?
+            {
+                proposed += 1;
             }
         }
+        if proposed > 0 {
+            self.write_notices(&mut tx, notices, now).await?;
+        }
         tx.commit().await?;
-        Ok(import_id)
+        Ok((import_id, proposed))
     }
 
     /// Records an IRO / CP Chair upload as applied and sets each case's IRO, with history,
@@ -171,13 +161,14 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             sqlx::query(
-                "INSERT INTO case_history (case_id, import_id, change, old_value, new_value, at) VALUES ($1, $2, 'iro', $3, $4, $5)",
+                "INSERT INTO case_history (case_id, import_id, change, old_value, new_value, at, by_person) VALUES ($1, $2, 'iro', $3, $4, $5, $6)",
             )
             .bind(case_id)
             .bind(import_id)
             .bind(old.map(|v| v.to_string()))
             .bind(iro.map(|v| v.to_string()))
             .bind(now)
+            .bind(by)
             .execute(&mut *tx)
             .await?;
         }

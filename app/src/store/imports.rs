@@ -471,10 +471,13 @@ impl Store {
             Option<String>,
             DateTime<Utc>,
             Option<i64>,
+            Option<String>,
         )>,
     > {
         Ok(sqlx::query_as(
-            "SELECT change, old_value, new_value, at, import_id FROM case_history WHERE case_id = $1 ORDER BY id DESC",
+            "SELECT h.change, h.old_value, h.new_value, h.at, h.import_id, p.display_name \
+             FROM case_history h LEFT JOIN people p ON p.id = h.by_person \
+             WHERE h.case_id = $1 ORDER BY h.id DESC",
         )
         .bind(case_id)
         .fetch_all(&self.pool)

@@ -14,6 +14,7 @@ mod people;
 mod retention;
 mod rounds;
 mod scale_seed;
+mod team_changes;
 mod throttle;
 mod trail;
 
@@ -43,6 +44,7 @@ pub use rounds::{
     RoundRow, SelectionContact,
 };
 pub use scale_seed::{ScaleSpec, Scaled};
+pub use team_changes::{Decided, TeamChangeRow};
 pub use throttle::LockoutRow;
 pub use trail::{TrailEntry, TrailRow};
 
