@@ -91,6 +91,18 @@ pub async fn refuse_cross_site(
 
 /// Headers on every response. Pages, server functions and downloads carry personal data,
 /// so nothing but the built, hashed static files may be cached.
+/// A page's content security policy: its scripts are the app's own files and the inline
+/// scripts Leptos writes with this response's nonce (hydration, resolved data); the
+/// WebAssembly may be compiled; no inline script or style, no plug-ins, no framing, and
+/// forms and requests go only to the app.
+pub fn page_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
 pub async fn security_headers(
     State(origins): State<Origins>,
     request: Request,
@@ -115,11 +127,13 @@ pub async fn security_headers(
     // them from another site's.
     set(headers, header::REFERRER_POLICY, "same-origin");
     set(headers, header::X_FRAME_OPTIONS, "DENY");
+    // Pages set their own policy with this response's nonce (see [`page_policy`]);
+    // everything else (server functions, downloads, files) runs no script at all.
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
         set(
             headers,
             header::CONTENT_SECURITY_POLICY,
-            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
+            "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
         );
     }
     if https {

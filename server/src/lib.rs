@@ -447,6 +447,15 @@ pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router
             provide_context(state.clone());
             provide_context(state.store.clone());
             provide_context(state.site.clone());
+            // A page's policy names the nonce Leptos gave this response's scripts.
+            if let (Some(nonce), Some(response)) = (
+                leptos::nonce::use_nonce(),
+                use_context::<leptos_axum::ResponseOptions>(),
+            ) {
+                if let Ok(policy) = axum::http::HeaderValue::from_str(&guard::page_policy(&nonce)) {
+                    response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, policy);
+                }
+            }
         }
     };
     let downloads = Router::new()

@@ -113,6 +113,39 @@ async fn pages_server_functions_and_downloads_carry_the_security_headers() {
             "{what}: not over HTTPS"
         );
     }
+    // A page's scripts run only with its own nonce: no inline script or style is allowed,
+    // and each response has a fresh nonce.
+    let nonce_of = |reply: &Reply| {
+        let policy = reply.headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(!policy.contains("unsafe-inline"), "{policy}");
+        assert!(policy.contains("object-src 'none'") && policy.contains("base-uri 'none'"));
+        let nonce = policy
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .unwrap_or_else(|| panic!("a nonce in {policy}"))
+            .to_string();
+        nonce
+    };
+    let nonce = nonce_of(&page);
+    assert!(nonce.len() >= 16);
+    let scripts = page.body.matches("<script").count();
+    assert!(scripts > 0);
+    assert_eq!(
+        page.body.matches(&format!("nonce=\"{nonce}\"")).count(),
+        scripts,
+        "every script carries the nonce"
+    );
+    assert!(!page.body.contains(" onclick="), "no inline event handlers");
+    assert!(!page.body.contains(" style="), "no inline styles");
+    assert_ne!(nonce_of(&app.page("/", Some(&qa)).await), nonce);
+    assert!(api.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .starts_with("default-src 'none'"));
     // Behind an HTTPS proxy, browsers are told to use HTTPS only.
     let reply = app
         .send(

@@ -802,7 +802,7 @@ pub fn AuditRecordPage() -> impl IntoView {
                                         view.summary.team, view.summary.auditor, view.key_worker.clone().unwrap_or_else(|| "not allocated".into()),
                                         view.completed_at.map(|c| c.format("%-d %B %Y").to_string()).unwrap_or_default())}</p>
                                     <p class="no-print">
-                                        <button type="button" class="button button--secondary" onclick="window.print()">"Print"</button>" "
+                                        <button type="button" class="button button--secondary" on:click=|_| crate::ui::print_page()>"Print"</button>" "
                                         <a class="button button--secondary" href=format!("/audits/{}/audit.pdf", view.summary.id) download="" data-testid="audit-pdf">"Download as PDF"</a>" "
                                         <a class="button button--secondary" href=format!("/audits/{}/audit.docx", view.summary.id) download="" data-testid="audit-docx">"Download as Word"</a>
                                         {(view.role == AuditRole::Programme).then(|| view! {

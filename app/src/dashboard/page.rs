@@ -53,7 +53,7 @@ pub fn Chart(panel: Panel, #[prop(optional)] round: Option<i64>) -> impl IntoVie
                 </svg>
                 <ul class="chart__key" aria-hidden="true">
                     {panel.series.iter().take(stacked).enumerate().map(|(s, name)| view! {
-                        <li><span class="chart__swatch" style=format!("background:{}", COLOURS[s % COLOURS.len()])></span>{name.clone()}</li>
+                        <li><span class=format!("chart__swatch chart__swatch--dash-{}", s % COLOURS.len())></span>{name.clone()}</li>
                     }).collect_view()}
                 </ul>
             })}

@@ -369,7 +369,7 @@ pub fn ReportPrintPage() -> impl IntoView {
                         Ok(v) => view! {
                             <article class="print-report" data-testid="print-report">
                                 <p class="no-print"><a class="back-link" href=format!("/reports/{}", v.id)>"Back to the report"</a>
-                                    <button type="button" class="button" onclick="window.print()">"Print or save as PDF"</button></p>
+                                    <button type="button" class="button" on:click=|_| crate::ui::print_page()>"Print or save as PDF"</button></p>
                                 <h1 class="heading-l">{format!("Case audit summary report: {}", v.period)}</h1>
                                 <p class="hint">{match (&v.finalised, v.presented_on) {
                                     (Some(f), Some(on)) => format!("{f}. Presented to the senior management team on {}.", on.format("%-d %B %Y")),

@@ -111,7 +111,7 @@ pub fn GroupedBars(
             </svg>
             <ul class="chart__key" aria-hidden="true">
                 {chart.series.iter().enumerate().map(|(s, (name, _))| view! {
-                    <li><span class="chart__swatch" style=format!("background:{}", COLOURS[s % COLOURS.len()])></span>{name.clone()}</li>
+                    <li><span class=format!("chart__swatch chart__swatch--{}", s % COLOURS.len())></span>{name.clone()}</li>
                 }).collect_view()}
             </ul>
             <div class="table-wrap">

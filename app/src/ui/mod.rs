@@ -12,6 +12,15 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Redirect, A};
 
+/// Opens the browser's print dialog (a click handler, not inline script, which the
+/// content security policy refuses).
+pub fn print_page() {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = window().print();
+    }
+}
+
 /// Sets the HTTP status of a server-rendered page. Does nothing in the browser.
 pub fn set_page_status(_status: u16) {
     #[cfg(feature = "ssr")]
