@@ -28,7 +28,7 @@ pub enum AppError {
     SignInRequired,
     #[error("You do not have access to this. Only people with a need to know can see it.")]
     Forbidden,
-    #[error("Page not found.")]
+    #[error("Page not found. It may not exist, or you may not have access to it.")]
     NotFound,
     #[error("There is a problem: {}", .0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))]
     Invalid(Vec<FieldError>),
@@ -44,7 +44,52 @@ pub enum AppError {
     Internal,
 }
 
+/// Whether a message may travel in a URL: no quoted value, no token mixing letters and
+/// digits (a Child Unique ID), no long number. A plain form post (before the WebAssembly
+/// loads) is redirected back with its error in the URL, which browsers keep in history and
+/// proxies log.
+fn url_safe(message: &str) -> bool {
+    if message.contains(['"', '\u{201c}', '\u{201d}', '\'', '@']) {
+        return false;
+    }
+    !message
+        .split(|c: char| c.is_whitespace() || ",.;:()".contains(c))
+        .any(|word| {
+            let digits = word.chars().filter(char::is_ascii_digit).count();
+            let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+            (digits > 0 && letters > 0) || digits >= 5
+        })
+}
+
 impl AppError {
+    /// This error as it may be put in a URL: messages that might carry personal data (a
+    /// name, a Child Unique ID) become a plain request to check the answer; the field
+    /// still says where.
+    pub fn for_url(self) -> AppError {
+        match self {
+            AppError::Invalid(errors) => AppError::Invalid(
+                errors
+                    .into_iter()
+                    .map(|e| {
+                        if url_safe(&e.message) {
+                            e
+                        } else {
+                            FieldError::new(
+                                &e.field,
+                                "This answer could not be accepted. Check it and try again.",
+                            )
+                        }
+                    })
+                    .collect(),
+            ),
+            AppError::Stale { .. } => AppError::Invalid(vec![FieldError::new(
+                "",
+                "Someone saved a newer version since you opened this page. Your changes have not been saved over it.",
+            )]),
+            other => other,
+        }
+    }
+
     pub fn field_errors(&self) -> &[FieldError] {
         match self {
             AppError::Invalid(errors) => errors,
@@ -80,5 +125,51 @@ impl FromServerFnError for AppError {
             }
             _ => AppError::Internal,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn personal_data_never_goes_into_a_url() {
+        let error = AppError::Invalid(vec![
+            FieldError::new("reason-3", "Enter why the audit of EH12345 is left open"),
+            FieldError::new(
+                "name",
+                "There is already a theme called \u{201c}Jo Bloggs\u{201d}",
+            ),
+            FieldError::new("email", "Enter an email address like name@council.gov.uk"),
+            FieldError::new("id", "Case 1234567 is not yours"),
+            FieldError::new("quota_7", "List 7 must be 5 or fewer"),
+            FieldError::new(
+                "email",
+                "Too many tries to sign in. Wait 15 minutes and try again.",
+            ),
+        ]);
+        let safe = error.for_url();
+        let messages: Vec<&str> = safe
+            .field_errors()
+            .iter()
+            .map(|e| e.message.as_str())
+            .collect();
+        assert!(messages[..4]
+            .iter()
+            .all(|m| *m == "This answer could not be accepted. Check it and try again."));
+        assert_eq!(messages[4], "List 7 must be 5 or fewer");
+        assert_eq!(
+            messages[5],
+            "Too many tries to sign in. Wait 15 minutes and try again."
+        );
+        assert_eq!(safe.field_errors()[0].field, "reason-3");
+        assert!(matches!(
+            AppError::Stale {
+                by: "Jo Bloggs".into(),
+                version: 2
+            }
+            .for_url(),
+            AppError::Invalid(_)
+        ));
     }
 }

@@ -69,7 +69,21 @@ function ok(reply, what) {
 /** A tablet-sized, touch browser context whose server function calls are counted. */
 async function tablet(browser) {
   const context = await browser.newContext({ viewport: TABLET, hasTouch: true });
+  // Every page records what its content security policy refused (see `cspViolations`).
+  await context.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
   const page = await context.newPage();
+  // Any page that breaks its content security policy fails the whole run.
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) {
+      console.error(`content security policy violated on ${page.url()}: ${message.text()}`);
+      process.exitCode = 1;
+    }
+  });
   // Server function calls in flight, and when the last one began or ended (see `quiet`).
   const calls = { inflight: 0, last: Date.now() };
   const isCall = (r) => new URL(r.url()).pathname.startsWith('/api/');
@@ -100,3 +114,10 @@ module.exports.slug = slug;
 module.exports.ok = ok;
 module.exports.tablet = tablet;
 module.exports.quiet = quiet;
+
+/** What the page's content security policy has refused so far (none, for a sound page). */
+async function cspViolations(page) {
+  return page.evaluate(() => window.__cspViolations || []);
+}
+
+module.exports.cspViolations = cspViolations;

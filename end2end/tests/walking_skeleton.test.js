@@ -78,7 +78,7 @@ test('a wrong password shows a clear error that does not say which part was wron
   await context.close();
 });
 
-test("a key worker opening another team's case gets the 403 page", async () => {
+test("a key worker opening another team's case is told the page is not found (404)", async () => {
   const qa = await newPage();
   await signIn(qa.page, QA);
   await qa.page.waitForURL(`${BASE}/`);
@@ -91,9 +91,10 @@ test("a key worker opening another team's case gets the 403 page", async () => {
   await signIn(page, KW);
   await page.waitForURL(`${BASE}/`);
   const response = await page.goto(`${BASE}${href}`);
-  assert.equal(response.status(), 403);
-  await page.getByTestId('forbidden').waitFor();
-  assert.equal(await page.getByTestId('forbidden').innerText(), 'You do not have access to this page');
+  // Refused as if it were not there: IDs cannot be tried to learn which cases exist.
+  assert.equal(response.status(), 404);
+  await page.getByTestId('not-found').waitFor();
+  assert.equal(await page.getByTestId('not-found').innerText(), 'Page not found');
   assert.equal(await page.getByTestId('case-heading').count(), 0);
 
   // Their own case opens.

@@ -66,6 +66,65 @@ fn safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
+/// The most a form may send to a server function (uploads, multipart, have their own
+/// limit), and the longest single answer: the longest field the app keeps is a report
+/// section of 20,000 characters. Every field's own limit is checked by its function; this
+/// keeps an unexpected or unchecked field from carrying megabytes.
+pub const MAX_FORM_BYTES: usize = 1024 * 1024;
+pub const MAX_FIELD_CHARS: usize = 20_000;
+pub const MAX_FIELDS: usize = 2_000;
+
+/// Refuses an oversized form (413) or an over-long answer (422) before any server function
+/// reads it.
+pub async fn limit_forms(request: Request, next: Next) -> Response {
+    let form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !form || !request.uri().path().starts_with("/api/") {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_FORM_BYTES).await else {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.").into_response();
+    };
+    let mut fields = 0;
+    for (_, value) in form_urlencoded::parse(&bytes) {
+        fields += 1;
+        if fields > MAX_FIELDS || value.chars().count() > MAX_FIELD_CHARS {
+            return (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                axum::Json(app::AppError::Invalid(vec![app::FieldError::new(
+                    "",
+                    format!("An answer is longer than {MAX_FIELD_CHARS} characters. Shorten it and try again."),
+                )])),
+            )
+                .into_response();
+        }
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
+}
+
+/// A form missing a field a server function needs is the form's problem (422), not the
+/// server's: Leptos answers it 500 before the function runs.
+pub async fn incomplete_forms(request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    if !api || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    if let Ok(app::AppError::Invalid(_)) = serde_json::from_slice::<app::AppError>(&bytes) {
+        parts.status = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
 /// Refuses a state-changing request from another site (cross-site request forgery, login
 /// forgery included) before any work is done.
 pub async fn refuse_cross_site(

@@ -396,7 +396,7 @@ async fn log_download(
         Outcome::Failed
     };
     let request_id = app::server::trail::request_id_from(&headers);
-    if let Err(error) = app::server::trail::log_event(
+    let logged = app::server::trail::log_event(
         store,
         person,
         &format!("download:{file}"),
@@ -404,9 +404,14 @@ async fn log_download(
         record.as_slice(),
         request_id.as_deref(),
     )
-    .await
-    {
+    .await;
+    if let Err(error) = logged {
         tracing::error!(?error, "could not log a download");
+    }
+    // A refused download answers as a missing one: IDs cannot be tried to learn which
+    // records exist.
+    if status == axum::http::StatusCode::FORBIDDEN {
+        return axum::response::IntoResponse::into_response(axum::http::StatusCode::NOT_FOUND);
     }
     response
 }
@@ -516,6 +521,8 @@ pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router
             context, shell,
         ))
         .with_state(leptos)
+        .layer(axum::middleware::from_fn(guard::incomplete_forms))
+        .layer(axum::middleware::from_fn(guard::limit_forms))
         .layer(axum::middleware::from_fn_with_state(
             origins.clone(),
             guard::refuse_cross_site,

@@ -2,11 +2,9 @@
 //! case's Team Manager, who records progress per action, adds one, and finalises; the QA
 //! Manager is told, the dashboard's counts follow, and others are refused.
 
-mod common;
-
+use crate::common::journey::*;
+use crate::common::*;
 use axum::http::StatusCode;
-use common::journey::*;
-use common::*;
 
 /// A completed audit with one required action: (round, audit, people, Team Manager token).
 async fn filed(app: &TestApp) -> (i64, i64, People, String) {
@@ -92,7 +90,7 @@ async fn the_team_manager_reviews_the_actions_and_the_qa_manager_is_told() {
             Some(&tm),
         )
         .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_refused!(r.status);
     let r = app
         .call(
             "assign_action_reviews",
@@ -135,7 +133,7 @@ async fn the_team_manager_reviews_the_actions_and_the_qa_manager_is_told() {
     let r = app
         .call("action_review_detail", &[("audit_id", &a)], Some(&other))
         .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_refused!(r.status);
     let r = app
         .call("action_review_detail", &[("audit_id", &a)], Some(&p.kw))
         .await;
@@ -145,10 +143,7 @@ async fn the_team_manager_reviews_the_actions_and_the_qa_manager_is_told() {
     let mut form = update(&a, &action, "done");
     form.retain(|(k, _)| *k != "on");
     form.push(("on", &today));
-    assert_eq!(
-        app.call("update_action", &form, Some(&p.kw)).await.status,
-        StatusCode::FORBIDDEN
-    );
+    assert_refused!(app.call("update_action", &form, Some(&p.kw)).await.status);
 
     // Bad input is refused field by field.
     let bad = app

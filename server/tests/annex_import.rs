@@ -1,10 +1,8 @@
 //! Annex A import through the server functions, on a real database with the demo council.
 
-mod common;
-
+use crate::common::xlsx::{row, s, workbook, X};
+use crate::common::*;
 use axum::http::StatusCode;
-use common::xlsx::{row, s, workbook, X};
-use common::*;
 
 const QA: &str = "qa.manager@anytown.example";
 const AD: &str = "ad.1@anytown.example";
@@ -661,7 +659,7 @@ async fn only_the_qa_manager_imports() {
                 false,
             )
             .await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "{who} uploads");
+        assert_refused!(r.status, "{who} uploads");
         for (name, form) in [
             ("list_imports", vec![]),
             ("import_detail", vec![("import_id", id.as_str())]),
@@ -678,7 +676,7 @@ async fn only_the_qa_manager_imports() {
             ),
         ] {
             let r = app.call(name, &form, Some(&token)).await;
-            assert_eq!(r.status, StatusCode::FORBIDDEN, "{who} calls {name}");
+            assert_refused!(r.status, "{who} calls {name}");
         }
     }
     let r = app
@@ -727,7 +725,7 @@ async fn without_javascript_the_upload_form_lands_on_the_uploads_page() {
 
 #[tokio::test]
 async fn reallocating_a_case_mid_audit_hands_its_open_steps_to_the_new_key_worker() {
-    use common::journey;
+    use crate::common::journey;
     let app = TestApp::new().await;
     let qa = app.sign_in(QA).await;
     let round = journey::drawn_round(&app, &qa, "2027-01").await;
@@ -807,7 +805,7 @@ async fn reallocating_a_case_mid_audit_hands_its_open_steps_to_the_new_key_worke
         .await
         .iter()
         .any(|a| a["kind"] == "audit_handed_over"));
-    assert_eq!(
+    assert_refused!(
         app.call(
             "audit_detail",
             &[("audit_id", &audit.to_string())],
@@ -815,15 +813,11 @@ async fn reallocating_a_case_mid_audit_hands_its_open_steps_to_the_new_key_worke
         )
         .await
         .status,
-        StatusCode::FORBIDDEN,
         "the old key worker no longer has the open audit"
     );
     // The pending step is now the new key worker's: they agree the time.
     let auditor = app.sign_in(journey::AUDITOR).await;
     journey::ok(&journey::propose(&app, &auditor, audit).await);
-    assert_eq!(
-        journey::accept(&app, &old, audit).await.status,
-        StatusCode::FORBIDDEN
-    );
+    assert_refused!(journey::accept(&app, &old, audit).await.status);
     journey::ok(&journey::accept(&app, &new, audit).await);
 }

@@ -2,11 +2,9 @@
 //! date with a reason for each audit left open. Closing ends auditors' access to the cases,
 //! and the draw's 12-month window then applies; workloads count open audits only.
 
-mod common;
-
+use crate::common::journey::*;
+use crate::common::*;
 use axum::http::StatusCode;
-use common::journey::*;
-use common::*;
 
 async fn round_status(app: &TestApp, round: i64) -> String {
     sqlx::query_scalar("SELECT status FROM rounds WHERE id = $1")
@@ -74,9 +72,8 @@ async fn filing_the_last_audit_closes_the_round_and_ends_the_auditors_access_to_
 
     ok(&file(&app, &p.auditor, audit).await);
     assert_eq!(round_status(&app, round).await, "closed");
-    assert_eq!(
+    assert_refused!(
         case_page_status(&app, &p.auditor, case.case_id).await,
-        StatusCode::FORBIDDEN,
         "closing ends the auditor's access to the case"
     );
     let r = app
@@ -148,7 +145,7 @@ async fn the_qa_manager_closes_a_round_after_its_due_date_giving_a_reason_for_ea
             Some(&auditor),
         )
         .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_refused!(r.status);
     let r = app
         .call(
             "close_round",
@@ -227,10 +224,7 @@ async fn the_qa_manager_closes_a_round_after_its_due_date_giving_a_reason_for_ea
         "Key worker on long-term sick leave"
     );
     // The auditor no longer sees the case itself.
-    assert_eq!(
-        case_page_status(&app, &auditor, case.case_id).await,
-        StatusCode::FORBIDDEN
-    );
+    assert_refused!(case_page_status(&app, &auditor, case.case_id).await);
 }
 
 /// A closed round for `month` holding one drawn List 7 case; returns the case.

@@ -1,11 +1,9 @@
 //! The dashboard's figures equal the counts computed directly from the database, and each
 //! manager sees only their own teams.
 
-mod common;
-
+use crate::common::*;
 use app::domain::dashboard::Panel;
 use axum::http::StatusCode;
-use common::*;
 use std::collections::BTreeMap;
 
 const QA: &str = "qa.manager@anytown.example";
@@ -142,7 +140,7 @@ async fn dashboard_figures_match_the_database_and_managers_see_their_teams() {
             Some(&kw),
         )
         .await;
-    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_refused!(refused.status);
 
     // Every figure, for the programme and for the Team Manager, links to a list of
     // exactly that many, inside the viewer's own teams.

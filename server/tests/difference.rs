@@ -2,12 +2,10 @@
 //! disclosure check holding publishing until each flag is resolved, the library, and the
 //! interview arranged with the practitioners.
 
-mod common;
-
+use crate::common::journey::*;
+use crate::common::moderation::*;
+use crate::common::*;
 use axum::http::StatusCode;
-use common::journey::*;
-use common::moderation::*;
-use common::*;
 
 fn detail(reply: &Reply) -> serde_json::Value {
     ok(reply);
@@ -102,7 +100,7 @@ async fn confirmed_good_practice_starts_a_draft_from_the_audit() {
             Some(&kw),
         )
         .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_refused!(r.status);
     let other = app.sign_in("kw.leaving-care.1@anytown.example").await;
     let r = app
         .call(
@@ -111,7 +109,7 @@ async fn confirmed_good_practice_starts_a_draft_from_the_audit() {
             Some(&other),
         )
         .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_refused!(r.status);
     let lib = detail(&app.call("difference_library", &[], Some(&other)).await);
     assert_eq!(lib["published"].as_array().unwrap().len(), 0);
     assert_eq!(
@@ -260,15 +258,14 @@ async fn publishing_waits_until_every_disclosure_flag_is_resolved() {
         .contains("They agreed to be named"));
     // A key worker cannot publish; the QA team can, once.
     let kw = app.sign_in("kw.leaving-care.1@anytown.example").await;
-    assert_eq!(
+    assert_refused!(
         app.call(
             "publish_difference",
             &[("id", &id), ("version", "3")],
             Some(&kw)
         )
         .await
-        .status,
-        StatusCode::FORBIDDEN
+        .status
     );
     ok(&app
         .call(
@@ -372,15 +369,14 @@ async fn the_interview_is_arranged_with_the_practitioners() {
     assert_eq!(v["accepts"], true);
     let time = v["times"][0]["id"].as_i64().unwrap().to_string();
     let other = app.sign_in("kw.leaving-care.1@anytown.example").await;
-    assert_eq!(
+    assert_refused!(
         app.call(
             "accept_interview",
             &[("id", &id), ("time_id", &time)],
             Some(&other)
         )
         .await
-        .status,
-        StatusCode::FORBIDDEN
+        .status
     );
     ok(&app
         .call(
@@ -430,7 +426,7 @@ async fn the_interview_is_arranged_with_the_practitioners() {
         .header(axum::http::header::COOKIE, format!("pa_session={other}"))
         .body(axum::body::Body::empty())
         .unwrap();
-    assert_eq!(app.send(req).await.status, StatusCode::FORBIDDEN);
+    assert_refused!(app.send(req).await.status);
 }
 
 #[tokio::test]
@@ -472,14 +468,13 @@ async fn the_qa_team_starts_a_summary_of_its_own() {
     assert_eq!(v["title"], "Court work");
     assert!(v["audit_id"].is_null());
     let kw = app.sign_in("kw.leaving-care.1@anytown.example").await;
-    assert_eq!(
+    assert_refused!(
         app.call(
             "start_difference",
             &[("title", "a"), ("body", "b")],
             Some(&kw)
         )
         .await
-        .status,
-        StatusCode::FORBIDDEN
+        .status
     );
 }

@@ -1,9 +1,7 @@
 //! The staff directory: on screen and as CSV, all or nothing, QA Manager and Administrator.
 
-mod common;
-
+use crate::common::*;
 use axum::http::StatusCode;
-use common::*;
 
 const QA: &str = "qa.manager@anytown.example";
 const ADMIN: &str = "admin@anytown.example";
@@ -75,11 +73,7 @@ async fn teams_are_edited_on_screen_and_only_with_people_holding_the_role() {
             Some(&admin),
         )
         .await;
-    assert_eq!(
-        refused.status,
-        StatusCode::FORBIDDEN,
-        "the Administrator cannot confirm"
-    );
+    assert_refused!(refused.status, "the Administrator cannot confirm");
     let r = app
         .call(
             "decide_team_change",
@@ -136,7 +130,7 @@ async fn teams_are_edited_on_screen_and_only_with_people_holding_the_role() {
             ("set_case_iro", vec![("case_id", "1")]),
         ] {
             let r = app.call(name, &form, Some(&token)).await;
-            assert_eq!(r.status, StatusCode::FORBIDDEN, "{who} {name}");
+            assert_refused!(r.status, "{who} {name}");
         }
         let r = app
             .upload(
@@ -147,7 +141,7 @@ async fn teams_are_edited_on_screen_and_only_with_people_holding_the_role() {
                 false,
             )
             .await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "{who} uploads");
+        assert_refused!(r.status, "{who} uploads");
     }
 }
 
@@ -372,7 +366,7 @@ async fn iros_are_set_from_csv_or_on_screen_with_history() {
             Some(&admin),
         )
         .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert_refused!(r.status, "{}", r.body);
     let r = app
         .upload(
             "upload_directory",
@@ -382,7 +376,7 @@ async fn iros_are_set_from_csv_or_on_screen_with_history() {
             false,
         )
         .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_refused!(r.status);
     // The Administrator reads the teams uploads they may make.
     let teams = "Team,Team Manager,Service Manager\nBrand New Team,,\n";
     let r = app

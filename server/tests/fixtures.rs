@@ -1,10 +1,8 @@
 //! Files the end-to-end tests upload, built from the demo council so they cannot drift from
 //! it. Run with `UPDATE_FIXTURES=1` to rewrite them after changing the demo data.
 
-mod common;
-
-use common::xlsx::{row, s, workbook, X};
-use common::*;
+use crate::common::xlsx::{row, s, workbook, X};
+use crate::common::*;
 use std::path::PathBuf;
 
 fn fixture(name: &str) -> PathBuf {

@@ -2,12 +2,10 @@
 //! server goes on serving. Before, a sheet with cells at A1 and XFD1048576 made calamine
 //! allocate the whole sheet and abort the process, and a workbook with no sheets panicked.
 
-mod common;
-
+use crate::common::journey::QA;
+use crate::common::xlsx::{row, workbook, workbook_xml};
+use crate::common::*;
 use axum::http::StatusCode;
-use common::journey::QA;
-use common::xlsx::{row, workbook, workbook_xml};
-use common::*;
 
 async fn rejected(app: &TestApp, token: &str, list: &str, file: (&str, &[u8])) -> String {
     let reply = app

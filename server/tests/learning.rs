@@ -3,12 +3,10 @@
 //! check, finalising and outputs; feedback sessions; the newsletter; the filed audit as a
 //! document; and the Practice Improvement Team's aggregate-only access.
 
-mod common;
-
+use crate::common::journey::*;
+use crate::common::moderation::*;
+use crate::common::*;
 use axum::http::StatusCode;
-use common::journey::*;
-use common::moderation::*;
-use common::*;
 use std::io::Read;
 
 const PIT: &str = "pit.1@anytown.example";
@@ -416,7 +414,7 @@ async fn the_disclosure_check_blocks_finalising_and_a_final_report_never_changes
             Some(&psw),
         )
         .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_refused!(r.status);
     ok(&app
         .call(
             "finalise_report",
@@ -540,11 +538,10 @@ async fn the_report_downloads_as_word_and_its_figures_as_excel() {
         StatusCode::OK
     );
     let kw = app.sign_in(&outsider(&app).await).await;
-    assert_eq!(
+    assert_refused!(
         app.page(&format!("/reports/{id}/figures.xlsx"), Some(&kw))
             .await
-            .status,
-        StatusCode::FORBIDDEN
+            .status
     );
 }
 
@@ -600,18 +597,14 @@ async fn the_practice_improvement_team_reads_learning_but_never_a_case_or_an_aud
         ("add_theme", vec![("name", "Sneaky")]),
     ] {
         let r = app.call(name, &form, Some(&pit)).await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "{name}: {}", r.body);
+        assert_refused!(r.status, "{name}: {}", r.body);
     }
     for path in [
         format!("/audits/{audit}/audit.pdf"),
         format!("/audits/{audit}/audit.docx"),
         format!("/audits/{audit}/case-note.txt"),
     ] {
-        assert_eq!(
-            app.page(&path, Some(&pit)).await.status,
-            StatusCode::FORBIDDEN,
-            "{path}"
-        );
+        assert_refused!(app.page(&path, Some(&pit)).await.status, "{path}");
     }
     // Key workers and other practitioners see no learning pages.
     let kw = app.sign_in(&outsider(&app).await).await;
@@ -620,11 +613,7 @@ async fn the_practice_improvement_team_reads_learning_but_never_a_case_or_an_aud
         "themes_overview",
         "newsletters_overview",
     ] {
-        assert_eq!(
-            app.call(name, &[], Some(&kw)).await.status,
-            StatusCode::FORBIDDEN,
-            "{name}"
-        );
+        assert_refused!(app.call(name, &[], Some(&kw)).await.status, "{name}");
     }
 }
 
@@ -795,15 +784,14 @@ async fn a_feedback_session_invites_the_round_and_gathers_attendees_feedback() {
     let stranger = app.sign_in(PSW).await;
     let pit = app.sign_in(PIT).await;
     let other = app.sign_in(&outsider(&app).await).await;
-    assert_eq!(
+    assert_refused!(
         app.call(
             "session_detail",
             &[("id", &session.to_string())],
             Some(&other)
         )
         .await
-        .status,
-        StatusCode::FORBIDDEN
+        .status
     );
     // The QA programme and the Practice Improvement Team see the results.
     for token in [&qa, &stranger, &pit] {
@@ -1006,11 +994,10 @@ async fn a_completed_audit_downloads_for_the_childs_record_as_word_and_pdf() {
     );
     // Need to know: someone with no part in the audit is refused, and that is logged.
     let other = app.sign_in(&outsider(&app).await).await;
-    assert_eq!(
+    assert_refused!(
         app.page(&format!("/audits/{audit}/audit.pdf"), Some(&other))
             .await
-            .status,
-        StatusCode::FORBIDDEN
+            .status
     );
     assert_eq!(
         count(

@@ -1,11 +1,9 @@
 //! The live event stream: events reach exactly the people entitled to them, and a
 //! reconnect (or a restarted server) replays what was missed from the database.
 
-mod common;
-
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::*;
 use futures::StreamExt;
 use std::time::Duration;
 use tower::ServiceExt;

@@ -3,12 +3,10 @@
 //! the Assistant Directors record their views; the outcome sits beside the audit, which
 //! never changes; the auditor and Team Manager are told; results count agreement.
 
-mod common;
-
+use crate::common::journey::*;
+use crate::common::moderation::*;
+use crate::common::*;
 use axum::http::StatusCode;
-use common::journey::*;
-use common::moderation::*;
-use common::*;
 
 async fn count(app: &TestApp, sql: &str, id: i64) -> i64 {
     sqlx::query_scalar(sql)
@@ -55,7 +53,7 @@ async fn the_sample_is_a_third_by_grade_verified_and_waits_for_its_window() {
     // Only the QA Manager draws.
     let psw = app.sign_in(PSW).await;
     let r = draw(&app, round, &psw).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_refused!(r.status);
     let r = draw(&app, round, &qa).await;
     ok(&r);
     assert_eq!(r.json().as_u64(), Some(3), "a third of 7, rounded up");
@@ -178,7 +176,7 @@ async fn the_sample_is_a_third_by_grade_verified_and_waits_for_its_window() {
     for email in [AUDITOR, "tm.early-help-north@anytown.example"] {
         let token = app.sign_in(email).await;
         let r = round_view(&app, round, &token).await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "{email}");
+        assert_refused!(r.status, "{email}");
     }
 }
 
@@ -253,7 +251,7 @@ async fn the_panel_and_the_outcome_leave_the_audit_as_it_was() {
         "never the audit's own auditor"
     );
     let r = post(&app, "record_moderation", &agree_all(audit), &psw).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN, "the PSW was not asked");
+    assert_refused!(r.status, "the PSW was not asked");
 
     // Before any view, no outcome can be recorded.
     let mut confirmed = vec![
@@ -289,7 +287,7 @@ async fn the_panel_and_the_outcome_leave_the_audit_as_it_was() {
     ));
     ok(&post(&app, "record_moderation", &differs, &sr).await);
     let r = post(&app, "record_moderation", &differs, &sr).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN, "once only");
+    assert_refused!(r.status, "once only");
     ok(&post(&app, "record_moderation", &agree_all(audit), &qa).await);
 
     // The Team Manager and the auditor see nothing before the outcome.
@@ -319,11 +317,7 @@ async fn the_panel_and_the_outcome_leave_the_audit_as_it_was() {
     }
     changed.push(("f[overall]".into(), "good".into()));
     let psw_r = post(&app, "record_moderation_outcome", &changed, &psw).await;
-    assert_eq!(
-        psw_r.status,
-        StatusCode::FORBIDDEN,
-        "only the QA Manager records the outcome"
-    );
+    assert_refused!(psw_r.status, "only the QA Manager records the outcome");
     ok(&post(&app, "record_moderation_outcome", &changed, &qa).await);
     let r = post(&app, "record_moderation_outcome", &confirmed, &qa).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "once only");
@@ -399,7 +393,7 @@ async fn the_panel_and_the_outcome_leave_the_audit_as_it_was() {
     let other: String = sqlx::query_scalar("SELECT p.email FROM teams t JOIN people p ON p.id = t.team_manager_id WHERE p.email <> $1 ORDER BY t.id LIMIT 1").bind(&tm_email).fetch_one(app.store.pool()).await.unwrap();
     let other = app.sign_in(&other).await;
     let r = audit_view(&app, audit, &other).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_refused!(r.status);
 }
 
 #[tokio::test]
@@ -569,10 +563,7 @@ async fn results_count_agreement_by_scope_and_download_as_csv() {
     assert_eq!(v["completed"], in_team);
     assert!(v["auditors"].is_null());
     let kw = app.sign_in("kw.early-help-north.1@anytown.example").await;
-    assert_eq!(
-        app.call("moderation_results", &[], Some(&kw)).await.status,
-        StatusCode::FORBIDDEN
-    );
+    assert_refused!(app.call("moderation_results", &[], Some(&kw)).await.status);
 
     // CSV under the same need-to-know.
     let csv = |token: Option<String>| {
@@ -594,6 +585,6 @@ async fn results_count_agreement_by_scope_and_download_as_csv() {
         "{}",
         r.body
     );
-    assert_eq!(app.send(csv(Some(kw))).await.status, StatusCode::FORBIDDEN);
+    assert_refused!(app.send(csv(Some(kw))).await.status);
     assert_eq!(app.send(csv(None)).await.status, StatusCode::UNAUTHORIZED);
 }

@@ -2,13 +2,11 @@
 //! live events and emails with the change, or stores nothing; emails go out after commit,
 //! once each, also after a crash; failures are retried and shown to the Administrator.
 
-mod common;
-
+use crate::common::journey::*;
+use crate::common::*;
 use app::server::{Email, Mailer, SendEmail, SendResult};
 use app::store::Fault;
 use axum::http::StatusCode;
-use common::journey::*;
-use common::*;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -350,10 +348,7 @@ async fn failed_emails_are_retried_with_a_back_off_and_shown_to_the_administrato
         problems[0]["next_attempt_at"].is_string(),
         "still being retried"
     );
-    assert_eq!(
-        app.call("outbox_problems", &[], Some(&qa)).await.status,
-        StatusCode::FORBIDDEN
-    );
+    assert_refused!(app.call("outbox_problems", &[], Some(&qa)).await.status);
     let page = app.page("/outbox", Some(&admin)).await;
     assert!(
         page.body.contains("421 mail server busy"),

@@ -1,12 +1,10 @@
 //! The retention sweep: each kind of record past its rule goes, everything younger stays,
 //! applied imports and audits are never deleted, and the counts are reported.
 
-mod common;
-
+use crate::common::*;
 use app::domain::retention::RetentionRules;
 use app::server::SiteSettings;
 use chrono::{Duration, Utc};
-use common::*;
 
 const KW: &str = "kw.early-help-north.1@anytown.example";
 

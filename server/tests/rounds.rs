@@ -1,7 +1,5 @@
-mod common;
-
+use crate::common::*;
 use axum::http::StatusCode;
-use common::*;
 use std::collections::BTreeSet;
 
 const QA: &str = "qa.manager@anytown.example";
@@ -94,17 +92,15 @@ async fn only_the_qa_manager_runs_rounds_and_only_the_programme_sees_them() {
     let id = create(&app, &qa, "2027-01").await.to_string();
     let ad = app.sign_in(AD).await;
     let kw = app.sign_in(KW).await;
-    assert_eq!(
+    assert_refused!(
         app.call("create_round", &[("month", "2027-02")], Some(&ad))
             .await
-            .status,
-        StatusCode::FORBIDDEN
+            .status
     );
-    assert_eq!(
+    assert_refused!(
         draw(&app, &ad, id.parse().unwrap(), ["", "1", "", "", ""], "")
             .await
-            .status,
-        StatusCode::FORBIDDEN
+            .status
     );
     assert_eq!(
         app.call("list_rounds", &[], Some(&ad)).await.status,
@@ -126,7 +122,7 @@ async fn only_the_qa_manager_runs_rounds_and_only_the_programme_sees_them() {
         let reply = app
             .call(name, &[("round_id", &id), ("month", "2027-03")], Some(&kw))
             .await;
-        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{name}");
+        assert_refused!(reply.status, "{name}");
         let anonymous = app
             .call(name, &[("round_id", &id), ("month", "2027-03")], None)
             .await;
@@ -323,10 +319,7 @@ async fn a_withdrawn_case_is_replaced_from_its_stratum_and_both_are_recorded() {
         format!("reason-{gone}")
     );
     let kw = app.sign_in(KW).await;
-    assert_eq!(
-        withdraw(&app, &kw, id, gone, "closed").await.status,
-        StatusCode::FORBIDDEN
-    );
+    assert_refused!(withdraw(&app, &kw, id, gone, "closed").await.status);
 
     let reply = withdraw(&app, &qa, id, gone, "The case closed on 3 January").await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
@@ -476,7 +469,7 @@ async fn confirming_tells_each_holder_once_in_their_tray_and_by_email() {
     let refused = app
         .call("confirm_round", &[("round_id", &id.to_string())], Some(&ad))
         .await;
-    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_refused!(refused.status);
     let reply = app
         .call("confirm_round", &[("round_id", &id.to_string())], Some(&qa))
         .await;
@@ -672,7 +665,7 @@ async fn auditors_are_suggested_evenly_never_for_their_own_team_and_told() {
         let refused = app
             .call("open_case", &[("case_id", &case_id)], Some(&other_token))
             .await;
-        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        assert_refused!(refused.status);
     }
 
     // An auditor from the case's own team is refused, naming the field.
@@ -709,7 +702,7 @@ async fn auditors_are_suggested_evenly_never_for_their_own_team_and_told() {
             Some(&ad),
         )
         .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_refused!(r.status);
 }
 
 #[tokio::test]

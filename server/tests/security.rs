@@ -1,12 +1,10 @@
 //! Defences every request passes through: state-changing requests from another site are
 //! refused before any work, and every response carries the security headers.
 
-mod common;
-
+use crate::common::journey::QA;
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
-use common::journey::QA;
-use common::*;
 
 #[tokio::test]
 async fn a_cross_site_post_is_refused_for_every_state_changing_endpoint() {
@@ -186,4 +184,104 @@ async fn a_new_database_is_readable_by_the_servers_user_only() {
     }
     drop(store);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_plain_form_posts_error_puts_no_personal_data_in_the_url() {
+    let app = TestApp::new().await;
+    let qa = app.sign_in(QA).await;
+    let post = |name: &'static str| {
+        Request::post("/api/add_theme")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html")
+            .header(header::ORIGIN, OWN_ORIGIN)
+            .header(header::REFERER, format!("{OWN_ORIGIN}/themes"))
+            .header(header::COOKIE, format!("pa_session={qa}"))
+            .body(Body::from(format!("name={name}")))
+            .unwrap()
+    };
+    let first = app.send(post("Jo%20Bloggs%27s%20visits")).await;
+    assert!(first.status.is_redirection(), "{}", first.status);
+    let again = app.send(post("Jo%20Bloggs%27s%20visits")).await;
+    assert!(again.status.is_redirection());
+    let location = again.location().unwrap();
+    assert!(location.contains("__err="), "{location}");
+    assert!(
+        !location.contains("Jo") && !location.contains("Bloggs"),
+        "{location}"
+    );
+    // Called by the hydrated app, the same error names the theme in the page.
+    let json = app
+        .call("add_theme", &[("name", "Jo Bloggs's visits")], Some(&qa))
+        .await;
+    assert!(json.body.contains("Jo Bloggs"), "{}", json.body);
+}
+
+#[tokio::test]
+async fn a_record_someone_may_not_see_answers_as_if_it_did_not_exist() {
+    let app = TestApp::new().await;
+    let kw = app.sign_in("kw.early-help-north.1@anytown.example").await;
+    let other_case: i64 = sqlx::query_scalar(
+        "SELECT c.id FROM cases c JOIN teams t ON t.id = c.team_id \
+         WHERE t.name != 'Early Help North' ORDER BY c.id LIMIT 1",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    let missing = other_case + 1_000_000;
+    let refused = app
+        .call(
+            "open_case",
+            &[("case_id", &other_case.to_string())],
+            Some(&kw),
+        )
+        .await;
+    let absent = app
+        .call("open_case", &[("case_id", &missing.to_string())], Some(&kw))
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        (refused.status, &refused.body),
+        (absent.status, &absent.body)
+    );
+    let refused_page = app.page(&format!("/cases/{other_case}"), Some(&kw)).await;
+    let absent_page = app.page(&format!("/cases/{missing}"), Some(&kw)).await;
+    assert_eq!(refused_page.status, StatusCode::NOT_FOUND);
+    assert_eq!(absent_page.status, StatusCode::NOT_FOUND);
+    assert!(refused_page.body.contains("Page not found"));
+}
+
+#[tokio::test]
+async fn every_answer_has_a_limit_checked_on_the_server() {
+    let app = TestApp::new().await;
+    let qa = app.sign_in(QA).await;
+    // An answer longer than any field the app keeps is refused before any function reads it.
+    let long = "x".repeat(20_001);
+    let reply = app
+        .call("add_theme", &[("name", long.as_str())], Some(&qa))
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        reply.body.contains("longer than 20000 characters"),
+        "{}",
+        reply.body
+    );
+    // A form over a megabyte is refused whole.
+    let many: Vec<(String, String)> = (0..60)
+        .map(|i| (format!("f{i}"), "y".repeat(19_000)))
+        .collect();
+    let refs: Vec<(&str, &str)> = many.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let reply = app.call("add_theme", &refs, Some(&qa)).await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    // Within the backstop, each field's own limit answers at the field.
+    let reply = app
+        .call("add_theme", &[("name", "x".repeat(81).as_str())], Some(&qa))
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reply.json()["Invalid"][0]["field"], "name");
+    // The server is still serving.
+    assert_eq!(
+        app.call("my_tray", &[], Some(&qa)).await.status,
+        StatusCode::OK
+    );
 }

@@ -2,14 +2,12 @@
 //! background refreshes), 12 hours in all, *Stay signed in*, *Sign out everywhere*, and
 //! event streams that close within a second of their session ending, at most five a person.
 
-mod common;
-
+use crate::common::*;
 use app::domain::session::SessionRules;
 use app::server::SiteSettings;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use chrono::{Duration, Utc};
-use common::*;
 use futures::StreamExt;
 use tower::ServiceExt;
 

@@ -1,10 +1,8 @@
-mod common;
-
+use crate::common::*;
 use app::server::SiteSettings;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use chrono::{Duration, Utc};
-use common::*;
 
 const QA: &str = "qa.manager@anytown.example";
 

@@ -1,6 +1,7 @@
 //! Too many password checks at once answer 429 at once. Alone in its file: it holds the
 //! process-wide limit, which would refuse other tests' sign-ins running beside it.
 
+#[macro_use]
 mod common;
 
 use axum::http::StatusCode;

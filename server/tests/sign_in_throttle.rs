@@ -2,11 +2,9 @@
 //! lock the account; throttled tries are refused before the password is checked; the
 //! Administrator sees and lifts the lock.
 
-mod common;
-
+use crate::common::journey::QA;
+use crate::common::*;
 use axum::http::StatusCode;
-use common::journey::QA;
-use common::*;
 
 async fn try_password(app: &TestApp, email: &str, password: &str) -> Reply {
     app.call("sign_in", &[("email", email), ("password", password)], None)

@@ -624,7 +624,7 @@ mod autosave {
     }
 
     pub fn key(id: i64) -> String {
-        format!("practice-audit:audit-{id}")
+        crate::auth::browser_key(&format!("audit-{id}"))
     }
 
     fn controls(root: &web_sys::Element) -> Vec<web_sys::Element> {

@@ -59,8 +59,13 @@ pub fn parse_template(t: &HashMap<String, String>) -> Result<Vec<TemplateDomain>
                 "A title must be 120 characters or fewer, and a question 500",
             ));
         }
+        // A kept key names the domain in saved audits: short, letters, digits and `_` only.
         let key = Some(get("key"))
-            .filter(|k| !k.is_empty())
+            .filter(|k| {
+                !k.is_empty()
+                    && k.len() <= 60
+                    && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            })
             .unwrap_or_else(|| header_key(&title));
         if domains
             .iter()

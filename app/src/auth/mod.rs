@@ -43,6 +43,20 @@ pub struct Auth {
     pub live_state: RwSignal<crate::live::LiveState>,
 }
 
+#[cfg(feature = "hydrate")]
+thread_local! {
+    /// Who is signed in on this tab, for keys in the browser's storage.
+    static BROWSER_PERSON: std::cell::Cell<i64> = const { std::cell::Cell::new(0) };
+}
+
+/// A key in the browser's local storage, for the signed-in person only: on a shared
+/// machine, one person's kept typing is never offered to another.
+#[cfg(feature = "hydrate")]
+pub fn browser_key(what: &str) -> String {
+    let person = BROWSER_PERSON.with(|p| p.get());
+    format!("practice-audit:person-{person}:{what}")
+}
+
 /// Removes everything the app keeps in the browser's local storage (audit drafts). Called at
 /// sign-out, and on the sign-in page for a sign-out that happened before the WebAssembly
 /// loaded.
@@ -89,6 +103,15 @@ pub fn provide_auth() {
         if matches!(sign_out.value().get(), Some(Ok(()))) {
             forget_browser_drafts();
         }
+    });
+    // Whoever is signed in now owns the browser-storage keys (0 when nobody is).
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let person = match me.get() {
+            Some(Ok(Some(me))) => me.person_id,
+            _ => 0,
+        };
+        BROWSER_PERSON.with(|p| p.set(person));
     });
     #[cfg(feature = "hydrate")]
     {

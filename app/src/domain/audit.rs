@@ -416,6 +416,13 @@ impl AuditDraft {
                 .unwrap_or_default()
                 .trim()
                 .to_string();
+            // A draft may hold a half-typed date, but never an essay in a date's place.
+            if due_on.chars().count() > 30 {
+                problems.push(problem(
+                    &format!("due-{n}"),
+                    "Enter the due date as a date, like 15 February 2027",
+                ));
+            }
             if action.trim().is_empty() && owner.trim().is_empty() && due_on.is_empty() {
                 continue;
             }

@@ -321,6 +321,9 @@ pub async fn map_import_name(
         }
         let now = chrono::Utc::now();
         let target = match (create.as_deref(), target_id.as_deref().map(str::trim)) {
+            (Some("team"), _) if kind == "team" && name.trim().chars().count() > 120 => {
+                return Err(invalid("A team's name must be 120 characters or fewer"))
+            }
             (Some("team"), _) if kind == "team" => store
                 .create_team(name.trim(), now)
                 .await

@@ -1049,8 +1049,7 @@ pub async fn record_moderation_outcome(
             return Err(AppError::Invalid(vec![FieldError::new(
                 "outcome",
                 format!(
-                    "The Assistant Director's review is not in yet: {} was asked on {}",
-                    ad.person,
+                    "The Assistant Director's review is not in yet: they were asked on {}",
                     ad.asked_at.format("%-d %B %Y")
                 ),
             )]));

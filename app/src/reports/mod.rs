@@ -654,10 +654,7 @@ pub async fn save_report(
         {
             return Err(AppError::Invalid(vec![crate::FieldError::new(
                 "main_findings",
-                format!(
-                    "{} saved a newer version since you opened it. Copy your changes, reload the page and make them again.",
-                    row.updated_by
-                ),
+                "Someone saved a newer version since you opened it. Copy your changes, reload the page and make them again.",
             )]));
         }
         Ok(())

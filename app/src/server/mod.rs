@@ -173,15 +173,19 @@ pub async fn respond<T>(
 ) -> Result<T, AppError> {
     let result = trail::logged(endpoint, body).await;
     // A plain form post (before the WebAssembly loads) is redirected back with the error
-    // by the framework, so it keeps its redirect status.
-    let called_over_http = request_parts().is_some_and(|p| {
-        let plain_form_post = p
-            .headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"));
-        p.uri.path().starts_with("/api/") && !plain_form_post
+    // by the framework, so it keeps its redirect status, and its error travels in the URL:
+    // without personal data.
+    let plain_form_post = request_parts().is_some_and(|p| {
+        p.uri.path().starts_with("/api/")
+            && p.headers
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"))
     });
+    if plain_form_post {
+        return result.map_err(AppError::for_url);
+    }
+    let called_over_http = request_parts().is_some_and(|p| p.uri.path().starts_with("/api/"));
     if let (Err(error), true) = (&result, called_over_http) {
         if let Some(response) = use_context::<ResponseOptions>() {
             response.set_status(

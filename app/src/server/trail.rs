@@ -68,7 +68,14 @@ pub(super) async fn logged<T>(
     body: impl std::future::Future<Output = Result<T, AppError>>,
 ) -> Result<T, AppError> {
     let trail = Trail::default();
-    let result = TRAIL.scope(trail.clone(), body).await;
+    let mut result = TRAIL.scope(trail.clone(), body).await;
+    // A refusal about a record answers as if the record did not exist, so IDs cannot be
+    // tried to learn which exist (the log still says it was refused).
+    if matches!(result, Err(AppError::Forbidden))
+        && trail.0.lock().is_ok_and(|n| !n.records.is_empty())
+    {
+        result = Err(AppError::NotFound);
+    }
     let outcome = match &result {
         Ok(_) => Outcome::Done,
         Err(AppError::Forbidden | AppError::NotFound) => Outcome::Refused,
@@ -80,7 +87,9 @@ pub(super) async fn logged<T>(
         return result;
     }
     let notes = std::mem::take(&mut *trail.0.lock().unwrap_or_else(|e| e.into_inner()));
-    if let Ok(store) = super::store() {
+    let store = leptos::prelude::use_context::<Store>()
+        .or_else(|| leptos::prelude::use_context::<super::AppState>().map(|s| s.store));
+    if let Some(store) = store {
         let request = request_id();
         let entry = TrailEntry {
             person_id: notes.person_id,

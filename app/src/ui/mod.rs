@@ -194,8 +194,12 @@ pub fn NotFoundPage() -> impl IntoView {
     set_page_status(404);
     view! {
         <Title text="Page not found"/>
-        <h1 class="heading-l">"Page not found"</h1>
+        <h1 class="heading-l" data-testid="not-found">"Page not found"</h1>
         <p>"If you typed the web address, check it is correct. If you followed a link, it may be out of date."</p>
+        <p>
+            "Case records and audits are open only to people with a need to know, and a record you may not see "
+            "is not found here either. If you think you should have access, ask your Team Manager or the QA team."
+        </p>
         <p><a href="/">"Go to your home page"</a></p>
     }
 }

@@ -66,6 +66,7 @@ fn watch(
     let active = Rc::new(Cell::new(false));
     let asking = Rc::new(Cell::new(false));
     let started = Rc::new(Cell::new(false));
+    let ended = Rc::new(Cell::new(false));
     let warn_ms = WARN_BEFORE.num_milliseconds() as f64;
 
     let set_from = {
@@ -135,8 +136,15 @@ fn watch(
         let remaining = deadline.get() - t;
         left.set((remaining / 1000.0).ceil() as i64);
         if remaining <= 0.0 {
-            crate::auth::forget_browser_drafts();
-            let _ = window().location().set_href("/sign-in?done=timed-out");
+            if !ended.replace(true) {
+                // End the session on the server too (it may have seconds left by its
+                // clock), then leave the page.
+                leptos::task::spawn_local(async move {
+                    let _ = crate::auth::sign_out().await;
+                    crate::auth::forget_browser_drafts();
+                    let _ = window().location().set_href("/sign-in?done=timed-out");
+                });
+            }
         } else if remaining <= warn_ms && !warning.get_untracked() && !asking.replace(true) {
             // Another tab may have kept the session alive: ask before warning.
             let set_from = set_from.clone();

@@ -314,3 +314,21 @@ impl TestApp {
         self.send(request.body(Body::from(body)).unwrap()).await
     }
 }
+
+/// A refusal: 403 for a function the caller's role may not use, 404 for a record they may
+/// not see (answered as if it did not exist).
+pub fn refused(status: StatusCode) -> bool {
+    status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND
+}
+
+#[allow(unused_macros)]
+macro_rules! assert_refused {
+    ($status:expr $(,)?) => {{
+        let status = $status;
+        assert!($crate::common::refused(status), "expected a refusal, got {status}");
+    }};
+    ($status:expr, $($arg:tt)+) => {{
+        let status = $status;
+        assert!($crate::common::refused(status), $($arg)+);
+    }};
+}

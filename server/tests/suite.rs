@@ -1,0 +1,31 @@
+//! Every integration test in one binary: each module is one feature's tests through the
+//! server functions, against a real SQLite database in a temporary directory. One binary
+//! links the app once, not once per file (each link was 1.7 GB and most of the build).
+
+#[macro_use]
+mod common;
+
+mod access_log;
+mod access_matrix;
+mod action_review;
+mod annex_import;
+mod audits;
+mod calendar;
+mod closing;
+mod dashboard;
+mod difference;
+mod directory;
+mod fixtures;
+mod hostile_files;
+mod learning;
+mod live;
+mod moderation;
+mod need_to_know;
+mod outbox;
+mod people;
+mod retention;
+mod rounds;
+mod security;
+mod session_lifetime;
+mod sign_in;
+mod sign_in_throttle;
