@@ -36,6 +36,7 @@ function start() {
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  child.exited = new Promise((r) => child.once('exit', r));
   return child;
 }
 
@@ -181,6 +182,8 @@ async function check(qa, audit) {
 }
 
 (async () => {
+  // Another server on the port would answer in this one's place.
+  if (await fetch(`${BASE}/healthz`).then(() => true, () => false)) throw new Error(`port ${PORT} is in use`);
   let server = start();
   await healthy();
   let qa = await session('qa.manager@anytown.example');
@@ -194,7 +197,7 @@ async function check(qa, audit) {
     server.kill('SIGKILL');
     stop.now = true;
     await running.catch(() => {});
-    await new Promise((r) => server.once('exit', r));
+    await server.exited;
     const integrity = execFileSync('sqlite3', [db, 'PRAGMA integrity_check;']).toString().trim();
     if (integrity !== 'ok') { console.error(`kill ${k}: integrity_check: ${integrity}`); process.exit(1); }
     server = start();

@@ -39,7 +39,8 @@ async function call(cookie, name, params = {}, measured = true) {
     if (measured) record(name, performance.now() - t, reply.status === 200, reply.status);
     return { status: reply.status, json: text ? JSON.parse(text) : null };
   } catch (e) {
-    if (measured) record(name, performance.now() - t, false, e.code || e.message);
+    // The cause names the connection's failure (a reset, a refused connection).
+    if (measured) record(name, performance.now() - t, false, `${e.message} (${e.cause && (e.cause.code || e.cause.message)})`);
     return { status: 0, json: null };
   }
 }

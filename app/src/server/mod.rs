@@ -289,7 +289,7 @@ fn cookie_token(headers: &axum::http::HeaderMap) -> Option<String> {
 /// Whether a request is the person's own action, which keeps their session alive: a page
 /// they opened, a form they posted or a file they downloaded (all ask for HTML first). The
 /// page's own background refreshes (JSON) and the event stream never do; the page renews
-/// for activity with [`crate::auth::stay_signed_in`].
+/// for activity with the `stay_signed_in` server function.
 fn renews(headers: &axum::http::HeaderMap) -> bool {
     headers
         .get(header::ACCEPT)
