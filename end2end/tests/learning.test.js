@@ -135,8 +135,10 @@ test('themes tagged, the report pre-filled, checked, commented on, finalised and
   await pit.page.getByRole('button', { name: 'Add comment' }).tap();
   await pit.page.getByTestId('comments').getByText('Add the trend for oversight next month.').waitFor();
   await quiet(pit.page);
-  await pit.page.goto(`${BASE}/audits/${first.auditId}/record`);
-  await pit.page.getByText('You do not have access to this').first().waitFor();
+  // An audit is not theirs to see: refused as if it were not there.
+  const refused = await pit.page.goto(`${BASE}/audits/${first.auditId}/record`);
+  assert.equal(refused.status(), 404);
+  await pit.page.getByTestId('not-found').waitFor();
   await pit.context.close();
 
   // The QA Manager sees the comment, finalises, and downloads the Word document.
