@@ -222,22 +222,11 @@ pub async fn open_case(case_id: i64) -> Result<CaseRecord, AppError> {
                 .into_iter()
                 .filter(|c| c.outcome.as_deref() == Some("confirmed"))
             {
-                let name = |v: &Option<String>| v.clone().unwrap_or_else(|| "nobody".into());
-                let mut parts = Vec::new();
-                if c.old_team_manager != c.team_manager {
-                    parts.push(format!(
-                        "Team Manager changed from {} to {}",
-                        name(&c.old_team_manager),
-                        name(&c.team_manager)
-                    ));
-                }
-                if c.old_service_manager != c.service_manager {
-                    parts.push(format!(
-                        "Service Manager changed from {} to {}",
-                        name(&c.old_service_manager),
-                        name(&c.service_manager)
-                    ));
-                }
+                let parts: Vec<String> = c
+                    .moves()
+                    .into_iter()
+                    .map(|(role, from, to)| format!("{role} changed from {from} to {to}"))
+                    .collect();
                 let who = match (&c.proposed_by, &c.decided_by) {
                     (Some(p), Some(d)) if p != d => format!("proposed by {p}, confirmed by {d}"),
                     (_, Some(d)) => format!("by {d}"),

@@ -138,27 +138,16 @@ pub async fn directory() -> Result<DirectoryView, AppError> {
                 .map_err(failed("directory"))?
                 .into_iter()
                 .map(|c| {
-                    let name = |v: &Option<String>| v.clone().unwrap_or_else(|| "nobody".into());
-                    let mut lines = Vec::new();
-                    if c.old_team_manager != c.team_manager {
-                        lines.push(format!(
-                            "Team Manager: {} to {}",
-                            name(&c.old_team_manager),
-                            name(&c.team_manager)
-                        ));
-                    }
-                    if c.old_service_manager != c.service_manager {
-                        lines.push(format!(
-                            "Service Manager: {} to {}",
-                            name(&c.old_service_manager),
-                            name(&c.service_manager)
-                        ));
-                    }
+                    let lines = c
+                        .moves()
+                        .into_iter()
+                        .map(|(role, from, to)| format!("{role}: {from} to {to}"))
+                        .collect();
                     WaitingChange {
                         id: c.id,
                         team: c.team,
                         lines,
-                        proposed_by: name(&c.proposed_by),
+                        proposed_by: c.proposed_by.clone().unwrap_or_else(|| "nobody".into()),
                         proposed_on: crate::domain::calendar::london_date(c.proposed_at)
                             .format("%-d %B %Y")
                             .to_string(),

@@ -22,6 +22,25 @@ pub struct TeamChangeRow {
     pub decided_at: Option<DateTime<Utc>>,
 }
 
+impl TeamChangeRow {
+    /// Each manager the change moves: (the role, from whom, to whom), "nobody" for none.
+    pub fn moves(&self) -> Vec<(&'static str, String, String)> {
+        let name = |v: &Option<String>| v.clone().unwrap_or_else(|| "nobody".into());
+        [
+            ("Team Manager", &self.old_team_manager, &self.team_manager),
+            (
+                "Service Manager",
+                &self.old_service_manager,
+                &self.service_manager,
+            ),
+        ]
+        .into_iter()
+        .filter(|(_, old, new)| old != new)
+        .map(|(role, old, new)| (role, name(old), name(new)))
+        .collect()
+    }
+}
+
 /// How a decision went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decided {
