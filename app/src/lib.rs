@@ -19,6 +19,7 @@ pub mod imports;
 pub mod live;
 pub mod moderation;
 pub mod outbox;
+pub mod pages;
 pub mod people;
 pub mod reports;
 pub mod rounds;
@@ -35,10 +36,10 @@ pub mod server;
 pub mod store;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path, SsrMode,
+    path, Lazy, SsrMode,
 };
 
 pub use error::{AppError, FieldError};
@@ -53,6 +54,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="robots" content="noindex, nofollow"/>
                 <AutoReload options=options.clone()/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -69,7 +71,6 @@ pub fn App() -> impl IntoView {
     auth::provide_auth();
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/practice-audit.css"/>
         <Title formatter=|page: String| format!("{page} – Practice Audit")/>
         <Router>
             <a href="#main-content" class="skip-link">"Skip to main content"</a>
@@ -77,53 +78,53 @@ pub fn App() -> impl IntoView {
             <ui::SessionWatch/>
             <main class="page" id="main-content" tabindex="-1">
                 // Async rendering, so that 401 / 403 / 404 reach the HTTP status line.
-                <Routes fallback=|| view! { <ui::NotFoundPage/> }>
-                    <Route path=path!("/sign-in") view=auth::SignInPage ssr=SsrMode::Async/>
-                    <Route path=path!("/set-password") view=auth::SetPasswordPage ssr=SsrMode::Async/>
-                    <Route path=path!("/forgot-password") view=auth::ForgotPasswordPage ssr=SsrMode::Async/>
-                    <Route path=path!("/account") view=auth::AccountPage ssr=SsrMode::Async/>
-                    <Route path=path!("/people") view=people::PeoplePage ssr=SsrMode::Async/>
-                    <Route path=path!("/people/new") view=people::AddPersonPage ssr=SsrMode::Async/>
-                    <Route path=path!("/people/imports/:id") view=people::StaffImportPage ssr=SsrMode::Async/>
-                    <Route path=path!("/people/:id") view=people::PersonPage ssr=SsrMode::Async/>
-                    <Route path=path!("/people/:id/open-work") view=people::OpenWorkPage ssr=SsrMode::Async/>
-                    <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async/>
-                    <Route path=path!("/cases") view=cases::CasesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/cases/:id") view=cases::CasePage ssr=SsrMode::Async/>
-                    <Route path=path!("/tray") view=trays::TrayPage ssr=SsrMode::Async/>
-                    <Route path=path!("/rounds") view=rounds::RoundsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/rounds/:id") view=rounds::RoundPage ssr=SsrMode::Async/>
-                    <Route path=path!("/calendar") view=calendar::CalendarPage ssr=SsrMode::Async/>
-                    <Route path=path!("/audits") view=audits::AuditsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/audits/:id") view=audits::AuditPage ssr=SsrMode::Async/>
-                    <Route path=path!("/audits/:id/record") view=audits::AuditRecordPage ssr=SsrMode::Async/>
-                    <Route path=path!("/audits/:id/actions") view=action_reviews::ActionReviewPage ssr=SsrMode::Async/>
-                    <Route path=path!("/audits/:id/moderation") view=moderation::AuditModerationPage ssr=SsrMode::Async/>
-                    <Route path=path!("/audits/:id/themes") view=themes::AuditThemesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/reports") view=reports::ReportsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/reports/:id") view=reports::ReportPage ssr=SsrMode::Async/>
-                    <Route path=path!("/reports/:id/print") view=reports::ReportPrintPage ssr=SsrMode::Async/>
-                    <Route path=path!("/newsletters") view=reports::NewslettersPage ssr=SsrMode::Async/>
-                    <Route path=path!("/newsletters/:id") view=reports::NewsletterPage ssr=SsrMode::Async/>
-                    <Route path=path!("/themes") view=themes::ThemesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/themes/:id") view=themes::ThemePage ssr=SsrMode::Async/>
-                    <Route path=path!("/sessions") view=sessions::SessionsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/sessions/:id") view=sessions::SessionPage ssr=SsrMode::Async/>
-                    <Route path=path!("/sessions/:id/feedback") view=sessions::SessionFeedbackPage ssr=SsrMode::Async/>
-                    <Route path=path!("/make-a-difference") view=difference::LibraryPage ssr=SsrMode::Async/>
-                    <Route path=path!("/make-a-difference/:id") view=difference::DifferencePage ssr=SsrMode::Async/>
-                    <Route path=path!("/moderation") view=moderation::ModerationPage ssr=SsrMode::Async/>
-                    <Route path=path!("/moderation/results") view=moderation::ModerationResultsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/moderation/rounds/:id") view=moderation::ModerationRoundPage ssr=SsrMode::Async/>
-                    <Route path=path!("/action-reviews") view=action_reviews::ActionReviewsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/dashboard") view=dashboard::DashboardPage ssr=SsrMode::Async/>
-                    <Route path=path!("/dashboard/list") view=dashboard::DashboardListPage ssr=SsrMode::Async/>
-                    <Route path=path!("/templates") view=audits::TemplatePage ssr=SsrMode::Async/>
-                    <Route path=path!("/directory") view=directory::DirectoryPage ssr=SsrMode::Async/>
-                    <Route path=path!("/imports") view=imports::ImportsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/imports/:id") view=imports::ImportPage ssr=SsrMode::Async/>
-                    <Route path=path!("/access-log") view=access_log::AccessLogPage ssr=SsrMode::Async/>
-                    <Route path=path!("/outbox") view=outbox::OutboxPage ssr=SsrMode::Async/>
+                <Routes fallback=|| view! { <ui::NotFoundPage/> <ui::Hydrated/> }>
+                    <Route path=path!("/sign-in") view={Lazy::<pages::SignInPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/set-password") view={Lazy::<pages::SetPasswordPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/forgot-password") view={Lazy::<pages::ForgotPasswordPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view={Lazy::<pages::AccountPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/people") view={Lazy::<pages::PeoplePageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/people/new") view={Lazy::<pages::AddPersonPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/people/imports/:id") view={Lazy::<pages::StaffImportPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/people/:id") view={Lazy::<pages::PersonPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/people/:id/open-work") view={Lazy::<pages::OpenWorkPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/") view={Lazy::<pages::HomePageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/cases") view={Lazy::<pages::CasesPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/cases/:id") view={Lazy::<pages::CasePageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/tray") view={Lazy::<pages::TrayPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/rounds") view={Lazy::<pages::RoundsPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/rounds/:id") view={Lazy::<pages::RoundPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/calendar") view={Lazy::<pages::CalendarPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/audits") view={Lazy::<pages::AuditsPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/audits/:id") view={Lazy::<pages::AuditPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/audits/:id/record") view={Lazy::<pages::AuditRecordPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/audits/:id/actions") view={Lazy::<pages::ActionReviewPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/audits/:id/moderation") view={Lazy::<pages::AuditModerationPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/audits/:id/themes") view={Lazy::<pages::AuditThemesPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/reports") view={Lazy::<pages::ReportsPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/reports/:id") view={Lazy::<pages::ReportPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/reports/:id/print") view={Lazy::<pages::ReportPrintPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/newsletters") view={Lazy::<pages::NewslettersPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/newsletters/:id") view={Lazy::<pages::NewsletterPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/themes") view={Lazy::<pages::ThemesPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/themes/:id") view={Lazy::<pages::ThemePageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/sessions") view={Lazy::<pages::SessionsPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/sessions/:id") view={Lazy::<pages::SessionPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/sessions/:id/feedback") view={Lazy::<pages::SessionFeedbackPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/make-a-difference") view={Lazy::<pages::LibraryPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/make-a-difference/:id") view={Lazy::<pages::DifferencePageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/moderation") view={Lazy::<pages::ModerationPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/moderation/results") view={Lazy::<pages::ModerationResultsPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/moderation/rounds/:id") view={Lazy::<pages::ModerationRoundPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/action-reviews") view={Lazy::<pages::ActionReviewsPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/dashboard") view={Lazy::<pages::DashboardPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/dashboard/list") view={Lazy::<pages::DashboardListPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/templates") view={Lazy::<pages::TemplatePageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/directory") view={Lazy::<pages::DirectoryPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/imports") view={Lazy::<pages::ImportsPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/imports/:id") view={Lazy::<pages::ImportPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/access-log") view={Lazy::<pages::AccessLogPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/outbox") view={Lazy::<pages::OutboxPageRoute>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -121,3 +121,33 @@ async function cspViolations(page) {
 }
 
 module.exports.cspViolations = cspViolations;
+
+// ---- accessibility: axe-core, WCAG 2.2 A and AA ----
+
+const AXE_SOURCE = require('node:fs').readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
+
+/** axe-core's WCAG 2.2 A/AA violations on the page as it is now, one line per fault. */
+async function axeViolations(page) {
+  // Evaluated through the DevTools protocol, which the page's script policy does not govern.
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async (tags) => {
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} (${n.failureSummary.replace(/\s+/g, ' ').slice(0, 200)})`),
+    }));
+  }, WCAG_TAGS);
+  return violations.map((v) => `${v.id} [${v.impact}] ${v.help}: ${v.nodes.join('; ')}`);
+}
+
+/** Fails with every WCAG 2.2 A/AA fault axe-core finds on the page. */
+async function assertAccessible(page, what) {
+  const faults = await axeViolations(page);
+  assert.deepEqual(faults, [], `${what} (${page.url()}) has accessibility faults:\n  ${faults.join('\n  ')}`);
+}
+
+module.exports.axeViolations = axeViolations;
+module.exports.assertAccessible = assertAccessible;

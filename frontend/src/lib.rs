@@ -3,16 +3,10 @@
 // The release build's optimiser walks the page's deeply nested view types.
 #![recursion_limit = "256"]
 
-use wasm_bindgen::JsValue;
-
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
-    // Lets end-to-end tests wait for hydration instead of guessing with timers.
-    let _ = js_sys::Reflect::set(
-        &js_sys::global(),
-        &"__practiceAuditHydrated".into(),
-        &JsValue::TRUE,
-    );
+    // Pages are lazy routes (app/src/pages.rs): a page's chunk may arrive after this
+    // returns, so the page itself marks `__practiceAuditHydrated` (`app::ui::Hydrated`).
+    leptos::mount::hydrate_lazy(app::App);
 }

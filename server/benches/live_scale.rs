@@ -498,22 +498,28 @@ async fn first_load(addr: SocketAddr, qa: &str) {
         );
     }
     let pkg = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/site/pkg");
-    for file in [
-        "practice-audit.wasm",
-        "practice-audit.js",
-        "practice-audit.css",
-    ] {
-        let path = pkg.join(file);
-        let Ok(raw) = std::fs::read(&path) else {
-            println!("{file}: not built (run scripts/release first)");
-            continue;
-        };
-        let gzip = Command::new("gzip")
-            .args(["-9c"])
-            .arg(&path)
-            .output()
-            .map(|o| o.stdout.len())
-            .unwrap_or(0);
-        println!("{file:<22} {:>9} B raw {:>9} B gzip", raw.len(), gzip);
+    // The built files' names carry content hashes; `scripts/bench-first-load` measures what
+    // a tablet actually downloads.
+    let mut files: Vec<_> = std::fs::read_dir(&pkg)
+        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.retain(|p| {
+        p.extension()
+            .is_some_and(|e| e == "wasm" || e == "js" || e == "css")
+    });
+    files.sort();
+    if files.is_empty() {
+        println!("no built files in {} (run scripts/release first)", pkg.display());
+    }
+    for path in files {
+        let raw = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        let brotli = std::fs::metadata(path.with_extension(format!(
+            "{}.br",
+            path.extension().unwrap_or_default().to_string_lossy()
+        )))
+        .map(|m| m.len().to_string())
+        .unwrap_or_else(|_| "-".into());
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        println!("{name:<48} {raw:>9} B raw {brotli:>9} B brotli");
     }
 }

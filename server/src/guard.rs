@@ -175,7 +175,9 @@ pub async fn security_headers(
             .is_some_and(|p| p.eq_ignore_ascii_case("https"));
     let static_file =
         request.uri().path().starts_with("/pkg/") || request.uri().path() == "/favicon.ico";
+    let static_cache = static_file.then(|| static_cache_control(request.uri().path()));
     let mut response = next.run(request).await;
+    let found = response.status().is_success();
     let headers = response.headers_mut();
     let set = |headers: &mut HeaderMap, name: header::HeaderName, value: &'static str| {
         headers.insert(name, HeaderValue::from_static(value));
@@ -202,10 +204,35 @@ pub async fn security_headers(
             "max-age=31536000; includeSubDomains",
         );
     }
-    if !static_file {
-        set(headers, header::CACHE_CONTROL, "no-store");
+    match static_cache {
+        None => set(headers, header::CACHE_CONTROL, "no-store"),
+        Some(policy) if found => {
+            set(headers, header::CACHE_CONTROL, policy)
+        }
+        Some(_) => {}
     }
     response
+}
+
+/// A file whose name carries its content's hash (`practice-audit.<hash>.wasm`, written by
+/// `cargo leptos` with `hash-files`) never changes under that name: browsers keep it a
+/// year without asking. Any other file is checked with the server on each use.
+pub fn static_cache_control(path: &str) -> &'static str {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let mut parts = name.split('.');
+    let hashed = parts.next().is_some_and(|stem| !stem.is_empty())
+        && parts.next().is_some_and(|hash| {
+            hash.len() >= 16
+                && hash
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        && parts.next().is_some();
+    if hashed {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    }
 }
 
 #[cfg(test)]
@@ -218,6 +245,19 @@ mod tests {
             h.insert(k.clone(), HeaderValue::from_str(v).unwrap());
         }
         h
+    }
+
+    #[test]
+    fn only_hashed_file_names_are_cached_for_good() {
+        let forever = "public, max-age=31536000, immutable";
+        assert_eq!(static_cache_control("/pkg/practice-audit.sAUW6HQsQHWfJmbRjEaNNw.wasm"), forever);
+        assert_eq!(static_cache_control("/pkg/practice-audit.sAUW6HQsQHWfJmbRjEaNNw.wasm.br"), forever);
+        assert_eq!(static_cache_control("/pkg/practice-audit.wasm"), "no-cache");
+        assert_eq!(static_cache_control("/pkg/practice-audit.css"), "no-cache");
+        assert_eq!(static_cache_control("/pkg/a.b.c"), "no-cache");
+        assert_eq!(static_cache_control("/pkg/.sAUW6HQsQHWfJmbRjEaNNw.js"), "no-cache");
+        assert_eq!(static_cache_control("/pkg/practice-audit.sAUW6HQsQHWfJmbRjEaNNw"), "no-cache");
+        assert_eq!(static_cache_control("/favicon.ico"), "no-cache");
     }
 
     #[test]

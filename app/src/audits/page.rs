@@ -489,7 +489,7 @@ fn AuditForm(
                 SaveState::Failed(m) => m,
             }}
         </p>
-        {move || view! { <ErrorSummary errors=problems()/> }}
+        {move || view! { <ErrorSummary errors=problems() keep_focus=true/> }}
         <div node_ref=form_ref on:input=move |_| dirty.set(true) on:change=move |_| dirty.set(true)>
         <ActionForm action=save attr:data-testid="audit-form" attr:id="audit-form">
             <input type="hidden" name="audit_id" value=id.to_string()/>

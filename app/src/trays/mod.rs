@@ -184,10 +184,36 @@ pub fn TrayPage() -> impl IntoView {
         move || (filter(), mark.version().get(), live.get()),
         |((kind, show), _, _)| my_tray(kind, show),
     );
+    // Screen readers hear what changed without the focus moving: new alerts as they
+    // arrive, and that an alert was marked read (its button is gone, so the focus goes
+    // to the heading rather than falling to the page's top).
+    let announcement = RwSignal::new(String::new());
+    let heading = NodeRef::<leptos::html::H1>::new();
+    let unread_before = StoredValue::new(None::<usize>);
+    Effect::new(move |_| {
+        let Some(Ok(view)) = tray.get() else { return };
+        let unread = view.alerts.iter().filter(|a| !a.read && !a.archived).count();
+        if let Some(before) = unread_before.get_value() {
+            if unread > before {
+                let n = unread - before;
+                announcement.set(format!("{n} new {}", if n == 1 { "alert" } else { "alerts" }));
+            }
+        }
+        unread_before.set_value(Some(unread));
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = mark.value().get() {
+            announcement.set("Alert marked as read".into());
+            if let Some(h) = heading.get() {
+                let _ = h.focus();
+            }
+        }
+    });
     view! {
         <Title text="My tray"/>
         <SignedIn render=move |_me| view! {
-            <h1 class="heading-l">"My tray"</h1>
+            <h1 class="heading-l" tabindex="-1" node_ref=heading>"My tray"</h1>
+            <p class="visually-hidden" role="status" aria-live="polite" data-testid="tray-announcement">{move || announcement.get()}</p>
             <Transition fallback=|| view! { <p class="loading">"Loading your tray…"</p> }>
                 {move || Suspend::new(async move {
                     match tray.await {

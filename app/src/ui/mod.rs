@@ -204,12 +204,39 @@ pub fn NotFoundPage() -> impl IntoView {
     }
 }
 
-/// The error summary at the top of a form: each message links to its field.
+/// Notes that the page's own code has run in the browser (a lazily loaded page hydrates
+/// after the app's frame): what the end-to-end tests and the first-load benchmark wait for.
 #[component]
-pub fn ErrorSummary(errors: Vec<FieldError>) -> impl IntoView {
+pub fn Hydrated() -> impl IntoView {
+    Effect::new(|_| {
+        #[cfg(feature = "hydrate")]
+        {
+            use leptos::wasm_bindgen::JsValue;
+            let _ = leptos::web_sys::js_sys::Reflect::set(
+                &window(),
+                &"__practiceAuditHydrated".into(),
+                &JsValue::TRUE,
+            );
+        }
+    });
+}
+
+/// The error summary at the top of a form: each message links to its field. It takes the
+/// focus when it appears, as GOV.UK's does, unless `keep_focus` (an autosave's problems
+/// appear while the person is still typing).
+#[component]
+pub fn ErrorSummary(errors: Vec<FieldError>, #[prop(optional)] keep_focus: bool) -> impl IntoView {
+    let summary = NodeRef::<leptos::html::Div>::new();
+    if !keep_focus {
+        Effect::new(move |_| {
+            if let Some(el) = summary.get() {
+                let _ = el.focus();
+            }
+        });
+    }
     (!errors.is_empty()).then(|| {
         view! {
-            <div class="error-summary" role="alert" tabindex="-1" data-testid="error-summary">
+            <div class="error-summary" role="alert" tabindex="-1" data-testid="error-summary" node_ref=summary>
                 <h2 class="error-summary__title">"There is a problem"</h2>
                 <ul class="error-summary__list">
                     {errors
