@@ -12,8 +12,9 @@ use leptos::prelude::*;
 use leptos_router::LazyRoute;
 
 macro_rules! page_groups {
-    ($($group:ident: $load:ident { $($route:ident => $page:path,)* })*) => {$(
-        #[allow(non_snake_case)]
+    ($($group:ident: $load:ident, $preload:ident { $($route:ident => $page:path,)* })*) => {$(
+        pub use $group::{$($route,)*};
+
         mod $group {
             use super::*;
 
@@ -27,37 +28,44 @@ macro_rules! page_groups {
                     $(Page::$route => $page().into_any(),)*
                 }
             }
+
+            $(
+                pub struct $route;
+
+                impl LazyRoute for $route {
+                    fn data() -> Self {
+                        $route
+                    }
+
+                    async fn view(_this: Self) -> AnyView {
+                        let page = $load(Page::$route).await;
+                        view! { {page} <crate::ui::Hydrated/> }.into_any()
+                    }
+
+                    // Hydration waits for this, so the page's chunk is there before the
+                    // server's HTML is taken over (without it the page is drawn twice).
+                    async fn preload() {
+                        #[cfg(target_arch = "wasm32")]
+                        $preload().await;
+                    }
+                }
+            )*
         }
-
-        $(
-            pub struct $route;
-
-            impl LazyRoute for $route {
-                fn data() -> Self {
-                    $route
-                }
-
-                async fn view(_this: Self) -> AnyView {
-                    let page = $group::$load($group::Page::$route).await;
-                    view! { {page} <crate::ui::Hydrated/> }.into_any()
-                }
-            }
-        )*
     )*};
 }
 
 page_groups! {
-    signing_in: signing_in_pages {
+    signing_in: signing_in_pages, __preload_signing_in_pages {
         SignInPageRoute => crate::auth::SignInPage,
         SetPasswordPageRoute => crate::auth::SetPasswordPage,
         ForgotPasswordPageRoute => crate::auth::ForgotPasswordPage,
     }
-    everyday: everyday_pages {
+    everyday: everyday_pages, __preload_everyday_pages {
         HomePageRoute => crate::home::HomePage,
         TrayPageRoute => crate::trays::TrayPage,
         AccountPageRoute => crate::auth::AccountPage,
     }
-    audit_work: audit_work_pages {
+    audit_work: audit_work_pages, __preload_audit_work_pages {
         AuditsPageRoute => crate::audits::AuditsPage,
         AuditPageRoute => crate::audits::AuditPage,
         AuditRecordPageRoute => crate::audits::AuditRecordPage,
@@ -67,7 +75,7 @@ page_groups! {
         CasesPageRoute => crate::cases::CasesPage,
         CasePageRoute => crate::cases::CasePage,
     }
-    round_work: round_work_pages {
+    round_work: round_work_pages, __preload_round_work_pages {
         RoundsPageRoute => crate::rounds::RoundsPage,
         RoundPageRoute => crate::rounds::RoundPage,
         CalendarPageRoute => crate::calendar::CalendarPage,
@@ -76,7 +84,7 @@ page_groups! {
         DirectoryPageRoute => crate::directory::DirectoryPage,
         TemplatePageRoute => crate::audits::TemplatePage,
     }
-    oversight: oversight_pages {
+    oversight: oversight_pages, __preload_oversight_pages {
         DashboardPageRoute => crate::dashboard::DashboardPage,
         DashboardListPageRoute => crate::dashboard::DashboardListPage,
         ModerationPageRoute => crate::moderation::ModerationPage,
@@ -84,7 +92,7 @@ page_groups! {
         ModerationRoundPageRoute => crate::moderation::ModerationRoundPage,
         ActionReviewsPageRoute => crate::action_reviews::ActionReviewsPage,
     }
-    learning: learning_pages {
+    learning: learning_pages, __preload_learning_pages {
         ReportsPageRoute => crate::reports::ReportsPage,
         ReportPageRoute => crate::reports::ReportPage,
         ReportPrintPageRoute => crate::reports::ReportPrintPage,
@@ -98,7 +106,7 @@ page_groups! {
         LibraryPageRoute => crate::difference::LibraryPage,
         DifferencePageRoute => crate::difference::DifferencePage,
     }
-    administration: administration_pages {
+    administration: administration_pages, __preload_administration_pages {
         PeoplePageRoute => crate::people::PeoplePage,
         AddPersonPageRoute => crate::people::AddPersonPage,
         StaffImportPageRoute => crate::people::StaffImportPage,

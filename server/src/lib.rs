@@ -508,8 +508,17 @@ pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router
             state.clone(),
             log_download,
         ));
+    // The built files, served straight from disk (a precompressed `.br` or `.gz` when the
+    // browser takes it): not through Leptos's fallback, which runs the app's context for
+    // each file and, with a page's many chunks in flight, could give a file another
+    // response's status.
+    let pkg = std::path::Path::new(&*leptos.site_root).join(&*leptos.site_pkg_dir);
+    let files = tower_http::services::ServeDir::new(pkg)
+        .precompressed_br()
+        .precompressed_gzip();
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .nest_service(&format!("/{}", leptos.site_pkg_dir), files)
         .merge(downloads)
         .route("/events", get(app::live::stream).with_state(live))
         .leptos_routes_with_context(&leptos, routes, context.clone(), {
@@ -562,6 +571,8 @@ fn compression() -> tower_http::compression::CompressionLayer<impl tower_http::c
     tower_http::compression::CompressionLayer::new().compress_when(
         DefaultPredicate::new()
             .and(NotForContentType::const_new("application/vnd.openxmlformats"))
-            .and(NotForContentType::const_new("application/pdf")),
+            .and(NotForContentType::const_new("application/pdf"))
+            // Built files come precompressed (release); a debug build's are served as they are.
+            .and(NotForContentType::const_new("application/wasm")),
     )
 }
