@@ -146,7 +146,7 @@ async function axeViolations(page) {
 /** Fails with every WCAG 2.2 A/AA fault axe-core finds on the page. */
 async function assertAccessible(page, what) {
   const faults = await axeViolations(page);
-  assert.deepEqual(faults, [], `${what} (${page.url()}) has accessibility faults:\n  ${faults.join('\n  ')}`);
+  assert.equal(faults.length, 0, `${what} (${page.url()}) has accessibility faults:\n  ${faults.join('\n  ')}`);
 }
 
 module.exports.axeViolations = axeViolations;

@@ -509,7 +509,10 @@ async fn first_load(addr: SocketAddr, qa: &str) {
     });
     files.sort();
     if files.is_empty() {
-        println!("no built files in {} (run scripts/release first)", pkg.display());
+        println!(
+            "no built files in {} (run scripts/release first)",
+            pkg.display()
+        );
     }
     for path in files {
         let raw = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);

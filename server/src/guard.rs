@@ -206,9 +206,7 @@ pub async fn security_headers(
     }
     match static_cache {
         None => set(headers, header::CACHE_CONTROL, "no-store"),
-        Some(policy) if found => {
-            set(headers, header::CACHE_CONTROL, policy)
-        }
+        Some(policy) if found => set(headers, header::CACHE_CONTROL, policy),
         Some(_) => {}
     }
     response
@@ -250,13 +248,25 @@ mod tests {
     #[test]
     fn only_hashed_file_names_are_cached_for_good() {
         let forever = "public, max-age=31536000, immutable";
-        assert_eq!(static_cache_control("/pkg/practice-audit.sAUW6HQsQHWfJmbRjEaNNw.wasm"), forever);
-        assert_eq!(static_cache_control("/pkg/practice-audit.sAUW6HQsQHWfJmbRjEaNNw.wasm.br"), forever);
+        assert_eq!(
+            static_cache_control("/pkg/practice-audit.sAUW6HQsQHWfJmbRjEaNNw.wasm"),
+            forever
+        );
+        assert_eq!(
+            static_cache_control("/pkg/practice-audit.sAUW6HQsQHWfJmbRjEaNNw.wasm.br"),
+            forever
+        );
         assert_eq!(static_cache_control("/pkg/practice-audit.wasm"), "no-cache");
         assert_eq!(static_cache_control("/pkg/practice-audit.css"), "no-cache");
         assert_eq!(static_cache_control("/pkg/a.b.c"), "no-cache");
-        assert_eq!(static_cache_control("/pkg/.sAUW6HQsQHWfJmbRjEaNNw.js"), "no-cache");
-        assert_eq!(static_cache_control("/pkg/practice-audit.sAUW6HQsQHWfJmbRjEaNNw"), "no-cache");
+        assert_eq!(
+            static_cache_control("/pkg/.sAUW6HQsQHWfJmbRjEaNNw.js"),
+            "no-cache"
+        );
+        assert_eq!(
+            static_cache_control("/pkg/practice-audit.sAUW6HQsQHWfJmbRjEaNNw"),
+            "no-cache"
+        );
         assert_eq!(static_cache_control("/favicon.ico"), "no-cache");
     }
 

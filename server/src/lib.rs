@@ -565,12 +565,14 @@ pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router
 /// to a fifth. Not for the event stream (each event must go out at once), nor for files that
 /// are compressed already (Word, Excel and PDF documents; static files come precompressed
 /// from the build and carry their own `Content-Encoding`, which this leaves alone).
-fn compression() -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate>
-{
+fn compression(
+) -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
     use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
     tower_http::compression::CompressionLayer::new().compress_when(
         DefaultPredicate::new()
-            .and(NotForContentType::const_new("application/vnd.openxmlformats"))
+            .and(NotForContentType::const_new(
+                "application/vnd.openxmlformats",
+            ))
             .and(NotForContentType::const_new("application/pdf"))
             // Built files come precompressed (release); a debug build's are served as they are.
             .and(NotForContentType::const_new("application/wasm")),

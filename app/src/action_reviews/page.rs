@@ -60,7 +60,7 @@ pub fn ActionReviewsPage() -> impl IntoView {
                                 } else {
                                     let assigns = view.assigns;
                                     view! {
-                                        <div class="table-wrap">
+                                        <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column">
                                         <table class="table" data-testid="review-list">
                                             <caption class="table__caption visually-hidden">"Action reviews"</caption>
                                             <thead><tr><th scope="col">"Case"</th><th scope="col">"Round"</th><th scope="col">"Team"</th><th scope="col">"Reviewer"</th><th scope="col">"Review"</th><th scope="col">"Actions"</th><th scope="col"><span class="visually-hidden">"Do"</span></th></tr></thead>

@@ -816,7 +816,7 @@ pub fn AuditRecordPage() -> impl IntoView {
                                             <h2 class="heading-m">"Moderation"</h2>
                                             <p class="body">{if confirmed { "Moderation confirmed the auditor's grades." } else { "Moderation changed grades. The audit above is as the auditor completed it." }}" "
                                                 <a class="no-print" href=format!("/audits/{id}/moderation")>"See the moderation"</a></p>
-                                            <div class="table-wrap"><table class="table" data-testid="record-moderation">
+                                            <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column"><table class="table" data-testid="record-moderation">
                                                 <caption class="visually-hidden">"Grades as completed and as moderated"</caption>
                                                 <thead><tr><th scope="col"></th><th scope="col">"Auditor's grade"</th><th scope="col">"Moderated grade"</th></tr></thead>
                                                 <tbody>{lines.into_iter().map(|(t, g, m)| view! { <tr><th scope="row">{t}</th><td>{g.label()}</td><td>{m.label()}</td></tr> }).collect_view()}</tbody>

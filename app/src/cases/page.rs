@@ -17,7 +17,7 @@ fn lists_text(lists: &[AnnexList]) -> String {
 #[component]
 pub fn CaseTable(rows: Vec<CaseRow>) -> impl IntoView {
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column">
             <table class="table" data-testid="case-table">
                 <caption class="visually-hidden">"Cases"</caption>
                 <thead>

@@ -57,7 +57,7 @@ pub fn Chart(panel: Panel, #[prop(optional)] round: Option<i64>) -> impl IntoVie
                     }).collect_view()}
                 </ul>
             })}
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column">
                 <table class="table table--numeric">
                     <caption class="visually-hidden">{format!("{}: figures", panel.title)}</caption>
                     <thead><tr>
@@ -186,7 +186,7 @@ fn ListView(list: FigureList) -> impl IntoView {
         <p class="body" data-testid="list-count">{format!("{count} in this list")}</p>
         {match list.kind {
             ListKind::Audits => view! {
-                <div class="table-wrap"><table class="table" data-testid="dashboard-list">
+                <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column"><table class="table" data-testid="dashboard-list">
                     <thead><tr>
                         <th scope="col">"Case"</th>
                         <th scope="col">"Team"</th>
@@ -211,7 +211,7 @@ fn ListView(list: FigureList) -> impl IntoView {
                 </table></div>
             }.into_any(),
             ListKind::Actions => view! {
-                <div class="table-wrap"><table class="table" data-testid="dashboard-list">
+                <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column"><table class="table" data-testid="dashboard-list">
                     <thead><tr>
                         <th scope="col">"Case"</th>
                         <th scope="col">"Team"</th>

@@ -104,7 +104,7 @@ fn Teams(
         ..
     } = data;
     view! {
-        <div class="table-wrap"><table class="table" data-testid="teams-table">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column"><table class="table" data-testid="teams-table">
             <thead><tr>
                 <th scope="col">"Team"</th>
                 <th scope="col">"Open cases"</th>

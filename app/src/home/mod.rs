@@ -148,7 +148,7 @@ fn PoolTable(summary: PoolSummary) -> impl IntoView {
             " "
             <a href="/cases">"Browse all cases"</a>
         </p>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column">
             <table class="table table--numeric" data-testid="pool-table">
                 <caption class="table__caption">"Open cases by team and Annex A list"</caption>
                 <thead>

@@ -67,7 +67,7 @@ pub fn ImportsPage() -> impl IntoView {
                     match imports.await {
                         Ok(list) if list.is_empty() => view! { <p class="body">"Nothing has been uploaded yet."</p> }.into_any(),
                         Ok(list) => view! {
-                            <div class="table-wrap"><table class="table" data-testid="imports-table">
+                            <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column"><table class="table" data-testid="imports-table">
                                 <thead><tr>
                                     <th scope="col">"Uploaded"</th>
                                     <th scope="col">"What"</th>

@@ -48,7 +48,7 @@ pub fn ModerationPage() -> impl IntoView {
                                 view! { <p class="body">"Nothing is asked of you."</p> }.into_any()
                             } else {
                                 view! {
-                                    <div class="table-wrap"><table class="table" data-testid="asked-list">
+                                    <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column"><table class="table" data-testid="asked-list">
                                         <caption class="visually-hidden">"Moderations asked of you"</caption>
                                         <thead><tr><th scope="col">"Case"</th><th scope="col">"Round"</th><th scope="col">"Team"</th><th scope="col">"As"</th><th scope="col">"Asked"</th><th scope="col">"Your view"</th></tr></thead>
                                         <tbody>{h.asked.into_iter().map(|a| view! {
@@ -66,7 +66,7 @@ pub fn ModerationPage() -> impl IntoView {
                                 view! { <p class="body">"No round has completed audits yet."</p> }.into_any()
                             } else {
                                 view! {
-                                    <div class="table-wrap"><table class="table" data-testid="moderation-rounds">
+                                    <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column"><table class="table" data-testid="moderation-rounds">
                                         <caption class="visually-hidden">"Rounds and their moderation"</caption>
                                         <thead><tr><th scope="col">"Round"</th><th scope="col">"Opens"</th><th scope="col">"Due"</th><th scope="col">"Completed audits"</th><th scope="col">"Sample"</th><th scope="col">"Outcomes"</th></tr></thead>
                                         <tbody>{h.rounds.into_iter().map(|r| view! {
@@ -151,7 +151,7 @@ fn sample_table(
     errors: impl Fn() -> Vec<FieldError> + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     view! {
-        <div class="table-wrap"><table class="table" data-testid=testid>
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column"><table class="table" data-testid=testid>
             <caption class="table__caption">{caption}</caption>
             <thead><tr><th scope="col">"Case"</th><th scope="col">"Team"</th><th scope="col">"Auditor"</th><th scope="col">"Grade"</th><th scope="col">"Views"</th><th scope="col">"Outcome"</th>
                 {withdraw.is_some().then(|| view! { <th scope="col"><span class="visually-hidden">"Withdraw"</span></th> })}</tr></thead>
@@ -359,7 +359,7 @@ fn AuditModeration(
         <h1 class="heading-l" data-testid="moderation-heading">{v.child_unique_id.clone()}</h1>
         <p class="body">{format!("Audited by {}. ", v.auditor)}<a href=format!("/audits/{audit_id}/record")>"Read the filed audit"</a></p>
         <p>{if v.sampled { view! { <Tag text="In the panel's sample" colour="blue"/> }.into_any() } else { view! { <Tag text="Assistant Director review" colour="purple"/> }.into_any() }}</p>
-        <div class="table-wrap"><table class="table" data-testid="grades-table">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column"><table class="table" data-testid="grades-table">
             <caption class="table__caption">"Grades: the audit as completed stays as it was; the moderated grades sit beside it"</caption>
             <thead><tr><th scope="col"></th><th scope="col">"Auditor's grade"</th><th scope="col">"Moderated grade"</th></tr></thead>
             <tbody>{grades.into_iter().map(|g| view! {

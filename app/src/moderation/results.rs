@@ -430,7 +430,7 @@ mod page {
         testid: &'static str,
     ) -> impl IntoView {
         view! {
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column">
                 <table class="table" data-testid=testid>
                     <caption class="table__caption">{caption}</caption>
                     <thead><tr><th scope="col"></th><th scope="col">"Moderated"</th><th scope="col">"Agreed"</th><th scope="col">"Agreement"</th><th scope="col">"Weighted kappa"</th></tr></thead>
@@ -484,7 +484,7 @@ mod page {
             </section>
             <section class="panel">
                 <h2 class="heading-m">"Direction of changes"</h2>
-                <div class="table-wrap">
+                <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column">
                     <table class="table table--numeric" data-testid="direction-table">
                         <caption class="table__caption">"Auditor's overall grade (rows) against the moderated grade (columns)"</caption>
                         <thead><tr><th scope="col">"Auditor \\ moderated"</th>{Grade::ALL.iter().map(|g| view! { <th scope="col">{g.label()}</th> }).collect_view()}</tr></thead>
@@ -498,7 +498,7 @@ mod page {
             </section>
             <section class="panel">
                 <h2 class="heading-m">"By round"</h2>
-                <div class="table-wrap">
+                <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column">
                     <table class="table table--numeric" data-testid="round-table">
                         <caption class="visually-hidden">"Moderation by round"</caption>
                         <thead><tr><th scope="col">"Round"</th><th scope="col">"Completed"</th><th scope="col">"Moderated"</th><th scope="col">"Overall grade agreed"</th></tr></thead>

@@ -116,7 +116,7 @@ pub fn OutboxPage() -> impl IntoView {
                                 view! { <p class="body">"No email has failed."</p> }.into_any()
                             } else {
                                 view! {
-                                    <div class="table-wrap"><table class="table" data-testid="email-problems">
+                                    <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column"><table class="table" data-testid="email-problems">
                                         <thead><tr>
                                             <th scope="col">"To"</th>
                                             <th scope="col">"Subject"</th>

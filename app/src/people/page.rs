@@ -77,7 +77,7 @@ fn Lockouts() -> impl IntoView {
                     <section class="panel" data-testid="lockouts">
                         <h2 class="heading-m">"Sign-in locks"</h2>
                         <p class="body">"Too many wrong passwords lock an account or a network address for a while. Lift a lock once you know who was trying."</p>
-                        <div class="table-wrap"><table class="table">
+                        <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column"><table class="table">
                             <thead><tr><th scope="col">"Locked"</th><th scope="col">"Failures"</th><th scope="col">"Until"</th><th scope="col"></th></tr></thead>
                             <tbody>{locks.into_iter().map(|l| view! {
                                 <tr>
@@ -237,7 +237,7 @@ fn PeopleTable(
             n => format!("{n} people."),
         }}</p>
         {(total > 0).then(|| view! {
-            <div class="table-wrap"><table class="table" data-testid="people-table">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column"><table class="table" data-testid="people-table">
                 <thead><tr>
                     <th scope="col">"Name"</th>
                     <th scope="col">"Work email"</th>
@@ -475,7 +475,7 @@ fn Person(
             }.into_any()
         }}
         <h2 class="heading-m">"History"</h2>
-        <div class="table-wrap"><table class="table" data-testid="person-history">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column"><table class="table" data-testid="person-history">
             <thead><tr><th scope="col">"When"</th><th scope="col">"What"</th><th scope="col">"By"</th></tr></thead>
             <tbody>
                 {p.history.into_iter().map(|h| view! {
@@ -657,7 +657,7 @@ fn OpenWork(w: OpenWorkView) -> impl IntoView {
         {(!w.audits.is_empty()).then(|| view! {
             <h2 class="heading-m">"Audits they are the auditor of"</h2>
             <p class="body">"Assign another auditor on the round's page."</p>
-            <div class="table-wrap"><table class="table" data-testid="open-audits">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column"><table class="table" data-testid="open-audits">
                 <thead><tr><th scope="col">"Case"</th><th scope="col">"Status"</th></tr></thead>
                 <tbody>
                     {w.audits.into_iter().map(|(id, child, state)| view! {

@@ -89,7 +89,7 @@ pub fn ReportsPage() -> impl IntoView {
                                 view! { <p class="body" data-testid="no-reports">"No report has been started yet."</p> }.into_any()
                             } else {
                                 view! {
-                                    <div class="table-wrap"><table class="table" data-testid="reports">
+                                    <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column"><table class="table" data-testid="reports">
                                         <thead><tr><th scope="col">"Rounds"</th><th scope="col">"Status"</th><th scope="col">"Last saved"</th></tr></thead>
                                         <tbody>{o.reports.into_iter().map(|r| view! {
                                             <tr>
@@ -415,7 +415,7 @@ pub fn NewslettersPage() -> impl IntoView {
                                 view! { <p class="body">"No newsletter summary yet."</p> }.into_any()
                             } else {
                                 view! {
-                                    <div class="table-wrap"><table class="table" data-testid="newsletters">
+                                    <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column"><table class="table" data-testid="newsletters">
                                         <thead><tr><th scope="col">"Issue"</th><th scope="col">"Period"</th><th scope="col">"Status"</th></tr></thead>
                                         <tbody>{list.into_iter().map(|n| view! {
                                             <tr>

@@ -161,7 +161,7 @@ fn Closed(at: chrono::DateTime<chrono::Utc>, open: Vec<LeftOpen>) -> impl IntoVi
             <p class="body">{format!("The round closed on {}. Its cases count towards the draw's exclusion window, and auditors no longer see its cases (they keep their own audits).", at.format("%-d %B %Y"))}</p>
             {(!open.is_empty()).then(|| view! {
                 <h3 class="heading-s">"Left open"</h3>
-                <div class="table-wrap"><table class="table">
+                <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column"><table class="table">
                     <thead><tr><th scope="col">"Case"</th><th scope="col">"Audit"</th><th scope="col">"Why it was left open"</th></tr></thead>
                     <tbody>{open.into_iter().map(|c| view! {
                         <tr>

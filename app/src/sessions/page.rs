@@ -19,7 +19,7 @@ fn mean(m: Option<f64>) -> String {
 
 fn results_table(r: &FeedbackResults) -> impl IntoView {
     view! {
-        <div class="table-wrap"><table class="table table--numeric" data-testid="session-results">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column"><table class="table table--numeric" data-testid="session-results">
             <caption class="table__caption">{format!("{} {}", r.responses, if r.responses == 1 { "response" } else { "responses" })}</caption>
             <thead><tr>
                 <th scope="col">"Question"</th>
@@ -62,7 +62,7 @@ pub fn SessionsPage() -> impl IntoView {
                                 view! { <p class="body" data-testid="no-sessions">"No sessions yet."</p> }.into_any()
                             } else {
                                 view! {
-                                    <div class="table-wrap"><table class="table" data-testid="sessions">
+                                    <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column"><table class="table" data-testid="sessions">
                                         <thead><tr><th scope="col">"Session"</th><th scope="col">"When"</th><th scope="col">"Where"</th><th scope="col">"Invited"</th><th scope="col">"Came"</th><th scope="col">"Feedback"</th></tr></thead>
                                         <tbody>{o.sessions.into_iter().map(|s| view! {
                                             <tr>
@@ -79,7 +79,7 @@ pub fn SessionsPage() -> impl IntoView {
                             }}
                             {(!o.over_time.is_empty()).then(|| view! {
                                 <h2 class="heading-m">"Feedback over time"</h2>
-                                <div class="table-wrap"><table class="table table--numeric" data-testid="feedback-over-time">
+                                <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column"><table class="table table--numeric" data-testid="feedback-over-time">
                                     <thead><tr><th scope="col">"Feedback session"</th><th scope="col">"Responses"</th><th scope="col">"How useful the audit was"</th><th scope="col">"How the discussion went"</th></tr></thead>
                                     <tbody>{o.over_time.into_iter().map(|r| view! {
                                         <tr>

@@ -93,7 +93,7 @@ pub fn ThemesPage() -> impl IntoView {
 #[component]
 fn ThemeTable(themes: Vec<ThemeListing>) -> impl IntoView {
     view! {
-        <div class="table-wrap"><table class="table" data-testid="themes">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column"><table class="table" data-testid="themes">
             <thead><tr>
                 <th scope="col">"Theme"</th>
                 <th scope="col">"Audits"</th>

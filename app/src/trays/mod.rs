@@ -192,11 +192,18 @@ pub fn TrayPage() -> impl IntoView {
     let unread_before = StoredValue::new(None::<usize>);
     Effect::new(move |_| {
         let Some(Ok(view)) = tray.get() else { return };
-        let unread = view.alerts.iter().filter(|a| !a.read && !a.archived).count();
+        let unread = view
+            .alerts
+            .iter()
+            .filter(|a| !a.read && !a.archived)
+            .count();
         if let Some(before) = unread_before.get_value() {
             if unread > before {
                 let n = unread - before;
-                announcement.set(format!("{n} new {}", if n == 1 { "alert" } else { "alerts" }));
+                announcement.set(format!(
+                    "{n} new {}",
+                    if n == 1 { "alert" } else { "alerts" }
+                ));
             }
         }
         unread_before.set_value(Some(unread));

@@ -114,7 +114,7 @@ pub fn GroupedBars(
                     <li><span class=format!("chart__swatch chart__swatch--{}", s % COLOURS.len())></span>{name.clone()}</li>
                 }).collect_view()}
             </ul>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column">
                 <table class="table table--numeric">
                     <caption class="visually-hidden">{format!("{}: figures", chart.title)}</caption>
                     <thead><tr>

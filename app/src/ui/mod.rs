@@ -401,7 +401,7 @@ pub fn deadline_tag(deadline: Deadline) -> impl IntoView {
 #[component]
 pub fn AuditTable(list: Vec<AuditSummary>) -> impl IntoView {
     view! {
-        <div class="table-wrap"><table class="table" data-testid="audits-table">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column"><table class="table" data-testid="audits-table">
             <thead><tr>
                 <th scope="col">"Case"</th>
                 <th scope="col">"Round"</th>
@@ -475,7 +475,7 @@ pub fn InputField(
 #[component]
 pub fn ProblemTable(problems: Vec<crate::domain::annex_import::Problem>) -> impl IntoView {
     view! {
-        <div class="table-wrap"><table class="table">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column"><table class="table">
             <thead><tr>
                 <th scope="col">"Sheet"</th>
                 <th scope="col">"Row"</th>
