@@ -23,7 +23,7 @@ async function assignedAudit() {
   const me = (await call(auditor, 'current_user')).json;
   const assigned = await call(qa, 'assign_auditors', { round_id: round, [`auditor[${row.round_case_id}]`]: String(me.person_id) });
   assert.equal(assigned.status, 200, JSON.stringify(assigned.json));
-  const audit = (await call(auditor, 'my_audits')).json[0];
+  const audit = (await call(auditor, 'my_audits')).json.audits[0];
   // The key worker is one of the team's workers: the one who may open the audit.
   for (let n = 1; n <= 6; n += 1) {
     const email = `kw.${slug(row.team)}.${n}@anytown.example`;

@@ -18,7 +18,7 @@ before(async () => {
   const me = (await call(auditor, 'current_user')).json;
   const assigned = await call(qa, 'assign_auditors', { round_id: round, [`auditor[${row.round_case_id}]`]: String(me.person_id) });
   assert.equal(assigned.status, 200);
-  auditId = (await call(auditor, 'my_audits')).json[0].id;
+  auditId = (await call(auditor, 'my_audits')).json.audits[0].id;
   // A new audit form: every auditor gets a "form revised" alert.
   assert.equal((await call(qa, 'publish_template', { 't[title-0]': 'Voice of the child' })).status, 200);
 });

@@ -22,7 +22,7 @@ async function auditReadyToComplete() {
   const auditor = await session('auditor.1@anytown.example');
   const me = (await call(auditor, 'current_user')).json;
   await call(qa, 'assign_auditors', { round_id: round, [`auditor[${row.round_case_id}]`]: String(me.person_id) });
-  const audit = (await call(auditor, 'my_audits')).json[0];
+  const audit = (await call(auditor, 'my_audits')).json.audits[0];
   await call(auditor, 'propose_times', { audit_id: audit.id, time_1: '2030-01-08T10:00' });
   let kw;
   for (let n = 1; n <= 6 && !kw; n += 1) {

@@ -596,7 +596,11 @@ async fn audits_are_need_to_know() {
             assert_refused!(r.status, "{who} {name}: {}", r.body);
         }
         let mine = app.call("my_audits", &[], Some(&token)).await.json();
-        assert!(mine.as_array().unwrap().is_empty(), "{who} sees {mine}");
+        assert!(
+            mine["audits"].as_array().unwrap().is_empty(),
+            "{who} sees {mine}"
+        );
+        assert_eq!(mine["total"], 0);
     }
     // The programme sees it; the assigned auditor lists it with what waits on them.
     let r = app
@@ -606,8 +610,44 @@ async fn audits_are_need_to_know() {
     let auditor = app.sign_in("auditor.1@anytown.example").await;
     let mine = app.call("my_audits", &[], Some(&auditor)).await.json();
     assert_eq!(
-        mine[0]["waiting_on_you"],
+        mine["audits"][0]["waiting_on_you"],
         "Propose times for the discussion"
+    );
+    // One page, newest round first; the round filter offers the audit's round and keeps
+    // to it, and a round the person has no audits in is ignored.
+    assert_eq!(
+        (
+            mine["total"].as_u64(),
+            mine["page"].as_u64(),
+            mine["pages"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1))
+    );
+    let month = mine["audits"][0]["month"].as_str().unwrap().to_string();
+    assert_eq!(mine["rounds"], serde_json::json!([month.clone()]));
+    let one = app
+        .call(
+            "my_audits",
+            &[("round", month.as_str()), ("page", "7")],
+            Some(&auditor),
+        )
+        .await
+        .json();
+    assert_eq!(
+        (
+            one["round"].as_str(),
+            one["total"].as_u64(),
+            one["page"].as_u64()
+        ),
+        (Some(month.as_str()), Some(1), Some(1))
+    );
+    let other = app
+        .call("my_audits", &[("round", "June 1999")], Some(&auditor))
+        .await
+        .json();
+    assert_eq!(
+        (other["round"].clone(), other["total"].as_u64()),
+        (serde_json::Value::Null, Some(1))
     );
     let r = app
         .call("audit_detail", &[("audit_id", "999999")], Some(&qa))

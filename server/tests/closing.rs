@@ -202,7 +202,7 @@ async fn the_qa_manager_closes_a_round_after_its_due_date_giving_a_reason_for_ea
         .iter()
         .any(|a| a["kind"] == "round_closed"));
     let mine = app.call("my_audits", &[], Some(&auditor)).await.json();
-    let listed = mine
+    let listed = mine["audits"]
         .as_array()
         .unwrap()
         .iter()

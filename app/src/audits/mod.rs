@@ -185,9 +185,29 @@ pub(crate) mod ssr {
     }
 }
 
-/// Audits this person does or is involved in, with what waits on them.
+/// What `/audits` shows: one page of the audits this person does or is involved in
+/// (a Team or Service Manager's cover every year of their teams), newest round first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyAuditList {
+    pub audits: Vec<AuditSummary>,
+    /// How many audits match (all pages).
+    pub total: usize,
+    pub page: u32,
+    pub pages: u32,
+    /// The rounds the person's audits are in, newest first: the filter's choices.
+    pub rounds: Vec<String>,
+    /// The round shown, if the list is filtered to one.
+    pub round: Option<String>,
+}
+
+/// Audits on one page of *My audits*.
+pub const AUDITS_PER_PAGE: usize = 50;
+
+/// Audits this person does or is involved in, with what waits on them: newest round
+/// first, [`AUDITS_PER_PAGE`] to a page, optionally one round's (`round` is its month as
+/// the list shows it, e.g. "January 2027").
 #[server(endpoint = "my_audits")]
-pub async fn my_audits() -> Result<Vec<AuditSummary>, AppError> {
+pub async fn my_audits(round: Option<String>, page: Option<u32>) -> Result<MyAuditList, AppError> {
     use crate::server::*;
     respond("my_audits", async move {
         let (store, actor) = signed_in().await?;
@@ -196,16 +216,39 @@ pub async fn my_audits() -> Result<Vec<AuditSummary>, AppError> {
             .await
             .map_err(failed("read the calendar"))?;
         let today = chrono::Local::now().date_naive();
-        Ok(store
+        let mut all: Vec<AuditSummary> = store
             .audits_visible_to(&actor, true)
             .await
             .map_err(failed("list a person's audits"))?
             .into_iter()
-            .map(|(_, row)| {
-                trail::touch(crate::domain::trail::Record::Audit(row.id));
-                row.summary(&calendar, actor.person_id, today)
-            })
-            .collect())
+            .map(|(_, row)| row.summary(&calendar, actor.person_id, today))
+            .collect();
+        all.sort_by(|a, b| b.due_on.cmp(&a.due_on).then(b.id.cmp(&a.id)));
+        let mut rounds: Vec<String> = Vec::new();
+        for a in &all {
+            if rounds.last() != Some(&a.month) && !rounds.contains(&a.month) {
+                rounds.push(a.month.clone());
+            }
+        }
+        let round = round.filter(|r| rounds.contains(r));
+        if let Some(r) = &round {
+            all.retain(|a| &a.month == r);
+        }
+        let total = all.len();
+        let (audits, page, pages) =
+            crate::domain::paging::page_of(all, page.unwrap_or(1), AUDITS_PER_PAGE);
+        // Only what is shown was seen.
+        for a in &audits {
+            trail::touch(crate::domain::trail::Record::Audit(a.id));
+        }
+        Ok(MyAuditList {
+            audits,
+            total,
+            page,
+            pages,
+            rounds,
+            round,
+        })
     })
     .await
 }

@@ -19,7 +19,15 @@ fn audit_id_param() -> impl Fn() -> Option<i64> + Copy {
 
 #[component]
 pub fn AuditsPage() -> impl IntoView {
-    let audits = Resource::new(|| (), |_| my_audits());
+    let query = leptos_router::hooks::use_query_map();
+    let filter = move || {
+        let q = query.read();
+        (
+            q.get("round").filter(|r| !r.is_empty()),
+            q.get("page").and_then(|v| v.parse::<u32>().ok()),
+        )
+    };
+    let audits = Resource::new(filter, |(round, page)| my_audits(round, page));
     view! {
         <Title text="My audits"/>
         <SignedIn render=move |_me| view! {
@@ -27,13 +35,66 @@ pub fn AuditsPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading">"Loading audits…"</p> }>
                 {move || Suspend::new(async move {
                     match audits.await {
-                        Ok(list) if list.is_empty() => view! { <p class="body">"No audits involve you yet."</p> }.into_any(),
-                        Ok(list) => view! { <AuditTable list/> }.into_any(),
+                        Ok(list) if list.total == 0 && list.round.is_none() => view! { <p class="body">"No audits involve you yet."</p> }.into_any(),
+                        Ok(list) => view! { <MyAuditsList list/> }.into_any(),
                         Err(error) => view! { <ErrorView error/> }.into_any(),
                     }
                 })}
             </Suspense>
         }/>
+    }
+}
+
+/// One page of *My audits*, its round filter (a plain GET form, so it works before the
+/// WebAssembly loads) and the links to the other pages.
+#[component]
+fn MyAuditsList(list: super::MyAuditList) -> impl IntoView {
+    let round = list.round.clone();
+    let link = {
+        let round = round.clone();
+        move |page: u32| {
+            let mut params = vec![format!("page={page}")];
+            if let Some(r) = &round {
+                params.push(format!("round={}", r.replace(' ', "+")));
+            }
+            format!("/audits?{}", params.join("&"))
+        }
+    };
+    let prev = (list.page > 1).then(|| link(list.page - 1));
+    let next = (list.page < list.pages).then(|| link(list.page + 1));
+    let summary = format!(
+        "{} {} · page {} of {}",
+        list.total,
+        if list.total == 1 { "audit" } else { "audits" },
+        list.page,
+        list.pages
+    );
+    view! {
+        <form method="get" action="/audits" class="filters" data-testid="audits-filter">
+            <div class="form-group form-group--inline">
+                <label class="label" for="round">"Round"</label>
+                <select class="select" id="round" name="round">
+                    <option value="">"All rounds"</option>
+                    {list.rounds.into_iter().map(|r| {
+                        let selected = round.as_deref() == Some(r.as_str());
+                        view! { <option value=r.clone() selected=selected>{r.clone()}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <button type="submit" class="button button--secondary">"Show"</button>
+        </form>
+        <p class="body" data-testid="audit-count">{summary}</p>
+        {if list.audits.is_empty() {
+            view! { <p class="body">"No audits in this round involve you."</p> }.into_any()
+        } else {
+            view! { <AuditTable list=list.audits/> }.into_any()
+        }}
+        {(list.pages > 1).then(|| view! {
+            <nav class="pagination" aria-label="Pages">
+                {prev.map(|href| view! { <a rel="prev" href=href>"Previous page"</a> })}
+                {next.map(|href| view! { <a rel="next" href=href>"Next page"</a> })}
+            </nav>
+        })}
     }
 }
 

@@ -17,6 +17,7 @@ pub mod ics;
 pub mod ids;
 pub mod moderated;
 pub mod moderation_sample;
+pub mod paging;
 pub mod password_policy;
 pub mod people;
 pub mod pool_update;
