@@ -189,7 +189,8 @@ pub fn TrayPage() -> impl IntoView {
     // to the heading rather than falling to the page's top).
     let announcement = RwSignal::new(String::new());
     let heading = NodeRef::<leptos::html::H1>::new();
-    let unread_before = StoredValue::new(None::<usize>);
+    // Counted per filter: changing the filter is not news.
+    let unread_before = StoredValue::new(None::<(TrayFilter, usize)>);
     Effect::new(move |_| {
         let Some(Ok(view)) = tray.get() else { return };
         let unread = view
@@ -197,8 +198,8 @@ pub fn TrayPage() -> impl IntoView {
             .iter()
             .filter(|a| !a.read && !a.archived)
             .count();
-        if let Some(before) = unread_before.get_value() {
-            if unread > before {
+        if let Some((filter, before)) = unread_before.get_value() {
+            if filter == view.filter && unread > before {
                 let n = unread - before;
                 announcement.set(format!(
                     "{n} new {}",
@@ -206,7 +207,7 @@ pub fn TrayPage() -> impl IntoView {
                 ));
             }
         }
-        unread_before.set_value(Some(unread));
+        unread_before.set_value(Some((view.filter, unread)));
     });
     Effect::new(move |_| {
         if let Some(Ok(())) = mark.value().get() {
