@@ -9,7 +9,9 @@
 // prints the median. The event stream never finishes, so only its headers would count: it
 // is left out. Prints one JSON line per page after the table, for scripts to read.
 const assert = require('node:assert/strict');
-const { BASE, launch, session, call } = require('./tests/helpers');
+const {
+  BASE, launch, session, call, keyWorkerOf, assignedRound,
+} = require('./tests/helpers');
 
 const RUNS = Number(process.env.RUNS || 3);
 const THROTTLE = {
@@ -18,34 +20,17 @@ const THROTTLE = {
   downloadThroughput: (1.6 * 1000 * 1000) / 8,
   uploadThroughput: (750 * 1000) / 8,
 };
-const slug = (name) => name.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w && w !== 'and').join('-');
 
 /** An audit assigned to auditor.1 with its discussion agreed, so its page shows the form. */
 async function auditWithForm() {
-  const qa = await session('qa.manager@anytown.example');
-  const month = `2027-${String(1 + Math.floor(Math.random() * 9)).padStart(2, '0')}`;
-  let round = await call(qa, 'create_round', { month });
-  if (round.status !== 200) round = await call(qa, 'create_round', { month: '2027-11' });
-  assert.equal(round.status, 200, JSON.stringify(round.json));
-  const roundId = round.json;
-  assert.equal((await call(qa, 'draw_round', { round_id: roundId, quota_7: '1' })).status, 200);
-  assert.equal((await call(qa, 'confirm_round', { round_id: roundId })).status, 200);
+  const { rows } = await assignedRound('2027-01', { quota_7: '1' });
+  const auditId = rows[0].audit[0];
+  const { email, cookie } = await keyWorkerOf(rows[0].team, auditId);
   const auditor = await session('auditor.1@anytown.example');
-  const me = (await call(auditor, 'current_user')).json;
-  const row = (await call(qa, 'round_detail', { round_id: roundId })).json.assignments[0];
-  const assigned = await call(qa, 'assign_auditors', { round_id: roundId, [`auditor[${row.round_case_id}]`]: String(me.person_id) });
-  assert.equal(assigned.status, 200, JSON.stringify(assigned.json));
-  const auditId = (await call(qa, 'round_detail', { round_id: roundId })).json.assignments[0].audit[0];
-  for (let n = 1; n <= 6; n += 1) {
-    const email = `kw.${slug(row.team)}.${n}@anytown.example`;
-    const kw = await session(email).catch(() => null);
-    if (!kw || (await call(kw, 'audit_detail', { audit_id: auditId })).status !== 200) continue;
-    assert.equal((await call(auditor, 'propose_times', { audit_id: auditId, time_1: '2030-01-08T10:00' })).status, 200);
-    const time = (await call(kw, 'audit_detail', { audit_id: auditId })).json.times[0];
-    assert.equal((await call(kw, 'accept_time', { audit_id: auditId, time_id: time.id })).status, 200);
-    return { auditId, keyWorker: email };
-  }
-  throw new Error('no key worker found for the drawn case');
+  assert.equal((await call(auditor, 'propose_times', { audit_id: auditId, time_1: '2030-01-08T10:00' })).status, 200);
+  const time = (await call(cookie, 'audit_detail', { audit_id: auditId })).json.times[0];
+  assert.equal((await call(cookie, 'accept_time', { audit_id: auditId, time_id: time.id })).status, 200);
+  return { auditId, keyWorker: email };
 }
 
 /** One cold load of `path`, signed in as `email` (or no one): bytes on the wire and ms to hydrated. */

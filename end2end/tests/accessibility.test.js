@@ -8,6 +8,7 @@ const assert = require('node:assert/strict');
 const {
   BASE, launch, hydrated, session, call, DOMAINS, slug, ok, tablet, quiet,
   assertAccessible, axeViolations,
+  keyWorkerOf, assignedRound,
 } = require('./helpers');
 
 let browser;
@@ -18,28 +19,10 @@ const NARROW = { width: 320, height: 640 };
 const TABLET = { width: 768, height: 1024 };
 const DOWNLOAD = /\.(ics|docx|xlsx|pdf|csv|txt)$/;
 
-async function keyWorkerOf(team, auditId) {
-  for (let n = 1; n <= 6; n += 1) {
-    const email = `kw.${slug(team)}.${n}@anytown.example`;
-    const cookie = await session(email).catch(() => null);
-    if (cookie && (await call(cookie, 'audit_detail', { audit_id: auditId })).status === 200) return { email, cookie };
-  }
-  throw new Error(`no key worker found for audit ${auditId}`);
-}
-
 /** A round of two List 7 audits by auditor.1: one with its form open, one filed. */
 async function twoAudits() {
-  const qa = await session('qa.manager@anytown.example');
-  const round = ok(await call(qa, 'create_round', { month: '2027-01' }), 'create_round');
-  ok(await call(qa, 'draw_round', { round_id: round, quota_7: '2' }), 'draw_round');
-  ok(await call(qa, 'confirm_round', { round_id: round }), 'confirm_round');
+  const { rows } = await assignedRound('2027-01', { quota_7: '2' });
   const auditor = await session('auditor.1@anytown.example');
-  const me = ok(await call(auditor, 'current_user'), 'current_user');
-  let rows = ok(await call(qa, 'round_detail', { round_id: round }), 'round_detail').assignments;
-  const assign = { round_id: round };
-  for (const r of rows) assign[`auditor[${r.round_case_id}]`] = String(me.person_id);
-  ok(await call(qa, 'assign_auditors', assign), 'assign_auditors');
-  rows = ok(await call(qa, 'round_detail', { round_id: round }), 'round_detail').assignments;
   const audits = [];
   for (const row of rows) {
     const id = row.audit[0];
@@ -241,13 +224,7 @@ test('the tray announces a new alert politely while it is open', async () => {
   const region = page.getByTestId('tray-announcement');
   assert.equal(await region.getAttribute('aria-live'), 'polite');
   // The QA Manager assigns the auditor another audit: their open tray says so.
-  const qa = await session('qa.manager@anytown.example');
-  const round = ok(await call(qa, 'create_round', { month: '2027-02' }), 'create_round');
-  ok(await call(qa, 'draw_round', { round_id: round, quota_7: '1' }), 'draw_round');
-  ok(await call(qa, 'confirm_round', { round_id: round }), 'confirm_round');
-  const me = ok(await call(await session('auditor.1@anytown.example'), 'current_user'), 'current_user');
-  const row = ok(await call(qa, 'round_detail', { round_id: round }), 'round_detail').assignments[0];
-  ok(await call(qa, 'assign_auditors', { round_id: round, [`auditor[${row.round_case_id}]`]: String(me.person_id) }), 'assign_auditors');
+  await assignedRound('2027-02', { quota_7: '1' });
   await page.waitForFunction(() => /new alert/i.test(document.querySelector('[data-testid=tray-announcement]')?.textContent || ''), null, { timeout: 15000 });
   await context.close();
 });

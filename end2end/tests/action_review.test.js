@@ -7,21 +7,13 @@ const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const {
   BASE, launch, hydrated, signIn, session, call, DOMAINS, slug, ok, tablet, quiet,
+  keyWorkerOf,
 } = require('./helpers');
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { if (browser) await browser.close(); });
 
-
-/** The key worker of the case: the one of the team's workers who may open the audit. */
-async function keyWorkerOf(team, auditId) {
-  for (let n = 1; n <= 6; n += 1) {
-    const cookie = await session(`kw.${slug(team)}.${n}@anytown.example`).catch(() => null);
-    if (cookie && (await call(cookie, 'audit_detail', { audit_id: auditId })).status === 200) return cookie;
-  }
-  throw new Error(`no key worker found for audit ${auditId}`);
-}
 
 /** A completed audit, by auditor.1, with one required action. */
 async function filedAudit() {
@@ -34,7 +26,7 @@ async function filedAudit() {
   const row = ok(await call(qa, 'round_detail', { round_id: round }), 'round_detail').assignments[0];
   ok(await call(qa, 'assign_auditors', { round_id: round, [`auditor[${row.round_case_id}]`]: String(me.person_id) }), 'assign_auditors');
   const id = ok(await call(qa, 'round_detail', { round_id: round }), 'round_detail').assignments[0].audit[0];
-  const kw = await keyWorkerOf(row.team, id);
+  const { cookie: kw } = await keyWorkerOf(row.team, id);
   ok(await call(auditor, 'propose_times', { audit_id: id, time_1: '2030-01-08T10:00' }), 'propose_times');
   const time = ok(await call(kw, 'audit_detail', { audit_id: id }), 'audit_detail').times[0];
   ok(await call(kw, 'accept_time', { audit_id: id, time_id: time.id }), 'accept_time');

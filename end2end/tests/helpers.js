@@ -109,6 +109,35 @@ async function quiet(page) {
   }
 }
 
+/** The key worker of an audit's case: the one of the team's workers who may open it. */
+async function keyWorkerOf(team, auditId) {
+  for (let n = 1; n <= 6; n += 1) {
+    const email = `kw.${slug(team)}.${n}@anytown.example`;
+    const cookie = await session(email).catch(() => null);
+    if (cookie && (await call(cookie, 'audit_detail', { audit_id: auditId })).status === 200) return { email, cookie };
+  }
+  throw new Error(`no key worker found for audit ${auditId}`);
+}
+
+/**
+ * A confirmed round of `month` drawn with `quotas` (e.g. { quota_7: '2' }), every case
+ * assigned to `auditorEmail`: { round, rows } (rows as `round_detail` lists them, with their audits).
+ */
+async function assignedRound(month, quotas, auditorEmail = 'auditor.1@anytown.example') {
+  const qa = await session('qa.manager@anytown.example');
+  const round = ok(await call(qa, 'create_round', { month }), 'create_round');
+  ok(await call(qa, 'draw_round', { round_id: round, ...quotas }), 'draw_round');
+  ok(await call(qa, 'confirm_round', { round_id: round }), 'confirm_round');
+  const me = ok(await call(await session(auditorEmail), 'current_user'), 'current_user');
+  const drawn = ok(await call(qa, 'round_detail', { round_id: round }), 'round_detail').assignments;
+  const form = { round_id: round };
+  for (const r of drawn) form[`auditor[${r.round_case_id}]`] = String(me.person_id);
+  ok(await call(qa, 'assign_auditors', form), 'assign_auditors');
+  return { round, rows: ok(await call(qa, 'round_detail', { round_id: round }), 'round_detail').assignments };
+}
+
+module.exports.keyWorkerOf = keyWorkerOf;
+module.exports.assignedRound = assignedRound;
 module.exports.DOMAINS = DOMAINS;
 module.exports.slug = slug;
 module.exports.ok = ok;

@@ -9,20 +9,12 @@ const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const {
   BASE, launch, hydrated, signIn, session, call, DOMAINS, slug, ok, tablet, quiet,
+  keyWorkerOf,
 } = require('./helpers');
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { if (browser) await browser.close(); });
-
-async function keyWorkerOf(team, auditId) {
-  for (let n = 1; n <= 6; n += 1) {
-    const email = `kw.${slug(team)}.${n}@anytown.example`;
-    const cookie = await session(email).catch(() => null);
-    if (cookie && (await call(cookie, 'audit_detail', { audit_id: auditId })).status === 200) return { email, cookie };
-  }
-  throw new Error(`no key worker found for audit ${auditId}`);
-}
 
 /** A round for `month` with `n` audits completed by auditor.1: [{ auditId, team, kw }]. */
 async function completedRound(month, n) {

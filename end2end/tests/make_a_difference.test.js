@@ -8,6 +8,7 @@ const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const {
   BASE, launch, hydrated, signIn, session, call, DOMAINS, slug, ok, tablet, quiet,
+  keyWorkerOf,
 } = require('./helpers');
 
 let browser;
@@ -15,16 +16,6 @@ before(async () => { browser = await launch(); });
 after(async () => { if (browser) await browser.close(); });
 
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** The key worker of the case: the one of the team's workers who may open the audit. */
-async function keyWorkerOf(team, auditId) {
-  for (let n = 1; n <= 6; n += 1) {
-    const email = `kw.${slug(team)}.${n}@anytown.example`;
-    const cookie = await session(email).catch(() => null);
-    if (cookie && (await call(cookie, 'audit_detail', { audit_id: auditId })).status === 200) return { email, cookie };
-  }
-  throw new Error(`no key worker found for audit ${auditId}`);
-}
 
 /**
  * A good audit of June 2026 (a past round, so open for moderation), completed by auditor.1,

@@ -7,6 +7,7 @@ const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const {
   BASE, launch, hydrated, signIn, session, call, DOMAINS, slug, ok, tablet, quiet,
+  keyWorkerOf,
 } = require('./helpers');
 
 let browser;
@@ -31,15 +32,6 @@ async function directorAgrees(auditId) {
   throw new Error(`no Assistant Director was asked about audit ${auditId}`);
 }
 
-/** The key worker of the case: the one of the team's workers who may open the audit. */
-async function keyWorkerOf(team, auditId) {
-  for (let n = 1; n <= 6; n += 1) {
-    const cookie = await session(`kw.${slug(team)}.${n}@anytown.example`).catch(() => null);
-    if (cookie && (await call(cookie, 'audit_detail', { audit_id: auditId })).status === 200) return cookie;
-  }
-  throw new Error(`no key worker found for audit ${auditId}`);
-}
-
 /**
  * A round for `month` whose List 7 audits auditor.1 completed, one per grade in `grades`
  * (every domain graded the same as the overall grade): { round, audits: [{ id, child, grade }] }.
@@ -61,7 +53,7 @@ async function completedRound(month, grades) {
   for (const [i, row] of assigned.entries()) {
     const id = row.audit[0];
     const grade = grades[i];
-    const kw = await keyWorkerOf(row.team, id);
+    const { cookie: kw } = await keyWorkerOf(row.team, id);
     ok(await call(auditor, 'propose_times', { audit_id: id, time_1: '2030-01-08T10:00' }), 'propose_times');
     const time = ok(await call(kw, 'audit_detail', { audit_id: id }), 'audit_detail').times[0];
     ok(await call(kw, 'accept_time', { audit_id: id, time_id: time.id }), 'accept_time');

@@ -2,30 +2,18 @@
 // filter that works as a plain form; nonsense in the address shows the first page of all.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { BASE, launch, hydrated, session, call, ok, tablet, quiet, assertAccessible } = require('./helpers');
+const {
+  BASE, launch, hydrated, session, tablet, quiet, assertAccessible, assignedRound,
+} = require('./helpers');
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { if (browser) await browser.close(); });
 
-/** A confirmed round of `month`, `quota` cases of `list`, every one assigned to auditor.1. */
-async function roundFor(qa, me, month, list, quota) {
-  const round = ok(await call(qa, 'create_round', { month }), 'create_round');
-  ok(await call(qa, 'draw_round', { round_id: round, [`quota_${list}`]: String(quota) }), 'draw_round');
-  ok(await call(qa, 'confirm_round', { round_id: round }), 'confirm_round');
-  const rows = ok(await call(qa, 'round_detail', { round_id: round }), 'round_detail').assignments;
-  const form = { round_id: round };
-  for (const r of rows) form[`auditor[${r.round_case_id}]`] = String(me.person_id);
-  ok(await call(qa, 'assign_auditors', form), 'assign_auditors');
-  return rows.length;
-}
-
 test('My audits: newest round first, 50 to a page, filtered by round', async () => {
-  const qa = await session('qa.manager@anytown.example');
+  const january = (await assignedRound('2027-01', { quota_7: '51' })).rows.length;
+  const february = (await assignedRound('2027-02', { quota_6: '2' })).rows.length;
   const auditor = await session('auditor.1@anytown.example');
-  const me = ok(await call(auditor, 'current_user'), 'current_user');
-  const january = await roundFor(qa, me, '2027-01', 7, 51);
-  const february = await roundFor(qa, me, '2027-02', 6, 2);
   assert.equal(january, 51);
 
   const { context, page } = await tablet(browser);

@@ -1,6 +1,6 @@
 use super::{search_access_log, who_has_seen, AccessLine, AccessSearch};
 use crate::domain::Role;
-use crate::ui::{field_error, ErrorSummary, ErrorView, SignedIn, Tag};
+use crate::ui::{field_error, ErrorSummary, ErrorView, Pagination, SignedIn, Tag};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -225,12 +225,7 @@ fn SearchForm(
                 } else {
                     view! { <AccessTable lines=found.lines with_record=true/> }.into_any()
                 }}
-                {(found.pages > 1).then(|| view! {
-                    <nav class="pagination" aria-label="Pages">
-                        {(found.page > 1).then(|| view! { <a rel="prev" href=page_link(found.page - 1)>"Previous page"</a> })}
-                        {(found.page < found.pages).then(|| view! { <a rel="next" href=page_link(found.page + 1)>"Next page"</a> })}
-                    </nav>
-                })}
+                <Pagination page=found.page pages=found.pages href=page_link.clone()/>
             }
         })}
     }

@@ -226,7 +226,7 @@ pub async fn my_audits(round: Option<String>, page: Option<u32>) -> Result<MyAud
         all.sort_by(|a, b| b.due_on.cmp(&a.due_on).then(b.id.cmp(&a.id)));
         let mut rounds: Vec<String> = Vec::new();
         for a in &all {
-            if rounds.last() != Some(&a.month) && !rounds.contains(&a.month) {
+            if !rounds.contains(&a.month) {
                 rounds.push(a.month.clone());
             }
         }

@@ -5,7 +5,7 @@ use super::{
 use crate::domain::audit::{ActionStatus, AuditDraft, AuditRole, AuditState, Grade, MAX_ACTIONS};
 use crate::ui::{
     deadline_tag, field_error, form_errors, state_tag, AuditTable, ErrorSummary, ErrorView,
-    SignedIn,
+    Pagination, SignedIn,
 };
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
@@ -60,8 +60,6 @@ fn MyAuditsList(list: super::MyAuditList) -> impl IntoView {
             format!("/audits?{}", params.join("&"))
         }
     };
-    let prev = (list.page > 1).then(|| link(list.page - 1));
-    let next = (list.page < list.pages).then(|| link(list.page + 1));
     let summary = format!(
         "{} {} · page {} of {}",
         list.total,
@@ -89,12 +87,7 @@ fn MyAuditsList(list: super::MyAuditList) -> impl IntoView {
         } else {
             view! { <AuditTable list=list.audits/> }.into_any()
         }}
-        {(list.pages > 1).then(|| view! {
-            <nav class="pagination" aria-label="Pages">
-                {prev.map(|href| view! { <a rel="prev" href=href>"Previous page"</a> })}
-                {next.map(|href| view! { <a rel="next" href=href>"Next page"</a> })}
-            </nav>
-        })}
+        <Pagination page=list.page pages=list.pages href=link/>
     }
 }
 

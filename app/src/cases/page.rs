@@ -1,6 +1,6 @@
 use super::{list_cases, open_case, CaseListPage, CaseRecord, CaseRow};
 use crate::domain::AnnexList;
-use crate::ui::{ErrorView, SignedIn, Tag};
+use crate::ui::{ErrorView, Pagination, SignedIn, Tag};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -129,12 +129,7 @@ fn CaseList(data: CaseListPage, filter: (Option<i64>, Option<u8>, Option<u32>)) 
         } else {
             view! { <CaseTable rows=data.rows/> }.into_any()
         }}
-        {(data.pages > 1).then(|| view! {
-            <nav class="pagination" aria-label="Pages">
-                {(data.page > 1).then(|| view! { <a rel="prev" href=link(data.page - 1)>"Previous page"</a> })}
-                {(data.page < data.pages).then(|| view! { <a rel="next" href=link(data.page + 1)>"Next page"</a> })}
-            </nav>
-        })}
+        <Pagination page=data.page pages=data.pages href=link/>
     }
 }
 

@@ -221,6 +221,22 @@ pub fn Hydrated() -> impl IntoView {
     });
 }
 
+/// *Previous page* and *Next page* under a paged list (plain links, so they work before the
+/// WebAssembly loads); nothing when there is one page. `href` makes a page's address.
+#[component]
+pub fn Pagination(page: u32, pages: u32, href: impl Fn(u32) -> String) -> impl IntoView {
+    (pages > 1).then(|| {
+        let prev = (page > 1).then(|| href(page - 1));
+        let next = (page < pages).then(|| href(page + 1));
+        view! {
+            <nav class="pagination" aria-label="Pages">
+                {prev.map(|h| view! { <a rel="prev" href=h>"Previous page"</a> })}
+                {next.map(|h| view! { <a rel="next" href=h>"Next page"</a> })}
+            </nav>
+        }
+    })
+}
+
 /// The error summary at the top of a form: each message links to its field. It takes the
 /// focus when it appears, as GOV.UK's does, unless `keep_focus` (an autosave's problems
 /// appear while the person is still typing).
