@@ -21,6 +21,7 @@ pub mod moderation;
 pub mod outbox;
 pub mod pages;
 pub mod people;
+pub mod ready;
 pub mod reports;
 pub mod rounds;
 pub mod sessions;

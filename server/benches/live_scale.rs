@@ -52,7 +52,7 @@ fn main() {
 /// fixed JSON body (set by the parent) with no work at all: the yardstick for the
 /// dashboard's rate.
 async fn serve(url: String, addr: SocketAddr) {
-    use axum::routing::post;
+    use axum::routing::{get, post};
     let store = Store::connect(&url).await.unwrap();
     let leptos = leptos::prelude::LeptosOptions::builder()
         .output_name("practice-audit")
@@ -63,7 +63,7 @@ async fn serve(url: String, addr: SocketAddr) {
     let app = server::router(store, leptos, app::server::SiteSettings::default())
         .route(
             "/bench/bare",
-            post(move || {
+            get(move || {
                 let body = bare.lock().unwrap().clone();
                 async move { ([("content-type", "application/json")], body) }
             }),
@@ -81,6 +81,8 @@ async fn serve(url: String, addr: SocketAddr) {
 
 struct Reply {
     status: u16,
+    /// The response's head, lower-cased.
+    head: String,
     body: Vec<u8>,
     first_byte: Duration,
     total: Duration,
@@ -123,6 +125,7 @@ async fn http(addr: SocketAddr, method: &str, path: &str, cookie: &str, body: &s
     }
     Reply {
         status,
+        head,
         body,
         first_byte,
         total,
@@ -387,17 +390,41 @@ async fn fanout(addr: SocketAddr, tokens: &[String], qa: &str, server: &Server) 
     }
 }
 
-/// `wrk` at 64 connections against the dashboard server function and, in the same run, the
-/// bare handler returning a body of the same size.
+/// `wrk` at 64 connections against the dashboard's figures (a `GET`, as the page asks) in
+/// full and when unchanged (`If-None-Match`, answered `304`), and, in the same run, the bare
+/// handler returning a body of the same size.
 async fn dashboard(addr: SocketAddr, qa: &str, round: i64) {
-    let form = format!("round_id={round}");
-    let reply = http(addr, "POST", "/api/dashboard", qa, &form).await;
+    let path = format!("/api/dashboard_figures?round_id={round}");
+    let reply = http(addr, "GET", &path, qa, "").await;
     assert_eq!(
         reply.status,
         200,
         "{}",
         String::from_utf8_lossy(&reply.body)
     );
+    let etag = reply
+        .head
+        .lines()
+        .find_map(|l| l.strip_prefix("etag: "))
+        .expect("the figures carry a tag")
+        .trim()
+        .to_string();
+    let unchanged = {
+        let mut conn = TcpStream::connect(addr).await.unwrap();
+        conn.write_all(
+            format!(
+                "GET {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: pa_session={qa}\r\n\
+                 Accept: application/json\r\nIf-None-Match: {etag}\r\nConnection: close\r\n\r\n"
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
+        let mut raw = Vec::new();
+        conn.read_to_end(&mut raw).await.unwrap();
+        String::from_utf8_lossy(&raw).to_string()
+    };
+    assert!(unchanged.starts_with("HTTP/1.1 304"), "{unchanged}");
     let size = reply.body.len();
     let set = reply.body.clone();
     let mut conn = TcpStream::connect(addr).await.unwrap();
@@ -420,32 +447,48 @@ async fn dashboard(addr: SocketAddr, qa: &str, round: i64) {
         );
         return;
     }
-    let script = std::env::temp_dir().join(format!("live-scale-{}.lua", std::process::id()));
-    std::fs::File::create(&script)
-        .unwrap()
-        .write_all(
-            format!(
-                "wrk.method = \"POST\"\nwrk.body = \"{form}\"\n\
-                 wrk.headers[\"Content-Type\"] = \"application/x-www-form-urlencoded\"\n\
-                 wrk.headers[\"Accept\"] = \"application/json\"\n\
-                 wrk.headers[\"Cookie\"] = \"pa_session={qa}\"\n\
-                 wrk.headers[\"Origin\"] = \"http://{addr}\"\n"
+    let script = |name: &str, extra: &str| {
+        let path =
+            std::env::temp_dir().join(format!("live-scale-{}-{name}.lua", std::process::id()));
+        std::fs::File::create(&path)
+            .unwrap()
+            .write_all(
+                format!(
+                    "wrk.method = \"GET\"\n\
+                     wrk.headers[\"Accept\"] = \"application/json\"\n\
+                     wrk.headers[\"Cookie\"] = \"pa_session={qa}\"\n{extra}"
+                )
+                .as_bytes(),
             )
-            .as_bytes(),
-        )
-        .unwrap();
-    println!("dashboard for round {round}: {size} B of JSON per reply");
+            .unwrap();
+        path
+    };
+    let full = script("full", "");
+    let kept = script(
+        "kept",
+        &format!(
+            "wrk.headers[\"If-None-Match\"] = \"{}\"\n",
+            etag.replace('"', "\\\"")
+        ),
+    );
+    println!("dashboard figures for round {round}: {size} B of JSON per reply, tag {etag}");
     println!(
-        "{:<34} {:>10} {:>10} {:>10} {:>8}",
+        "{:<40} {:>10} {:>10} {:>10} {:>8}",
         "wrk -t2 -c64 -d10s", "req/s", "p50", "p99", "non-2xx"
     );
-    for (name, path) in [
-        ("bare axum handler, same body", "/bench/bare"),
-        ("dashboard server function", "/api/dashboard"),
+    let mut rates = Vec::new();
+    for (name, path, script) in [
+        (
+            "bare axum handler, same body",
+            "/bench/bare".to_string(),
+            &full,
+        ),
+        ("dashboard_figures, in full", path.clone(), &full),
+        ("dashboard_figures, unchanged (304)", path.clone(), &kept),
     ] {
         let out = Command::new("wrk")
             .args(["-t2", "-c64", "-d10s", "--latency", "-s"])
-            .arg(&script)
+            .arg(script)
             .arg(format!("http://{addr}{path}"))
             .output()
             .unwrap();
@@ -463,16 +506,26 @@ async fn dashboard(addr: SocketAddr, qa: &str, round: i64) {
             .and_then(|l| l.split(':').nth(1))
             .map(|n| n.trim().to_string())
             .unwrap_or_else(|| "0".into());
+        let rate = find("Requests/sec:");
+        rates.push(rate.parse::<f64>().unwrap_or(0.0));
         println!(
-            "{:<34} {:>10} {:>10} {:>10} {:>8}",
+            "{:<40} {:>10} {:>10} {:>10} {:>8}",
             name,
-            find("Requests/sec:"),
+            rate,
             find("50%"),
             find("99%"),
             non_2xx
         );
     }
-    let _ = std::fs::remove_file(script);
+    if rates[0] > 0.0 {
+        println!(
+            "dashboard figures at {:.1} % of the bare handler's rate in full, {:.1} % unchanged",
+            rates[1] / rates[0] * 100.0,
+            rates[2] / rates[0] * 100.0
+        );
+    }
+    let _ = std::fs::remove_file(full);
+    let _ = std::fs::remove_file(kept);
 }
 
 /// Time to first byte of server-rendered pages, signed in as the QA Manager.

@@ -204,12 +204,58 @@ pub async fn security_headers(
             "max-age=31536000; includeSubDomains",
         );
     }
+    // An answer that names no child may say the browser can keep it, revalidating each
+    // time (`revalidate_with`); everything else, never.
+    let revalidated = headers.contains_key(header::ETAG)
+        && headers
+            .get(header::CACHE_CONTROL)
+            .map(HeaderValue::as_bytes)
+            == Some(app::server::REVALIDATE.as_bytes());
     match static_cache {
+        None if revalidated => {}
         None => set(headers, header::CACHE_CONTROL, "no-store"),
         Some(policy) if found => set(headers, header::CACHE_CONTROL, policy),
         Some(_) => {}
     }
     response
+}
+
+/// `304 Not Modified`, with no body, for a `GET` whose `If-None-Match` names the entity tag
+/// of the answer it would get: the browser reuses the copy it kept.
+pub async fn not_modified(request: Request, next: Next) -> Response {
+    let asked = (request.method() == Method::GET)
+        .then(|| request.headers().get(header::IF_NONE_MATCH).cloned())
+        .flatten();
+    let response = next.run(request).await;
+    let (Some(asked), Some(etag)) = (asked, response.headers().get(header::ETAG)) else {
+        return response;
+    };
+    if response.status() != StatusCode::OK
+        || !etag_matches(
+            asked.to_str().unwrap_or_default(),
+            etag.to_str().unwrap_or_default(),
+        )
+    {
+        return response;
+    }
+    let mut unchanged = StatusCode::NOT_MODIFIED.into_response();
+    for name in [header::ETAG, header::CACHE_CONTROL, header::VARY] {
+        if let Some(value) = response.headers().get(&name) {
+            unchanged.headers_mut().insert(name, value.clone());
+        }
+    }
+    unchanged
+}
+
+/// `If-None-Match`'s weak comparison: any listed tag equal to `etag` once `W/` is dropped,
+/// or `*`.
+pub fn etag_matches(if_none_match: &str, etag: &str) -> bool {
+    let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_string();
+    let etag = opaque(etag);
+    !etag.is_empty()
+        && if_none_match
+            .split(',')
+            .any(|tag| tag.trim() == "*" || opaque(tag) == etag)
 }
 
 /// A file whose name carries its content's hash (`practice-audit.<hash>.wasm`, written by
@@ -243,6 +289,20 @@ mod tests {
             h.insert(k.clone(), HeaderValue::from_str(v).unwrap());
         }
         h
+    }
+
+    #[test]
+    fn entity_tags_compare_weakly() {
+        let tag = "W/\"0a1b\"";
+        assert!(etag_matches(tag, tag));
+        assert!(etag_matches("\"0a1b\"", tag));
+        assert!(etag_matches("\"ffff\", W/\"0a1b\"", tag));
+        assert!(etag_matches("*", tag));
+        assert!(!etag_matches("W/\"0a1c\"", tag));
+        assert!(!etag_matches("", tag));
+        assert!(!etag_matches("W/\"0a1b\"", ""));
+        // Tags are opaque: no part matches.
+        assert!(!etag_matches("W/\"0a1\"", tag));
     }
 
     #[test]

@@ -554,6 +554,7 @@ pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router
                 .on_failure(()),
         )
         .layer(axum::middleware::from_fn(request_id))
+        .layer(axum::middleware::from_fn(guard::not_modified))
         .layer(axum::middleware::from_fn_with_state(
             origins,
             guard::security_headers,

@@ -79,7 +79,7 @@ async fn the_team_manager_reviews_the_actions_and_the_qa_manager_is_told() {
     let app = TestApp::new().await;
     let (round, audit, p, tm) = filed(&app).await;
     let a = audit.to_string();
-    let before = open_actions(&app.call("dashboard", &[], Some(&p.qa)).await.json());
+    let before = open_actions(&app.call("dashboard_figures", &[], Some(&p.qa)).await.json());
     assert_eq!(before, 1);
 
     // Only the QA Manager assigns.
@@ -179,7 +179,7 @@ async fn the_team_manager_reviews_the_actions_and_the_qa_manager_is_told() {
     );
 
     ok(&app.call("update_action", &form, Some(&tm)).await);
-    let after = open_actions(&app.call("dashboard", &[], Some(&p.qa)).await.json());
+    let after = open_actions(&app.call("dashboard_figures", &[], Some(&p.qa)).await.json());
     assert_eq!(after, 0, "the dashboard follows the review");
 
     // The Team Manager adds an action of their own, then updates it.
@@ -212,7 +212,7 @@ async fn the_team_manager_reviews_the_actions_and_the_qa_manager_is_told() {
     assert!(detail["actions"][1]["added_by"].is_string());
     assert_eq!(detail["actions"][0]["updates"][0]["status"], "Done");
     assert_eq!(
-        open_actions(&app.call("dashboard", &[], Some(&p.qa)).await.json()),
+        open_actions(&app.call("dashboard_figures", &[], Some(&p.qa)).await.json()),
         1
     );
     let own = detail["actions"][1]["id"].as_i64().unwrap().to_string();

@@ -57,7 +57,7 @@ async fn dashboard_figures_match_the_database_and_managers_see_their_teams() {
         StatusCode::OK
     );
 
-    let view = app.call("dashboard", &[], Some(&qa)).await;
+    let view = app.call("dashboard_figures", &[], Some(&qa)).await;
     assert_eq!(view.status, StatusCode::OK, "{}", view.body);
     let view = view.json();
     assert_eq!(view["round_id"].to_string(), round);
@@ -118,7 +118,7 @@ async fn dashboard_figures_match_the_database_and_managers_see_their_teams() {
     .await
     .unwrap();
     let tm = app.sign_in(&tm_email).await;
-    let mine = app.call("dashboard", &[], Some(&tm)).await.json();
+    let mine = app.call("dashboard_figures", &[], Some(&tm)).await.json();
     let labels: Vec<&str> = mine["panels"][1]["rows"]
         .as_array()
         .unwrap()
@@ -128,7 +128,7 @@ async fn dashboard_figures_match_the_database_and_managers_see_their_teams() {
     assert_eq!(labels, vec![contacts[0].team.as_str()]);
     // A key worker sees their own dashboard, and no team's figures or lists.
     let kw = app.sign_in("kw.early-help-north.1@anytown.example").await;
-    let own = app.call("dashboard", &[], Some(&kw)).await;
+    let own = app.call("dashboard_figures", &[], Some(&kw)).await;
     assert_eq!(own.status, StatusCode::OK, "{}", own.body);
     let own = own.json();
     assert!(own["scope"].is_null());
@@ -146,7 +146,10 @@ async fn dashboard_figures_match_the_database_and_managers_see_their_teams() {
     // exactly that many, inside the viewer's own teams.
     let round_id: i64 = round.parse().unwrap();
     for (who, session) in [("QA Manager", &qa), ("Team Manager", &tm)] {
-        let view = app.call("dashboard", &[], Some(session)).await.json();
+        let view = app
+            .call("dashboard_figures", &[], Some(session))
+            .await
+            .json();
         let panels: Vec<Panel> = serde_json::from_value(view["panels"].clone()).unwrap();
         let mut links = 0;
         for panel in &panels {
@@ -230,7 +233,7 @@ async fn dashboard_figures_match_the_database_and_managers_see_their_teams() {
 
     // The auditor's own dashboard: their three audits wait on them to propose times.
     let auditor = app.sign_in("auditor.1@anytown.example").await;
-    let own = app.call("dashboard", &[], Some(&auditor)).await.json();
+    let own = app.call("my_dashboard", &[], Some(&auditor)).await.json();
     let waiting = own["waiting"].as_array().unwrap();
     assert_eq!(waiting.len(), 3);
     assert!(waiting
@@ -263,7 +266,7 @@ async fn at_scale_the_dashboard_counts_every_audit_state_and_grade_the_database_
     let qa = app.sign_in(QA).await;
     let view = app
         .call(
-            "dashboard",
+            "dashboard_figures",
             &[("round_id", &scaled.newest_round.to_string())],
             Some(&qa),
         )
@@ -309,4 +312,133 @@ async fn at_scale_the_dashboard_counts_every_audit_state_and_grade_the_database_
     let (live, archived) = (count("alerts").await, count("alerts_archive").await);
     assert!(live > 0 && archived > 0, "old alerts arrive archived");
     assert!(live + archived >= 2_000);
+}
+
+/// `GET /api/dashboard_figures` as the browser sends it, with the tag it kept.
+async fn figures(app: &TestApp, session: &str, kept: Option<&str>) -> Reply {
+    let mut request = axum::http::Request::get("/api/dashboard_figures")
+        .header(axum::http::header::ACCEPT, "application/json")
+        .header(axum::http::header::COOKIE, format!("pa_session={session}"));
+    if let Some(tag) = kept {
+        request = request.header(axum::http::header::IF_NONE_MATCH, tag);
+    }
+    app.send(request.body(axum::body::Body::empty()).unwrap())
+        .await
+}
+
+fn header<'a>(reply: &'a Reply, name: axum::http::header::HeaderName) -> &'a str {
+    reply
+        .headers
+        .get(name)
+        .map(|v| v.to_str().unwrap())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn unchanged_figures_are_answered_not_modified_and_a_change_sends_them_again() {
+    use axum::http::header::{CACHE_CONTROL, ETAG, VARY};
+    let app = TestApp::new().await;
+    let qa = app.sign_in(QA).await;
+    let round = app
+        .call("create_round", &[("month", "2027-01")], Some(&qa))
+        .await
+        .json()
+        .as_i64()
+        .unwrap()
+        .to_string();
+    app.call(
+        "draw_round",
+        &[("round_id", &round), ("quota_6", "4"), ("quota_8", "3")],
+        Some(&qa),
+    )
+    .await;
+    app.call("confirm_round", &[("round_id", &round)], Some(&qa))
+        .await;
+
+    let first = figures(&app, &qa, None).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let tag = header(&first, ETAG).to_string();
+    assert!(tag.starts_with("W/\""), "a weak tag: {tag}");
+    assert_eq!(header(&first, CACHE_CONTROL), "private, no-cache");
+    assert_eq!(header(&first, VARY), "cookie");
+    assert_eq!(first.json()["round_id"].to_string(), round);
+
+    let again = figures(&app, &qa, Some(&tag)).await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert!(again.bytes.is_empty(), "no body with a 304");
+    assert_eq!(header(&again, ETAG), tag);
+    assert_eq!(header(&again, CACHE_CONTROL), "private, no-cache");
+    // Another tag, or none: the figures in full.
+    let stale = figures(&app, &qa, Some("W/\"0000\"")).await;
+    assert_eq!(stale.status, StatusCode::OK);
+    assert_eq!(header(&stale, ETAG), tag);
+
+    // A Team Manager's figures are theirs: the QA Manager's tag does not match them.
+    let team_manager: String = sqlx::query_scalar(
+        "SELECT p.email FROM teams t JOIN people p ON p.id = t.team_manager_id \
+         JOIN cases c ON c.team_id = t.id JOIN round_cases rc ON rc.case_id = c.id \
+         WHERE rc.round_id = $1 LIMIT 1",
+    )
+    .bind(round.parse::<i64>().unwrap())
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    let tm = app.sign_in(&team_manager).await;
+    let theirs = figures(&app, &tm, Some(&tag)).await;
+    assert_eq!(theirs.status, StatusCode::OK);
+    assert_ne!(header(&theirs, ETAG), tag);
+    assert_eq!(theirs.json()["scope"], "Your 1 team");
+
+    // Signed out, nothing: not even a 304 for a tag someone kept.
+    let nobody = app
+        .send(
+            axum::http::Request::get("/api/dashboard_figures")
+                .header(axum::http::header::ACCEPT, "application/json")
+                .header(axum::http::header::IF_NONE_MATCH, &tag)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(nobody.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(header(&nobody, CACHE_CONTROL), "no-store");
+
+    // Assigning auditors moves the figures on: the kept tag no longer matches.
+    let contacts = app
+        .store
+        .selection_contacts(round.parse().unwrap())
+        .await
+        .unwrap();
+    let auditor = app.person_id("auditor.1@anytown.example").await.to_string();
+    let field = format!("auditor[{}]", contacts[0].round_case_id);
+    let assigned = app
+        .call(
+            "assign_auditors",
+            &[(field.as_str(), auditor.as_str()), ("round_id", &round)],
+            Some(&qa),
+        )
+        .await;
+    assert_eq!(assigned.status, StatusCode::OK, "{}", assigned.body);
+    let mut moved = None;
+    for _ in 0..100 {
+        let reply = figures(&app, &qa, Some(&tag)).await;
+        if reply.status == StatusCode::OK {
+            moved = Some(reply);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let moved = moved.expect("the change was counted within 5 seconds");
+    assert_ne!(header(&moved, ETAG), tag);
+    let totals = &moved.json()["panels"][0]["rows"][0]["figures"];
+    assert_eq!(totals[1], 1, "one assigned");
+
+    // What names children is never kept: the personal list and the page.
+    let mine = app.call("my_dashboard", &[], Some(&qa)).await;
+    assert_eq!(mine.status, StatusCode::OK);
+    assert_eq!(header(&mine, CACHE_CONTROL), "no-store");
+    assert!(mine.headers.get(ETAG).is_none());
+    let page = app.page("/dashboard", Some(&qa)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(header(&page, CACHE_CONTROL), "no-store");
+    assert!(page.headers.get(ETAG).is_none(), "the page keeps no tag");
 }

@@ -26,6 +26,7 @@ mod people;
 mod retention;
 mod rounds;
 mod security;
+mod session_cache;
 mod session_lifetime;
 mod sign_in;
 mod sign_in_throttle;

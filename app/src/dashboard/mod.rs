@@ -10,19 +10,27 @@ pub use page::{Chart, DashboardListPage, DashboardPage};
 use crate::domain::audit::AuditSummary;
 use crate::domain::audit::{AuditState, Deadline, Grade};
 use crate::domain::dashboard::{ListKind, Panel};
+use crate::ready::Ready;
 use crate::AppError;
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+/// A round's figures for the teams a person sees. Names staff and teams, never a child,
+/// so the browser may keep it and revalidate (`ETag`, `304 Not Modified`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DashboardView {
+pub struct TeamFigures {
     /// Rounds to choose from, newest first: (ID, "January 2027").
     pub rounds: Vec<(i64, String)>,
     pub round_id: Option<i64>,
     /// "Every team", or the manager's teams; `None` for people who see no teams' figures.
     pub scope: Option<String>,
     pub panels: Vec<Panel>,
+}
+
+/// The person's own audits: never kept by the browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnAudits {
     /// The person's own audits by the part they play, if they have any.
     pub personal: Option<Panel>,
     /// Their audits that wait on them, most urgent first.
@@ -69,14 +77,109 @@ pub struct FigureList {
     pub actions: Vec<ListedAction>,
 }
 
-#[server(endpoint = "dashboard")]
-pub async fn dashboard(round_id: Option<i64>) -> Result<DashboardView, AppError> {
+/// A round's figures (the newest round's without `round_id`). Counted once per round,
+/// scope and day until the next live notice (see `ViewCache`) and kept as ready JSON, so a
+/// dashboard open all day costs a memory read per refresh, and a `304` when unchanged.
+#[server(endpoint = "dashboard_figures", input = leptos::server_fn::codec::GetUrl)]
+pub async fn dashboard_figures(round_id: Option<i64>) -> Result<Ready<TeamFigures>, AppError> {
     use crate::domain::dashboard::{actions, by_auditor, by_team, grades, totals};
     use crate::server::*;
-    respond("dashboard", async move {
-        if let Some(id) = round_id {
-            trail::touch(crate::domain::trail::Record::Round(id));
+    respond("dashboard_figures", async move {
+        let (store, actor) = signed_in().await?;
+        let Some(scope) = ssr::Scope::of(&actor) else {
+            let none = Ready::new(TeamFigures {
+                rounds: Vec::new(),
+                round_id: None,
+                scope: None,
+                panels: Vec::new(),
+            })
+            .map_err(failed("serialise the dashboard"))?;
+            return Ok(none);
+        };
+        let site = use_context::<SiteSettings>().unwrap_or_default();
+        // Overdue and due soon move with the date, so the day is part of the key. A
+        // manager's figures are theirs: their teams are read only when counting.
+        let key = format!(
+            "dashboard:{}:{}:{}",
+            round_id.map_or("newest".to_string(), |r| r.to_string()),
+            scope.key(&actor),
+            chrono::Local::now().date_naive()
+        );
+        let cached = |generation| site.views.get::<Ready<TeamFigures>>(&key, generation);
+        // Read before counting: a change while we count moves it on, and the figures we
+        // store under the old value are never served.
+        let mut generation = site.events.generation();
+        let figures = match cached(generation) {
+            Some(figures) => figures,
+            None => {
+                // One count at a time: a burst of misses (a dashboard full of tabs after a
+                // change) waits for the first count instead of repeating it.
+                let _counting = site.views.counting().await;
+                generation = site.events.generation();
+                match cached(generation) {
+                    Some(figures) => figures,
+                    None => {
+                        let teams = scope.teams(&store, &actor).await?;
+                        let rounds = ssr::rounds(&store).await?;
+                        let round_id = round_id
+                            .filter(|id| rounds.iter().any(|r| r.0 == *id))
+                            .or(rounds.first().map(|r| r.0));
+                        let mut figures = TeamFigures {
+                            rounds,
+                            round_id,
+                            scope: Some(match &teams {
+                                None => "Every team".to_string(),
+                                Some(t) => format!(
+                                    "Your {} team{}",
+                                    t.len(),
+                                    if t.len() == 1 { "" } else { "s" }
+                                ),
+                            }),
+                            panels: Vec::new(),
+                        };
+                        if let Some(round) = round_id {
+                            let calendar = store
+                                .calendar()
+                                .await
+                                .map_err(failed("read the calendar"))?;
+                            let facts =
+                                ssr::audit_facts(&store, &calendar, round, teams.as_deref())
+                                    .await?;
+                            let facts: Vec<_> = facts.into_iter().map(|(_, f)| f).collect();
+                            let action_facts =
+                                ssr::action_facts(&store, &calendar, round, teams.as_deref())
+                                    .await?;
+                            let action_facts: Vec<_> =
+                                action_facts.into_iter().map(|(_, f)| f).collect();
+                            figures.panels = vec![
+                                totals(&facts),
+                                by_team(&facts),
+                                by_auditor(&facts),
+                                grades(&facts),
+                                actions(&action_facts),
+                            ];
+                        }
+                        let figures =
+                            Ready::new(figures).map_err(failed("serialise the dashboard"))?;
+                        site.views.put(key, generation, figures.clone());
+                        figures
+                    }
+                }
+            }
+        };
+        if let Some(etag) = figures.etag() {
+            revalidate_with(etag);
         }
+        Ok(figures)
+    })
+    .await
+}
+
+/// The person's own audits by the part they play, and those waiting on them.
+#[server(endpoint = "my_dashboard")]
+pub async fn my_dashboard() -> Result<OwnAudits, AppError> {
+    use crate::server::*;
+    respond("my_dashboard", async move {
         let (store, actor) = signed_in().await?;
         let calendar = store
             .calendar()
@@ -91,73 +194,12 @@ pub async fn dashboard(round_id: Option<i64>) -> Result<DashboardView, AppError>
             .map(|(role, row)| (role, row.summary(&calendar, actor.person_id, today)))
             .collect();
         let (personal, waiting) = ssr::personal(mine);
-        let Some(teams) = ssr::scope(&store, &actor).await? else {
-            return Ok(DashboardView {
-                rounds: Vec::new(),
-                round_id: None,
-                scope: None,
-                panels: Vec::new(),
-                personal,
-                waiting,
-            });
-        };
-        let rounds = ssr::rounds(&store).await?;
-        let round_id = round_id
-            .filter(|id| rounds.iter().any(|r| r.0 == *id))
-            .or(rounds.first().map(|r| r.0));
-        let scope = Some(match &teams {
-            None => "Every team".to_string(),
-            Some(t) => format!(
-                "Your {} team{}",
-                t.len(),
-                if t.len() == 1 { "" } else { "s" }
-            ),
-        });
-        let mut view = DashboardView {
-            rounds,
-            round_id,
-            scope,
-            panels: Vec::new(),
-            personal,
-            waiting,
-        };
-        let Some(round) = round_id else {
-            return Ok(view);
-        };
-        let site = use_context::<SiteSettings>().unwrap_or_default();
-        // Read before counting: a change while we count moves it on, and the panels we
-        // store under the old value are never served.
-        let generation = site.events.generation();
-        // Overdue and due soon move with the date, so the day is part of the key.
-        let key = format!(
-            "dashboard:{round}:{teams:?}:{}",
-            chrono::Local::now().date_naive()
+        trail::touch_all(
+            waiting
+                .iter()
+                .map(|a| crate::domain::trail::Record::Audit(a.id)),
         );
-        if let Some(panels) = site.views.get::<Vec<Panel>>(&key, generation) {
-            view.panels = panels;
-            return Ok(view);
-        }
-        // One count at a time: a burst of misses (a dashboard full of tabs after a change)
-        // waits for the first count instead of repeating it.
-        let _counting = site.views.counting().await;
-        let generation = site.events.generation();
-        if let Some(panels) = site.views.get::<Vec<Panel>>(&key, generation) {
-            view.panels = panels;
-            return Ok(view);
-        }
-        let facts = ssr::audit_facts(&store, &calendar, round, teams.as_deref()).await?;
-        let facts: Vec<_> = facts.into_iter().map(|(_, f)| f).collect();
-        let action_facts = ssr::action_facts(&store, &calendar, round, teams.as_deref()).await?;
-        let action_facts: Vec<_> = action_facts.into_iter().map(|(_, f)| f).collect();
-        view.panels = vec![
-            totals(&facts),
-            by_team(&facts),
-            by_auditor(&facts),
-            grades(&facts),
-            actions(&action_facts),
-        ];
-        site.views.put(key, generation, view.panels.clone());
-        Ok(view)
+        Ok(OwnAudits { personal, waiting })
     })
     .await
 }
@@ -270,20 +312,59 @@ mod ssr {
     use crate::server::failed;
     use crate::store::{ActionFactRow, AuditFactRow, Store};
 
+    /// Which teams' figures a person sees.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Scope {
+        /// The programme: every team.
+        Every,
+        /// Team and Service Managers: the teams they manage.
+        Managed,
+    }
+
+    impl Scope {
+        /// `None` for people who see no team's figures.
+        pub fn of(actor: &Actor) -> Option<Scope> {
+            if actor.roles.sees_every_case() {
+                Some(Scope::Every)
+            } else if actor.roles.any(&[Role::TeamManager, Role::ServiceManager]) {
+                Some(Scope::Managed)
+            } else {
+                None
+            }
+        }
+
+        /// Names the figures' scope in a cache key without reading the database.
+        pub fn key(self, actor: &Actor) -> String {
+            match self {
+                Scope::Every => "every".into(),
+                Scope::Managed => format!("manager-{}", actor.person_id),
+            }
+        }
+
+        /// `None` every team, `Some(ids)` the teams managed.
+        pub async fn teams(
+            self,
+            store: &Store,
+            actor: &Actor,
+        ) -> Result<Option<Vec<i64>>, AppError> {
+            match self {
+                Scope::Every => Ok(None),
+                Scope::Managed => Ok(Some(
+                    store
+                        .managed_teams(actor.person_id)
+                        .await
+                        .map_err(failed("scope"))?,
+                )),
+            }
+        }
+    }
+
     /// Which teams' figures this person sees: `Some(None)` every team, `Some(Some(ids))`
     /// the teams they manage, `None` no team's.
     pub async fn scope(store: &Store, actor: &Actor) -> Result<Option<Option<Vec<i64>>>, AppError> {
-        if actor.roles.sees_every_case() {
-            Ok(Some(None))
-        } else if actor.roles.any(&[Role::TeamManager, Role::ServiceManager]) {
-            Ok(Some(Some(
-                store
-                    .managed_teams(actor.person_id)
-                    .await
-                    .map_err(failed("scope"))?,
-            )))
-        } else {
-            Ok(None)
+        match Scope::of(actor) {
+            Some(scope) => Ok(Some(scope.teams(store, actor).await?)),
+            None => Ok(None),
         }
     }
 

@@ -1,4 +1,4 @@
-use super::{dashboard, dashboard_list, FigureList};
+use super::{dashboard_figures, dashboard_list, my_dashboard, FigureList};
 use crate::domain::dashboard::{ListKind, Panel};
 use crate::ui::{deadline_tag, state_tag, AuditTable};
 use crate::ui::{ErrorView, SignedIn, Tag};
@@ -102,25 +102,29 @@ pub fn DashboardPage() -> impl IntoView {
             .get("round")
             .and_then(|r| r.parse::<i64>().ok())
     };
-    // Refetched as live events arrive.
-    let data = Resource::new(move || (round(), live.get()), |(round, _)| dashboard(round));
+    // Both refetched as live events arrive; unchanged figures come back as `304`.
+    let figures = Resource::new(
+        move || (round(), live.get()),
+        |(round, _)| dashboard_figures(round),
+    );
+    let mine = Resource::new(move || live.get(), |_| my_dashboard());
     view! {
         <Title text="Dashboard"/>
         <SignedIn render=move |_me| view! {
             <h1 class="heading-l">"Dashboard"</h1>
             <Transition fallback=|| view! { <p class="loading">"Loading the dashboard…"</p> }>
                 {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(view) => view! {
-                            {(view.scope.is_none() || view.personal.is_some() || !view.waiting.is_empty()).then(|| view! {
+                    match (figures.await, mine.await) {
+                        (Ok(view), Ok(mine)) => view! {
+                            {(view.scope.is_none() || mine.personal.is_some() || !mine.waiting.is_empty()).then(|| view! {
                                 <section data-testid="personal">
                                     <h2 class="heading-m">"Waiting on you"</h2>
-                                    {if view.waiting.is_empty() {
+                                    {if mine.waiting.is_empty() {
                                         view! { <p class="body" data-testid="nothing-waiting">"Nothing is waiting on you."</p> }.into_any()
                                     } else {
-                                        view! { <AuditTable list=view.waiting.clone()/> }.into_any()
+                                        view! { <AuditTable list=mine.waiting.clone()/> }.into_any()
                                     }}
-                                    {view.personal.clone().map(|panel| view! { <Chart panel/> })}
+                                    {mine.personal.clone().map(|panel| view! { <Chart panel/> })}
                                 </section>
                             })}
                             {view.scope.clone().map(|scope| match view.round_id {
@@ -141,7 +145,7 @@ pub fn DashboardPage() -> impl IntoView {
                                 }.into_any(),
                             })}
                         }.into_any(),
-                        Err(error) => view! { <ErrorView error/> }.into_any(),
+                        (Err(error), _) | (_, Err(error)) => view! { <ErrorView error/> }.into_any(),
                     }
                 })}
             </Transition>

@@ -196,6 +196,26 @@ pub async fn respond<T>(
     result
 }
 
+/// Lets the browser keep this answer and ask again with its tag, to be told `304 Not
+/// Modified` while it is unchanged (the server's `not_modified` layer answers that). Only
+/// for answers that name no child (figures), and only over HTTP: a page that used the
+/// answer while rendering keeps its own `no-store`.
+pub fn revalidate_with(etag: &str) {
+    let over_http = request_parts().is_some_and(|p| p.uri.path().starts_with("/api/"));
+    let (Some(response), true) = (use_context::<ResponseOptions>(), over_http) else {
+        return;
+    };
+    if let Ok(tag) = HeaderValue::from_str(etag) {
+        response.insert_header(header::ETAG, tag);
+        response.insert_header(header::CACHE_CONTROL, HeaderValue::from_static(REVALIDATE));
+        // Another person signing in on the same browser asks with their own cookie.
+        response.insert_header(header::VARY, HeaderValue::from_static("cookie"));
+    }
+}
+
+/// The `Cache-Control` of answers the browser may keep and must check before each use.
+pub const REVALIDATE: &str = "private, no-cache";
+
 /// What the disclosure check looks for: the active staff directory and every Child Unique
 /// ID, read once per check.
 pub async fn disclosure_known(store: &Store) -> Result<crate::domain::difference::Known, AppError> {
@@ -389,24 +409,36 @@ pub async fn person_for_token(
     renew: bool,
 ) -> Result<SessionLookup, AppError> {
     let token_hash = password::token_hash(token);
-    let Some(session) = store
-        .session(&token_hash)
+    let failed = failed("read or keep a session");
+    let none = SessionLookup {
+        person: None,
+        expired: false,
+        ends_at: None,
+    };
+    let Some((mut session, mut person)) = store
+        .session_with_person(&token_hash)
         .await
-        .map_err(failed("read or keep a session"))?
+        .map_err(&failed)?
     else {
-        return Ok(SessionLookup {
-            person: None,
-            expired: false,
-            ends_at: None,
-        });
+        return Ok(none);
     };
     let now = Utc::now();
-    match rules.state(session.created_at, session.last_seen_at, now, renew) {
+    let mut state = rules.state(session.created_at, session.last_seen_at, now, renew);
+    if state == SessionState::Expired {
+        // Remembered times can be behind another instance's renewal: end the session only
+        // on what the database says.
+        let Some(stored) = store.session(&token_hash).await.map_err(&failed)? else {
+            return Ok(none);
+        };
+        if stored.last_seen_at != session.last_seen_at {
+            person = store.person(stored.person_id).await.map_err(&failed)?;
+        }
+        session = stored;
+        state = rules.state(session.created_at, session.last_seen_at, now, renew);
+    }
+    match state {
         SessionState::Expired => {
-            store
-                .delete_session(&token_hash)
-                .await
-                .map_err(failed("read or keep a session"))?;
+            store.delete_session(&token_hash).await.map_err(&failed)?;
             Ok(SessionLookup {
                 person: None,
                 expired: true,
@@ -418,16 +450,13 @@ pub async fn person_for_token(
                 store
                     .touch_session(&token_hash, now)
                     .await
-                    .map_err(failed("read or keep a session"))?;
+                    .map_err(&failed)?;
                 now
             } else {
                 session.last_seen_at
             };
             Ok(SessionLookup {
-                person: store
-                    .person(session.person_id)
-                    .await
-                    .map_err(failed("read or keep a session"))?,
+                person,
                 expired: false,
                 ends_at: Some(rules.ends_at(session.created_at, last_seen)),
             })

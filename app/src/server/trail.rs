@@ -27,9 +27,11 @@ tokio::task_local! {
     static TRAIL: Trail;
 }
 
-/// Calls that say nothing about any record and run on every page: not logged.
+/// Calls that say nothing about any record and run on every page, or show only figures
+/// (counts by team and auditor, never a child): not logged.
 const QUIET: &[&str] = &[
     "current_user",
+    "dashboard_figures",
     "check_link",
     "team_choices",
     "audit_template",

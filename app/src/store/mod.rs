@@ -14,6 +14,7 @@ mod people;
 mod retention;
 mod rounds;
 mod scale_seed;
+mod session_cache;
 mod team_changes;
 mod throttle;
 mod trail;
@@ -44,6 +45,7 @@ pub use rounds::{
     RoundRow, SelectionContact,
 };
 pub use scale_seed::{ScaleSpec, Scaled};
+pub use session_cache::SessionWithPerson;
 pub use team_changes::{Decided, TeamChangeRow};
 pub use throttle::LockoutRow;
 pub use trail::{TrailEntry, TrailRow};
@@ -84,6 +86,8 @@ pub struct Store {
     pool: SqlitePool,
     /// A fault a test asked for (see [`Store::inject_fault`]); 0 when none.
     fault: std::sync::Arc<std::sync::atomic::AtomicU8>,
+    /// Sessions and their people looked up recently (see `session_cache`).
+    sessions: std::sync::Arc<session_cache::SessionCache>,
 }
 
 /// A transaction a change and its notices share.
@@ -272,6 +276,7 @@ impl Store {
         Ok(Store {
             pool,
             fault: Default::default(),
+            sessions: Default::default(),
         })
     }
 
@@ -361,12 +366,32 @@ impl Store {
         .await?)
     }
 
+    /// A session and its person, from memory when looked up lately (see `session_cache`).
+    /// The session's times may be up to [`session_cache::SessionCache::MAX_AGE`] old when
+    /// another instance renewed it: confirm with [`Store::session`] before ending it.
+    pub async fn session_with_person(
+        &self,
+        token_hash: &str,
+    ) -> StoreResult<Option<SessionWithPerson>> {
+        if let Some(found) = self.sessions.get(token_hash) {
+            return Ok(Some(found));
+        }
+        let began = self.sessions.version();
+        let Some(row) = self.session(token_hash).await? else {
+            return Ok(None);
+        };
+        let found = (row.clone(), self.person(row.person_id).await?);
+        self.sessions.put(token_hash, began, &found);
+        Ok(Some(found))
+    }
+
     pub async fn touch_session(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<()> {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
             .bind(now)
             .bind(token_hash)
             .execute(&self.pool)
             .await?;
+        self.sessions.touched(token_hash, now);
         Ok(())
     }
 
@@ -375,16 +400,19 @@ impl Store {
             .bind(token_hash)
             .execute(&self.pool)
             .await?;
+        self.sessions.forget_all();
         Ok(())
     }
 
     /// Ends every session of this person (*Sign out everywhere*); how many there were.
     pub async fn delete_sessions_of(&self, person_id: i64) -> StoreResult<u64> {
-        Ok(sqlx::query("DELETE FROM sessions WHERE person_id = $1")
+        let ended = sqlx::query("DELETE FROM sessions WHERE person_id = $1")
             .bind(person_id)
             .execute(&self.pool)
             .await?
-            .rows_affected())
+            .rows_affected();
+        self.sessions.forget_all();
+        Ok(ended)
     }
 
     /// Moves a session's clock; lets tests check expiry without waiting.
@@ -400,6 +428,7 @@ impl Store {
             .bind(token_hash)
             .execute(&self.pool)
             .await?;
+        self.sessions.forget_all();
         Ok(())
     }
 

@@ -513,6 +513,7 @@ impl Store {
         }
         Self::write_history(&mut tx, &lines, Some(by), None, now).await?;
         tx.commit().await?;
+        self.sessions.forget_all();
         Ok(Ok(()))
     }
 
@@ -530,6 +531,7 @@ impl Store {
         Self::write_history(&mut tx, &lines, Some(by), None, now).await?;
         self.write_notices(&mut tx, notices, now).await?;
         tx.commit().await?;
+        self.sessions.forget_all();
         Ok(())
     }
 
@@ -576,6 +578,7 @@ impl Store {
         .await?;
         self.write_notices(&mut tx, notices, now).await?;
         tx.commit().await?;
+        self.sessions.forget_all();
         Ok(true)
     }
 
@@ -606,6 +609,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.sessions.forget_all();
         Ok(true)
     }
 
@@ -778,6 +782,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.sessions.forget_all();
         Ok(Some(person_id))
     }
 
@@ -798,6 +803,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.sessions.forget_all();
         Ok(())
     }
 
@@ -944,6 +950,7 @@ impl Store {
         Self::write_history(&mut tx, &lines, Some(by), Some(import_id), now).await?;
         self.write_notices(&mut tx, notices, now).await?;
         tx.commit().await?;
+        self.sessions.forget_all();
         Ok(Some(import_id))
     }
 

@@ -64,6 +64,9 @@ impl Store {
                 .execute(&self.pool)
                 .await?
                 .rows_affected();
+        if counts.ended_sessions > 0 {
+            self.sessions.forget_all();
+        }
         // Failure counts a day old with no lock in force have done their work.
         counts.sign_in_counts = sqlx::query(
             "DELETE FROM sign_in_throttle WHERE last_at < $1 \

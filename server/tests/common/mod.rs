@@ -169,14 +169,23 @@ impl TestApp {
             .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
             .collect::<Vec<_>>()
             .join("&");
-        let mut request = Request::post(format!("/api/{name}"))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        let path = format!("/api/{name}");
+        // A function that only reads may be a `GET` (its answer revalidated by tag).
+        let get = leptos::server_fn::axum::server_fn_paths()
+            .any(|(p, method)| p == path && method == axum::http::Method::GET);
+        let request = if get {
+            Request::get(format!("{path}?{body}"))
+        } else {
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        };
+        let mut request = request
             .header(header::ACCEPT, "application/json")
             .header(header::ORIGIN, OWN_ORIGIN);
         if let Some(token) = session {
             request = request.header(header::COOKIE, format!("pa_session={token}"));
         }
-        self.send(request.body(Body::from(body)).unwrap()).await
+        let body = if get { Body::empty() } else { Body::from(body) };
+        self.send(request.body(body).unwrap()).await
     }
 
     /// A browser page load.

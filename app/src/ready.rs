@@ -1,0 +1,130 @@
+//! A server function's answer that the server keeps as ready JSON: a cached view (the
+//! dashboard's figures) is serialised once when counted, and each request copies the
+//! bytes. The browser reads it as the plain value.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::ops::Deref;
+use std::sync::Arc;
+
+#[derive(Debug)]
+pub struct Ready<T> {
+    value: Arc<T>,
+    #[cfg(feature = "ssr")]
+    json: Option<Arc<ssr::Json>>,
+}
+
+// Not derived: a copy shares the value and its bytes, whatever `T` is.
+impl<T> Clone for Ready<T> {
+    fn clone(&self) -> Self {
+        Ready {
+            value: self.value.clone(),
+            #[cfg(feature = "ssr")]
+            json: self.json.clone(),
+        }
+    }
+}
+
+impl<T> Deref for Ready<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T: Serialize> Serialize for Ready<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[cfg(feature = "ssr")]
+        if let Some(json) = &self.json {
+            return json.raw.serialize(serializer);
+        }
+        self.value.serialize(serializer)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Ready<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::deserialize(deserializer).map(|value| Ready {
+            value: Arc::new(value),
+            #[cfg(feature = "ssr")]
+            json: None,
+        })
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::*;
+    use blake2::{Blake2s256, Digest};
+    use serde_json::value::RawValue;
+
+    #[derive(Debug)]
+    pub(super) struct Json {
+        pub raw: Box<RawValue>,
+        pub etag: String,
+    }
+
+    impl<T: Serialize> Ready<T> {
+        /// Serialises the value once, and names its bytes with a weak entity tag.
+        pub fn new(value: T) -> Result<Self, serde_json::Error> {
+            let raw = serde_json::value::to_raw_value(&value)?;
+            let digest = Blake2s256::digest(raw.get().as_bytes());
+            let etag = format!(
+                "W/\"{}\"",
+                digest[..16]
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>()
+            );
+            Ok(Ready {
+                value: Arc::new(value),
+                json: Some(Arc::new(Json { raw, etag })),
+            })
+        }
+
+        /// The entity tag of the JSON this answer sends; equal bytes, equal tags.
+        pub fn etag(&self) -> Option<&str> {
+            self.json.as_ref().map(|j| j.etag.as_str())
+        }
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Serialize, Deserialize, PartialEq)]
+    struct Figures {
+        round: i64,
+        counts: Vec<u32>,
+    }
+
+    #[test]
+    fn sends_the_bytes_it_was_made_with_and_reads_back_as_the_value() {
+        let ready = Ready::new(Figures {
+            round: 7,
+            counts: vec![1, 2, 3],
+        })
+        .unwrap();
+        let sent = serde_json::to_string(&ready).unwrap();
+        assert_eq!(sent, r#"{"round":7,"counts":[1,2,3]}"#);
+        let read: Ready<Figures> = serde_json::from_str(&sent).unwrap();
+        assert_eq!(*read, *ready);
+        assert_eq!(read.etag(), None);
+        // Inside a larger answer too.
+        assert_eq!(
+            serde_json::to_string(&vec![ready.clone()]).unwrap(),
+            format!("[{sent}]")
+        );
+    }
+
+    #[test]
+    fn equal_values_have_equal_tags_and_different_ones_do_not() {
+        let a = Ready::new(vec![1, 2]).unwrap();
+        let b = Ready::new(vec![1, 2]).unwrap();
+        let c = Ready::new(vec![2, 1]).unwrap();
+        assert_eq!(a.etag(), b.etag());
+        assert_ne!(a.etag(), c.etag());
+        let tag = a.etag().unwrap();
+        assert!(tag.starts_with("W/\"") && tag.ends_with('"') && tag.len() == 36);
+    }
+}
