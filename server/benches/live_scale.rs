@@ -244,6 +244,24 @@ async fn run() {
         )
         .await
         .unwrap();
+    // The Team Manager with the most audits in their teams (about 5,000 over ten years).
+    let manager_id: i64 = sqlx::query_scalar(
+        "SELECT t.team_manager_id FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id \
+         JOIN cases c ON c.id = rc.case_id JOIN teams t ON t.id = c.team_id \
+         WHERE t.team_manager_id IS NOT NULL GROUP BY t.team_manager_id ORDER BY COUNT(*) DESC LIMIT 1",
+    )
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    let manager = app::auth::password::new_session_token();
+    store
+        .create_session(
+            &app::auth::password::token_hash(&manager),
+            manager_id,
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
     store.pool().close().await;
 
     let addr: SocketAddr = {
@@ -274,6 +292,7 @@ async fn run() {
     fanout(addr, &tokens, &qa, &server).await;
     dashboard(addr, &qa, scaled.newest_round).await;
     first_load(addr, &qa).await;
+    answers(addr, &qa, &manager, scaled.newest_round).await;
     let (rss, peak) = memory(&server.0);
     println!("server RSS at the end {rss:.1} MB, peak {peak:.1} MB");
     drop(server);
@@ -526,6 +545,38 @@ async fn dashboard(addr: SocketAddr, qa: &str, round: i64) {
     }
     let _ = std::fs::remove_file(full);
     let _ = std::fs::remove_file(kept);
+}
+
+/// The answers behind the QA Manager's home, a Team Manager's *My audits* and the round's
+/// assignment form, one request at a time: 50 each, whole reply.
+async fn answers(addr: SocketAddr, qa: &str, manager: &str, round: i64) {
+    let round_form = format!("round_id={round}");
+    for (name, who, session, form) in [
+        ("current_user", "QA Manager", qa, ""),
+        ("pool_overview", "QA Manager", qa, ""),
+        ("my_audits", "Team Manager", manager, ""),
+        ("round_detail", "QA Manager", qa, round_form.as_str()),
+    ] {
+        let mut times = Vec::new();
+        let mut size = 0;
+        for _ in 0..50 {
+            let reply = http(addr, "POST", &format!("/api/{name}"), session, form).await;
+            assert_eq!(
+                reply.status,
+                200,
+                "{name}: {}",
+                String::from_utf8_lossy(&reply.body)
+            );
+            size = reply.body.len();
+            times.push(reply.total);
+        }
+        times.sort();
+        println!(
+            "{name:<14} as the {who:<12} ({size} B JSON): p50 {}, p99 {}",
+            ms(percentile(&times, 0.5)),
+            ms(percentile(&times, 0.99)),
+        );
+    }
 }
 
 /// Time to first byte of server-rendered pages, signed in as the QA Manager.
