@@ -81,7 +81,7 @@ async fn serve(url: String, addr: SocketAddr) {
 
 struct Reply {
     status: u16,
-    /// The response's head, lower-cased.
+    /// The response's head, as sent.
     head: String,
     body: Vec<u8>,
     first_byte: Duration,
@@ -117,10 +117,10 @@ async fn http(addr: SocketAddr, method: &str, path: &str, cookie: &str, body: &s
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
         .expect("headers");
-    let head = String::from_utf8_lossy(&raw[..split]).to_lowercase();
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
     let status = head[9..12].parse().unwrap();
     let mut body = raw[split + 4..].to_vec();
-    if head.contains("transfer-encoding: chunked") {
+    if head.to_lowercase().contains("transfer-encoding: chunked") {
         body = dechunk(&body);
     }
     Reply {
@@ -424,7 +424,11 @@ async fn dashboard(addr: SocketAddr, qa: &str, round: i64) {
     let etag = reply
         .head
         .lines()
-        .find_map(|l| l.strip_prefix("etag: "))
+        .find_map(|l| {
+            l.split_once(':')
+                .filter(|(name, _)| name.eq_ignore_ascii_case("etag"))
+                .map(|(_, value)| value)
+        })
         .expect("the figures carry a tag")
         .trim()
         .to_string();

@@ -583,9 +583,16 @@ async fn auditors_are_suggested_evenly_never_for_their_own_team_and_told() {
         .call("round_detail", &[("round_id", &id.to_string())], Some(&qa))
         .await
         .json();
-    let rows = detail["assignments"].as_array().unwrap().clone();
+    let rows = detail["assignments"]["rows"].as_array().unwrap().clone();
     assert_eq!(rows.len(), 14);
     let auditors = app.store.auditors().await.unwrap();
+    let contacts = app.store.selection_contacts(id).await.unwrap();
+    // Every auditor is listed once, with their open audits; each row names only those who
+    // may not take it.
+    assert_eq!(
+        detail["assignments"]["auditors"].as_array().unwrap().len(),
+        auditors.len()
+    );
     let mut load = std::collections::HashMap::new();
     for row in &rows {
         let suggested = row["suggested"]
@@ -599,6 +606,27 @@ async fn auditors_are_suggested_evenly_never_for_their_own_team_and_told() {
             .unwrap();
         let a = auditors.iter().find(|a| a.person_id == suggested).unwrap();
         assert!(!a.own_teams.contains(&case.team_id), "own team suggested");
+        let excluded: Vec<i64> = row["excluded"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_i64().unwrap())
+            .collect();
+        let contact = contacts
+            .iter()
+            .find(|c| Some(c.round_case_id) == row["round_case_id"].as_i64())
+            .unwrap();
+        for auditor in &auditors {
+            assert_eq!(
+                excluded.contains(&auditor.person_id),
+                auditor.own_teams.contains(&contact.team_id)
+                    || Some(auditor.person_id) == contact.key_worker_id
+                    || Some(auditor.person_id) == contact.iro_id,
+                "auditor {} on a case of team {}",
+                auditor.person_id,
+                case.team_id
+            );
+        }
         *load.entry(suggested).or_insert(0) += 1;
     }
     // Balanced: with more auditors than cases, nobody gets two.

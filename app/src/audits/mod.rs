@@ -216,27 +216,40 @@ pub async fn my_audits(round: Option<String>, page: Option<u32>) -> Result<MyAud
             .await
             .map_err(failed("read the calendar"))?;
         let today = chrono::Local::now().date_naive();
-        let mut all: Vec<AuditSummary> = store
-            .audits_visible_to(&actor, true)
+        // Decided, sorted and counted from keys; only the page shown is read in full.
+        let mut keys = store
+            .audit_keys_visible_to(&actor, true)
+            .await
+            .map_err(failed("list a person's audits"))?;
+        keys.sort_by(|a, b| b.due_on.cmp(&a.due_on).then(b.id.cmp(&a.id)));
+        let label = |month: &str| {
+            crate::domain::calendar::AuditMonth::parse(month)
+                .map(|m| m.label())
+                .unwrap_or_else(|| month.to_string())
+        };
+        let mut months: Vec<&str> = Vec::new();
+        for k in &keys {
+            if !months.contains(&k.audit_month.as_str()) {
+                months.push(&k.audit_month);
+            }
+        }
+        let rounds: Vec<String> = months.iter().map(|m| label(m)).collect();
+        let round = round.filter(|r| rounds.contains(r));
+        if let Some(r) = &round {
+            let month = months[rounds.iter().position(|x| x == r).unwrap_or_default()].to_string();
+            keys.retain(|k| k.audit_month == month);
+        }
+        let total = keys.len();
+        let ids: Vec<i64> = keys.iter().map(|k| k.id).collect();
+        let (ids, page, pages) =
+            crate::domain::paging::page_of(ids, page.unwrap_or(1), AUDITS_PER_PAGE);
+        let audits: Vec<AuditSummary> = store
+            .audits_by_id(&ids)
             .await
             .map_err(failed("list a person's audits"))?
             .into_iter()
-            .map(|(_, row)| row.summary(&calendar, actor.person_id, today))
+            .map(|row| row.summary(&calendar, actor.person_id, today))
             .collect();
-        all.sort_by(|a, b| b.due_on.cmp(&a.due_on).then(b.id.cmp(&a.id)));
-        let mut rounds: Vec<String> = Vec::new();
-        for a in &all {
-            if !rounds.contains(&a.month) {
-                rounds.push(a.month.clone());
-            }
-        }
-        let round = round.filter(|r| rounds.contains(r));
-        if let Some(r) = &round {
-            all.retain(|a| &a.month == r);
-        }
-        let total = all.len();
-        let (audits, page, pages) =
-            crate::domain::paging::page_of(all, page.unwrap_or(1), AUDITS_PER_PAGE);
         // Only what is shown was seen.
         for a in &audits {
             trail::touch(crate::domain::trail::Record::Audit(a.id));

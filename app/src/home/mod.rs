@@ -60,6 +60,13 @@ pub async fn pool_overview() -> Result<PoolSummary, AppError> {
         if !actor.roles.sees_every_case() {
             return Err(AppError::Forbidden);
         }
+        // Counted once until the next live notice or applied upload (see `ViewCache`): the
+        // QA home opens on it.
+        let site = use_context::<SiteSettings>().unwrap_or_default();
+        let generation = site.events.generation();
+        if let Some(summary) = site.views.get::<PoolSummary>("pool", generation) {
+            return Ok(summary);
+        }
         let counts = store.pool_counts().await.map_err(failed("pool overview"))?;
         let (teams, totals) = pool_table(
             counts
@@ -70,11 +77,13 @@ pub async fn pool_overview() -> Result<PoolSummary, AppError> {
             .open_case_count()
             .await
             .map_err(failed("pool overview"))?;
-        Ok(PoolSummary {
+        let summary = PoolSummary {
             teams,
             totals,
             open_cases,
-        })
+        };
+        site.views.put("pool".into(), generation, summary.clone());
+        Ok(summary)
     })
     .await
 }

@@ -479,6 +479,9 @@ pub async fn apply_import(import_id: i64) -> Result<PlanSummary, AppError> {
             )]));
         }
         committed(&told);
+        if let Some(site) = use_context::<SiteSettings>() {
+            site.views.forget_all();
+        }
         tracing::info!(
             import_id,
             person_id = actor.person_id,

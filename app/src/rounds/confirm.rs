@@ -5,6 +5,22 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
+/// The assignment form: every auditor once, with their open audits, and the selected cases.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignments {
+    /// (person ID, name, open audits), by name.
+    pub auditors: Vec<(i64, String, i64)>,
+    pub rows: Vec<AssignmentRow>,
+}
+
+impl Assignments {
+    /// Whether this auditor may take this row's case.
+    pub fn allows(&self, row: &AssignmentRow, auditor_id: i64) -> bool {
+        self.auditors.iter().any(|(p, _, _)| *p == auditor_id)
+            && !row.excluded.contains(&auditor_id)
+    }
+}
+
 /// One selected case on the assignment form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AssignmentRow {
@@ -16,8 +32,10 @@ pub struct AssignmentRow {
     pub auditor_id: Option<i64>,
     /// The balanced suggestion, used when nobody is assigned yet.
     pub suggested: Option<i64>,
-    /// Auditors who may audit this case: (person ID, name, open audits).
-    pub choices: Vec<(i64, String, i64)>,
+    /// Auditors of [`Assignments::auditors`] who may not audit this case (in or over its
+    /// team, or on it as key worker or IRO / CP Chair): few per case, where the choices
+    /// would repeat every auditor on every row.
+    pub excluded: Vec<i64>,
     /// The audit, once an auditor has it.
     pub audit: Option<(i64, crate::domain::audit::AuditState)>,
 }
@@ -46,10 +64,7 @@ mod ssr {
     }
 
     /// The assignment form's rows: current auditor, suggestion and allowed choices per case.
-    pub async fn assignment_rows(
-        store: &Store,
-        round_id: i64,
-    ) -> Result<Vec<AssignmentRow>, AppError> {
+    pub async fn assignment_rows(store: &Store, round_id: i64) -> Result<Assignments, AppError> {
         let contacts = store
             .selection_contacts(round_id)
             .await
@@ -66,7 +81,7 @@ mod ssr {
             .map(to_assign)
             .collect();
         let mut suggestions = suggest(&waiting, &loads).into_iter();
-        Ok(contacts
+        let rows = contacts
             .iter()
             .map(|c| {
                 let case = to_assign(c);
@@ -81,11 +96,10 @@ mod ssr {
                     } else {
                         None
                     },
-                    choices: auditors
+                    excluded: loads
                         .iter()
-                        .zip(&loads)
-                        .filter(|(_, l)| may_audit(l, &case))
-                        .map(|(a, _)| (a.person_id, a.name.clone(), a.open_audits))
+                        .filter(|l| !may_audit(l, &case))
+                        .map(|l| l.person_id)
                         .collect(),
                     audit: c.audit_id.zip(
                         c.audit_state
@@ -94,7 +108,14 @@ mod ssr {
                     ),
                 }
             })
-            .collect())
+            .collect();
+        Ok(Assignments {
+            auditors: auditors
+                .iter()
+                .map(|a| (a.person_id, a.name.clone(), a.open_audits))
+                .collect(),
+            rows,
+        })
     }
 }
 
@@ -195,11 +216,12 @@ pub async fn assign_auditors(
         trail::touch(crate::domain::trail::Record::Round(round_id));
         let (store, actor) = signed_in().await?;
         require_qa_manager(&actor)?;
-        let rows = assignment_rows(&store, round_id).await?;
+        let form = assignment_rows(&store, round_id).await?;
+        let rows = &form.rows;
         let chosen = auditor.unwrap_or_default();
         let mut errors = Vec::new();
         let mut assignments = Vec::new();
-        for row in &rows {
+        for row in rows {
             let field = format!("auditor-{}", row.round_case_id);
             let raw = chosen
                 .get(&row.round_case_id.to_string())
@@ -209,7 +231,7 @@ pub async fn assign_auditors(
                 continue;
             }
             match raw.parse::<i64>() {
-                Ok(id) if row.choices.iter().any(|(p, _, _)| *p == id) => {
+                Ok(id) if form.allows(row, id) => {
                     assignments.push((row.round_case_id, id))
                 }
                 _ => errors.push(FieldError::new(

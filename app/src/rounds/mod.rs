@@ -4,8 +4,8 @@ mod confirm;
 mod page;
 
 pub use confirm::{
-    assign_auditors, close_round, confirm_round, AssignAuditors, AssignmentRow, CloseRound,
-    ConfirmRound, LeftOpen,
+    assign_auditors, close_round, confirm_round, AssignAuditors, AssignmentRow, Assignments,
+    CloseRound, ConfirmRound, LeftOpen,
 };
 pub use page::{RoundPage, RoundsPage};
 
@@ -87,7 +87,7 @@ pub struct RoundView {
     /// Teams for the draw form's team quotas (when the round can be drawn).
     pub teams: Vec<(i64, String)>,
     /// The assignment form (QA Manager, confirmed round).
-    pub assignments: Option<Vec<AssignmentRow>>,
+    pub assignments: Option<Assignments>,
     /// The closing form (QA Manager, confirmed round past its due date): what is still open.
     pub closing: Option<Vec<LeftOpen>>,
     /// Closed rounds: when, and what was left open with its reason.

@@ -1,6 +1,6 @@
 use super::{
-    list_rounds, round_detail, AssignAuditors, AssignmentRow, CloseRound, ConfirmRound,
-    CreateRound, DrawRound, DrawView, LeftOpen, RoundView, VerifyDraw, WithdrawCase,
+    list_rounds, round_detail, AssignAuditors, Assignments, CloseRound, ConfirmRound, CreateRound,
+    DrawRound, DrawView, LeftOpen, RoundView, VerifyDraw, WithdrawCase,
 };
 use crate::domain::round::RoundStatus;
 use crate::domain::AnnexList;
@@ -147,7 +147,7 @@ fn Round(
         {view.can_confirm.then(|| view! { <ConfirmForm id confirm/> })}
         {view.closed.map(|(at, open)| view! { <Closed at open/> })}
         {view.closing.map(|open| view! { <CloseForm id open close/> })}
-        {view.assignments.map(|rows| view! { <AssignForm id rows assign/> })}
+        {view.assignments.map(|form| view! { <AssignForm id form assign/> })}
         {view.draw.map(|d| view! { <DrawResult id draw=d can_withdraw=view.can_withdraw withdraw/> })}
     }
 }
@@ -230,11 +230,8 @@ fn ConfirmForm(id: i64, confirm: ServerAction<ConfirmRound>) -> impl IntoView {
 }
 
 #[component]
-fn AssignForm(
-    id: i64,
-    rows: Vec<AssignmentRow>,
-    assign: ServerAction<AssignAuditors>,
-) -> impl IntoView {
+fn AssignForm(id: i64, form: Assignments, assign: ServerAction<AssignAuditors>) -> impl IntoView {
+    let Assignments { auditors, rows } = form;
     let errors = move || form_errors(assign.value().get());
     let saved = move || assign.value().get().and_then(|r| r.ok());
     let waiting = rows.iter().filter(|r| r.auditor_id.is_none()).count();
@@ -272,8 +269,11 @@ fn AssignForm(
                                         {move || error().map(|m| view! { <p class="error-message">{m}</p> })}
                                         <select class="select" id=field name=format!("auditor[{}]", r.round_case_id)>
                                             <option value="" selected=current.is_none()>"Not assigned"</option>
-                                            {r.choices.into_iter().map(|(pid, name, open)| view! {
-                                                <option value=pid.to_string() selected=current == Some(pid)>{format!("{name} ({open} open)")}</option>
+                                            {auditors.iter().filter(|(pid, _, _)| !r.excluded.contains(pid)).map(|(pid, name, open)| {
+                                                let pid = *pid;
+                                                view! {
+                                                    <option value=pid.to_string() selected=current == Some(pid)>{format!("{name} ({open} open)")}</option>
+                                                }
                                             }).collect_view()}
                                         </select>
                                         {(r.auditor_id.is_none() && r.suggested.is_some()).then(|| view! { <Tag text="Suggested" colour="blue"/> })}

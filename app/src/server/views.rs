@@ -35,6 +35,14 @@ impl ViewCache {
         value.downcast_ref::<T>().cloned()
     }
 
+    /// After a change that tells nobody but moves what views count (an Annex A upload
+    /// applied changes the pool): every view is counted afresh.
+    pub fn forget_all(&self) {
+        if let Ok(mut entries) = self.0.lock() {
+            entries.clear();
+        }
+    }
+
     pub fn put<T: Send + Sync + 'static>(&self, key: String, generation: u64, value: T) {
         if let Ok(mut entries) = self.0.lock() {
             if entries.len() >= Self::MOST {

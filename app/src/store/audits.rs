@@ -88,6 +88,61 @@ impl AuditRow {
     }
 }
 
+/// The IDs of the audits person `$1` is involved in (see [`Store::audits_involving`]).
+fn involving(managed: bool) -> String {
+    let managed = if managed {
+        " UNION SELECT x.id FROM audits x JOIN round_cases w ON w.id = x.round_case_id WHERE w.team_manager_id = $1 \
+          UNION SELECT x.id FROM audits x JOIN round_cases w ON w.id = x.round_case_id WHERE w.service_manager_id = $1 \
+          UNION SELECT x.id FROM audits x JOIN cases y ON y.id = x.case_id JOIN teams z ON z.id = y.team_id \
+          WHERE z.team_manager_id = $1 UNION SELECT x.id FROM audits x JOIN cases y ON y.id = x.case_id \
+          JOIN teams z ON z.id = y.team_id WHERE z.service_manager_id = $1"
+    } else {
+        ""
+    };
+    format!(
+        "SELECT id FROM audits WHERE auditor_id = $1 \
+         UNION SELECT x.id FROM audits x JOIN round_cases w ON w.id = x.round_case_id WHERE w.key_worker_id = $1 \
+         UNION SELECT x.id FROM audits x JOIN round_cases w ON w.id = x.round_case_id WHERE w.iro_id = $1 \
+         UNION SELECT x.id FROM audits x JOIN cases y ON y.id = x.case_id WHERE y.key_worker_id = $1{managed}"
+    )
+}
+
+/// An audit's place in a person's list: what need-to-know, the order and the round filter
+/// read, without its form or anyone's name.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AuditKey {
+    pub id: i64,
+    pub audit_month: String,
+    pub due_on: NaiveDate,
+    #[sqlx(try_from = "String")]
+    pub state: AuditState,
+    pub auditor_id: i64,
+    pub key_worker_id: Option<i64>,
+    pub team_manager_id: Option<i64>,
+    pub service_manager_id: Option<i64>,
+    pub iro_id: Option<i64>,
+    pub current_key_worker_id: Option<i64>,
+    pub current_team_manager_id: Option<i64>,
+    pub current_service_manager_id: Option<i64>,
+}
+
+impl AuditKey {
+    pub fn parties(&self) -> AuditParties {
+        AuditParties {
+            auditor_id: self.auditor_id,
+            key_worker_id: self.key_worker_id,
+            team_manager_id: self.team_manager_id,
+            service_manager_id: self.service_manager_id,
+            iro_id: self.iro_id,
+            holders: [
+                self.current_key_worker_id,
+                self.current_team_manager_id,
+                self.current_service_manager_id,
+            ],
+        }
+    }
+}
+
 const AUDIT_COLUMNS: &str = "SELECT a.id, a.case_id, c.child_unique_id, t.name AS team, r.audit_month, r.due_on, \
      a.state, a.version, a.draft, tp.domains, tp.version AS template_version, \
      a.auditor_id, au.display_name AS auditor, rc.key_worker_id, kw.display_name AS key_worker, \
@@ -162,21 +217,9 @@ impl Store {
         person_id: i64,
         managed: bool,
     ) -> StoreResult<Vec<AuditRow>> {
-        let managed = if managed {
-            " UNION SELECT x.id FROM audits x JOIN round_cases w ON w.id = x.round_case_id WHERE w.team_manager_id = $1 \
-              UNION SELECT x.id FROM audits x JOIN round_cases w ON w.id = x.round_case_id WHERE w.service_manager_id = $1 \
-              UNION SELECT x.id FROM audits x JOIN cases y ON y.id = x.case_id JOIN teams z ON z.id = y.team_id \
-              WHERE z.team_manager_id = $1 UNION SELECT x.id FROM audits x JOIN cases y ON y.id = x.case_id \
-              JOIN teams z ON z.id = y.team_id WHERE z.service_manager_id = $1"
-        } else {
-            ""
-        };
         Ok(sqlx::query_as(&format!(
-            "{AUDIT_COLUMNS} WHERE a.id IN (SELECT id FROM audits WHERE auditor_id = $1 \
-             UNION SELECT x.id FROM audits x JOIN round_cases w ON w.id = x.round_case_id WHERE w.key_worker_id = $1 \
-             UNION SELECT x.id FROM audits x JOIN round_cases w ON w.id = x.round_case_id WHERE w.iro_id = $1 \
-             UNION SELECT x.id FROM audits x JOIN cases y ON y.id = x.case_id WHERE y.key_worker_id = $1{managed}) \
-             ORDER BY r.audit_month DESC, a.id"
+            "{AUDIT_COLUMNS} WHERE a.id IN ({}) ORDER BY r.audit_month DESC, a.id",
+            involving(managed)
         ))
         .bind(person_id)
         .fetch_all(&self.pool)
@@ -196,6 +239,49 @@ impl Store {
             .into_iter()
             .filter_map(|row| Some((audit_access(actor, &row.parties(), row.state)?, row)))
             .collect())
+    }
+
+    /// [`Store::audits_visible_to`] as keys only (no form, no names): a manager's list of
+    /// thousands is decided, sorted and counted from these, and only a page of it read in
+    /// full with [`Store::audits_by_id`].
+    pub async fn audit_keys_visible_to(
+        &self,
+        actor: &Actor,
+        managed: bool,
+    ) -> StoreResult<Vec<AuditKey>> {
+        let keys: Vec<AuditKey> = sqlx::query_as(&format!(
+            "SELECT a.id, r.audit_month, r.due_on, a.state, a.auditor_id, rc.key_worker_id, \
+             rc.team_manager_id, rc.service_manager_id, rc.iro_id, \
+             c.key_worker_id AS current_key_worker_id, t.team_manager_id AS current_team_manager_id, \
+             t.service_manager_id AS current_service_manager_id \
+             FROM audits a JOIN cases c ON c.id = a.case_id JOIN teams t ON t.id = c.team_id \
+             JOIN round_cases rc ON rc.id = a.round_case_id JOIN rounds r ON r.id = rc.round_id \
+             WHERE a.id IN ({})",
+            involving(managed)
+        ))
+        .bind(actor.person_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(keys
+            .into_iter()
+            .filter(|k| audit_access(actor, &k.parties(), k.state).is_some())
+            .collect())
+    }
+
+    /// These audits in full, in the order of `ids` (unknown IDs are left out).
+    pub async fn audits_by_id(&self, ids: &[i64]) -> StoreResult<Vec<AuditRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut query = sqlx::QueryBuilder::new(format!("{AUDIT_COLUMNS} WHERE a.id IN ("));
+        let mut list = query.separated(", ");
+        for id in ids {
+            list.push_bind(*id);
+        }
+        query.push(")");
+        let mut rows: Vec<AuditRow> = query.build_query_as().fetch_all(&self.pool).await?;
+        rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+        Ok(rows)
     }
 
     /// Moves the audit from `from` to `to` (a move `domain::audit::next` allowed), recording

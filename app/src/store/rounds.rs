@@ -672,16 +672,16 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
+        let mut teams_of: std::collections::HashMap<i64, Vec<i64>> = Default::default();
+        for (person, team) in ties {
+            teams_of.entry(person).or_default().push(team);
+        }
         Ok(people
             .into_iter()
             .map(|(person_id, name, open_audits)| AuditorRow {
                 person_id,
                 name,
-                own_teams: ties
-                    .iter()
-                    .filter(|(p, _)| *p == person_id)
-                    .map(|(_, t)| *t)
-                    .collect(),
+                own_teams: teams_of.remove(&person_id).unwrap_or_default(),
                 open_audits,
             })
             .collect())
