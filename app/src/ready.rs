@@ -1,6 +1,7 @@
 //! A server function's answer that the server keeps as ready JSON: a cached view (the
-//! dashboard's figures) is serialised once when counted, and each request copies the
-//! bytes. The browser reads it as the plain value.
+//! dashboard's figures) is serialised once when counted, and each request sends those same
+//! bytes (`output = Post<ReadyJson>`: shared, not copied). The browser reads it as the
+//! plain value.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::ops::Deref;
@@ -35,9 +36,43 @@ impl<T: Serialize> Serialize for Ready<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         #[cfg(feature = "ssr")]
         if let Some(json) = &self.json {
-            return json.raw.serialize(serializer);
+            // Kept bytes are valid JSON (written by serde_json): borrowed, not parsed.
+            let raw: &serde_json::value::RawValue =
+                serde_json::from_slice(&json.bytes).map_err(serde::ser::Error::custom)?;
+            return raw.serialize(serializer);
         }
         self.value.serialize(serializer)
+    }
+}
+
+/// The answer encoding for [`Ready`] values: JSON, sent from the kept bytes as they are.
+pub struct ReadyJson;
+
+impl leptos::server_fn::ContentType for ReadyJson {
+    const CONTENT_TYPE: &'static str = "application/json";
+}
+
+impl leptos::server_fn::FormatType for ReadyJson {
+    const FORMAT_TYPE: leptos::server_fn::Format = leptos::server_fn::Format::Text;
+}
+
+impl<T: Serialize> leptos::server_fn::Encodes<Ready<T>> for ReadyJson {
+    type Error = serde_json::Error;
+
+    fn encode(output: &Ready<T>) -> Result<leptos::server_fn::Bytes, Self::Error> {
+        #[cfg(feature = "ssr")]
+        if let Some(json) = &output.json {
+            return Ok(json.bytes.clone());
+        }
+        serde_json::to_vec(&*output.value).map(Into::into)
+    }
+}
+
+impl<T: serde::de::DeserializeOwned> leptos::server_fn::Decodes<Ready<T>> for ReadyJson {
+    type Error = serde_json::Error;
+
+    fn decode(bytes: leptos::server_fn::Bytes) -> Result<Ready<T>, Self::Error> {
+        serde_json::from_slice(&bytes)
     }
 }
 
@@ -55,19 +90,18 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Ready<T> {
 mod ssr {
     use super::*;
     use blake2::{Blake2s256, Digest};
-    use serde_json::value::RawValue;
 
     #[derive(Debug)]
     pub(super) struct Json {
-        pub raw: Box<RawValue>,
+        pub bytes: leptos::server_fn::Bytes,
         pub etag: String,
     }
 
     impl<T: Serialize> Ready<T> {
         /// Serialises the value once, and names its bytes with a weak entity tag.
         pub fn new(value: T) -> Result<Self, serde_json::Error> {
-            let raw = serde_json::value::to_raw_value(&value)?;
-            let digest = Blake2s256::digest(raw.get().as_bytes());
+            let bytes = leptos::server_fn::Bytes::from(serde_json::to_vec(&value)?);
+            let digest = Blake2s256::digest(&bytes);
             let etag = format!(
                 "W/\"{}\"",
                 digest[..16]
@@ -77,7 +111,7 @@ mod ssr {
             );
             Ok(Ready {
                 value: Arc::new(value),
-                json: Some(Arc::new(Json { raw, etag })),
+                json: Some(Arc::new(Json { bytes, etag })),
             })
         }
 
@@ -110,6 +144,12 @@ mod tests {
         let read: Ready<Figures> = serde_json::from_str(&sent).unwrap();
         assert_eq!(*read, *ready);
         assert_eq!(read.etag(), None);
+        // As the server function sends it: the kept bytes themselves.
+        use leptos::server_fn::{Decodes, Encodes};
+        let sent_bytes = ReadyJson::encode(&ready).unwrap();
+        assert_eq!(sent_bytes, sent.as_bytes());
+        let back: Ready<Figures> = ReadyJson::decode(sent_bytes).unwrap();
+        assert_eq!(*back, *ready);
         // Inside a larger answer too.
         assert_eq!(
             serde_json::to_string(&vec![ready.clone()]).unwrap(),

@@ -296,7 +296,12 @@ async fn run() {
     let (rss, peak) = memory(&server.0);
     println!("server RSS at the end {rss:.1} MB, peak {peak:.1} MB");
     drop(server);
-    let _ = std::fs::remove_dir_all(&dir);
+    // `LIVE_SCALE_KEEP=1` keeps the database, to look at a query's plan afterwards.
+    if std::env::var_os("LIVE_SCALE_KEEP").is_some() {
+        println!("kept {}", dir.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
 
 /// 1,000 streams open; the QA Manager publishes a new audit form, which alerts every

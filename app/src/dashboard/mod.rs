@@ -80,7 +80,11 @@ pub struct FigureList {
 /// A round's figures (the newest round's without `round_id`). Counted once per round,
 /// scope and day until the next live notice (see `ViewCache`) and kept as ready JSON, so a
 /// dashboard open all day costs a memory read per refresh, and a `304` when unchanged.
-#[server(endpoint = "dashboard_figures", input = leptos::server_fn::codec::GetUrl)]
+#[server(
+    endpoint = "dashboard_figures",
+    input = leptos::server_fn::codec::GetUrl,
+    output = leptos::server_fn::codec::Post<crate::ready::ReadyJson>
+)]
 pub async fn dashboard_figures(round_id: Option<i64>) -> Result<Ready<TeamFigures>, AppError> {
     use crate::domain::dashboard::{actions, by_auditor, by_team, grades, totals};
     use crate::server::*;
@@ -96,7 +100,10 @@ pub async fn dashboard_figures(round_id: Option<i64>) -> Result<Ready<TeamFigure
             .map_err(failed("serialise the dashboard"))?;
             return Ok(none);
         };
-        let site = use_context::<SiteSettings>().unwrap_or_default();
+        // The two parts of the settings used here, not a copy of them all.
+        let (views, events) =
+            with_context::<SiteSettings, _>(|s| (s.views.clone(), s.events.clone()))
+                .unwrap_or_default();
         // Overdue and due soon move with the date, so the day is part of the key. A
         // manager's figures are theirs: their teams are read only when counting.
         let key = format!(
@@ -105,17 +112,17 @@ pub async fn dashboard_figures(round_id: Option<i64>) -> Result<Ready<TeamFigure
             scope.key(&actor),
             chrono::Local::now().date_naive()
         );
-        let cached = |generation| site.views.get::<Ready<TeamFigures>>(&key, generation);
+        let cached = |generation| views.get::<Ready<TeamFigures>>(&key, generation);
         // Read before counting: a change while we count moves it on, and the figures we
         // store under the old value are never served.
-        let mut generation = site.events.generation();
+        let mut generation = events.generation();
         let figures = match cached(generation) {
             Some(figures) => figures,
             None => {
                 // One count at a time: a burst of misses (a dashboard full of tabs after a
                 // change) waits for the first count instead of repeating it.
-                let _counting = site.views.counting().await;
-                generation = site.events.generation();
+                let _counting = views.counting().await;
+                generation = events.generation();
                 match cached(generation) {
                     Some(figures) => figures,
                     None => {
@@ -161,7 +168,7 @@ pub async fn dashboard_figures(round_id: Option<i64>) -> Result<Ready<TeamFigure
                         }
                         let figures =
                             Ready::new(figures).map_err(failed("serialise the dashboard"))?;
-                        site.views.put(key, generation, figures.clone());
+                        views.put(key, generation, figures.clone());
                         figures
                     }
                 }

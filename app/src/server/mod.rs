@@ -175,17 +175,18 @@ pub async fn respond<T>(
     // A plain form post (before the WebAssembly loads) is redirected back with the error
     // by the framework, so it keeps its redirect status, and its error travels in the URL:
     // without personal data.
-    let plain_form_post = request_parts().is_some_and(|p| {
+    let plain_form_post = with_request(|p| {
         p.uri.path().starts_with("/api/")
             && p.headers
                 .get(header::ACCEPT)
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|v| v.contains("text/html"))
-    });
+    })
+    .unwrap_or(false);
     if plain_form_post {
         return result.map_err(AppError::for_url);
     }
-    let called_over_http = request_parts().is_some_and(|p| p.uri.path().starts_with("/api/"));
+    let called_over_http = with_request(|p| p.uri.path().starts_with("/api/")).unwrap_or(false);
     if let (Err(error), true) = (&result, called_over_http) {
         if let Some(response) = use_context::<ResponseOptions>() {
             response.set_status(
@@ -201,7 +202,7 @@ pub async fn respond<T>(
 /// for answers that name no child (figures), and only over HTTP: a page that used the
 /// answer while rendering keeps its own `no-store`.
 pub fn revalidate_with(etag: &str) {
-    let over_http = request_parts().is_some_and(|p| p.uri.path().starts_with("/api/"));
+    let over_http = with_request(|p| p.uri.path().starts_with("/api/")).unwrap_or(false);
     let (Some(response), true) = (use_context::<ResponseOptions>(), over_http) else {
         return;
     };
@@ -290,8 +291,19 @@ fn request_parts() -> Option<axum::http::request::Parts> {
     use_context::<axum::http::request::Parts>()
 }
 
+/// Reads the request being served without copying it (its headers and extensions): the
+/// busiest answers (a dashboard refreshed all day) look at it several times.
+fn with_request<R>(read: impl FnOnce(&axum::http::request::Parts) -> R) -> Option<R> {
+    with_context::<axum::http::request::Parts, _>(read)
+}
+
+/// The session token, and whether the request renews the session.
+fn request_session() -> Option<(String, bool)> {
+    with_request(|p| cookie_token(&p.headers).map(|t| (t, renews(&p.headers)))).flatten()
+}
+
 fn session_token() -> Option<String> {
-    cookie_token(&request_parts()?.headers)
+    with_request(|p| cookie_token(&p.headers)).flatten()
 }
 
 fn cookie_token(headers: &axum::http::HeaderMap) -> Option<String> {
@@ -319,9 +331,7 @@ fn renews(headers: &axum::http::HeaderMap) -> bool {
 
 /// The session rules of the server function being served.
 pub fn session_rules() -> SessionRules {
-    use_context::<SiteSettings>()
-        .map(|s| s.sessions)
-        .unwrap_or_default()
+    with_context::<SiteSettings, _>(|s| s.sessions).unwrap_or_default()
 }
 
 /// The signed-in person and the store, or `SignInRequired`.
@@ -338,13 +348,10 @@ pub async fn signed_in() -> Result<(Store, Actor), AppError> {
 
 /// The signed-in person, if any. Expired sessions are removed.
 pub async fn current_person(store: &Store) -> Result<Option<PersonSummary>, AppError> {
-    let Some(parts) = request_parts() else {
+    let Some((token, renew)) = request_session() else {
         return Ok(None);
     };
-    let Some(token) = cookie_token(&parts.headers) else {
-        return Ok(None);
-    };
-    let found = person_for_token(store, session_rules(), &token, renews(&parts.headers)).await?;
+    let found = person_for_token(store, session_rules(), &token, renew).await?;
     if found.expired {
         clear_session_cookie();
     }
@@ -356,13 +363,10 @@ pub async fn current_person(store: &Store) -> Result<Option<PersonSummary>, AppE
 pub async fn current_session(
     store: &Store,
 ) -> Result<(Option<PersonSummary>, Option<chrono::DateTime<Utc>>), AppError> {
-    let Some(parts) = request_parts() else {
+    let Some((token, renew)) = request_session() else {
         return Ok((None, None));
     };
-    let Some(token) = cookie_token(&parts.headers) else {
-        return Ok((None, None));
-    };
-    let found = person_for_token(store, session_rules(), &token, renews(&parts.headers)).await?;
+    let found = person_for_token(store, session_rules(), &token, renew).await?;
     if found.expired {
         clear_session_cookie();
     }
