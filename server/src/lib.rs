@@ -445,7 +445,6 @@ pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router
         site: site.clone(),
     };
     let live = app::live::LiveContext::new(store.clone(), site.events.clone(), site.sessions);
-    let origins = guard::Origins::new(&site.public_url, site.force_secure_cookies);
     let context = {
         let state = state.clone();
         move || {
@@ -516,7 +515,7 @@ pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router
     let files = tower_http::services::ServeDir::new(pkg)
         .precompressed_br()
         .precompressed_gzip();
-    Router::new()
+    let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .nest_service(&format!("/{}", leptos.site_pkg_dir), files)
         .merge(downloads)
@@ -529,8 +528,15 @@ pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router
         .fallback(leptos_axum::file_and_error_handler_with_context(
             context, shell,
         ))
-        .with_state(leptos)
-        .layer(axum::middleware::from_fn(guard::incomplete_forms))
+        .with_state(leptos);
+    guarded(app, &site)
+}
+
+/// Around every route: the guards and headers of `guard`, request IDs, tracing and
+/// compression. (The benchmark puts its yardstick handler behind the same.)
+pub fn guarded(app: Router, site: &SiteSettings) -> Router {
+    let origins = guard::Origins::new(&site.public_url, site.force_secure_cookies);
+    app.layer(axum::middleware::from_fn(guard::incomplete_forms))
         .layer(axum::middleware::from_fn(guard::limit_forms))
         .layer(axum::middleware::from_fn_with_state(
             origins.clone(),

@@ -838,8 +838,11 @@ impl Store {
         }
         qb.push(") ORDER BY id LIMIT ");
         qb.push_bind(limit);
-        let rows: Vec<(i64, i64, String, String)> =
-            qb.build_query_as().fetch_all(&self.pool).await?;
+        let rows: Vec<(i64, i64, String, String)> = qb
+            .build_query_as()
+            .persistent(false)
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows
             .into_iter()
             .map(|(id, person, kind, data)| (person, EventRow { id, kind, data }))
@@ -866,8 +869,14 @@ impl Store {
             hashes.push_bind(h.clone());
         }
         qb.push(")");
-        let rows: Vec<(String, DateTime<Utc>, DateTime<Utc>)> =
-            qb.build_query_as().fetch_all(&self.pool).await?;
+        // A list of any length is a new statement each time: not kept in the connection's
+        // statement cache, which the once-a-second check of a thousand streams (one more
+        // placeholder per new stream) would fill with large statements.
+        let rows: Vec<(String, DateTime<Utc>, DateTime<Utc>)> = qb
+            .build_query_as()
+            .persistent(false)
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows
             .into_iter()
             .filter(|(_, created, seen)| now < rules.ends_at(*created, *seen))
@@ -900,7 +909,11 @@ impl Store {
             ids.push_bind(*id);
         }
         qb.push(")");
-        let rows: Vec<(i64, String)> = qb.build_query_as().fetch_all(&self.pool).await?;
+        let rows: Vec<(i64, String)> = qb
+            .build_query_as()
+            .persistent(false)
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows.into_iter().collect())
     }
 }

@@ -178,8 +178,11 @@ impl Store {
             });
             // Each returned row carries what its event and email need, whatever the order.
             qb.push(" RETURNING id, person_id, kind, link, body");
-            let stored: Vec<(i64, i64, String, Option<String>, String)> =
-                qb.build_query_as().fetch_all(&mut **tx).await?;
+            let stored: Vec<(i64, i64, String, Option<String>, String)> = qb
+                .build_query_as()
+                .persistent(false)
+                .fetch_all(&mut **tx)
+                .await?;
             let mut qb = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO events (person_id, kind, data, created_at) ",
             );
@@ -191,7 +194,7 @@ impl Store {
                     .push_bind(data.to_string())
                     .push_bind(now);
             });
-            qb.build().execute(&mut **tx).await?;
+            qb.build().persistent(false).execute(&mut **tx).await?;
             let mut qb = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO outbox (message_id, person_id, subject, body, link, created_at, next_attempt_at) ",
             );
@@ -214,7 +217,7 @@ impl Store {
                     .push_bind(now)
                     .push_bind(now);
             });
-            qb.build().execute(&mut **tx).await?;
+            qb.build().persistent(false).execute(&mut **tx).await?;
         }
         if !notices.events.is_empty() {
             self.take_fault(Fault::Events)?;
@@ -234,7 +237,7 @@ impl Store {
                     .push_bind(*data)
                     .push_bind(now);
             });
-            qb.build().execute(&mut **tx).await?;
+            qb.build().persistent(false).execute(&mut **tx).await?;
         }
         Ok(())
     }
@@ -280,7 +283,11 @@ impl Store {
             ids.push_bind(*id);
         }
         qb.push(") ORDER BY o.id");
-        let rows = qb.build_query_as().fetch_all(&mut *tx).await?;
+        let rows = qb
+            .build_query_as()
+            .persistent(false)
+            .fetch_all(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(rows)
     }
@@ -296,7 +303,7 @@ impl Store {
                 list.push_bind(*id);
             }
             qb.push(")");
-            qb.build().execute(&self.pool).await?;
+            qb.build().persistent(false).execute(&self.pool).await?;
         }
         Ok(())
     }
