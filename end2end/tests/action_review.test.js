@@ -23,9 +23,9 @@ async function filedAudit() {
   ok(await call(qa, 'confirm_round', { round_id: round }), 'confirm_round');
   const auditor = await session('auditor.1@anytown.example');
   const me = ok(await call(auditor, 'current_user'), 'current_user');
-  const row = ok(await call(qa, 'round_detail', { round_id: round }), 'round_detail').assignments[0];
+  const row = ok(await call(qa, 'round_detail', { round_id: round }), 'round_detail').assignments.rows[0];
   ok(await call(qa, 'assign_auditors', { round_id: round, [`auditor[${row.round_case_id}]`]: String(me.person_id) }), 'assign_auditors');
-  const id = ok(await call(qa, 'round_detail', { round_id: round }), 'round_detail').assignments[0].audit[0];
+  const id = ok(await call(qa, 'round_detail', { round_id: round }), 'round_detail').assignments.rows[0].audit[0];
   const { cookie: kw } = await keyWorkerOf(row.team, id);
   ok(await call(auditor, 'propose_times', { audit_id: id, time_1: '2030-01-08T10:00' }), 'propose_times');
   const time = ok(await call(kw, 'audit_detail', { audit_id: id }), 'audit_detail').times[0];

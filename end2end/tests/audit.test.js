@@ -18,7 +18,7 @@ async function assignedAudit() {
   const round = (await call(qa, 'create_round', { month: '2027-01' })).json;
   assert.equal((await call(qa, 'draw_round', { round_id: round, quota_7: '1' })).status, 200);
   assert.equal((await call(qa, 'confirm_round', { round_id: round })).status, 200);
-  const row = (await call(qa, 'round_detail', { round_id: round })).json.assignments[0];
+  const row = (await call(qa, 'round_detail', { round_id: round })).json.assignments.rows[0];
   const auditor = await session('auditor.1@anytown.example');
   const me = (await call(auditor, 'current_user')).json;
   const assigned = await call(qa, 'assign_auditors', { round_id: round, [`auditor[${row.round_case_id}]`]: String(me.person_id) });

@@ -13,7 +13,7 @@ before(async () => {
   const round = (await call(qa, 'create_round', { month: '2027-02' })).json;
   await call(qa, 'draw_round', { round_id: round, quota_6: '2', quota_8: '1' });
   await call(qa, 'confirm_round', { round_id: round });
-  const row = (await call(qa, 'round_detail', { round_id: round })).json.assignments[0];
+  const row = (await call(qa, 'round_detail', { round_id: round })).json.assignments.rows[0];
   const auditor = await session('auditor.1@anytown.example');
   const me = (await call(auditor, 'current_user')).json;
   const assigned = await call(qa, 'assign_auditors', { round_id: round, [`auditor[${row.round_case_id}]`]: String(me.person_id) });

@@ -129,11 +129,11 @@ async function assignedRound(month, quotas, auditorEmail = 'auditor.1@anytown.ex
   ok(await call(qa, 'draw_round', { round_id: round, ...quotas }), 'draw_round');
   ok(await call(qa, 'confirm_round', { round_id: round }), 'confirm_round');
   const me = ok(await call(await session(auditorEmail), 'current_user'), 'current_user');
-  const drawn = ok(await call(qa, 'round_detail', { round_id: round }), 'round_detail').assignments;
+  const drawn = ok(await call(qa, 'round_detail', { round_id: round }), 'round_detail').assignments.rows;
   const form = { round_id: round };
   for (const r of drawn) form[`auditor[${r.round_case_id}]`] = String(me.person_id);
   ok(await call(qa, 'assign_auditors', form), 'assign_auditors');
-  return { round, rows: ok(await call(qa, 'round_detail', { round_id: round }), 'round_detail').assignments };
+  return { round, rows: ok(await call(qa, 'round_detail', { round_id: round }), 'round_detail').assignments.rows };
 }
 
 module.exports.keyWorkerOf = keyWorkerOf;

@@ -24,12 +24,12 @@ async function completedRound(month, n) {
   ok(await call(qa, 'confirm_round', { round_id: round }), 'confirm_round');
   const auditor = await session('auditor.1@anytown.example');
   const me = ok(await call(auditor, 'current_user'), 'current_user');
-  const rows = ok(await call(qa, 'round_detail', { round_id: round }), 'round_detail').assignments;
+  const rows = ok(await call(qa, 'round_detail', { round_id: round }), 'round_detail').assignments.rows;
   const assign = { round_id: round };
   for (const row of rows) assign[`auditor[${row.round_case_id}]`] = String(me.person_id);
   ok(await call(qa, 'assign_auditors', assign), 'assign_auditors');
   const audits = [];
-  for (const assigned of ok(await call(qa, 'round_detail', { round_id: round }), 'round_detail').assignments) {
+  for (const assigned of ok(await call(qa, 'round_detail', { round_id: round }), 'round_detail').assignments.rows) {
     const auditId = assigned.audit[0];
     const kw = await keyWorkerOf(assigned.team, auditId);
     ok(await call(auditor, 'propose_times', { audit_id: auditId, time_1: '2030-01-08T10:00' }), 'propose_times');

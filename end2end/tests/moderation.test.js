@@ -43,12 +43,12 @@ async function completedRound(month, grades) {
   ok(await call(qa, 'confirm_round', { round_id: round }), 'confirm_round');
   const auditor = await session('auditor.1@anytown.example');
   const me = ok(await call(auditor, 'current_user'), 'current_user');
-  const rows = ok(await call(qa, 'round_detail', { round_id: round }), 'round_detail').assignments;
+  const rows = ok(await call(qa, 'round_detail', { round_id: round }), 'round_detail').assignments.rows;
   assert.equal(rows.length, grades.length);
   const assign = { round_id: round };
   for (const row of rows) assign[`auditor[${row.round_case_id}]`] = String(me.person_id);
   ok(await call(qa, 'assign_auditors', assign), 'assign_auditors');
-  const assigned = ok(await call(qa, 'round_detail', { round_id: round }), 'round_detail').assignments;
+  const assigned = ok(await call(qa, 'round_detail', { round_id: round }), 'round_detail').assignments.rows;
   const audits = [];
   for (const [i, row] of assigned.entries()) {
     const id = row.audit[0];
