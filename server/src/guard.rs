@@ -76,43 +76,40 @@ pub const MAX_FIELDS: usize = 2_000;
 
 /// Refuses an oversized form (413) or an over-long answer (422) before any server function
 /// reads it.
-pub async fn limit_forms(request: Request, next: Next) -> Response {
+async fn limited_form(request: Request) -> Result<Request, Response> {
     let form = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     if !form || !request.uri().path().starts_with("/api/") {
-        return next.run(request).await;
+        return Ok(request);
     }
     let (parts, body) = request.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, MAX_FORM_BYTES).await else {
-        return (StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.").into_response();
+        return Err((StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.").into_response());
     };
     let mut fields = 0;
     for (_, value) in form_urlencoded::parse(&bytes) {
         fields += 1;
         if fields > MAX_FIELDS || value.chars().count() > MAX_FIELD_CHARS {
-            return (
+            return Err((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 axum::Json(app::AppError::Invalid(vec![app::FieldError::new(
                     "",
                     format!("An answer is longer than {MAX_FIELD_CHARS} characters. Shorten it and try again."),
                 )])),
             )
-                .into_response();
+                .into_response());
         }
     }
-    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
-        .await
+    Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
 }
 
 /// A form missing a field a server function needs is the form's problem (422), not the
 /// server's: Leptos answers it 500 before the function runs.
-pub async fn incomplete_forms(request: Request, next: Next) -> Response {
-    let api = request.uri().path().starts_with("/api/");
-    let response = next.run(request).await;
-    if !api || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+async fn incomplete_form(response: Response) -> Response {
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
         return response;
     }
     let (mut parts, body) = response.into_parts();
@@ -125,27 +122,39 @@ pub async fn incomplete_forms(request: Request, next: Next) -> Response {
     Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
-/// Refuses a state-changing request from another site (cross-site request forgery, login
-/// forgery included) before any work is done.
-pub async fn refuse_cross_site(
+/// What every request must pass before the app sees it, in one layer: a state-changing
+/// request from another site (cross-site request forgery, login forgery included) is
+/// refused before any work is done; a form's size and answers are limited; a server
+/// function's missing field is answered as the form's problem.
+pub async fn check_request(
     State(origins): State<Origins>,
     request: Request,
     next: Next,
 ) -> Response {
-    if safe(request.method()) || same_origin(request.headers(), &origins) {
-        return next.run(request).await;
+    if !safe(request.method()) && !same_origin(request.headers(), &origins) {
+        tracing::warn!(
+            method = %request.method(),
+            path = request.uri().path(),
+            "cross-site request refused"
+        );
+        return (
+            StatusCode::FORBIDDEN,
+            [(header::CACHE_CONTROL, "no-store")],
+            "This request did not come from Practice Audit's own pages, so it was refused. Open the app and try again.",
+        )
+            .into_response();
     }
-    tracing::warn!(
-        method = %request.method(),
-        path = request.uri().path(),
-        "cross-site request refused"
-    );
-    (
-        StatusCode::FORBIDDEN,
-        [(header::CACHE_CONTROL, "no-store")],
-        "This request did not come from Practice Audit's own pages, so it was refused. Open the app and try again.",
-    )
-        .into_response()
+    let api = request.uri().path().starts_with("/api/");
+    let request = match limited_form(request).await {
+        Ok(request) => request,
+        Err(refused) => return refused,
+    };
+    let response = next.run(request).await;
+    if api {
+        incomplete_form(response).await
+    } else {
+        response
+    }
 }
 
 /// Headers on every response. Pages, server functions and downloads carry personal data,
@@ -162,7 +171,9 @@ pub fn page_policy(nonce: &str) -> String {
     )
 }
 
-pub async fn security_headers(
+/// Every response's last step, in one layer: `304 Not Modified` for a revalidated answer
+/// that has not changed, then the headers every response carries.
+pub async fn finish_response(
     State(origins): State<Origins>,
     request: Request,
     next: Next,
@@ -176,7 +187,10 @@ pub async fn security_headers(
     let static_file =
         request.uri().path().starts_with("/pkg/") || request.uri().path() == "/favicon.ico";
     let static_cache = static_file.then(|| static_cache_control(request.uri().path()));
-    let mut response = next.run(request).await;
+    let asked = (request.method() == Method::GET)
+        .then(|| request.headers().get(header::IF_NONE_MATCH).cloned())
+        .flatten();
+    let mut response = not_modified(asked, next.run(request).await);
     let found = response.status().is_success();
     let headers = response.headers_mut();
     let set = |headers: &mut HeaderMap, name: header::HeaderName, value: &'static str| {
@@ -220,13 +234,9 @@ pub async fn security_headers(
     response
 }
 
-/// `304 Not Modified`, with no body, for a `GET` whose `If-None-Match` names the entity tag
-/// of the answer it would get: the browser reuses the copy it kept.
-pub async fn not_modified(request: Request, next: Next) -> Response {
-    let asked = (request.method() == Method::GET)
-        .then(|| request.headers().get(header::IF_NONE_MATCH).cloned())
-        .flatten();
-    let response = next.run(request).await;
+/// `304 Not Modified`, with no body, for a `GET` whose `If-None-Match` (`asked`) names the
+/// entity tag of the answer it would get: the browser reuses the copy it kept.
+fn not_modified(asked: Option<HeaderValue>, response: Response) -> Response {
     let (Some(asked), Some(etag)) = (asked, response.headers().get(header::ETAG)) else {
         return response;
     };

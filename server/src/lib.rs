@@ -536,36 +536,35 @@ pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router
 /// compression. (The benchmark puts its yardstick handler behind the same.)
 pub fn guarded(app: Router, site: &SiteSettings) -> Router {
     let origins = guard::Origins::new(&site.public_url, site.force_secure_cookies);
-    app.layer(axum::middleware::from_fn(guard::incomplete_forms))
-        .layer(axum::middleware::from_fn(guard::limit_forms))
-        .layer(axum::middleware::from_fn_with_state(
-            origins.clone(),
-            guard::refuse_cross_site,
-        ))
-        .layer(
-            tower_http::trace::TraceLayer::new_for_http()
-                .make_span_with(request_span)
-                .on_request(())
-                .on_response(
-                    |response: &axum::http::Response<_>,
-                     latency: std::time::Duration,
-                     _: &tracing::Span| {
-                        tracing::info!(
-                            status = response.status().as_u16(),
-                            latency_ms = latency.as_secs_f64() * 1000.0,
-                            "served"
-                        );
-                    },
-                )
-                .on_failure(()),
-        )
-        .layer(axum::middleware::from_fn(request_id))
-        .layer(axum::middleware::from_fn(guard::not_modified))
-        .layer(axum::middleware::from_fn_with_state(
-            origins,
-            guard::security_headers,
-        ))
-        .layer(compression())
+    // Two layers of our own, not one per step: each layer costs every request a boxed
+    // future and a copy of the service below it.
+    app.layer(axum::middleware::from_fn_with_state(
+        origins.clone(),
+        guard::check_request,
+    ))
+    .layer(
+        tower_http::trace::TraceLayer::new_for_http()
+            .make_span_with(request_span)
+            .on_request(())
+            .on_response(
+                |response: &axum::http::Response<_>,
+                 latency: std::time::Duration,
+                 _: &tracing::Span| {
+                    tracing::info!(
+                        status = response.status().as_u16(),
+                        latency_ms = latency.as_secs_f64() * 1000.0,
+                        "served"
+                    );
+                },
+            )
+            .on_failure(()),
+    )
+    .layer(axum::middleware::from_fn(request_id))
+    .layer(axum::middleware::from_fn_with_state(
+        origins,
+        guard::finish_response,
+    ))
+    .layer(compression())
 }
 
 /// Brotli (or gzip) for pages and server function answers: a page's HTML and its data shrink
