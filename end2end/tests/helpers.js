@@ -158,6 +158,9 @@ const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag2
 
 /** axe-core's WCAG 2.2 A/AA violations on the page as it is now, one line per fault. */
 async function axeViolations(page) {
+  // Leptos's meta context puts the title back as a page hydrates: look at the settled page.
+  // A page with no title still fails, after the wait.
+  await page.waitForFunction(() => document.title !== '', null, { timeout: 3000 }).catch(() => {});
   // Evaluated through the DevTools protocol, which the page's script policy does not govern.
   if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async (tags) => {
