@@ -17,12 +17,10 @@ const STATES: [&str; 7] = [
     "filed_to_record",
 ];
 
-#[tokio::test]
-async fn dashboard_figures_match_the_database_and_managers_see_their_teams() {
-    let app = TestApp::new().await;
-    let qa = app.sign_in(QA).await;
+/// January 2027 drawn (four cases from list 6, three from list 8) and confirmed; its ID.
+async fn confirmed_round(app: &TestApp, qa: &str) -> String {
     let round = app
-        .call("create_round", &[("month", "2027-01")], Some(&qa))
+        .call("create_round", &[("month", "2027-01")], Some(qa))
         .await
         .json()
         .as_i64()
@@ -31,11 +29,19 @@ async fn dashboard_figures_match_the_database_and_managers_see_their_teams() {
     app.call(
         "draw_round",
         &[("round_id", &round), ("quota_6", "4"), ("quota_8", "3")],
-        Some(&qa),
+        Some(qa),
     )
     .await;
-    app.call("confirm_round", &[("round_id", &round)], Some(&qa))
+    app.call("confirm_round", &[("round_id", &round)], Some(qa))
         .await;
+    round
+}
+
+#[tokio::test]
+async fn dashboard_figures_match_the_database_and_managers_see_their_teams() {
+    let app = TestApp::new().await;
+    let qa = app.sign_in(QA).await;
+    let round = confirmed_round(&app, &qa).await;
     let contacts = app
         .store
         .selection_contacts(round.parse().unwrap())
@@ -339,21 +345,7 @@ async fn unchanged_figures_are_answered_not_modified_and_a_change_sends_them_aga
     use axum::http::header::{CACHE_CONTROL, ETAG, VARY};
     let app = TestApp::new().await;
     let qa = app.sign_in(QA).await;
-    let round = app
-        .call("create_round", &[("month", "2027-01")], Some(&qa))
-        .await
-        .json()
-        .as_i64()
-        .unwrap()
-        .to_string();
-    app.call(
-        "draw_round",
-        &[("round_id", &round), ("quota_6", "4"), ("quota_8", "3")],
-        Some(&qa),
-    )
-    .await;
-    app.call("confirm_round", &[("round_id", &round)], Some(&qa))
-        .await;
+    let round = confirmed_round(&app, &qa).await;
 
     let first = figures(&app, &qa, None).await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.body);

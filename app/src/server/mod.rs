@@ -348,14 +348,7 @@ pub async fn signed_in() -> Result<(Store, Actor), AppError> {
 
 /// The signed-in person, if any. Expired sessions are removed.
 pub async fn current_person(store: &Store) -> Result<Option<PersonSummary>, AppError> {
-    let Some((token, renew)) = request_session() else {
-        return Ok(None);
-    };
-    let found = person_for_token(store, session_rules(), &token, renew).await?;
-    if found.expired {
-        clear_session_cookie();
-    }
-    Ok(found.person)
+    Ok(current_session(store).await?.0)
 }
 
 /// The signed-in person and when their session ends (without renewing it beyond what the
