@@ -115,6 +115,13 @@ mod ssr {
             })
         }
 
+        /// The JSON this answer sends, shared, and its entity tag.
+        pub fn kept(&self) -> Option<(leptos::server_fn::Bytes, &str)> {
+            self.json
+                .as_ref()
+                .map(|j| (j.bytes.clone(), j.etag.as_str()))
+        }
+
         /// The entity tag of the JSON this answer sends; equal bytes, equal tags.
         pub fn etag(&self) -> Option<&str> {
             self.json.as_ref().map(|j| j.etag.as_str())

@@ -197,6 +197,17 @@ pub async fn finish_response(
         headers.insert(name, HeaderValue::from_static(value));
     };
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    if static_cache == Some(IMMUTABLE) && found {
+        // A built file under its hash: never framed, never a document, never asked for again.
+        // The headers meant for pages, and those for checking a copy, would be most of what a
+        // small chunk of the browser's code sends (a page loads fifty of them).
+        for name in [header::LAST_MODIFIED, header::ACCEPT_RANGES] {
+            headers.remove(name);
+        }
+        headers.remove("x-request-id");
+        set(headers, header::CACHE_CONTROL, IMMUTABLE);
+        return response;
+    }
     // Never a URL (with its IDs) to another site. Not `no-referrer`: under it browsers send
     // `Origin: null` on the app's own form posts, and the cross-site check could not tell
     // them from another site's.
@@ -268,6 +279,8 @@ pub fn etag_matches(if_none_match: &str, etag: &str) -> bool {
             .any(|tag| tag.trim() == "*" || opaque(tag) == etag)
 }
 
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
 /// A file whose name carries its content's hash (`practice-audit.<hash>.wasm`, written by
 /// `cargo leptos` with `hash-files`) never changes under that name: browsers keep it a
 /// year without asking. Any other file is checked with the server on each use.
@@ -283,7 +296,7 @@ pub fn static_cache_control(path: &str) -> &'static str {
         })
         && parts.next().is_some();
     if hashed {
-        "public, max-age=31536000, immutable"
+        IMMUTABLE
     } else {
         "no-cache"
     }
@@ -374,5 +387,64 @@ mod tests {
         assert!(!ok(&[(header::ORIGIN, "null")]));
         assert!(!ok(&[]), "neither Origin nor Referer");
         assert!(!ok(&[(header::REFERER, "not a url")]));
+    }
+
+    #[tokio::test]
+    async fn a_hashed_built_file_carries_only_the_headers_a_file_needs() {
+        use tower::ServiceExt;
+        let served = || async {
+            (
+                [
+                    (header::LAST_MODIFIED, "Sun, 06 Dec 2026 02:12:06 GMT"),
+                    (header::ACCEPT_RANGES, "bytes"),
+                    (header::HeaderName::from_static("x-request-id"), "1-1"),
+                ],
+                "file",
+            )
+        };
+        let app = axum::Router::new()
+            .route(
+                "/pkg/chunk_54.o9MnUOdKwd_zcXxyswZtDA.wasm",
+                axum::routing::get(served),
+            )
+            .route("/sign-in", axum::routing::get(served))
+            .layer(axum::middleware::from_fn_with_state(
+                Origins::new("https://audit.example", false),
+                finish_response,
+            ));
+        let get = |path: &'static str| {
+            app.clone()
+                .oneshot(Request::get(path).body(axum::body::Body::empty()).unwrap())
+        };
+        let file = get("/pkg/chunk_54.o9MnUOdKwd_zcXxyswZtDA.wasm")
+            .await
+            .unwrap();
+        let names: Vec<_> = file
+            .headers()
+            .keys()
+            .map(|k| k.as_str().to_string())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "content-type",
+                "x-content-type-options",
+                "cache-control",
+                "content-length"
+            ],
+            "only what a file needs"
+        );
+        assert_eq!(file.headers()[header::CACHE_CONTROL], IMMUTABLE);
+
+        let page = get("/sign-in").await.unwrap();
+        for name in [
+            "x-request-id",
+            "x-frame-options",
+            "referrer-policy",
+            "content-security-policy",
+        ] {
+            assert!(page.headers().contains_key(name), "a page keeps {name}");
+        }
+        assert_eq!(page.headers()[header::CACHE_CONTROL], "no-store");
     }
 }

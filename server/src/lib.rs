@@ -9,7 +9,7 @@ use app::{shell, App};
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list_with_exclusions, LeptosRoutes};
 use std::path::PathBuf;
 
 /// Settings from the environment. See the README's "Configuration" section.
@@ -439,7 +439,12 @@ pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router
     // built while another serves pages (as the tests do in parallel) could hang a render.
     static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
         std::sync::OnceLock::new();
-    let routes = ROUTES.get_or_init(|| generate_route_list(App)).clone();
+    // The dashboard's figures have their own route (below), which runs the server function
+    // only when they must be counted.
+    let figures_path = <app::dashboard::DashboardFigures as leptos::server_fn::ServerFn>::PATH;
+    let routes = ROUTES
+        .get_or_init(|| generate_route_list_with_exclusions(App, Some(vec![figures_path.into()])))
+        .clone();
     let state = AppState {
         store: store.clone(),
         site: site.clone(),
@@ -515,8 +520,28 @@ pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router
     let files = tower_http::services::ServeDir::new(pkg)
         .precompressed_br()
         .precompressed_gzip();
+    let figures = {
+        let (state, leptos, context) = (state.clone(), leptos.clone(), context.clone());
+        move |request: axum::extract::Request| async move {
+            let (parts, body) = request.into_parts();
+            if let Some(kept) =
+                app::dashboard::kept_figures(&state.store, &state.site, &parts).await
+            {
+                return kept;
+            }
+            let context = move || {
+                provide_context(leptos.clone());
+                context();
+            };
+            let request = axum::extract::Request::from_parts(parts, body);
+            axum::response::IntoResponse::into_response(
+                leptos_axum::handle_server_fns_with_context(context, request).await,
+            )
+        }
+    };
     let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route(figures_path, get(figures))
         .nest_service(&format!("/{}", leptos.site_pkg_dir), files)
         .merge(downloads)
         .route("/events", get(app::live::stream).with_state(live))

@@ -434,3 +434,62 @@ async fn unchanged_figures_are_answered_not_modified_and_a_change_sends_them_aga
     assert_eq!(header(&page, CACHE_CONTROL), "no-store");
     assert!(page.headers.get(ETAG).is_none(), "the page keeps no tag");
 }
+
+#[tokio::test]
+async fn kept_figures_are_the_counted_answer_and_end_with_the_session() {
+    use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, VARY};
+    let app = TestApp::new().await;
+    let qa = app.sign_in(QA).await;
+    let round = confirmed_round(&app, &qa).await;
+
+    // The first answer is counted by the server function, the next sent as kept: the same
+    // bytes under the same headers, with or without the round named.
+    for query in [String::new(), format!("?round_id={round}")] {
+        let ask = || {
+            app.send(
+                axum::http::Request::get(format!("/api/dashboard_figures{query}"))
+                    .header(axum::http::header::ACCEPT, "application/json")
+                    .header(axum::http::header::COOKIE, format!("pa_session={qa}"))
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+        };
+        let counted = ask().await;
+        let kept = ask().await;
+        assert_eq!(counted.status, StatusCode::OK, "{}", counted.body);
+        assert_eq!(kept.status, StatusCode::OK);
+        assert_eq!(kept.bytes, counted.bytes);
+        for name in [CONTENT_TYPE, ETAG, CACHE_CONTROL, VARY] {
+            assert_eq!(
+                header(&kept, name.clone()),
+                header(&counted, name.clone()),
+                "{name}"
+            );
+        }
+        assert_eq!(kept.json()["round_id"].to_string(), round);
+    }
+
+    // A round ID that is not a number is the request's fault, as from the server function.
+    let wrong = app
+        .send(
+            axum::http::Request::get("/api/dashboard_figures?round_id=abc")
+                .header(axum::http::header::ACCEPT, "application/json")
+                .header(axum::http::header::COOKIE, format!("pa_session={qa}"))
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(
+        wrong.status.is_client_error(),
+        "{} {}",
+        wrong.status,
+        wrong.body
+    );
+    assert_eq!(header(&wrong, CACHE_CONTROL), "no-store");
+
+    // Kept figures are never an answer to a session that has ended.
+    let signed_out = app.call("sign_out", &[], Some(&qa)).await;
+    assert!(signed_out.status.is_success() || signed_out.status.is_redirection());
+    let after = figures(&app, &qa, None).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED, "{}", after.body);
+}

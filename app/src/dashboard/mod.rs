@@ -104,14 +104,7 @@ pub async fn dashboard_figures(round_id: Option<i64>) -> Result<Ready<TeamFigure
         let (views, events) =
             with_context::<SiteSettings, _>(|s| (s.views.clone(), s.events.clone()))
                 .unwrap_or_default();
-        // Overdue and due soon move with the date, so the day is part of the key. A
-        // manager's figures are theirs: their teams are read only when counting.
-        let key = format!(
-            "dashboard:{}:{}:{}",
-            round_id.map_or("newest".to_string(), |r| r.to_string()),
-            scope.key(&actor),
-            chrono::Local::now().date_naive()
-        );
+        let key = ssr::figures_key(round_id, scope, &actor);
         let cached = |generation| views.get::<Ready<TeamFigures>>(&key, generation);
         // Read before counting: a change while we count moves it on, and the figures we
         // store under the old value are never served.
@@ -180,6 +173,48 @@ pub async fn dashboard_figures(round_id: Option<i64>) -> Result<Ready<TeamFigure
         Ok(figures)
     })
     .await
+}
+
+/// [`dashboard_figures`]'s answer when it is already counted, sent without the server
+/// function's machinery: the request a dashboard open all day makes on every change. The
+/// bytes, tag and headers are the server function's own (and `304` follows from the tag,
+/// as for it). `None` whenever anything more is needed (no live session or one this request
+/// would renew or end, another query, figures not counted since the last change): the
+/// caller then runs the server function itself.
+#[cfg(feature = "ssr")]
+pub async fn kept_figures(
+    store: &crate::store::Store,
+    site: &crate::server::SiteSettings,
+    request: &axum::http::request::Parts,
+) -> Option<axum::response::Response> {
+    use axum::http::{header, HeaderValue};
+    let round_id = match request.uri.query().unwrap_or_default() {
+        "" => None,
+        query => Some(query.strip_prefix("round_id=")?.parse::<i64>().ok()?),
+    };
+    let person = crate::server::person_at_a_look(store, site.sessions, &request.headers).await?;
+    let scope = ssr::Scope::of(&person.actor)?;
+    let key = ssr::figures_key(round_id, scope, &person.actor);
+    let figures = site
+        .views
+        .get::<Ready<TeamFigures>>(&key, site.events.generation())?;
+    let (bytes, etag) = figures.kept()?;
+    tracing::Span::current().record("person_id", person.actor.person_id);
+    let mut response = axum::response::Response::new(axum::body::Body::from(bytes));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(
+            <crate::ready::ReadyJson as leptos::server_fn::ContentType>::CONTENT_TYPE,
+        ),
+    );
+    headers.insert(header::ETAG, HeaderValue::from_str(etag).ok()?);
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(crate::server::REVALIDATE),
+    );
+    headers.insert(header::VARY, HeaderValue::from_static("cookie"));
+    Some(response)
 }
 
 /// The person's own audits by the part they play, and those waiting on them.
@@ -326,6 +361,18 @@ mod ssr {
         Every,
         /// Team and Service Managers: the teams they manage.
         Managed,
+    }
+
+    /// Where counted figures are kept. Overdue and due soon move with the date, so the day
+    /// is part of the key. A manager's figures are theirs: their teams are read only when
+    /// counting.
+    pub fn figures_key(round_id: Option<i64>, scope: Scope, actor: &Actor) -> String {
+        format!(
+            "dashboard:{}:{}:{}",
+            round_id.map_or("newest".to_string(), |r| r.to_string()),
+            scope.key(actor),
+            chrono::Local::now().date_naive()
+        )
     }
 
     impl Scope {

@@ -385,6 +385,26 @@ pub async fn person_from_headers(
     }
 }
 
+/// The signed-in person when answering needs nothing more than a look: the session is live
+/// and neither renewed nor ended by this request (a background refresh, not a page).
+/// `None` otherwise, and the caller takes the full route ([`person_from_headers`] or a
+/// server function), which renews or ends it.
+pub async fn person_at_a_look(
+    store: &Store,
+    rules: SessionRules,
+    headers: &axum::http::HeaderMap,
+) -> Option<PersonSummary> {
+    if renews(headers) {
+        return None;
+    }
+    let token_hash = password::token_hash(&cookie_token(headers)?);
+    let (session, person) = store.session_with_person(&token_hash).await.ok()??;
+    let state = rules.state(session.created_at, session.last_seen_at, Utc::now(), false);
+    (state == SessionState::Live { touch: false })
+        .then_some(person)
+        .flatten()
+}
+
 /// The session's stored hash, from a request's cookie (for handlers that keep running, such
 /// as the event stream, to check the session is still there).
 pub fn session_hash_from_headers(headers: &axum::http::HeaderMap) -> Option<String> {
