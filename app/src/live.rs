@@ -241,6 +241,11 @@ mod server {
         if live.dispatcher.send(listener).is_err() {
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
+        use futures::StreamExt;
+        // First, how long to wait before resuming a dropped stream (see `domain::live`).
+        let hint = futures::stream::once(async {
+            Ok::<_, Infallible>(Event::default().retry(crate::domain::live::RESUME_AFTER))
+        });
         let events = futures::stream::unfold(rx, |mut rx| async move {
             let e = rx.recv().await?;
             let event = Event::default()
@@ -249,27 +254,52 @@ mod server {
                 .data(e.data);
             Some((Ok::<_, Infallible>(event), rx))
         });
-        Sse::new(events)
+        Sse::new(hint.chain(events))
             .keep_alive(KeepAlive::default())
             .into_response()
     }
 }
 
-/// Opens the tab's one event stream. The browser reconnects by itself, sending
-/// `Last-Event-ID`; each event moves `live`, and `state` follows the connection.
+/// Keeps the tab's one event stream open. While a connection stands, the browser resumes
+/// it by itself after a drop (sending `Last-Event-ID`, waiting as the server's `retry:`
+/// says); once the browser gives up on one (a proxy's `502` while the server restarts,
+/// say), a new connection is opened after a growing pause, from the last event seen. Each
+/// event moves `live`; `state` says *Reconnecting* only while the stream is not open.
 #[cfg(feature = "hydrate")]
 pub fn connect(
     after: i64,
     live: leptos::prelude::RwSignal<u64>,
     state: leptos::prelude::RwSignal<LiveState>,
 ) {
+    use crate::domain::live::Backoff;
+    use leptos::prelude::*;
+    leptos::task::spawn_local(async move {
+        let last = std::rc::Rc::new(std::cell::Cell::new(after));
+        let mut backoff = Backoff::default();
+        loop {
+            if follow(last.clone(), live, state).await {
+                backoff = Backoff::default();
+            }
+            state.set(LiveState::Reconnecting);
+            let jitter = spread();
+            pause(backoff.next_wait(jitter)).await;
+        }
+    });
+}
+
+/// One connection, until the browser gives up on it. Whether it was ever open.
+#[cfg(feature = "hydrate")]
+async fn follow(
+    last: std::rc::Rc<std::cell::Cell<i64>>,
+    live: leptos::prelude::RwSignal<u64>,
+    state: leptos::prelude::RwSignal<LiveState>,
+) -> bool {
+    use futures::future::Either;
     use futures::StreamExt;
     use gloo_net::eventsource::{futures::EventSource, State};
     use leptos::prelude::*;
-    use std::rc::Rc;
-    let Ok(mut source) = EventSource::new(&format!("/events?after={after}")) else {
-        state.set(LiveState::Reconnecting);
-        return;
+    let Ok(mut source) = EventSource::new(&format!("/events?after={}", last.get())) else {
+        return false;
     };
     let (Ok(alerts), Ok(reads), Ok(audits), Ok(archived)) = (
         source.subscribe("alert"),
@@ -277,34 +307,59 @@ pub fn connect(
         source.subscribe("audit"),
         source.subscribe("alerts_archived"),
     ) else {
-        return;
+        return false;
     };
-    let source = Rc::new(source);
-    let watched = source.clone();
-    let _ = set_interval_with_handle(
-        move || {
-            state.set(match watched.state() {
-                State::Open => LiveState::Live,
-                State::Connecting => LiveState::Reconnecting,
-                State::Closed => LiveState::Reconnecting,
-            })
-        },
-        std::time::Duration::from_millis(1_000),
+    let mut events = futures::stream::select(
+        futures::stream::select(alerts, archived),
+        futures::stream::select(reads, audits),
     );
-    leptos::task::spawn_local(async move {
-        let _keep = source;
-        let mut events = futures::stream::select(
-            futures::stream::select(alerts, archived),
-            futures::stream::select(reads, audits),
-        );
-        while let Some(event) = events.next().await {
-            match event {
-                Ok(_) => {
-                    state.set(LiveState::Live);
-                    live.update(|n| *n += 1);
+    let mut opened = false;
+    loop {
+        // The next event, or a look at the connection every second: the browser says it
+        // is open or closed by its state, not by an event.
+        let look = Box::pin(pause(std::time::Duration::from_secs(1)));
+        match futures::future::select(events.next(), look).await {
+            Either::Left((Some(Ok((_, event))), _)) => {
+                if let Ok(id) = event.last_event_id().parse::<i64>() {
+                    last.set(last.get().max(id));
                 }
-                Err(_) => state.set(LiveState::Reconnecting),
+                opened = true;
+                state.set(LiveState::Live);
+                live.update(|n| *n += 1);
             }
+            Either::Left((None, _)) => break,
+            Either::Left((Some(Err(_)), _)) | Either::Right(_) => match source.state() {
+                State::Open => {
+                    opened = true;
+                    state.set(LiveState::Live);
+                }
+                State::Connecting if opened => state.set(LiveState::Reconnecting),
+                State::Connecting => {}
+                State::Closed => break,
+            },
         }
-    });
+    }
+    source.close();
+    opened
+}
+
+#[cfg(feature = "hydrate")]
+async fn pause(wait: std::time::Duration) {
+    let (done, waited) = futures::channel::oneshot::channel::<()>();
+    leptos::prelude::set_timeout(
+        move || {
+            let _ = done.send(());
+        },
+        wait,
+    );
+    let _ = waited.await;
+}
+
+/// A number in [0, 1) that differs between tabs (the fraction of a second since the page
+/// opened), to spread many tabs' reconnections apart after a restart.
+#[cfg(feature = "hydrate")]
+fn spread() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.5, |p| (p.now() / 1000.0).fract())
 }

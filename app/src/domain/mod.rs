@@ -15,6 +15,7 @@ pub mod directory;
 pub mod draw;
 pub mod ics;
 pub mod ids;
+pub mod live;
 pub mod moderated;
 pub mod moderation_sample;
 pub mod paging;
