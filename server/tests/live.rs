@@ -330,3 +330,26 @@ async fn a_new_audit_form_version_alerts_every_auditor_and_nobody_else() {
         .await
         .is_empty());
 }
+
+#[tokio::test]
+async fn a_stream_first_says_how_long_to_wait_before_resuming_it() {
+    let app = TestApp::new().await;
+    let qa = app.sign_in(QA).await;
+    let mut stream = Stream::open(&app.router, &qa, None).await;
+    let first = tokio::time::timeout(Duration::from_secs(5), stream.0.next())
+        .await
+        .expect("the stream starts at once")
+        .unwrap()
+        .unwrap();
+    let first = String::from_utf8_lossy(&first).to_string();
+    let retry = first
+        .lines()
+        .find_map(|l| l.strip_prefix("retry:"))
+        .map(|v| v.trim().parse::<u128>().unwrap());
+    assert_eq!(
+        retry,
+        Some(app::domain::live::RESUME_AFTER.as_millis()),
+        "{first:?}"
+    );
+    assert!(first.ends_with("\n\n"), "a block of its own: {first:?}");
+}
