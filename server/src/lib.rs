@@ -256,8 +256,7 @@ pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, DemoError> {
     .await
     .map_err(|e| DemoError::Hash(e.to_string()))?
     .map_err(|e| DemoError::Hash(e.to_string()))?;
-    store.seed_demo(&council, &hash).await?;
-    Ok(true)
+    Ok(store.seed_demo(&council, &hash).await?)
 }
 
 /// How often the retention sweep runs.

@@ -17,6 +17,7 @@ mod difference;
 mod directory;
 mod fixtures;
 mod hostile_files;
+mod instances;
 mod learning;
 mod live;
 mod moderation;

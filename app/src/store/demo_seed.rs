@@ -3,10 +3,19 @@ use crate::demo::DemoCouncil;
 use chrono::Utc;
 
 impl Store {
-    /// Loads the demo council in one transaction: all of it or none of it.
-    pub async fn seed_demo(&self, council: &DemoCouncil, password_hash: &str) -> StoreResult<()> {
+    /// Loads the demo council into an empty database in one transaction: all of it or none
+    /// of it. `false`, with nothing written, when the database already has people: another
+    /// instance starting at the same moment seeded it first (the check is inside the write
+    /// transaction, so two cannot both find it empty).
+    pub async fn seed_demo(&self, council: &DemoCouncil, password_hash: &str) -> StoreResult<bool> {
         let now = Utc::now();
         let mut tx = self.begin_write().await?;
+        let people: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people")
+            .fetch_one(&mut *tx)
+            .await?;
+        if people > 0 {
+            return Ok(false);
+        }
         let mut person_ids = Vec::with_capacity(council.people.len());
         for person in &council.people {
             let id: i64 = sqlx::query_scalar(
@@ -71,6 +80,6 @@ impl Store {
             }
         }
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 }
