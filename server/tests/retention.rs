@@ -36,7 +36,7 @@ async fn records_at(app: &TestApp, at: chrono::DateTime<Utc>, person: i64, tag: 
     exec(
         app,
         "INSERT INTO alerts_archive (alert_id, person_id, kind, body, created_at, archived_at) \
-         VALUES (0, $2, 'audit_assigned', 'x', $1, $1)",
+         VALUES ((SELECT COALESCE(MAX(alert_id), 0) + 1 FROM alerts_archive), $2, 'audit_assigned', 'x', $1, $1)",
         at,
         person,
     )
