@@ -18,14 +18,15 @@ async fn main() {
     let teams: Vec<(i64, String)> = store.teams().await.unwrap();
     // A large council's pool: replace the demo cases' lists with 20,000 cases.
     // Each allocated to a key worker of its team (an unallocated case is never drawn).
-    let workers: Vec<(i64, i64)> = sqlx::query_as(
+    let workers: Vec<(i64, i64)> = app::on_pool!(store, |pool| sqlx::query_as(
         "SELECT p.team_id, MIN(p.id) FROM people p JOIN person_roles r ON r.person_id = p.id \
          WHERE r.role = 'key_worker' AND p.team_id IS NOT NULL GROUP BY p.team_id",
     )
-    .fetch_all(store.pool())
-    .await
+    .fetch_all(pool)
+    .await)
     .unwrap();
-    let mut tx = store.pool().begin().await.unwrap();
+    app::on_pool!(store, |pool| {
+    let mut tx = pool.begin().await.unwrap();
     let now = chrono::Utc::now();
     for i in 0..CASES {
         let team = teams[i % teams.len()].0;
@@ -49,7 +50,8 @@ async fn main() {
             .unwrap();
     }
     tx.commit().await.unwrap();
-    sqlx::query("ANALYZE").execute(store.pool()).await.unwrap();
+    });
+    app::on_pool!(store, |pool| sqlx::query("ANALYZE").execute(pool).await.unwrap());
 
     let cookie = bench.sign_in("qa.manager@anytown.example").await;
     let team_quotas: String = teams
@@ -72,9 +74,9 @@ async fn main() {
         times.push(start.elapsed().as_secs_f64() * 1e3);
         assert_eq!(status, 200, "{body}");
     }
-    let drawn: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM round_cases")
-        .fetch_one(store.pool())
-        .await
+    let drawn: i64 = app::on_pool!(store, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM round_cases")
+        .fetch_one(pool)
+        .await)
         .unwrap();
     assert_eq!(drawn as usize, RUNS * 100);
     let (median, p99, max) = support::spread(times);

@@ -213,12 +213,14 @@ async fn run() {
     let today = chrono::Local::now().date_naive();
     let scaled = store.seed_scale(&SPEC, today).await.unwrap();
     let count = |table: &'static str| {
-        let pool = store.pool().clone();
+        let store = store.clone();
         async move {
-            sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
-                .fetch_one(&pool)
-                .await
-                .unwrap()
+            app::on_pool!(store, |pool| sqlx::query_scalar::<_, i64>(&format!(
+                "SELECT COUNT(*) FROM {table}"
+            ))
+            .fetch_one(pool)
+            .await
+            .unwrap())
         }
     };
     println!(
@@ -247,9 +249,9 @@ async fn run() {
         tokens.push(token);
     }
     let qa_id: i64 =
-        sqlx::query_scalar("SELECT id FROM people WHERE email = 'qa.manager@anytown.example'")
-            .fetch_one(store.pool())
-            .await
+        app::on_pool!(store, |pool| sqlx::query_scalar("SELECT id FROM people WHERE email = 'qa.manager@anytown.example'")
+            .fetch_one(pool)
+            .await)
             .unwrap();
     let qa = app::auth::password::new_session_token();
     store
@@ -261,13 +263,13 @@ async fn run() {
         .await
         .unwrap();
     // The Team Manager with the most audits in their teams (about 5,000 over ten years).
-    let manager_id: i64 = sqlx::query_scalar(
+    let manager_id: i64 = app::on_pool!(store, |pool| sqlx::query_scalar(
         "SELECT t.team_manager_id FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id \
          JOIN cases c ON c.id = rc.case_id JOIN teams t ON t.id = c.team_id \
          WHERE t.team_manager_id IS NOT NULL GROUP BY t.team_manager_id ORDER BY COUNT(*) DESC LIMIT 1",
     )
-    .fetch_one(store.pool())
-    .await
+    .fetch_one(pool)
+    .await)
     .unwrap();
     let manager = app::auth::password::new_session_token();
     store
@@ -278,7 +280,7 @@ async fn run() {
         )
         .await
         .unwrap();
-    store.pool().close().await;
+    store.close().await;
 
     let addr: SocketAddr = {
         let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -43,22 +43,22 @@ async fn main() {
     let today = chrono::Local::now().date_naive();
     bench.store.seed_scale(&SPEC, today).await.unwrap();
     // The scale seed leaves completion times out; completed audits get their round's due date.
-    sqlx::query(
+    app::on_pool!(bench.store, |pool| sqlx::query(
         "UPDATE audits SET completed_at = (SELECT r.due_on || 'T12:00:00Z' FROM round_cases rc \
          JOIN rounds r ON r.id = rc.round_id WHERE rc.id = audits.round_case_id) \
          WHERE state IN ('completed', 'filed_to_record')",
     )
-    .execute(bench.store.pool())
-    .await
+    .execute(pool)
+    .await)
     .unwrap();
     println!("seeded in {:.1} s", started.elapsed().as_secs_f64());
-    let (month, last_of_year): (String, String) = sqlx::query_as(
+    let (month, last_of_year): (String, String) = app::on_pool!(bench.store, |pool| sqlx::query_as(
         "SELECT MAX(audit_month), MAX(audit_month) FROM rounds r WHERE NOT EXISTS \
          (SELECT 1 FROM round_cases rc JOIN audits a ON a.round_case_id = rc.id \
           WHERE rc.round_id = r.id AND a.state NOT IN ('completed', 'filed_to_record'))",
     )
-    .fetch_one(bench.store.pool())
-    .await
+    .fetch_one(pool)
+    .await)
     .unwrap();
     let year_start = format!(
         "{}-{}",
@@ -88,13 +88,13 @@ async fn main() {
         started.elapsed().as_secs_f64() * 1000.0
     );
     let year = start(year_start.clone(), last_of_year.clone()).await;
-    let audits: i64 = sqlx::query_scalar(
+    let audits: i64 = app::on_pool!(bench.store, |pool| sqlx::query_scalar(
         "SELECT COUNT(*) FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id \
          JOIN rounds r ON r.id = rc.round_id WHERE r.audit_month = $1",
     )
     .bind(&month)
-    .fetch_one(bench.store.pool())
-    .await
+    .fetch_one(pool)
+    .await)
     .unwrap();
     println!("the round has {audits} audits; the year runs {year_start} to {last_of_year}");
     for (what, id) in [("one round", round), ("thirteen rounds", year)] {
@@ -131,11 +131,11 @@ async fn main() {
         })
         .await;
     }
-    let audit: i64 = sqlx::query_scalar(
+    let audit: i64 = app::on_pool!(bench.store, |pool| sqlx::query_scalar(
         "SELECT id FROM audits WHERE state = 'filed_to_record' ORDER BY id DESC LIMIT 1",
     )
-    .fetch_one(bench.store.pool())
-    .await
+    .fetch_one(pool)
+    .await)
     .unwrap();
     for (what, path) in [
         (

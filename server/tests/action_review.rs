@@ -17,14 +17,14 @@ async fn filed(app: &TestApp) -> (i64, i64, People, String) {
 }
 
 async fn another_teams_manager(app: &TestApp, audit: i64) -> String {
-    let email: String = sqlx::query_scalar(
+    let email: String = app::on_pool!(app.store, |pool| sqlx::query_scalar(
         "SELECT p.email FROM teams t JOIN people p ON p.id = t.team_manager_id \
          WHERE t.id <> (SELECT c.team_id FROM audits a JOIN cases c ON c.id = a.case_id WHERE a.id = $1) \
          ORDER BY t.id LIMIT 1",
     )
     .bind(audit)
-    .fetch_one(app.store.pool())
-    .await
+    .fetch_one(pool)
+    .await)
     .unwrap();
     app.sign_in(&email).await
 }
@@ -62,12 +62,12 @@ fn update<'a>(audit: &'a str, action: &'a str, status: &'a str) -> Vec<(&'a str,
 async fn completing_keeps_each_domain_grade_and_the_overall_grade_as_rows() {
     let app = TestApp::new().await;
     let (_, audit, _, _) = filed(&app).await;
-    let grades: Vec<(i64, String, String)> = sqlx::query_as(
+    let grades: Vec<(i64, String, String)> = app::on_pool!(app.store, |pool| sqlx::query_as(
         "SELECT template_version, domain_key, grade FROM audit_grades WHERE audit_id = $1 ORDER BY domain_key",
     )
     .bind(audit)
-    .fetch_all(app.store.pool())
-    .await
+    .fetch_all(pool)
+    .await)
     .unwrap();
     assert_eq!(grades.len(), 8, "seven domains and the overall grade");
     assert!(grades.iter().all(|(v, _, g)| *v == 1 && g == "good"));
@@ -241,12 +241,12 @@ async fn the_team_manager_reviews_the_actions_and_the_qa_manager_is_told() {
     let r = app.call("update_action", &form, Some(&tm)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("finalised"));
-    let history: i64 = sqlx::query_scalar(
+    let history: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar(
         "SELECT COUNT(*) FROM action_updates u JOIN audit_actions x ON x.id = u.action_id WHERE x.audit_id = $1",
     )
     .bind(audit)
-    .fetch_one(app.store.pool())
-    .await
+    .fetch_one(pool)
+    .await)
     .unwrap();
     assert_eq!(history, 2, "every update is kept with who and when");
     let listed = app.call("action_reviews", &[], Some(&p.qa)).await.json();
@@ -270,10 +270,10 @@ async fn a_review_waits_until_the_audit_is_filed_and_needs_a_manager() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     ok(&complete(&app, &p.auditor, audit, &[]).await);
     // The round's Team Manager left: the Service Manager reviews instead.
-    sqlx::query("UPDATE round_cases SET team_manager_id = NULL WHERE round_id = $1")
+    app::on_pool!(app.store, |pool| sqlx::query("UPDATE round_cases SET team_manager_id = NULL WHERE round_id = $1")
         .bind(round)
-        .execute(app.store.pool())
-        .await
+        .execute(pool)
+        .await)
         .unwrap();
     ok(&app
         .call(

@@ -20,21 +20,21 @@ const HEAD: &[&str] = &[
 
 /// (Child Unique ID, team, key worker) of demo cases on a list.
 async fn on_list(app: &TestApp, list: i64) -> Vec<(String, String, Option<String>)> {
-    sqlx::query_as(
+    app::on_pool!(app.store, |pool| sqlx::query_as(
         "SELECT c.child_unique_id, t.name, p.display_name FROM cases c JOIN case_lists l ON l.case_id = c.id \
          JOIN teams t ON t.id = c.team_id LEFT JOIN people p ON p.id = c.key_worker_id \
          WHERE l.annex_list = $1 ORDER BY c.id",
     )
     .bind(list)
-    .fetch_all(app.store.pool())
-    .await
+    .fetch_all(pool)
+    .await)
     .unwrap()
 }
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(app.store.pool())
-        .await
+    app::on_pool!(app.store, |pool| sqlx::query_scalar(sql)
+        .fetch_one(pool)
+        .await)
         .unwrap()
 }
 
@@ -735,14 +735,14 @@ async fn reallocating_a_case_mid_audit_hands_its_open_steps_to_the_new_key_worke
     let case = journey::round_case(&app, round).await;
     let old_kw = case.key_worker_id.unwrap();
     // Another worker in the same team takes the case over.
-    let (new_kw, new_name): (i64, String) = sqlx::query_as(
+    let (new_kw, new_name): (i64, String) = app::on_pool!(app.store, |pool| sqlx::query_as(
         "SELECT p.id, p.display_name FROM people p JOIN person_roles r ON r.person_id = p.id \
          WHERE r.role = 'key_worker' AND p.team_id = $1 AND p.id <> $2 ORDER BY p.id LIMIT 1",
     )
     .bind(case.team_id)
     .bind(old_kw)
-    .fetch_one(app.store.pool())
-    .await
+    .fetch_one(pool)
+    .await)
     .unwrap();
     let mut sheets = demo_workbook(&app, 400).await;
     let mut found = false;

@@ -17,10 +17,10 @@ struct Setup {
 }
 
 async fn email(app: &TestApp, id: Option<i64>) -> String {
-    sqlx::query_scalar("SELECT email FROM people WHERE id = $1")
+    app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT email FROM people WHERE id = $1")
         .bind(id.expect("person"))
-        .fetch_one(app.store.pool())
-        .await
+        .fetch_one(pool)
+        .await)
         .unwrap()
 }
 
@@ -60,10 +60,10 @@ async fn setup(app: &TestApp, qa: &str) -> Setup {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let audit: i64 = sqlx::query_scalar("SELECT id FROM audits WHERE round_case_id = $1")
+    let audit: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT id FROM audits WHERE round_case_id = $1")
         .bind(contact.round_case_id)
-        .fetch_one(app.store.pool())
-        .await
+        .fetch_one(pool)
+        .await)
         .unwrap();
     Setup {
         audit: audit.to_string(),
@@ -262,10 +262,10 @@ async fn an_audit_goes_from_assigned_to_filed_by_the_right_people_only() {
     assert!(r.json()["Stale"]["by"].as_str().is_some());
 
     // The IRO / CP Chair, asked by a tray alert, gives feedback but cannot read the draft.
-    let iro_id: Option<i64> = sqlx::query_scalar("SELECT iro_id FROM cases WHERE id = $1")
+    let iro_id: Option<i64> = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT iro_id FROM cases WHERE id = $1")
         .bind(s.case_id)
-        .fetch_one(app.store.pool())
-        .await
+        .fetch_one(pool)
+        .await)
         .unwrap();
     if let Some(iro_id) = iro_id {
         let iro = app.sign_in(&email(&app, Some(iro_id)).await).await;
@@ -349,15 +349,15 @@ async fn an_audit_goes_from_assigned_to_filed_by_the_right_people_only() {
         assert!(view["reflection"].is_null());
     }
     // Once the discussion is arranged the audit stays with its auditor.
-    let round_case: i64 = sqlx::query_scalar("SELECT round_case_id FROM audits WHERE id = $1")
+    let round_case: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT round_case_id FROM audits WHERE id = $1")
         .bind(a.parse::<i64>().unwrap())
-        .fetch_one(app.store.pool())
-        .await
+        .fetch_one(pool)
+        .await)
         .unwrap();
-    let round_id: i64 = sqlx::query_scalar("SELECT round_id FROM round_cases WHERE id = $1")
+    let round_id: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT round_id FROM round_cases WHERE id = $1")
         .bind(round_case)
-        .fetch_one(app.store.pool())
-        .await
+        .fetch_one(pool)
+        .await)
         .unwrap();
     let other = app.person_id("auditor.2@anytown.example").await.to_string();
     let field = format!("auditor[{round_case}]");
@@ -466,10 +466,10 @@ async fn an_audit_goes_from_assigned_to_filed_by_the_right_people_only() {
         note.contains("1. Update the child protection plan (owner: Key worker; due 15/02/2027)"),
         "{note}"
     );
-    let tm_name: String = sqlx::query_scalar("SELECT display_name FROM people WHERE email = $1")
+    let tm_name: String = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT display_name FROM people WHERE email = $1")
         .bind(&s.team_manager)
-        .fetch_one(app.store.pool())
-        .await
+        .fetch_one(pool)
+        .await)
         .unwrap();
     assert!(
         note.contains(&format!("Team Manager: @{tm_name}")),
@@ -495,10 +495,10 @@ async fn an_audit_goes_from_assigned_to_filed_by_the_right_people_only() {
         .await
         .iter()
         .any(|t| t["kind"] == "audit_filed"));
-    let actions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_actions WHERE audit_id = $1")
+    let actions: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM audit_actions WHERE audit_id = $1")
         .bind(a.parse::<i64>().unwrap())
-        .fetch_one(app.store.pool())
-        .await
+        .fetch_one(pool)
+        .await)
         .unwrap();
     assert_eq!(actions, 1);
 
@@ -555,14 +555,14 @@ async fn audits_are_need_to_know() {
     let s = setup(&app, &qa).await;
     let a = s.audit.as_str();
     // Another team's key worker, another auditor, the Administrator: refused everywhere.
-    let other_kw: String = sqlx::query_scalar(
+    let other_kw: String = app::on_pool!(app.store, |pool| sqlx::query_scalar(
         "SELECT p.email FROM people p JOIN person_roles r ON r.person_id = p.id WHERE r.role = 'key_worker' AND p.email <> $1 \
          AND p.team_id <> (SELECT team_id FROM cases WHERE id = $2) LIMIT 1",
     )
     .bind(&s.key_worker)
     .bind(s.case_id)
-    .fetch_one(app.store.pool())
-    .await
+    .fetch_one(pool)
+    .await)
     .unwrap();
     for who in [
         other_kw.as_str(),
@@ -727,10 +727,10 @@ async fn a_revised_template_applies_to_new_audits_only() {
         Some(&qa),
     )
     .await;
-    let new_id: i64 = sqlx::query_scalar("SELECT id FROM audits WHERE round_case_id = $1")
+    let new_id: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT id FROM audits WHERE round_case_id = $1")
         .bind(contact.round_case_id)
-        .fetch_one(app.store.pool())
-        .await
+        .fetch_one(pool)
+        .await)
         .unwrap();
     let new = app
         .call(

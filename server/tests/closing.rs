@@ -7,10 +7,10 @@ use crate::common::*;
 use axum::http::StatusCode;
 
 async fn round_status(app: &TestApp, round: i64) -> String {
-    sqlx::query_scalar("SELECT status FROM rounds WHERE id = $1")
+    app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT status FROM rounds WHERE id = $1")
         .bind(round)
-        .fetch_one(app.store.pool())
-        .await
+        .fetch_one(pool)
+        .await)
         .unwrap()
 }
 
@@ -272,18 +272,18 @@ async fn cases_with_no_key_worker_are_never_drawn_and_the_round_says_how_many_we
     let app = TestApp::new().await;
     let qa = app.sign_in(QA).await;
     // Every List 7 case but one loses its key worker.
-    let keep: i64 = sqlx::query_scalar(
+    let keep: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar(
         "SELECT MIN(c.id) FROM cases c JOIN case_lists l ON l.case_id = c.id WHERE l.annex_list = 7",
     )
-    .fetch_one(app.store.pool())
-    .await
+    .fetch_one(pool)
+    .await)
     .unwrap();
-    let unallocated = sqlx::query(
+    let unallocated = app::on_pool!(app.store, |pool| sqlx::query(
         "UPDATE cases SET key_worker_id = NULL WHERE id <> $1 AND id IN (SELECT case_id FROM case_lists WHERE annex_list = 7)",
     )
     .bind(keep)
-    .execute(app.store.pool())
-    .await
+    .execute(pool)
+    .await)
     .unwrap()
     .rows_affected();
     assert!(unallocated > 0);
@@ -351,10 +351,10 @@ async fn completing_files_what_was_on_the_screen_and_changed_findings_go_back_to
         .await
         .iter()
         .any(|a| a["kind"] == "findings_changed"));
-    let draft: String = sqlx::query_scalar("SELECT draft FROM audits WHERE id = $1")
+    let draft: String = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT draft FROM audits WHERE id = $1")
         .bind(audit)
-        .fetch_one(app.store.pool())
-        .await
+        .fetch_one(pool)
+        .await)
         .unwrap();
     assert!(
         draft.contains("Outstanding"),
@@ -391,10 +391,10 @@ async fn completing_files_what_was_on_the_screen_and_changed_findings_go_back_to
     ok(&r);
     assert_eq!(state(&app, audit).await, "completed");
     let actions: Vec<String> =
-        sqlx::query_scalar("SELECT action FROM audit_actions WHERE audit_id = $1 ORDER BY id")
+        app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT action FROM audit_actions WHERE audit_id = $1 ORDER BY id")
             .bind(audit)
-            .fetch_all(app.store.pool())
-            .await
+            .fetch_all(pool)
+            .await)
             .unwrap();
     assert_eq!(
         actions,
@@ -404,10 +404,10 @@ async fn completing_files_what_was_on_the_screen_and_changed_findings_go_back_to
         ],
         "what was on the screen, not the last save"
     );
-    let note: String = sqlx::query_scalar("SELECT case_note FROM audits WHERE id = $1")
+    let note: String = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT case_note FROM audits WHERE id = $1")
         .bind(audit)
-        .fetch_one(app.store.pool())
-        .await
+        .fetch_one(pool)
+        .await)
         .unwrap();
     assert!(note.contains("Typed a moment before Complete"), "{note}");
 }

@@ -68,14 +68,14 @@ async fn dashboard_figures_match_the_database_and_managers_see_their_teams() {
     let view = view.json();
     assert_eq!(view["round_id"].to_string(), round);
     // Direct counts: per team, per state.
-    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+    let rows: Vec<(String, String, i64)> = app::on_pool!(app.store, |pool| sqlx::query_as(
         "SELECT t.name, COALESCE(a.state, 'selected'), COUNT(*) FROM round_cases rc JOIN cases c ON c.id = rc.case_id \
          JOIN teams t ON t.id = c.team_id LEFT JOIN audits a ON a.round_case_id = rc.id \
          WHERE rc.round_id = $1 AND rc.withdrawn_at IS NULL GROUP BY t.name, COALESCE(a.state, 'selected')",
     )
     .bind(round.parse::<i64>().unwrap())
-    .fetch_all(app.store.pool())
-    .await
+    .fetch_all(pool)
+    .await)
     .unwrap();
     let mut expected: BTreeMap<String, Vec<i64>> = BTreeMap::new();
     for (team, state, n) in &rows {
@@ -116,12 +116,12 @@ async fn dashboard_figures_match_the_database_and_managers_see_their_teams() {
 
     // A Team Manager sees only their teams' rows.
     let team = contacts[0].team_id;
-    let tm_email: String = sqlx::query_scalar(
+    let tm_email: String = app::on_pool!(app.store, |pool| sqlx::query_scalar(
         "SELECT p.email FROM teams t JOIN people p ON p.id = t.team_manager_id WHERE t.id = $1",
     )
     .bind(team)
-    .fetch_one(app.store.pool())
-    .await
+    .fetch_one(pool)
+    .await)
     .unwrap();
     let tm = app.sign_in(&tm_email).await;
     let mine = app.call("dashboard_figures", &[], Some(&tm)).await.json();
@@ -279,26 +279,26 @@ async fn at_scale_the_dashboard_counts_every_audit_state_and_grade_the_database_
         .await
         .json();
     let panels: Vec<Panel> = serde_json::from_value(view["panels"].clone()).unwrap();
-    let by_state: Vec<(String, i64)> = sqlx::query_as(
+    let by_state: Vec<(String, i64)> = app::on_pool!(app.store, |pool| sqlx::query_as(
         "SELECT a.state, COUNT(*) FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id \
          WHERE rc.round_id = $1 GROUP BY a.state",
     )
     .bind(scaled.newest_round)
-    .fetch_all(app.store.pool())
-    .await
+    .fetch_all(pool)
+    .await)
     .unwrap();
     assert_eq!(by_state.iter().map(|r| r.1).sum::<i64>(), 120);
     for (state, n) in &by_state {
         let s = STATES.iter().position(|x| x == state).unwrap();
         assert_eq!(panels[0].rows[0].figures[s] as i64, *n, "{state}");
     }
-    let graded: Vec<(String, i64)> = sqlx::query_as(
+    let graded: Vec<(String, i64)> = app::on_pool!(app.store, |pool| sqlx::query_as(
         "SELECT a.overall_grade, COUNT(*) FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id \
          WHERE rc.round_id = $1 AND a.state IN ('completed', 'filed_to_record') GROUP BY a.overall_grade",
     )
     .bind(scaled.newest_round)
-    .fetch_all(app.store.pool())
-    .await
+    .fetch_all(pool)
+    .await)
     .unwrap();
     let grades = ["outstanding", "good", "requires_improvement", "inadequate"];
     for (grade, n) in &graded {
@@ -307,12 +307,14 @@ async fn at_scale_the_dashboard_counts_every_audit_state_and_grade_the_database_
     }
     assert_eq!(panels[2].rows.len(), 12, "each scaled auditor has audits");
     let count = |table: &'static str| {
-        let pool = app.store.pool().clone();
+        let store = app.store.clone();
         async move {
-            sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
-                .fetch_one(&pool)
-                .await
-                .unwrap()
+            app::on_pool!(store, |pool| sqlx::query_scalar::<_, i64>(&format!(
+                "SELECT COUNT(*) FROM {table}"
+            ))
+            .fetch_one(pool)
+            .await
+            .unwrap())
         }
     };
     let (live, archived) = (count("alerts").await, count("alerts_archive").await);
@@ -366,14 +368,14 @@ async fn unchanged_figures_are_answered_not_modified_and_a_change_sends_them_aga
     assert_eq!(header(&stale, ETAG), tag);
 
     // A Team Manager's figures are theirs: the QA Manager's tag does not match them.
-    let team_manager: String = sqlx::query_scalar(
+    let team_manager: String = app::on_pool!(app.store, |pool| sqlx::query_scalar(
         "SELECT p.email FROM teams t JOIN people p ON p.id = t.team_manager_id \
          JOIN cases c ON c.team_id = t.id JOIN round_cases rc ON rc.case_id = c.id \
          WHERE rc.round_id = $1 LIMIT 1",
     )
     .bind(round.parse::<i64>().unwrap())
-    .fetch_one(app.store.pool())
-    .await
+    .fetch_one(pool)
+    .await)
     .unwrap();
     let tm = app.sign_in(&team_manager).await;
     let theirs = figures(&app, &tm, Some(&tag)).await;

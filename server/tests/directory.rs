@@ -12,9 +12,9 @@ async fn one<
     app: &TestApp,
     sql: &str,
 ) -> T {
-    sqlx::query_scalar(sql)
-        .fetch_one(app.store.pool())
-        .await
+    app::on_pool!(app.store, |pool| sqlx::query_scalar(sql)
+        .fetch_one(pool)
+        .await)
         .unwrap()
 }
 
@@ -49,10 +49,10 @@ async fn teams_are_edited_on_screen_and_only_with_people_holding_the_role() {
     assert_eq!(r.json(), true, "the Administrator's change is proposed");
     let managers = || async {
         let (tm, sm): (Option<i64>, Option<i64>) =
-            sqlx::query_as("SELECT team_manager_id, service_manager_id FROM teams WHERE id = $1")
+            app::on_pool!(app.store, |pool| sqlx::query_as("SELECT team_manager_id, service_manager_id FROM teams WHERE id = $1")
                 .bind(team["id"].as_i64().unwrap())
-                .fetch_one(app.store.pool())
-                .await
+                .fetch_one(pool)
+                .await)
                 .unwrap();
         (tm, sm)
     };
@@ -150,11 +150,11 @@ async fn a_teams_csv_is_applied_whole_or_not_at_all() {
     let app = TestApp::new().await;
     let qa = app.sign_in(QA).await;
     let teams_before: i64 = one(&app, "SELECT COUNT(*) FROM teams").await;
-    let (existing, tm_email): (String, String) = sqlx::query_as(
+    let (existing, tm_email): (String, String) = app::on_pool!(app.store, |pool| sqlx::query_as(
         "SELECT t.name, p.email FROM teams t JOIN people p ON p.id = t.team_manager_id ORDER BY t.id LIMIT 1",
     )
-    .fetch_one(app.store.pool())
-    .await
+    .fetch_one(pool)
+    .await)
     .unwrap();
     let bad = format!(
         "Team,Team Manager,Service Manager\n{existing},{tm_email},\nNew Team,kw.early-help-north.1@anytown.example,\n,{tm_email},\nOther Team,nobody@anytown.example,\n"
@@ -260,11 +260,11 @@ async fn a_teams_csv_is_applied_whole_or_not_at_all() {
 async fn iros_are_set_from_csv_or_on_screen_with_history() {
     let app = TestApp::new().await;
     let qa = app.sign_in(QA).await;
-    let (case_id, cuid): (i64, String) = sqlx::query_as(
+    let (case_id, cuid): (i64, String) = app::on_pool!(app.store, |pool| sqlx::query_as(
         "SELECT id, child_unique_id FROM cases WHERE iro_id IS NULL ORDER BY id LIMIT 1",
     )
-    .fetch_one(app.store.pool())
-    .await
+    .fetch_one(pool)
+    .await)
     .unwrap();
     let csv = format!("Child Unique ID,IRO / CP Chair\n{cuid},iro.2@anytown.example\nNOPE1,iro.2@anytown.example\n");
     let r = app
@@ -400,11 +400,11 @@ async fn changes_to_a_teams_managers_are_the_qa_managers_and_show_in_the_cases_h
     let app = TestApp::new().await;
     let qa = app.sign_in(QA).await;
     let admin = app.sign_in(ADMIN).await;
-    let (team_id, case_id): (i64, i64) = sqlx::query_as(
+    let (team_id, case_id): (i64, i64) = app::on_pool!(app.store, |pool| sqlx::query_as(
         "SELECT team_id, id FROM cases WHERE team_id IS NOT NULL ORDER BY id LIMIT 1",
     )
-    .fetch_one(app.store.pool())
-    .await
+    .fetch_one(pool)
+    .await)
     .unwrap();
     let view = app.call("directory", &[], Some(&qa)).await.json();
     let team = view["teams"]
@@ -514,13 +514,13 @@ async fn changes_to_a_teams_managers_are_the_qa_managers_and_show_in_the_cases_h
         "two proposals (one replaced), one declined... every change is kept"
     );
     // The Administrator's teams file proposes too.
-    let (team_name, tm_email): (String, String) = sqlx::query_as(
+    let (team_name, tm_email): (String, String) = app::on_pool!(app.store, |pool| sqlx::query_as(
         "SELECT t.name, p.email FROM teams t, people p JOIN person_roles r ON r.person_id = p.id \
          WHERE t.id = $1 AND r.role = 'team_manager' AND p.id != COALESCE(t.team_manager_id, 0) LIMIT 1",
     )
     .bind(team_id)
-    .fetch_one(app.store.pool())
-    .await
+    .fetch_one(pool)
+    .await)
     .unwrap();
     let csv = format!("Team,Team Manager,Service Manager\n{team_name},{tm_email},\n");
     let r = app

@@ -44,7 +44,7 @@ async fn the_small_annex_a_workbook_matches_the_demo_council() {
         vec![row(&["Contacts in the last six months"])],
     )];
     for list in [2i64, 6, 7, 8, 9] {
-        let cases: Vec<(String, String, String)> = sqlx::query_as(
+        let cases: Vec<(String, String, String)> = app::on_pool!(app.store, |pool| sqlx::query_as(
             "SELECT c.child_unique_id, t.name, \
              (SELECT p.display_name FROM people p JOIN person_roles r ON r.person_id = p.id \
               WHERE p.team_id = t.id AND r.role = 'key_worker' ORDER BY p.id LIMIT 1) \
@@ -52,8 +52,8 @@ async fn the_small_annex_a_workbook_matches_the_demo_council() {
              WHERE l.annex_list = $1 ORDER BY c.id LIMIT 3",
         )
         .bind(list)
-        .fetch_all(app.store.pool())
-        .await
+        .fetch_all(pool)
+        .await)
         .unwrap();
         let mut rows = vec![row(&[&format!("Annex A List {list}")]), head.clone()];
         for (i, (id, team, worker)) in cases.iter().enumerate() {
@@ -101,7 +101,7 @@ async fn the_going_live_files_match_the_small_workbook() {
     let mut teams: Vec<String> = Vec::new();
     let mut workers: Vec<(String, String)> = Vec::new();
     for list in [2i64, 6, 7, 8, 9] {
-        let cases: Vec<(String, String)> = sqlx::query_as(
+        let cases: Vec<(String, String)> = app::on_pool!(app.store, |pool| sqlx::query_as(
             "SELECT t.name, \
              (SELECT p.display_name FROM people p JOIN person_roles r ON r.person_id = p.id \
               WHERE p.team_id = t.id AND r.role = 'key_worker' ORDER BY p.id LIMIT 1) \
@@ -109,8 +109,8 @@ async fn the_going_live_files_match_the_small_workbook() {
              WHERE l.annex_list = $1 ORDER BY c.id LIMIT 3",
         )
         .bind(list)
-        .fetch_all(app.store.pool())
-        .await
+        .fetch_all(pool)
+        .await)
         .unwrap();
         for (team, worker) in cases {
             if !teams.contains(&team) {

@@ -23,19 +23,19 @@ async fn two_instances_starting_on_an_empty_database_load_the_demo_council_once(
         1,
         "exactly one loads it: {seeded:?}"
     );
-    let people: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people")
-        .fetch_one(empty.store.pool())
-        .await
+    let people: i64 = app::on_pool!(empty.store, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM people")
+        .fetch_one(pool)
+        .await)
         .unwrap();
     assert_eq!(
         people as usize,
         app::demo::DemoCouncil::build().people.len()
     );
-    let duplicated: i64 = sqlx::query_scalar(
+    let duplicated: i64 = app::on_pool!(empty.store, |pool| sqlx::query_scalar(
         "SELECT COUNT(*) FROM (SELECT email FROM people GROUP BY email HAVING COUNT(*) > 1)",
     )
-    .fetch_one(empty.store.pool())
-    .await
+    .fetch_one(pool)
+    .await)
     .unwrap();
     assert_eq!(duplicated, 0);
 }
@@ -54,12 +54,14 @@ async fn two_sweeps_at_once_archive_each_alert_once() {
         confirmed.body
     );
     let count = |table: &'static str| {
-        let pool = app.store.pool().clone();
+        let store = app.store.clone();
         async move {
-            sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
-                .fetch_one(&pool)
-                .await
-                .unwrap()
+            app::on_pool!(store, |pool| sqlx::query_scalar::<_, i64>(&format!(
+                "SELECT COUNT(*) FROM {table}"
+            ))
+            .fetch_one(pool)
+            .await
+            .unwrap())
         }
     };
     let alerts = count("alerts").await;
@@ -78,13 +80,13 @@ async fn two_sweeps_at_once_archive_each_alert_once() {
     assert_eq!(count("alerts").await, 0);
     assert_eq!(count("alerts_archive").await, before_archive + alerts);
     // The archive refuses a second copy of an alert, whatever writes it.
-    let again = sqlx::query(
+    let again = app::on_pool!(app.store, |pool| sqlx::query(
         "INSERT INTO alerts_archive (alert_id, person_id, kind, case_id, body, link, created_at, read_at, archived_at) \
          SELECT alert_id, person_id, kind, case_id, body, link, created_at, read_at, archived_at \
          FROM alerts_archive LIMIT 1",
     )
-    .execute(app.store.pool())
-    .await;
+    .execute(pool)
+    .await);
     assert!(
         again.is_err(),
         "a second copy of an archived alert is refused"

@@ -69,20 +69,20 @@ async fn start_report(app: &TestApp, qa: &str, first: &str, last: &str) -> i64 {
 
 /// A key worker with no part in any audit.
 async fn outsider(app: &TestApp) -> String {
-    sqlx::query_scalar(
+    app::on_pool!(app.store, |pool| sqlx::query_scalar(
         "SELECT p.email FROM people p JOIN person_roles r ON r.person_id = p.id \
          WHERE r.role = 'key_worker' AND p.id NOT IN (SELECT key_worker_id FROM round_cases WHERE key_worker_id IS NOT NULL) \
          AND p.id NOT IN (SELECT person_id FROM person_roles WHERE role <> 'key_worker') ORDER BY p.id LIMIT 1",
     )
-    .fetch_one(app.store.pool())
-    .await
+    .fetch_one(pool)
+    .await)
     .unwrap()
 }
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(app.store.pool())
-        .await
+    app::on_pool!(app.store, |pool| sqlx::query_scalar(sql)
+        .fetch_one(pool)
+        .await)
         .unwrap()
 }
 
@@ -217,10 +217,10 @@ async fn sections_are_prefilled_by_theme_quoting_audit_numbers_and_never_a_child
         .await);
     // Tags sit beside the audit: its form and version never change.
     let (version, draft): (i64, String) =
-        sqlx::query_as("SELECT version, draft FROM audits WHERE id = $1")
+        app::on_pool!(app.store, |pool| sqlx::query_as("SELECT version, draft FROM audits WHERE id = $1")
             .bind(january[0])
-            .fetch_one(app.store.pool())
-            .await
+            .fetch_one(pool)
+            .await)
             .unwrap();
     let id = start_report(&app, &qa, "2027-01", "").await;
     let v = body(
@@ -259,13 +259,13 @@ async fn sections_are_prefilled_by_theme_quoting_audit_numbers_and_never_a_child
         s["recommendations"].as_str().unwrap(),
     ]
     .join("\n");
-    let ids: Vec<String> = sqlx::query_scalar("SELECT child_unique_id FROM cases")
-        .fetch_all(app.store.pool())
-        .await
+    let ids: Vec<String> = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT child_unique_id FROM cases")
+        .fetch_all(pool)
+        .await)
         .unwrap();
-    let names: Vec<String> = sqlx::query_scalar("SELECT display_name FROM people")
-        .fetch_all(app.store.pool())
-        .await
+    let names: Vec<String> = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT display_name FROM people")
+        .fetch_all(pool)
+        .await)
         .unwrap();
     for id in ids {
         assert!(!all.contains(&id), "Child Unique ID {id} in {all}");
@@ -274,10 +274,10 @@ async fn sections_are_prefilled_by_theme_quoting_audit_numbers_and_never_a_child
         assert!(!all.contains(&name), "{name} in {all}");
     }
     assert_eq!(v["flags"].as_array().unwrap().len(), 0, "{}", v["flags"]);
-    let after: (i64, String) = sqlx::query_as("SELECT version, draft FROM audits WHERE id = $1")
+    let after: (i64, String) = app::on_pool!(app.store, |pool| sqlx::query_as("SELECT version, draft FROM audits WHERE id = $1")
         .bind(january[0])
-        .fetch_one(app.store.pool())
-        .await
+        .fetch_one(pool)
+        .await)
         .unwrap();
     assert_eq!(after, (version, draft));
     // The theme's frequency per round.
@@ -315,17 +315,17 @@ async fn the_disclosure_check_blocks_finalising_and_a_final_report_never_changes
     let (_, january) = two_rounds(&app).await;
     let qa = app.sign_in(QA).await;
     let id = start_report(&app, &qa, "2027-01", "").await;
-    let child: String = sqlx::query_scalar(
+    let child: String = app::on_pool!(app.store, |pool| sqlx::query_scalar(
         "SELECT c.child_unique_id FROM audits a JOIN cases c ON c.id = a.case_id WHERE a.id = $1",
     )
     .bind(january[0])
-    .fetch_one(app.store.pool())
-    .await
+    .fetch_one(pool)
+    .await)
     .unwrap();
-    let auditor: String = sqlx::query_scalar("SELECT display_name FROM people WHERE email = $1")
+    let auditor: String = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT display_name FROM people WHERE email = $1")
         .bind(AUDITOR)
-        .fetch_one(app.store.pool())
-        .await
+        .fetch_one(pool)
+        .await)
         .unwrap();
     let risky = format!("Case {child} was audited by {auditor}, born 03/04/2015.");
     ok(&save_sections(&app, &qa, id, 1, &risky).await);
@@ -444,10 +444,10 @@ async fn the_disclosure_check_blocks_finalising_and_a_final_report_never_changes
         .as_str()
         .unwrap()
         .starts_with("Finalised on "));
-    let frozen: Option<String> = sqlx::query_scalar("SELECT figures FROM reports WHERE id = $1")
+    let frozen: Option<String> = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT figures FROM reports WHERE id = $1")
         .bind(id)
-        .fetch_one(app.store.pool())
-        .await
+        .fetch_one(pool)
+        .await)
         .unwrap();
     assert!(
         frozen.is_some(),
@@ -579,10 +579,10 @@ async fn the_practice_improvement_team_reads_learning_but_never_a_case_or_an_aud
     ok(&app.call("sessions_overview", &[], Some(&pit)).await);
     ok(&app.call("newsletters_overview", &[], Some(&pit)).await);
     let audit = january[0].to_string();
-    let case: i64 = sqlx::query_scalar("SELECT case_id FROM audits WHERE id = $1")
+    let case: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT case_id FROM audits WHERE id = $1")
         .bind(january[0])
-        .fetch_one(app.store.pool())
-        .await
+        .fetch_one(pool)
+        .await)
         .unwrap();
     let case = case.to_string();
     for (name, form) in [
@@ -695,12 +695,12 @@ async fn a_feedback_session_invites_the_round_and_gathers_attendees_feedback() {
         )
         .await;
     let session = body(&r).as_i64().unwrap();
-    let kw_id: i64 = sqlx::query_scalar(
+    let kw_id: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar(
         "SELECT rc.key_worker_id FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id WHERE a.id = $1",
     )
     .bind(audits[0].0)
-    .fetch_one(app.store.pool())
-    .await
+    .fetch_one(pool)
+    .await)
     .unwrap();
     let kw = audits[0].1.clone();
     let tray = app.tray(&kw).await;
@@ -872,10 +872,10 @@ async fn the_newsletter_summary_is_drafted_checked_and_kept_per_issue() {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "one per issue");
-    let auditor: String = sqlx::query_scalar("SELECT display_name FROM people WHERE email = $1")
+    let auditor: String = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT display_name FROM people WHERE email = $1")
         .bind(AUDITOR)
-        .fetch_one(app.store.pool())
-        .await
+        .fetch_one(pool)
+        .await)
         .unwrap();
     ok(&app
         .call(
@@ -972,12 +972,12 @@ async fn a_completed_audit_downloads_for_the_childs_record_as_word_and_pdf() {
     assert!(pdf.bytes.starts_with(b"%PDF-1.4"));
     assert!(pdf.body.contains("/MediaBox [0 0 595"), "A4");
     assert!(pdf.body.contains(&format!("(Case audit {audit})")));
-    let child: String = sqlx::query_scalar(
+    let child: String = app::on_pool!(app.store, |pool| sqlx::query_scalar(
         "SELECT c.child_unique_id FROM audits a JOIN cases c ON c.id = a.case_id WHERE a.id = $1",
     )
     .bind(audit)
-    .fetch_one(app.store.pool())
-    .await
+    .fetch_one(pool)
+    .await)
     .unwrap();
     assert!(!pdf.headers["content-disposition"]
         .to_str()

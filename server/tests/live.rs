@@ -98,10 +98,10 @@ async fn alerts_reach_only_their_people_and_replay_after_a_restart() {
         .await
         .unwrap()
         .remove(0);
-    let kw_email: String = sqlx::query_scalar("SELECT email FROM people WHERE id = $1")
+    let kw_email: String = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT email FROM people WHERE id = $1")
         .bind(contact.key_worker_id.unwrap())
-        .fetch_one(app.store.pool())
-        .await
+        .fetch_one(pool)
+        .await)
         .unwrap();
     let kw = app.sign_in(&kw_email).await;
     let outsider = app.sign_in("kw.early-help-north.1@anytown.example").await;
@@ -248,11 +248,11 @@ async fn the_tray_filters_by_type_and_unread_and_archives_old_alerts_without_del
 
     // Two alerts are 100 days old; the sweep archives them, tells the open tab, and
     // keeps them under "Archived".
-    sqlx::query("UPDATE alerts SET created_at = $1 WHERE person_id = $2 AND body LIKE 'Case%'")
+    app::on_pool!(app.store, |pool| sqlx::query("UPDATE alerts SET created_at = $1 WHERE person_id = $2 AND body LIKE 'Case%'")
         .bind(chrono::Utc::now() - chrono::Duration::days(100))
         .bind(kw_id)
-        .execute(app.store.pool())
-        .await
+        .execute(pool)
+        .await)
         .unwrap();
     let start = app.call("current_user", &[], Some(&kw)).await.json()["last_event_id"]
         .as_i64()
@@ -275,13 +275,13 @@ async fn the_tray_filters_by_type_and_unread_and_archives_old_alerts_without_del
     );
     let me = app.call("current_user", &[], Some(&kw)).await.json();
     assert_eq!(me["unread_alerts"], 1, "archived alerts leave the count");
-    let kept: i64 = sqlx::query_scalar(
+    let kept: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar(
         "SELECT (SELECT COUNT(*) FROM alerts WHERE person_id = $1) \
          + (SELECT COUNT(*) FROM alerts_archive WHERE person_id = $1)",
     )
     .bind(kw_id)
-    .fetch_one(app.store.pool())
-    .await
+    .fetch_one(pool)
+    .await)
     .unwrap();
     assert_eq!(kept, 3, "never deleted");
     assert_eq!(
@@ -308,17 +308,17 @@ async fn a_new_audit_form_version_alerts_every_auditor_and_nobody_else() {
         )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let auditors: i64 = sqlx::query_scalar(
+    let auditors: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar(
         "SELECT COUNT(*) FROM person_roles r JOIN people p ON p.id = r.person_id \
          WHERE r.role = 'auditor' AND p.active = TRUE",
     )
-    .fetch_one(app.store.pool())
-    .await
+    .fetch_one(pool)
+    .await)
     .unwrap();
     let alerted: Vec<(i64, String)> =
-        sqlx::query_as("SELECT person_id, link FROM alerts WHERE kind = 'form_revised'")
-            .fetch_all(app.store.pool())
-            .await
+        app::on_pool!(app.store, |pool| sqlx::query_as("SELECT person_id, link FROM alerts WHERE kind = 'form_revised'")
+            .fetch_all(pool)
+            .await)
             .unwrap();
     assert!(auditors > 0);
     assert_eq!(alerted.len() as i64, auditors);

@@ -9,10 +9,10 @@ use crate::common::*;
 use axum::http::StatusCode;
 
 async fn count(app: &TestApp, sql: &str, id: i64) -> i64 {
-    sqlx::query_scalar(sql)
+    app::on_pool!(app.store, |pool| sqlx::query_scalar(sql)
         .bind(id)
-        .fetch_one(app.store.pool())
-        .await
+        .fetch_one(pool)
+        .await)
         .unwrap()
 }
 
@@ -164,10 +164,10 @@ async fn the_sample_is_a_third_by_grade_verified_and_waits_for_its_window() {
     );
 
     // A tampered sample no longer verifies.
-    sqlx::query("UPDATE moderation_sample SET audit_id = $1 WHERE id = (SELECT MIN(id) FROM moderation_sample WHERE replaces_id IS NULL AND withdrawn_at IS NULL)")
+    app::on_pool!(app.store, |pool| sqlx::query("UPDATE moderation_sample SET audit_id = $1 WHERE id = (SELECT MIN(id) FROM moderation_sample WHERE replaces_id IS NULL AND withdrawn_at IS NULL)")
         .bind(audits.iter().find(|a| !rows.iter().any(|s| s["audit_id"] == **a)).unwrap())
-        .execute(app.store.pool())
-        .await
+        .execute(pool)
+        .await)
         .unwrap();
     let v = round_view(&app, round, &qa).await.json();
     assert_eq!(v["draws"][0]["verified"], false);
@@ -239,10 +239,10 @@ async fn the_panel_and_the_outcome_leave_the_audit_as_it_was() {
     // The PSW audits these cases, so the panel goes on without them.
     let (round, audits) = completed_round(&app, "2026-07", PSW, &["requires_improvement"]).await;
     let audit = audits[0];
-    let draft_before: String = sqlx::query_scalar("SELECT draft FROM audits WHERE id = $1")
+    let draft_before: String = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT draft FROM audits WHERE id = $1")
         .bind(audit)
-        .fetch_one(app.store.pool())
-        .await
+        .fetch_one(pool)
+        .await)
         .unwrap();
     ok(&draw(&app, round, &qa).await);
     let psw = app.sign_in(PSW).await;
@@ -291,7 +291,7 @@ async fn the_panel_and_the_outcome_leave_the_audit_as_it_was() {
     ok(&post(&app, "record_moderation", &agree_all(audit), &qa).await);
 
     // The Team Manager and the auditor see nothing before the outcome.
-    let tm_email: String = sqlx::query_scalar("SELECT p.email FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id JOIN people p ON p.id = rc.team_manager_id WHERE a.id = $1").bind(audit).fetch_one(app.store.pool()).await.unwrap();
+    let tm_email: String = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT p.email FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id JOIN people p ON p.id = rc.team_manager_id WHERE a.id = $1").bind(audit).fetch_one(pool).await.unwrap());
     let tm = app.sign_in(&tm_email).await;
     let r = audit_view(&app, audit, &tm).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
@@ -324,27 +324,27 @@ async fn the_panel_and_the_outcome_leave_the_audit_as_it_was() {
 
     // The audit is as it was; the moderated grades sit beside it.
     let (draft_after, overall): (String, String) =
-        sqlx::query_as("SELECT draft, overall_grade FROM audits WHERE id = $1")
+        app::on_pool!(app.store, |pool| sqlx::query_as("SELECT draft, overall_grade FROM audits WHERE id = $1")
             .bind(audit)
-            .fetch_one(app.store.pool())
-            .await
+            .fetch_one(pool)
+            .await)
             .unwrap();
     assert_eq!(draft_after, draft_before);
     assert_eq!(overall, "requires_improvement");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_grades WHERE audit_id = $1 AND grade = 'requires_improvement'", audit).await, 8);
-    let moderated: String = sqlx::query_scalar(
+    let moderated: String = app::on_pool!(app.store, |pool| sqlx::query_scalar(
         "SELECT grade FROM moderated_grades WHERE audit_id = $1 AND domain_key = '#overall'",
     )
     .bind(audit)
-    .fetch_one(app.store.pool())
-    .await
+    .fetch_one(pool)
+    .await)
     .unwrap();
     assert_eq!(moderated, "good");
     let note: Option<String> =
-        sqlx::query_scalar("SELECT panel_note FROM moderation_outcomes WHERE audit_id = $1")
+        app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT panel_note FROM moderation_outcomes WHERE audit_id = $1")
             .bind(audit)
-            .fetch_one(app.store.pool())
-            .await
+            .fetch_one(pool)
+            .await)
             .unwrap();
     assert!(note.unwrap().contains("audited this case"));
 
@@ -390,7 +390,7 @@ async fn the_panel_and_the_outcome_leave_the_audit_as_it_was() {
         .iter()
         .any(|v| v["comments"] == "The child's voice drives the plan."));
     // Another team's manager is refused.
-    let other: String = sqlx::query_scalar("SELECT p.email FROM teams t JOIN people p ON p.id = t.team_manager_id WHERE p.email <> $1 ORDER BY t.id LIMIT 1").bind(&tm_email).fetch_one(app.store.pool()).await.unwrap();
+    let other: String = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT p.email FROM teams t JOIN people p ON p.id = t.team_manager_id WHERE p.email <> $1 ORDER BY t.id LIMIT 1").bind(&tm_email).fetch_one(pool).await.unwrap());
     let other = app.sign_in(&other).await;
     let r = audit_view(&app, audit, &other).await;
     assert_refused!(r.status);
@@ -408,10 +408,10 @@ async fn every_good_or_outstanding_audit_reaches_an_assistant_director() {
     .await;
     let mut directors = Vec::new();
     for audit in &audits {
-        let asked: Vec<i64> = sqlx::query_scalar("SELECT person_id FROM moderation_views WHERE audit_id = $1 AND part = 'assistant_director'")
+        let asked: Vec<i64> = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT person_id FROM moderation_views WHERE audit_id = $1 AND part = 'assistant_director'")
             .bind(audit)
-            .fetch_all(app.store.pool())
-            .await
+            .fetch_all(pool)
+            .await)
             .unwrap();
         directors.push(asked);
     }
@@ -445,19 +445,19 @@ async fn every_good_or_outstanding_audit_reaches_an_assistant_director() {
             && a["part"] == "AssistantDirector"));
     // A good audit completed before Assistant Director reviews began is caught up when its
     // round's sample is drawn.
-    sqlx::query("DELETE FROM moderation_views WHERE audit_id = $1")
+    app::on_pool!(app.store, |pool| sqlx::query("DELETE FROM moderation_views WHERE audit_id = $1")
         .bind(audits[3])
-        .execute(app.store.pool())
-        .await
+        .execute(pool)
+        .await)
         .unwrap();
     let qa = app.sign_in(QA).await;
     ok(&draw(&app, round, &qa).await);
-    let asked: i64 = sqlx::query_scalar(
+    let asked: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar(
         "SELECT COUNT(*) FROM moderation_views WHERE audit_id = $1 AND part = 'assistant_director'",
     )
     .bind(audits[3])
-    .fetch_one(app.store.pool())
-    .await
+    .fetch_one(pool)
+    .await)
     .unwrap();
     assert_eq!(asked, 1);
 }
@@ -471,11 +471,11 @@ async fn results_count_agreement_by_scope_and_download_as_csv() {
     ok(&draw(&app, round, &qa).await);
     // Moderate every audit: the QA Manager is asked as panel member or can be asked here.
     for audit in &audits {
-        sqlx::query("INSERT INTO moderation_views (audit_id, person_id, part, asked_at) VALUES ($1, $2, 'panel', '2026-05-30T10:00:00Z') ON CONFLICT DO NOTHING")
+        app::on_pool!(app.store, |pool| sqlx::query("INSERT INTO moderation_views (audit_id, person_id, part, asked_at) VALUES ($1, $2, 'panel', '2026-05-30T10:00:00Z') ON CONFLICT DO NOTHING")
             .bind(audit)
             .bind(app.person_id(QA).await)
-            .execute(app.store.pool())
-            .await
+            .execute(pool)
+            .await)
             .unwrap();
         ok(&post(&app, "record_moderation", &agree_all(*audit), &qa).await);
     }
@@ -543,20 +543,20 @@ async fn results_count_agreement_by_scope_and_download_as_csv() {
     // The PSW sees every team but no per-auditor figures; a Team Manager only their teams'.
     let psw = app.sign_in(PSW).await;
     assert!(app.call("moderation_results", &[], Some(&psw)).await.json()["auditors"].is_null());
-    let team: i64 = sqlx::query_scalar(
+    let team: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar(
         "SELECT c.team_id FROM audits a JOIN cases c ON c.id = a.case_id WHERE a.id = $1",
     )
     .bind(audits[0])
-    .fetch_one(app.store.pool())
-    .await
+    .fetch_one(pool)
+    .await)
     .unwrap();
     let in_team = count(&app, "SELECT COUNT(*) FROM audits a JOIN cases c ON c.id = a.case_id WHERE c.team_id = $1 AND a.state = 'completed'", team).await;
-    let tm_email: String = sqlx::query_scalar(
+    let tm_email: String = app::on_pool!(app.store, |pool| sqlx::query_scalar(
         "SELECT p.email FROM teams t JOIN people p ON p.id = t.team_manager_id WHERE t.id = $1",
     )
     .bind(team)
-    .fetch_one(app.store.pool())
-    .await
+    .fetch_one(pool)
+    .await)
     .unwrap();
     let tm = app.sign_in(&tm_email).await;
     let v = app.call("moderation_results", &[], Some(&tm)).await.json();

@@ -11,9 +11,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(app.store.pool())
-        .await
+    app::on_pool!(app.store, |pool| sqlx::query_scalar(sql)
+        .fetch_one(pool)
+        .await)
         .unwrap()
 }
 
@@ -68,10 +68,10 @@ async fn every_change_that_tells_someone_is_one_transaction() {
     let status = |round: i64| {
         let app = &app;
         async move {
-            let s: String = sqlx::query_scalar("SELECT status FROM rounds WHERE id = $1")
+            let s: String = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT status FROM rounds WHERE id = $1")
                 .bind(round)
-                .fetch_one(app.store.pool())
-                .await
+                .fetch_one(pool)
+                .await)
                 .unwrap();
             s
         }
@@ -87,10 +87,10 @@ async fn every_change_that_tells_someone_is_one_transaction() {
     // Who holds the case is recorded with the confirmation (rolled back with it above).
     let case = round_case(&app, round).await;
     let recorded: Option<i64> =
-        sqlx::query_scalar("SELECT key_worker_id FROM round_cases WHERE id = $1")
+        app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT key_worker_id FROM round_cases WHERE id = $1")
             .bind(case.round_case_id)
-            .fetch_one(app.store.pool())
-            .await
+            .fetch_one(pool)
+            .await)
             .unwrap();
     assert_eq!(recorded, case.key_worker_id);
 
@@ -242,10 +242,10 @@ async fn emails_committed_before_a_crash_are_sent_after_restart_exactly_once() {
         to_kw[0].body
     );
     // The email names the kind of alert and links to it; the child's ID stays in the tray.
-    let child: String = sqlx::query_scalar("SELECT child_unique_id FROM cases WHERE id = $1")
+    let child: String = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT child_unique_id FROM cases WHERE id = $1")
         .bind(case.case_id)
-        .fetch_one(app.store.pool())
-        .await
+        .fetch_one(pool)
+        .await)
         .unwrap();
     assert!(!to_kw[0].body.contains(&child), "{}", to_kw[0].body);
     assert!(
@@ -298,11 +298,11 @@ async fn emails_committed_before_a_crash_are_sent_after_restart_exactly_once() {
         .unwrap()
         .is_empty());
     // The lease runs out (after `OUTBOX_LEASE`; moved on here rather than waited for).
-    sqlx::query("UPDATE outbox SET claimed_until = $1 WHERE id = $2")
+    app::on_pool!(restarted, |pool| sqlx::query("UPDATE outbox SET claimed_until = $1 WHERE id = $2")
         .bind(chrono::Utc::now() - chrono::Duration::seconds(1))
         .bind(taken[0].id)
-        .execute(restarted.pool())
-        .await
+        .execute(pool)
+        .await)
         .unwrap();
     let d = app::server::mail::deliver_due(&restarted, &mailer, "http://x")
         .await
@@ -357,10 +357,10 @@ async fn failed_emails_are_retried_with_a_back_off_and_shown_to_the_administrato
 
     // Tried until it is given up on, then the Administrator can put it back.
     for _ in 0..app::domain::alert::EMAIL_MOST_ATTEMPTS {
-        sqlx::query("UPDATE outbox SET next_attempt_at = $1")
+        app::on_pool!(app.store, |pool| sqlx::query("UPDATE outbox SET next_attempt_at = $1")
             .bind(chrono::Utc::now() - chrono::Duration::seconds(1))
-            .execute(app.store.pool())
-            .await
+            .execute(pool)
+            .await)
             .unwrap();
         app::server::mail::deliver_due(&app.store, &refusing, "http://x")
             .await
@@ -403,10 +403,10 @@ async fn a_leavers_email_is_dropped_not_sent() {
     let round = drawn_round(&app, &qa, "2027-01").await;
     ok(&confirm(&app, &qa, round).await);
     let case = round_case(&app, round).await;
-    sqlx::query("UPDATE people SET active = FALSE WHERE id = $1")
+    app::on_pool!(app.store, |pool| sqlx::query("UPDATE people SET active = FALSE WHERE id = $1")
         .bind(case.key_worker_id.unwrap())
-        .execute(app.store.pool())
-        .await
+        .execute(pool)
+        .await)
         .unwrap();
     let (mailer, sent) = Mailer::memory();
     let d = app::server::mail::deliver_due(&app.store, &mailer, "http://x")
@@ -430,10 +430,10 @@ async fn closing_a_round_and_what_it_tells_are_one_transaction() {
     let status = || {
         let app = &app;
         async move {
-            let s: String = sqlx::query_scalar("SELECT status FROM rounds WHERE id = $1")
+            let s: String = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT status FROM rounds WHERE id = $1")
                 .bind(round)
-                .fetch_one(app.store.pool())
-                .await
+                .fetch_one(pool)
+                .await)
                 .unwrap();
             s
         }

@@ -9,18 +9,18 @@ use chrono::{Duration, Utc};
 const KW: &str = "kw.early-help-north.1@anytown.example";
 
 async fn exec(app: &TestApp, sql: &str, at: chrono::DateTime<Utc>, person: i64) {
-    sqlx::query(sql)
+    app::on_pool!(app.store, |pool| sqlx::query(sql)
         .bind(at)
         .bind(person)
-        .execute(app.store.pool())
-        .await
+        .execute(pool)
+        .await)
         .unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(app.store.pool())
-        .await
+    app::on_pool!(app.store, |pool| sqlx::query_scalar(sql)
+        .fetch_one(pool)
+        .await)
         .unwrap()
 }
 

@@ -194,9 +194,9 @@ async fn the_draw_is_recorded_and_verifies() {
     );
 
     // Tampering with the stored sample is caught.
-    sqlx::query("UPDATE round_cases SET case_id = (SELECT MIN(id) FROM cases WHERE id NOT IN (SELECT case_id FROM round_cases)) WHERE id = (SELECT MIN(id) FROM round_cases)")
-        .execute(app.store.pool())
-        .await
+    app::on_pool!(app.store, |pool| sqlx::query("UPDATE round_cases SET case_id = (SELECT MIN(id) FROM cases WHERE id NOT IN (SELECT case_id FROM round_cases)) WHERE id = (SELECT MIN(id) FROM round_cases)")
+        .execute(pool)
+        .await)
         .unwrap();
     let tampered = app
         .call("verify_draw", &[("round_id", &id.to_string())], Some(&qa))
@@ -372,12 +372,12 @@ async fn a_withdrawn_case_is_replaced_from_its_stratum_and_both_are_recorded() {
     );
 
     // A replacement that was not the one the seed gives is caught.
-    sqlx::query(
+    app::on_pool!(app.store, |pool| sqlx::query(
         "UPDATE round_cases SET case_id = (SELECT MIN(id) FROM cases WHERE id NOT IN (SELECT case_id FROM round_cases)) \
          WHERE selected_by = 'replacement'",
     )
-    .execute(app.store.pool())
-    .await
+    .execute(pool)
+    .await)
     .unwrap();
     let tampered = app
         .call("verify_draw", &[("round_id", &id.to_string())], Some(&qa))
@@ -489,10 +489,10 @@ async fn confirming_tells_each_holder_once_in_their_tray_and_by_email() {
             c.service_manager_id,
         ];
         for person in holders.into_iter().flatten() {
-            let (email,): (String,) = sqlx::query_as("SELECT email FROM people WHERE id = $1")
+            let (email,): (String,) = app::on_pool!(app.store, |pool| sqlx::query_as("SELECT email FROM people WHERE id = $1")
                 .bind(person)
-                .fetch_one(app.store.pool())
-                .await
+                .fetch_one(pool)
+                .await)
                 .unwrap();
             let token = app.sign_in(&email).await;
             let tray = app.tray(&token).await;
@@ -554,9 +554,9 @@ async fn confirming_tells_each_holder_once_in_their_tray_and_by_email() {
     }
     // Nobody outside the cases' holders heard.
     let (alerted,): (i64,) =
-        sqlx::query_as("SELECT COUNT(DISTINCT person_id) FROM alerts WHERE kind = 'case_selected'")
-            .fetch_one(app.store.pool())
-            .await
+        app::on_pool!(app.store, |pool| sqlx::query_as("SELECT COUNT(DISTINCT person_id) FROM alerts WHERE kind = 'case_selected'")
+            .fetch_one(pool)
+            .await)
             .unwrap();
     let mut holders = BTreeSet::new();
     for c in &contacts {
@@ -654,10 +654,10 @@ async fn auditors_are_suggested_evenly_never_for_their_own_team_and_told() {
 
     let first = &rows[0];
     let auditor_id = first["suggested"].as_i64().unwrap();
-    let (email,): (String,) = sqlx::query_as("SELECT email FROM people WHERE id = $1")
+    let (email,): (String,) = app::on_pool!(app.store, |pool| sqlx::query_as("SELECT email FROM people WHERE id = $1")
         .bind(auditor_id)
-        .fetch_one(app.store.pool())
-        .await
+        .fetch_one(pool)
+        .await)
         .unwrap();
     let token = app.sign_in(&email).await;
     let tray = app.tray(&token).await;
@@ -677,17 +677,17 @@ async fn auditors_are_suggested_evenly_never_for_their_own_team_and_told() {
         .iter()
         .find(|a| a.person_id != auditor_id && a.name != "" && a.own_teams.is_empty())
         .unwrap();
-    let (other_email,): (String,) = sqlx::query_as("SELECT email FROM people WHERE id = $1")
+    let (other_email,): (String,) = app::on_pool!(app.store, |pool| sqlx::query_as("SELECT email FROM people WHERE id = $1")
         .bind(other.person_id)
-        .fetch_one(app.store.pool())
-        .await
+        .fetch_one(pool)
+        .await)
         .unwrap();
     let other_token = app.sign_in(&other_email).await;
     let other_roles: Vec<(String,)> =
-        sqlx::query_as("SELECT role FROM person_roles WHERE person_id = $1")
+        app::on_pool!(app.store, |pool| sqlx::query_as("SELECT role FROM person_roles WHERE person_id = $1")
             .bind(other.person_id)
-            .fetch_all(app.store.pool())
-            .await
+            .fetch_all(pool)
+            .await)
             .unwrap();
     if other_roles.len() == 1 {
         let refused = app

@@ -20,9 +20,9 @@ async fn a_cross_site_post_is_refused_for_every_state_changing_endpoint() {
         paths.iter().any(|p| p == "/api/sign_in"),
         "login forgery too"
     );
-    let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
-        .fetch_one(app.store.pool())
-        .await
+    let before: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+        .fetch_one(pool)
+        .await)
         .unwrap();
     for path in &paths {
         for origin in [Some("https://evil.example"), Some("null"), None] {
@@ -50,9 +50,9 @@ async fn a_cross_site_post_is_refused_for_every_state_changing_endpoint() {
         }
     }
     // The other site's sign-in made no session, and the page's own origin still works.
-    let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
-        .fetch_one(app.store.pool())
-        .await
+    let after: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+        .fetch_one(pool)
+        .await)
         .unwrap();
     assert_eq!(before, after);
     assert_eq!(
@@ -221,12 +221,12 @@ async fn a_plain_form_posts_error_puts_no_personal_data_in_the_url() {
 async fn a_record_someone_may_not_see_answers_as_if_it_did_not_exist() {
     let app = TestApp::new().await;
     let kw = app.sign_in("kw.early-help-north.1@anytown.example").await;
-    let other_case: i64 = sqlx::query_scalar(
+    let other_case: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar(
         "SELECT c.id FROM cases c JOIN teams t ON t.id = c.team_id \
          WHERE t.name != 'Early Help North' ORDER BY c.id LIMIT 1",
     )
-    .fetch_one(app.store.pool())
-    .await
+    .fetch_one(pool)
+    .await)
     .unwrap();
     let missing = other_case + 1_000_000;
     let refused = app

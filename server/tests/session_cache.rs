@@ -19,9 +19,9 @@ async fn a_seen_session_is_served_from_memory_until_the_store_ends_it() {
     assert_eq!(status(&app, &qa, "my_tray").await, StatusCode::OK);
     // Removed behind the store's back (as only an operator could): still served from
     // memory, which shows requests do not read the database for it.
-    sqlx::query("DELETE FROM sessions")
-        .execute(app.store.pool())
-        .await
+    app::on_pool!(app.store, |pool| sqlx::query("DELETE FROM sessions")
+        .execute(pool)
+        .await)
         .unwrap();
     assert_eq!(status(&app, &qa, "my_tray").await, StatusCode::OK);
     // Any session ending through the store forgets what memory holds.

@@ -12,12 +12,12 @@ async fn try_password(app: &TestApp, email: &str, password: &str) -> Reply {
 }
 
 async fn failures(app: &TestApp, key: &str) -> i64 {
-    sqlx::query_scalar(
+    app::on_pool!(app.store, |pool| sqlx::query_scalar(
         "SELECT COALESCE(MAX(failures), 0) FROM sign_in_throttle WHERE kind = 'account' AND key = $1",
     )
     .bind(key)
-    .fetch_one(app.store.pool())
-    .await
+    .fetch_one(pool)
+    .await)
     .unwrap()
 }
 
@@ -64,27 +64,27 @@ async fn wrong_passwords_slow_then_lock_and_throttled_tries_never_check_the_pass
     );
 
     // Past the waits, the tenth failure locks the account.
-    sqlx::query(
+    app::on_pool!(app.store, |pool| sqlx::query(
         "UPDATE sign_in_throttle SET failures = 9, last_at = '2000-01-01T00:00:00Z' WHERE key = $1",
     )
     .bind(QA)
-    .execute(app.store.pool())
-    .await
+    .execute(pool)
+    .await)
     .unwrap();
     try_password(&app, QA, "not-the-password").await;
     let locked: Option<String> =
-        sqlx::query_scalar("SELECT locked_until FROM sign_in_throttle WHERE key = $1")
+        app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT locked_until FROM sign_in_throttle WHERE key = $1")
             .bind(QA)
-            .fetch_one(app.store.pool())
-            .await
+            .fetch_one(pool)
+            .await)
             .unwrap();
     assert!(locked.is_some(), "locked");
     let r = try_password(&app, QA, DEMO_PASSWORD).await;
     assert!(r.body.contains("Wait 15 minutes"), "{}", r.body);
     let logged: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM access_log WHERE action = 'sign_in_locked'")
-            .fetch_one(app.store.pool())
-            .await
+        app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM access_log WHERE action = 'sign_in_locked'")
+            .fetch_one(pool)
+            .await)
             .unwrap();
     assert_eq!(logged, 1);
 

@@ -211,10 +211,12 @@ pub struct Completion<'a> {
 
 impl Store {
     pub async fn audit(&self, audit_id: i64) -> StoreResult<Option<AuditRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(&format!("{AUDIT_COLUMNS} WHERE a.id = $1"))
             .bind(audit_id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(pool)
             .await?)
+    })
     }
 
     /// Audits this person does, is on as key worker or IRO / CP Chair, or whose case they
@@ -226,13 +228,15 @@ impl Store {
         person_id: i64,
         managed: bool,
     ) -> StoreResult<Vec<AuditRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(&format!(
             "{AUDIT_COLUMNS} WHERE a.id IN ({}) ORDER BY r.audit_month DESC, a.id",
             involving(managed)
         ))
         .bind(person_id)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// The audits this person may open among those they are involved in, with the part
@@ -258,6 +262,7 @@ impl Store {
         actor: &Actor,
         managed: bool,
     ) -> StoreResult<Vec<AuditKey>> {
+        on_db!(self, |pool| {
         let keys: Vec<AuditKey> = sqlx::query_as(&format!(
             "SELECT a.id, r.audit_month, r.due_on, a.state, a.auditor_id, rc.key_worker_id, \
              rc.team_manager_id, rc.service_manager_id, rc.iro_id, \
@@ -269,16 +274,18 @@ impl Store {
             involving(managed)
         ))
         .bind(actor.person_id)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?;
         Ok(keys
             .into_iter()
             .filter(|k| audit_access(actor, &k.parties(), k.state).is_some())
             .collect())
+    })
     }
 
     /// These audits in full, in the order of `ids` (unknown IDs are left out).
     pub async fn audits_by_id(&self, ids: &[i64]) -> StoreResult<Vec<AuditRow>> {
+        on_db!(self, |pool| {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -291,10 +298,11 @@ impl Store {
         let mut rows: Vec<AuditRow> = query
             .build_query_as()
             .persistent(false)
-            .fetch_all(&self.pool)
+            .fetch_all(pool)
             .await?;
         rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
         Ok(rows)
+    })
     }
 
     /// Moves the audit from `from` to `to` (a move `domain::audit::next` allowed), recording
@@ -312,7 +320,8 @@ impl Store {
         set: Option<(&'static str, &str)>,
         notices: &Notices,
     ) -> StoreResult<bool> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         let moved = sqlx::query("UPDATE audits SET state = $1 WHERE id = $2 AND state = $3")
             .bind(to.code())
             .bind(audit_id)
@@ -332,42 +341,27 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        Self::record_move(&mut tx, audit_id, Some(from), to, by, now).await?;
+        side::record_move(&mut tx, audit_id, Some(from), to, by, now).await?;
         if to == AuditState::FiledToRecord {
-            Self::close_round_if_finished(&mut tx, audit_id, now).await?;
+            side::close_round_if_finished(&mut tx, audit_id, now).await?;
         }
-        self.write_notices(&mut tx, notices, now).await?;
+        side::write_notices(self, &mut tx, notices, now).await?;
         tx.commit().await?;
         Ok(true)
+    })
     }
 
-    async fn record_move(
-        tx: &mut Tx<'_>,
-        audit_id: i64,
-        from: Option<AuditState>,
-        to: AuditState,
-        by: i64,
-        now: DateTime<Utc>,
-    ) -> StoreResult<()> {
-        sqlx::query("INSERT INTO audit_moves (audit_id, from_state, to_state, by_person, at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(audit_id)
-            .bind(from.map(AuditState::code))
-            .bind(to.code())
-            .bind(by)
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
-        Ok(())
-    }
 
     pub async fn audit_moves(&self, audit_id: i64) -> StoreResult<Vec<MoveRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT m.to_state, p.display_name AS by, m.at FROM audit_moves m JOIN people p ON p.id = m.by_person \
              WHERE m.audit_id = $1 ORDER BY m.id",
         )
         .bind(audit_id)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// Saves the draft if nobody has saved since `version` and the audit is still in
@@ -387,8 +381,9 @@ impl Store {
         (from, to): (AuditState, AuditState),
         notices: &Notices,
     ) -> StoreResult<Option<i64>> {
-        let mut tx = self.begin_write().await?;
-        if let Some(version) = Self::save_draft_in(
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
+        if let Some(version) = side::save_draft_in(
             &mut tx,
             audit_id,
             version,
@@ -400,47 +395,14 @@ impl Store {
         )
         .await?
         {
-            self.write_notices(&mut tx, notices, now).await?;
+            side::write_notices(self, &mut tx, notices, now).await?;
             tx.commit().await?;
             return Ok(Some(version));
         }
         Ok(None)
+    })
     }
 
-    #[allow(clippy::too_many_arguments)]
-    async fn save_draft_in(
-        tx: &mut Tx<'_>,
-        audit_id: i64,
-        version: i64,
-        draft: &str,
-        overall_grade: Option<&str>,
-        by: i64,
-        now: DateTime<Utc>,
-        (from, to): (AuditState, AuditState),
-    ) -> StoreResult<Option<i64>> {
-        let saved = sqlx::query(
-            "UPDATE audits SET draft = $1, version = version + 1, saved_by = $2, saved_at = $3, overall_grade = $6, state = $7 \
-             WHERE id = $4 AND version = $5 AND state = $8",
-        )
-        .bind(draft)
-        .bind(by)
-        .bind(now)
-        .bind(audit_id)
-        .bind(version)
-        .bind(overall_grade)
-        .bind(to.code())
-        .bind(from.code())
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-        if saved != 1 {
-            return Ok(None);
-        }
-        if from != to {
-            Self::record_move(tx, audit_id, Some(from), to, by, now).await?;
-        }
-        Ok(Some(version + 1))
-    }
 
     /// Completes the audit (locking it): first saves the form as it was on the auditor's
     /// screen, then stores the case note and actions, and what filing tells, in one
@@ -454,9 +416,10 @@ impl Store {
         now: DateTime<Utc>,
         notices: &Notices,
     ) -> StoreResult<bool> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         let from = AuditState::FindingsDiscussed;
-        let Some(saved) = Self::save_draft_in(
+        let Some(saved) = side::save_draft_in(
             &mut tx,
             audit_id,
             c.version,
@@ -509,7 +472,7 @@ impl Store {
             .await?;
         }
         if let Some(ad) = c.assistant_director {
-            Self::ask(
+            side::ask(
                 &mut tx,
                 audit_id,
                 &[ad],
@@ -518,7 +481,7 @@ impl Store {
             )
             .await?;
         }
-        Self::record_move(
+        side::record_move(
             &mut tx,
             audit_id,
             Some(from),
@@ -527,9 +490,10 @@ impl Store {
             now,
         )
         .await?;
-        self.write_notices(&mut tx, notices, now).await?;
+        side::write_notices(self, &mut tx, notices, now).await?;
         tx.commit().await?;
         Ok(true)
+    })
     }
 
     pub async fn propose_times(
@@ -541,7 +505,8 @@ impl Store {
         now: DateTime<Utc>,
         notices: &Notices,
     ) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         for t in times {
             sqlx::query("INSERT INTO discussion_times (audit_id, starts_at, minutes, proposed_by, created_at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(audit_id)
@@ -552,19 +517,22 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        self.write_notices(&mut tx, notices, now).await?;
+        side::write_notices(self, &mut tx, notices, now).await?;
         tx.commit().await?;
         Ok(())
+    })
     }
 
     pub async fn discussion_times(&self, audit_id: i64) -> StoreResult<Vec<DiscussionTimeRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT d.id, d.starts_at, d.minutes, d.proposed_by, p.display_name AS proposer, d.accepted_at \
              FROM discussion_times d JOIN people p ON p.id = d.proposed_by WHERE d.audit_id = $1 ORDER BY d.starts_at, d.id",
         )
         .bind(audit_id)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// Accepts one proposed time and arranges the discussion. `false` if the audit was no
@@ -577,7 +545,8 @@ impl Store {
         now: DateTime<Utc>,
         notices: &Notices,
     ) -> StoreResult<bool> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         let moved = sqlx::query("UPDATE audits SET state = $1 WHERE id = $2 AND state = $3")
             .bind(AuditState::DiscussionArranged.code())
             .bind(audit_id)
@@ -597,7 +566,7 @@ impl Store {
         if moved != 1 || accepted != 1 {
             return Ok(false);
         }
-        Self::record_move(
+        side::record_move(
             &mut tx,
             audit_id,
             Some(AuditState::Assigned),
@@ -606,9 +575,10 @@ impl Store {
             now,
         )
         .await?;
-        self.write_notices(&mut tx, notices, now).await?;
+        side::write_notices(self, &mut tx, notices, now).await?;
         tx.commit().await?;
         Ok(true)
+    })
     }
 
     pub async fn add_feedback(
@@ -621,6 +591,7 @@ impl Store {
         by: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
+        on_db!(self, |pool| {
         sqlx::query(
             "INSERT INTO audit_feedback (audit_id, from_whom, how, given_on, said, recorded_by, recorded_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -632,30 +603,35 @@ impl Store {
         .bind(said)
         .bind(by)
         .bind(now)
-        .execute(&self.pool)
+        .execute(pool)
         .await?;
         Ok(())
+    })
     }
 
     pub async fn feedback(&self, audit_id: i64) -> StoreResult<Vec<FeedbackRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT f.id, f.recorded_by AS recorded_by_id, f.from_whom, f.how, f.given_on, f.said, p.display_name AS recorded_by \
              FROM audit_feedback f JOIN people p ON p.id = f.recorded_by WHERE f.audit_id = $1 ORDER BY f.id",
         )
         .bind(audit_id)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 }
 
 impl Store {
     /// The newest audit template: (version, domains as JSON).
     pub async fn current_template(&self) -> StoreResult<(i64, String)> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT version, domains FROM audit_templates ORDER BY version DESC LIMIT 1",
         )
-        .fetch_one(&self.pool)
+        .fetch_one(pool)
         .await?)
+    })
     }
 
     /// Publishes a new template version, with what it tells (given the version);
@@ -666,7 +642,8 @@ impl Store {
         now: DateTime<Utc>,
         notices: impl FnOnce(i64) -> Notices + Send,
     ) -> StoreResult<i64> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         let version = sqlx::query_scalar(
             "INSERT INTO audit_templates (version, domains, created_at) \
              SELECT COALESCE(MAX(version), 0) + 1, $1, $2 FROM audit_templates RETURNING version",
@@ -675,9 +652,10 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
-        self.write_notices(&mut tx, &notices(version), now).await?;
+        side::write_notices(self, &mut tx, &notices(version), now).await?;
         tx.commit().await?;
         Ok(version)
+    })
     }
 }
 
@@ -719,12 +697,14 @@ pub struct ActionFactRow {
 impl Store {
     /// Teams this manager manages, as Team Manager or Service Manager.
     pub async fn managed_teams(&self, person_id: i64) -> StoreResult<Vec<i64>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_scalar(
             "SELECT id FROM teams WHERE team_manager_id = $1 OR service_manager_id = $1 ORDER BY id",
         )
         .bind(person_id)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// A round's selected cases (not withdrawn) with their audit, if any; `teams` limits
@@ -734,7 +714,8 @@ impl Store {
         round_id: i64,
         teams: Option<&[i64]>,
     ) -> StoreResult<Vec<AuditFactRow>> {
-        let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+        on_db!(self, |pool| {
+        let mut qb = sqlx::QueryBuilder::<side::DB>::new(
             "SELECT rc.id AS round_case_id, a.id AS audit_id, c.id AS case_id, c.child_unique_id, \
              t.id AS team_id, t.name AS team, a.auditor_id, au.display_name AS auditor, \
              COALESCE(a.state, 'selected') AS state, r.due_on, a.overall_grade FROM round_cases rc JOIN rounds r ON r.id = rc.round_id \
@@ -743,9 +724,10 @@ impl Store {
              WHERE rc.withdrawn_at IS NULL AND r.id = ",
         );
         qb.push_bind(round_id);
-        Self::push_teams(&mut qb, teams);
+        side::push_teams(&mut qb, teams);
         qb.push(" ORDER BY c.child_unique_id");
-        Ok(qb.build_query_as().fetch_all(&self.pool).await?)
+        Ok(qb.build_query_as().fetch_all(pool).await?)
+    })
     }
 
     /// A round's required actions.
@@ -754,42 +736,103 @@ impl Store {
         round_id: i64,
         teams: Option<&[i64]>,
     ) -> StoreResult<Vec<ActionFactRow>> {
-        let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+        on_db!(self, |pool| {
+        let mut qb = sqlx::QueryBuilder::<side::DB>::new(
             "SELECT x.id, a.id AS audit_id, a.state AS audit_state, c.id AS case_id, c.child_unique_id, \
              t.id AS team_id, t.name AS team, x.action, x.owner, x.status, x.due_on FROM audit_actions x JOIN audits a ON a.id = x.audit_id \
              JOIN round_cases rc ON rc.id = a.round_case_id JOIN cases c ON c.id = a.case_id \
              JOIN teams t ON t.id = c.team_id WHERE rc.round_id = ",
         );
         qb.push_bind(round_id);
-        Self::push_teams(&mut qb, teams);
+        side::push_teams(&mut qb, teams);
         qb.push(" ORDER BY x.due_on, x.id");
-        Ok(qb.build_query_as().fetch_all(&self.pool).await?)
+        Ok(qb.build_query_as().fetch_all(pool).await?)
+    })
     }
 
-    fn push_teams(qb: &mut sqlx::QueryBuilder<'_, sqlx::Sqlite>, teams: Option<&[i64]>) {
-        if let Some(teams) = teams {
-            qb.push(" AND c.team_id IN (");
-            if teams.is_empty() {
-                qb.push("NULL");
-            }
-            let mut list = qb.separated(", ");
-            for t in teams {
-                list.push_bind(*t);
-            }
-            qb.push(")");
-        }
-    }
 }
 
 impl Store {
     /// People who see every audit: the QA programme's roles.
     pub async fn programme_people(&self) -> StoreResult<Vec<i64>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_scalar(
             "SELECT DISTINCT r.person_id FROM person_roles r JOIN people p ON p.id = r.person_id \
              WHERE p.active = TRUE AND r.role IN ('qa_manager', 'psw_qa_practice_improvement', \
              'safeguarding_review_manager', 'assistant_director') ORDER BY r.person_id",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
+}
+
+both_sides! {
+pub(crate) async fn record_move(
+    tx: &mut Tx<'_>,
+    audit_id: i64,
+    from: Option<AuditState>,
+    to: AuditState,
+    by: i64,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query("INSERT INTO audit_moves (audit_id, from_state, to_state, by_person, at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(audit_id)
+        .bind(from.map(AuditState::code))
+        .bind(to.code())
+        .bind(by)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn save_draft_in(
+    tx: &mut Tx<'_>,
+    audit_id: i64,
+    version: i64,
+    draft: &str,
+    overall_grade: Option<&str>,
+    by: i64,
+    now: DateTime<Utc>,
+    (from, to): (AuditState, AuditState),
+) -> StoreResult<Option<i64>> {
+    let saved = sqlx::query(
+        "UPDATE audits SET draft = $1, version = version + 1, saved_by = $2, saved_at = $3, overall_grade = $6, state = $7 \
+         WHERE id = $4 AND version = $5 AND state = $8",
+    )
+    .bind(draft)
+    .bind(by)
+    .bind(now)
+    .bind(audit_id)
+    .bind(version)
+    .bind(overall_grade)
+    .bind(to.code())
+    .bind(from.code())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if saved != 1 {
+        return Ok(None);
+    }
+    if from != to {
+        side::record_move(tx, audit_id, Some(from), to, by, now).await?;
+    }
+    Ok(Some(version + 1))
+}
+
+pub(crate) fn push_teams(qb: &mut sqlx::QueryBuilder<'_, DB>, teams: Option<&[i64]>) {
+    if let Some(teams) = teams {
+        qb.push(" AND c.team_id IN (");
+        if teams.is_empty() {
+            qb.push("NULL");
+        }
+        let mut list = qb.separated(", ");
+        for t in teams {
+            list.push_bind(*t);
+        }
+        qb.push(")");
+    }
+}
 }

@@ -8,8 +8,9 @@ impl Store {
     /// instance starting at the same moment seeded it first (the check is inside the write
     /// transaction, so two cannot both find it empty).
     pub async fn seed_demo(&self, council: &DemoCouncil, password_hash: &str) -> StoreResult<bool> {
+        on_db!(self, |pool| {
         let now = Utc::now();
-        let mut tx = self.begin_write().await?;
+        let mut tx = side::begin_write(pool).await?;
         let people: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people")
             .fetch_one(&mut *tx)
             .await?;
@@ -81,5 +82,6 @@ impl Store {
         }
         tx.commit().await?;
         Ok(true)
+    })
     }
 }

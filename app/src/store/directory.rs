@@ -27,13 +27,14 @@ pub struct TeamUpdate {
 impl Store {
     /// Active staff with their roles, for matching names and emails in directory files.
     pub async fn staff_refs(&self) -> StoreResult<Vec<StaffRef>> {
+        on_db!(self, |pool| {
         let people: Vec<(i64, String, String)> = sqlx::query_as(
             "SELECT id, display_name, email FROM people WHERE active = TRUE ORDER BY id",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?;
         let roles: Vec<(i64, String)> = sqlx::query_as("SELECT person_id, role FROM person_roles")
-            .fetch_all(&self.pool)
+            .fetch_all(pool)
             .await?;
         Ok(people
             .into_iter()
@@ -49,9 +50,11 @@ impl Store {
                 ),
             })
             .collect())
+    })
     }
 
     pub async fn team_directory(&self) -> StoreResult<Vec<TeamDirectoryRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT t.id, t.name, t.team_manager_id, tm.display_name AS team_manager, \
              t.service_manager_id, sm.display_name AS service_manager, \
@@ -59,8 +62,9 @@ impl Store {
              FROM teams t LEFT JOIN people tm ON tm.id = t.team_manager_id \
              LEFT JOIN people sm ON sm.id = t.service_manager_id ORDER BY t.name",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// Records a directory upload as applied and applies its team lines, in one transaction.
@@ -77,7 +81,8 @@ impl Store {
         notices: &super::Notices,
         now: DateTime<Utc>,
     ) -> StoreResult<(i64, usize)> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         let import_id: i64 = sqlx::query_scalar(
             "INSERT INTO imports (kind, file_name, status, payload, uploaded_by, uploaded_at, applied_at) \
              VALUES ('directory_teams', $1, 'applied', $2, $3, $4, $4) RETURNING id",
@@ -104,7 +109,7 @@ impl Store {
             };
             let managers = (u.team_manager_id, u.service_manager_id);
             if direct {
-                Self::set_team_managers_in(&mut tx, team_id, managers, by, now).await?;
+                side::set_team_managers_in(&mut tx, team_id, managers, by, now).await?;
             } else if let Some(Some(_)) = self
                 .propose_team_managers_in(&mut tx, team_id, managers, by, now)
                 .await?
@@ -113,10 +118,11 @@ impl Store {
             }
         }
         if proposed > 0 {
-            self.write_notices(&mut tx, notices, now).await?;
+            side::write_notices(self, &mut tx, notices, now).await?;
         }
         tx.commit().await?;
         Ok((import_id, proposed))
+    })
     }
 
     /// Records an IRO / CP Chair upload as applied and sets each case's IRO, with history,
@@ -128,7 +134,8 @@ impl Store {
         by: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<i64>> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         let import_id: Option<i64> = match upload {
             Some((file_name, payload)) => Some(
                 sqlx::query_scalar(
@@ -174,5 +181,6 @@ impl Store {
         }
         tx.commit().await?;
         Ok(import_id)
+    })
     }
 }

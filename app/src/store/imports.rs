@@ -44,6 +44,7 @@ impl Store {
         by: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<i64> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_scalar(
             "INSERT INTO imports (kind, file_name, annex_list, status, payload, uploaded_by, uploaded_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -55,60 +56,70 @@ impl Store {
         .bind(payload)
         .bind(by)
         .bind(now)
-        .fetch_one(&self.pool)
+        .fetch_one(pool)
         .await?)
+    })
     }
 
     pub async fn import(&self, import_id: i64) -> StoreResult<Option<ImportRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(&format!("{IMPORT_COLUMNS} WHERE i.id = $1"))
             .bind(import_id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(pool)
             .await?)
+    })
     }
 
     pub async fn imports(&self, limit: i64) -> StoreResult<Vec<ImportRow>> {
+        on_db!(self, |pool| {
         Ok(
             sqlx::query_as(&format!("{IMPORT_COLUMNS} ORDER BY i.id DESC LIMIT $1"))
                 .bind(limit)
-                .fetch_all(&self.pool)
+                .fetch_all(pool)
                 .await?,
         )
+    })
     }
 
     /// Marks a staged import discarded. `false` if it was not staged.
     pub async fn discard_import(&self, import_id: i64) -> StoreResult<bool> {
+        on_db!(self, |pool| {
         Ok(sqlx::query(
             "UPDATE imports SET status = 'discarded' WHERE id = $1 AND status = 'staged'",
         )
         .bind(import_id)
-        .execute(&self.pool)
+        .execute(pool)
         .await?
         .rows_affected()
             == 1)
+    })
     }
 
     /// Active people with their team, for choosing who a name means.
     pub async fn people_options(&self) -> StoreResult<Vec<(i64, String, Option<String>)>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT p.id, p.display_name, t.name FROM people p LEFT JOIN teams t ON t.id = p.team_id \
              WHERE p.active = TRUE ORDER BY p.display_name, p.id",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// Teams, active people and remembered aliases, for matching names in an upload.
     pub async fn directory(&self) -> StoreResult<Directory> {
+        on_db!(self, |pool| {
         let teams: Vec<(i64, String)> = sqlx::query_as("SELECT id, name FROM teams")
-            .fetch_all(&self.pool)
+            .fetch_all(pool)
             .await?;
         let people: Vec<(i64, String)> =
             sqlx::query_as("SELECT id, display_name FROM people WHERE active = TRUE")
-                .fetch_all(&self.pool)
+                .fetch_all(pool)
                 .await?;
         let aliases: Vec<(String, String, i64)> =
             sqlx::query_as("SELECT kind, name_key, target_id FROM directory_aliases")
-                .fetch_all(&self.pool)
+                .fetch_all(pool)
                 .await?;
         let (teams_a, workers_a): (Vec<_>, Vec<_>) =
             aliases.into_iter().partition(|a| a.0 == "team");
@@ -118,10 +129,12 @@ impl Store {
             teams_a.into_iter().map(|(_, k, t)| (k, t)),
             workers_a.into_iter().map(|(_, k, t)| (k, t)),
         ))
+    })
     }
 
     /// Remembers what a name in the council's files means.
     pub async fn set_alias(&self, kind: &str, name_key: &str, target_id: i64) -> StoreResult<()> {
+        on_db!(self, |pool| {
         sqlx::query(
             "INSERT INTO directory_aliases (kind, name_key, target_id) VALUES ($1, $2, $3) \
              ON CONFLICT (kind, name_key) DO UPDATE SET target_id = excluded.target_id",
@@ -129,24 +142,27 @@ impl Store {
         .bind(kind)
         .bind(name_key)
         .bind(target_id)
-        .execute(&self.pool)
+        .execute(pool)
         .await?;
         Ok(())
+    })
     }
 
     /// Creates a team; `None` if the name is taken.
     pub async fn create_team(&self, name: &str, now: DateTime<Utc>) -> StoreResult<Option<i64>> {
+        on_db!(self, |pool| {
         let result =
             sqlx::query_scalar("INSERT INTO teams (name, created_at) VALUES ($1, $2) RETURNING id")
                 .bind(name)
                 .bind(now)
-                .fetch_one(&self.pool)
+                .fetch_one(pool)
                 .await;
         match result {
             Ok(id) => Ok(Some(id)),
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(None),
             Err(e) => Err(e.into()),
         }
+    })
     }
 
     /// Adds a key worker with no password yet; `None` if the email is taken.
@@ -155,7 +171,8 @@ impl Store {
         worker: NewWorker<'_>,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<i64>> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         let result = sqlx::query_scalar(
             "INSERT INTO people (display_name, email, password_hash, team_id, active, created_at) \
              VALUES ($1, $2, '!', $3, TRUE, $4) RETURNING id",
@@ -187,6 +204,7 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(Some(id))
+    })
     }
 
     /// The pool as an upload must be planned against: every case on `lists`, and every case
@@ -196,14 +214,15 @@ impl Store {
         lists: &[AnnexList],
         child_ids: &[&str],
     ) -> StoreResult<Vec<ExistingCase>> {
+        on_db!(self, |pool| {
         let rows: Vec<(i64, String, String, i64, Option<i64>)> = sqlx::query_as(
             "SELECT id, child_unique_id, subject, team_id, key_worker_id FROM cases",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?;
         let memberships: Vec<(i64, i64)> =
             sqlx::query_as("SELECT case_id, annex_list FROM case_lists")
-                .fetch_all(&self.pool)
+                .fetch_all(pool)
                 .await?;
         let mut lists_of: HashMap<i64, BTreeSet<AnnexList>> = HashMap::new();
         for (case_id, n) in memberships {
@@ -231,6 +250,7 @@ impl Store {
                 })
             })
             .collect()
+    })
     }
 
     /// Applies a planned import in one transaction, recording every change in the cases'
@@ -246,7 +266,8 @@ impl Store {
         now: DateTime<Utc>,
         handed_over: impl FnOnce(&[Handover]) -> super::Notices + Send,
     ) -> StoreResult<bool> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         let moved = sqlx::query(
             "UPDATE imports SET status = 'applied', applied_at = $1, summary = $2 WHERE id = $3 AND status = 'staged'",
         )
@@ -260,7 +281,7 @@ impl Store {
             return Ok(false);
         }
         async fn history(
-            tx: &mut sqlx::Transaction<'_, Sqlite>,
+            tx: &mut side::Tx<'_>,
             case_id: i64,
             import_id: i64,
             change: &str,
@@ -309,7 +330,7 @@ impl Store {
         }
         let mut handovers = Vec::new();
         for change in &plan.changes {
-            let mut qb = QueryBuilder::<Sqlite>::new("UPDATE cases SET updated_at = ");
+            let mut qb = QueryBuilder::<side::DB>::new("UPDATE cases SET updated_at = ");
             qb.push_bind(now);
             if let Some(subject) = change.subject {
                 qb.push(", subject = ").push_bind(subject.code());
@@ -335,7 +356,7 @@ impl Store {
                 .await?;
             }
             if let Some((Some(old), Some(new))) = change.key_worker {
-                handovers.extend(Self::hand_over(&mut tx, change.case_id, old, new, now).await?);
+                handovers.extend(side::hand_over(&mut tx, change.case_id, old, new, now).await?);
             }
             if let Some((old, new)) = change.key_worker {
                 history(
@@ -384,80 +405,40 @@ impl Store {
             )
             .await?;
         }
-        self.write_notices(&mut tx, &handed_over(&handovers), now)
+        side::write_notices(self, &mut tx, &handed_over(&handovers), now)
             .await?;
         tx.commit().await?;
         Ok(true)
+    })
     }
 
-    /// Moves the case's open audits (not yet completed) from key worker `from` to `to`.
-    async fn hand_over(
-        tx: &mut super::Tx<'_>,
-        case_id: i64,
-        from: i64,
-        to: i64,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Vec<Handover>> {
-        let open: Vec<(i64, i64, String, i64)> = sqlx::query_as(
-            "SELECT a.id, rc.id, c.child_unique_id, a.auditor_id FROM audits a \
-             JOIN round_cases rc ON rc.id = a.round_case_id JOIN cases c ON c.id = a.case_id \
-             WHERE a.case_id = $1 AND rc.key_worker_id = $2 AND a.state NOT IN ('completed', 'filed_to_record')",
-        )
-        .bind(case_id)
-        .bind(from)
-        .fetch_all(&mut **tx)
-        .await?;
-        let mut moved = Vec::with_capacity(open.len());
-        for (audit_id, round_case_id, child_unique_id, auditor_id) in open {
-            sqlx::query("UPDATE round_cases SET key_worker_id = $1 WHERE id = $2")
-                .bind(to)
-                .bind(round_case_id)
-                .execute(&mut **tx)
-                .await?;
-            sqlx::query(
-                "INSERT INTO audit_handovers (audit_id, part, from_person, to_person, at) \
-                 VALUES ($1, 'key_worker', $2, $3, $4)",
-            )
-            .bind(audit_id)
-            .bind(from)
-            .bind(to)
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
-            moved.push(Handover {
-                audit_id,
-                case_id,
-                child_unique_id,
-                auditor_id,
-                from,
-                to,
-            });
-        }
-        Ok(moved)
-    }
 
     /// An audit's handovers, oldest first: (from, to, at), by name.
     pub async fn audit_handovers(
         &self,
         audit_id: i64,
     ) -> StoreResult<Vec<(Option<String>, Option<String>, DateTime<Utc>)>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT f.display_name, t.display_name, h.at FROM audit_handovers h \
              LEFT JOIN people f ON f.id = h.from_person LEFT JOIN people t ON t.id = h.to_person \
              WHERE h.audit_id = $1 ORDER BY h.id",
         )
         .bind(audit_id)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     pub async fn case_id_by_child_id(&self, child_unique_id: &str) -> StoreResult<Option<i64>> {
+        on_db!(self, |pool| {
         Ok(
             sqlx::query_scalar("SELECT id FROM cases WHERE child_unique_id = $1")
                 .bind(child_unique_id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(pool)
                 .await?,
         )
+    })
     }
 
     /// A case's history, newest first: (change, old, new, at, import ID).
@@ -474,14 +455,16 @@ impl Store {
             Option<String>,
         )>,
     > {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT h.change, h.old_value, h.new_value, h.at, h.import_id, p.display_name \
              FROM case_history h LEFT JOIN people p ON p.id = h.by_person \
              WHERE h.case_id = $1 ORDER BY h.id DESC",
         )
         .bind(case_id)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 }
 
@@ -494,4 +477,52 @@ pub struct Handover {
     pub auditor_id: i64,
     pub from: i64,
     pub to: i64,
+}
+
+both_sides! {
+/// Moves the case's open audits (not yet completed) from key worker `from` to `to`.
+pub(crate) async fn hand_over(
+    tx: &mut Tx<'_>,
+    case_id: i64,
+    from: i64,
+    to: i64,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<Handover>> {
+    let open: Vec<(i64, i64, String, i64)> = sqlx::query_as(
+        "SELECT a.id, rc.id, c.child_unique_id, a.auditor_id FROM audits a \
+         JOIN round_cases rc ON rc.id = a.round_case_id JOIN cases c ON c.id = a.case_id \
+         WHERE a.case_id = $1 AND rc.key_worker_id = $2 AND a.state NOT IN ('completed', 'filed_to_record')",
+    )
+    .bind(case_id)
+    .bind(from)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut moved = Vec::with_capacity(open.len());
+    for (audit_id, round_case_id, child_unique_id, auditor_id) in open {
+        sqlx::query("UPDATE round_cases SET key_worker_id = $1 WHERE id = $2")
+            .bind(to)
+            .bind(round_case_id)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO audit_handovers (audit_id, part, from_person, to_person, at) \
+             VALUES ($1, 'key_worker', $2, $3, $4)",
+        )
+        .bind(audit_id)
+        .bind(from)
+        .bind(to)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+        moved.push(Handover {
+            audit_id,
+            case_id,
+            child_unique_id,
+            auditor_id,
+            from,
+            to,
+        });
+    }
+    Ok(moved)
+}
 }

@@ -235,21 +235,25 @@ impl Store {
 
     /// Every theme, live ones first, by name.
     pub async fn themes(&self) -> StoreResult<Vec<ThemeRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT id, name, description, domain_key, retired_at FROM themes \
              ORDER BY retired_at IS NOT NULL, name_key",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     pub async fn theme(&self, id: i64) -> StoreResult<Option<ThemeRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT id, name, description, domain_key, retired_at FROM themes WHERE id = $1",
         )
         .bind(id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(pool)
         .await?)
+    })
     }
 
     /// Adds a theme; `None` if one of that name (ignoring case) exists.
@@ -259,6 +263,7 @@ impl Store {
         by: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<i64>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_scalar(
             "INSERT INTO themes (name, name_key, description, domain_key, created_by, created_at, updated_by, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $5, $6) ON CONFLICT (name_key) DO NOTHING RETURNING id",
@@ -269,8 +274,9 @@ impl Store {
         .bind(&text.domain_key)
         .bind(by)
         .bind(now)
-        .fetch_optional(&self.pool)
+        .fetch_optional(pool)
         .await?)
+    })
     }
 
     /// Renames or redescribes a theme; `false` if another theme has the name.
@@ -281,7 +287,8 @@ impl Store {
         by: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         let clash: Option<i64> =
             sqlx::query_scalar("SELECT id FROM themes WHERE name_key = $1 AND id <> $2")
                 .bind(text.key())
@@ -306,6 +313,7 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(true)
+    })
     }
 
     /// Retires a theme (it keeps its tags and history) or brings it back.
@@ -316,6 +324,7 @@ impl Store {
         by: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
+        on_db!(self, |pool| {
         sqlx::query(
             "UPDATE themes SET retired_at = CASE WHEN $1 THEN COALESCE(retired_at, $2) ELSE NULL END, \
              updated_by = $3, updated_at = $2 WHERE id = $4",
@@ -324,18 +333,20 @@ impl Store {
         .bind(now)
         .bind(by)
         .bind(id)
-        .execute(&self.pool)
+        .execute(pool)
         .await?;
         Ok(())
+    })
     }
 
     /// The tags on an audit's findings.
     pub async fn audit_tags(&self, audit_id: i64) -> StoreResult<Vec<Tag>> {
+        on_db!(self, |pool| {
         let rows: Vec<(i64, String, i64)> = sqlx::query_as(
             "SELECT theme_id, finding, item_id FROM theme_tags WHERE audit_id = $1 AND finding <> 'session_feedback'",
         )
         .bind(audit_id)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?;
         Ok(rows
             .into_iter()
@@ -347,6 +358,7 @@ impl Store {
                 })
             })
             .collect())
+    })
     }
 
     /// Replaces the tags on an audit's findings with `tags` (tags of retired themes that
@@ -358,7 +370,8 @@ impl Store {
         by: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         let round_id: Option<i64> = sqlx::query_scalar(
             "SELECT rc.round_id FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id WHERE a.id = $1",
         )
@@ -389,17 +402,20 @@ impl Store {
         }
         tx.commit().await?;
         Ok(())
+    })
     }
 
     /// The tags on one session's feedback: (feedback ID, theme ID).
     pub async fn session_feedback_tags(&self, session_id: i64) -> StoreResult<Vec<(i64, i64)>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT t.item_id, t.theme_id FROM theme_tags t JOIN session_feedback f ON f.id = t.item_id \
              WHERE t.finding = 'session_feedback' AND f.session_id = $1",
         )
         .bind(session_id)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// Replaces the themes on one piece of session feedback.
@@ -410,7 +426,8 @@ impl Store {
         by: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         let round_id: Option<Option<i64>> = sqlx::query_scalar(
             "SELECT s.round_id FROM session_feedback f JOIN learning_sessions s ON s.id = f.session_id WHERE f.id = $1",
         )
@@ -436,33 +453,39 @@ impl Store {
         }
         tx.commit().await?;
         Ok(())
+    })
     }
 
     /// Per theme and round: audits carrying the theme on any finding.
     pub async fn theme_rounds(&self) -> StoreResult<Vec<ThemeRoundRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT t.theme_id, r.audit_month, COUNT(DISTINCT t.audit_id) AS audits \
              FROM theme_tags t JOIN rounds r ON r.id = t.round_id WHERE t.audit_id IS NOT NULL \
              GROUP BY t.theme_id, r.audit_month ORDER BY r.audit_month",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// Per round with any audit completed: (month, audits with any theme).
     pub async fn tagged_audits_per_round(&self) -> StoreResult<Vec<(String, i64)>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT r.audit_month, COUNT(DISTINCT t.audit_id) FROM rounds r \
              LEFT JOIN theme_tags t ON t.round_id = r.id AND t.audit_id IS NOT NULL \
              WHERE r.status <> 'open' GROUP BY r.audit_month ORDER BY r.audit_month",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// Per drawn round: (month, audits graded good or better in domain `key`, audits graded
     /// in it), as completed.
     pub async fn domain_grades_per_round(&self, key: &str) -> StoreResult<Vec<DomainGradeRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT r.audit_month, \
              COALESCE(SUM(CASE WHEN g.grade IN ('outstanding', 'good') THEN 1 ELSE 0 END), 0) AS good, \
@@ -473,14 +496,16 @@ impl Store {
              WHERE r.status <> 'open' GROUP BY r.audit_month ORDER BY r.audit_month",
         )
         .bind(key)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     // ----- The summary report's facts -----
 
     /// Drawn rounds from `first` to `last` (`YYYY-MM`), oldest first.
     pub async fn report_rounds(&self, first: &str, last: &str) -> StoreResult<Vec<ReportRoundRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT r.audit_month, r.due_on, (SELECT COUNT(*) FROM round_cases rc \
              WHERE rc.round_id = r.id AND rc.withdrawn_at IS NULL) AS selected \
@@ -489,12 +514,14 @@ impl Store {
         )
         .bind(first)
         .bind(last)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// Up to three drawn rounds before `first`, oldest first.
     pub async fn rounds_before(&self, first: &str) -> StoreResult<Vec<ReportRoundRow>> {
+        on_db!(self, |pool| {
         let mut rows: Vec<ReportRoundRow> = sqlx::query_as(
             "SELECT r.audit_month, r.due_on, (SELECT COUNT(*) FROM round_cases rc \
              WHERE rc.round_id = r.id AND rc.withdrawn_at IS NULL) AS selected \
@@ -502,14 +529,16 @@ impl Store {
              ORDER BY r.audit_month DESC LIMIT 3",
         )
         .bind(first)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?;
         rows.reverse();
         Ok(rows)
+    })
     }
 
     /// The audits of rounds `first` to `last`, with what the report counts.
     pub async fn report_audits(&self, first: &str, last: &str) -> StoreResult<Vec<ReportAuditRow>> {
+        on_db!(self, |pool| {
         // Strengths and areas for development are read from the form only to see whether
         // anything was written; their words never leave the store for the report.
         Ok(sqlx::query_as(
@@ -526,8 +555,9 @@ impl Store {
         )
         .bind(first)
         .bind(last)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// Completed grades of the audits of rounds `first` to `last`: (audit, domain, grade).
@@ -536,6 +566,7 @@ impl Store {
         first: &str,
         last: &str,
     ) -> StoreResult<Vec<(i64, String, Grade)>> {
+        on_db!(self, |pool| {
         let rows: Vec<(i64, String, String)> = sqlx::query_as(
             "SELECT g.audit_id, g.domain_key, g.grade FROM audit_grades g JOIN audits a ON a.id = g.audit_id \
              JOIN round_cases rc ON rc.id = a.round_case_id JOIN rounds r ON r.id = rc.round_id \
@@ -543,12 +574,13 @@ impl Store {
         )
         .bind(first)
         .bind(last)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?;
         Ok(rows
             .into_iter()
             .filter_map(|(a, k, g)| Some((a, k, grade(&g)?)))
             .collect())
+    })
     }
 
     /// Tags on the findings of rounds `first` to `last`, with the theme's name; and for each
@@ -558,6 +590,7 @@ impl Store {
         first: &str,
         last: &str,
     ) -> StoreResult<(Vec<TaggedFinding>, Vec<(i64, i64)>)> {
+        on_db!(self, |pool| {
         let rows: Vec<(i64, String, String)> = sqlx::query_as(
             "SELECT t.audit_id, t.finding, th.name FROM theme_tags t JOIN themes th ON th.id = t.theme_id \
              JOIN rounds r ON r.id = t.round_id \
@@ -566,7 +599,7 @@ impl Store {
         )
         .bind(first)
         .bind(last)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?;
         let tagged_actions: Vec<(i64, i64)> = sqlx::query_as(
             "SELECT t.audit_id, COUNT(DISTINCT t.item_id) FROM theme_tags t JOIN rounds r ON r.id = t.round_id \
@@ -574,7 +607,7 @@ impl Store {
         )
         .bind(first)
         .bind(last)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?;
         Ok((
             rows.into_iter()
@@ -588,6 +621,7 @@ impl Store {
                 .collect(),
             tagged_actions,
         ))
+    })
     }
 
     // ----- Reports -----
@@ -603,7 +637,8 @@ impl Store {
         by: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<i64>> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO reports (first_month, last_month, main_findings, key_strengths, improvement, \
              recommendations, created_by, created_at, updated_by, updated_at) \
@@ -623,54 +658,35 @@ impl Store {
         let Some(id) = id else {
             return Ok(None);
         };
-        Self::keep_report_version(&mut tx, id, 1, sections, by, now).await?;
+        side::keep_report_version(&mut tx, id, 1, sections, by, now).await?;
         let mut notices = notices.clone();
         for alert in &mut notices.alerts {
             alert.link = format!("/reports/{id}");
         }
-        self.write_notices(&mut tx, &notices, now).await?;
+        side::write_notices(self, &mut tx, &notices, now).await?;
         tx.commit().await?;
         Ok(Some(id))
+    })
     }
 
-    async fn keep_report_version(
-        tx: &mut super::Tx<'_>,
-        id: i64,
-        version: i64,
-        s: &Sections,
-        by: i64,
-        now: DateTime<Utc>,
-    ) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO report_versions (report_id, version, main_findings, key_strengths, improvement, \
-             recommendations, saved_by, saved_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(id)
-        .bind(version)
-        .bind(&s.main_findings)
-        .bind(&s.key_strengths)
-        .bind(&s.improvement)
-        .bind(&s.recommendations)
-        .bind(by)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-        Ok(())
-    }
 
     pub async fn reports(&self) -> StoreResult<Vec<ReportRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(&format!(
             "{REPORT_COLUMNS} ORDER BY r.last_month DESC, r.first_month DESC"
         ))
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     pub async fn report(&self, id: i64) -> StoreResult<Option<ReportRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(&format!("{REPORT_COLUMNS} WHERE r.id = $1"))
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(pool)
             .await?)
+    })
     }
 
     /// Saves the sections as the next version; `false` if finalised or saved since.
@@ -682,7 +698,8 @@ impl Store {
         by: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         let n = sqlx::query(
             "UPDATE reports SET main_findings = $1, key_strengths = $2, improvement = $3, \
              recommendations = $4, version = version + 1, updated_by = $5, updated_at = $6 \
@@ -702,22 +719,25 @@ impl Store {
         if n == 0 {
             return Ok(false);
         }
-        Self::keep_report_version(&mut tx, id, version + 1, s, by, now).await?;
+        side::keep_report_version(&mut tx, id, version + 1, s, by, now).await?;
         tx.commit().await?;
         Ok(true)
+    })
     }
 
     /// Sets the cleared disclosure flags (JSON); `false` once finalised.
     pub async fn set_report_cleared(&self, id: i64, cleared: &str) -> StoreResult<bool> {
+        on_db!(self, |pool| {
         Ok(
             sqlx::query("UPDATE reports SET cleared = $1 WHERE id = $2 AND finalised_at IS NULL")
                 .bind(cleared)
                 .bind(id)
-                .execute(&self.pool)
+                .execute(pool)
                 .await?
                 .rows_affected()
                 == 1,
         )
+    })
     }
 
     /// Finalises version `version` with the figures as they stand; `false` if it changed
@@ -730,6 +750,7 @@ impl Store {
         by: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
+        on_db!(self, |pool| {
         Ok(sqlx::query(
             "UPDATE reports SET figures = $1, finalised_by = $2, finalised_at = $3 \
              WHERE id = $4 AND version = $5 AND finalised_at IS NULL",
@@ -739,14 +760,16 @@ impl Store {
         .bind(now)
         .bind(id)
         .bind(version)
-        .execute(&self.pool)
+        .execute(pool)
         .await?
         .rows_affected()
             == 1)
+    })
     }
 
     /// Records the senior management team's meeting it was presented at (final reports).
     pub async fn report_presented(&self, id: i64, on: NaiveDate, by: i64) -> StoreResult<bool> {
+        on_db!(self, |pool| {
         Ok(sqlx::query(
             "UPDATE reports SET presented_on = $1, presented_by = $2 \
              WHERE id = $3 AND finalised_at IS NOT NULL AND presented_on IS NULL",
@@ -754,21 +777,24 @@ impl Store {
         .bind(on)
         .bind(by)
         .bind(id)
-        .execute(&self.pool)
+        .execute(pool)
         .await?
         .rows_affected()
             == 1)
+    })
     }
 
     pub async fn report_versions(&self, id: i64) -> StoreResult<Vec<ReportVersionRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT v.version, v.main_findings, v.key_strengths, v.improvement, v.recommendations, \
              p.display_name AS saved_by, v.saved_at FROM report_versions v JOIN people p ON p.id = v.saved_by \
              WHERE v.report_id = $1 ORDER BY v.version DESC",
         )
         .bind(id)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// Adds a comment on the current draft, with its alerts.
@@ -780,7 +806,8 @@ impl Store {
         by: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         let version: Option<i64> = sqlx::query_scalar(
             "SELECT version FROM reports WHERE id = $1 AND finalised_at IS NULL",
         )
@@ -800,24 +827,28 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        self.write_notices(&mut tx, notices, now).await?;
+        side::write_notices(self, &mut tx, notices, now).await?;
         tx.commit().await?;
         Ok(true)
+    })
     }
 
     pub async fn report_comments(&self, id: i64) -> StoreResult<Vec<ReportCommentRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT c.id, c.version, p.display_name AS person, c.body, c.at FROM report_comments c \
              JOIN people p ON p.id = c.person_id WHERE c.report_id = $1 ORDER BY c.id",
         )
         .bind(id)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// Active people holding any of `roles`.
     pub async fn people_with_roles(&self, roles: &[crate::domain::Role]) -> StoreResult<Vec<i64>> {
-        let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+        on_db!(self, |pool| {
+        let mut qb = sqlx::QueryBuilder::<side::DB>::new(
             "SELECT DISTINCT r.person_id FROM person_roles r JOIN people p ON p.id = r.person_id \
              WHERE p.active = TRUE AND r.role IN (",
         );
@@ -826,7 +857,8 @@ impl Store {
             list.push_bind(role.code());
         }
         qb.push(") ORDER BY r.person_id");
-        Ok(qb.build_query_scalar().fetch_all(&self.pool).await?)
+        Ok(qb.build_query_scalar().fetch_all(pool).await?)
+    })
     }
 
     // ----- Sessions -----
@@ -834,6 +866,7 @@ impl Store {
     /// Those who took part in a round's audits: auditors, key workers, Team Managers and
     /// Service Managers, as they stood on the audits; active people only.
     pub async fn round_participants(&self, round_id: i64) -> StoreResult<Vec<(i64, String)>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT p.id, p.display_name FROM people p WHERE p.active = TRUE AND p.id IN ( \
                SELECT a.auditor_id FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id \
@@ -847,12 +880,14 @@ impl Store {
              ORDER BY p.display_name, p.id",
         )
         .bind(round_id)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// Managers who audit: active auditors who also hold a Team or Service Manager role.
     pub async fn auditing_managers(&self) -> StoreResult<Vec<(i64, String)>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT p.id, p.display_name FROM people p WHERE p.active = TRUE \
              AND EXISTS (SELECT 1 FROM person_roles r WHERE r.person_id = p.id AND r.role = 'auditor') \
@@ -860,8 +895,9 @@ impl Store {
                          AND r.role IN ('team_manager', 'service_manager')) \
              ORDER BY p.display_name, p.id",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// Arranges a session and invites `invitees`, with their alerts, in one transaction.
@@ -877,7 +913,8 @@ impl Store {
         by: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<i64> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO learning_sessions (kind, title, round_id, theme_id, starts_at, minutes, place, \
              online_link, audience, materials_link, created_by, created_at) \
@@ -912,40 +949,48 @@ impl Store {
         for alert in &mut notices.alerts {
             alert.link = format!("/sessions/{id}");
         }
-        self.write_notices(&mut tx, &notices, now).await?;
+        side::write_notices(self, &mut tx, &notices, now).await?;
         tx.commit().await?;
         Ok(id)
+    })
     }
 
     pub async fn sessions(&self) -> StoreResult<Vec<LearningSessionRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(&format!(
             "{SESSION_COLUMNS} ORDER BY s.starts_at DESC, s.id DESC"
         ))
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// Sessions a person is invited to.
     pub async fn sessions_of(&self, person_id: i64) -> StoreResult<Vec<LearningSessionRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(&format!(
             "{SESSION_COLUMNS} WHERE s.id IN (SELECT session_id FROM session_invitees WHERE person_id = $1) \
              ORDER BY s.starts_at DESC, s.id DESC"
         ))
         .bind(person_id)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     pub async fn learning_session(&self, id: i64) -> StoreResult<Option<LearningSessionRow>> {
+        on_db!(self, |pool| {
         Ok(
             sqlx::query_as(&format!("{SESSION_COLUMNS} WHERE s.id = $1"))
                 .bind(id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(pool)
                 .await?,
         )
+    })
     }
 
     pub async fn invitees(&self, session_id: i64) -> StoreResult<Vec<InviteeRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT i.person_id, p.display_name AS name, i.accepted_at, i.attended, \
              EXISTS (SELECT 1 FROM session_feedback f WHERE f.session_id = i.session_id AND f.person_id = i.person_id) AS responded \
@@ -953,8 +998,9 @@ impl Store {
              ORDER BY p.display_name, p.id",
         )
         .bind(session_id)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// An invitee says they will come; `false` if not invited.
@@ -964,6 +1010,7 @@ impl Store {
         person_id: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
+        on_db!(self, |pool| {
         Ok(sqlx::query(
             "UPDATE session_invitees SET accepted_at = COALESCE(accepted_at, $1) \
              WHERE session_id = $2 AND person_id = $3",
@@ -971,10 +1018,11 @@ impl Store {
         .bind(now)
         .bind(session_id)
         .bind(person_id)
-        .execute(&self.pool)
+        .execute(pool)
         .await?
         .rows_affected()
             == 1)
+    })
     }
 
     /// Records who came and, in the same transaction, asks each attendee not yet asked for
@@ -987,7 +1035,8 @@ impl Store {
         ask: Option<&str>,
         now: DateTime<Utc>,
     ) -> StoreResult<Notices> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         sqlx::query("UPDATE session_invitees SET attended = 0 WHERE session_id = $1")
             .bind(session_id)
             .execute(&mut *tx)
@@ -1020,10 +1069,11 @@ impl Store {
                     body: body.to_string(),
                 });
             }
-            self.write_notices(&mut tx, &notices, now).await?;
+            side::write_notices(self, &mut tx, &notices, now).await?;
         }
         tx.commit().await?;
         Ok(notices)
+    })
     }
 
     /// Stores an attendee's feedback; `false` if they gave it already.
@@ -1034,6 +1084,7 @@ impl Store {
         f: &SessionFeedback,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
+        on_db!(self, |pool| {
         Ok(sqlx::query(
             "INSERT INTO session_feedback (session_id, person_id, useful, discussion, improve, comments, given_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (session_id, person_id) DO NOTHING",
@@ -1045,20 +1096,23 @@ impl Store {
         .bind(&f.improve)
         .bind(&f.comments)
         .bind(now)
-        .execute(&self.pool)
+        .execute(pool)
         .await?
         .rows_affected()
             == 1)
+    })
     }
 
     pub async fn session_feedback(&self, session_id: i64) -> StoreResult<Vec<SessionFeedbackRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT id, session_id, person_id, useful, discussion, improve, comments, given_at \
              FROM session_feedback WHERE session_id = $1 ORDER BY id",
         )
         .bind(session_id)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// Every feedback on sessions of `kind`, oldest session first, for results over time.
@@ -1066,15 +1120,17 @@ impl Store {
         &self,
         kind: SessionKind,
     ) -> StoreResult<Vec<(i64, SessionFeedbackRow)>> {
+        on_db!(self, |pool| {
         let rows: Vec<SessionFeedbackRow> = sqlx::query_as(
             "SELECT f.id, f.session_id, f.person_id, f.useful, f.discussion, f.improve, f.comments, f.given_at \
              FROM session_feedback f JOIN learning_sessions s ON s.id = f.session_id \
              WHERE s.kind = $1 ORDER BY s.starts_at, f.id",
         )
         .bind(kind.code())
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?;
         Ok(rows.into_iter().map(|r| (r.session_id, r)).collect())
+    })
     }
 
     // ----- Newsletter -----
@@ -1088,6 +1144,7 @@ impl Store {
         by: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<i64>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_scalar(
             "INSERT INTO newsletters (issue, period_from, period_to, body, created_by, created_at, updated_by, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $5, $6) ON CONFLICT (issue) DO NOTHING RETURNING id",
@@ -1098,25 +1155,30 @@ impl Store {
         .bind(body)
         .bind(by)
         .bind(now)
-        .fetch_optional(&self.pool)
+        .fetch_optional(pool)
         .await?)
+    })
     }
 
     pub async fn newsletters(&self) -> StoreResult<Vec<NewsletterRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(&format!(
             "{NEWSLETTER_COLUMNS} ORDER BY n.period_to DESC, n.id DESC"
         ))
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     pub async fn newsletter(&self, id: i64) -> StoreResult<Option<NewsletterRow>> {
+        on_db!(self, |pool| {
         Ok(
             sqlx::query_as(&format!("{NEWSLETTER_COLUMNS} WHERE n.id = $1"))
                 .bind(id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(pool)
                 .await?,
         )
+    })
     }
 
     pub async fn save_newsletter(
@@ -1127,6 +1189,7 @@ impl Store {
         by: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
+        on_db!(self, |pool| {
         Ok(sqlx::query(
             "UPDATE newsletters SET body = $1, version = version + 1, updated_by = $2, updated_at = $3 \
              WHERE id = $4 AND version = $5 AND finalised_at IS NULL",
@@ -1136,22 +1199,25 @@ impl Store {
         .bind(now)
         .bind(id)
         .bind(version)
-        .execute(&self.pool)
+        .execute(pool)
         .await?
         .rows_affected()
             == 1)
+    })
     }
 
     pub async fn set_newsletter_cleared(&self, id: i64, cleared: &str) -> StoreResult<bool> {
+        on_db!(self, |pool| {
         Ok(sqlx::query(
             "UPDATE newsletters SET cleared = $1 WHERE id = $2 AND finalised_at IS NULL",
         )
         .bind(cleared)
         .bind(id)
-        .execute(&self.pool)
+        .execute(pool)
         .await?
         .rows_affected()
             == 1)
+    })
     }
 
     pub async fn finalise_newsletter(
@@ -1161,6 +1227,7 @@ impl Store {
         by: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
+        on_db!(self, |pool| {
         Ok(sqlx::query(
             "UPDATE newsletters SET finalised_by = $1, finalised_at = $2 \
              WHERE id = $3 AND version = $4 AND finalised_at IS NULL",
@@ -1169,10 +1236,11 @@ impl Store {
         .bind(now)
         .bind(id)
         .bind(version)
-        .execute(&self.pool)
+        .execute(pool)
         .await?
         .rows_affected()
             == 1)
+    })
     }
 
     /// Audits completed between two instants, with how many were graded good or better.
@@ -1181,14 +1249,16 @@ impl Store {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> StoreResult<(i64, i64)> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT COUNT(*), COALESCE(SUM(CASE WHEN overall_grade IN ('outstanding', 'good') THEN 1 ELSE 0 END), 0) \
              FROM audits WHERE completed_at >= $1 AND completed_at < $2",
         )
         .bind(from)
         .bind(to)
-        .fetch_one(&self.pool)
+        .fetch_one(pool)
         .await?)
+    })
     }
 
     /// Themes on strengths or areas for development of audits completed between two
@@ -1198,6 +1268,7 @@ impl Store {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> StoreResult<Vec<(String, String, i64)>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT t.finding, th.name, COUNT(DISTINCT t.audit_id) AS n FROM theme_tags t \
              JOIN themes th ON th.id = t.theme_id JOIN audits a ON a.id = t.audit_id \
@@ -1206,8 +1277,9 @@ impl Store {
         )
         .bind(from)
         .bind(to)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// Titles of Make A Difference summaries published between two instants.
@@ -1216,14 +1288,16 @@ impl Store {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> StoreResult<Vec<String>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_scalar(
             "SELECT title FROM difference_summaries WHERE published_at >= $1 AND published_at < $2 \
              ORDER BY published_at",
         )
         .bind(from)
         .bind(to)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// Sessions starting after `after` (London wall-clock time), soonest first.
@@ -1231,11 +1305,40 @@ impl Store {
         &self,
         after: NaiveDateTime,
     ) -> StoreResult<Vec<LearningSessionRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(&format!(
             "{SESSION_COLUMNS} WHERE s.starts_at > $1 ORDER BY s.starts_at LIMIT 5"
         ))
         .bind(after)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
+}
+
+both_sides! {
+pub(crate) async fn keep_report_version(
+    tx: &mut Tx<'_>,
+    id: i64,
+    version: i64,
+    s: &Sections,
+    by: i64,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO report_versions (report_id, version, main_findings, key_strengths, improvement, \
+         recommendations, saved_by, saved_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(id)
+    .bind(version)
+    .bind(&s.main_findings)
+    .bind(&s.key_strengths)
+    .bind(&s.improvement)
+    .bind(&s.recommendations)
+    .bind(by)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
 }

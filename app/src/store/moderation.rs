@@ -171,24 +171,29 @@ const MODERATION_ROUND: &str = "SELECT r.id AS round_id, r.audit_month, r.due_on
 impl Store {
     /// Rounds with completed audits, newest first, and how their moderation stands.
     pub async fn moderation_rounds(&self) -> StoreResult<Vec<ModerationRoundRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(&format!(
             "{MODERATION_ROUND} WHERE r.status IN ('confirmed', 'closed') ORDER BY r.audit_month DESC"
         ))
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// One round as [`Store::moderation_rounds`] lists it.
     pub async fn moderation_round(&self, round_id: i64) -> StoreResult<Option<ModerationRoundRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(&format!(
             "{MODERATION_ROUND} WHERE r.id = $1 AND r.status IN ('confirmed', 'closed')"
         ))
         .bind(round_id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(pool)
         .await?)
+    })
     }
 
     pub async fn completed_audits(&self, round_id: i64) -> StoreResult<Vec<CompletedAuditRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT a.id AS audit_id, a.auditor_id, a.overall_grade AS overall, a.completed_at \
              FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id \
@@ -196,23 +201,27 @@ impl Store {
              AND a.overall_grade IS NOT NULL AND a.completed_at IS NOT NULL ORDER BY a.id",
         )
         .bind(round_id)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     pub async fn moderation_draws(&self, round_id: i64) -> StoreResult<Vec<ModerationDrawRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT d.id, d.kind, d.seed, d.generator, d.completed, d.size, d.strata, \
              p.display_name AS drawn_by, d.drawn_at FROM moderation_draws d \
              JOIN people p ON p.id = d.drawn_by WHERE d.round_id = $1 ORDER BY d.id",
         )
         .bind(round_id)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// Every audit a round's draws took, in the order taken (replacements after).
     pub async fn moderation_sample(&self, round_id: i64) -> StoreResult<Vec<SampleRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT s.id, s.draw_id, s.audit_id, c.child_unique_id, t.name AS team, au.display_name AS auditor, \
              s.stratum, s.replaces_id, s.withdrawn_at, s.withdrawn_reason FROM moderation_sample s \
@@ -221,31 +230,11 @@ impl Store {
              JOIN people au ON au.id = a.auditor_id WHERE d.round_id = $1 ORDER BY s.id",
         )
         .bind(round_id)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
-    pub(super) async fn ask(
-        tx: &mut Tx<'_>,
-        audit_id: i64,
-        people: &[i64],
-        part: Part,
-        now: DateTime<Utc>,
-    ) -> StoreResult<()> {
-        for person in people {
-            sqlx::query(
-                "INSERT INTO moderation_views (audit_id, person_id, part, asked_at) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (audit_id, person_id, part) DO NOTHING",
-            )
-            .bind(audit_id)
-            .bind(person)
-            .bind(part.code())
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
-        }
-        Ok(())
-    }
 
     /// Records a draw (the first sample, or a top-up), the audits it took and the panel
     /// asked of each, with what it tells. `None` if a first sample already exists, or a
@@ -257,7 +246,8 @@ impl Store {
         now: DateTime<Utc>,
         notices: &Notices,
     ) -> StoreResult<Option<i64>> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         let existing: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM moderation_draws WHERE round_id = $1")
                 .bind(d.round_id)
@@ -291,10 +281,10 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             let panel = d.panels.get(audit_id).map(Vec::as_slice).unwrap_or(&[]);
-            Self::ask(&mut tx, *audit_id, panel, Part::Panel, now).await?;
+            side::ask(&mut tx, *audit_id, panel, Part::Panel, now).await?;
         }
         for (audit_id, director) in d.directors {
-            Self::ask(
+            side::ask(
                 &mut tx,
                 *audit_id,
                 &[*director],
@@ -303,9 +293,10 @@ impl Store {
             )
             .await?;
         }
-        self.write_notices(&mut tx, notices, now).await?;
+        side::write_notices(self, &mut tx, notices, now).await?;
         tx.commit().await?;
         Ok(Some(draw_id))
+    })
     }
 
     /// Withdraws a sampled audit (with the reason) before its outcome, dropping the
@@ -320,7 +311,8 @@ impl Store {
         now: DateTime<Utc>,
         notices: &Notices,
     ) -> StoreResult<bool> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         let row: Option<(i64, i64, String)> = sqlx::query_as(
             "SELECT s.audit_id, s.draw_id, s.stratum FROM moderation_sample s WHERE s.id = $1 \
              AND s.withdrawn_at IS NULL \
@@ -358,21 +350,23 @@ impl Store {
             .bind(sample_id)
             .execute(&mut *tx)
             .await?;
-            Self::ask(&mut tx, replacement, panel, Part::Panel, now).await?;
+            side::ask(&mut tx, replacement, panel, Part::Panel, now).await?;
         }
-        self.write_notices(&mut tx, notices, now).await?;
+        side::write_notices(self, &mut tx, notices, now).await?;
         tx.commit().await?;
         Ok(true)
+    })
     }
 
     /// Each Assistant Director's unanswered reviews, in one count.
     pub async fn open_reviews_of(&self, people: &[i64]) -> StoreResult<Vec<(i64, usize)>> {
+        on_db!(self, |pool| {
         let open: Vec<(i64, i64)> = sqlx::query_as(
             "SELECT person_id, COUNT(*) FROM moderation_views WHERE part = $1 AND recorded_at IS NULL \
              GROUP BY person_id",
         )
         .bind(Part::AssistantDirector.code())
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?;
         Ok(people
             .iter()
@@ -381,6 +375,7 @@ impl Store {
                 (*p, usize::try_from(n).unwrap_or(0))
             })
             .collect())
+    })
     }
 
     /// Asks moderators for one audit (the Assistant Director's review of a good grade).
@@ -392,45 +387,53 @@ impl Store {
         now: DateTime<Utc>,
         notices: &Notices,
     ) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
-        Self::ask(&mut tx, audit_id, people, part, now).await?;
-        self.write_notices(&mut tx, notices, now).await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
+        side::ask(&mut tx, audit_id, people, part, now).await?;
+        side::write_notices(self, &mut tx, notices, now).await?;
         tx.commit().await?;
         Ok(())
+    })
     }
 
     /// Audits graded good or better that no Assistant Director has been asked about.
     pub async fn good_audits_without_director(&self) -> StoreResult<Vec<(i64, i64)>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT a.id, a.auditor_id FROM audits a WHERE a.state IN ('completed', 'filed_to_record') \
              AND a.overall_grade IN ('good', 'outstanding') AND NOT EXISTS \
              (SELECT 1 FROM moderation_views v WHERE v.audit_id = a.id AND v.part = 'assistant_director') ORDER BY a.id",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// The audit's grades as completed, by domain key (overall under `#overall`).
     pub async fn audit_grades(&self, audit_id: i64) -> StoreResult<BTreeMap<String, Grade>> {
+        on_db!(self, |pool| {
         Self::grades_from(
             sqlx::query_as(
                 "SELECT domain_key, grade FROM audit_grades WHERE audit_id = $1 ORDER BY domain_key",
             )
             .bind(audit_id)
-            .fetch_all(&self.pool)
+            .fetch_all(pool)
             .await?,
         )
+    })
     }
 
     pub async fn moderated_grades(&self, audit_id: i64) -> StoreResult<BTreeMap<String, Grade>> {
+        on_db!(self, |pool| {
         Self::grades_from(
             sqlx::query_as(
                 "SELECT domain_key, grade FROM moderated_grades WHERE audit_id = $1 ORDER BY domain_key",
             )
             .bind(audit_id)
-            .fetch_all(&self.pool)
+            .fetch_all(pool)
             .await?,
         )
+    })
     }
 
     fn grades_from(rows: Vec<(String, String)>) -> StoreResult<BTreeMap<String, Grade>> {
@@ -443,13 +446,15 @@ impl Store {
     }
 
     pub async fn moderation_views(&self, audit_id: i64) -> StoreResult<Vec<ViewRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT v.person_id, p.display_name AS person, v.part, v.asked_at, v.grades, v.comments, v.recorded_at \
              FROM moderation_views v JOIN people p ON p.id = v.person_id WHERE v.audit_id = $1 ORDER BY v.part DESC, v.id",
         )
         .bind(audit_id)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// Records one moderator's view. `false` if they were not asked, already answered, or
@@ -466,7 +471,8 @@ impl Store {
         now: DateTime<Utc>,
         notices: &Notices,
     ) -> StoreResult<bool> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         let done = sqlx::query(
             "UPDATE moderation_views SET overall = $1, grades = $2, comments = $3, recorded_at = $4 \
              WHERE audit_id = $5 AND person_id = $6 AND part = $7 AND recorded_at IS NULL \
@@ -485,19 +491,22 @@ impl Store {
         if done != 1 {
             return Ok(false);
         }
-        self.write_notices(&mut tx, notices, now).await?;
+        side::write_notices(self, &mut tx, notices, now).await?;
         tx.commit().await?;
         Ok(true)
+    })
     }
 
     pub async fn moderation_outcome(&self, audit_id: i64) -> StoreResult<Option<OutcomeRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT o.outcome, o.reason, o.panel_note, p.display_name AS recorded_by, o.recorded_at \
              FROM moderation_outcomes o JOIN people p ON p.id = o.recorded_by WHERE o.audit_id = $1",
         )
         .bind(audit_id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(pool)
         .await?)
+    })
     }
 
     /// Records the outcome and the moderated grades, with what it tells. `false` if an
@@ -515,7 +524,8 @@ impl Store {
         now: DateTime<Utc>,
         notices: &Notices,
     ) -> StoreResult<bool> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         let done = sqlx::query(
             "INSERT INTO moderation_outcomes (audit_id, outcome, reason, panel_note, recorded_by, recorded_at) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (audit_id) DO NOTHING",
@@ -543,20 +553,22 @@ impl Store {
             .await?;
         }
         if let Some(summary) = summary {
-            Self::insert_summary(&mut tx, &summary, by, now).await?;
+            side::insert_summary(&mut tx, &summary, by, now).await?;
         }
         // Nothing more can be recorded: unanswered requests are closed.
         sqlx::query("DELETE FROM moderation_views WHERE audit_id = $1 AND recorded_at IS NULL")
             .bind(audit_id)
             .execute(&mut *tx)
             .await?;
-        self.write_notices(&mut tx, notices, now).await?;
+        side::write_notices(self, &mut tx, notices, now).await?;
         tx.commit().await?;
         Ok(true)
+    })
     }
 
     /// Moderations asked of a person, unanswered first.
     pub async fn asked_of(&self, person_id: i64) -> StoreResult<Vec<AskedRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT v.audit_id, c.child_unique_id, t.name AS team, r.audit_month, v.part, v.asked_at, v.recorded_at \
              FROM moderation_views v JOIN audits a ON a.id = v.audit_id JOIN cases c ON c.id = a.case_id \
@@ -565,12 +577,14 @@ impl Store {
              ORDER BY CASE WHEN v.recorded_at IS NULL THEN 0 ELSE 1 END, v.asked_at, v.id",
         )
         .bind(person_id)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// Every moderated grade beside the auditor's, per audit and domain, oldest round first.
     pub async fn grade_pairs(&self) -> StoreResult<Vec<GradePairRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT g.audit_id, rc.round_id, r.audit_month, c.team_id, a.auditor_id, au.display_name AS auditor, \
              g.domain_key, g.grade AS original, m.grade AS moderated FROM audit_grades g \
@@ -579,12 +593,14 @@ impl Store {
              JOIN rounds r ON r.id = rc.round_id JOIN cases c ON c.id = a.case_id \
              JOIN people au ON au.id = a.auditor_id ORDER BY r.audit_month, g.audit_id, g.domain_key",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// Per round and team: completed audits and those with a moderation outcome.
     pub async fn moderated_share(&self) -> StoreResult<Vec<ModeratedShareRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT rc.round_id, r.audit_month, c.team_id, COUNT(*) AS completed, \
              COUNT(o.audit_id) AS moderated FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id \
@@ -593,21 +609,23 @@ impl Store {
              WHERE a.state IN ('completed', 'filed_to_record') \
              GROUP BY rc.round_id, r.audit_month, c.team_id ORDER BY r.audit_month",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
     /// Every moderation asked about a round's audits: (audit, part, recorded).
     pub async fn round_moderation_views(
         &self,
         round_id: i64,
     ) -> StoreResult<Vec<(i64, Part, bool)>> {
+        on_db!(self, |pool| {
         let rows: Vec<(i64, String, bool)> = sqlx::query_as(
             "SELECT v.audit_id, v.part, v.recorded_at IS NOT NULL FROM moderation_views v \
              JOIN audits a ON a.id = v.audit_id JOIN round_cases rc ON rc.id = a.round_case_id \
              WHERE rc.round_id = $1 ORDER BY v.id",
         )
         .bind(round_id)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?;
         rows.into_iter()
             .map(|(a, p, r)| match Part::parse(&p) {
@@ -617,6 +635,7 @@ impl Store {
                 ))),
             })
             .collect()
+    })
     }
 
     /// Each of a round's moderated audits with its outcome, as a label.
@@ -624,6 +643,7 @@ impl Store {
         &self,
         round_id: i64,
     ) -> StoreResult<std::collections::HashMap<i64, String>> {
+        on_db!(self, |pool| {
         let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
             "SELECT o.audit_id, o.outcome, m.grade FROM moderation_outcomes o \
              JOIN audits a ON a.id = o.audit_id JOIN round_cases rc ON rc.id = a.round_case_id \
@@ -631,7 +651,7 @@ impl Store {
              WHERE rc.round_id = $1",
         )
         .bind(round_id)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?;
         Ok(rows
             .into_iter()
@@ -649,10 +669,12 @@ impl Store {
                 (a, label)
             })
             .collect())
+    })
     }
 
     /// A round's completed audits graded good or better, for the Assistant Directors.
     pub async fn round_good_audits(&self, round_id: i64) -> StoreResult<Vec<GoodAuditRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT a.id AS audit_id, c.child_unique_id, t.name AS team, au.display_name AS auditor \
              FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id JOIN cases c ON c.id = a.case_id \
@@ -661,8 +683,9 @@ impl Store {
              AND a.overall_grade IN ('good', 'outstanding') ORDER BY a.id",
         )
         .bind(round_id)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// Child Unique IDs of audits, for alerts, in one query.
@@ -670,6 +693,7 @@ impl Store {
         &self,
         audits: &[i64],
     ) -> StoreResult<std::collections::HashMap<i64, String>> {
+        on_db!(self, |pool| {
         if audits.is_empty() {
             return Ok(Default::default());
         }
@@ -682,35 +706,66 @@ impl Store {
         for audit in audits {
             query = query.bind(audit);
         }
-        Ok(query.fetch_all(&self.pool).await?.into_iter().collect())
+        Ok(query.fetch_all(pool).await?.into_iter().collect())
+    })
     }
 
     /// Whether the audit is in a round's moderation sample (not withdrawn).
     pub async fn is_sampled(&self, audit_id: i64) -> StoreResult<bool> {
+        on_db!(self, |pool| {
         let n: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM moderation_sample WHERE audit_id = $1 AND withdrawn_at IS NULL",
         )
         .bind(audit_id)
-        .fetch_one(&self.pool)
+        .fetch_one(pool)
         .await?;
         Ok(n > 0)
+    })
     }
 
     pub async fn round_of_audit(&self, audit_id: i64) -> StoreResult<i64> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_scalar(
             "SELECT rc.round_id FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id WHERE a.id = $1",
         )
         .bind(audit_id)
-        .fetch_one(&self.pool)
+        .fetch_one(pool)
         .await?)
+    })
     }
 
     pub async fn team_of_audit(&self, audit_id: i64) -> StoreResult<i64> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_scalar(
             "SELECT c.team_id FROM audits a JOIN cases c ON c.id = a.case_id WHERE a.id = $1",
         )
         .bind(audit_id)
-        .fetch_one(&self.pool)
+        .fetch_one(pool)
         .await?)
+    })
     }
+}
+
+both_sides! {
+pub(crate) async fn ask(
+    tx: &mut Tx<'_>,
+    audit_id: i64,
+    people: &[i64],
+    part: Part,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    for person in people {
+        sqlx::query(
+            "INSERT INTO moderation_views (audit_id, person_id, part, asked_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (audit_id, person_id, part) DO NOTHING",
+        )
+        .bind(audit_id)
+        .bind(person)
+        .bind(part.code())
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
 }

@@ -152,102 +152,15 @@ impl Store {
         Ok(())
     }
 
-    /// Writes a change's alerts (each with its live event and its email) and its other live
-    /// events, inside the change's transaction. Multi-row statements: one change can tell a
-    /// thousand people, and a statement per row would hold the write lock for long.
-    pub(crate) async fn write_notices(
-        &self,
-        tx: &mut Tx<'_>,
-        notices: &Notices,
-        now: DateTime<Utc>,
-    ) -> StoreResult<()> {
-        if !notices.alerts.is_empty() {
-            self.take_fault(Fault::Alerts)?;
-        }
-        for chunk in notices.alerts.chunks(500) {
-            let mut qb = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO alerts (person_id, kind, case_id, link, body, created_at) ",
-            );
-            qb.push_values(chunk, |mut row, a| {
-                row.push_bind(a.person_id)
-                    .push_bind(a.kind.code())
-                    .push_bind(a.case_id)
-                    .push_bind(&a.link)
-                    .push_bind(&a.body)
-                    .push_bind(now);
-            });
-            // Each returned row carries what its event and email need, whatever the order.
-            qb.push(" RETURNING id, person_id, kind, link, body");
-            let stored: Vec<(i64, i64, String, Option<String>, String)> = qb
-                .build_query_as()
-                .persistent(false)
-                .fetch_all(&mut **tx)
-                .await?;
-            let mut qb = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO events (person_id, kind, data, created_at) ",
-            );
-            qb.push_values(&stored, |mut row, (id, person_id, kind, link, body)| {
-                let data =
-                    serde_json::json!({ "id": id, "kind": kind, "link": link, "body": body });
-                row.push_bind(*person_id)
-                    .push_bind("alert")
-                    .push_bind(data.to_string())
-                    .push_bind(now);
-            });
-            qb.build().persistent(false).execute(&mut **tx).await?;
-            let mut qb = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO outbox (message_id, person_id, subject, body, link, created_at, next_attempt_at) ",
-            );
-            qb.push_values(&stored, |mut row, (id, person_id, kind, link, _)| {
-                let kind = AlertKind::parse(kind);
-                let subject = kind.map(AlertKind::subject).unwrap_or("Practice Audit");
-                // Mailboxes are not need-to-know: an email says what kind of alert it is and
-                // links to it, never a Child Unique ID or a name (the tray has the detail).
-                let body = format!(
-                    "You have a new alert in Practice Audit: {}.",
-                    kind.map(AlertKind::label).unwrap_or("an alert")
-                );
-                // The alert's ID makes the message ID: the same email is the same message,
-                // however often a sender has to try it.
-                row.push_bind(format!("alert-{id}@practice-audit"))
-                    .push_bind(*person_id)
-                    .push_bind(subject)
-                    .push_bind(body)
-                    .push_bind(link.clone())
-                    .push_bind(now)
-                    .push_bind(now);
-            });
-            qb.build().persistent(false).execute(&mut **tx).await?;
-        }
-        if !notices.events.is_empty() {
-            self.take_fault(Fault::Events)?;
-        }
-        let rows: Vec<(i64, &str, &str)> = notices
-            .events
-            .iter()
-            .flat_map(|e| e.people.iter().map(move |p| (*p, e.kind, e.data.as_str())))
-            .collect();
-        for chunk in rows.chunks(500) {
-            let mut qb = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO events (person_id, kind, data, created_at) ",
-            );
-            qb.push_values(chunk, |mut row, (person_id, kind, data)| {
-                row.push_bind(*person_id)
-                    .push_bind(*kind)
-                    .push_bind(*data)
-                    .push_bind(now);
-            });
-            qb.build().persistent(false).execute(&mut **tx).await?;
-        }
-        Ok(())
-    }
 
     /// Stores notices that belong to no other change (a change that is only a telling).
     pub async fn tell(&self, notices: &Notices, now: DateTime<Utc>) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
-        self.write_notices(&mut tx, notices, now).await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
+        side::write_notices(self, &mut tx, notices, now).await?;
         tx.commit().await?;
         Ok(())
+    })
     }
 
     /// Takes up to `limit` emails that are due, holding each for [`OUTBOX_LEASE`] so no
@@ -258,7 +171,8 @@ impl Store {
         now: DateTime<Utc>,
         limit: i64,
     ) -> StoreResult<Vec<OutboxRow>> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         let claimed: Vec<i64> = sqlx::query_scalar(
             "UPDATE outbox SET claimed_until = $1 WHERE id IN (SELECT id FROM outbox \
              WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $2 \
@@ -272,7 +186,7 @@ impl Store {
         if claimed.is_empty() {
             return Ok(Vec::new());
         }
-        let mut qb = QueryBuilder::<Sqlite>::new(
+        let mut qb = QueryBuilder::<side::DB>::new(
             "SELECT o.id, o.message_id, o.person_id, \
              CASE WHEN p.active = TRUE THEN p.email END AS to_address, \
              o.subject, o.body, o.link, o.attempts \
@@ -290,22 +204,25 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(rows)
+    })
     }
 
     /// Marks taken emails done: sent, or dropped because their person has left.
     pub async fn emails_sent(&self, ids: &[i64], now: DateTime<Utc>) -> StoreResult<()> {
+        on_db!(self, |pool| {
         for chunk in ids.chunks(500) {
             let mut qb =
-                QueryBuilder::<Sqlite>::new("UPDATE outbox SET claimed_until = NULL, sent_at = ");
+                QueryBuilder::<side::DB>::new("UPDATE outbox SET claimed_until = NULL, sent_at = ");
             qb.push_bind(now).push(" WHERE id IN (");
             let mut list = qb.separated(", ");
             for id in chunk {
                 list.push_bind(*id);
             }
             qb.push(")");
-            qb.build().persistent(false).execute(&self.pool).await?;
+            qb.build().persistent(false).execute(pool).await?;
         }
         Ok(())
+    })
     }
 
     /// Records a failed try: it is tried again after the back-off, or marked failed.
@@ -315,13 +232,14 @@ impl Store {
         error: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
+        on_db!(self, |pool| {
         let attempts: i64 = sqlx::query_scalar(
             "UPDATE outbox SET attempts = attempts + 1, last_error = $1, claimed_until = NULL \
              WHERE id = $2 RETURNING attempts",
         )
         .bind(error)
         .bind(id)
-        .fetch_one(&self.pool)
+        .fetch_one(pool)
         .await?;
         let attempts = u32::try_from(attempts).unwrap_or(u32::MAX);
         match email_retry_after(attempts).filter(|_| attempts < EMAIL_MOST_ATTEMPTS) {
@@ -329,53 +247,60 @@ impl Store {
                 sqlx::query("UPDATE outbox SET next_attempt_at = $1 WHERE id = $2")
                     .bind(now + wait)
                     .bind(id)
-                    .execute(&self.pool)
+                    .execute(pool)
                     .await?;
             }
             None => {
                 sqlx::query("UPDATE outbox SET failed_at = $1 WHERE id = $2")
                     .bind(now)
                     .bind(id)
-                    .execute(&self.pool)
+                    .execute(pool)
                     .await?;
             }
         }
         Ok(())
+    })
     }
 
     /// Emails that failed for good or are being retried, newest first.
     pub async fn outbox_problems(&self, limit: i64) -> StoreResult<Vec<OutboxProblemRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT o.id, o.person_id, p.display_name AS person, o.subject, o.attempts, o.last_error, \
              o.created_at, o.next_attempt_at, o.failed_at FROM outbox o JOIN people p ON p.id = o.person_id \
              WHERE o.sent_at IS NULL AND o.attempts > 0 ORDER BY o.id DESC LIMIT $1",
         )
         .bind(limit)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// Emails not yet sent (waiting, being retried, or failed).
     pub async fn outbox_unsent(&self) -> StoreResult<i64> {
+        on_db!(self, |pool| {
         Ok(
             sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
-                .fetch_one(&self.pool)
+                .fetch_one(pool)
                 .await?,
         )
+    })
     }
 
     /// Puts a failed email back in the queue, to be tried now. `false` if it was not failed.
     pub async fn retry_email(&self, id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
+        on_db!(self, |pool| {
         Ok(sqlx::query(
             "UPDATE outbox SET failed_at = NULL, attempts = 0, next_attempt_at = $1 \
              WHERE id = $2 AND failed_at IS NOT NULL AND sent_at IS NULL",
         )
         .bind(now)
         .bind(id)
-        .execute(&self.pool)
+        .execute(pool)
         .await?
         .rows_affected()
             == 1)
+    })
     }
 }
 
@@ -405,4 +330,96 @@ mod tests {
         assert!(Notices::new().is_empty());
         assert!(!Notices::new().emails());
     }
+}
+
+both_sides! {
+/// Writes a change's alerts (each with its live event and its email) and its other live
+/// events, inside the change's transaction. Multi-row statements: one change can tell a
+/// thousand people, and a statement per row would hold the write lock for long.
+pub(crate) async fn write_notices(
+    store: &Store,
+    tx: &mut Tx<'_>,
+    notices: &Notices,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    if !notices.alerts.is_empty() {
+        store.take_fault(Fault::Alerts)?;
+    }
+    for chunk in notices.alerts.chunks(500) {
+        let mut qb = QueryBuilder::<DB>::new(
+            "INSERT INTO alerts (person_id, kind, case_id, link, body, created_at) ",
+        );
+        qb.push_values(chunk, |mut row, a| {
+            row.push_bind(a.person_id)
+                .push_bind(a.kind.code())
+                .push_bind(a.case_id)
+                .push_bind(&a.link)
+                .push_bind(&a.body)
+                .push_bind(now);
+        });
+        // Each returned row carries what its event and email need, whatever the order.
+        qb.push(" RETURNING id, person_id, kind, link, body");
+        let stored: Vec<(i64, i64, String, Option<String>, String)> = qb
+            .build_query_as()
+            .persistent(false)
+            .fetch_all(&mut **tx)
+            .await?;
+        let mut qb = QueryBuilder::<DB>::new(
+            "INSERT INTO events (person_id, kind, data, created_at) ",
+        );
+        qb.push_values(&stored, |mut row, (id, person_id, kind, link, body)| {
+            let data =
+                serde_json::json!({ "id": id, "kind": kind, "link": link, "body": body });
+            row.push_bind(*person_id)
+                .push_bind("alert")
+                .push_bind(data.to_string())
+                .push_bind(now);
+        });
+        qb.build().persistent(false).execute(&mut **tx).await?;
+        let mut qb = QueryBuilder::<DB>::new(
+            "INSERT INTO outbox (message_id, person_id, subject, body, link, created_at, next_attempt_at) ",
+        );
+        qb.push_values(&stored, |mut row, (id, person_id, kind, link, _)| {
+            let kind = AlertKind::parse(kind);
+            let subject = kind.map(AlertKind::subject).unwrap_or("Practice Audit");
+            // Mailboxes are not need-to-know: an email says what kind of alert it is and
+            // links to it, never a Child Unique ID or a name (the tray has the detail).
+            let body = format!(
+                "You have a new alert in Practice Audit: {}.",
+                kind.map(AlertKind::label).unwrap_or("an alert")
+            );
+            // The alert's ID makes the message ID: the same email is the same message,
+            // however often a sender has to try it.
+            row.push_bind(format!("alert-{id}@practice-audit"))
+                .push_bind(*person_id)
+                .push_bind(subject)
+                .push_bind(body)
+                .push_bind(link.clone())
+                .push_bind(now)
+                .push_bind(now);
+        });
+        qb.build().persistent(false).execute(&mut **tx).await?;
+    }
+    if !notices.events.is_empty() {
+        store.take_fault(Fault::Events)?;
+    }
+    let rows: Vec<(i64, &str, &str)> = notices
+        .events
+        .iter()
+        .flat_map(|e| e.people.iter().map(move |p| (*p, e.kind, e.data.as_str())))
+        .collect();
+    for chunk in rows.chunks(500) {
+        let mut qb = QueryBuilder::<DB>::new(
+            "INSERT INTO events (person_id, kind, data, created_at) ",
+        );
+        qb.push_values(chunk, |mut row, (person_id, kind, data)| {
+            row.push_bind(*person_id)
+                .push_bind(*kind)
+                .push_bind(*data)
+                .push_bind(now);
+        });
+        qb.build().persistent(false).execute(&mut **tx).await?;
+    }
+    Ok(())
+}
 }

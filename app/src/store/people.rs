@@ -166,9 +166,10 @@ fn history(
 
 impl Store {
     async fn roles_of(&self, ids: &[i64]) -> StoreResult<HashMap<i64, RoleSet>> {
+        on_db!(self, |pool| {
         let mut by_person: HashMap<i64, Vec<Role>> = HashMap::new();
         for chunk in ids.chunks(500) {
-            let mut qb = QueryBuilder::<Sqlite>::new(
+            let mut qb = QueryBuilder::<side::DB>::new(
                 "SELECT person_id, role FROM person_roles WHERE person_id IN (",
             );
             let mut list = qb.separated(", ");
@@ -176,7 +177,7 @@ impl Store {
                 list.push_bind(*id);
             }
             qb.push(")");
-            let rows: Vec<(i64, String)> = qb.build_query_as().fetch_all(&self.pool).await?;
+            let rows: Vec<(i64, String)> = qb.build_query_as().fetch_all(pool).await?;
             for (person, code) in rows {
                 if let Some(role) = Role::from_code(&code) {
                     by_person.entry(person).or_default().push(role);
@@ -187,6 +188,7 @@ impl Store {
             .into_iter()
             .map(|(p, roles)| (p, RoleSet::new(roles)))
             .collect())
+    })
     }
 
     async fn with_roles(&self, rows: Vec<PersonTuple>) -> StoreResult<Vec<PersonRow>> {
@@ -211,7 +213,8 @@ impl Store {
 
     /// One page of people matching the query, by name, and how many match in all.
     pub async fn people_page(&self, q: &PeopleQuery) -> StoreResult<(Vec<PersonRow>, i64)> {
-        fn filter<'a>(qb: &mut QueryBuilder<'a, Sqlite>, q: &'a PeopleQuery) {
+        on_db!(self, |pool| {
+        fn filter<'a>(qb: &mut QueryBuilder<'a, side::DB>, q: &'a PeopleQuery) {
             qb.push(" WHERE 1 = 1");
             match q.status {
                 PeopleStatus::Active => {
@@ -246,166 +249,72 @@ impl Store {
                 qb.push(" AND p.team_id = ").push_bind(team);
             }
         }
-        let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM people p");
+        let mut count = QueryBuilder::<side::DB>::new("SELECT COUNT(*) FROM people p");
         filter(&mut count, q);
-        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
-        let mut qb = QueryBuilder::<Sqlite>::new(PERSON_COLUMNS);
+        let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
+        let mut qb = QueryBuilder::<side::DB>::new(PERSON_COLUMNS);
         filter(&mut qb, q);
         qb.push(" ORDER BY p.display_name, p.id LIMIT ")
             .push_bind(q.limit)
             .push(" OFFSET ")
             .push_bind(q.offset);
-        let rows: Vec<PersonTuple> = qb.build_query_as().fetch_all(&self.pool).await?;
+        let rows: Vec<PersonTuple> = qb.build_query_as().fetch_all(pool).await?;
         Ok((self.with_roles(rows).await?, total))
+    })
     }
 
     pub async fn person_row(&self, person_id: i64) -> StoreResult<Option<PersonRow>> {
+        on_db!(self, |pool| {
         let row: Option<PersonTuple> = sqlx::query_as(&format!("{PERSON_COLUMNS} WHERE p.id = $1"))
             .bind(person_id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(pool)
             .await?;
         Ok(match row {
             Some(row) => self.with_roles(vec![row]).await?.pop(),
             None => None,
         })
+    })
     }
 
     /// A person's history, newest first.
     pub async fn person_history(&self, person_id: i64) -> StoreResult<Vec<PersonHistoryRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT h.change, h.old_value, h.new_value, b.display_name AS by_name, h.staff_import_id, h.at \
              FROM person_history h LEFT JOIN people b ON b.id = h.by_person \
              WHERE h.person_id = $1 ORDER BY h.id DESC",
         )
         .bind(person_id)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// IDs of the active Administrators.
     pub async fn active_administrators(&self) -> StoreResult<Vec<i64>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_scalar(
             "SELECT p.id FROM people p JOIN person_roles r ON r.person_id = p.id \
              WHERE p.active = TRUE AND r.role = 'administrator' ORDER BY p.id",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// How many demo people the database holds (production refuses to start on any).
     pub async fn demo_people(&self) -> StoreResult<i64> {
+        on_db!(self, |pool| {
         Ok(
             sqlx::query_scalar("SELECT COUNT(*) FROM people WHERE demo = TRUE")
-                .fetch_one(&self.pool)
+                .fetch_one(pool)
                 .await?,
         )
+    })
     }
 
-    async fn write_history(
-        tx: &mut Tx<'_>,
-        lines: &[(i64, PersonChange, Option<String>, Option<String>)],
-        by: Option<i64>,
-        staff_import_id: Option<i64>,
-        now: DateTime<Utc>,
-    ) -> StoreResult<()> {
-        for chunk in lines.chunks(200) {
-            let mut qb = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO person_history (person_id, change, old_value, new_value, by_person, staff_import_id, at) ",
-            );
-            qb.push_values(chunk, |mut b, (person, change, old, new)| {
-                b.push_bind(*person)
-                    .push_bind(change.code())
-                    .push_bind(old.clone())
-                    .push_bind(new.clone())
-                    .push_bind(by)
-                    .push_bind(staff_import_id)
-                    .push_bind(now);
-            });
-            qb.build().execute(&mut **tx).await?;
-        }
-        Ok(())
-    }
 
-    /// Inserts a person with their roles and history; `None` if the email is taken.
-    async fn insert_person(
-        tx: &mut Tx<'_>,
-        person: &NewPerson<'_>,
-        by: Option<i64>,
-        staff_import_id: Option<i64>,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Option<i64>> {
-        let inserted = sqlx::query_scalar(
-            "INSERT INTO people (display_name, email, password_hash, team_id, active, created_at) \
-             VALUES ($1, $2, '!', $3, TRUE, $4) RETURNING id",
-        )
-        .bind(person.name)
-        .bind(person.email)
-        .bind(person.team_id)
-        .bind(now)
-        .fetch_one(&mut **tx)
-        .await;
-        let id: i64 = match inserted {
-            Ok(id) => id,
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(None),
-            Err(e) => return Err(e.into()),
-        };
-        let mut lines = vec![history(
-            id,
-            PersonChange::Added,
-            None,
-            Some(person.email.to_string()),
-        )];
-        for role in person.roles.iter() {
-            sqlx::query("INSERT INTO person_roles (person_id, role) VALUES ($1, $2)")
-                .bind(id)
-                .bind(role.code())
-                .execute(&mut **tx)
-                .await?;
-            lines.push(history(
-                id,
-                PersonChange::RoleGranted,
-                None,
-                Some(role.code().into()),
-            ));
-        }
-        Self::write_history(tx, &lines, by, staff_import_id, now).await?;
-        Ok(Some(id))
-    }
 
-    async fn write_role_change(
-        tx: &mut Tx<'_>,
-        person_id: i64,
-        change: &RoleChange,
-    ) -> StoreResult<Vec<(i64, PersonChange, Option<String>, Option<String>)>> {
-        let mut lines = Vec::new();
-        for role in &change.granted {
-            sqlx::query("INSERT INTO person_roles (person_id, role) VALUES ($1, $2)")
-                .bind(person_id)
-                .bind(role.code())
-                .execute(&mut **tx)
-                .await?;
-            lines.push(history(
-                person_id,
-                PersonChange::RoleGranted,
-                None,
-                Some(role.code().into()),
-            ));
-        }
-        for role in &change.removed {
-            sqlx::query("DELETE FROM person_roles WHERE person_id = $1 AND role = $2")
-                .bind(person_id)
-                .bind(role.code())
-                .execute(&mut **tx)
-                .await?;
-            lines.push(history(
-                person_id,
-                PersonChange::RoleRemoved,
-                Some(role.code().into()),
-                None,
-            ));
-        }
-        Ok(lines)
-    }
 
     /// Adds a person (no password until they follow an invitation) with the change's
     /// notices; `None` if the email is already someone's.
@@ -416,13 +325,15 @@ impl Store {
         notices: &Notices,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<i64>> {
-        let mut tx = self.begin_write().await?;
-        let Some(id) = Self::insert_person(&mut tx, person, Some(by), None, now).await? else {
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
+        let Some(id) = side::insert_person(&mut tx, person, Some(by), None, now).await? else {
             return Ok(None);
         };
-        self.write_notices(&mut tx, notices, now).await?;
+        side::write_notices(self, &mut tx, notices, now).await?;
         tx.commit().await?;
         Ok(Some(id))
+    })
     }
 
     /// The first Administrator, on a database with nobody in it; `None` if it has people.
@@ -432,7 +343,8 @@ impl Store {
         email: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<i64>> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         let people: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people")
             .fetch_one(&mut *tx)
             .await?;
@@ -446,9 +358,10 @@ impl Store {
             team_id: None,
             roles: &roles,
         };
-        let id = Self::insert_person(&mut tx, &person, None, None, now).await?;
+        let id = side::insert_person(&mut tx, &person, None, None, now).await?;
         tx.commit().await?;
         Ok(id)
+    })
     }
 
     /// Saves a person's name, work email and team, with history.
@@ -461,7 +374,8 @@ impl Store {
         by: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<Result<(), SaveRefused>> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         let old: Option<(String, String, Option<i64>)> =
             sqlx::query_as("SELECT display_name, email, team_id FROM people WHERE id = $1")
                 .bind(person_id)
@@ -511,10 +425,11 @@ impl Store {
                 team_id.map(|t| t.to_string()),
             ));
         }
-        Self::write_history(&mut tx, &lines, Some(by), None, now).await?;
+        side::write_history(&mut tx, &lines, Some(by), None, now).await?;
         tx.commit().await?;
         self.sessions.forget_all();
         Ok(Ok(()))
+    })
     }
 
     /// Applies a role change, with history and the change's notices.
@@ -526,13 +441,15 @@ impl Store {
         notices: &Notices,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
-        let lines = Self::write_role_change(&mut tx, person_id, change).await?;
-        Self::write_history(&mut tx, &lines, Some(by), None, now).await?;
-        self.write_notices(&mut tx, notices, now).await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
+        let lines = side::write_role_change(&mut tx, person_id, change).await?;
+        side::write_history(&mut tx, &lines, Some(by), None, now).await?;
+        side::write_notices(self, &mut tx, notices, now).await?;
         tx.commit().await?;
         self.sessions.forget_all();
         Ok(())
+    })
     }
 
     /// Deactivates a leaver: they can no longer sign in, their sessions end and their
@@ -545,7 +462,8 @@ impl Store {
         notices: &Notices,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         let changed = sqlx::query(
             "UPDATE people SET active = FALSE, deactivated_at = $1 WHERE id = $2 AND active = TRUE",
         )
@@ -568,7 +486,7 @@ impl Store {
         .bind(person_id)
         .execute(&mut *tx)
         .await?;
-        Self::write_history(
+        side::write_history(
             &mut tx,
             &[history(person_id, PersonChange::Deactivated, None, None)],
             Some(by),
@@ -576,10 +494,11 @@ impl Store {
             now,
         )
         .await?;
-        self.write_notices(&mut tx, notices, now).await?;
+        side::write_notices(self, &mut tx, notices, now).await?;
         tx.commit().await?;
         self.sessions.forget_all();
         Ok(true)
+    })
     }
 
     /// Lets a returner sign in again (with the password they had). `false` if already active.
@@ -589,7 +508,8 @@ impl Store {
         by: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         let changed = sqlx::query(
             "UPDATE people SET active = TRUE, deactivated_at = NULL WHERE id = $1 AND active = FALSE",
         )
@@ -600,7 +520,7 @@ impl Store {
         if changed == 0 {
             return Ok(false);
         }
-        Self::write_history(
+        side::write_history(
             &mut tx,
             &[history(person_id, PersonChange::Reactivated, None, None)],
             Some(by),
@@ -611,21 +531,23 @@ impl Store {
         tx.commit().await?;
         self.sessions.forget_all();
         Ok(true)
+    })
     }
 
     /// What a person still holds that someone else must take on.
     pub async fn open_work(&self, person_id: i64) -> StoreResult<OpenWork> {
+        on_db!(self, |pool| {
         let audits: Vec<(i64, String, String)> = sqlx::query_as(
             "SELECT a.id, c.child_unique_id, a.state FROM audits a JOIN cases c ON c.id = a.case_id \
              WHERE a.auditor_id = $1 AND a.state NOT IN ('completed', 'filed_to_record') ORDER BY a.id",
         )
         .bind(person_id)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?;
         let cases = |sql: &'static str| {
             sqlx::query_as::<_, (i64, String)>(sql)
                 .bind(person_id)
-                .fetch_all(&self.pool)
+                .fetch_all(pool)
         };
         let key_worker_cases = cases(
             "SELECT id, child_unique_id FROM cases WHERE key_worker_id = $1 AND closed_on IS NULL ORDER BY child_unique_id",
@@ -640,13 +562,13 @@ impl Store {
              WHERE team_manager_id = $1 OR service_manager_id = $1 ORDER BY name",
         )
         .bind(person_id)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?;
         let action_reviews: Vec<i64> = sqlx::query_scalar(
             "SELECT audit_id FROM action_reviews WHERE reviewer_id = $1 AND finalised_at IS NULL ORDER BY audit_id",
         )
         .bind(person_id)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?;
         let moderations: Vec<i64> = sqlx::query_scalar(
             "SELECT DISTINCT v.audit_id FROM moderation_views v \
@@ -655,7 +577,7 @@ impl Store {
              ORDER BY v.audit_id",
         )
         .bind(person_id)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?;
         Ok(OpenWork {
             audits,
@@ -678,6 +600,7 @@ impl Store {
             action_reviews,
             moderations,
         })
+    })
     }
 
     // ---- one-time links and passwords ----
@@ -693,7 +616,8 @@ impl Store {
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         sqlx::query(
             "UPDATE one_time_links SET used_at = $1 WHERE person_id = $2 AND purpose = $3 AND used_at IS NULL",
         )
@@ -718,7 +642,7 @@ impl Store {
             LinkPurpose::Invitation => PersonChange::Invited,
             LinkPurpose::Reset => PersonChange::ResetSent,
         };
-        Self::write_history(
+        side::write_history(
             &mut tx,
             &[history(person_id, change, None, None)],
             by,
@@ -728,28 +652,33 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(())
+    })
     }
 
     /// Reset links made for this person since `since` (a cap on how many one email
     /// address can be sent).
     pub async fn resets_since(&self, person_id: i64, since: DateTime<Utc>) -> StoreResult<i64> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_scalar(
             "SELECT COUNT(*) FROM one_time_links WHERE person_id = $1 AND purpose = 'reset' AND created_at >= $2",
         )
         .bind(person_id)
         .bind(since)
-        .fetch_one(&self.pool)
+        .fetch_one(pool)
         .await?)
+    })
     }
 
     pub async fn link(&self, token_hash: &str) -> StoreResult<Option<LinkRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT l.person_id, l.purpose, l.expires_at, l.used_at, p.email, p.display_name, p.active \
              FROM one_time_links l JOIN people p ON p.id = l.person_id WHERE l.token_hash = $1",
         )
         .bind(token_hash)
-        .fetch_optional(&self.pool)
+        .fetch_optional(pool)
         .await?)
+    })
     }
 
     /// Uses a link to set the person's password: only if it is still unused, unexpired at
@@ -761,7 +690,8 @@ impl Store {
         password_hash: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<i64>> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         let person: Option<i64> = sqlx::query_scalar(
             "SELECT l.person_id FROM one_time_links l JOIN people p ON p.id = l.person_id \
              WHERE l.token_hash = $1 AND l.used_at IS NULL AND l.expires_at > $2 AND p.active = TRUE",
@@ -773,7 +703,7 @@ impl Store {
         let Some(person_id) = person else {
             return Ok(None);
         };
-        Self::replace_password(
+        side::replace_password(
             &mut tx,
             person_id,
             password_hash,
@@ -784,6 +714,7 @@ impl Store {
         tx.commit().await?;
         self.sessions.forget_all();
         Ok(Some(person_id))
+    })
     }
 
     /// Changes a signed-in person's password: every session of theirs ends, this one too.
@@ -793,8 +724,9 @@ impl Store {
         password_hash: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
-        Self::replace_password(
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
+        side::replace_password(
             &mut tx,
             person_id,
             password_hash,
@@ -805,50 +737,20 @@ impl Store {
         tx.commit().await?;
         self.sessions.forget_all();
         Ok(())
+    })
     }
 
-    async fn replace_password(
-        tx: &mut Tx<'_>,
-        person_id: i64,
-        password_hash: &str,
-        change: PersonChange,
-        now: DateTime<Utc>,
-    ) -> StoreResult<()> {
-        sqlx::query("UPDATE people SET password_hash = $1, password_set_at = $2 WHERE id = $3")
-            .bind(password_hash)
-            .bind(now)
-            .bind(person_id)
-            .execute(&mut **tx)
-            .await?;
-        sqlx::query(
-            "UPDATE one_time_links SET used_at = $1 WHERE person_id = $2 AND used_at IS NULL",
-        )
-        .bind(now)
-        .bind(person_id)
-        .execute(&mut **tx)
-        .await?;
-        sqlx::query("DELETE FROM sessions WHERE person_id = $1")
-            .bind(person_id)
-            .execute(&mut **tx)
-            .await?;
-        Self::write_history(
-            tx,
-            &[history(person_id, change, None, None)],
-            None,
-            None,
-            now,
-        )
-        .await
-    }
 
     /// The person's stored password hash (for checking the old one before a change).
     pub async fn password_hash(&self, person_id: i64) -> StoreResult<Option<String>> {
+        on_db!(self, |pool| {
         Ok(
             sqlx::query_scalar("SELECT password_hash FROM people WHERE id = $1 AND active = TRUE")
                 .bind(person_id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(pool)
                 .await?,
         )
+    })
     }
 
     // ---- staff imports ----
@@ -856,10 +758,12 @@ impl Store {
     /// Everyone, active or not, with their roles, in one read (a staff file is planned
     /// against them, and its page shows them).
     pub async fn all_people(&self) -> StoreResult<Vec<PersonRow>> {
+        on_db!(self, |pool| {
         let rows: Vec<PersonTuple> = sqlx::query_as(&format!("{PERSON_COLUMNS} ORDER BY p.id"))
-            .fetch_all(&self.pool)
+            .fetch_all(pool)
             .await?;
         self.with_roles(rows).await
+    })
     }
 
     /// Everyone as a staff file is planned against them.
@@ -885,9 +789,10 @@ impl Store {
         notices: &Notices,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<i64>> {
+        on_db!(self, |pool| {
         let payload =
             serde_json::to_string(plan).map_err(|e| super::StoreError::Corrupt(e.to_string()))?;
-        let mut tx = self.begin_write().await?;
+        let mut tx = side::begin_write(pool).await?;
         let import_id: i64 = sqlx::query_scalar(
             "INSERT INTO staff_imports (file_name, full_list, status, payload, uploaded_by, uploaded_at) \
              VALUES ($1, $2, 'applied', $3, $4, $5) RETURNING id",
@@ -906,7 +811,7 @@ impl Store {
                 team_id: person.team_id,
                 roles: &person.roles,
             };
-            if Self::insert_person(&mut tx, &new, Some(by), Some(import_id), now)
+            if side::insert_person(&mut tx, &new, Some(by), Some(import_id), now)
                 .await?
                 .is_none()
             {
@@ -945,13 +850,14 @@ impl Store {
                 granted: u.roles_added.clone(),
                 removed: u.roles_removed.clone(),
             };
-            lines.extend(Self::write_role_change(&mut tx, u.person_id, &change).await?);
+            lines.extend(side::write_role_change(&mut tx, u.person_id, &change).await?);
         }
-        Self::write_history(&mut tx, &lines, Some(by), Some(import_id), now).await?;
-        self.write_notices(&mut tx, notices, now).await?;
+        side::write_history(&mut tx, &lines, Some(by), Some(import_id), now).await?;
+        side::write_notices(self, &mut tx, notices, now).await?;
         tx.commit().await?;
         self.sessions.forget_all();
         Ok(Some(import_id))
+    })
     }
 
     /// Keeps a staff file that was refused, with its problems (JSON), so the page can show them.
@@ -963,6 +869,7 @@ impl Store {
         by: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<i64> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_scalar(
             "INSERT INTO staff_imports (file_name, full_list, status, payload, uploaded_by, uploaded_at) \
              VALUES ($1, $2, 'rejected', $3, $4, $5) RETURNING id",
@@ -972,28 +879,175 @@ impl Store {
         .bind(problems)
         .bind(by)
         .bind(now)
-        .fetch_one(&self.pool)
+        .fetch_one(pool)
         .await?)
+    })
     }
 
     pub async fn staff_import(&self, id: i64) -> StoreResult<Option<StaffImportRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT s.id, s.file_name, s.full_list, s.status, s.payload, p.display_name AS uploaded_by, s.uploaded_at \
              FROM staff_imports s JOIN people p ON p.id = s.uploaded_by WHERE s.id = $1",
         )
         .bind(id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(pool)
         .await?)
+    })
     }
 
     /// The latest staff imports, newest first.
     pub async fn staff_imports(&self, limit: i64) -> StoreResult<Vec<StaffImportRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT s.id, s.file_name, s.full_list, s.status, s.payload, p.display_name AS uploaded_by, s.uploaded_at \
              FROM staff_imports s JOIN people p ON p.id = s.uploaded_by ORDER BY s.id DESC LIMIT $1",
         )
         .bind(limit)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
+}
+
+both_sides! {
+pub(crate) async fn write_history(
+    tx: &mut Tx<'_>,
+    lines: &[(i64, PersonChange, Option<String>, Option<String>)],
+    by: Option<i64>,
+    staff_import_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    for chunk in lines.chunks(200) {
+        let mut qb = QueryBuilder::<DB>::new(
+            "INSERT INTO person_history (person_id, change, old_value, new_value, by_person, staff_import_id, at) ",
+        );
+        qb.push_values(chunk, |mut b, (person, change, old, new)| {
+            b.push_bind(*person)
+                .push_bind(change.code())
+                .push_bind(old.clone())
+                .push_bind(new.clone())
+                .push_bind(by)
+                .push_bind(staff_import_id)
+                .push_bind(now);
+        });
+        qb.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Inserts a person with their roles and history; `None` if the email is taken.
+pub(crate) async fn insert_person(
+    tx: &mut Tx<'_>,
+    person: &NewPerson<'_>,
+    by: Option<i64>,
+    staff_import_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<i64>> {
+    let inserted = sqlx::query_scalar(
+        "INSERT INTO people (display_name, email, password_hash, team_id, active, created_at) \
+         VALUES ($1, $2, '!', $3, TRUE, $4) RETURNING id",
+    )
+    .bind(person.name)
+    .bind(person.email)
+    .bind(person.team_id)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await;
+    let id: i64 = match inserted {
+        Ok(id) => id,
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let mut lines = vec![history(
+        id,
+        PersonChange::Added,
+        None,
+        Some(person.email.to_string()),
+    )];
+    for role in person.roles.iter() {
+        sqlx::query("INSERT INTO person_roles (person_id, role) VALUES ($1, $2)")
+            .bind(id)
+            .bind(role.code())
+            .execute(&mut **tx)
+            .await?;
+        lines.push(history(
+            id,
+            PersonChange::RoleGranted,
+            None,
+            Some(role.code().into()),
+        ));
+    }
+    side::write_history(tx, &lines, by, staff_import_id, now).await?;
+    Ok(Some(id))
+}
+
+pub(crate) async fn write_role_change(
+    tx: &mut Tx<'_>,
+    person_id: i64,
+    change: &RoleChange,
+) -> StoreResult<Vec<(i64, PersonChange, Option<String>, Option<String>)>> {
+    let mut lines = Vec::new();
+    for role in &change.granted {
+        sqlx::query("INSERT INTO person_roles (person_id, role) VALUES ($1, $2)")
+            .bind(person_id)
+            .bind(role.code())
+            .execute(&mut **tx)
+            .await?;
+        lines.push(history(
+            person_id,
+            PersonChange::RoleGranted,
+            None,
+            Some(role.code().into()),
+        ));
+    }
+    for role in &change.removed {
+        sqlx::query("DELETE FROM person_roles WHERE person_id = $1 AND role = $2")
+            .bind(person_id)
+            .bind(role.code())
+            .execute(&mut **tx)
+            .await?;
+        lines.push(history(
+            person_id,
+            PersonChange::RoleRemoved,
+            Some(role.code().into()),
+            None,
+        ));
+    }
+    Ok(lines)
+}
+
+pub(crate) async fn replace_password(
+    tx: &mut Tx<'_>,
+    person_id: i64,
+    password_hash: &str,
+    change: PersonChange,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE people SET password_hash = $1, password_set_at = $2 WHERE id = $3")
+        .bind(password_hash)
+        .bind(now)
+        .bind(person_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "UPDATE one_time_links SET used_at = $1 WHERE person_id = $2 AND used_at IS NULL",
+    )
+    .bind(now)
+    .bind(person_id)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM sessions WHERE person_id = $1")
+        .bind(person_id)
+        .execute(&mut **tx)
+        .await?;
+    side::write_history(
+        tx,
+        &[history(person_id, change, None, None)],
+        None,
+        None,
+        now,
+    )
+    .await
+}
 }

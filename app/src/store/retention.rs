@@ -15,11 +15,12 @@ impl Store {
         sessions: SessionRules,
         now: DateTime<Utc>,
     ) -> StoreResult<SweepCounts> {
+        on_db!(self, |pool| {
         let run = |sql: &'static str, at: DateTime<Utc>| async move {
             Ok::<u64, super::StoreError>(
                 sqlx::query(sql)
                     .bind(at)
-                    .execute(&self.pool)
+                    .execute(pool)
                     .await?
                     .rows_affected(),
             )
@@ -61,7 +62,7 @@ impl Store {
             sqlx::query("DELETE FROM sessions WHERE created_at < $1 OR last_seen_at < $2")
                 .bind(cutoffs.ended_sessions - sessions.absolute)
                 .bind(cutoffs.ended_sessions - sessions.idle)
-                .execute(&self.pool)
+                .execute(pool)
                 .await?
                 .rows_affected();
         if counts.ended_sessions > 0 {
@@ -74,7 +75,7 @@ impl Store {
         )
         .bind(now - Duration::days(1))
         .bind(now)
-        .execute(&self.pool)
+        .execute(pool)
         .await?
         .rows_affected();
         if let Some(before) = cutoffs.access_log {
@@ -86,10 +87,11 @@ impl Store {
                 "SELECT COUNT(*) FROM audits WHERE completed_at IS NOT NULL AND completed_at < $1",
             )
             .bind(before)
-            .fetch_one(&self.pool)
+            .fetch_one(pool)
             .await?
             .max(0) as u64;
         }
         Ok(counts)
+    })
     }
 }

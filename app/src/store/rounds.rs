@@ -79,11 +79,13 @@ impl Store {
 
     /// Council closure days and bank holidays loaded after the shipped ones.
     pub async fn closure_days(&self) -> StoreResult<Vec<NaiveDate>> {
+        on_db!(self, |pool| {
         Ok(
             sqlx::query_scalar("SELECT day FROM closure_days ORDER BY day")
-                .fetch_all(&self.pool)
+                .fetch_all(pool)
                 .await?,
         )
+    })
     }
 
     /// Creates the round; `None` if the month already has one.
@@ -94,6 +96,7 @@ impl Store {
         by: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<i64>> {
+        on_db!(self, |pool| {
         let result = sqlx::query_scalar(
             "INSERT INTO rounds (audit_month, due_on, status, created_by, created_at) \
              VALUES ($1, $2, 'open', $3, $4) RETURNING id",
@@ -102,13 +105,14 @@ impl Store {
         .bind(due_on)
         .bind(by)
         .bind(now)
-        .fetch_one(&self.pool)
+        .fetch_one(pool)
         .await;
         match result {
             Ok(id) => Ok(Some(id)),
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(None),
             Err(e) => Err(e.into()),
         }
+    })
     }
 
     const ROUND_COLUMNS: &'static str = "SELECT r.id, r.audit_month, r.due_on, r.status, r.closed_at, \
@@ -116,31 +120,37 @@ impl Store {
         FROM rounds r";
 
     pub async fn rounds(&self) -> StoreResult<Vec<RoundRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(&format!(
             "{} ORDER BY r.audit_month DESC",
             Self::ROUND_COLUMNS
         ))
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// Rounds past their draw, newest first: (ID, audit month). Unlike [`Store::rounds`] it
     /// counts nothing, so a dashboard over ten years of rounds stays cheap.
     pub async fn drawn_rounds(&self) -> StoreResult<Vec<(i64, String)>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT id, audit_month FROM rounds WHERE status <> 'open' ORDER BY audit_month DESC",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     pub async fn round(&self, round_id: i64) -> StoreResult<Option<RoundRow>> {
+        on_db!(self, |pool| {
         Ok(
             sqlx::query_as(&format!("{} WHERE r.id = $1", Self::ROUND_COLUMNS))
                 .bind(round_id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(pool)
                 .await?,
         )
+    })
     }
 
     /// Open cases on `list` (or, for a team's quota, on any audited list in `team_id`) that
@@ -170,6 +180,7 @@ impl Store {
         exclude_months: u32,
         round_id: i64,
     ) -> StoreResult<(Vec<Vec<i64>>, usize)> {
+        on_db!(self, |pool| {
         let mut earliest = month;
         for _ in 0..exclude_months {
             earliest = AuditMonth::of(earliest.first_day() - chrono::Months::new(1));
@@ -181,7 +192,7 @@ impl Store {
         )
         .bind(round_id)
         .bind(earliest.to_string())
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?
         .into_iter()
         .collect();
@@ -193,7 +204,7 @@ impl Store {
              CASE WHEN c.key_worker_id IS NULL THEN 0 ELSE 1 END, ',') \
              FROM cases c JOIN case_lists l ON l.case_id = c.id WHERE c.closed_on IS NULL",
         )
-        .fetch_one(&self.pool)
+        .fetch_one(pool)
         .await?;
         let mut listed: Vec<(i64, i64, i64, bool)> = packed
             .unwrap_or_default()
@@ -233,6 +244,7 @@ impl Store {
             pools.push(pool);
         }
         Ok((pools, unallocated.len()))
+    })
     }
 
     /// Stores the draw and its selections and marks the round drawn, all or nothing.
@@ -244,7 +256,8 @@ impl Store {
         by: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         let moved = sqlx::query("UPDATE rounds SET status = $1 WHERE id = $2 AND status = $3")
             .bind(RoundStatus::Drawn.code())
             .bind(round_id)
@@ -285,18 +298,22 @@ impl Store {
         }
         tx.commit().await?;
         Ok(true)
+    })
     }
 
     pub async fn draw_record(&self, round_id: i64) -> StoreResult<Option<DrawRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT generator, seed, settings, strata, drawn_at, unallocated_left_out FROM draws WHERE round_id = $1",
         )
         .bind(round_id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(pool)
         .await?)
+    })
     }
 
     pub async fn round_cases(&self, round_id: i64) -> StoreResult<Vec<RoundCaseRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT rc.case_id, c.child_unique_id, t.name AS team, rc.stratum, rc.position, rc.selected_by, \
              rc.withdrawn_at IS NOT NULL AS withdrawn \
@@ -304,8 +321,9 @@ impl Store {
              WHERE rc.round_id = $1 ORDER BY rc.stratum, rc.position",
         )
         .bind(round_id)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 }
 
@@ -328,13 +346,15 @@ pub struct RoundCaseRef {
 impl Store {
     /// Every case the round holds or has held, in the order they joined it.
     pub async fn round_case_refs(&self, round_id: i64) -> StoreResult<Vec<RoundCaseRef>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT id, case_id, stratum, selected_by, withdrawn_at IS NOT NULL AS withdrawn \
              FROM round_cases WHERE round_id = $1 ORDER BY id",
         )
         .bind(round_id)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// Withdraws a selected case with its reason and, if one was drawn, adds the replacement
@@ -348,7 +368,8 @@ impl Store {
         by: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         let withdrawn = sqlx::query(
             "UPDATE round_cases SET withdrawn_at = $1, withdrawn_by = $2, withdrawn_reason = $3 \
              WHERE id = $4 AND withdrawn_at IS NULL",
@@ -378,6 +399,7 @@ impl Store {
         }
         tx.commit().await?;
         Ok(true)
+    })
     }
 }
 
@@ -390,11 +412,13 @@ pub struct ClosureDayRow {
 
 impl Store {
     pub async fn closure_day_rows(&self) -> StoreResult<Vec<ClosureDayRow>> {
+        on_db!(self, |pool| {
         Ok(
             sqlx::query_as("SELECT day, kind, reason FROM closure_days ORDER BY day")
-                .fetch_all(&self.pool)
+                .fetch_all(pool)
                 .await?,
         )
+    })
     }
 
     /// Adds days that are not working days (existing dates are kept as they were), then moves
@@ -408,7 +432,8 @@ impl Store {
         now: DateTime<Utc>,
         due_on: impl Fn(&str) -> Option<NaiveDate> + Send,
     ) -> StoreResult<u64> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         let mut added = 0;
         for (day, reason) in days {
             added += sqlx::query(
@@ -439,6 +464,7 @@ impl Store {
         }
         tx.commit().await?;
         Ok(added)
+    })
     }
 }
 
@@ -480,7 +506,8 @@ impl Store {
         now: DateTime<Utc>,
         notices: &Notices,
     ) -> StoreResult<bool> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         let moved = sqlx::query(
             "UPDATE rounds SET status = $1, confirmed_at = $2, confirmed_by = $3 \
              WHERE id = $4 AND status = $5",
@@ -509,13 +536,15 @@ impl Store {
         .bind(round_id)
         .execute(&mut *tx)
         .await?;
-        self.write_notices(&mut tx, notices, now).await?;
+        side::write_notices(self, &mut tx, notices, now).await?;
         tx.commit().await?;
         Ok(true)
+    })
     }
 
     /// The round's cases not yet filed (and not withdrawn): what closing would leave open.
     pub async fn open_round_cases(&self, round_id: i64) -> StoreResult<Vec<OpenRoundCase>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT rc.id AS round_case_id, rc.case_id, c.child_unique_id, a.id AS audit_id, \
              rc.auditor_id, a.state, rc.left_open_reason \
@@ -525,8 +554,9 @@ impl Store {
         )
         .bind(round_id)
         .bind(AuditState::FiledToRecord.code())
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// Closes a confirmed round, keeping the reason given for each round case left open,
@@ -540,7 +570,8 @@ impl Store {
         now: DateTime<Utc>,
         notices: &Notices,
     ) -> StoreResult<bool> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         let still_open: Vec<i64> = sqlx::query_scalar(
             "SELECT rc.id FROM round_cases rc LEFT JOIN audits a ON a.round_case_id = rc.id \
              WHERE rc.round_id = $1 AND rc.withdrawn_at IS NULL AND (a.id IS NULL OR a.state <> $2) ORDER BY rc.id",
@@ -554,7 +585,7 @@ impl Store {
         if still_open != given {
             return Ok(false);
         }
-        if !Self::close_in(&mut tx, round_id, by, now).await? {
+        if !side::close_in(&mut tx, round_id, by, now).await? {
             return Ok(false);
         }
         for (round_case_id, reason) in reasons {
@@ -567,67 +598,17 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        self.write_notices(&mut tx, notices, now).await?;
+        side::write_notices(self, &mut tx, notices, now).await?;
         tx.commit().await?;
         Ok(true)
+    })
     }
 
-    async fn close_in(
-        tx: &mut Tx<'_>,
-        round_id: i64,
-        by: Option<i64>,
-        now: DateTime<Utc>,
-    ) -> StoreResult<bool> {
-        Ok(sqlx::query(
-            "UPDATE rounds SET status = $1, closed_at = $2, closed_by = $3 WHERE id = $4 AND status = $5",
-        )
-        .bind(RoundStatus::Closed.code())
-        .bind(now)
-        .bind(by)
-        .bind(round_id)
-        .bind(RoundStatus::Confirmed.code())
-        .execute(&mut **tx)
-        .await?
-        .rows_affected()
-            == 1)
-    }
 
-    /// Closes the audit's round if every case it holds is now filed. Inside the filing's
-    /// transaction, so the last filing and the closing are one change.
-    pub(crate) async fn close_round_if_finished(
-        tx: &mut Tx<'_>,
-        audit_id: i64,
-        now: DateTime<Utc>,
-    ) -> StoreResult<bool> {
-        let (round_id, status): (i64, String) = sqlx::query_as(
-            "SELECT r.id, r.status FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id \
-             JOIN rounds r ON r.id = rc.round_id WHERE a.id = $1",
-        )
-        .bind(audit_id)
-        .fetch_one(&mut **tx)
-        .await?;
-        let status = RoundStatus::try_from(status).map_err(StoreError::Corrupt)?;
-        let (held, filed): (i64, i64) = sqlx::query_as(
-            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN a.state = $2 THEN 1 ELSE 0 END), 0) \
-             FROM round_cases rc LEFT JOIN audits a ON a.round_case_id = rc.id \
-             WHERE rc.round_id = $1 AND rc.withdrawn_at IS NULL",
-        )
-        .bind(round_id)
-        .bind(AuditState::FiledToRecord.code())
-        .fetch_one(&mut **tx)
-        .await?;
-        let (held, filed) = (
-            usize::try_from(held).unwrap_or(0),
-            usize::try_from(filed).unwrap_or(0),
-        );
-        if finished(status, held, filed) {
-            return Self::close_in(tx, round_id, None, now).await;
-        }
-        Ok(false)
-    }
 
     /// The round's selected (not withdrawn) cases with who holds them and who audits them.
     pub async fn selection_contacts(&self, round_id: i64) -> StoreResult<Vec<SelectionContact>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT rc.id AS round_case_id, c.id AS case_id, c.child_unique_id, c.team_id, t.name AS team, \
              c.key_worker_id, t.team_manager_id, t.service_manager_id, c.iro_id, \
@@ -637,23 +618,27 @@ impl Store {
              WHERE rc.round_id = $1 AND rc.withdrawn_at IS NULL ORDER BY rc.stratum, rc.position",
         )
         .bind(round_id)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// Active people with the Auditor role, IDs only: for telling them all something.
     pub async fn auditor_ids(&self) -> StoreResult<Vec<i64>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_scalar(
             "SELECT p.id FROM people p JOIN person_roles pr ON pr.person_id = p.id \
              WHERE pr.role = 'auditor' AND p.active = TRUE ORDER BY p.id",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// Active people with the Auditor role, their own teams (member, Team Manager or Service
     /// Manager) and how many open audits they hold (not completed, in rounds not closed).
     pub async fn auditors(&self) -> StoreResult<Vec<AuditorRow>> {
+        on_db!(self, |pool| {
         let people: Vec<(i64, String, i64)> = sqlx::query_as(
             "SELECT p.id, p.display_name, \
              (SELECT COUNT(*) FROM round_cases rc JOIN rounds r ON r.id = rc.round_id \
@@ -663,14 +648,14 @@ impl Store {
              FROM people p JOIN person_roles pr ON pr.person_id = p.id \
              WHERE pr.role = 'auditor' AND p.active = TRUE ORDER BY p.display_name, p.id",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?;
         let ties: Vec<(i64, i64)> = sqlx::query_as(
             "SELECT id, team_id FROM people WHERE team_id IS NOT NULL \
              UNION SELECT team_manager_id, id FROM teams WHERE team_manager_id IS NOT NULL \
              UNION SELECT service_manager_id, id FROM teams WHERE service_manager_id IS NOT NULL",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?;
         let mut teams_of: std::collections::HashMap<i64, Vec<i64>> = Default::default();
         for (person, team) in ties {
@@ -685,6 +670,7 @@ impl Store {
                 open_audits,
             })
             .collect())
+    })
     }
 
     /// Sets auditors on a confirmed round's cases, all or none. Returns the cases whose auditor
@@ -697,7 +683,8 @@ impl Store {
         now: DateTime<Utc>,
         notices: impl FnOnce(&[(i64, i64)]) -> Notices + Send,
     ) -> StoreResult<Option<Vec<(i64, i64)>>> {
-        let mut tx = self.begin_write().await?;
+        on_db!(self, |pool| {
+        let mut tx = side::begin_write(pool).await?;
         let status: Option<String> = sqlx::query_scalar("SELECT status FROM rounds WHERE id = $1")
             .bind(round_id)
             .fetch_optional(&mut *tx)
@@ -776,8 +763,65 @@ impl Store {
                 }
             }
         }
-        self.write_notices(&mut tx, &notices(&changed), now).await?;
+        side::write_notices(self, &mut tx, &notices(&changed), now).await?;
         tx.commit().await?;
         Ok(Some(changed))
+    })
     }
+}
+
+both_sides! {
+pub(crate) async fn close_in(
+    tx: &mut Tx<'_>,
+    round_id: i64,
+    by: Option<i64>,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    Ok(sqlx::query(
+        "UPDATE rounds SET status = $1, closed_at = $2, closed_by = $3 WHERE id = $4 AND status = $5",
+    )
+    .bind(RoundStatus::Closed.code())
+    .bind(now)
+    .bind(by)
+    .bind(round_id)
+    .bind(RoundStatus::Confirmed.code())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// Closes the audit's round if every case it holds is now filed. Inside the filing's
+/// transaction, so the last filing and the closing are one change.
+pub(crate) async fn close_round_if_finished(
+    tx: &mut Tx<'_>,
+    audit_id: i64,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let (round_id, status): (i64, String) = sqlx::query_as(
+        "SELECT r.id, r.status FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id \
+         JOIN rounds r ON r.id = rc.round_id WHERE a.id = $1",
+    )
+    .bind(audit_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let status = RoundStatus::try_from(status).map_err(StoreError::Corrupt)?;
+    let (held, filed): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN a.state = $2 THEN 1 ELSE 0 END), 0) \
+         FROM round_cases rc LEFT JOIN audits a ON a.round_case_id = rc.id \
+         WHERE rc.round_id = $1 AND rc.withdrawn_at IS NULL",
+    )
+    .bind(round_id)
+    .bind(AuditState::FiledToRecord.code())
+    .fetch_one(&mut **tx)
+    .await?;
+    let (held, filed) = (
+        usize::try_from(held).unwrap_or(0),
+        usize::try_from(filed).unwrap_or(0),
+    );
+    if finished(status, held, filed) {
+        return side::close_in(tx, round_id, None, now).await;
+    }
+    Ok(false)
+}
 }

@@ -62,8 +62,9 @@ fn month_end(start: NaiveDate) -> NaiveDate {
 impl Store {
     /// Scales the demo council up to `spec`, with the newest round in `today`'s month.
     pub async fn seed_scale(&self, spec: &ScaleSpec, today: NaiveDate) -> StoreResult<Scaled> {
+        on_db!(self, |pool| {
         let now = Utc::now();
-        let mut tx = self.begin_write().await?;
+        let mut tx = side::begin_write(pool).await?;
         let qa: i64 = sqlx::query_scalar(
             "SELECT person_id FROM person_roles WHERE role = 'qa_manager' ORDER BY person_id LIMIT 1",
         )
@@ -73,7 +74,7 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
         for chunk in (0..spec.auditors).collect::<Vec<_>>().chunks(CHUNK) {
-            let mut qb = QueryBuilder::<Sqlite>::new(
+            let mut qb = QueryBuilder::<side::DB>::new(
                 "INSERT INTO people (display_name, email, password_hash, created_at) ",
             );
             qb.push_values(chunk, |mut row, n| {
@@ -91,7 +92,7 @@ impl Store {
                 .fetch_all(&mut *tx)
                 .await?;
         for chunk in auditor_ids.chunks(CHUNK) {
-            let mut qb = QueryBuilder::<Sqlite>::new("INSERT INTO person_roles (person_id, role) ");
+            let mut qb = QueryBuilder::<side::DB>::new("INSERT INTO person_roles (person_id, role) ");
             qb.push_values(chunk, |mut row, id| {
                 row.push_bind(*id).push_bind("auditor");
             });
@@ -110,7 +111,7 @@ impl Store {
             .await?;
         let new_cases: Vec<usize> = (0..spec.cases.saturating_sub(existing as usize)).collect();
         for chunk in new_cases.chunks(CHUNK) {
-            let mut qb = QueryBuilder::<Sqlite>::new(
+            let mut qb = QueryBuilder::<side::DB>::new(
                 "INSERT INTO cases (child_unique_id, subject, team_id, key_worker_id, created_at, updated_at) ",
             );
             qb.push_values(chunk, |mut row, n| {
@@ -161,7 +162,7 @@ impl Store {
             let offset = (spec.months - 1 - back) * per_round;
             let picks: Vec<usize> = (0..per_round).collect();
             for chunk in picks.chunks(CHUNK) {
-                let mut qb = QueryBuilder::<Sqlite>::new(
+                let mut qb = QueryBuilder::<side::DB>::new(
                     "INSERT INTO round_cases (round_id, case_id, stratum, position, selected_by) ",
                 );
                 qb.push_values(chunk, |mut row, k| {
@@ -189,7 +190,7 @@ impl Store {
                 }
             };
             for chunk in selected.chunks(CHUNK) {
-                let mut qb = QueryBuilder::<Sqlite>::new(
+                let mut qb = QueryBuilder::<side::DB>::new(
                     "INSERT INTO audits (round_case_id, case_id, auditor_id, template_id, state, draft, overall_grade, created_at) ",
                 );
                 qb.push_values(chunk, |mut row, (rc, case, k)| {
@@ -261,7 +262,7 @@ impl Store {
             .partition(|n| now - at(*n) > Duration::days(90));
         for (table, rows) in [("alerts_archive", archived), ("alerts", live)] {
             for chunk in rows.chunks(CHUNK) {
-                let mut qb = QueryBuilder::<Sqlite>::new(format!(
+                let mut qb = QueryBuilder::<side::DB>::new(format!(
                     "INSERT INTO {table} ({}person_id, kind, body, link, created_at, read_at, archived_at) ",
                     if table == "alerts" { "" } else { "alert_id, " }
                 ));
@@ -288,5 +289,6 @@ impl Store {
             auditor_ids,
             newest_round,
         })
+    })
     }
 }

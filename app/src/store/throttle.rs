@@ -15,12 +15,13 @@ pub struct LockoutRow {
 
 impl Store {
     pub async fn sign_in_failures(&self, kind: &str, key: &str) -> StoreResult<Option<Failures>> {
+        on_db!(self, |pool| {
         let row: Option<(i64, DateTime<Utc>, DateTime<Utc>, Option<DateTime<Utc>>)> = sqlx::query_as(
             "SELECT failures, first_at, last_at, locked_until FROM sign_in_throttle WHERE kind = $1 AND key = $2",
         )
         .bind(kind)
         .bind(key)
-        .fetch_optional(&self.pool)
+        .fetch_optional(pool)
         .await?;
         Ok(
             row.map(|(count, first_at, last_at, locked_until)| Failures {
@@ -30,6 +31,7 @@ impl Store {
                 locked_until,
             }),
         )
+    })
     }
 
     pub async fn record_sign_in_failure(
@@ -38,6 +40,7 @@ impl Store {
         key: &str,
         f: &Failures,
     ) -> StoreResult<()> {
+        on_db!(self, |pool| {
         sqlx::query(
             "INSERT INTO sign_in_throttle (kind, key, failures, first_at, last_at, locked_until) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (kind, key) DO UPDATE SET \
@@ -50,32 +53,37 @@ impl Store {
         .bind(f.first_at)
         .bind(f.last_at)
         .bind(f.locked_until)
-        .execute(&self.pool)
+        .execute(pool)
         .await?;
         Ok(())
+    })
     }
 
     /// Forgets an account's failures (after it signs in) or lifts a lock.
     pub async fn clear_sign_in_failures(&self, kind: &str, key: &str) -> StoreResult<bool> {
+        on_db!(self, |pool| {
         Ok(
             sqlx::query("DELETE FROM sign_in_throttle WHERE kind = $1 AND key = $2")
                 .bind(kind)
                 .bind(key)
-                .execute(&self.pool)
+                .execute(pool)
                 .await?
                 .rows_affected()
                 == 1,
         )
+    })
     }
 
     /// Locks in force at `now`, soonest to end first.
     pub async fn lockouts(&self, now: DateTime<Utc>) -> StoreResult<Vec<LockoutRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT kind, key, failures, locked_until FROM sign_in_throttle \
              WHERE locked_until > $1 ORDER BY locked_until, kind, key",
         )
         .bind(now)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 }

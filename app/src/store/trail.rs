@@ -37,7 +37,8 @@ impl Store {
     /// Appends one row per record the call touched (one row when it touched none). A call
     /// that touched more than [`RECORDS_PER_CALL`] records logs the first that many.
     pub async fn append_trail(&self, entry: &TrailEntry<'_>) -> StoreResult<()> {
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+        on_db!(self, |pool| {
+        let mut qb: QueryBuilder<side::DB> = QueryBuilder::new(
             "INSERT INTO access_log \
              (person_id, action, outcome, record_kind, record_id, case_id, request_id, at) ",
         );
@@ -66,12 +67,14 @@ impl Store {
                 .push_bind(entry.request_id)
                 .push_bind(entry.at);
         });
-        qb.build().execute(&self.pool).await?;
+        qb.build().execute(pool).await?;
         Ok(())
+    })
     }
 
     /// Everyone who read, changed or was refused this record, newest first.
     pub async fn record_trail(&self, record: Record, limit: i64) -> StoreResult<Vec<TrailRow>> {
+        on_db!(self, |pool| {
         Ok(sqlx::query_as(
             "SELECT l.id, l.person_id, p.display_name AS person_name, l.action, l.outcome, \
                     l.record_kind, l.record_id, l.request_id, l.at \
@@ -82,8 +85,9 @@ impl Store {
         .bind(record.kind())
         .bind(record.id())
         .bind(limit)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+    })
     }
 
     /// A search's rows, newest first, and how many match in all.
@@ -93,13 +97,14 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> StoreResult<(Vec<TrailRow>, i64)> {
+        on_db!(self, |pool| {
         let from = search.from.and_hms_opt(0, 0, 0).map(|d| d.and_utc());
         let to = search
             .to
             .succ_opt()
             .and_then(|d| d.and_hms_opt(0, 0, 0))
             .map(|d| d.and_utc());
-        let filter = |qb: &mut QueryBuilder<'_, Sqlite>| {
+        let filter = |qb: &mut QueryBuilder<'_, side::DB>| {
             qb.push(" WHERE l.at >= ")
                 .push_bind(from)
                 .push(" AND l.at < ")
@@ -116,7 +121,7 @@ impl Store {
         };
         let mut count = QueryBuilder::new("SELECT COUNT(*) FROM access_log l");
         filter(&mut count);
-        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
+        let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
         let mut rows = QueryBuilder::new(
             "SELECT l.id, l.person_id, p.display_name AS person_name, l.action, l.outcome, \
                     l.record_kind, l.record_id, l.request_id, l.at \
@@ -127,7 +132,8 @@ impl Store {
             .push_bind(limit)
             .push(" OFFSET ")
             .push_bind(offset);
-        let rows = rows.build_query_as().fetch_all(&self.pool).await?;
+        let rows = rows.build_query_as().fetch_all(pool).await?;
         Ok((rows, total))
+    })
     }
 }

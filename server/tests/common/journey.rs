@@ -98,26 +98,26 @@ pub async fn audit_of(app: &TestApp, round: i64) -> Option<i64> {
 }
 
 pub async fn email_of(app: &TestApp, person: i64) -> String {
-    sqlx::query_scalar("SELECT email FROM people WHERE id = $1")
+    app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT email FROM people WHERE id = $1")
         .bind(person)
-        .fetch_one(app.store.pool())
-        .await
+        .fetch_one(pool)
+        .await)
         .unwrap()
 }
 
 pub async fn state(app: &TestApp, audit: i64) -> String {
-    sqlx::query_scalar("SELECT state FROM audits WHERE id = $1")
+    app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT state FROM audits WHERE id = $1")
         .bind(audit)
-        .fetch_one(app.store.pool())
-        .await
+        .fetch_one(pool)
+        .await)
         .unwrap()
 }
 
 pub async fn version(app: &TestApp, audit: i64) -> i64 {
-    sqlx::query_scalar("SELECT version FROM audits WHERE id = $1")
+    app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT version FROM audits WHERE id = $1")
         .bind(audit)
-        .fetch_one(app.store.pool())
-        .await
+        .fetch_one(pool)
+        .await)
         .unwrap()
 }
 
@@ -134,12 +134,12 @@ pub async fn propose(app: &TestApp, auditor: &str, audit: i64) -> Reply {
 }
 
 pub async fn accept(app: &TestApp, kw: &str, audit: i64) -> Reply {
-    let time: i64 = sqlx::query_scalar(
+    let time: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar(
         "SELECT id FROM discussion_times WHERE audit_id = $1 ORDER BY id LIMIT 1",
     )
     .bind(audit)
-    .fetch_one(app.store.pool())
-    .await
+    .fetch_one(pool)
+    .await)
     .unwrap();
     app.call(
         "accept_time",

@@ -121,23 +121,23 @@ pub async fn confirmed_good(app: &TestApp, month: &str) -> (i64, i64, String) {
     ];
     ok(&post(app, "record_moderation_outcome", &outcome, &qa).await);
     let summary: i64 =
-        sqlx::query_scalar("SELECT id FROM difference_summaries WHERE audit_id = $1")
+        app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT id FROM difference_summaries WHERE audit_id = $1")
             .bind(audit)
-            .fetch_one(app.store.pool())
-            .await
+            .fetch_one(pool)
+            .await)
             .expect("confirmed good practice starts a summary");
     (audit, summary, kw)
 }
 
 /// The Assistant Director asked about a good audit agrees with every grade.
 pub async fn director_agrees(app: &TestApp, audit: i64) {
-    let email: String = sqlx::query_scalar(
+    let email: String = app::on_pool!(app.store, |pool| sqlx::query_scalar(
         "SELECT p.email FROM moderation_views v JOIN people p ON p.id = v.person_id \
          WHERE v.audit_id = $1 AND v.part = 'assistant_director'",
     )
     .bind(audit)
-    .fetch_one(app.store.pool())
-    .await
+    .fetch_one(pool)
+    .await)
     .expect("an Assistant Director was asked");
     let ad = app.sign_in(&email).await;
     ok(&post(app, "record_moderation", &agree_all(audit), &ad).await);
