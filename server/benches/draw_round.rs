@@ -26,13 +26,13 @@ async fn main() {
     .await)
     .unwrap();
     app::on_pool!(store, |pool| {
-    let mut tx = pool.begin().await.unwrap();
-    let now = chrono::Utc::now();
-    for i in 0..CASES {
-        let team = teams[i % teams.len()].0;
-        let worker = workers.iter().find(|(t, _)| *t == team).map(|(_, p)| *p);
-        let list = [2i64, 6, 7, 8, 9][(i / teams.len()) % 5];
-        let id: i64 = sqlx::query_scalar(
+        let mut tx = pool.begin().await.unwrap();
+        let now = chrono::Utc::now();
+        for i in 0..CASES {
+            let team = teams[i % teams.len()].0;
+            let worker = workers.iter().find(|(t, _)| *t == team).map(|(_, p)| *p);
+            let list = [2i64, 6, 7, 8, 9][(i / teams.len()) % 5];
+            let id: i64 = sqlx::query_scalar(
             "INSERT INTO cases (child_unique_id, subject, team_id, key_worker_id, created_at, updated_at) VALUES ($1, 'child', $2, $4, $3, $3) RETURNING id",
         )
         .bind(format!("BENCH{i:06}"))
@@ -42,16 +42,19 @@ async fn main() {
         .fetch_one(&mut *tx)
         .await
         .unwrap();
-        sqlx::query("INSERT INTO case_lists (case_id, annex_list) VALUES ($1, $2)")
-            .bind(id)
-            .bind(list)
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-    }
-    tx.commit().await.unwrap();
+            sqlx::query("INSERT INTO case_lists (case_id, annex_list) VALUES ($1, $2)")
+                .bind(id)
+                .bind(list)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
     });
-    app::on_pool!(store, |pool| sqlx::query("ANALYZE").execute(pool).await.unwrap());
+    app::on_pool!(store, |pool| sqlx::query("ANALYZE")
+        .execute(pool)
+        .await
+        .unwrap());
 
     let cookie = bench.sign_in("qa.manager@anytown.example").await;
     let team_quotas: String = teams
@@ -74,10 +77,12 @@ async fn main() {
         times.push(start.elapsed().as_secs_f64() * 1e3);
         assert_eq!(status, 200, "{body}");
     }
-    let drawn: i64 = app::on_pool!(store, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM round_cases")
-        .fetch_one(pool)
-        .await)
-        .unwrap();
+    let drawn: i64 = app::on_pool!(store, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM round_cases"
+    )
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     assert_eq!(drawn as usize, RUNS * 100);
     let (median, p99, max) = support::spread(times);
     println!(

@@ -248,11 +248,12 @@ async fn run() {
             .unwrap();
         tokens.push(token);
     }
-    let qa_id: i64 =
-        app::on_pool!(store, |pool| sqlx::query_scalar("SELECT id FROM people WHERE email = 'qa.manager@anytown.example'")
-            .fetch_one(pool)
-            .await)
-            .unwrap();
+    let qa_id: i64 = app::on_pool!(store, |pool| sqlx::query_scalar(
+        "SELECT id FROM people WHERE email = 'qa.manager@anytown.example'"
+    )
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     let qa = app::auth::password::new_session_token();
     store
         .create_session(

@@ -52,14 +52,15 @@ async fn main() {
     .await)
     .unwrap();
     println!("seeded in {:.1} s", started.elapsed().as_secs_f64());
-    let (month, last_of_year): (String, String) = app::on_pool!(bench.store, |pool| sqlx::query_as(
-        "SELECT MAX(audit_month), MAX(audit_month) FROM rounds r WHERE NOT EXISTS \
+    let (month, last_of_year): (String, String) =
+        app::on_pool!(bench.store, |pool| sqlx::query_as(
+            "SELECT MAX(audit_month), MAX(audit_month) FROM rounds r WHERE NOT EXISTS \
          (SELECT 1 FROM round_cases rc JOIN audits a ON a.round_case_id = rc.id \
           WHERE rc.round_id = r.id AND a.state NOT IN ('completed', 'filed_to_record'))",
-    )
-    .fetch_one(pool)
-    .await)
-    .unwrap();
+        )
+        .fetch_one(pool)
+        .await)
+        .unwrap();
     let year_start = format!(
         "{}-{}",
         &month[..4].parse::<i32>().unwrap() - 1,

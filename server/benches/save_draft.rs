@@ -49,10 +49,12 @@ async fn main() {
         )
         .await;
     assert_eq!(status, 200, "{body}");
-    let audit: i64 = app::on_pool!(bench.store, |pool| sqlx::query_scalar("SELECT id FROM audits")
-        .fetch_one(pool)
-        .await)
-        .unwrap();
+    let audit: i64 = app::on_pool!(bench.store, |pool| sqlx::query_scalar(
+        "SELECT id FROM audits"
+    )
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     let auditor = bench.sign_in("auditor.1@anytown.example").await;
     bench
         .post(
@@ -61,16 +63,20 @@ async fn main() {
             Some(&auditor),
         )
         .await;
-    let kw_email: String = app::on_pool!(bench.store, |pool| sqlx::query_scalar("SELECT email FROM people WHERE id = $1")
-        .bind(contact.key_worker_id.unwrap())
-        .fetch_one(pool)
-        .await)
-        .unwrap();
+    let kw_email: String = app::on_pool!(bench.store, |pool| sqlx::query_scalar(
+        "SELECT email FROM people WHERE id = $1"
+    )
+    .bind(contact.key_worker_id.unwrap())
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     let kw = bench.sign_in(&kw_email).await;
-    let time_id: i64 = app::on_pool!(bench.store, |pool| sqlx::query_scalar("SELECT id FROM discussion_times")
-        .fetch_one(pool)
-        .await)
-        .unwrap();
+    let time_id: i64 = app::on_pool!(bench.store, |pool| sqlx::query_scalar(
+        "SELECT id FROM discussion_times"
+    )
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     let (status, body, _) = bench
         .post(
             "accept_time",

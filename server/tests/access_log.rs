@@ -15,16 +15,18 @@ async fn rows(app: &TestApp, sql: &str) -> i64 {
     app::on_pool!(app.store, |pool| sqlx::query_scalar(sql)
         .fetch_one(pool)
         .await)
-        .unwrap()
+    .unwrap()
 }
 
 async fn first_case_of(app: &TestApp, email: &str) -> i64 {
     let me = app.person_id(email).await;
-    app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT id FROM cases WHERE key_worker_id = $1 ORDER BY id LIMIT 1")
-        .bind(me)
-        .fetch_one(pool)
-        .await)
-        .unwrap()
+    app::on_pool!(app.store, |pool| sqlx::query_scalar(
+        "SELECT id FROM cases WHERE key_worker_id = $1 ORDER BY id LIMIT 1"
+    )
+    .bind(me)
+    .fetch_one(pool)
+    .await)
+    .unwrap()
 }
 
 #[tokio::test]
@@ -57,11 +59,13 @@ async fn reads_and_refusals_of_a_case_are_shown_to_the_qa_manager_and_nobody_els
     ok(&seen);
     let lines = seen.json();
     let lines = lines.as_array().unwrap();
-    let kw_name: String = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT display_name FROM people WHERE email = $1")
-        .bind(KW)
-        .fetch_one(pool)
-        .await)
-        .unwrap();
+    let kw_name: String = app::on_pool!(app.store, |pool| sqlx::query_scalar(
+        "SELECT display_name FROM people WHERE email = $1"
+    )
+    .bind(KW)
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     let by_kw: Vec<_> = lines.iter().filter(|l| l["person"] == kw_name).collect();
     assert_eq!(by_kw.len(), 2, "the call and the page load: {lines:?}");
     assert!(by_kw
@@ -308,9 +312,11 @@ async fn the_search_filters_pages_and_exports_and_is_itself_logged() {
 async fn the_log_cannot_be_changed_or_cut_short() {
     let app = TestApp::new().await;
     app.sign_in(KW).await;
-    let update = app::on_pool!(app.store, |pool| sqlx::query("UPDATE access_log SET person_id = NULL")
-        .execute(pool)
-        .await);
+    let update = app::on_pool!(app.store, |pool| sqlx::query(
+        "UPDATE access_log SET person_id = NULL"
+    )
+    .execute(pool)
+    .await);
     assert!(update.unwrap_err().to_string().contains("append-only"));
     let delete = app::on_pool!(app.store, |pool| sqlx::query("DELETE FROM access_log")
         .execute(pool)
@@ -324,9 +330,11 @@ async fn the_log_cannot_be_changed_or_cut_short() {
     .execute(pool)
     .await)
     .unwrap();
-    let old = app::on_pool!(app.store, |pool| sqlx::query("DELETE FROM access_log WHERE at < '2021-01-01'")
-        .execute(pool)
-        .await)
-        .unwrap();
+    let old = app::on_pool!(app.store, |pool| sqlx::query(
+        "DELETE FROM access_log WHERE at < '2021-01-01'"
+    )
+    .execute(pool)
+    .await)
+    .unwrap();
     assert_eq!(old.rows_affected(), 1);
 }

@@ -277,13 +277,15 @@ async fn every_function_answers_each_caller_as_the_table_says() {
     let app = TestApp::new().await;
     // A moderated good audit with its Make A Difference summary, and a report.
     let (audit, summary, _) = confirmed_good(&app, "2026-06").await;
-    let (case, round, owner_team): (i64, i64, i64) = app::on_pool!(app.store, |pool| sqlx::query_as(
+    let (case, round, owner_team): (i64, i64, i64) = app::on_pool!(app.store, |pool| {
+        sqlx::query_as(
         "SELECT a.case_id, rc.round_id, c.team_id FROM audits a JOIN cases c ON c.id = a.case_id \
          JOIN round_cases rc ON rc.id = a.round_case_id WHERE a.id = $1",
     )
     .bind(audit)
     .fetch_one(pool)
-    .await)
+    .await
+    })
     .unwrap();
     let other_email: String = app::on_pool!(app.store, |pool| sqlx::query_scalar(
         "SELECT p.email FROM people p JOIN person_roles r ON r.person_id = p.id \

@@ -270,11 +270,13 @@ async fn a_review_waits_until_the_audit_is_filed_and_needs_a_manager() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     ok(&complete(&app, &p.auditor, audit, &[]).await);
     // The round's Team Manager left: the Service Manager reviews instead.
-    app::on_pool!(app.store, |pool| sqlx::query("UPDATE round_cases SET team_manager_id = NULL WHERE round_id = $1")
-        .bind(round)
-        .execute(pool)
-        .await)
-        .unwrap();
+    app::on_pool!(app.store, |pool| sqlx::query(
+        "UPDATE round_cases SET team_manager_id = NULL WHERE round_id = $1"
+    )
+    .bind(round)
+    .execute(pool)
+    .await)
+    .unwrap();
     ok(&app
         .call(
             "assign_action_reviews",

@@ -35,7 +35,7 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
     app::on_pool!(app.store, |pool| sqlx::query_scalar(sql)
         .fetch_one(pool)
         .await)
-        .unwrap()
+    .unwrap()
 }
 
 /// The pool's shape, to show that a refused upload changed nothing.

@@ -17,11 +17,13 @@ struct Setup {
 }
 
 async fn email(app: &TestApp, id: Option<i64>) -> String {
-    app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT email FROM people WHERE id = $1")
-        .bind(id.expect("person"))
-        .fetch_one(pool)
-        .await)
-        .unwrap()
+    app::on_pool!(app.store, |pool| sqlx::query_scalar(
+        "SELECT email FROM people WHERE id = $1"
+    )
+    .bind(id.expect("person"))
+    .fetch_one(pool)
+    .await)
+    .unwrap()
 }
 
 async fn setup(app: &TestApp, qa: &str) -> Setup {
@@ -60,11 +62,13 @@ async fn setup(app: &TestApp, qa: &str) -> Setup {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let audit: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT id FROM audits WHERE round_case_id = $1")
-        .bind(contact.round_case_id)
-        .fetch_one(pool)
-        .await)
-        .unwrap();
+    let audit: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar(
+        "SELECT id FROM audits WHERE round_case_id = $1"
+    )
+    .bind(contact.round_case_id)
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     Setup {
         audit: audit.to_string(),
         case_id: contact.case_id,
@@ -262,11 +266,13 @@ async fn an_audit_goes_from_assigned_to_filed_by_the_right_people_only() {
     assert!(r.json()["Stale"]["by"].as_str().is_some());
 
     // The IRO / CP Chair, asked by a tray alert, gives feedback but cannot read the draft.
-    let iro_id: Option<i64> = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT iro_id FROM cases WHERE id = $1")
-        .bind(s.case_id)
-        .fetch_one(pool)
-        .await)
-        .unwrap();
+    let iro_id: Option<i64> = app::on_pool!(app.store, |pool| sqlx::query_scalar(
+        "SELECT iro_id FROM cases WHERE id = $1"
+    )
+    .bind(s.case_id)
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     if let Some(iro_id) = iro_id {
         let iro = app.sign_in(&email(&app, Some(iro_id)).await).await;
         assert!(app
@@ -349,16 +355,20 @@ async fn an_audit_goes_from_assigned_to_filed_by_the_right_people_only() {
         assert!(view["reflection"].is_null());
     }
     // Once the discussion is arranged the audit stays with its auditor.
-    let round_case: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT round_case_id FROM audits WHERE id = $1")
-        .bind(a.parse::<i64>().unwrap())
-        .fetch_one(pool)
-        .await)
-        .unwrap();
-    let round_id: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT round_id FROM round_cases WHERE id = $1")
-        .bind(round_case)
-        .fetch_one(pool)
-        .await)
-        .unwrap();
+    let round_case: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar(
+        "SELECT round_case_id FROM audits WHERE id = $1"
+    )
+    .bind(a.parse::<i64>().unwrap())
+    .fetch_one(pool)
+    .await)
+    .unwrap();
+    let round_id: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar(
+        "SELECT round_id FROM round_cases WHERE id = $1"
+    )
+    .bind(round_case)
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     let other = app.person_id("auditor.2@anytown.example").await.to_string();
     let field = format!("auditor[{round_case}]");
     let r = app
@@ -466,11 +476,13 @@ async fn an_audit_goes_from_assigned_to_filed_by_the_right_people_only() {
         note.contains("1. Update the child protection plan (owner: Key worker; due 15/02/2027)"),
         "{note}"
     );
-    let tm_name: String = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT display_name FROM people WHERE email = $1")
-        .bind(&s.team_manager)
-        .fetch_one(pool)
-        .await)
-        .unwrap();
+    let tm_name: String = app::on_pool!(app.store, |pool| sqlx::query_scalar(
+        "SELECT display_name FROM people WHERE email = $1"
+    )
+    .bind(&s.team_manager)
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     assert!(
         note.contains(&format!("Team Manager: @{tm_name}")),
         "{note}"
@@ -495,11 +507,13 @@ async fn an_audit_goes_from_assigned_to_filed_by_the_right_people_only() {
         .await
         .iter()
         .any(|t| t["kind"] == "audit_filed"));
-    let actions: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM audit_actions WHERE audit_id = $1")
-        .bind(a.parse::<i64>().unwrap())
-        .fetch_one(pool)
-        .await)
-        .unwrap();
+    let actions: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_actions WHERE audit_id = $1"
+    )
+    .bind(a.parse::<i64>().unwrap())
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     assert_eq!(actions, 1);
 
     // Filing to the case-management system: the auditor only, with a reference.
@@ -727,11 +741,13 @@ async fn a_revised_template_applies_to_new_audits_only() {
         Some(&qa),
     )
     .await;
-    let new_id: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT id FROM audits WHERE round_case_id = $1")
-        .bind(contact.round_case_id)
-        .fetch_one(pool)
-        .await)
-        .unwrap();
+    let new_id: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar(
+        "SELECT id FROM audits WHERE round_case_id = $1"
+    )
+    .bind(contact.round_case_id)
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     let new = app
         .call(
             "audit_detail",

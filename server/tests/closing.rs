@@ -7,11 +7,13 @@ use crate::common::*;
 use axum::http::StatusCode;
 
 async fn round_status(app: &TestApp, round: i64) -> String {
-    app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT status FROM rounds WHERE id = $1")
-        .bind(round)
-        .fetch_one(pool)
-        .await)
-        .unwrap()
+    app::on_pool!(app.store, |pool| sqlx::query_scalar(
+        "SELECT status FROM rounds WHERE id = $1"
+    )
+    .bind(round)
+    .fetch_one(pool)
+    .await)
+    .unwrap()
 }
 
 async fn open_audits_of(app: &TestApp, email: &str) -> i64 {
@@ -351,11 +353,13 @@ async fn completing_files_what_was_on_the_screen_and_changed_findings_go_back_to
         .await
         .iter()
         .any(|a| a["kind"] == "findings_changed"));
-    let draft: String = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT draft FROM audits WHERE id = $1")
-        .bind(audit)
-        .fetch_one(pool)
-        .await)
-        .unwrap();
+    let draft: String = app::on_pool!(app.store, |pool| sqlx::query_scalar(
+        "SELECT draft FROM audits WHERE id = $1"
+    )
+    .bind(audit)
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     assert!(
         draft.contains("Outstanding"),
         "the change was kept: {draft}"
@@ -390,12 +394,13 @@ async fn completing_files_what_was_on_the_screen_and_changed_findings_go_back_to
     .await;
     ok(&r);
     assert_eq!(state(&app, audit).await, "completed");
-    let actions: Vec<String> =
-        app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT action FROM audit_actions WHERE audit_id = $1 ORDER BY id")
-            .bind(audit)
-            .fetch_all(pool)
-            .await)
-            .unwrap();
+    let actions: Vec<String> = app::on_pool!(app.store, |pool| sqlx::query_scalar(
+        "SELECT action FROM audit_actions WHERE audit_id = $1 ORDER BY id"
+    )
+    .bind(audit)
+    .fetch_all(pool)
+    .await)
+    .unwrap();
     assert_eq!(
         actions,
         vec![
@@ -404,11 +409,13 @@ async fn completing_files_what_was_on_the_screen_and_changed_findings_go_back_to
         ],
         "what was on the screen, not the last save"
     );
-    let note: String = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT case_note FROM audits WHERE id = $1")
-        .bind(audit)
-        .fetch_one(pool)
-        .await)
-        .unwrap();
+    let note: String = app::on_pool!(app.store, |pool| sqlx::query_scalar(
+        "SELECT case_note FROM audits WHERE id = $1"
+    )
+    .bind(audit)
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     assert!(note.contains("Typed a moment before Complete"), "{note}");
 }
 

@@ -15,7 +15,7 @@ async fn one<
     app::on_pool!(app.store, |pool| sqlx::query_scalar(sql)
         .fetch_one(pool)
         .await)
-        .unwrap()
+    .unwrap()
 }
 
 #[tokio::test]
@@ -48,12 +48,13 @@ async fn teams_are_edited_on_screen_and_only_with_people_holding_the_role() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json(), true, "the Administrator's change is proposed");
     let managers = || async {
-        let (tm, sm): (Option<i64>, Option<i64>) =
-            app::on_pool!(app.store, |pool| sqlx::query_as("SELECT team_manager_id, service_manager_id FROM teams WHERE id = $1")
-                .bind(team["id"].as_i64().unwrap())
-                .fetch_one(pool)
-                .await)
-                .unwrap();
+        let (tm, sm): (Option<i64>, Option<i64>) = app::on_pool!(app.store, |pool| sqlx::query_as(
+            "SELECT team_manager_id, service_manager_id FROM teams WHERE id = $1"
+        )
+        .bind(team["id"].as_i64().unwrap())
+        .fetch_one(pool)
+        .await)
+        .unwrap();
         (tm, sm)
     };
     assert_eq!(managers().await.0, team["team_manager_id"].as_i64());

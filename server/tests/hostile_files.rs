@@ -125,12 +125,13 @@ async fn hostile_files_are_refused_with_a_reason_and_the_server_keeps_serving() 
         )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let (status, payload): (String, String) =
-        app::on_pool!(app.store, |pool| sqlx::query_as("SELECT status, payload FROM staff_imports WHERE id = $1")
-            .bind(reply.json().as_i64().unwrap())
-            .fetch_one(pool)
-            .await)
-            .unwrap();
+    let (status, payload): (String, String) = app::on_pool!(app.store, |pool| sqlx::query_as(
+        "SELECT status, payload FROM staff_imports WHERE id = $1"
+    )
+    .bind(reply.json().as_i64().unwrap())
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     assert_eq!(status, "rejected");
     assert!(payload.contains("The workbook has no sheets"), "{payload}");
 }

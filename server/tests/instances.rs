@@ -10,7 +10,7 @@ const QA: &str = "qa.manager@anytown.example";
 #[tokio::test]
 async fn two_instances_starting_on_an_empty_database_load_the_demo_council_once() {
     let empty = TestApp::empty().await;
-    let url = format!("sqlite://{}", empty.dir.join("test.db").display());
+    let url = empty.url.clone();
     // A second connection pool stands for the second instance.
     let other = Store::connect(&url).await.unwrap();
     let (first, second) = tokio::join!(
@@ -23,10 +23,12 @@ async fn two_instances_starting_on_an_empty_database_load_the_demo_council_once(
         1,
         "exactly one loads it: {seeded:?}"
     );
-    let people: i64 = app::on_pool!(empty.store, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM people")
-        .fetch_one(pool)
-        .await)
-        .unwrap();
+    let people: i64 = app::on_pool!(empty.store, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM people"
+    )
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     assert_eq!(
         people as usize,
         app::demo::DemoCouncil::build().people.len()
@@ -68,7 +70,7 @@ async fn two_sweeps_at_once_archive_each_alert_once() {
     assert!(alerts > 0);
     let before_archive = count("alerts_archive").await;
 
-    let url = format!("sqlite://{}", app.dir.join("test.db").display());
+    let url = app.url.clone();
     let other = Store::connect(&url).await.unwrap();
     let later = chrono::Utc::now() + chrono::Duration::days(1);
     let (one, two) = tokio::join!(
@@ -80,13 +82,15 @@ async fn two_sweeps_at_once_archive_each_alert_once() {
     assert_eq!(count("alerts").await, 0);
     assert_eq!(count("alerts_archive").await, before_archive + alerts);
     // The archive refuses a second copy of an alert, whatever writes it.
-    let again = app::on_pool!(app.store, |pool| sqlx::query(
+    let again = app::on_pool!(app.store, |pool| {
+        sqlx::query(
         "INSERT INTO alerts_archive (alert_id, person_id, kind, case_id, body, link, created_at, read_at, archived_at) \
          SELECT alert_id, person_id, kind, case_id, body, link, created_at, read_at, archived_at \
          FROM alerts_archive LIMIT 1",
     )
     .execute(pool)
-    .await);
+    .await
+    });
     assert!(
         again.is_err(),
         "a second copy of an archived alert is refused"

@@ -83,7 +83,7 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
     app::on_pool!(app.store, |pool| sqlx::query_scalar(sql)
         .fetch_one(pool)
         .await)
-        .unwrap()
+    .unwrap()
 }
 
 #[tokio::test]
@@ -216,12 +216,13 @@ async fn sections_are_prefilled_by_theme_quoting_audit_numbers_and_never_a_child
         )
         .await);
     // Tags sit beside the audit: its form and version never change.
-    let (version, draft): (i64, String) =
-        app::on_pool!(app.store, |pool| sqlx::query_as("SELECT version, draft FROM audits WHERE id = $1")
-            .bind(january[0])
-            .fetch_one(pool)
-            .await)
-            .unwrap();
+    let (version, draft): (i64, String) = app::on_pool!(app.store, |pool| sqlx::query_as(
+        "SELECT version, draft FROM audits WHERE id = $1"
+    )
+    .bind(january[0])
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     let id = start_report(&app, &qa, "2027-01", "").await;
     let v = body(
         &app.call("report_detail", &[("id", &id.to_string())], Some(&qa))
@@ -259,14 +260,18 @@ async fn sections_are_prefilled_by_theme_quoting_audit_numbers_and_never_a_child
         s["recommendations"].as_str().unwrap(),
     ]
     .join("\n");
-    let ids: Vec<String> = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT child_unique_id FROM cases")
-        .fetch_all(pool)
-        .await)
-        .unwrap();
-    let names: Vec<String> = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT display_name FROM people")
-        .fetch_all(pool)
-        .await)
-        .unwrap();
+    let ids: Vec<String> = app::on_pool!(app.store, |pool| sqlx::query_scalar(
+        "SELECT child_unique_id FROM cases"
+    )
+    .fetch_all(pool)
+    .await)
+    .unwrap();
+    let names: Vec<String> = app::on_pool!(app.store, |pool| sqlx::query_scalar(
+        "SELECT display_name FROM people"
+    )
+    .fetch_all(pool)
+    .await)
+    .unwrap();
     for id in ids {
         assert!(!all.contains(&id), "Child Unique ID {id} in {all}");
     }
@@ -274,11 +279,13 @@ async fn sections_are_prefilled_by_theme_quoting_audit_numbers_and_never_a_child
         assert!(!all.contains(&name), "{name} in {all}");
     }
     assert_eq!(v["flags"].as_array().unwrap().len(), 0, "{}", v["flags"]);
-    let after: (i64, String) = app::on_pool!(app.store, |pool| sqlx::query_as("SELECT version, draft FROM audits WHERE id = $1")
-        .bind(january[0])
-        .fetch_one(pool)
-        .await)
-        .unwrap();
+    let after: (i64, String) = app::on_pool!(app.store, |pool| sqlx::query_as(
+        "SELECT version, draft FROM audits WHERE id = $1"
+    )
+    .bind(january[0])
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     assert_eq!(after, (version, draft));
     // The theme's frequency per round.
     let themes = body(&app.call("themes_overview", &[], Some(&qa)).await);
@@ -315,18 +322,23 @@ async fn the_disclosure_check_blocks_finalising_and_a_final_report_never_changes
     let (_, january) = two_rounds(&app).await;
     let qa = app.sign_in(QA).await;
     let id = start_report(&app, &qa, "2027-01", "").await;
-    let child: String = app::on_pool!(app.store, |pool| sqlx::query_scalar(
+    let child: String =
+        app::on_pool!(app.store, |pool| {
+            sqlx::query_scalar(
         "SELECT c.child_unique_id FROM audits a JOIN cases c ON c.id = a.case_id WHERE a.id = $1",
     )
     .bind(january[0])
     .fetch_one(pool)
+    .await
+        })
+        .unwrap();
+    let auditor: String = app::on_pool!(app.store, |pool| sqlx::query_scalar(
+        "SELECT display_name FROM people WHERE email = $1"
+    )
+    .bind(AUDITOR)
+    .fetch_one(pool)
     .await)
     .unwrap();
-    let auditor: String = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT display_name FROM people WHERE email = $1")
-        .bind(AUDITOR)
-        .fetch_one(pool)
-        .await)
-        .unwrap();
     let risky = format!("Case {child} was audited by {auditor}, born 03/04/2015.");
     ok(&save_sections(&app, &qa, id, 1, &risky).await);
     let v = body(
@@ -444,11 +456,13 @@ async fn the_disclosure_check_blocks_finalising_and_a_final_report_never_changes
         .as_str()
         .unwrap()
         .starts_with("Finalised on "));
-    let frozen: Option<String> = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT figures FROM reports WHERE id = $1")
-        .bind(id)
-        .fetch_one(pool)
-        .await)
-        .unwrap();
+    let frozen: Option<String> = app::on_pool!(app.store, |pool| sqlx::query_scalar(
+        "SELECT figures FROM reports WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     assert!(
         frozen.is_some(),
         "the figures are kept with the final report"
@@ -579,11 +593,13 @@ async fn the_practice_improvement_team_reads_learning_but_never_a_case_or_an_aud
     ok(&app.call("sessions_overview", &[], Some(&pit)).await);
     ok(&app.call("newsletters_overview", &[], Some(&pit)).await);
     let audit = january[0].to_string();
-    let case: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT case_id FROM audits WHERE id = $1")
-        .bind(january[0])
-        .fetch_one(pool)
-        .await)
-        .unwrap();
+    let case: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar(
+        "SELECT case_id FROM audits WHERE id = $1"
+    )
+    .bind(january[0])
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     let case = case.to_string();
     for (name, form) in [
         ("audit_detail", vec![("audit_id", audit.as_str())]),
@@ -872,11 +888,13 @@ async fn the_newsletter_summary_is_drafted_checked_and_kept_per_issue() {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "one per issue");
-    let auditor: String = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT display_name FROM people WHERE email = $1")
-        .bind(AUDITOR)
-        .fetch_one(pool)
-        .await)
-        .unwrap();
+    let auditor: String = app::on_pool!(app.store, |pool| sqlx::query_scalar(
+        "SELECT display_name FROM people WHERE email = $1"
+    )
+    .bind(AUDITOR)
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     ok(&app
         .call(
             "save_newsletter",
@@ -972,13 +990,16 @@ async fn a_completed_audit_downloads_for_the_childs_record_as_word_and_pdf() {
     assert!(pdf.bytes.starts_with(b"%PDF-1.4"));
     assert!(pdf.body.contains("/MediaBox [0 0 595"), "A4");
     assert!(pdf.body.contains(&format!("(Case audit {audit})")));
-    let child: String = app::on_pool!(app.store, |pool| sqlx::query_scalar(
+    let child: String =
+        app::on_pool!(app.store, |pool| {
+            sqlx::query_scalar(
         "SELECT c.child_unique_id FROM audits a JOIN cases c ON c.id = a.case_id WHERE a.id = $1",
     )
     .bind(audit)
     .fetch_one(pool)
-    .await)
-    .unwrap();
+    .await
+        })
+        .unwrap();
     assert!(!pdf.headers["content-disposition"]
         .to_str()
         .unwrap()

@@ -98,11 +98,13 @@ async fn alerts_reach_only_their_people_and_replay_after_a_restart() {
         .await
         .unwrap()
         .remove(0);
-    let kw_email: String = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT email FROM people WHERE id = $1")
-        .bind(contact.key_worker_id.unwrap())
-        .fetch_one(pool)
-        .await)
-        .unwrap();
+    let kw_email: String = app::on_pool!(app.store, |pool| sqlx::query_scalar(
+        "SELECT email FROM people WHERE id = $1"
+    )
+    .bind(contact.key_worker_id.unwrap())
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     let kw = app.sign_in(&kw_email).await;
     let outsider = app.sign_in("kw.early-help-north.1@anytown.example").await;
     let start = app.call("current_user", &[], Some(&kw)).await.json()["last_event_id"]
@@ -248,12 +250,14 @@ async fn the_tray_filters_by_type_and_unread_and_archives_old_alerts_without_del
 
     // Two alerts are 100 days old; the sweep archives them, tells the open tab, and
     // keeps them under "Archived".
-    app::on_pool!(app.store, |pool| sqlx::query("UPDATE alerts SET created_at = $1 WHERE person_id = $2 AND body LIKE 'Case%'")
-        .bind(chrono::Utc::now() - chrono::Duration::days(100))
-        .bind(kw_id)
-        .execute(pool)
-        .await)
-        .unwrap();
+    app::on_pool!(app.store, |pool| sqlx::query(
+        "UPDATE alerts SET created_at = $1 WHERE person_id = $2 AND body LIKE 'Case%'"
+    )
+    .bind(chrono::Utc::now() - chrono::Duration::days(100))
+    .bind(kw_id)
+    .execute(pool)
+    .await)
+    .unwrap();
     let start = app.call("current_user", &[], Some(&kw)).await.json()["last_event_id"]
         .as_i64()
         .unwrap();
@@ -315,11 +319,12 @@ async fn a_new_audit_form_version_alerts_every_auditor_and_nobody_else() {
     .fetch_one(pool)
     .await)
     .unwrap();
-    let alerted: Vec<(i64, String)> =
-        app::on_pool!(app.store, |pool| sqlx::query_as("SELECT person_id, link FROM alerts WHERE kind = 'form_revised'")
-            .fetch_all(pool)
-            .await)
-            .unwrap();
+    let alerted: Vec<(i64, String)> = app::on_pool!(app.store, |pool| sqlx::query_as(
+        "SELECT person_id, link FROM alerts WHERE kind = 'form_revised'"
+    )
+    .fetch_all(pool)
+    .await)
+    .unwrap();
     assert!(auditors > 0);
     assert_eq!(alerted.len() as i64, auditors);
     assert!(alerted.iter().all(|(_, link)| link == "/templates"));

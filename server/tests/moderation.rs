@@ -13,7 +13,7 @@ async fn count(app: &TestApp, sql: &str, id: i64) -> i64 {
         .bind(id)
         .fetch_one(pool)
         .await)
-        .unwrap()
+    .unwrap()
 }
 
 fn has_alert(tray: &[serde_json::Value], kind: &str, audit: i64) -> bool {
@@ -239,11 +239,13 @@ async fn the_panel_and_the_outcome_leave_the_audit_as_it_was() {
     // The PSW audits these cases, so the panel goes on without them.
     let (round, audits) = completed_round(&app, "2026-07", PSW, &["requires_improvement"]).await;
     let audit = audits[0];
-    let draft_before: String = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT draft FROM audits WHERE id = $1")
-        .bind(audit)
-        .fetch_one(pool)
-        .await)
-        .unwrap();
+    let draft_before: String = app::on_pool!(app.store, |pool| sqlx::query_scalar(
+        "SELECT draft FROM audits WHERE id = $1"
+    )
+    .bind(audit)
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     ok(&draw(&app, round, &qa).await);
     let psw = app.sign_in(PSW).await;
     assert!(
@@ -291,7 +293,9 @@ async fn the_panel_and_the_outcome_leave_the_audit_as_it_was() {
     ok(&post(&app, "record_moderation", &agree_all(audit), &qa).await);
 
     // The Team Manager and the auditor see nothing before the outcome.
-    let tm_email: String = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT p.email FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id JOIN people p ON p.id = rc.team_manager_id WHERE a.id = $1").bind(audit).fetch_one(pool).await.unwrap());
+    let tm_email: String = app::on_pool!(app.store, |pool| {
+        sqlx::query_scalar("SELECT p.email FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id JOIN people p ON p.id = rc.team_manager_id WHERE a.id = $1").bind(audit).fetch_one(pool).await.unwrap()
+    });
     let tm = app.sign_in(&tm_email).await;
     let r = audit_view(&app, audit, &tm).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
@@ -323,12 +327,13 @@ async fn the_panel_and_the_outcome_leave_the_audit_as_it_was() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "once only");
 
     // The audit is as it was; the moderated grades sit beside it.
-    let (draft_after, overall): (String, String) =
-        app::on_pool!(app.store, |pool| sqlx::query_as("SELECT draft, overall_grade FROM audits WHERE id = $1")
-            .bind(audit)
-            .fetch_one(pool)
-            .await)
-            .unwrap();
+    let (draft_after, overall): (String, String) = app::on_pool!(app.store, |pool| sqlx::query_as(
+        "SELECT draft, overall_grade FROM audits WHERE id = $1"
+    )
+    .bind(audit)
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     assert_eq!(draft_after, draft_before);
     assert_eq!(overall, "requires_improvement");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_grades WHERE audit_id = $1 AND grade = 'requires_improvement'", audit).await, 8);
@@ -340,12 +345,13 @@ async fn the_panel_and_the_outcome_leave_the_audit_as_it_was() {
     .await)
     .unwrap();
     assert_eq!(moderated, "good");
-    let note: Option<String> =
-        app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT panel_note FROM moderation_outcomes WHERE audit_id = $1")
-            .bind(audit)
-            .fetch_one(pool)
-            .await)
-            .unwrap();
+    let note: Option<String> = app::on_pool!(app.store, |pool| sqlx::query_scalar(
+        "SELECT panel_note FROM moderation_outcomes WHERE audit_id = $1"
+    )
+    .bind(audit)
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     assert!(note.unwrap().contains("audited this case"));
 
     // The auditor and the Team Manager are told, and now see both grades.
@@ -390,7 +396,9 @@ async fn the_panel_and_the_outcome_leave_the_audit_as_it_was() {
         .iter()
         .any(|v| v["comments"] == "The child's voice drives the plan."));
     // Another team's manager is refused.
-    let other: String = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT p.email FROM teams t JOIN people p ON p.id = t.team_manager_id WHERE p.email <> $1 ORDER BY t.id LIMIT 1").bind(&tm_email).fetch_one(pool).await.unwrap());
+    let other: String = app::on_pool!(app.store, |pool| {
+        sqlx::query_scalar("SELECT p.email FROM teams t JOIN people p ON p.id = t.team_manager_id WHERE p.email <> $1 ORDER BY t.id LIMIT 1").bind(&tm_email).fetch_one(pool).await.unwrap()
+    });
     let other = app.sign_in(&other).await;
     let r = audit_view(&app, audit, &other).await;
     assert_refused!(r.status);
@@ -445,20 +453,25 @@ async fn every_good_or_outstanding_audit_reaches_an_assistant_director() {
             && a["part"] == "AssistantDirector"));
     // A good audit completed before Assistant Director reviews began is caught up when its
     // round's sample is drawn.
-    app::on_pool!(app.store, |pool| sqlx::query("DELETE FROM moderation_views WHERE audit_id = $1")
-        .bind(audits[3])
-        .execute(pool)
-        .await)
-        .unwrap();
+    app::on_pool!(app.store, |pool| sqlx::query(
+        "DELETE FROM moderation_views WHERE audit_id = $1"
+    )
+    .bind(audits[3])
+    .execute(pool)
+    .await)
+    .unwrap();
     let qa = app.sign_in(QA).await;
     ok(&draw(&app, round, &qa).await);
-    let asked: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar(
+    let asked: i64 =
+        app::on_pool!(app.store, |pool| {
+            sqlx::query_scalar(
         "SELECT COUNT(*) FROM moderation_views WHERE audit_id = $1 AND part = 'assistant_director'",
     )
     .bind(audits[3])
     .fetch_one(pool)
-    .await)
-    .unwrap();
+    .await
+        })
+        .unwrap();
     assert_eq!(asked, 1);
 }
 

@@ -14,7 +14,7 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
     app::on_pool!(app.store, |pool| sqlx::query_scalar(sql)
         .fetch_one(pool)
         .await)
-        .unwrap()
+    .unwrap()
 }
 
 /// Alerts, events and emails stored so far.
@@ -68,11 +68,13 @@ async fn every_change_that_tells_someone_is_one_transaction() {
     let status = |round: i64| {
         let app = &app;
         async move {
-            let s: String = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT status FROM rounds WHERE id = $1")
-                .bind(round)
-                .fetch_one(pool)
-                .await)
-                .unwrap();
+            let s: String = app::on_pool!(app.store, |pool| sqlx::query_scalar(
+                "SELECT status FROM rounds WHERE id = $1"
+            )
+            .bind(round)
+            .fetch_one(pool)
+            .await)
+            .unwrap();
             s
         }
     };
@@ -86,12 +88,13 @@ async fn every_change_that_tells_someone_is_one_transaction() {
     assert_eq!(status(round).await, "confirmed");
     // Who holds the case is recorded with the confirmation (rolled back with it above).
     let case = round_case(&app, round).await;
-    let recorded: Option<i64> =
-        app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT key_worker_id FROM round_cases WHERE id = $1")
-            .bind(case.round_case_id)
-            .fetch_one(pool)
-            .await)
-            .unwrap();
+    let recorded: Option<i64> = app::on_pool!(app.store, |pool| sqlx::query_scalar(
+        "SELECT key_worker_id FROM round_cases WHERE id = $1"
+    )
+    .bind(case.round_case_id)
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     assert_eq!(recorded, case.key_worker_id);
 
     refused_whole(
@@ -213,7 +216,7 @@ async fn emails_committed_before_a_crash_are_sent_after_restart_exactly_once() {
     );
 
     // Restarted: a new store on the same database and a new sender.
-    let url = format!("sqlite://{}", app.dir.join("test.db").display());
+    let url = app.url.clone();
     let restarted = app::store::Store::connect(&url).await.unwrap();
     let (mailer, sent) = Mailer::memory();
     let mut site = app.site.clone();
@@ -242,11 +245,13 @@ async fn emails_committed_before_a_crash_are_sent_after_restart_exactly_once() {
         to_kw[0].body
     );
     // The email names the kind of alert and links to it; the child's ID stays in the tray.
-    let child: String = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT child_unique_id FROM cases WHERE id = $1")
-        .bind(case.case_id)
-        .fetch_one(pool)
-        .await)
-        .unwrap();
+    let child: String = app::on_pool!(app.store, |pool| sqlx::query_scalar(
+        "SELECT child_unique_id FROM cases WHERE id = $1"
+    )
+    .bind(case.case_id)
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     assert!(!to_kw[0].body.contains(&child), "{}", to_kw[0].body);
     assert!(
         to_kw[0]
@@ -298,12 +303,14 @@ async fn emails_committed_before_a_crash_are_sent_after_restart_exactly_once() {
         .unwrap()
         .is_empty());
     // The lease runs out (after `OUTBOX_LEASE`; moved on here rather than waited for).
-    app::on_pool!(restarted, |pool| sqlx::query("UPDATE outbox SET claimed_until = $1 WHERE id = $2")
-        .bind(chrono::Utc::now() - chrono::Duration::seconds(1))
-        .bind(taken[0].id)
-        .execute(pool)
-        .await)
-        .unwrap();
+    app::on_pool!(restarted, |pool| sqlx::query(
+        "UPDATE outbox SET claimed_until = $1 WHERE id = $2"
+    )
+    .bind(chrono::Utc::now() - chrono::Duration::seconds(1))
+    .bind(taken[0].id)
+    .execute(pool)
+    .await)
+    .unwrap();
     let d = app::server::mail::deliver_due(&restarted, &mailer, "http://x")
         .await
         .unwrap();
@@ -357,11 +364,13 @@ async fn failed_emails_are_retried_with_a_back_off_and_shown_to_the_administrato
 
     // Tried until it is given up on, then the Administrator can put it back.
     for _ in 0..app::domain::alert::EMAIL_MOST_ATTEMPTS {
-        app::on_pool!(app.store, |pool| sqlx::query("UPDATE outbox SET next_attempt_at = $1")
-            .bind(chrono::Utc::now() - chrono::Duration::seconds(1))
-            .execute(pool)
-            .await)
-            .unwrap();
+        app::on_pool!(app.store, |pool| sqlx::query(
+            "UPDATE outbox SET next_attempt_at = $1"
+        )
+        .bind(chrono::Utc::now() - chrono::Duration::seconds(1))
+        .execute(pool)
+        .await)
+        .unwrap();
         app::server::mail::deliver_due(&app.store, &refusing, "http://x")
             .await
             .unwrap();
@@ -403,11 +412,13 @@ async fn a_leavers_email_is_dropped_not_sent() {
     let round = drawn_round(&app, &qa, "2027-01").await;
     ok(&confirm(&app, &qa, round).await);
     let case = round_case(&app, round).await;
-    app::on_pool!(app.store, |pool| sqlx::query("UPDATE people SET active = FALSE WHERE id = $1")
-        .bind(case.key_worker_id.unwrap())
-        .execute(pool)
-        .await)
-        .unwrap();
+    app::on_pool!(app.store, |pool| sqlx::query(
+        "UPDATE people SET active = FALSE WHERE id = $1"
+    )
+    .bind(case.key_worker_id.unwrap())
+    .execute(pool)
+    .await)
+    .unwrap();
     let (mailer, sent) = Mailer::memory();
     let d = app::server::mail::deliver_due(&app.store, &mailer, "http://x")
         .await
@@ -430,11 +441,13 @@ async fn closing_a_round_and_what_it_tells_are_one_transaction() {
     let status = || {
         let app = &app;
         async move {
-            let s: String = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT status FROM rounds WHERE id = $1")
-                .bind(round)
-                .fetch_one(pool)
-                .await)
-                .unwrap();
+            let s: String = app::on_pool!(app.store, |pool| sqlx::query_scalar(
+                "SELECT status FROM rounds WHERE id = $1"
+            )
+            .bind(round)
+            .fetch_one(pool)
+            .await)
+            .unwrap();
             s
         }
     };

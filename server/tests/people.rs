@@ -718,19 +718,20 @@ async fn production_refuses_the_demo_and_a_database_holding_it() {
 
     // The binary itself, as a council would start it.
     let bin = env!("CARGO_BIN_EXE_server");
-    let run = |args: &[&str], db: &std::path::Path| {
+    let cli_db = crate::common::new_database(&empty.dir).await;
+    let run = |args: &[&str], url: &str| {
         std::process::Command::new(bin)
             .args(args)
             .env("APP_ENV", "production")
-            .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+            .env("DATABASE_URL", url)
             .env("RUST_LOG", "error")
             .output()
             .unwrap()
     };
-    let refused = run(&["--demo"], &empty.dir.join("cli.db"));
+    let refused = run(&["--demo"], &cli_db);
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("refuses the demo"));
-    let refused = run(&[], &demo.dir.join("test.db"));
+    let refused = run(&[], &demo.url);
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("holds the demo council"));
 
@@ -742,7 +743,7 @@ async fn production_refuses_the_demo_and_a_database_holding_it() {
             "--email",
             "sam.patel@council.example",
         ],
-        &empty.dir.join("cli.db"),
+        &cli_db,
     );
     assert!(
         created.status.success(),
@@ -759,7 +760,7 @@ async fn production_refuses_the_demo_and_a_database_holding_it() {
             "--email",
             "sam.patel@council.example",
         ],
-        &empty.dir.join("cli.db"),
+        &cli_db,
     );
     assert!(!twice.status.success());
     assert!(String::from_utf8_lossy(&twice.stderr).contains("already has staff"));

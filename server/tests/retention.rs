@@ -14,14 +14,14 @@ async fn exec(app: &TestApp, sql: &str, at: chrono::DateTime<Utc>, person: i64) 
         .bind(person)
         .execute(pool)
         .await)
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    .unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
     app::on_pool!(app.store, |pool| sqlx::query_scalar(sql)
         .fetch_one(pool)
         .await)
-        .unwrap()
+    .unwrap()
 }
 
 /// One record of each kind at `at`, made by `person`.

@@ -489,11 +489,13 @@ async fn confirming_tells_each_holder_once_in_their_tray_and_by_email() {
             c.service_manager_id,
         ];
         for person in holders.into_iter().flatten() {
-            let (email,): (String,) = app::on_pool!(app.store, |pool| sqlx::query_as("SELECT email FROM people WHERE id = $1")
-                .bind(person)
-                .fetch_one(pool)
-                .await)
-                .unwrap();
+            let (email,): (String,) = app::on_pool!(app.store, |pool| sqlx::query_as(
+                "SELECT email FROM people WHERE id = $1"
+            )
+            .bind(person)
+            .fetch_one(pool)
+            .await)
+            .unwrap();
             let token = app.sign_in(&email).await;
             let tray = app.tray(&token).await;
             let about: Vec<_> = tray
@@ -553,11 +555,12 @@ async fn confirming_tells_each_holder_once_in_their_tray_and_by_email() {
         }
     }
     // Nobody outside the cases' holders heard.
-    let (alerted,): (i64,) =
-        app::on_pool!(app.store, |pool| sqlx::query_as("SELECT COUNT(DISTINCT person_id) FROM alerts WHERE kind = 'case_selected'")
-            .fetch_one(pool)
-            .await)
-            .unwrap();
+    let (alerted,): (i64,) = app::on_pool!(app.store, |pool| sqlx::query_as(
+        "SELECT COUNT(DISTINCT person_id) FROM alerts WHERE kind = 'case_selected'"
+    )
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     let mut holders = BTreeSet::new();
     for c in &contacts {
         holders.extend(
@@ -654,11 +657,13 @@ async fn auditors_are_suggested_evenly_never_for_their_own_team_and_told() {
 
     let first = &rows[0];
     let auditor_id = first["suggested"].as_i64().unwrap();
-    let (email,): (String,) = app::on_pool!(app.store, |pool| sqlx::query_as("SELECT email FROM people WHERE id = $1")
-        .bind(auditor_id)
-        .fetch_one(pool)
-        .await)
-        .unwrap();
+    let (email,): (String,) = app::on_pool!(app.store, |pool| sqlx::query_as(
+        "SELECT email FROM people WHERE id = $1"
+    )
+    .bind(auditor_id)
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     let token = app.sign_in(&email).await;
     let tray = app.tray(&token).await;
     let assigned: Vec<_> = tray
@@ -677,18 +682,21 @@ async fn auditors_are_suggested_evenly_never_for_their_own_team_and_told() {
         .iter()
         .find(|a| a.person_id != auditor_id && a.name != "" && a.own_teams.is_empty())
         .unwrap();
-    let (other_email,): (String,) = app::on_pool!(app.store, |pool| sqlx::query_as("SELECT email FROM people WHERE id = $1")
-        .bind(other.person_id)
-        .fetch_one(pool)
-        .await)
-        .unwrap();
+    let (other_email,): (String,) = app::on_pool!(app.store, |pool| sqlx::query_as(
+        "SELECT email FROM people WHERE id = $1"
+    )
+    .bind(other.person_id)
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     let other_token = app.sign_in(&other_email).await;
-    let other_roles: Vec<(String,)> =
-        app::on_pool!(app.store, |pool| sqlx::query_as("SELECT role FROM person_roles WHERE person_id = $1")
-            .bind(other.person_id)
-            .fetch_all(pool)
-            .await)
-            .unwrap();
+    let other_roles: Vec<(String,)> = app::on_pool!(app.store, |pool| sqlx::query_as(
+        "SELECT role FROM person_roles WHERE person_id = $1"
+    )
+    .bind(other.person_id)
+    .fetch_all(pool)
+    .await)
+    .unwrap();
     if other_roles.len() == 1 {
         let refused = app
             .call("open_case", &[("case_id", &case_id)], Some(&other_token))

@@ -20,10 +20,12 @@ async fn a_cross_site_post_is_refused_for_every_state_changing_endpoint() {
         paths.iter().any(|p| p == "/api/sign_in"),
         "login forgery too"
     );
-    let before: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
-        .fetch_one(pool)
-        .await)
-        .unwrap();
+    let before: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sessions"
+    )
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     for path in &paths {
         for origin in [Some("https://evil.example"), Some("null"), None] {
             let mut request = Request::post(path.as_str())
@@ -50,10 +52,12 @@ async fn a_cross_site_post_is_refused_for_every_state_changing_endpoint() {
         }
     }
     // The other site's sign-in made no session, and the page's own origin still works.
-    let after: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
-        .fetch_one(pool)
-        .await)
-        .unwrap();
+    let after: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sessions"
+    )
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     assert_eq!(before, after);
     assert_eq!(
         app.call("my_tray", &[], Some(&qa)).await.status,

@@ -22,7 +22,7 @@ async fn a_seen_session_is_served_from_memory_until_the_store_ends_it() {
     app::on_pool!(app.store, |pool| sqlx::query("DELETE FROM sessions")
         .execute(pool)
         .await)
-        .unwrap();
+    .unwrap();
     assert_eq!(status(&app, &qa, "my_tray").await, StatusCode::OK);
     // Any session ending through the store forgets what memory holds.
     let other = app.sign_in("auditor.1@anytown.example").await;

@@ -72,20 +72,22 @@ async fn wrong_passwords_slow_then_lock_and_throttled_tries_never_check_the_pass
     .await)
     .unwrap();
     try_password(&app, QA, "not-the-password").await;
-    let locked: Option<String> =
-        app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT locked_until FROM sign_in_throttle WHERE key = $1")
-            .bind(QA)
-            .fetch_one(pool)
-            .await)
-            .unwrap();
+    let locked: Option<String> = app::on_pool!(app.store, |pool| sqlx::query_scalar(
+        "SELECT locked_until FROM sign_in_throttle WHERE key = $1"
+    )
+    .bind(QA)
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     assert!(locked.is_some(), "locked");
     let r = try_password(&app, QA, DEMO_PASSWORD).await;
     assert!(r.body.contains("Wait 15 minutes"), "{}", r.body);
-    let logged: i64 =
-        app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM access_log WHERE action = 'sign_in_locked'")
-            .fetch_one(pool)
-            .await)
-            .unwrap();
+    let logged: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM access_log WHERE action = 'sign_in_locked'"
+    )
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     assert_eq!(logged, 1);
 
     // The Administrator sees the lock and lifts it; the QA Manager signs in again.

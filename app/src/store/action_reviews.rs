@@ -90,27 +90,27 @@ impl Store {
         today: NaiveDate,
     ) -> StoreResult<Vec<ReviewOverviewRow>> {
         on_db!(self, |pool| {
-        let rows = match round_id {
-            Some(round) => {
-                sqlx::query_as(&format!(
-                    "{OVERVIEW} AND rc.round_id = $2 ORDER BY c.child_unique_id"
-                ))
-                .bind(today)
-                .bind(round)
-                .fetch_all(pool)
-                .await?
-            }
-            None => {
-                sqlx::query_as(&format!(
-                    "{OVERVIEW} ORDER BY r.audit_month DESC, c.child_unique_id"
-                ))
-                .bind(today)
-                .fetch_all(pool)
-                .await?
-            }
-        };
-        Ok(rows)
-    })
+            let rows = match round_id {
+                Some(round) => {
+                    sqlx::query_as(&format!(
+                        "{OVERVIEW} AND rc.round_id = $2 ORDER BY c.child_unique_id"
+                    ))
+                    .bind(today)
+                    .bind(round)
+                    .fetch_all(pool)
+                    .await?
+                }
+                None => {
+                    sqlx::query_as(&format!(
+                        "{OVERVIEW} ORDER BY r.audit_month DESC, c.child_unique_id"
+                    ))
+                    .bind(today)
+                    .fetch_all(pool)
+                    .await?
+                }
+            };
+            Ok(rows)
+        })
     }
 
     /// Assigns action reviews, each to its reviewer, skipping audits that already have one
@@ -123,37 +123,37 @@ impl Store {
         notices: impl FnOnce(&[(i64, i64)]) -> Notices,
     ) -> StoreResult<Vec<(i64, i64)>> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let mut assigned = Vec::new();
-        for (audit_id, reviewer_id) in reviews {
-            let done = sqlx::query(
-                "INSERT INTO action_reviews (audit_id, reviewer_id, assigned_by, assigned_at) \
+            let mut tx = side::begin_write(pool).await?;
+            let mut assigned = Vec::new();
+            for (audit_id, reviewer_id) in reviews {
+                let done = sqlx::query(
+                    "INSERT INTO action_reviews (audit_id, reviewer_id, assigned_by, assigned_at) \
                  SELECT a.id, $2, $3, $4 FROM audits a WHERE a.id = $1 AND a.state IN ($5, $6) \
                  AND NOT EXISTS (SELECT 1 FROM action_reviews v WHERE v.audit_id = a.id)",
-            )
-            .bind(audit_id)
-            .bind(reviewer_id)
-            .bind(by)
-            .bind(now)
-            .bind(AuditState::Completed.code())
-            .bind(AuditState::FiledToRecord.code())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if done == 1 {
-                assigned.push((*audit_id, *reviewer_id));
+                )
+                .bind(audit_id)
+                .bind(reviewer_id)
+                .bind(by)
+                .bind(now)
+                .bind(AuditState::Completed.code())
+                .bind(AuditState::FiledToRecord.code())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if done == 1 {
+                    assigned.push((*audit_id, *reviewer_id));
+                }
             }
-        }
-        let told = notices(&assigned);
-        side::write_notices(self, &mut tx, &told, now).await?;
-        tx.commit().await?;
-        Ok(assigned)
-    })
+            let told = notices(&assigned);
+            side::write_notices(self, &mut tx, &told, now).await?;
+            tx.commit().await?;
+            Ok(assigned)
+        })
     }
 
     pub async fn action_review(&self, audit_id: i64) -> StoreResult<Option<ActionReviewRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT v.audit_id, v.reviewer_id, p.display_name AS reviewer, ab.display_name AS assigned_by, \
              v.assigned_at, fb.display_name AS finalised_by, v.finalised_at, v.cms_reference \
              FROM action_reviews v JOIN people p ON p.id = v.reviewer_id JOIN people ab ON ab.id = v.assigned_by \
@@ -162,26 +162,26 @@ impl Store {
         .bind(audit_id)
         .fetch_optional(pool)
         .await?)
-    })
+        })
     }
 
     /// The audit's actions: the auditor's as filed, then those added in the review.
     pub async fn review_actions(&self, audit_id: i64) -> StoreResult<Vec<ReviewActionRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT x.id, x.action, x.owner, x.due_on, x.status, x.done_on, p.display_name AS added_by \
              FROM audit_actions x LEFT JOIN people p ON p.id = x.added_by WHERE x.audit_id = $1 ORDER BY x.id",
         )
         .bind(audit_id)
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 
     /// Every update to the audit's actions, oldest first.
     pub async fn action_updates(&self, audit_id: i64) -> StoreResult<Vec<ActionUpdateRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT u.action_id, u.progress, u.evidence, u.evidence_link, u.status, u.status_on, \
              p.display_name AS by, u.at FROM action_updates u JOIN audit_actions x ON x.id = u.action_id \
              JOIN people p ON p.id = u.by_person WHERE x.audit_id = $1 ORDER BY u.id",
@@ -189,7 +189,7 @@ impl Store {
         .bind(audit_id)
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 
     /// Records an update to one action of an open review, and what it tells. `false` if
@@ -204,9 +204,9 @@ impl Store {
         notices: &Notices,
     ) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let done_on = (update.status == ActionProgress::Done).then_some(update.on);
-        let changed = sqlx::query(
+            let mut tx = side::begin_write(pool).await?;
+            let done_on = (update.status == ActionProgress::Done).then_some(update.on);
+            let changed = sqlx::query(
             "UPDATE audit_actions SET status = $1, done_on = $2 WHERE id = $3 AND audit_id = $4 \
              AND EXISTS (SELECT 1 FROM action_reviews v WHERE v.audit_id = $4 AND v.finalised_at IS NULL)",
         )
@@ -217,10 +217,10 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        if changed != 1 {
-            return Ok(false);
-        }
-        sqlx::query(
+            if changed != 1 {
+                return Ok(false);
+            }
+            sqlx::query(
             "INSERT INTO action_updates (action_id, progress, evidence, evidence_link, status, status_on, by_person, at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
@@ -234,10 +234,10 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        side::write_notices(self, &mut tx, notices, now).await?;
-        tx.commit().await?;
-        Ok(true)
-    })
+            side::write_notices(self, &mut tx, notices, now).await?;
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 
     /// Adds the reviewer's own action to an open review. `false` if it is finalised.
@@ -250,8 +250,8 @@ impl Store {
         notices: &Notices,
     ) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let added = sqlx::query(
+            let mut tx = side::begin_write(pool).await?;
+            let added = sqlx::query(
             "INSERT INTO audit_actions (audit_id, action, owner, due_on, status, added_by, added_at) \
              SELECT v.audit_id, $2, $3, $4, 'open', $5, $6 FROM action_reviews v \
              WHERE v.audit_id = $1 AND v.finalised_at IS NULL",
@@ -265,13 +265,13 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        if added != 1 {
-            return Ok(false);
-        }
-        side::write_notices(self, &mut tx, notices, now).await?;
-        tx.commit().await?;
-        Ok(true)
-    })
+            if added != 1 {
+                return Ok(false);
+            }
+            side::write_notices(self, &mut tx, notices, now).await?;
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 
     /// Finalises (locks) a review with its optional case-management reference. `false` if
@@ -285,8 +285,8 @@ impl Store {
         notices: &Notices,
     ) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let done = sqlx::query(
+            let mut tx = side::begin_write(pool).await?;
+            let done = sqlx::query(
             "UPDATE action_reviews SET finalised_by = $1, finalised_at = $2, cms_reference = $3 \
              WHERE audit_id = $4 AND finalised_at IS NULL",
         )
@@ -297,26 +297,26 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        if done != 1 {
-            return Ok(false);
-        }
-        side::write_notices(self, &mut tx, notices, now).await?;
-        tx.commit().await?;
-        Ok(true)
-    })
+            if done != 1 {
+                return Ok(false);
+            }
+            side::write_notices(self, &mut tx, notices, now).await?;
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 
     /// Active people holding `role`, by name: the QA Managers told of a finalised review,
     /// the panel and the Assistant Directors.
     pub async fn people_with_role(&self, role: Role) -> StoreResult<Vec<(i64, String)>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT DISTINCT p.id, p.display_name FROM person_roles r JOIN people p ON p.id = r.person_id \
              WHERE p.active = TRUE AND r.role = $1 ORDER BY p.display_name, p.id",
         )
         .bind(role.code())
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 }

@@ -1,4 +1,4 @@
-use super::{Notices, Store, StoreResult, Tx};
+use super::{Notices, Store, StoreResult};
 use crate::domain::audit::{
     audit_access, deadline, AuditParties, AuditRole, AuditState, AuditSummary,
 };
@@ -212,11 +212,11 @@ pub struct Completion<'a> {
 impl Store {
     pub async fn audit(&self, audit_id: i64) -> StoreResult<Option<AuditRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(&format!("{AUDIT_COLUMNS} WHERE a.id = $1"))
-            .bind(audit_id)
-            .fetch_optional(pool)
-            .await?)
-    })
+            Ok(sqlx::query_as(&format!("{AUDIT_COLUMNS} WHERE a.id = $1"))
+                .bind(audit_id)
+                .fetch_optional(pool)
+                .await?)
+        })
     }
 
     /// Audits this person does, is on as key worker or IRO / CP Chair, or whose case they
@@ -229,14 +229,14 @@ impl Store {
         managed: bool,
     ) -> StoreResult<Vec<AuditRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(&format!(
-            "{AUDIT_COLUMNS} WHERE a.id IN ({}) ORDER BY r.audit_month DESC, a.id",
-            involving(managed)
-        ))
-        .bind(person_id)
-        .fetch_all(pool)
-        .await?)
-    })
+            Ok(sqlx::query_as(&format!(
+                "{AUDIT_COLUMNS} WHERE a.id IN ({}) ORDER BY r.audit_month DESC, a.id",
+                involving(managed)
+            ))
+            .bind(person_id)
+            .fetch_all(pool)
+            .await?)
+        })
     }
 
     /// The audits this person may open among those they are involved in, with the part
@@ -263,7 +263,7 @@ impl Store {
         managed: bool,
     ) -> StoreResult<Vec<AuditKey>> {
         on_db!(self, |pool| {
-        let keys: Vec<AuditKey> = sqlx::query_as(&format!(
+            let keys: Vec<AuditKey> = sqlx::query_as(&format!(
             "SELECT a.id, r.audit_month, r.due_on, a.state, a.auditor_id, rc.key_worker_id, \
              rc.team_manager_id, rc.service_manager_id, rc.iro_id, \
              c.key_worker_id AS current_key_worker_id, t.team_manager_id AS current_team_manager_id, \
@@ -276,33 +276,33 @@ impl Store {
         .bind(actor.person_id)
         .fetch_all(pool)
         .await?;
-        Ok(keys
-            .into_iter()
-            .filter(|k| audit_access(actor, &k.parties(), k.state).is_some())
-            .collect())
-    })
+            Ok(keys
+                .into_iter()
+                .filter(|k| audit_access(actor, &k.parties(), k.state).is_some())
+                .collect())
+        })
     }
 
     /// These audits in full, in the order of `ids` (unknown IDs are left out).
     pub async fn audits_by_id(&self, ids: &[i64]) -> StoreResult<Vec<AuditRow>> {
         on_db!(self, |pool| {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut query = sqlx::QueryBuilder::new(format!("{AUDIT_COLUMNS} WHERE a.id IN ("));
-        let mut list = query.separated(", ");
-        for id in ids {
-            list.push_bind(*id);
-        }
-        query.push(")");
-        let mut rows: Vec<AuditRow> = query
-            .build_query_as()
-            .persistent(false)
-            .fetch_all(pool)
-            .await?;
-        rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
-        Ok(rows)
-    })
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut query = sqlx::QueryBuilder::new(format!("{AUDIT_COLUMNS} WHERE a.id IN ("));
+            let mut list = query.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            query.push(")");
+            let mut rows: Vec<AuditRow> = query
+                .build_query_as()
+                .persistent(false)
+                .fetch_all(pool)
+                .await?;
+            rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+            Ok(rows)
+        })
     }
 
     /// Moves the audit from `from` to `to` (a move `domain::audit::next` allowed), recording
@@ -321,47 +321,46 @@ impl Store {
         notices: &Notices,
     ) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let moved = sqlx::query("UPDATE audits SET state = $1 WHERE id = $2 AND state = $3")
-            .bind(to.code())
-            .bind(audit_id)
-            .bind(from.code())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if moved != 1 {
-            return Ok(false);
-        }
-        if let Some((column, value)) = set {
-            // `column` is one of two names fixed in code, never input.
-            debug_assert!(matches!(column, "reflection" | "cms_reference"));
-            sqlx::query(&format!("UPDATE audits SET {column} = $1 WHERE id = $2"))
-                .bind(value)
+            let mut tx = side::begin_write(pool).await?;
+            let moved = sqlx::query("UPDATE audits SET state = $1 WHERE id = $2 AND state = $3")
+                .bind(to.code())
                 .bind(audit_id)
+                .bind(from.code())
                 .execute(&mut *tx)
-                .await?;
-        }
-        side::record_move(&mut tx, audit_id, Some(from), to, by, now).await?;
-        if to == AuditState::FiledToRecord {
-            side::close_round_if_finished(&mut tx, audit_id, now).await?;
-        }
-        side::write_notices(self, &mut tx, notices, now).await?;
-        tx.commit().await?;
-        Ok(true)
-    })
+                .await?
+                .rows_affected();
+            if moved != 1 {
+                return Ok(false);
+            }
+            if let Some((column, value)) = set {
+                // `column` is one of two names fixed in code, never input.
+                debug_assert!(matches!(column, "reflection" | "cms_reference"));
+                sqlx::query(&format!("UPDATE audits SET {column} = $1 WHERE id = $2"))
+                    .bind(value)
+                    .bind(audit_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            side::record_move(&mut tx, audit_id, Some(from), to, by, now).await?;
+            if to == AuditState::FiledToRecord {
+                side::close_round_if_finished(&mut tx, audit_id, now).await?;
+            }
+            side::write_notices(self, &mut tx, notices, now).await?;
+            tx.commit().await?;
+            Ok(true)
+        })
     }
-
 
     pub async fn audit_moves(&self, audit_id: i64) -> StoreResult<Vec<MoveRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT m.to_state, p.display_name AS by, m.at FROM audit_moves m JOIN people p ON p.id = m.by_person \
              WHERE m.audit_id = $1 ORDER BY m.id",
         )
         .bind(audit_id)
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 
     /// Saves the draft if nobody has saved since `version` and the audit is still in
@@ -382,27 +381,26 @@ impl Store {
         notices: &Notices,
     ) -> StoreResult<Option<i64>> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        if let Some(version) = side::save_draft_in(
-            &mut tx,
-            audit_id,
-            version,
-            draft,
-            overall_grade,
-            by,
-            now,
-            (from, to),
-        )
-        .await?
-        {
-            side::write_notices(self, &mut tx, notices, now).await?;
-            tx.commit().await?;
-            return Ok(Some(version));
-        }
-        Ok(None)
-    })
+            let mut tx = side::begin_write(pool).await?;
+            if let Some(version) = side::save_draft_in(
+                &mut tx,
+                audit_id,
+                version,
+                draft,
+                overall_grade,
+                by,
+                now,
+                (from, to),
+            )
+            .await?
+            {
+                side::write_notices(self, &mut tx, notices, now).await?;
+                tx.commit().await?;
+                return Ok(Some(version));
+            }
+            Ok(None)
+        })
     }
-
 
     /// Completes the audit (locking it): first saves the form as it was on the auditor's
     /// screen, then stores the case note and actions, and what filing tells, in one
@@ -417,23 +415,23 @@ impl Store {
         notices: &Notices,
     ) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let from = AuditState::FindingsDiscussed;
-        let Some(saved) = side::save_draft_in(
-            &mut tx,
-            audit_id,
-            c.version,
-            c.draft,
-            c.overall_grade,
-            by,
-            now,
-            (from, from),
-        )
-        .await?
-        else {
-            return Ok(false);
-        };
-        let done = sqlx::query(
+            let mut tx = side::begin_write(pool).await?;
+            let from = AuditState::FindingsDiscussed;
+            let Some(saved) = side::save_draft_in(
+                &mut tx,
+                audit_id,
+                c.version,
+                c.draft,
+                c.overall_grade,
+                by,
+                now,
+                (from, from),
+            )
+            .await?
+            else {
+                return Ok(false);
+            };
+            let done = sqlx::query(
             "UPDATE audits SET state = $1, case_note = $2, completed_at = $3, version = version + 1 \
              WHERE id = $4 AND version = $5 AND state = $6",
         )
@@ -446,11 +444,11 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        if done != 1 {
-            return Ok(false);
-        }
-        for (action, owner, due_on, done) in c.actions {
-            sqlx::query("INSERT INTO audit_actions (audit_id, action, owner, due_on, status) VALUES ($1, $2, $3, $4, $5)")
+            if done != 1 {
+                return Ok(false);
+            }
+            for (action, owner, due_on, done) in c.actions {
+                sqlx::query("INSERT INTO audit_actions (audit_id, action, owner, due_on, status) VALUES ($1, $2, $3, $4, $5)")
                 .bind(audit_id)
                 .bind(action)
                 .bind(owner)
@@ -458,9 +456,9 @@ impl Store {
                 .bind(if *done { "done" } else { "open" })
                 .execute(&mut *tx)
                 .await?;
-        }
-        for (key, grade) in c.grades {
-            sqlx::query(
+            }
+            for (key, grade) in c.grades {
+                sqlx::query(
                 "INSERT INTO audit_grades (audit_id, template_version, domain_key, grade) \
                  SELECT a.id, tp.version, $2, $3 FROM audits a JOIN audit_templates tp ON tp.id = a.template_id \
                  WHERE a.id = $1",
@@ -470,30 +468,30 @@ impl Store {
             .bind(grade)
             .execute(&mut *tx)
             .await?;
-        }
-        if let Some(ad) = c.assistant_director {
-            side::ask(
+            }
+            if let Some(ad) = c.assistant_director {
+                side::ask(
+                    &mut tx,
+                    audit_id,
+                    &[ad],
+                    crate::domain::moderated::Part::AssistantDirector,
+                    now,
+                )
+                .await?;
+            }
+            side::record_move(
                 &mut tx,
                 audit_id,
-                &[ad],
-                crate::domain::moderated::Part::AssistantDirector,
+                Some(from),
+                AuditState::Completed,
+                by,
                 now,
             )
             .await?;
-        }
-        side::record_move(
-            &mut tx,
-            audit_id,
-            Some(from),
-            AuditState::Completed,
-            by,
-            now,
-        )
-        .await?;
-        side::write_notices(self, &mut tx, notices, now).await?;
-        tx.commit().await?;
-        Ok(true)
-    })
+            side::write_notices(self, &mut tx, notices, now).await?;
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 
     pub async fn propose_times(
@@ -506,9 +504,9 @@ impl Store {
         notices: &Notices,
     ) -> StoreResult<()> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        for t in times {
-            sqlx::query("INSERT INTO discussion_times (audit_id, starts_at, minutes, proposed_by, created_at) VALUES ($1, $2, $3, $4, $5)")
+            let mut tx = side::begin_write(pool).await?;
+            for t in times {
+                sqlx::query("INSERT INTO discussion_times (audit_id, starts_at, minutes, proposed_by, created_at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(audit_id)
                 .bind(t)
                 .bind(minutes)
@@ -516,23 +514,23 @@ impl Store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-        }
-        side::write_notices(self, &mut tx, notices, now).await?;
-        tx.commit().await?;
-        Ok(())
-    })
+            }
+            side::write_notices(self, &mut tx, notices, now).await?;
+            tx.commit().await?;
+            Ok(())
+        })
     }
 
     pub async fn discussion_times(&self, audit_id: i64) -> StoreResult<Vec<DiscussionTimeRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT d.id, d.starts_at, d.minutes, d.proposed_by, p.display_name AS proposer, d.accepted_at \
              FROM discussion_times d JOIN people p ON p.id = d.proposed_by WHERE d.audit_id = $1 ORDER BY d.starts_at, d.id",
         )
         .bind(audit_id)
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 
     /// Accepts one proposed time and arranges the discussion. `false` if the audit was no
@@ -546,39 +544,39 @@ impl Store {
         notices: &Notices,
     ) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let moved = sqlx::query("UPDATE audits SET state = $1 WHERE id = $2 AND state = $3")
-            .bind(AuditState::DiscussionArranged.code())
+            let mut tx = side::begin_write(pool).await?;
+            let moved = sqlx::query("UPDATE audits SET state = $1 WHERE id = $2 AND state = $3")
+                .bind(AuditState::DiscussionArranged.code())
+                .bind(audit_id)
+                .bind(AuditState::Assigned.code())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            let accepted = sqlx::query(
+                "UPDATE discussion_times SET accepted_at = $1 WHERE id = $2 AND audit_id = $3",
+            )
+            .bind(now)
+            .bind(time_id)
             .bind(audit_id)
-            .bind(AuditState::Assigned.code())
             .execute(&mut *tx)
             .await?
             .rows_affected();
-        let accepted = sqlx::query(
-            "UPDATE discussion_times SET accepted_at = $1 WHERE id = $2 AND audit_id = $3",
-        )
-        .bind(now)
-        .bind(time_id)
-        .bind(audit_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if moved != 1 || accepted != 1 {
-            return Ok(false);
-        }
-        side::record_move(
-            &mut tx,
-            audit_id,
-            Some(AuditState::Assigned),
-            AuditState::DiscussionArranged,
-            by,
-            now,
-        )
-        .await?;
-        side::write_notices(self, &mut tx, notices, now).await?;
-        tx.commit().await?;
-        Ok(true)
-    })
+            if moved != 1 || accepted != 1 {
+                return Ok(false);
+            }
+            side::record_move(
+                &mut tx,
+                audit_id,
+                Some(AuditState::Assigned),
+                AuditState::DiscussionArranged,
+                by,
+                now,
+            )
+            .await?;
+            side::write_notices(self, &mut tx, notices, now).await?;
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 
     pub async fn add_feedback(
@@ -592,7 +590,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         on_db!(self, |pool| {
-        sqlx::query(
+            sqlx::query(
             "INSERT INTO audit_feedback (audit_id, from_whom, how, given_on, said, recorded_by, recorded_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
@@ -605,20 +603,20 @@ impl Store {
         .bind(now)
         .execute(pool)
         .await?;
-        Ok(())
-    })
+            Ok(())
+        })
     }
 
     pub async fn feedback(&self, audit_id: i64) -> StoreResult<Vec<FeedbackRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT f.id, f.recorded_by AS recorded_by_id, f.from_whom, f.how, f.given_on, f.said, p.display_name AS recorded_by \
              FROM audit_feedback f JOIN people p ON p.id = f.recorded_by WHERE f.audit_id = $1 ORDER BY f.id",
         )
         .bind(audit_id)
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 }
 
@@ -626,12 +624,12 @@ impl Store {
     /// The newest audit template: (version, domains as JSON).
     pub async fn current_template(&self) -> StoreResult<(i64, String)> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
-            "SELECT version, domains FROM audit_templates ORDER BY version DESC LIMIT 1",
-        )
-        .fetch_one(pool)
-        .await?)
-    })
+            Ok(sqlx::query_as(
+                "SELECT version, domains FROM audit_templates ORDER BY version DESC LIMIT 1",
+            )
+            .fetch_one(pool)
+            .await?)
+        })
     }
 
     /// Publishes a new template version, with what it tells (given the version);
@@ -643,19 +641,19 @@ impl Store {
         notices: impl FnOnce(i64) -> Notices + Send,
     ) -> StoreResult<i64> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let version = sqlx::query_scalar(
-            "INSERT INTO audit_templates (version, domains, created_at) \
+            let mut tx = side::begin_write(pool).await?;
+            let version = sqlx::query_scalar(
+                "INSERT INTO audit_templates (version, domains, created_at) \
              SELECT COALESCE(MAX(version), 0) + 1, $1, $2 FROM audit_templates RETURNING version",
-        )
-        .bind(domains)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        side::write_notices(self, &mut tx, &notices(version), now).await?;
-        tx.commit().await?;
-        Ok(version)
-    })
+            )
+            .bind(domains)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            side::write_notices(self, &mut tx, &notices(version), now).await?;
+            tx.commit().await?;
+            Ok(version)
+        })
     }
 }
 
@@ -698,13 +696,13 @@ impl Store {
     /// Teams this manager manages, as Team Manager or Service Manager.
     pub async fn managed_teams(&self, person_id: i64) -> StoreResult<Vec<i64>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_scalar(
+            Ok(sqlx::query_scalar(
             "SELECT id FROM teams WHERE team_manager_id = $1 OR service_manager_id = $1 ORDER BY id",
         )
         .bind(person_id)
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 
     /// A round's selected cases (not withdrawn) with their audit, if any; `teams` limits
@@ -715,7 +713,7 @@ impl Store {
         teams: Option<&[i64]>,
     ) -> StoreResult<Vec<AuditFactRow>> {
         on_db!(self, |pool| {
-        let mut qb = sqlx::QueryBuilder::<side::DB>::new(
+            let mut qb = sqlx::QueryBuilder::<side::DB>::new(
             "SELECT rc.id AS round_case_id, a.id AS audit_id, c.id AS case_id, c.child_unique_id, \
              t.id AS team_id, t.name AS team, a.auditor_id, au.display_name AS auditor, \
              COALESCE(a.state, 'selected') AS state, r.due_on, a.overall_grade FROM round_cases rc JOIN rounds r ON r.id = rc.round_id \
@@ -723,11 +721,11 @@ impl Store {
              LEFT JOIN audits a ON a.round_case_id = rc.id LEFT JOIN people au ON au.id = a.auditor_id \
              WHERE rc.withdrawn_at IS NULL AND r.id = ",
         );
-        qb.push_bind(round_id);
-        side::push_teams(&mut qb, teams);
-        qb.push(" ORDER BY c.child_unique_id");
-        Ok(qb.build_query_as().fetch_all(pool).await?)
-    })
+            qb.push_bind(round_id);
+            side::push_teams(&mut qb, teams);
+            qb.push(" ORDER BY c.child_unique_id");
+            Ok(qb.build_query_as().fetch_all(pool).await?)
+        })
     }
 
     /// A round's required actions.
@@ -737,33 +735,32 @@ impl Store {
         teams: Option<&[i64]>,
     ) -> StoreResult<Vec<ActionFactRow>> {
         on_db!(self, |pool| {
-        let mut qb = sqlx::QueryBuilder::<side::DB>::new(
+            let mut qb = sqlx::QueryBuilder::<side::DB>::new(
             "SELECT x.id, a.id AS audit_id, a.state AS audit_state, c.id AS case_id, c.child_unique_id, \
              t.id AS team_id, t.name AS team, x.action, x.owner, x.status, x.due_on FROM audit_actions x JOIN audits a ON a.id = x.audit_id \
              JOIN round_cases rc ON rc.id = a.round_case_id JOIN cases c ON c.id = a.case_id \
              JOIN teams t ON t.id = c.team_id WHERE rc.round_id = ",
         );
-        qb.push_bind(round_id);
-        side::push_teams(&mut qb, teams);
-        qb.push(" ORDER BY x.due_on, x.id");
-        Ok(qb.build_query_as().fetch_all(pool).await?)
-    })
+            qb.push_bind(round_id);
+            side::push_teams(&mut qb, teams);
+            qb.push(" ORDER BY x.due_on, x.id");
+            Ok(qb.build_query_as().fetch_all(pool).await?)
+        })
     }
-
 }
 
 impl Store {
     /// People who see every audit: the QA programme's roles.
     pub async fn programme_people(&self) -> StoreResult<Vec<i64>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_scalar(
+            Ok(sqlx::query_scalar(
             "SELECT DISTINCT r.person_id FROM person_roles r JOIN people p ON p.id = r.person_id \
              WHERE p.active = TRUE AND r.role IN ('qa_manager', 'psw_qa_practice_improvement', \
              'safeguarding_review_manager', 'assistant_director') ORDER BY r.person_id",
         )
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 }
 

@@ -9,17 +9,17 @@ impl Store {
     /// transaction, so two cannot both find it empty).
     pub async fn seed_demo(&self, council: &DemoCouncil, password_hash: &str) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        let now = Utc::now();
-        let mut tx = side::begin_write(pool).await?;
-        let people: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people")
-            .fetch_one(&mut *tx)
-            .await?;
-        if people > 0 {
-            return Ok(false);
-        }
-        let mut person_ids = Vec::with_capacity(council.people.len());
-        for person in &council.people {
-            let id: i64 = sqlx::query_scalar(
+            let now = Utc::now();
+            let mut tx = side::begin_write(pool).await?;
+            let people: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people")
+                .fetch_one(&mut *tx)
+                .await?;
+            if people > 0 {
+                return Ok(false);
+            }
+            let mut person_ids = Vec::with_capacity(council.people.len());
+            for person in &council.people {
+                let id: i64 = sqlx::query_scalar(
                 "INSERT INTO people (display_name, email, password_hash, created_at, password_set_at, demo) VALUES ($1, $2, $3, $4, $4, TRUE) RETURNING id",
             )
             .bind(&person.display_name)
@@ -28,18 +28,18 @@ impl Store {
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
-            for role in &person.roles {
-                sqlx::query("INSERT INTO person_roles (person_id, role) VALUES ($1, $2)")
-                    .bind(id)
-                    .bind(role.code())
-                    .execute(&mut *tx)
-                    .await?;
+                for role in &person.roles {
+                    sqlx::query("INSERT INTO person_roles (person_id, role) VALUES ($1, $2)")
+                        .bind(id)
+                        .bind(role.code())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                person_ids.push(id);
             }
-            person_ids.push(id);
-        }
-        let mut team_ids = Vec::with_capacity(council.teams.len());
-        for team in &council.teams {
-            let id: i64 = sqlx::query_scalar(
+            let mut team_ids = Vec::with_capacity(council.teams.len());
+            for team in &council.teams {
+                let id: i64 = sqlx::query_scalar(
                 "INSERT INTO teams (name, team_manager_id, service_manager_id, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
             )
             .bind(&team.name)
@@ -48,19 +48,19 @@ impl Store {
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
-            team_ids.push(id);
-        }
-        for (person, id) in council.people.iter().zip(&person_ids) {
-            if let Some(team) = person.team {
-                sqlx::query("UPDATE people SET team_id = $1 WHERE id = $2")
-                    .bind(team_ids[team])
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
+                team_ids.push(id);
             }
-        }
-        for case in &council.cases {
-            let id: i64 = sqlx::query_scalar(
+            for (person, id) in council.people.iter().zip(&person_ids) {
+                if let Some(team) = person.team {
+                    sqlx::query("UPDATE people SET team_id = $1 WHERE id = $2")
+                        .bind(team_ids[team])
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            for case in &council.cases {
+                let id: i64 = sqlx::query_scalar(
                 "INSERT INTO cases (child_unique_id, subject, team_id, key_worker_id, iro_id, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
             )
@@ -72,16 +72,16 @@ impl Store {
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
-            for list in &case.lists {
-                sqlx::query("INSERT INTO case_lists (case_id, annex_list) VALUES ($1, $2)")
-                    .bind(id)
-                    .bind(i64::from(list.number()))
-                    .execute(&mut *tx)
-                    .await?;
+                for list in &case.lists {
+                    sqlx::query("INSERT INTO case_lists (case_id, annex_list) VALUES ($1, $2)")
+                        .bind(id)
+                        .bind(i64::from(list.number()))
+                        .execute(&mut *tx)
+                        .await?;
+                }
             }
-        }
-        tx.commit().await?;
-        Ok(true)
-    })
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 }

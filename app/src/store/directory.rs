@@ -28,34 +28,35 @@ impl Store {
     /// Active staff with their roles, for matching names and emails in directory files.
     pub async fn staff_refs(&self) -> StoreResult<Vec<StaffRef>> {
         on_db!(self, |pool| {
-        let people: Vec<(i64, String, String)> = sqlx::query_as(
-            "SELECT id, display_name, email FROM people WHERE active = TRUE ORDER BY id",
-        )
-        .fetch_all(pool)
-        .await?;
-        let roles: Vec<(i64, String)> = sqlx::query_as("SELECT person_id, role FROM person_roles")
+            let people: Vec<(i64, String, String)> = sqlx::query_as(
+                "SELECT id, display_name, email FROM people WHERE active = TRUE ORDER BY id",
+            )
             .fetch_all(pool)
             .await?;
-        Ok(people
-            .into_iter()
-            .map(|(id, name, email)| StaffRef {
-                id,
-                name,
-                email,
-                roles: RoleSet::new(
-                    roles
-                        .iter()
-                        .filter(|(p, _)| *p == id)
-                        .filter_map(|(_, r)| Role::from_code(r)),
-                ),
-            })
-            .collect())
-    })
+            let roles: Vec<(i64, String)> =
+                sqlx::query_as("SELECT person_id, role FROM person_roles")
+                    .fetch_all(pool)
+                    .await?;
+            Ok(people
+                .into_iter()
+                .map(|(id, name, email)| StaffRef {
+                    id,
+                    name,
+                    email,
+                    roles: RoleSet::new(
+                        roles
+                            .iter()
+                            .filter(|(p, _)| *p == id)
+                            .filter_map(|(_, r)| Role::from_code(r)),
+                    ),
+                })
+                .collect())
+        })
     }
 
     pub async fn team_directory(&self) -> StoreResult<Vec<TeamDirectoryRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT t.id, t.name, t.team_manager_id, tm.display_name AS team_manager, \
              t.service_manager_id, sm.display_name AS service_manager, \
              (SELECT COUNT(*) FROM cases c WHERE c.team_id = t.id AND c.closed_on IS NULL) AS open_cases \
@@ -64,7 +65,7 @@ impl Store {
         )
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 
     /// Records a directory upload as applied and applies its team lines, in one transaction.
@@ -82,8 +83,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<(i64, usize)> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let import_id: i64 = sqlx::query_scalar(
+            let mut tx = side::begin_write(pool).await?;
+            let import_id: i64 = sqlx::query_scalar(
             "INSERT INTO imports (kind, file_name, status, payload, uploaded_by, uploaded_at, applied_at) \
              VALUES ('directory_teams', $1, 'applied', $2, $3, $4, $4) RETURNING id",
         )
@@ -93,36 +94,35 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
-        let mut proposed = 0;
-        for u in updates {
-            let team_id = match u.team_id {
-                Some(id) => id,
-                None => {
-                    sqlx::query_scalar(
-                        "INSERT INTO teams (name, created_at) VALUES ($1, $2) RETURNING id",
-                    )
-                    .bind(&u.name)
-                    .bind(now)
-                    .fetch_one(&mut *tx)
-                    .await?
+            let mut proposed = 0;
+            for u in updates {
+                let team_id = match u.team_id {
+                    Some(id) => id,
+                    None => {
+                        sqlx::query_scalar(
+                            "INSERT INTO teams (name, created_at) VALUES ($1, $2) RETURNING id",
+                        )
+                        .bind(&u.name)
+                        .bind(now)
+                        .fetch_one(&mut *tx)
+                        .await?
+                    }
+                };
+                let managers = (u.team_manager_id, u.service_manager_id);
+                if direct {
+                    side::set_team_managers_in(&mut tx, team_id, managers, by, now).await?;
+                } else if let Some(Some(_)) =
+                    side::propose_team_managers_in(&mut tx, team_id, managers, by, now).await?
+                {
+                    proposed += 1;
                 }
-            };
-            let managers = (u.team_manager_id, u.service_manager_id);
-            if direct {
-                side::set_team_managers_in(&mut tx, team_id, managers, by, now).await?;
-            } else if let Some(Some(_)) = self
-                .propose_team_managers_in(&mut tx, team_id, managers, by, now)
-                .await?
-            {
-                proposed += 1;
             }
-        }
-        if proposed > 0 {
-            side::write_notices(self, &mut tx, notices, now).await?;
-        }
-        tx.commit().await?;
-        Ok((import_id, proposed))
-    })
+            if proposed > 0 {
+                side::write_notices(self, &mut tx, notices, now).await?;
+            }
+            tx.commit().await?;
+            Ok((import_id, proposed))
+        })
     }
 
     /// Records an IRO / CP Chair upload as applied and sets each case's IRO, with history,
@@ -135,8 +135,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<Option<i64>> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let import_id: Option<i64> = match upload {
+            let mut tx = side::begin_write(pool).await?;
+            let import_id: Option<i64> = match upload {
             Some((file_name, payload)) => Some(
                 sqlx::query_scalar(
                     "INSERT INTO imports (kind, file_name, status, payload, uploaded_by, uploaded_at, applied_at) \
@@ -151,23 +151,23 @@ impl Store {
             ),
             None => None,
         };
-        for (case_id, iro) in changes {
-            let old: Option<Option<i64>> =
-                sqlx::query_scalar("SELECT iro_id FROM cases WHERE id = $1")
+            for (case_id, iro) in changes {
+                let old: Option<Option<i64>> =
+                    sqlx::query_scalar("SELECT iro_id FROM cases WHERE id = $1")
+                        .bind(case_id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let Some(old) = old else { continue };
+                if old == *iro {
+                    continue;
+                }
+                sqlx::query("UPDATE cases SET iro_id = $1, updated_at = $2 WHERE id = $3")
+                    .bind(iro)
+                    .bind(now)
                     .bind(case_id)
-                    .fetch_optional(&mut *tx)
+                    .execute(&mut *tx)
                     .await?;
-            let Some(old) = old else { continue };
-            if old == *iro {
-                continue;
-            }
-            sqlx::query("UPDATE cases SET iro_id = $1, updated_at = $2 WHERE id = $3")
-                .bind(iro)
-                .bind(now)
-                .bind(case_id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(
+                sqlx::query(
                 "INSERT INTO case_history (case_id, import_id, change, old_value, new_value, at, by_person) VALUES ($1, $2, 'iro', $3, $4, $5, $6)",
             )
             .bind(case_id)
@@ -178,9 +178,9 @@ impl Store {
             .bind(by)
             .execute(&mut *tx)
             .await?;
-        }
-        tx.commit().await?;
-        Ok(import_id)
-    })
+            }
+            tx.commit().await?;
+            Ok(import_id)
+        })
     }
 }

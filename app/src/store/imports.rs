@@ -2,7 +2,7 @@ use super::{Store, StoreError, StoreResult};
 use crate::domain::pool_update::{Directory, ExistingCase, Plan};
 use crate::domain::{AnnexList, Subject};
 use chrono::{DateTime, Utc};
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::QueryBuilder;
 use std::collections::{BTreeSet, HashMap};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -45,7 +45,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<i64> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_scalar(
+            Ok(sqlx::query_scalar(
             "INSERT INTO imports (kind, file_name, annex_list, status, payload, uploaded_by, uploaded_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
@@ -58,111 +58,112 @@ impl Store {
         .bind(now)
         .fetch_one(pool)
         .await?)
-    })
+        })
     }
 
     pub async fn import(&self, import_id: i64) -> StoreResult<Option<ImportRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(&format!("{IMPORT_COLUMNS} WHERE i.id = $1"))
-            .bind(import_id)
-            .fetch_optional(pool)
-            .await?)
-    })
+            Ok(sqlx::query_as(&format!("{IMPORT_COLUMNS} WHERE i.id = $1"))
+                .bind(import_id)
+                .fetch_optional(pool)
+                .await?)
+        })
     }
 
     pub async fn imports(&self, limit: i64) -> StoreResult<Vec<ImportRow>> {
         on_db!(self, |pool| {
-        Ok(
-            sqlx::query_as(&format!("{IMPORT_COLUMNS} ORDER BY i.id DESC LIMIT $1"))
-                .bind(limit)
-                .fetch_all(pool)
-                .await?,
-        )
-    })
+            Ok(
+                sqlx::query_as(&format!("{IMPORT_COLUMNS} ORDER BY i.id DESC LIMIT $1"))
+                    .bind(limit)
+                    .fetch_all(pool)
+                    .await?,
+            )
+        })
     }
 
     /// Marks a staged import discarded. `false` if it was not staged.
     pub async fn discard_import(&self, import_id: i64) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        Ok(sqlx::query(
-            "UPDATE imports SET status = 'discarded' WHERE id = $1 AND status = 'staged'",
-        )
-        .bind(import_id)
-        .execute(pool)
-        .await?
-        .rows_affected()
-            == 1)
-    })
+            Ok(sqlx::query(
+                "UPDATE imports SET status = 'discarded' WHERE id = $1 AND status = 'staged'",
+            )
+            .bind(import_id)
+            .execute(pool)
+            .await?
+            .rows_affected()
+                == 1)
+        })
     }
 
     /// Active people with their team, for choosing who a name means.
     pub async fn people_options(&self) -> StoreResult<Vec<(i64, String, Option<String>)>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT p.id, p.display_name, t.name FROM people p LEFT JOIN teams t ON t.id = p.team_id \
              WHERE p.active = TRUE ORDER BY p.display_name, p.id",
         )
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 
     /// Teams, active people and remembered aliases, for matching names in an upload.
     pub async fn directory(&self) -> StoreResult<Directory> {
         on_db!(self, |pool| {
-        let teams: Vec<(i64, String)> = sqlx::query_as("SELECT id, name FROM teams")
-            .fetch_all(pool)
-            .await?;
-        let people: Vec<(i64, String)> =
-            sqlx::query_as("SELECT id, display_name FROM people WHERE active = TRUE")
+            let teams: Vec<(i64, String)> = sqlx::query_as("SELECT id, name FROM teams")
                 .fetch_all(pool)
                 .await?;
-        let aliases: Vec<(String, String, i64)> =
-            sqlx::query_as("SELECT kind, name_key, target_id FROM directory_aliases")
-                .fetch_all(pool)
-                .await?;
-        let (teams_a, workers_a): (Vec<_>, Vec<_>) =
-            aliases.into_iter().partition(|a| a.0 == "team");
-        Ok(Directory::new(
-            teams,
-            people,
-            teams_a.into_iter().map(|(_, k, t)| (k, t)),
-            workers_a.into_iter().map(|(_, k, t)| (k, t)),
-        ))
-    })
+            let people: Vec<(i64, String)> =
+                sqlx::query_as("SELECT id, display_name FROM people WHERE active = TRUE")
+                    .fetch_all(pool)
+                    .await?;
+            let aliases: Vec<(String, String, i64)> =
+                sqlx::query_as("SELECT kind, name_key, target_id FROM directory_aliases")
+                    .fetch_all(pool)
+                    .await?;
+            let (teams_a, workers_a): (Vec<_>, Vec<_>) =
+                aliases.into_iter().partition(|a| a.0 == "team");
+            Ok(Directory::new(
+                teams,
+                people,
+                teams_a.into_iter().map(|(_, k, t)| (k, t)),
+                workers_a.into_iter().map(|(_, k, t)| (k, t)),
+            ))
+        })
     }
 
     /// Remembers what a name in the council's files means.
     pub async fn set_alias(&self, kind: &str, name_key: &str, target_id: i64) -> StoreResult<()> {
         on_db!(self, |pool| {
-        sqlx::query(
-            "INSERT INTO directory_aliases (kind, name_key, target_id) VALUES ($1, $2, $3) \
+            sqlx::query(
+                "INSERT INTO directory_aliases (kind, name_key, target_id) VALUES ($1, $2, $3) \
              ON CONFLICT (kind, name_key) DO UPDATE SET target_id = excluded.target_id",
-        )
-        .bind(kind)
-        .bind(name_key)
-        .bind(target_id)
-        .execute(pool)
-        .await?;
-        Ok(())
-    })
+            )
+            .bind(kind)
+            .bind(name_key)
+            .bind(target_id)
+            .execute(pool)
+            .await?;
+            Ok(())
+        })
     }
 
     /// Creates a team; `None` if the name is taken.
     pub async fn create_team(&self, name: &str, now: DateTime<Utc>) -> StoreResult<Option<i64>> {
         on_db!(self, |pool| {
-        let result =
-            sqlx::query_scalar("INSERT INTO teams (name, created_at) VALUES ($1, $2) RETURNING id")
-                .bind(name)
-                .bind(now)
-                .fetch_one(pool)
-                .await;
-        match result {
-            Ok(id) => Ok(Some(id)),
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(None),
-            Err(e) => Err(e.into()),
-        }
-    })
+            let result = sqlx::query_scalar(
+                "INSERT INTO teams (name, created_at) VALUES ($1, $2) RETURNING id",
+            )
+            .bind(name)
+            .bind(now)
+            .fetch_one(pool)
+            .await;
+            match result {
+                Ok(id) => Ok(Some(id)),
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(None),
+                Err(e) => Err(e.into()),
+            }
+        })
     }
 
     /// Adds a key worker with no password yet; `None` if the email is taken.
@@ -172,8 +173,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<Option<i64>> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let result = sqlx::query_scalar(
+            let mut tx = side::begin_write(pool).await?;
+            let result = sqlx::query_scalar(
             "INSERT INTO people (display_name, email, password_hash, team_id, active, created_at) \
              VALUES ($1, $2, '!', $3, TRUE, $4) RETURNING id",
         )
@@ -183,28 +184,28 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *tx)
         .await;
-        let id: i64 = match result {
-            Ok(id) => id,
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(None),
-            Err(e) => return Err(e.into()),
-        };
-        sqlx::query("INSERT INTO person_roles (person_id, role) VALUES ($1, 'key_worker')")
+            let id: i64 = match result {
+                Ok(id) => id,
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(None),
+                Err(e) => return Err(e.into()),
+            };
+            sqlx::query("INSERT INTO person_roles (person_id, role) VALUES ($1, 'key_worker')")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO person_history (person_id, change, new_value, by_person, at) \
+             VALUES ($1, 'added', $2, $3, $4), ($1, 'role_granted', 'key_worker', $3, $4)",
+            )
             .bind(id)
+            .bind(worker.email)
+            .bind(worker.added_by)
+            .bind(now)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO person_history (person_id, change, new_value, by_person, at) \
-             VALUES ($1, 'added', $2, $3, $4), ($1, 'role_granted', 'key_worker', $3, $4)",
-        )
-        .bind(id)
-        .bind(worker.email)
-        .bind(worker.added_by)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(Some(id))
-    })
+            tx.commit().await?;
+            Ok(Some(id))
+        })
     }
 
     /// The pool as an upload must be planned against: every case on `lists`, and every case
@@ -215,42 +216,42 @@ impl Store {
         child_ids: &[&str],
     ) -> StoreResult<Vec<ExistingCase>> {
         on_db!(self, |pool| {
-        let rows: Vec<(i64, String, String, i64, Option<i64>)> = sqlx::query_as(
-            "SELECT id, child_unique_id, subject, team_id, key_worker_id FROM cases",
-        )
-        .fetch_all(pool)
-        .await?;
-        let memberships: Vec<(i64, i64)> =
-            sqlx::query_as("SELECT case_id, annex_list FROM case_lists")
-                .fetch_all(pool)
-                .await?;
-        let mut lists_of: HashMap<i64, BTreeSet<AnnexList>> = HashMap::new();
-        for (case_id, n) in memberships {
-            let list = AnnexList::from_number(n)
-                .ok_or_else(|| StoreError::Corrupt(format!("unknown Annex A list {n}")))?;
-            lists_of.entry(case_id).or_default().insert(list);
-        }
-        let named: BTreeSet<&str> = child_ids.iter().copied().collect();
-        rows.into_iter()
-            .filter_map(|(id, cuid, subject, team_id, key_worker_id)| {
-                let case_lists = lists_of.remove(&id).unwrap_or_default();
-                let wanted =
-                    named.contains(cuid.as_str()) || lists.iter().any(|l| case_lists.contains(l));
-                wanted.then(|| {
-                    Ok(ExistingCase {
-                        id,
-                        subject: Subject::from_code(&subject).ok_or_else(|| {
-                            StoreError::Corrupt(format!("unknown subject {subject}"))
-                        })?,
-                        child_unique_id: cuid,
-                        team_id,
-                        key_worker_id,
-                        lists: case_lists,
+            let rows: Vec<(i64, String, String, i64, Option<i64>)> = sqlx::query_as(
+                "SELECT id, child_unique_id, subject, team_id, key_worker_id FROM cases",
+            )
+            .fetch_all(pool)
+            .await?;
+            let memberships: Vec<(i64, i64)> =
+                sqlx::query_as("SELECT case_id, annex_list FROM case_lists")
+                    .fetch_all(pool)
+                    .await?;
+            let mut lists_of: HashMap<i64, BTreeSet<AnnexList>> = HashMap::new();
+            for (case_id, n) in memberships {
+                let list = AnnexList::from_number(n)
+                    .ok_or_else(|| StoreError::Corrupt(format!("unknown Annex A list {n}")))?;
+                lists_of.entry(case_id).or_default().insert(list);
+            }
+            let named: BTreeSet<&str> = child_ids.iter().copied().collect();
+            rows.into_iter()
+                .filter_map(|(id, cuid, subject, team_id, key_worker_id)| {
+                    let case_lists = lists_of.remove(&id).unwrap_or_default();
+                    let wanted = named.contains(cuid.as_str())
+                        || lists.iter().any(|l| case_lists.contains(l));
+                    wanted.then(|| {
+                        Ok(ExistingCase {
+                            id,
+                            subject: Subject::from_code(&subject).ok_or_else(|| {
+                                StoreError::Corrupt(format!("unknown subject {subject}"))
+                            })?,
+                            child_unique_id: cuid,
+                            team_id,
+                            key_worker_id,
+                            lists: case_lists,
+                        })
                     })
                 })
-            })
-            .collect()
-    })
+                .collect()
+        })
     }
 
     /// Applies a planned import in one transaction, recording every change in the cases'
@@ -267,8 +268,8 @@ impl Store {
         handed_over: impl FnOnce(&[Handover]) -> super::Notices + Send,
     ) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let moved = sqlx::query(
+            let mut tx = side::begin_write(pool).await?;
+            let moved = sqlx::query(
             "UPDATE imports SET status = 'applied', applied_at = $1, summary = $2 WHERE id = $3 AND status = 'staged'",
         )
         .bind(now)
@@ -277,19 +278,19 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        if moved != 1 {
-            return Ok(false);
-        }
-        async fn history(
-            tx: &mut side::Tx<'_>,
-            case_id: i64,
-            import_id: i64,
-            change: &str,
-            old: Option<String>,
-            new: Option<String>,
-            now: DateTime<Utc>,
-        ) -> StoreResult<()> {
-            sqlx::query(
+            if moved != 1 {
+                return Ok(false);
+            }
+            async fn history(
+                tx: &mut side::Tx<'_>,
+                case_id: i64,
+                import_id: i64,
+                change: &str,
+                old: Option<String>,
+                new: Option<String>,
+                now: DateTime<Utc>,
+            ) -> StoreResult<()> {
+                sqlx::query(
                 "INSERT INTO case_history (case_id, import_id, change, old_value, new_value, at) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
             )
@@ -301,11 +302,11 @@ impl Store {
             .bind(now)
             .execute(&mut **tx)
             .await?;
-            Ok(())
-        }
-        let mut joined = plan.joined.clone();
-        for case in &plan.new_cases {
-            let id: i64 = sqlx::query_scalar(
+                Ok(())
+            }
+            let mut joined = plan.joined.clone();
+            for case in &plan.new_cases {
+                let id: i64 = sqlx::query_scalar(
                 "INSERT INTO cases (child_unique_id, subject, team_id, key_worker_id, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
             )
@@ -316,102 +317,101 @@ impl Store {
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
-            history(
-                &mut tx,
-                id,
-                import_id,
-                "created",
-                None,
-                Some(case.team_id.to_string()),
-                now,
-            )
-            .await?;
-            joined.extend(case.lists.iter().map(|l| (id, *l)));
-        }
-        let mut handovers = Vec::new();
-        for change in &plan.changes {
-            let mut qb = QueryBuilder::<side::DB>::new("UPDATE cases SET updated_at = ");
-            qb.push_bind(now);
-            if let Some(subject) = change.subject {
-                qb.push(", subject = ").push_bind(subject.code());
-            }
-            if let Some((_, team)) = change.team {
-                qb.push(", team_id = ").push_bind(team);
-            }
-            if let Some((_, worker)) = change.key_worker {
-                qb.push(", key_worker_id = ").push_bind(worker);
-            }
-            qb.push(" WHERE id = ").push_bind(change.case_id);
-            qb.build().execute(&mut *tx).await?;
-            if let Some((old, new)) = change.team {
                 history(
                     &mut tx,
-                    change.case_id,
+                    id,
                     import_id,
-                    "team",
-                    Some(old.to_string()),
-                    Some(new.to_string()),
+                    "created",
+                    None,
+                    Some(case.team_id.to_string()),
+                    now,
+                )
+                .await?;
+                joined.extend(case.lists.iter().map(|l| (id, *l)));
+            }
+            let mut handovers = Vec::new();
+            for change in &plan.changes {
+                let mut qb = QueryBuilder::<side::DB>::new("UPDATE cases SET updated_at = ");
+                qb.push_bind(now);
+                if let Some(subject) = change.subject {
+                    qb.push(", subject = ").push_bind(subject.code());
+                }
+                if let Some((_, team)) = change.team {
+                    qb.push(", team_id = ").push_bind(team);
+                }
+                if let Some((_, worker)) = change.key_worker {
+                    qb.push(", key_worker_id = ").push_bind(worker);
+                }
+                qb.push(" WHERE id = ").push_bind(change.case_id);
+                qb.build().execute(&mut *tx).await?;
+                if let Some((old, new)) = change.team {
+                    history(
+                        &mut tx,
+                        change.case_id,
+                        import_id,
+                        "team",
+                        Some(old.to_string()),
+                        Some(new.to_string()),
+                        now,
+                    )
+                    .await?;
+                }
+                if let Some((Some(old), Some(new))) = change.key_worker {
+                    handovers
+                        .extend(side::hand_over(&mut tx, change.case_id, old, new, now).await?);
+                }
+                if let Some((old, new)) = change.key_worker {
+                    history(
+                        &mut tx,
+                        change.case_id,
+                        import_id,
+                        "key_worker",
+                        old.map(|v| v.to_string()),
+                        new.map(|v| v.to_string()),
+                        now,
+                    )
+                    .await?;
+                }
+            }
+            for (case_id, list) in &joined {
+                sqlx::query("INSERT INTO case_lists (case_id, annex_list) VALUES ($1, $2)")
+                    .bind(case_id)
+                    .bind(i64::from(list.number()))
+                    .execute(&mut *tx)
+                    .await?;
+                history(
+                    &mut tx,
+                    *case_id,
+                    import_id,
+                    "joined_list",
+                    None,
+                    Some(list.number().to_string()),
                     now,
                 )
                 .await?;
             }
-            if let Some((Some(old), Some(new))) = change.key_worker {
-                handovers.extend(side::hand_over(&mut tx, change.case_id, old, new, now).await?);
-            }
-            if let Some((old, new)) = change.key_worker {
+            for (case_id, list) in &plan.left {
+                sqlx::query("DELETE FROM case_lists WHERE case_id = $1 AND annex_list = $2")
+                    .bind(case_id)
+                    .bind(i64::from(list.number()))
+                    .execute(&mut *tx)
+                    .await?;
                 history(
                     &mut tx,
-                    change.case_id,
+                    *case_id,
                     import_id,
-                    "key_worker",
-                    old.map(|v| v.to_string()),
-                    new.map(|v| v.to_string()),
+                    "left_list",
+                    Some(list.number().to_string()),
+                    None,
                     now,
                 )
                 .await?;
             }
-        }
-        for (case_id, list) in &joined {
-            sqlx::query("INSERT INTO case_lists (case_id, annex_list) VALUES ($1, $2)")
-                .bind(case_id)
-                .bind(i64::from(list.number()))
-                .execute(&mut *tx)
-                .await?;
-            history(
-                &mut tx,
-                *case_id,
-                import_id,
-                "joined_list",
-                None,
-                Some(list.number().to_string()),
-                now,
-            )
-            .await?;
-        }
-        for (case_id, list) in &plan.left {
-            sqlx::query("DELETE FROM case_lists WHERE case_id = $1 AND annex_list = $2")
-                .bind(case_id)
-                .bind(i64::from(list.number()))
-                .execute(&mut *tx)
-                .await?;
-            history(
-                &mut tx,
-                *case_id,
-                import_id,
-                "left_list",
-                Some(list.number().to_string()),
-                None,
-                now,
-            )
-            .await?;
-        }
-        side::write_notices(self, &mut tx, &handed_over(&handovers), now)
-            .await?;
-        tx.commit().await?;
-        Ok(true)
-    })
+            side::write_notices(self, &mut tx, &handed_over(&handovers), now).await?;
+            tx.commit().await?;
+            Ok(true)
+        })
     }
-
 
     /// An audit's handovers, oldest first: (from, to, at), by name.
     pub async fn audit_handovers(
@@ -419,26 +419,26 @@ impl Store {
         audit_id: i64,
     ) -> StoreResult<Vec<(Option<String>, Option<String>, DateTime<Utc>)>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
-            "SELECT f.display_name, t.display_name, h.at FROM audit_handovers h \
+            Ok(sqlx::query_as(
+                "SELECT f.display_name, t.display_name, h.at FROM audit_handovers h \
              LEFT JOIN people f ON f.id = h.from_person LEFT JOIN people t ON t.id = h.to_person \
              WHERE h.audit_id = $1 ORDER BY h.id",
-        )
-        .bind(audit_id)
-        .fetch_all(pool)
-        .await?)
-    })
+            )
+            .bind(audit_id)
+            .fetch_all(pool)
+            .await?)
+        })
     }
 
     pub async fn case_id_by_child_id(&self, child_unique_id: &str) -> StoreResult<Option<i64>> {
         on_db!(self, |pool| {
-        Ok(
-            sqlx::query_scalar("SELECT id FROM cases WHERE child_unique_id = $1")
-                .bind(child_unique_id)
-                .fetch_optional(pool)
-                .await?,
-        )
-    })
+            Ok(
+                sqlx::query_scalar("SELECT id FROM cases WHERE child_unique_id = $1")
+                    .bind(child_unique_id)
+                    .fetch_optional(pool)
+                    .await?,
+            )
+        })
     }
 
     /// A case's history, newest first: (change, old, new, at, import ID).
@@ -456,15 +456,15 @@ impl Store {
         )>,
     > {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
-            "SELECT h.change, h.old_value, h.new_value, h.at, h.import_id, p.display_name \
+            Ok(sqlx::query_as(
+                "SELECT h.change, h.old_value, h.new_value, h.at, h.import_id, p.display_name \
              FROM case_history h LEFT JOIN people p ON p.id = h.by_person \
              WHERE h.case_id = $1 ORDER BY h.id DESC",
-        )
-        .bind(case_id)
-        .fetch_all(pool)
-        .await?)
-    })
+            )
+            .bind(case_id)
+            .fetch_all(pool)
+            .await?)
+        })
     }
 }
 

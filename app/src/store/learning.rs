@@ -236,24 +236,24 @@ impl Store {
     /// Every theme, live ones first, by name.
     pub async fn themes(&self) -> StoreResult<Vec<ThemeRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
-            "SELECT id, name, description, domain_key, retired_at FROM themes \
+            Ok(sqlx::query_as(
+                "SELECT id, name, description, domain_key, retired_at FROM themes \
              ORDER BY retired_at IS NOT NULL, name_key",
-        )
-        .fetch_all(pool)
-        .await?)
-    })
+            )
+            .fetch_all(pool)
+            .await?)
+        })
     }
 
     pub async fn theme(&self, id: i64) -> StoreResult<Option<ThemeRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
-            "SELECT id, name, description, domain_key, retired_at FROM themes WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(pool)
-        .await?)
-    })
+            Ok(sqlx::query_as(
+                "SELECT id, name, description, domain_key, retired_at FROM themes WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await?)
+        })
     }
 
     /// Adds a theme; `None` if one of that name (ignoring case) exists.
@@ -264,7 +264,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<Option<i64>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_scalar(
+            Ok(sqlx::query_scalar(
             "INSERT INTO themes (name, name_key, description, domain_key, created_by, created_at, updated_by, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $5, $6) ON CONFLICT (name_key) DO NOTHING RETURNING id",
         )
@@ -276,7 +276,7 @@ impl Store {
         .bind(now)
         .fetch_optional(pool)
         .await?)
-    })
+        })
     }
 
     /// Renames or redescribes a theme; `false` if another theme has the name.
@@ -288,32 +288,32 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let clash: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM themes WHERE name_key = $1 AND id <> $2")
-                .bind(text.key())
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if clash.is_some() {
-            return Ok(false);
-        }
-        sqlx::query(
-            "UPDATE themes SET name = $1, name_key = $2, description = $3, domain_key = $4, \
+            let mut tx = side::begin_write(pool).await?;
+            let clash: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM themes WHERE name_key = $1 AND id <> $2")
+                    .bind(text.key())
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if clash.is_some() {
+                return Ok(false);
+            }
+            sqlx::query(
+                "UPDATE themes SET name = $1, name_key = $2, description = $3, domain_key = $4, \
              updated_by = $5, updated_at = $6 WHERE id = $7",
-        )
-        .bind(&text.name)
-        .bind(text.key())
-        .bind(&text.description)
-        .bind(&text.domain_key)
-        .bind(by)
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(true)
-    })
+            )
+            .bind(&text.name)
+            .bind(text.key())
+            .bind(&text.description)
+            .bind(&text.domain_key)
+            .bind(by)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 
     /// Retires a theme (it keeps its tags and history) or brings it back.
@@ -325,7 +325,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         on_db!(self, |pool| {
-        sqlx::query(
+            sqlx::query(
             "UPDATE themes SET retired_at = CASE WHEN $1 THEN COALESCE(retired_at, $2) ELSE NULL END, \
              updated_by = $3, updated_at = $2 WHERE id = $4",
         )
@@ -335,30 +335,30 @@ impl Store {
         .bind(id)
         .execute(pool)
         .await?;
-        Ok(())
-    })
+            Ok(())
+        })
     }
 
     /// The tags on an audit's findings.
     pub async fn audit_tags(&self, audit_id: i64) -> StoreResult<Vec<Tag>> {
         on_db!(self, |pool| {
-        let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+            let rows: Vec<(i64, String, i64)> = sqlx::query_as(
             "SELECT theme_id, finding, item_id FROM theme_tags WHERE audit_id = $1 AND finding <> 'session_feedback'",
         )
         .bind(audit_id)
         .fetch_all(pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|(theme_id, f, item_id)| {
-                Some(Tag {
-                    theme_id,
-                    finding: Finding::parse(&f)?,
-                    item_id,
+            Ok(rows
+                .into_iter()
+                .filter_map(|(theme_id, f, item_id)| {
+                    Some(Tag {
+                        theme_id,
+                        finding: Finding::parse(&f)?,
+                        item_id,
+                    })
                 })
-            })
-            .collect())
-    })
+                .collect())
+        })
     }
 
     /// Replaces the tags on an audit's findings with `tags` (tags of retired themes that
@@ -371,22 +371,22 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let round_id: Option<i64> = sqlx::query_scalar(
+            let mut tx = side::begin_write(pool).await?;
+            let round_id: Option<i64> = sqlx::query_scalar(
             "SELECT rc.round_id FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id WHERE a.id = $1",
         )
         .bind(audit_id)
         .fetch_optional(&mut *tx)
         .await?;
-        sqlx::query(
-            "DELETE FROM theme_tags WHERE audit_id = $1 AND finding <> 'session_feedback' \
-             AND theme_id IN (SELECT id FROM themes WHERE retired_at IS NULL)",
-        )
-        .bind(audit_id)
-        .execute(&mut *tx)
-        .await?;
-        for t in tags {
             sqlx::query(
+                "DELETE FROM theme_tags WHERE audit_id = $1 AND finding <> 'session_feedback' \
+             AND theme_id IN (SELECT id FROM themes WHERE retired_at IS NULL)",
+            )
+            .bind(audit_id)
+            .execute(&mut *tx)
+            .await?;
+            for t in tags {
+                sqlx::query(
                 "INSERT INTO theme_tags (theme_id, finding, audit_id, item_id, round_id, tagged_by, tagged_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
             )
@@ -399,23 +399,23 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    })
+            }
+            tx.commit().await?;
+            Ok(())
+        })
     }
 
     /// The tags on one session's feedback: (feedback ID, theme ID).
     pub async fn session_feedback_tags(&self, session_id: i64) -> StoreResult<Vec<(i64, i64)>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT t.item_id, t.theme_id FROM theme_tags t JOIN session_feedback f ON f.id = t.item_id \
              WHERE t.finding = 'session_feedback' AND f.session_id = $1",
         )
         .bind(session_id)
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 
     /// Replaces the themes on one piece of session feedback.
@@ -427,19 +427,21 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let round_id: Option<Option<i64>> = sqlx::query_scalar(
+            let mut tx = side::begin_write(pool).await?;
+            let round_id: Option<Option<i64>> = sqlx::query_scalar(
             "SELECT s.round_id FROM session_feedback f JOIN learning_sessions s ON s.id = f.session_id WHERE f.id = $1",
         )
         .bind(feedback_id)
         .fetch_optional(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM theme_tags WHERE finding = 'session_feedback' AND item_id = $1")
+            sqlx::query(
+                "DELETE FROM theme_tags WHERE finding = 'session_feedback' AND item_id = $1",
+            )
             .bind(feedback_id)
             .execute(&mut *tx)
             .await?;
-        for theme in themes {
-            sqlx::query(
+            for theme in themes {
+                sqlx::query(
                 "INSERT INTO theme_tags (theme_id, finding, audit_id, item_id, round_id, tagged_by, tagged_at) \
                  VALUES ($1, 'session_feedback', NULL, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
             )
@@ -450,43 +452,43 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    })
+            }
+            tx.commit().await?;
+            Ok(())
+        })
     }
 
     /// Per theme and round: audits carrying the theme on any finding.
     pub async fn theme_rounds(&self) -> StoreResult<Vec<ThemeRoundRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
-            "SELECT t.theme_id, r.audit_month, COUNT(DISTINCT t.audit_id) AS audits \
+            Ok(sqlx::query_as(
+                "SELECT t.theme_id, r.audit_month, COUNT(DISTINCT t.audit_id) AS audits \
              FROM theme_tags t JOIN rounds r ON r.id = t.round_id WHERE t.audit_id IS NOT NULL \
              GROUP BY t.theme_id, r.audit_month ORDER BY r.audit_month",
-        )
-        .fetch_all(pool)
-        .await?)
-    })
+            )
+            .fetch_all(pool)
+            .await?)
+        })
     }
 
     /// Per round with any audit completed: (month, audits with any theme).
     pub async fn tagged_audits_per_round(&self) -> StoreResult<Vec<(String, i64)>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
-            "SELECT r.audit_month, COUNT(DISTINCT t.audit_id) FROM rounds r \
+            Ok(sqlx::query_as(
+                "SELECT r.audit_month, COUNT(DISTINCT t.audit_id) FROM rounds r \
              LEFT JOIN theme_tags t ON t.round_id = r.id AND t.audit_id IS NOT NULL \
              WHERE r.status <> 'open' GROUP BY r.audit_month ORDER BY r.audit_month",
-        )
-        .fetch_all(pool)
-        .await?)
-    })
+            )
+            .fetch_all(pool)
+            .await?)
+        })
     }
 
     /// Per drawn round: (month, audits graded good or better in domain `key`, audits graded
     /// in it), as completed.
     pub async fn domain_grades_per_round(&self, key: &str) -> StoreResult<Vec<DomainGradeRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT r.audit_month, \
              COALESCE(SUM(CASE WHEN g.grade IN ('outstanding', 'good') THEN 1 ELSE 0 END), 0) AS good, \
              COUNT(g.audit_id) AS graded FROM rounds r \
@@ -498,7 +500,7 @@ impl Store {
         .bind(key)
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 
     // ----- The summary report's facts -----
@@ -506,7 +508,7 @@ impl Store {
     /// Drawn rounds from `first` to `last` (`YYYY-MM`), oldest first.
     pub async fn report_rounds(&self, first: &str, last: &str) -> StoreResult<Vec<ReportRoundRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT r.audit_month, r.due_on, (SELECT COUNT(*) FROM round_cases rc \
              WHERE rc.round_id = r.id AND rc.withdrawn_at IS NULL) AS selected \
              FROM rounds r WHERE r.status <> 'open' AND r.audit_month >= $1 AND r.audit_month <= $2 \
@@ -516,48 +518,55 @@ impl Store {
         .bind(last)
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 
     /// Up to three drawn rounds before `first`, oldest first.
     pub async fn rounds_before(&self, first: &str) -> StoreResult<Vec<ReportRoundRow>> {
         on_db!(self, |pool| {
-        let mut rows: Vec<ReportRoundRow> = sqlx::query_as(
-            "SELECT r.audit_month, r.due_on, (SELECT COUNT(*) FROM round_cases rc \
+            let mut rows: Vec<ReportRoundRow> = sqlx::query_as(
+                "SELECT r.audit_month, r.due_on, (SELECT COUNT(*) FROM round_cases rc \
              WHERE rc.round_id = r.id AND rc.withdrawn_at IS NULL) AS selected \
              FROM rounds r WHERE r.status <> 'open' AND r.audit_month < $1 \
              ORDER BY r.audit_month DESC LIMIT 3",
-        )
-        .bind(first)
-        .fetch_all(pool)
-        .await?;
-        rows.reverse();
-        Ok(rows)
-    })
+            )
+            .bind(first)
+            .fetch_all(pool)
+            .await?;
+            rows.reverse();
+            Ok(rows)
+        })
     }
 
     /// The audits of rounds `first` to `last`, with what the report counts.
     pub async fn report_audits(&self, first: &str, last: &str) -> StoreResult<Vec<ReportAuditRow>> {
         on_db!(self, |pool| {
-        // Strengths and areas for development are read from the form only to see whether
-        // anything was written; their words never leave the store for the report.
-        Ok(sqlx::query_as(
+            // Strengths and areas for development are read from the form only to see whether
+            // anything was written; their words never leave the store for the report.
+            // The form is JSON text in both databases; each reads a field its own way.
+            let field = |name: &str| match side::DIALECT {
+                super::Dialect::Sqlite => format!("json_extract(a.draft, '$.{name}')"),
+                super::Dialect::Postgres => format!("(a.draft::jsonb ->> '{name}')"),
+            };
+            Ok(sqlx::query_as(&format!(
             "SELECT a.id, r.audit_month, t.name AS team, a.completed_at, mo.outcome AS moderation, \
              ar.id IS NOT NULL AS review_assigned, ar.finalised_at IS NOT NULL AS review_finalised, \
-             json_extract(a.draft, '$.strengths') AS strengths, \
-             json_extract(a.draft, '$.development') AS development, \
+             {} AS strengths, \
+             {} AS development, \
              (SELECT COUNT(*) FROM audit_actions x WHERE x.audit_id = a.id) AS actions \
              FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id JOIN rounds r ON r.id = rc.round_id \
              JOIN cases c ON c.id = a.case_id JOIN teams t ON t.id = c.team_id \
              LEFT JOIN moderation_outcomes mo ON mo.audit_id = a.id \
              LEFT JOIN action_reviews ar ON ar.audit_id = a.id \
              WHERE rc.withdrawn_at IS NULL AND r.audit_month >= $1 AND r.audit_month <= $2 ORDER BY a.id",
-        )
+            field("strengths"),
+            field("development"),
+        ))
         .bind(first)
         .bind(last)
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 
     /// Completed grades of the audits of rounds `first` to `last`: (audit, domain, grade).
@@ -567,7 +576,7 @@ impl Store {
         last: &str,
     ) -> StoreResult<Vec<(i64, String, Grade)>> {
         on_db!(self, |pool| {
-        let rows: Vec<(i64, String, String)> = sqlx::query_as(
+            let rows: Vec<(i64, String, String)> = sqlx::query_as(
             "SELECT g.audit_id, g.domain_key, g.grade FROM audit_grades g JOIN audits a ON a.id = g.audit_id \
              JOIN round_cases rc ON rc.id = a.round_case_id JOIN rounds r ON r.id = rc.round_id \
              WHERE rc.withdrawn_at IS NULL AND r.audit_month >= $1 AND r.audit_month <= $2",
@@ -576,11 +585,11 @@ impl Store {
         .bind(last)
         .fetch_all(pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|(a, k, g)| Some((a, k, grade(&g)?)))
-            .collect())
-    })
+            Ok(rows
+                .into_iter()
+                .filter_map(|(a, k, g)| Some((a, k, grade(&g)?)))
+                .collect())
+        })
     }
 
     /// Tags on the findings of rounds `first` to `last`, with the theme's name; and for each
@@ -591,7 +600,7 @@ impl Store {
         last: &str,
     ) -> StoreResult<(Vec<TaggedFinding>, Vec<(i64, i64)>)> {
         on_db!(self, |pool| {
-        let rows: Vec<(i64, String, String)> = sqlx::query_as(
+            let rows: Vec<(i64, String, String)> = sqlx::query_as(
             "SELECT t.audit_id, t.finding, th.name FROM theme_tags t JOIN themes th ON th.id = t.theme_id \
              JOIN rounds r ON r.id = t.round_id \
              WHERE t.audit_id IS NOT NULL AND r.audit_month >= $1 AND r.audit_month <= $2 \
@@ -601,7 +610,7 @@ impl Store {
         .bind(last)
         .fetch_all(pool)
         .await?;
-        let tagged_actions: Vec<(i64, i64)> = sqlx::query_as(
+            let tagged_actions: Vec<(i64, i64)> = sqlx::query_as(
             "SELECT t.audit_id, COUNT(DISTINCT t.item_id) FROM theme_tags t JOIN rounds r ON r.id = t.round_id \
              WHERE t.finding = 'action' AND r.audit_month >= $1 AND r.audit_month <= $2 GROUP BY t.audit_id",
         )
@@ -609,19 +618,19 @@ impl Store {
         .bind(last)
         .fetch_all(pool)
         .await?;
-        Ok((
-            rows.into_iter()
-                .filter_map(|(audit_id, f, theme)| {
-                    Some(TaggedFinding {
-                        audit_id,
-                        finding: Finding::parse(&f)?,
-                        theme,
+            Ok((
+                rows.into_iter()
+                    .filter_map(|(audit_id, f, theme)| {
+                        Some(TaggedFinding {
+                            audit_id,
+                            finding: Finding::parse(&f)?,
+                            theme,
+                        })
                     })
-                })
-                .collect(),
-            tagged_actions,
-        ))
-    })
+                    .collect(),
+                tagged_actions,
+            ))
+        })
     }
 
     // ----- Reports -----
@@ -638,8 +647,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<Option<i64>> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let id: Option<i64> = sqlx::query_scalar(
+            let mut tx = side::begin_write(pool).await?;
+            let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO reports (first_month, last_month, main_findings, key_strengths, improvement, \
              recommendations, created_by, created_at, updated_by, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7, $8) \
@@ -655,38 +664,37 @@ impl Store {
         .bind(now)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some(id) = id else {
-            return Ok(None);
-        };
-        side::keep_report_version(&mut tx, id, 1, sections, by, now).await?;
-        let mut notices = notices.clone();
-        for alert in &mut notices.alerts {
-            alert.link = format!("/reports/{id}");
-        }
-        side::write_notices(self, &mut tx, &notices, now).await?;
-        tx.commit().await?;
-        Ok(Some(id))
-    })
+            let Some(id) = id else {
+                return Ok(None);
+            };
+            side::keep_report_version(&mut tx, id, 1, sections, by, now).await?;
+            let mut notices = notices.clone();
+            for alert in &mut notices.alerts {
+                alert.link = format!("/reports/{id}");
+            }
+            side::write_notices(self, &mut tx, &notices, now).await?;
+            tx.commit().await?;
+            Ok(Some(id))
+        })
     }
-
 
     pub async fn reports(&self) -> StoreResult<Vec<ReportRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(&format!(
-            "{REPORT_COLUMNS} ORDER BY r.last_month DESC, r.first_month DESC"
-        ))
-        .fetch_all(pool)
-        .await?)
-    })
+            Ok(sqlx::query_as(&format!(
+                "{REPORT_COLUMNS} ORDER BY r.last_month DESC, r.first_month DESC"
+            ))
+            .fetch_all(pool)
+            .await?)
+        })
     }
 
     pub async fn report(&self, id: i64) -> StoreResult<Option<ReportRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(&format!("{REPORT_COLUMNS} WHERE r.id = $1"))
-            .bind(id)
-            .fetch_optional(pool)
-            .await?)
-    })
+            Ok(sqlx::query_as(&format!("{REPORT_COLUMNS} WHERE r.id = $1"))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?)
+        })
     }
 
     /// Saves the sections as the next version; `false` if finalised or saved since.
@@ -699,45 +707,45 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let n = sqlx::query(
-            "UPDATE reports SET main_findings = $1, key_strengths = $2, improvement = $3, \
+            let mut tx = side::begin_write(pool).await?;
+            let n = sqlx::query(
+                "UPDATE reports SET main_findings = $1, key_strengths = $2, improvement = $3, \
              recommendations = $4, version = version + 1, updated_by = $5, updated_at = $6 \
              WHERE id = $7 AND version = $8 AND finalised_at IS NULL",
-        )
-        .bind(&s.main_findings)
-        .bind(&s.key_strengths)
-        .bind(&s.improvement)
-        .bind(&s.recommendations)
-        .bind(by)
-        .bind(now)
-        .bind(id)
-        .bind(version)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            return Ok(false);
-        }
-        side::keep_report_version(&mut tx, id, version + 1, s, by, now).await?;
-        tx.commit().await?;
-        Ok(true)
-    })
+            )
+            .bind(&s.main_findings)
+            .bind(&s.key_strengths)
+            .bind(&s.improvement)
+            .bind(&s.recommendations)
+            .bind(by)
+            .bind(now)
+            .bind(id)
+            .bind(version)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Ok(false);
+            }
+            side::keep_report_version(&mut tx, id, version + 1, s, by, now).await?;
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 
     /// Sets the cleared disclosure flags (JSON); `false` once finalised.
     pub async fn set_report_cleared(&self, id: i64, cleared: &str) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        Ok(
-            sqlx::query("UPDATE reports SET cleared = $1 WHERE id = $2 AND finalised_at IS NULL")
-                .bind(cleared)
-                .bind(id)
-                .execute(pool)
-                .await?
-                .rows_affected()
-                == 1,
-        )
-    })
+            Ok(sqlx::query(
+                "UPDATE reports SET cleared = $1 WHERE id = $2 AND finalised_at IS NULL",
+            )
+            .bind(cleared)
+            .bind(id)
+            .execute(pool)
+            .await?
+            .rows_affected()
+                == 1)
+        })
     }
 
     /// Finalises version `version` with the figures as they stand; `false` if it changed
@@ -751,42 +759,42 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        Ok(sqlx::query(
-            "UPDATE reports SET figures = $1, finalised_by = $2, finalised_at = $3 \
+            Ok(sqlx::query(
+                "UPDATE reports SET figures = $1, finalised_by = $2, finalised_at = $3 \
              WHERE id = $4 AND version = $5 AND finalised_at IS NULL",
-        )
-        .bind(figures)
-        .bind(by)
-        .bind(now)
-        .bind(id)
-        .bind(version)
-        .execute(pool)
-        .await?
-        .rows_affected()
-            == 1)
-    })
+            )
+            .bind(figures)
+            .bind(by)
+            .bind(now)
+            .bind(id)
+            .bind(version)
+            .execute(pool)
+            .await?
+            .rows_affected()
+                == 1)
+        })
     }
 
     /// Records the senior management team's meeting it was presented at (final reports).
     pub async fn report_presented(&self, id: i64, on: NaiveDate, by: i64) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        Ok(sqlx::query(
-            "UPDATE reports SET presented_on = $1, presented_by = $2 \
+            Ok(sqlx::query(
+                "UPDATE reports SET presented_on = $1, presented_by = $2 \
              WHERE id = $3 AND finalised_at IS NOT NULL AND presented_on IS NULL",
-        )
-        .bind(on)
-        .bind(by)
-        .bind(id)
-        .execute(pool)
-        .await?
-        .rows_affected()
-            == 1)
-    })
+            )
+            .bind(on)
+            .bind(by)
+            .bind(id)
+            .execute(pool)
+            .await?
+            .rows_affected()
+                == 1)
+        })
     }
 
     pub async fn report_versions(&self, id: i64) -> StoreResult<Vec<ReportVersionRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT v.version, v.main_findings, v.key_strengths, v.improvement, v.recommendations, \
              p.display_name AS saved_by, v.saved_at FROM report_versions v JOIN people p ON p.id = v.saved_by \
              WHERE v.report_id = $1 ORDER BY v.version DESC",
@@ -794,7 +802,7 @@ impl Store {
         .bind(id)
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 
     /// Adds a comment on the current draft, with its alerts.
@@ -807,17 +815,17 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let version: Option<i64> = sqlx::query_scalar(
-            "SELECT version FROM reports WHERE id = $1 AND finalised_at IS NULL",
-        )
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(version) = version else {
-            return Ok(false);
-        };
-        sqlx::query(
+            let mut tx = side::begin_write(pool).await?;
+            let version: Option<i64> = sqlx::query_scalar(
+                "SELECT version FROM reports WHERE id = $1 AND finalised_at IS NULL",
+            )
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(version) = version else {
+                return Ok(false);
+            };
+            sqlx::query(
             "INSERT INTO report_comments (report_id, version, person_id, body, at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(id)
@@ -827,38 +835,38 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        side::write_notices(self, &mut tx, notices, now).await?;
-        tx.commit().await?;
-        Ok(true)
-    })
+            side::write_notices(self, &mut tx, notices, now).await?;
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 
     pub async fn report_comments(&self, id: i64) -> StoreResult<Vec<ReportCommentRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT c.id, c.version, p.display_name AS person, c.body, c.at FROM report_comments c \
              JOIN people p ON p.id = c.person_id WHERE c.report_id = $1 ORDER BY c.id",
         )
         .bind(id)
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 
     /// Active people holding any of `roles`.
     pub async fn people_with_roles(&self, roles: &[crate::domain::Role]) -> StoreResult<Vec<i64>> {
         on_db!(self, |pool| {
-        let mut qb = sqlx::QueryBuilder::<side::DB>::new(
+            let mut qb = sqlx::QueryBuilder::<side::DB>::new(
             "SELECT DISTINCT r.person_id FROM person_roles r JOIN people p ON p.id = r.person_id \
              WHERE p.active = TRUE AND r.role IN (",
         );
-        let mut list = qb.separated(", ");
-        for role in roles {
-            list.push_bind(role.code());
-        }
-        qb.push(") ORDER BY r.person_id");
-        Ok(qb.build_query_scalar().fetch_all(pool).await?)
-    })
+            let mut list = qb.separated(", ");
+            for role in roles {
+                list.push_bind(role.code());
+            }
+            qb.push(") ORDER BY r.person_id");
+            Ok(qb.build_query_scalar().fetch_all(pool).await?)
+        })
     }
 
     // ----- Sessions -----
@@ -867,7 +875,7 @@ impl Store {
     /// Service Managers, as they stood on the audits; active people only.
     pub async fn round_participants(&self, round_id: i64) -> StoreResult<Vec<(i64, String)>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT p.id, p.display_name FROM people p WHERE p.active = TRUE AND p.id IN ( \
                SELECT a.auditor_id FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id \
                  WHERE rc.round_id = $1 AND rc.withdrawn_at IS NULL \
@@ -882,13 +890,13 @@ impl Store {
         .bind(round_id)
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 
     /// Managers who audit: active auditors who also hold a Team or Service Manager role.
     pub async fn auditing_managers(&self) -> StoreResult<Vec<(i64, String)>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT p.id, p.display_name FROM people p WHERE p.active = TRUE \
              AND EXISTS (SELECT 1 FROM person_roles r WHERE r.person_id = p.id AND r.role = 'auditor') \
              AND EXISTS (SELECT 1 FROM person_roles r WHERE r.person_id = p.id \
@@ -897,7 +905,7 @@ impl Store {
         )
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 
     /// Arranges a session and invites `invitees`, with their alerts, in one transaction.
@@ -914,8 +922,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<i64> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let id: i64 = sqlx::query_scalar(
+            let mut tx = side::begin_write(pool).await?;
+            let id: i64 = sqlx::query_scalar(
             "INSERT INTO learning_sessions (kind, title, round_id, theme_id, starts_at, minutes, place, \
              online_link, audience, materials_link, created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
@@ -934,8 +942,8 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
-        for person in invitees {
-            sqlx::query(
+            for person in invitees {
+                sqlx::query(
                 "INSERT INTO session_invitees (session_id, person_id, invited_at) VALUES ($1, $2, $3) \
                  ON CONFLICT DO NOTHING",
             )
@@ -944,54 +952,54 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        }
-        let mut notices = notices.clone();
-        for alert in &mut notices.alerts {
-            alert.link = format!("/sessions/{id}");
-        }
-        side::write_notices(self, &mut tx, &notices, now).await?;
-        tx.commit().await?;
-        Ok(id)
-    })
+            }
+            let mut notices = notices.clone();
+            for alert in &mut notices.alerts {
+                alert.link = format!("/sessions/{id}");
+            }
+            side::write_notices(self, &mut tx, &notices, now).await?;
+            tx.commit().await?;
+            Ok(id)
+        })
     }
 
     pub async fn sessions(&self) -> StoreResult<Vec<LearningSessionRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(&format!(
-            "{SESSION_COLUMNS} ORDER BY s.starts_at DESC, s.id DESC"
-        ))
-        .fetch_all(pool)
-        .await?)
-    })
+            Ok(sqlx::query_as(&format!(
+                "{SESSION_COLUMNS} ORDER BY s.starts_at DESC, s.id DESC"
+            ))
+            .fetch_all(pool)
+            .await?)
+        })
     }
 
     /// Sessions a person is invited to.
     pub async fn sessions_of(&self, person_id: i64) -> StoreResult<Vec<LearningSessionRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(&format!(
+            Ok(sqlx::query_as(&format!(
             "{SESSION_COLUMNS} WHERE s.id IN (SELECT session_id FROM session_invitees WHERE person_id = $1) \
              ORDER BY s.starts_at DESC, s.id DESC"
         ))
         .bind(person_id)
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 
     pub async fn learning_session(&self, id: i64) -> StoreResult<Option<LearningSessionRow>> {
         on_db!(self, |pool| {
-        Ok(
-            sqlx::query_as(&format!("{SESSION_COLUMNS} WHERE s.id = $1"))
-                .bind(id)
-                .fetch_optional(pool)
-                .await?,
-        )
-    })
+            Ok(
+                sqlx::query_as(&format!("{SESSION_COLUMNS} WHERE s.id = $1"))
+                    .bind(id)
+                    .fetch_optional(pool)
+                    .await?,
+            )
+        })
     }
 
     pub async fn invitees(&self, session_id: i64) -> StoreResult<Vec<InviteeRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT i.person_id, p.display_name AS name, i.accepted_at, i.attended, \
              EXISTS (SELECT 1 FROM session_feedback f WHERE f.session_id = i.session_id AND f.person_id = i.person_id) AS responded \
              FROM session_invitees i JOIN people p ON p.id = i.person_id WHERE i.session_id = $1 \
@@ -1000,7 +1008,7 @@ impl Store {
         .bind(session_id)
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 
     /// An invitee says they will come; `false` if not invited.
@@ -1011,18 +1019,18 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        Ok(sqlx::query(
-            "UPDATE session_invitees SET accepted_at = COALESCE(accepted_at, $1) \
+            Ok(sqlx::query(
+                "UPDATE session_invitees SET accepted_at = COALESCE(accepted_at, $1) \
              WHERE session_id = $2 AND person_id = $3",
-        )
-        .bind(now)
-        .bind(session_id)
-        .bind(person_id)
-        .execute(pool)
-        .await?
-        .rows_affected()
-            == 1)
-    })
+            )
+            .bind(now)
+            .bind(session_id)
+            .bind(person_id)
+            .execute(pool)
+            .await?
+            .rows_affected()
+                == 1)
+        })
     }
 
     /// Records who came and, in the same transaction, asks each attendee not yet asked for
@@ -1036,44 +1044,44 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<Notices> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        sqlx::query("UPDATE session_invitees SET attended = 0 WHERE session_id = $1")
-            .bind(session_id)
-            .execute(&mut *tx)
-            .await?;
-        for person in attended {
-            sqlx::query(
+            let mut tx = side::begin_write(pool).await?;
+            sqlx::query("UPDATE session_invitees SET attended = 0 WHERE session_id = $1")
+                .bind(session_id)
+                .execute(&mut *tx)
+                .await?;
+            for person in attended {
+                sqlx::query(
                 "UPDATE session_invitees SET attended = 1 WHERE session_id = $1 AND person_id = $2",
             )
             .bind(session_id)
             .bind(person)
             .execute(&mut *tx)
             .await?;
-        }
-        let mut notices = Notices::new();
-        if let Some(body) = ask {
-            let link = format!("/sessions/{session_id}/feedback");
-            let asked: Vec<i64> = sqlx::query_scalar(
+            }
+            let mut notices = Notices::new();
+            if let Some(body) = ask {
+                let link = format!("/sessions/{session_id}/feedback");
+                let asked: Vec<i64> = sqlx::query_scalar(
                 "SELECT person_id FROM alerts WHERE kind = 'session_feedback_asked' AND link = $1 \
                  UNION SELECT person_id FROM alerts_archive WHERE kind = 'session_feedback_asked' AND link = $1",
             )
             .bind(&link)
             .fetch_all(&mut *tx)
             .await?;
-            for person in attended.iter().filter(|p| !asked.contains(p)) {
-                notices.alert(super::NewAlert {
-                    person_id: *person,
-                    kind: crate::domain::alert::AlertKind::SessionFeedbackAsked,
-                    case_id: None,
-                    link: link.clone(),
-                    body: body.to_string(),
-                });
+                for person in attended.iter().filter(|p| !asked.contains(p)) {
+                    notices.alert(super::NewAlert {
+                        person_id: *person,
+                        kind: crate::domain::alert::AlertKind::SessionFeedbackAsked,
+                        case_id: None,
+                        link: link.clone(),
+                        body: body.to_string(),
+                    });
+                }
+                side::write_notices(self, &mut tx, &notices, now).await?;
             }
-            side::write_notices(self, &mut tx, &notices, now).await?;
-        }
-        tx.commit().await?;
-        Ok(notices)
-    })
+            tx.commit().await?;
+            Ok(notices)
+        })
     }
 
     /// Stores an attendee's feedback; `false` if they gave it already.
@@ -1085,7 +1093,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        Ok(sqlx::query(
+            Ok(sqlx::query(
             "INSERT INTO session_feedback (session_id, person_id, useful, discussion, improve, comments, given_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (session_id, person_id) DO NOTHING",
         )
@@ -1100,19 +1108,19 @@ impl Store {
         .await?
         .rows_affected()
             == 1)
-    })
+        })
     }
 
     pub async fn session_feedback(&self, session_id: i64) -> StoreResult<Vec<SessionFeedbackRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT id, session_id, person_id, useful, discussion, improve, comments, given_at \
              FROM session_feedback WHERE session_id = $1 ORDER BY id",
         )
         .bind(session_id)
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 
     /// Every feedback on sessions of `kind`, oldest session first, for results over time.
@@ -1121,7 +1129,7 @@ impl Store {
         kind: SessionKind,
     ) -> StoreResult<Vec<(i64, SessionFeedbackRow)>> {
         on_db!(self, |pool| {
-        let rows: Vec<SessionFeedbackRow> = sqlx::query_as(
+            let rows: Vec<SessionFeedbackRow> = sqlx::query_as(
             "SELECT f.id, f.session_id, f.person_id, f.useful, f.discussion, f.improve, f.comments, f.given_at \
              FROM session_feedback f JOIN learning_sessions s ON s.id = f.session_id \
              WHERE s.kind = $1 ORDER BY s.starts_at, f.id",
@@ -1129,8 +1137,8 @@ impl Store {
         .bind(kind.code())
         .fetch_all(pool)
         .await?;
-        Ok(rows.into_iter().map(|r| (r.session_id, r)).collect())
-    })
+            Ok(rows.into_iter().map(|r| (r.session_id, r)).collect())
+        })
     }
 
     // ----- Newsletter -----
@@ -1145,7 +1153,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<Option<i64>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_scalar(
+            Ok(sqlx::query_scalar(
             "INSERT INTO newsletters (issue, period_from, period_to, body, created_by, created_at, updated_by, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $5, $6) ON CONFLICT (issue) DO NOTHING RETURNING id",
         )
@@ -1157,28 +1165,28 @@ impl Store {
         .bind(now)
         .fetch_optional(pool)
         .await?)
-    })
+        })
     }
 
     pub async fn newsletters(&self) -> StoreResult<Vec<NewsletterRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(&format!(
-            "{NEWSLETTER_COLUMNS} ORDER BY n.period_to DESC, n.id DESC"
-        ))
-        .fetch_all(pool)
-        .await?)
-    })
+            Ok(sqlx::query_as(&format!(
+                "{NEWSLETTER_COLUMNS} ORDER BY n.period_to DESC, n.id DESC"
+            ))
+            .fetch_all(pool)
+            .await?)
+        })
     }
 
     pub async fn newsletter(&self, id: i64) -> StoreResult<Option<NewsletterRow>> {
         on_db!(self, |pool| {
-        Ok(
-            sqlx::query_as(&format!("{NEWSLETTER_COLUMNS} WHERE n.id = $1"))
-                .bind(id)
-                .fetch_optional(pool)
-                .await?,
-        )
-    })
+            Ok(
+                sqlx::query_as(&format!("{NEWSLETTER_COLUMNS} WHERE n.id = $1"))
+                    .bind(id)
+                    .fetch_optional(pool)
+                    .await?,
+            )
+        })
     }
 
     pub async fn save_newsletter(
@@ -1190,7 +1198,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        Ok(sqlx::query(
+            Ok(sqlx::query(
             "UPDATE newsletters SET body = $1, version = version + 1, updated_by = $2, updated_at = $3 \
              WHERE id = $4 AND version = $5 AND finalised_at IS NULL",
         )
@@ -1203,21 +1211,21 @@ impl Store {
         .await?
         .rows_affected()
             == 1)
-    })
+        })
     }
 
     pub async fn set_newsletter_cleared(&self, id: i64, cleared: &str) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        Ok(sqlx::query(
-            "UPDATE newsletters SET cleared = $1 WHERE id = $2 AND finalised_at IS NULL",
-        )
-        .bind(cleared)
-        .bind(id)
-        .execute(pool)
-        .await?
-        .rows_affected()
-            == 1)
-    })
+            Ok(sqlx::query(
+                "UPDATE newsletters SET cleared = $1 WHERE id = $2 AND finalised_at IS NULL",
+            )
+            .bind(cleared)
+            .bind(id)
+            .execute(pool)
+            .await?
+            .rows_affected()
+                == 1)
+        })
     }
 
     pub async fn finalise_newsletter(
@@ -1228,19 +1236,19 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        Ok(sqlx::query(
-            "UPDATE newsletters SET finalised_by = $1, finalised_at = $2 \
+            Ok(sqlx::query(
+                "UPDATE newsletters SET finalised_by = $1, finalised_at = $2 \
              WHERE id = $3 AND version = $4 AND finalised_at IS NULL",
-        )
-        .bind(by)
-        .bind(now)
-        .bind(id)
-        .bind(version)
-        .execute(pool)
-        .await?
-        .rows_affected()
-            == 1)
-    })
+            )
+            .bind(by)
+            .bind(now)
+            .bind(id)
+            .bind(version)
+            .execute(pool)
+            .await?
+            .rows_affected()
+                == 1)
+        })
     }
 
     /// Audits completed between two instants, with how many were graded good or better.
@@ -1250,7 +1258,7 @@ impl Store {
         to: DateTime<Utc>,
     ) -> StoreResult<(i64, i64)> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT COUNT(*), COALESCE(SUM(CASE WHEN overall_grade IN ('outstanding', 'good') THEN 1 ELSE 0 END), 0) \
              FROM audits WHERE completed_at >= $1 AND completed_at < $2",
         )
@@ -1258,7 +1266,7 @@ impl Store {
         .bind(to)
         .fetch_one(pool)
         .await?)
-    })
+        })
     }
 
     /// Themes on strengths or areas for development of audits completed between two
@@ -1269,7 +1277,7 @@ impl Store {
         to: DateTime<Utc>,
     ) -> StoreResult<Vec<(String, String, i64)>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT t.finding, th.name, COUNT(DISTINCT t.audit_id) AS n FROM theme_tags t \
              JOIN themes th ON th.id = t.theme_id JOIN audits a ON a.id = t.audit_id \
              WHERE t.finding IN ('strengths', 'development') AND a.completed_at >= $1 AND a.completed_at < $2 \
@@ -1279,7 +1287,7 @@ impl Store {
         .bind(to)
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 
     /// Titles of Make A Difference summaries published between two instants.
@@ -1289,7 +1297,7 @@ impl Store {
         to: DateTime<Utc>,
     ) -> StoreResult<Vec<String>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_scalar(
+            Ok(sqlx::query_scalar(
             "SELECT title FROM difference_summaries WHERE published_at >= $1 AND published_at < $2 \
              ORDER BY published_at",
         )
@@ -1297,7 +1305,7 @@ impl Store {
         .bind(to)
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 
     /// Sessions starting after `after` (London wall-clock time), soonest first.
@@ -1306,13 +1314,13 @@ impl Store {
         after: NaiveDateTime,
     ) -> StoreResult<Vec<LearningSessionRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(&format!(
-            "{SESSION_COLUMNS} WHERE s.starts_at > $1 ORDER BY s.starts_at LIMIT 5"
-        ))
-        .bind(after)
-        .fetch_all(pool)
-        .await?)
-    })
+            Ok(sqlx::query_as(&format!(
+                "{SESSION_COLUMNS} WHERE s.starts_at > $1 ORDER BY s.starts_at LIMIT 5"
+            ))
+            .bind(after)
+            .fetch_all(pool)
+            .await?)
+        })
     }
 }
 

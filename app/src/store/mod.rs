@@ -163,16 +163,16 @@ pub enum Dialect {
 
 /// The SQLite side: its types, and a write transaction that takes the write lock at once.
 pub(crate) mod sqlite {
-    pub use super::audits::sqlite_side::*;
-    pub use super::difference::sqlite_side::*;
-    pub use super::imports::sqlite_side::*;
-    pub use super::learning::sqlite_side::*;
-    pub use super::moderation::sqlite_side::*;
-    pub use super::notices::sqlite_side::*;
-    pub use super::people::sqlite_side::*;
-    pub use super::rounds::sqlite_side::*;
-    pub use super::sqlite_side::*;
-    pub use super::team_changes::sqlite_side::*;
+    pub(crate) use super::audits::sqlite_side::*;
+    pub(crate) use super::difference::sqlite_side::*;
+    pub(crate) use super::imports::sqlite_side::*;
+    pub(crate) use super::learning::sqlite_side::*;
+    pub(crate) use super::moderation::sqlite_side::*;
+    pub(crate) use super::notices::sqlite_side::*;
+    pub(crate) use super::people::sqlite_side::*;
+    pub(crate) use super::rounds::sqlite_side::*;
+    pub(crate) use super::sqlite_side::*;
+    pub(crate) use super::team_changes::sqlite_side::*;
     use super::StoreResult;
 
     pub type DB = sqlx::Sqlite;
@@ -191,16 +191,16 @@ pub(crate) mod sqlite {
 /// The PostgreSQL side. A write transaction begins plainly: row locks and unique keys do
 /// what SQLite's single writer does.
 pub(crate) mod postgres {
-    pub use super::audits::postgres_side::*;
-    pub use super::difference::postgres_side::*;
-    pub use super::imports::postgres_side::*;
-    pub use super::learning::postgres_side::*;
-    pub use super::moderation::postgres_side::*;
-    pub use super::notices::postgres_side::*;
-    pub use super::people::postgres_side::*;
-    pub use super::postgres_side::*;
-    pub use super::rounds::postgres_side::*;
-    pub use super::team_changes::postgres_side::*;
+    pub(crate) use super::audits::postgres_side::*;
+    pub(crate) use super::difference::postgres_side::*;
+    pub(crate) use super::imports::postgres_side::*;
+    pub(crate) use super::learning::postgres_side::*;
+    pub(crate) use super::moderation::postgres_side::*;
+    pub(crate) use super::notices::postgres_side::*;
+    pub(crate) use super::people::postgres_side::*;
+    pub(crate) use super::postgres_side::*;
+    pub(crate) use super::rounds::postgres_side::*;
+    pub(crate) use super::team_changes::postgres_side::*;
     use super::StoreResult;
 
     pub type DB = sqlx::Postgres;
@@ -432,55 +432,56 @@ impl Store {
 
     pub async fn has_people(&self) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people")
-            .fetch_one(pool)
-            .await?;
-        Ok(count > 0)
-    })
+            let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people")
+                .fetch_one(pool)
+                .await?;
+            Ok(count > 0)
+        })
     }
 
     // ---- people and sessions ----
 
     pub async fn credentials(&self, email: &str) -> StoreResult<Option<Credentials>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
-            "SELECT id AS person_id, password_hash, active FROM people WHERE email = $1",
-        )
-        .bind(email)
-        .fetch_optional(pool)
-        .await?)
-    })
+            Ok(sqlx::query_as(
+                "SELECT id AS person_id, password_hash, active FROM people WHERE email = $1",
+            )
+            .bind(email)
+            .fetch_optional(pool)
+            .await?)
+        })
     }
 
     pub async fn person(&self, person_id: i64) -> StoreResult<Option<PersonSummary>> {
         on_db!(self, |pool| {
-        let row: Option<(String, bool)> =
-            sqlx::query_as("SELECT display_name, active FROM people WHERE id = $1")
-                .bind(person_id)
-                .fetch_optional(pool)
-                .await?;
-        let Some((display_name, true)) = row else {
-            return Ok(None);
-        };
-        let codes: Vec<String> =
-            sqlx::query_scalar("SELECT role FROM person_roles WHERE person_id = $1")
-                .bind(person_id)
-                .fetch_all(pool)
-                .await?;
-        let roles = codes
-            .iter()
-            .map(|c| {
-                Role::from_code(c).ok_or_else(|| StoreError::Corrupt(format!("unknown role {c}")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Some(PersonSummary {
-            actor: Actor {
-                person_id,
-                roles: RoleSet::new(roles),
-            },
-            display_name,
-        }))
-    })
+            let row: Option<(String, bool)> =
+                sqlx::query_as("SELECT display_name, active FROM people WHERE id = $1")
+                    .bind(person_id)
+                    .fetch_optional(pool)
+                    .await?;
+            let Some((display_name, true)) = row else {
+                return Ok(None);
+            };
+            let codes: Vec<String> =
+                sqlx::query_scalar("SELECT role FROM person_roles WHERE person_id = $1")
+                    .bind(person_id)
+                    .fetch_all(pool)
+                    .await?;
+            let roles = codes
+                .iter()
+                .map(|c| {
+                    Role::from_code(c)
+                        .ok_or_else(|| StoreError::Corrupt(format!("unknown role {c}")))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Some(PersonSummary {
+                actor: Actor {
+                    person_id,
+                    roles: RoleSet::new(roles),
+                },
+                display_name,
+            }))
+        })
     }
 
     /// The active person's roles; `None` if they are unknown or no longer active.
@@ -495,7 +496,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         on_db!(self, |pool| {
-        sqlx::query(
+            sqlx::query(
             "INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)",
         )
         .bind(token_hash)
@@ -503,19 +504,19 @@ impl Store {
         .bind(now)
         .execute(pool)
         .await?;
-        Ok(())
-    })
+            Ok(())
+        })
     }
 
     pub async fn session(&self, token_hash: &str) -> StoreResult<Option<SessionRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
-            "SELECT person_id, created_at, last_seen_at FROM sessions WHERE token_hash = $1",
-        )
-        .bind(token_hash)
-        .fetch_optional(pool)
-        .await?)
-    })
+            Ok(sqlx::query_as(
+                "SELECT person_id, created_at, last_seen_at FROM sessions WHERE token_hash = $1",
+            )
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await?)
+        })
     }
 
     /// A session and its person, from memory when looked up lately (see `session_cache`).
@@ -539,38 +540,38 @@ impl Store {
 
     pub async fn touch_session(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<()> {
         on_db!(self, |pool| {
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
-            .bind(now)
-            .bind(token_hash)
-            .execute(pool)
-            .await?;
-        self.sessions.touched(token_hash, now);
-        Ok(())
-    })
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                .bind(now)
+                .bind(token_hash)
+                .execute(pool)
+                .await?;
+            self.sessions.touched(token_hash, now);
+            Ok(())
+        })
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
         on_db!(self, |pool| {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token_hash)
-            .execute(pool)
-            .await?;
-        self.sessions.forget_all();
-        Ok(())
-    })
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(token_hash)
+                .execute(pool)
+                .await?;
+            self.sessions.forget_all();
+            Ok(())
+        })
     }
 
     /// Ends every session of this person (*Sign out everywhere*); how many there were.
     pub async fn delete_sessions_of(&self, person_id: i64) -> StoreResult<u64> {
         on_db!(self, |pool| {
-        let ended = sqlx::query("DELETE FROM sessions WHERE person_id = $1")
-            .bind(person_id)
-            .execute(pool)
-            .await?
-            .rows_affected();
-        self.sessions.forget_all();
-        Ok(ended)
-    })
+            let ended = sqlx::query("DELETE FROM sessions WHERE person_id = $1")
+                .bind(person_id)
+                .execute(pool)
+                .await?
+                .rows_affected();
+            self.sessions.forget_all();
+            Ok(ended)
+        })
     }
 
     /// Moves a session's clock; lets tests check expiry without waiting.
@@ -581,24 +582,26 @@ impl Store {
         last_seen_at: DateTime<Utc>,
     ) -> StoreResult<()> {
         on_db!(self, |pool| {
-        sqlx::query("UPDATE sessions SET created_at = $1, last_seen_at = $2 WHERE token_hash = $3")
+            sqlx::query(
+                "UPDATE sessions SET created_at = $1, last_seen_at = $2 WHERE token_hash = $3",
+            )
             .bind(created_at)
             .bind(last_seen_at)
             .bind(token_hash)
             .execute(pool)
             .await?;
-        self.sessions.forget_all();
-        Ok(())
-    })
+            self.sessions.forget_all();
+            Ok(())
+        })
     }
 
     pub async fn person_id_by_email(&self, email: &str) -> StoreResult<Option<i64>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_scalar("SELECT id FROM people WHERE email = $1")
-            .bind(email)
-            .fetch_optional(pool)
-            .await?)
-    })
+            Ok(sqlx::query_scalar("SELECT id FROM people WHERE email = $1")
+                .bind(email)
+                .fetch_optional(pool)
+                .await?)
+        })
     }
 
     // ---- access log ----
@@ -638,23 +641,22 @@ impl Store {
         record: Option<crate::domain::trail::Record>,
     ) -> StoreResult<i64> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM access_log WHERE person_id = $1 AND action = $2 \
+            Ok(sqlx::query_scalar(
+                "SELECT COUNT(*) FROM access_log WHERE person_id = $1 AND action = $2 \
              AND outcome = $3 AND ((record_kind = $4 AND record_id = $5) \
              OR ($4 IS NULL AND record_kind IS NULL))",
-        )
-        .bind(person_id)
-        .bind(action)
-        .bind(outcome.code())
-        .bind(record.map(|r| r.kind()))
-        .bind(record.map(|r| r.id()))
-        .fetch_one(pool)
-        .await?)
-    })
+            )
+            .bind(person_id)
+            .bind(action)
+            .bind(outcome.code())
+            .bind(record.map(|r| r.kind()))
+            .bind(record.map(|r| r.id()))
+            .fetch_one(pool)
+            .await?)
+        })
     }
 
     // ---- cases ----
-
 
     /// One page of the open cases the actor may see, and how many there are in all.
     pub async fn cases(
@@ -663,47 +665,48 @@ impl Store {
         query: &CaseQuery,
     ) -> StoreResult<(Vec<CaseListing>, i64)> {
         on_db!(self, |pool| {
-        let mut count =
-            QueryBuilder::new("SELECT COUNT(*) FROM cases c JOIN teams t ON t.id = c.team_id");
-        side::push_case_scope(&mut count, actor, query);
-        let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
+            let mut count =
+                QueryBuilder::new("SELECT COUNT(*) FROM cases c JOIN teams t ON t.id = c.team_id");
+            side::push_case_scope(&mut count, actor, query);
+            let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
 
-        let mut select = QueryBuilder::new(CASE_COLUMNS);
-        side::push_case_scope(&mut select, actor, query);
-        select
-            .push(" ORDER BY t.name, c.child_unique_id LIMIT ")
-            .push_bind(query.limit)
-            .push(" OFFSET ")
-            .push_bind(query.offset);
-        let raws: Vec<CaseRowRaw> = select.build_query_as().fetch_all(pool).await?;
-        let mut lists = self
-            .lists_of(&raws.iter().map(|r| r.id).collect::<Vec<_>>())
-            .await?;
-        let listings = raws
-            .into_iter()
-            .map(|r| {
-                let l = lists.remove(&r.id).unwrap_or_default();
-                r.into_listing(l)
-            })
-            .collect();
-        Ok((listings, total))
-    })
+            let mut select = QueryBuilder::new(CASE_COLUMNS);
+            side::push_case_scope(&mut select, actor, query);
+            select
+                .push(" ORDER BY t.name, c.child_unique_id LIMIT ")
+                .push_bind(query.limit)
+                .push(" OFFSET ")
+                .push_bind(query.offset);
+            let raws: Vec<CaseRowRaw> = select.build_query_as().fetch_all(pool).await?;
+            let mut lists = self
+                .lists_of(&raws.iter().map(|r| r.id).collect::<Vec<_>>())
+                .await?;
+            let listings = raws
+                .into_iter()
+                .map(|r| {
+                    let l = lists.remove(&r.id).unwrap_or_default();
+                    r.into_listing(l)
+                })
+                .collect();
+            Ok((listings, total))
+        })
     }
 
     pub async fn case(&self, case_id: i64) -> StoreResult<Option<CaseListing>> {
         on_db!(self, |pool| {
-        let raw: Option<CaseRowRaw> = sqlx::query_as(&format!("{CASE_COLUMNS} WHERE c.id = $1"))
-            .bind(case_id)
-            .fetch_optional(pool)
-            .await?;
-        let Some(raw) = raw else { return Ok(None) };
-        let lists = self
-            .lists_of(&[raw.id])
-            .await?
-            .remove(&raw.id)
-            .unwrap_or_default();
-        Ok(Some(raw.into_listing(lists)))
-    })
+            let raw: Option<CaseRowRaw> =
+                sqlx::query_as(&format!("{CASE_COLUMNS} WHERE c.id = $1"))
+                    .bind(case_id)
+                    .fetch_optional(pool)
+                    .await?;
+            let Some(raw) = raw else { return Ok(None) };
+            let lists = self
+                .lists_of(&[raw.id])
+                .await?
+                .remove(&raw.id)
+                .unwrap_or_default();
+            Ok(Some(raw.into_listing(lists)))
+        })
     }
 
     async fn lists_of(
@@ -711,82 +714,83 @@ impl Store {
         case_ids: &[i64],
     ) -> StoreResult<std::collections::HashMap<i64, Vec<AnnexList>>> {
         on_db!(self, |pool| {
-        let mut out: std::collections::HashMap<i64, Vec<AnnexList>> = Default::default();
-        if case_ids.is_empty() {
-            return Ok(out);
-        }
-        let mut qb = QueryBuilder::<side::DB>::new(
-            "SELECT case_id, annex_list FROM case_lists WHERE case_id IN (",
-        );
-        let mut ids = qb.separated(", ");
-        for id in case_ids {
-            ids.push_bind(*id);
-        }
-        qb.push(") ORDER BY case_id, annex_list");
-        let rows: Vec<(i64, i64)> = qb.build_query_as().fetch_all(pool).await?;
-        for (case_id, number) in rows {
-            let list = AnnexList::from_number(number)
-                .ok_or_else(|| StoreError::Corrupt(format!("unknown Annex A list {number}")))?;
-            out.entry(case_id).or_default().push(list);
-        }
-        Ok(out)
-    })
+            let mut out: std::collections::HashMap<i64, Vec<AnnexList>> = Default::default();
+            if case_ids.is_empty() {
+                return Ok(out);
+            }
+            let mut qb = QueryBuilder::<side::DB>::new(
+                "SELECT case_id, annex_list FROM case_lists WHERE case_id IN (",
+            );
+            let mut ids = qb.separated(", ");
+            for id in case_ids {
+                ids.push_bind(*id);
+            }
+            qb.push(") ORDER BY case_id, annex_list");
+            let rows: Vec<(i64, i64)> = qb.build_query_as().fetch_all(pool).await?;
+            for (case_id, number) in rows {
+                let list = AnnexList::from_number(number)
+                    .ok_or_else(|| StoreError::Corrupt(format!("unknown Annex A list {number}")))?;
+                out.entry(case_id).or_default().push(list);
+            }
+            Ok(out)
+        })
     }
 
     /// Teams holding at least one open case the actor may see.
     pub async fn teams_in_view(&self, actor: &Actor) -> StoreResult<Vec<(i64, String)>> {
         on_db!(self, |pool| {
-        let all = CaseQuery::default();
-        let mut qb = QueryBuilder::new(
-            "SELECT DISTINCT t.id, t.name FROM cases c JOIN teams t ON t.id = c.team_id",
-        );
-        side::push_case_scope(&mut qb, actor, &all);
-        qb.push(" ORDER BY t.name");
-        Ok(qb.build_query_as().fetch_all(pool).await?)
-    })
+            let all = CaseQuery::default();
+            let mut qb = QueryBuilder::new(
+                "SELECT DISTINCT t.id, t.name FROM cases c JOIN teams t ON t.id = c.team_id",
+            );
+            side::push_case_scope(&mut qb, actor, &all);
+            qb.push(" ORDER BY t.name");
+            Ok(qb.build_query_as().fetch_all(pool).await?)
+        })
     }
 
     pub async fn teams(&self) -> StoreResult<Vec<(i64, String)>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as("SELECT id, name FROM teams ORDER BY name")
-            .fetch_all(pool)
-            .await?)
-    })
+            Ok(sqlx::query_as("SELECT id, name FROM teams ORDER BY name")
+                .fetch_all(pool)
+                .await?)
+        })
     }
 
     /// Open cases per team and Annex A list: the pool a draw will take from.
     pub async fn pool_counts(&self) -> StoreResult<Vec<PoolCount>> {
         on_db!(self, |pool| {
-        let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(
+            let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(
             "SELECT t.id, t.name, l.annex_list, COUNT(*) FROM cases c \
              JOIN teams t ON t.id = c.team_id JOIN case_lists l ON l.case_id = c.id \
              WHERE c.closed_on IS NULL GROUP BY t.id, t.name, l.annex_list ORDER BY t.name, l.annex_list",
         )
         .fetch_all(pool)
         .await?;
-        rows.into_iter()
-            .map(|(team_id, team, number, cases)| {
-                let list = AnnexList::from_number(number)
-                    .ok_or_else(|| StoreError::Corrupt(format!("unknown Annex A list {number}")))?;
-                Ok(PoolCount {
-                    team_id,
-                    team,
-                    list,
-                    cases,
+            rows.into_iter()
+                .map(|(team_id, team, number, cases)| {
+                    let list = AnnexList::from_number(number).ok_or_else(|| {
+                        StoreError::Corrupt(format!("unknown Annex A list {number}"))
+                    })?;
+                    Ok(PoolCount {
+                        team_id,
+                        team,
+                        list,
+                        cases,
+                    })
                 })
-            })
-            .collect()
-    })
+                .collect()
+        })
     }
 
     pub async fn open_case_count(&self) -> StoreResult<i64> {
         on_db!(self, |pool| {
-        Ok(
-            sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE closed_on IS NULL")
-                .fetch_one(pool)
-                .await?,
-        )
-    })
+            Ok(
+                sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE closed_on IS NULL")
+                    .fetch_one(pool)
+                    .await?,
+            )
+        })
     }
 
     // ---- tray ----
@@ -802,34 +806,34 @@ impl Store {
         limit: i64,
     ) -> StoreResult<(Vec<AlertRow>, i64)> {
         on_db!(self, |pool| {
-        let filter = |qb: &mut QueryBuilder<'_, side::DB>| {
-            qb.push(match show {
-                "archived" => " FROM alerts_archive WHERE person_id = ",
-                _ => " FROM alerts WHERE person_id = ",
+            let filter = |qb: &mut QueryBuilder<'_, side::DB>| {
+                qb.push(match show {
+                    "archived" => " FROM alerts_archive WHERE person_id = ",
+                    _ => " FROM alerts WHERE person_id = ",
+                });
+                qb.push_bind(person_id);
+                if show == "unread" {
+                    qb.push(" AND read_at IS NULL");
+                }
+                if let Some(kind) = kind {
+                    qb.push(" AND kind = ");
+                    qb.push_bind(kind.to_string());
+                }
+            };
+            let mut qb = QueryBuilder::<side::DB>::new(if show == "archived" {
+                "SELECT alert_id AS id, kind, case_id, body, link, created_at, read_at, archived_at"
+            } else {
+                "SELECT id, kind, case_id, body, link, created_at, read_at, archived_at"
             });
-            qb.push_bind(person_id);
-            if show == "unread" {
-                qb.push(" AND read_at IS NULL");
-            }
-            if let Some(kind) = kind {
-                qb.push(" AND kind = ");
-                qb.push_bind(kind.to_string());
-            }
-        };
-        let mut qb = QueryBuilder::<side::DB>::new(if show == "archived" {
-            "SELECT alert_id AS id, kind, case_id, body, link, created_at, read_at, archived_at"
-        } else {
-            "SELECT id, kind, case_id, body, link, created_at, read_at, archived_at"
-        });
-        filter(&mut qb);
-        qb.push(" ORDER BY id DESC LIMIT ");
-        qb.push_bind(limit);
-        let rows = qb.build_query_as().fetch_all(pool).await?;
-        let mut qb = QueryBuilder::<side::DB>::new("SELECT COUNT(*)");
-        filter(&mut qb);
-        let matching = qb.build_query_scalar().fetch_one(pool).await?;
-        Ok((rows, matching))
-    })
+            filter(&mut qb);
+            qb.push(" ORDER BY id DESC LIMIT ");
+            qb.push_bind(limit);
+            let rows = qb.build_query_as().fetch_all(pool).await?;
+            let mut qb = QueryBuilder::<side::DB>::new("SELECT COUNT(*)");
+            filter(&mut qb);
+            let matching = qb.build_query_scalar().fetch_one(pool).await?;
+            Ok((rows, matching))
+        })
     }
 
     /// Archives every alert raised before `before`: moves it to `alerts_archive`, never
@@ -841,16 +845,16 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<(u64, Vec<i64>)> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let people: Vec<i64> = sqlx::query_scalar(
+            let mut tx = side::begin_write(pool).await?;
+            let people: Vec<i64> = sqlx::query_scalar(
             "SELECT DISTINCT person_id FROM alerts WHERE archived_at IS NULL AND created_at < $1",
         )
         .bind(before)
         .fetch_all(&mut *tx)
         .await?;
-        // An alert is archived once (a unique key on `alert_id`): a second sweep at the same
-        // time, on another instance, finds them there and adds nothing.
-        let archived = sqlx::query(
+            // An alert is archived once (a unique key on `alert_id`): a second sweep at the same
+            // time, on another instance, finds them there and adds nothing.
+            let archived = sqlx::query(
             "INSERT INTO alerts_archive (alert_id, person_id, kind, case_id, body, link, created_at, read_at, archived_at) \
              SELECT id, person_id, kind, case_id, body, link, created_at, read_at, $1 FROM alerts \
              WHERE archived_at IS NULL AND created_at < $2 ORDER BY id \
@@ -861,32 +865,32 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        let removed =
-            sqlx::query("DELETE FROM alerts WHERE archived_at IS NULL AND created_at < $1")
-                .bind(before)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-        // Both in one transaction, so nothing can be lost between them; every alert removed
-        // is in the archive, by this sweep or one beside it.
-        debug_assert!(archived <= removed);
-        for person in &people {
-            side::insert_event(&mut tx, *person, "alerts_archived", "{}", now).await?;
-        }
-        tx.commit().await?;
-        Ok((archived, people))
-    })
+            let removed =
+                sqlx::query("DELETE FROM alerts WHERE archived_at IS NULL AND created_at < $1")
+                    .bind(before)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            // Both in one transaction, so nothing can be lost between them; every alert removed
+            // is in the archive, by this sweep or one beside it.
+            debug_assert!(archived <= removed);
+            for person in &people {
+                side::insert_event(&mut tx, *person, "alerts_archived", "{}", now).await?;
+            }
+            tx.commit().await?;
+            Ok((archived, people))
+        })
     }
 
     pub async fn unread_alerts(&self, person_id: i64) -> StoreResult<i64> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_scalar(
+            Ok(sqlx::query_scalar(
             "SELECT COUNT(*) FROM alerts WHERE person_id = $1 AND read_at IS NULL AND archived_at IS NULL",
         )
         .bind(person_id)
         .fetch_one(pool)
         .await?)
-    })
+        })
     }
 
     // TODO(postgres branch): tests still read through this; replaced before merging.
@@ -908,7 +912,7 @@ impl Store {
         body: &str,
     ) -> StoreResult<i64> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_scalar(
+            Ok(sqlx::query_scalar(
             "INSERT INTO alerts (person_id, kind, case_id, body, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(person_id)
@@ -918,9 +922,8 @@ impl Store {
         .bind(Utc::now())
         .fetch_one(pool)
         .await?)
-    })
+        })
     }
-
 
     /// Marks one of the person's own alerts read (telling their other views). `false` if it
     /// is not theirs.
@@ -931,8 +934,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let found = sqlx::query(
+            let mut tx = side::begin_write(pool).await?;
+            let found = sqlx::query(
             "UPDATE alerts SET read_at = COALESCE(read_at, $1) WHERE id = $2 AND person_id = $3",
         )
         .bind(now)
@@ -941,20 +944,20 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        if found != 1 {
-            return Ok(false);
-        }
-        side::insert_event(
-            &mut tx,
-            person_id,
-            "alert_read",
-            &serde_json::json!({ "id": alert_id }).to_string(),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(true)
-    })
+            if found != 1 {
+                return Ok(false);
+            }
+            side::insert_event(
+                &mut tx,
+                person_id,
+                "alert_read",
+                &serde_json::json!({ "id": alert_id }).to_string(),
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 
     /// These people's events after `after`, oldest first, with whose each is: one read
@@ -966,29 +969,30 @@ impl Store {
         limit: i64,
     ) -> StoreResult<Vec<(i64, EventRow)>> {
         on_db!(self, |pool| {
-        if people.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut qb =
-            QueryBuilder::<side::DB>::new("SELECT id, person_id, kind, data FROM events WHERE id > ");
-        qb.push_bind(after);
-        qb.push(" AND person_id IN (");
-        let mut ids = qb.separated(", ");
-        for p in people {
-            ids.push_bind(*p);
-        }
-        qb.push(") ORDER BY id LIMIT ");
-        qb.push_bind(limit);
-        let rows: Vec<(i64, i64, String, String)> = qb
-            .build_query_as()
-            .persistent(false)
-            .fetch_all(pool)
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, person, kind, data)| (person, EventRow { id, kind, data }))
-            .collect())
-    })
+            if people.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut qb = QueryBuilder::<side::DB>::new(
+                "SELECT id, person_id, kind, data FROM events WHERE id > ",
+            );
+            qb.push_bind(after);
+            qb.push(" AND person_id IN (");
+            let mut ids = qb.separated(", ");
+            for p in people {
+                ids.push_bind(*p);
+            }
+            qb.push(") ORDER BY id LIMIT ");
+            qb.push_bind(limit);
+            let rows: Vec<(i64, i64, String, String)> = qb
+                .build_query_as()
+                .persistent(false)
+                .fetch_all(pool)
+                .await?;
+            Ok(rows
+                .into_iter()
+                .map(|(id, person, kind, data)| (person, EventRow { id, kind, data }))
+                .collect())
+        })
     }
 
     /// Which of these sessions are still live at `now` under `rules`, and held by an active
@@ -1000,43 +1004,43 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<std::collections::HashSet<String>> {
         on_db!(self, |pool| {
-        if token_hashes.is_empty() {
-            return Ok(Default::default());
-        }
-        let mut qb = QueryBuilder::<side::DB>::new(
-            "SELECT s.token_hash, s.created_at, s.last_seen_at FROM sessions s \
+            if token_hashes.is_empty() {
+                return Ok(Default::default());
+            }
+            let mut qb = QueryBuilder::<side::DB>::new(
+                "SELECT s.token_hash, s.created_at, s.last_seen_at FROM sessions s \
              JOIN people p ON p.id = s.person_id WHERE p.active = TRUE AND s.token_hash IN (",
-        );
-        let mut hashes = qb.separated(", ");
-        for h in token_hashes {
-            hashes.push_bind(h.clone());
-        }
-        qb.push(")");
-        // A list of any length is a new statement each time: not kept in the connection's
-        // statement cache, which the once-a-second check of a thousand streams (one more
-        // placeholder per new stream) would fill with large statements.
-        let rows: Vec<(String, DateTime<Utc>, DateTime<Utc>)> = qb
-            .build_query_as()
-            .persistent(false)
-            .fetch_all(pool)
-            .await?;
-        Ok(rows
-            .into_iter()
-            .filter(|(_, created, seen)| now < rules.ends_at(*created, *seen))
-            .map(|(hash, _, _)| hash)
-            .collect())
-    })
+            );
+            let mut hashes = qb.separated(", ");
+            for h in token_hashes {
+                hashes.push_bind(h.clone());
+            }
+            qb.push(")");
+            // A list of any length is a new statement each time: not kept in the connection's
+            // statement cache, which the once-a-second check of a thousand streams (one more
+            // placeholder per new stream) would fill with large statements.
+            let rows: Vec<(String, DateTime<Utc>, DateTime<Utc>)> = qb
+                .build_query_as()
+                .persistent(false)
+                .fetch_all(pool)
+                .await?;
+            Ok(rows
+                .into_iter()
+                .filter(|(_, created, seen)| now < rules.ends_at(*created, *seen))
+                .map(|(hash, _, _)| hash)
+                .collect())
+        })
     }
 
     /// The newest event ID, where a fresh page's stream starts.
     pub async fn last_event_id(&self) -> StoreResult<i64> {
         on_db!(self, |pool| {
-        Ok(
-            sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM events")
-                .fetch_one(pool)
-                .await?,
-        )
-    })
+            Ok(
+                sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM events")
+                    .fetch_one(pool)
+                    .await?,
+            )
+        })
     }
 
     /// Email addresses of active people, by person ID.
@@ -1045,24 +1049,24 @@ impl Store {
         person_ids: &[i64],
     ) -> StoreResult<std::collections::HashMap<i64, String>> {
         on_db!(self, |pool| {
-        if person_ids.is_empty() {
-            return Ok(Default::default());
-        }
-        let mut qb = QueryBuilder::<side::DB>::new(
-            "SELECT id, email FROM people WHERE active = TRUE AND id IN (",
-        );
-        let mut ids = qb.separated(", ");
-        for id in person_ids {
-            ids.push_bind(*id);
-        }
-        qb.push(")");
-        let rows: Vec<(i64, String)> = qb
-            .build_query_as()
-            .persistent(false)
-            .fetch_all(pool)
-            .await?;
-        Ok(rows.into_iter().collect())
-    })
+            if person_ids.is_empty() {
+                return Ok(Default::default());
+            }
+            let mut qb = QueryBuilder::<side::DB>::new(
+                "SELECT id, email FROM people WHERE active = TRUE AND id IN (",
+            );
+            let mut ids = qb.separated(", ");
+            for id in person_ids {
+                ids.push_bind(*id);
+            }
+            qb.push(")");
+            let rows: Vec<(i64, String)> = qb
+                .build_query_as()
+                .persistent(false)
+                .fetch_all(pool)
+                .await?;
+            Ok(rows.into_iter().collect())
+        })
     }
 }
 

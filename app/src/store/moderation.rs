@@ -1,7 +1,7 @@
 //! Moderation: the panel's sample draws, each moderator's view, the outcome and the
 //! moderated grades, kept beside the audit (which never changes).
 
-use super::{Notices, Store, StoreError, StoreResult, Tx};
+use super::{Notices, Store, StoreError, StoreResult};
 use crate::domain::audit::Grade;
 use crate::domain::moderated::Part;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -172,29 +172,29 @@ impl Store {
     /// Rounds with completed audits, newest first, and how their moderation stands.
     pub async fn moderation_rounds(&self) -> StoreResult<Vec<ModerationRoundRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(&format!(
+            Ok(sqlx::query_as(&format!(
             "{MODERATION_ROUND} WHERE r.status IN ('confirmed', 'closed') ORDER BY r.audit_month DESC"
         ))
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 
     /// One round as [`Store::moderation_rounds`] lists it.
     pub async fn moderation_round(&self, round_id: i64) -> StoreResult<Option<ModerationRoundRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(&format!(
-            "{MODERATION_ROUND} WHERE r.id = $1 AND r.status IN ('confirmed', 'closed')"
-        ))
-        .bind(round_id)
-        .fetch_optional(pool)
-        .await?)
-    })
+            Ok(sqlx::query_as(&format!(
+                "{MODERATION_ROUND} WHERE r.id = $1 AND r.status IN ('confirmed', 'closed')"
+            ))
+            .bind(round_id)
+            .fetch_optional(pool)
+            .await?)
+        })
     }
 
     pub async fn completed_audits(&self, round_id: i64) -> StoreResult<Vec<CompletedAuditRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT a.id AS audit_id, a.auditor_id, a.overall_grade AS overall, a.completed_at \
              FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id \
              WHERE rc.round_id = $1 AND a.state IN ('completed', 'filed_to_record') \
@@ -203,26 +203,26 @@ impl Store {
         .bind(round_id)
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 
     pub async fn moderation_draws(&self, round_id: i64) -> StoreResult<Vec<ModerationDrawRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
-            "SELECT d.id, d.kind, d.seed, d.generator, d.completed, d.size, d.strata, \
+            Ok(sqlx::query_as(
+                "SELECT d.id, d.kind, d.seed, d.generator, d.completed, d.size, d.strata, \
              p.display_name AS drawn_by, d.drawn_at FROM moderation_draws d \
              JOIN people p ON p.id = d.drawn_by WHERE d.round_id = $1 ORDER BY d.id",
-        )
-        .bind(round_id)
-        .fetch_all(pool)
-        .await?)
-    })
+            )
+            .bind(round_id)
+            .fetch_all(pool)
+            .await?)
+        })
     }
 
     /// Every audit a round's draws took, in the order taken (replacements after).
     pub async fn moderation_sample(&self, round_id: i64) -> StoreResult<Vec<SampleRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT s.id, s.draw_id, s.audit_id, c.child_unique_id, t.name AS team, au.display_name AS auditor, \
              s.stratum, s.replaces_id, s.withdrawn_at, s.withdrawn_reason FROM moderation_sample s \
              JOIN moderation_draws d ON d.id = s.draw_id JOIN audits a ON a.id = s.audit_id \
@@ -232,9 +232,8 @@ impl Store {
         .bind(round_id)
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
-
 
     /// Records a draw (the first sample, or a top-up), the audits it took and the panel
     /// asked of each, with what it tells. `None` if a first sample already exists, or a
@@ -247,16 +246,16 @@ impl Store {
         notices: &Notices,
     ) -> StoreResult<Option<i64>> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let existing: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM moderation_draws WHERE round_id = $1")
-                .bind(d.round_id)
-                .fetch_one(&mut *tx)
-                .await?;
-        if (existing > 0) != d.top_up {
-            return Ok(None);
-        }
-        let draw_id: i64 = sqlx::query_scalar(
+            let mut tx = side::begin_write(pool).await?;
+            let existing: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM moderation_draws WHERE round_id = $1")
+                    .bind(d.round_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if (existing > 0) != d.top_up {
+                return Ok(None);
+            }
+            let draw_id: i64 = sqlx::query_scalar(
             "INSERT INTO moderation_draws (round_id, kind, seed, generator, completed, size, strata, drawn_by, drawn_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
@@ -271,8 +270,8 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
-        for (audit_id, stratum) in d.selected {
-            sqlx::query(
+            for (audit_id, stratum) in d.selected {
+                sqlx::query(
                 "INSERT INTO moderation_sample (draw_id, audit_id, stratum) VALUES ($1, $2, $3)",
             )
             .bind(draw_id)
@@ -280,23 +279,23 @@ impl Store {
             .bind(stratum)
             .execute(&mut *tx)
             .await?;
-            let panel = d.panels.get(audit_id).map(Vec::as_slice).unwrap_or(&[]);
-            side::ask(&mut tx, *audit_id, panel, Part::Panel, now).await?;
-        }
-        for (audit_id, director) in d.directors {
-            side::ask(
-                &mut tx,
-                *audit_id,
-                &[*director],
-                Part::AssistantDirector,
-                now,
-            )
-            .await?;
-        }
-        side::write_notices(self, &mut tx, notices, now).await?;
-        tx.commit().await?;
-        Ok(Some(draw_id))
-    })
+                let panel = d.panels.get(audit_id).map(Vec::as_slice).unwrap_or(&[]);
+                side::ask(&mut tx, *audit_id, panel, Part::Panel, now).await?;
+            }
+            for (audit_id, director) in d.directors {
+                side::ask(
+                    &mut tx,
+                    *audit_id,
+                    &[*director],
+                    Part::AssistantDirector,
+                    now,
+                )
+                .await?;
+            }
+            side::write_notices(self, &mut tx, notices, now).await?;
+            tx.commit().await?;
+            Ok(Some(draw_id))
+        })
     }
 
     /// Withdraws a sampled audit (with the reason) before its outcome, dropping the
@@ -312,19 +311,19 @@ impl Store {
         notices: &Notices,
     ) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let row: Option<(i64, i64, String)> = sqlx::query_as(
-            "SELECT s.audit_id, s.draw_id, s.stratum FROM moderation_sample s WHERE s.id = $1 \
+            let mut tx = side::begin_write(pool).await?;
+            let row: Option<(i64, i64, String)> = sqlx::query_as(
+                "SELECT s.audit_id, s.draw_id, s.stratum FROM moderation_sample s WHERE s.id = $1 \
              AND s.withdrawn_at IS NULL \
              AND NOT EXISTS (SELECT 1 FROM moderation_outcomes o WHERE o.audit_id = s.audit_id)",
-        )
-        .bind(sample_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some((audit_id, draw_id, stratum)) = row else {
-            return Ok(false);
-        };
-        sqlx::query(
+            )
+            .bind(sample_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((audit_id, draw_id, stratum)) = row else {
+                return Ok(false);
+            };
+            sqlx::query(
             "UPDATE moderation_sample SET withdrawn_at = $1, withdrawn_by = $2, withdrawn_reason = $3 WHERE id = $4",
         )
         .bind(now)
@@ -333,15 +332,15 @@ impl Store {
         .bind(sample_id)
         .execute(&mut *tx)
         .await?;
-        sqlx::query(
+            sqlx::query(
             "DELETE FROM moderation_views WHERE audit_id = $1 AND part = $2 AND recorded_at IS NULL",
         )
         .bind(audit_id)
         .bind(Part::Panel.code())
         .execute(&mut *tx)
         .await?;
-        if let Some((replacement, panel)) = replacement {
-            sqlx::query(
+            if let Some((replacement, panel)) = replacement {
+                sqlx::query(
                 "INSERT INTO moderation_sample (draw_id, audit_id, stratum, replaces_id) VALUES ($1, $2, $3, $4)",
             )
             .bind(draw_id)
@@ -350,32 +349,32 @@ impl Store {
             .bind(sample_id)
             .execute(&mut *tx)
             .await?;
-            side::ask(&mut tx, replacement, panel, Part::Panel, now).await?;
-        }
-        side::write_notices(self, &mut tx, notices, now).await?;
-        tx.commit().await?;
-        Ok(true)
-    })
+                side::ask(&mut tx, replacement, panel, Part::Panel, now).await?;
+            }
+            side::write_notices(self, &mut tx, notices, now).await?;
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 
     /// Each Assistant Director's unanswered reviews, in one count.
     pub async fn open_reviews_of(&self, people: &[i64]) -> StoreResult<Vec<(i64, usize)>> {
         on_db!(self, |pool| {
-        let open: Vec<(i64, i64)> = sqlx::query_as(
+            let open: Vec<(i64, i64)> = sqlx::query_as(
             "SELECT person_id, COUNT(*) FROM moderation_views WHERE part = $1 AND recorded_at IS NULL \
              GROUP BY person_id",
         )
         .bind(Part::AssistantDirector.code())
         .fetch_all(pool)
         .await?;
-        Ok(people
-            .iter()
-            .map(|p| {
-                let n = open.iter().find(|(q, _)| q == p).map_or(0, |(_, n)| *n);
-                (*p, usize::try_from(n).unwrap_or(0))
-            })
-            .collect())
-    })
+            Ok(people
+                .iter()
+                .map(|p| {
+                    let n = open.iter().find(|(q, _)| q == p).map_or(0, |(_, n)| *n);
+                    (*p, usize::try_from(n).unwrap_or(0))
+                })
+                .collect())
+        })
     }
 
     /// Asks moderators for one audit (the Assistant Director's review of a good grade).
@@ -388,31 +387,31 @@ impl Store {
         notices: &Notices,
     ) -> StoreResult<()> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        side::ask(&mut tx, audit_id, people, part, now).await?;
-        side::write_notices(self, &mut tx, notices, now).await?;
-        tx.commit().await?;
-        Ok(())
-    })
+            let mut tx = side::begin_write(pool).await?;
+            side::ask(&mut tx, audit_id, people, part, now).await?;
+            side::write_notices(self, &mut tx, notices, now).await?;
+            tx.commit().await?;
+            Ok(())
+        })
     }
 
     /// Audits graded good or better that no Assistant Director has been asked about.
     pub async fn good_audits_without_director(&self) -> StoreResult<Vec<(i64, i64)>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT a.id, a.auditor_id FROM audits a WHERE a.state IN ('completed', 'filed_to_record') \
              AND a.overall_grade IN ('good', 'outstanding') AND NOT EXISTS \
              (SELECT 1 FROM moderation_views v WHERE v.audit_id = a.id AND v.part = 'assistant_director') ORDER BY a.id",
         )
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 
     /// The audit's grades as completed, by domain key (overall under `#overall`).
     pub async fn audit_grades(&self, audit_id: i64) -> StoreResult<BTreeMap<String, Grade>> {
         on_db!(self, |pool| {
-        Self::grades_from(
+            Self::grades_from(
             sqlx::query_as(
                 "SELECT domain_key, grade FROM audit_grades WHERE audit_id = $1 ORDER BY domain_key",
             )
@@ -420,12 +419,12 @@ impl Store {
             .fetch_all(pool)
             .await?,
         )
-    })
+        })
     }
 
     pub async fn moderated_grades(&self, audit_id: i64) -> StoreResult<BTreeMap<String, Grade>> {
         on_db!(self, |pool| {
-        Self::grades_from(
+            Self::grades_from(
             sqlx::query_as(
                 "SELECT domain_key, grade FROM moderated_grades WHERE audit_id = $1 ORDER BY domain_key",
             )
@@ -433,7 +432,7 @@ impl Store {
             .fetch_all(pool)
             .await?,
         )
-    })
+        })
     }
 
     fn grades_from(rows: Vec<(String, String)>) -> StoreResult<BTreeMap<String, Grade>> {
@@ -447,14 +446,14 @@ impl Store {
 
     pub async fn moderation_views(&self, audit_id: i64) -> StoreResult<Vec<ViewRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT v.person_id, p.display_name AS person, v.part, v.asked_at, v.grades, v.comments, v.recorded_at \
              FROM moderation_views v JOIN people p ON p.id = v.person_id WHERE v.audit_id = $1 ORDER BY v.part DESC, v.id",
         )
         .bind(audit_id)
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 
     /// Records one moderator's view. `false` if they were not asked, already answered, or
@@ -472,8 +471,8 @@ impl Store {
         notices: &Notices,
     ) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let done = sqlx::query(
+            let mut tx = side::begin_write(pool).await?;
+            let done = sqlx::query(
             "UPDATE moderation_views SET overall = $1, grades = $2, comments = $3, recorded_at = $4 \
              WHERE audit_id = $5 AND person_id = $6 AND part = $7 AND recorded_at IS NULL \
              AND NOT EXISTS (SELECT 1 FROM moderation_outcomes o WHERE o.audit_id = $5)",
@@ -488,25 +487,25 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        if done != 1 {
-            return Ok(false);
-        }
-        side::write_notices(self, &mut tx, notices, now).await?;
-        tx.commit().await?;
-        Ok(true)
-    })
+            if done != 1 {
+                return Ok(false);
+            }
+            side::write_notices(self, &mut tx, notices, now).await?;
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 
     pub async fn moderation_outcome(&self, audit_id: i64) -> StoreResult<Option<OutcomeRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT o.outcome, o.reason, o.panel_note, p.display_name AS recorded_by, o.recorded_at \
              FROM moderation_outcomes o JOIN people p ON p.id = o.recorded_by WHERE o.audit_id = $1",
         )
         .bind(audit_id)
         .fetch_optional(pool)
         .await?)
-    })
+        })
     }
 
     /// Records the outcome and the moderated grades, with what it tells. `false` if an
@@ -525,8 +524,8 @@ impl Store {
         notices: &Notices,
     ) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let done = sqlx::query(
+            let mut tx = side::begin_write(pool).await?;
+            let done = sqlx::query(
             "INSERT INTO moderation_outcomes (audit_id, outcome, reason, panel_note, recorded_by, recorded_at) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (audit_id) DO NOTHING",
         )
@@ -539,11 +538,11 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        if done != 1 {
-            return Ok(false);
-        }
-        for (key, grade) in grades {
-            sqlx::query(
+            if done != 1 {
+                return Ok(false);
+            }
+            for (key, grade) in grades {
+                sqlx::query(
                 "INSERT INTO moderated_grades (audit_id, domain_key, grade) VALUES ($1, $2, $3)",
             )
             .bind(audit_id)
@@ -551,25 +550,25 @@ impl Store {
             .bind(grade.code())
             .execute(&mut *tx)
             .await?;
-        }
-        if let Some(summary) = summary {
-            side::insert_summary(&mut tx, &summary, by, now).await?;
-        }
-        // Nothing more can be recorded: unanswered requests are closed.
-        sqlx::query("DELETE FROM moderation_views WHERE audit_id = $1 AND recorded_at IS NULL")
-            .bind(audit_id)
-            .execute(&mut *tx)
-            .await?;
-        side::write_notices(self, &mut tx, notices, now).await?;
-        tx.commit().await?;
-        Ok(true)
-    })
+            }
+            if let Some(summary) = summary {
+                side::insert_summary(&mut tx, &summary, by, now).await?;
+            }
+            // Nothing more can be recorded: unanswered requests are closed.
+            sqlx::query("DELETE FROM moderation_views WHERE audit_id = $1 AND recorded_at IS NULL")
+                .bind(audit_id)
+                .execute(&mut *tx)
+                .await?;
+            side::write_notices(self, &mut tx, notices, now).await?;
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 
     /// Moderations asked of a person, unanswered first.
     pub async fn asked_of(&self, person_id: i64) -> StoreResult<Vec<AskedRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT v.audit_id, c.child_unique_id, t.name AS team, r.audit_month, v.part, v.asked_at, v.recorded_at \
              FROM moderation_views v JOIN audits a ON a.id = v.audit_id JOIN cases c ON c.id = a.case_id \
              JOIN teams t ON t.id = c.team_id JOIN round_cases rc ON rc.id = a.round_case_id \
@@ -579,13 +578,13 @@ impl Store {
         .bind(person_id)
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 
     /// Every moderated grade beside the auditor's, per audit and domain, oldest round first.
     pub async fn grade_pairs(&self) -> StoreResult<Vec<GradePairRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT g.audit_id, rc.round_id, r.audit_month, c.team_id, a.auditor_id, au.display_name AS auditor, \
              g.domain_key, g.grade AS original, m.grade AS moderated FROM audit_grades g \
              JOIN moderated_grades m ON m.audit_id = g.audit_id AND m.domain_key = g.domain_key \
@@ -595,13 +594,13 @@ impl Store {
         )
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 
     /// Per round and team: completed audits and those with a moderation outcome.
     pub async fn moderated_share(&self) -> StoreResult<Vec<ModeratedShareRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT rc.round_id, r.audit_month, c.team_id, COUNT(*) AS completed, \
              COUNT(o.audit_id) AS moderated FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id \
              JOIN rounds r ON r.id = rc.round_id JOIN cases c ON c.id = a.case_id \
@@ -611,7 +610,7 @@ impl Store {
         )
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
     /// Every moderation asked about a round's audits: (audit, part, recorded).
     pub async fn round_moderation_views(
@@ -619,23 +618,23 @@ impl Store {
         round_id: i64,
     ) -> StoreResult<Vec<(i64, Part, bool)>> {
         on_db!(self, |pool| {
-        let rows: Vec<(i64, String, bool)> = sqlx::query_as(
-            "SELECT v.audit_id, v.part, v.recorded_at IS NOT NULL FROM moderation_views v \
+            let rows: Vec<(i64, String, bool)> = sqlx::query_as(
+                "SELECT v.audit_id, v.part, v.recorded_at IS NOT NULL FROM moderation_views v \
              JOIN audits a ON a.id = v.audit_id JOIN round_cases rc ON rc.id = a.round_case_id \
              WHERE rc.round_id = $1 ORDER BY v.id",
-        )
-        .bind(round_id)
-        .fetch_all(pool)
-        .await?;
-        rows.into_iter()
-            .map(|(a, p, r)| match Part::parse(&p) {
-                Some(part) => Ok((a, part, r)),
-                None => Err(StoreError::Corrupt(format!(
-                    "unknown moderation part {p:?}"
-                ))),
-            })
-            .collect()
-    })
+            )
+            .bind(round_id)
+            .fetch_all(pool)
+            .await?;
+            rows.into_iter()
+                .map(|(a, p, r)| match Part::parse(&p) {
+                    Some(part) => Ok((a, part, r)),
+                    None => Err(StoreError::Corrupt(format!(
+                        "unknown moderation part {p:?}"
+                    ))),
+                })
+                .collect()
+        })
     }
 
     /// Each of a round's moderated audits with its outcome, as a label.
@@ -644,38 +643,38 @@ impl Store {
         round_id: i64,
     ) -> StoreResult<std::collections::HashMap<i64, String>> {
         on_db!(self, |pool| {
-        let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
-            "SELECT o.audit_id, o.outcome, m.grade FROM moderation_outcomes o \
+            let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+                "SELECT o.audit_id, o.outcome, m.grade FROM moderation_outcomes o \
              JOIN audits a ON a.id = o.audit_id JOIN round_cases rc ON rc.id = a.round_case_id \
              LEFT JOIN moderated_grades m ON m.audit_id = o.audit_id AND m.domain_key = '#overall' \
              WHERE rc.round_id = $1",
-        )
-        .bind(round_id)
-        .fetch_all(pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(a, o, g)| {
-                let grade = g
-                    .as_deref()
-                    .and_then(Grade::parse)
-                    .map(|g| g.label())
-                    .unwrap_or("");
-                let label = if o == "confirmed" {
-                    format!("Confirmed: {grade}")
-                } else {
-                    format!("Changed to {grade}")
-                };
-                (a, label)
-            })
-            .collect())
-    })
+            )
+            .bind(round_id)
+            .fetch_all(pool)
+            .await?;
+            Ok(rows
+                .into_iter()
+                .map(|(a, o, g)| {
+                    let grade = g
+                        .as_deref()
+                        .and_then(Grade::parse)
+                        .map(|g| g.label())
+                        .unwrap_or("");
+                    let label = if o == "confirmed" {
+                        format!("Confirmed: {grade}")
+                    } else {
+                        format!("Changed to {grade}")
+                    };
+                    (a, label)
+                })
+                .collect())
+        })
     }
 
     /// A round's completed audits graded good or better, for the Assistant Directors.
     pub async fn round_good_audits(&self, round_id: i64) -> StoreResult<Vec<GoodAuditRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT a.id AS audit_id, c.child_unique_id, t.name AS team, au.display_name AS auditor \
              FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id JOIN cases c ON c.id = a.case_id \
              JOIN teams t ON t.id = c.team_id JOIN people au ON au.id = a.auditor_id \
@@ -685,7 +684,7 @@ impl Store {
         .bind(round_id)
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 
     /// Child Unique IDs of audits, for alerts, in one query.
@@ -694,55 +693,55 @@ impl Store {
         audits: &[i64],
     ) -> StoreResult<std::collections::HashMap<i64, String>> {
         on_db!(self, |pool| {
-        if audits.is_empty() {
-            return Ok(Default::default());
-        }
-        let places: Vec<String> = (1..=audits.len()).map(|n| format!("${n}")).collect();
-        let sql = format!(
+            if audits.is_empty() {
+                return Ok(Default::default());
+            }
+            let places: Vec<String> = (1..=audits.len()).map(|n| format!("${n}")).collect();
+            let sql = format!(
             "SELECT a.id, c.child_unique_id FROM audits a JOIN cases c ON c.id = a.case_id WHERE a.id IN ({})",
             places.join(", ")
         );
-        let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
-        for audit in audits {
-            query = query.bind(audit);
-        }
-        Ok(query.fetch_all(pool).await?.into_iter().collect())
-    })
+            let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
+            for audit in audits {
+                query = query.bind(audit);
+            }
+            Ok(query.fetch_all(pool).await?.into_iter().collect())
+        })
     }
 
     /// Whether the audit is in a round's moderation sample (not withdrawn).
     pub async fn is_sampled(&self, audit_id: i64) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        let n: i64 = sqlx::query_scalar(
+            let n: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM moderation_sample WHERE audit_id = $1 AND withdrawn_at IS NULL",
         )
         .bind(audit_id)
         .fetch_one(pool)
         .await?;
-        Ok(n > 0)
-    })
+            Ok(n > 0)
+        })
     }
 
     pub async fn round_of_audit(&self, audit_id: i64) -> StoreResult<i64> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_scalar(
+            Ok(sqlx::query_scalar(
             "SELECT rc.round_id FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id WHERE a.id = $1",
         )
         .bind(audit_id)
         .fetch_one(pool)
         .await?)
-    })
+        })
     }
 
     pub async fn team_of_audit(&self, audit_id: i64) -> StoreResult<i64> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_scalar(
-            "SELECT c.team_id FROM audits a JOIN cases c ON c.id = a.case_id WHERE a.id = $1",
-        )
-        .bind(audit_id)
-        .fetch_one(pool)
-        .await?)
-    })
+            Ok(sqlx::query_scalar(
+                "SELECT c.team_id FROM audits a JOIN cases c ON c.id = a.case_id WHERE a.id = $1",
+            )
+            .bind(audit_id)
+            .fetch_one(pool)
+            .await?)
+        })
     }
 }
 

@@ -2,10 +2,10 @@
 //! events and emails (to the outbox). Either the change and everyone it tells are stored,
 //! or neither is.
 
-use super::{Store, StoreError, StoreResult, Tx};
+use super::{Store, StoreError, StoreResult};
 use crate::domain::alert::{email_retry_after, AlertKind, EMAIL_MOST_ATTEMPTS};
 use chrono::{DateTime, Utc};
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::QueryBuilder;
 use std::sync::atomic::Ordering;
 
 /// An alert for one person. `body` and `link` carry IDs only, never a child's details.
@@ -152,15 +152,14 @@ impl Store {
         Ok(())
     }
 
-
     /// Stores notices that belong to no other change (a change that is only a telling).
     pub async fn tell(&self, notices: &Notices, now: DateTime<Utc>) -> StoreResult<()> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        side::write_notices(self, &mut tx, notices, now).await?;
-        tx.commit().await?;
-        Ok(())
-    })
+            let mut tx = side::begin_write(pool).await?;
+            side::write_notices(self, &mut tx, notices, now).await?;
+            tx.commit().await?;
+            Ok(())
+        })
     }
 
     /// Takes up to `limit` emails that are due, holding each for [`OUTBOX_LEASE`] so no
@@ -172,57 +171,58 @@ impl Store {
         limit: i64,
     ) -> StoreResult<Vec<OutboxRow>> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let claimed: Vec<i64> = sqlx::query_scalar(
-            "UPDATE outbox SET claimed_until = $1 WHERE id IN (SELECT id FROM outbox \
+            let mut tx = side::begin_write(pool).await?;
+            let claimed: Vec<i64> = sqlx::query_scalar(
+                "UPDATE outbox SET claimed_until = $1 WHERE id IN (SELECT id FROM outbox \
              WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $2 \
              AND (claimed_until IS NULL OR claimed_until <= $2) ORDER BY id LIMIT $3) RETURNING id",
-        )
-        .bind(now + OUTBOX_LEASE)
-        .bind(now)
-        .bind(limit)
-        .fetch_all(&mut *tx)
-        .await?;
-        if claimed.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut qb = QueryBuilder::<side::DB>::new(
-            "SELECT o.id, o.message_id, o.person_id, \
+            )
+            .bind(now + OUTBOX_LEASE)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&mut *tx)
+            .await?;
+            if claimed.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut qb = QueryBuilder::<side::DB>::new(
+                "SELECT o.id, o.message_id, o.person_id, \
              CASE WHEN p.active = TRUE THEN p.email END AS to_address, \
              o.subject, o.body, o.link, o.attempts \
              FROM outbox o JOIN people p ON p.id = o.person_id WHERE o.id IN (",
-        );
-        let mut ids = qb.separated(", ");
-        for id in &claimed {
-            ids.push_bind(*id);
-        }
-        qb.push(") ORDER BY o.id");
-        let rows = qb
-            .build_query_as()
-            .persistent(false)
-            .fetch_all(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(rows)
-    })
+            );
+            let mut ids = qb.separated(", ");
+            for id in &claimed {
+                ids.push_bind(*id);
+            }
+            qb.push(") ORDER BY o.id");
+            let rows = qb
+                .build_query_as()
+                .persistent(false)
+                .fetch_all(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(rows)
+        })
     }
 
     /// Marks taken emails done: sent, or dropped because their person has left.
     pub async fn emails_sent(&self, ids: &[i64], now: DateTime<Utc>) -> StoreResult<()> {
         on_db!(self, |pool| {
-        for chunk in ids.chunks(500) {
-            let mut qb =
-                QueryBuilder::<side::DB>::new("UPDATE outbox SET claimed_until = NULL, sent_at = ");
-            qb.push_bind(now).push(" WHERE id IN (");
-            let mut list = qb.separated(", ");
-            for id in chunk {
-                list.push_bind(*id);
+            for chunk in ids.chunks(500) {
+                let mut qb = QueryBuilder::<side::DB>::new(
+                    "UPDATE outbox SET claimed_until = NULL, sent_at = ",
+                );
+                qb.push_bind(now).push(" WHERE id IN (");
+                let mut list = qb.separated(", ");
+                for id in chunk {
+                    list.push_bind(*id);
+                }
+                qb.push(")");
+                qb.build().persistent(false).execute(pool).await?;
             }
-            qb.push(")");
-            qb.build().persistent(false).execute(pool).await?;
-        }
-        Ok(())
-    })
+            Ok(())
+        })
     }
 
     /// Records a failed try: it is tried again after the back-off, or marked failed.
@@ -233,39 +233,39 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         on_db!(self, |pool| {
-        let attempts: i64 = sqlx::query_scalar(
-            "UPDATE outbox SET attempts = attempts + 1, last_error = $1, claimed_until = NULL \
+            let attempts: i64 = sqlx::query_scalar(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = $1, claimed_until = NULL \
              WHERE id = $2 RETURNING attempts",
-        )
-        .bind(error)
-        .bind(id)
-        .fetch_one(pool)
-        .await?;
-        let attempts = u32::try_from(attempts).unwrap_or(u32::MAX);
-        match email_retry_after(attempts).filter(|_| attempts < EMAIL_MOST_ATTEMPTS) {
-            Some(wait) => {
-                sqlx::query("UPDATE outbox SET next_attempt_at = $1 WHERE id = $2")
-                    .bind(now + wait)
-                    .bind(id)
-                    .execute(pool)
-                    .await?;
+            )
+            .bind(error)
+            .bind(id)
+            .fetch_one(pool)
+            .await?;
+            let attempts = u32::try_from(attempts).unwrap_or(u32::MAX);
+            match email_retry_after(attempts).filter(|_| attempts < EMAIL_MOST_ATTEMPTS) {
+                Some(wait) => {
+                    sqlx::query("UPDATE outbox SET next_attempt_at = $1 WHERE id = $2")
+                        .bind(now + wait)
+                        .bind(id)
+                        .execute(pool)
+                        .await?;
+                }
+                None => {
+                    sqlx::query("UPDATE outbox SET failed_at = $1 WHERE id = $2")
+                        .bind(now)
+                        .bind(id)
+                        .execute(pool)
+                        .await?;
+                }
             }
-            None => {
-                sqlx::query("UPDATE outbox SET failed_at = $1 WHERE id = $2")
-                    .bind(now)
-                    .bind(id)
-                    .execute(pool)
-                    .await?;
-            }
-        }
-        Ok(())
-    })
+            Ok(())
+        })
     }
 
     /// Emails that failed for good or are being retried, newest first.
     pub async fn outbox_problems(&self, limit: i64) -> StoreResult<Vec<OutboxProblemRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT o.id, o.person_id, p.display_name AS person, o.subject, o.attempts, o.last_error, \
              o.created_at, o.next_attempt_at, o.failed_at FROM outbox o JOIN people p ON p.id = o.person_id \
              WHERE o.sent_at IS NULL AND o.attempts > 0 ORDER BY o.id DESC LIMIT $1",
@@ -273,34 +273,34 @@ impl Store {
         .bind(limit)
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 
     /// Emails not yet sent (waiting, being retried, or failed).
     pub async fn outbox_unsent(&self) -> StoreResult<i64> {
         on_db!(self, |pool| {
-        Ok(
-            sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
-                .fetch_one(pool)
-                .await?,
-        )
-    })
+            Ok(
+                sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
+                    .fetch_one(pool)
+                    .await?,
+            )
+        })
     }
 
     /// Puts a failed email back in the queue, to be tried now. `false` if it was not failed.
     pub async fn retry_email(&self, id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        Ok(sqlx::query(
-            "UPDATE outbox SET failed_at = NULL, attempts = 0, next_attempt_at = $1 \
+            Ok(sqlx::query(
+                "UPDATE outbox SET failed_at = NULL, attempts = 0, next_attempt_at = $1 \
              WHERE id = $2 AND failed_at IS NOT NULL AND sent_at IS NULL",
-        )
-        .bind(now)
-        .bind(id)
-        .execute(pool)
-        .await?
-        .rows_affected()
-            == 1)
-    })
+            )
+            .bind(now)
+            .bind(id)
+            .execute(pool)
+            .await?
+            .rows_affected()
+                == 1)
+        })
     }
 }
 

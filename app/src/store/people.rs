@@ -1,12 +1,12 @@
 //! Staff accounts: people and their roles with history, deactivation, one-time links
 //! (kept only as hashes), passwords, and staff imports from the HR system.
 
-use super::{Notices, Store, StoreResult, Tx};
+use super::{Notices, Store, StoreResult};
 use crate::domain::people::{LinkPurpose, PersonChange, RoleChange};
 use crate::domain::staff_import::{ExistingPerson, StaffPlan};
 use crate::domain::{Role, RoleSet};
 use chrono::{DateTime, Utc};
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::QueryBuilder;
 use std::collections::HashMap;
 
 /// A person as the people pages show them.
@@ -167,28 +167,28 @@ fn history(
 impl Store {
     async fn roles_of(&self, ids: &[i64]) -> StoreResult<HashMap<i64, RoleSet>> {
         on_db!(self, |pool| {
-        let mut by_person: HashMap<i64, Vec<Role>> = HashMap::new();
-        for chunk in ids.chunks(500) {
-            let mut qb = QueryBuilder::<side::DB>::new(
-                "SELECT person_id, role FROM person_roles WHERE person_id IN (",
-            );
-            let mut list = qb.separated(", ");
-            for id in chunk {
-                list.push_bind(*id);
-            }
-            qb.push(")");
-            let rows: Vec<(i64, String)> = qb.build_query_as().fetch_all(pool).await?;
-            for (person, code) in rows {
-                if let Some(role) = Role::from_code(&code) {
-                    by_person.entry(person).or_default().push(role);
+            let mut by_person: HashMap<i64, Vec<Role>> = HashMap::new();
+            for chunk in ids.chunks(500) {
+                let mut qb = QueryBuilder::<side::DB>::new(
+                    "SELECT person_id, role FROM person_roles WHERE person_id IN (",
+                );
+                let mut list = qb.separated(", ");
+                for id in chunk {
+                    list.push_bind(*id);
+                }
+                qb.push(")");
+                let rows: Vec<(i64, String)> = qb.build_query_as().fetch_all(pool).await?;
+                for (person, code) in rows {
+                    if let Some(role) = Role::from_code(&code) {
+                        by_person.entry(person).or_default().push(role);
+                    }
                 }
             }
-        }
-        Ok(by_person
-            .into_iter()
-            .map(|(p, roles)| (p, RoleSet::new(roles)))
-            .collect())
-    })
+            Ok(by_person
+                .into_iter()
+                .map(|(p, roles)| (p, RoleSet::new(roles)))
+                .collect())
+        })
     }
 
     async fn with_roles(&self, rows: Vec<PersonTuple>) -> StoreResult<Vec<PersonRow>> {
@@ -214,72 +214,73 @@ impl Store {
     /// One page of people matching the query, by name, and how many match in all.
     pub async fn people_page(&self, q: &PeopleQuery) -> StoreResult<(Vec<PersonRow>, i64)> {
         on_db!(self, |pool| {
-        fn filter<'a>(qb: &mut QueryBuilder<'a, side::DB>, q: &'a PeopleQuery) {
-            qb.push(" WHERE 1 = 1");
-            match q.status {
-                PeopleStatus::Active => {
-                    qb.push(" AND p.active = TRUE");
+            fn filter<'a>(qb: &mut QueryBuilder<'a, side::DB>, q: &'a PeopleQuery) {
+                qb.push(" WHERE 1 = 1");
+                match q.status {
+                    PeopleStatus::Active => {
+                        qb.push(" AND p.active = TRUE");
+                    }
+                    PeopleStatus::Inactive => {
+                        qb.push(" AND p.active = FALSE");
+                    }
+                    PeopleStatus::All => {}
                 }
-                PeopleStatus::Inactive => {
-                    qb.push(" AND p.active = FALSE");
+                if let Some(search) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                    let pattern = format!(
+                        "%{}%",
+                        search
+                            .to_lowercase()
+                            .replace('\\', "\\\\")
+                            .replace('%', "\\%")
+                            .replace('_', "\\_")
+                    );
+                    qb.push(" AND (LOWER(p.display_name) LIKE ")
+                        .push_bind(pattern.clone())
+                        .push(" ESCAPE '\\' OR p.email LIKE ")
+                        .push_bind(pattern)
+                        .push(" ESCAPE '\\')");
                 }
-                PeopleStatus::All => {}
-            }
-            if let Some(search) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                let pattern = format!(
-                    "%{}%",
-                    search
-                        .to_lowercase()
-                        .replace('\\', "\\\\")
-                        .replace('%', "\\%")
-                        .replace('_', "\\_")
-                );
-                qb.push(" AND (LOWER(p.display_name) LIKE ")
-                    .push_bind(pattern.clone())
-                    .push(" ESCAPE '\\' OR p.email LIKE ")
-                    .push_bind(pattern)
-                    .push(" ESCAPE '\\')");
-            }
-            if let Some(role) = q.role {
-                qb.push(" AND EXISTS (SELECT 1 FROM person_roles r WHERE r.person_id = p.id AND r.role = ")
+                if let Some(role) = q.role {
+                    qb.push(" AND EXISTS (SELECT 1 FROM person_roles r WHERE r.person_id = p.id AND r.role = ")
                     .push_bind(role.code())
                     .push(")");
+                }
+                if let Some(team) = q.team_id {
+                    qb.push(" AND p.team_id = ").push_bind(team);
+                }
             }
-            if let Some(team) = q.team_id {
-                qb.push(" AND p.team_id = ").push_bind(team);
-            }
-        }
-        let mut count = QueryBuilder::<side::DB>::new("SELECT COUNT(*) FROM people p");
-        filter(&mut count, q);
-        let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
-        let mut qb = QueryBuilder::<side::DB>::new(PERSON_COLUMNS);
-        filter(&mut qb, q);
-        qb.push(" ORDER BY p.display_name, p.id LIMIT ")
-            .push_bind(q.limit)
-            .push(" OFFSET ")
-            .push_bind(q.offset);
-        let rows: Vec<PersonTuple> = qb.build_query_as().fetch_all(pool).await?;
-        Ok((self.with_roles(rows).await?, total))
-    })
+            let mut count = QueryBuilder::<side::DB>::new("SELECT COUNT(*) FROM people p");
+            filter(&mut count, q);
+            let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
+            let mut qb = QueryBuilder::<side::DB>::new(PERSON_COLUMNS);
+            filter(&mut qb, q);
+            qb.push(" ORDER BY p.display_name, p.id LIMIT ")
+                .push_bind(q.limit)
+                .push(" OFFSET ")
+                .push_bind(q.offset);
+            let rows: Vec<PersonTuple> = qb.build_query_as().fetch_all(pool).await?;
+            Ok((self.with_roles(rows).await?, total))
+        })
     }
 
     pub async fn person_row(&self, person_id: i64) -> StoreResult<Option<PersonRow>> {
         on_db!(self, |pool| {
-        let row: Option<PersonTuple> = sqlx::query_as(&format!("{PERSON_COLUMNS} WHERE p.id = $1"))
-            .bind(person_id)
-            .fetch_optional(pool)
-            .await?;
-        Ok(match row {
-            Some(row) => self.with_roles(vec![row]).await?.pop(),
-            None => None,
+            let row: Option<PersonTuple> =
+                sqlx::query_as(&format!("{PERSON_COLUMNS} WHERE p.id = $1"))
+                    .bind(person_id)
+                    .fetch_optional(pool)
+                    .await?;
+            Ok(match row {
+                Some(row) => self.with_roles(vec![row]).await?.pop(),
+                None => None,
+            })
         })
-    })
     }
 
     /// A person's history, newest first.
     pub async fn person_history(&self, person_id: i64) -> StoreResult<Vec<PersonHistoryRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT h.change, h.old_value, h.new_value, b.display_name AS by_name, h.staff_import_id, h.at \
              FROM person_history h LEFT JOIN people b ON b.id = h.by_person \
              WHERE h.person_id = $1 ORDER BY h.id DESC",
@@ -287,34 +288,31 @@ impl Store {
         .bind(person_id)
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 
     /// IDs of the active Administrators.
     pub async fn active_administrators(&self) -> StoreResult<Vec<i64>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_scalar(
-            "SELECT p.id FROM people p JOIN person_roles r ON r.person_id = p.id \
+            Ok(sqlx::query_scalar(
+                "SELECT p.id FROM people p JOIN person_roles r ON r.person_id = p.id \
              WHERE p.active = TRUE AND r.role = 'administrator' ORDER BY p.id",
-        )
-        .fetch_all(pool)
-        .await?)
-    })
+            )
+            .fetch_all(pool)
+            .await?)
+        })
     }
 
     /// How many demo people the database holds (production refuses to start on any).
     pub async fn demo_people(&self) -> StoreResult<i64> {
         on_db!(self, |pool| {
-        Ok(
-            sqlx::query_scalar("SELECT COUNT(*) FROM people WHERE demo = TRUE")
-                .fetch_one(pool)
-                .await?,
-        )
-    })
+            Ok(
+                sqlx::query_scalar("SELECT COUNT(*) FROM people WHERE demo = TRUE")
+                    .fetch_one(pool)
+                    .await?,
+            )
+        })
     }
-
-
-
 
     /// Adds a person (no password until they follow an invitation) with the change's
     /// notices; `None` if the email is already someone's.
@@ -326,14 +324,14 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<Option<i64>> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let Some(id) = side::insert_person(&mut tx, person, Some(by), None, now).await? else {
-            return Ok(None);
-        };
-        side::write_notices(self, &mut tx, notices, now).await?;
-        tx.commit().await?;
-        Ok(Some(id))
-    })
+            let mut tx = side::begin_write(pool).await?;
+            let Some(id) = side::insert_person(&mut tx, person, Some(by), None, now).await? else {
+                return Ok(None);
+            };
+            side::write_notices(self, &mut tx, notices, now).await?;
+            tx.commit().await?;
+            Ok(Some(id))
+        })
     }
 
     /// The first Administrator, on a database with nobody in it; `None` if it has people.
@@ -344,24 +342,24 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<Option<i64>> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let people: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people")
-            .fetch_one(&mut *tx)
-            .await?;
-        if people > 0 {
-            return Ok(None);
-        }
-        let roles = RoleSet::new([Role::Administrator]);
-        let person = NewPerson {
-            name,
-            email,
-            team_id: None,
-            roles: &roles,
-        };
-        let id = side::insert_person(&mut tx, &person, None, None, now).await?;
-        tx.commit().await?;
-        Ok(id)
-    })
+            let mut tx = side::begin_write(pool).await?;
+            let people: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people")
+                .fetch_one(&mut *tx)
+                .await?;
+            if people > 0 {
+                return Ok(None);
+            }
+            let roles = RoleSet::new([Role::Administrator]);
+            let person = NewPerson {
+                name,
+                email,
+                team_id: None,
+                roles: &roles,
+            };
+            let id = side::insert_person(&mut tx, &person, None, None, now).await?;
+            tx.commit().await?;
+            Ok(id)
+        })
     }
 
     /// Saves a person's name, work email and team, with history.
@@ -375,61 +373,61 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<Result<(), SaveRefused>> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let old: Option<(String, String, Option<i64>)> =
-            sqlx::query_as("SELECT display_name, email, team_id FROM people WHERE id = $1")
-                .bind(person_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some((old_name, old_email, old_team)) = old else {
-            return Ok(Err(SaveRefused::NoSuchPerson));
-        };
-        let updated = sqlx::query(
-            "UPDATE people SET display_name = $1, email = $2, team_id = $3 WHERE id = $4",
-        )
-        .bind(name)
-        .bind(email)
-        .bind(team_id)
-        .bind(person_id)
-        .execute(&mut *tx)
-        .await;
-        match updated {
-            Ok(_) => {}
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                return Ok(Err(SaveRefused::EmailTaken))
+            let mut tx = side::begin_write(pool).await?;
+            let old: Option<(String, String, Option<i64>)> =
+                sqlx::query_as("SELECT display_name, email, team_id FROM people WHERE id = $1")
+                    .bind(person_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some((old_name, old_email, old_team)) = old else {
+                return Ok(Err(SaveRefused::NoSuchPerson));
+            };
+            let updated = sqlx::query(
+                "UPDATE people SET display_name = $1, email = $2, team_id = $3 WHERE id = $4",
+            )
+            .bind(name)
+            .bind(email)
+            .bind(team_id)
+            .bind(person_id)
+            .execute(&mut *tx)
+            .await;
+            match updated {
+                Ok(_) => {}
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                    return Ok(Err(SaveRefused::EmailTaken))
+                }
+                Err(e) => return Err(e.into()),
             }
-            Err(e) => return Err(e.into()),
-        }
-        let mut lines = Vec::new();
-        if old_name != name {
-            lines.push(history(
-                person_id,
-                PersonChange::Name,
-                Some(old_name),
-                Some(name.into()),
-            ));
-        }
-        if old_email != email {
-            lines.push(history(
-                person_id,
-                PersonChange::Email,
-                Some(old_email),
-                Some(email.into()),
-            ));
-        }
-        if old_team != team_id {
-            lines.push(history(
-                person_id,
-                PersonChange::Team,
-                old_team.map(|t| t.to_string()),
-                team_id.map(|t| t.to_string()),
-            ));
-        }
-        side::write_history(&mut tx, &lines, Some(by), None, now).await?;
-        tx.commit().await?;
-        self.sessions.forget_all();
-        Ok(Ok(()))
-    })
+            let mut lines = Vec::new();
+            if old_name != name {
+                lines.push(history(
+                    person_id,
+                    PersonChange::Name,
+                    Some(old_name),
+                    Some(name.into()),
+                ));
+            }
+            if old_email != email {
+                lines.push(history(
+                    person_id,
+                    PersonChange::Email,
+                    Some(old_email),
+                    Some(email.into()),
+                ));
+            }
+            if old_team != team_id {
+                lines.push(history(
+                    person_id,
+                    PersonChange::Team,
+                    old_team.map(|t| t.to_string()),
+                    team_id.map(|t| t.to_string()),
+                ));
+            }
+            side::write_history(&mut tx, &lines, Some(by), None, now).await?;
+            tx.commit().await?;
+            self.sessions.forget_all();
+            Ok(Ok(()))
+        })
     }
 
     /// Applies a role change, with history and the change's notices.
@@ -442,14 +440,14 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let lines = side::write_role_change(&mut tx, person_id, change).await?;
-        side::write_history(&mut tx, &lines, Some(by), None, now).await?;
-        side::write_notices(self, &mut tx, notices, now).await?;
-        tx.commit().await?;
-        self.sessions.forget_all();
-        Ok(())
-    })
+            let mut tx = side::begin_write(pool).await?;
+            let lines = side::write_role_change(&mut tx, person_id, change).await?;
+            side::write_history(&mut tx, &lines, Some(by), None, now).await?;
+            side::write_notices(self, &mut tx, notices, now).await?;
+            tx.commit().await?;
+            self.sessions.forget_all();
+            Ok(())
+        })
     }
 
     /// Deactivates a leaver: they can no longer sign in, their sessions end and their
@@ -463,8 +461,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let changed = sqlx::query(
+            let mut tx = side::begin_write(pool).await?;
+            let changed = sqlx::query(
             "UPDATE people SET active = FALSE, deactivated_at = $1 WHERE id = $2 AND active = TRUE",
         )
         .bind(now)
@@ -472,33 +470,33 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        if changed == 0 {
-            return Ok(false);
-        }
-        sqlx::query("DELETE FROM sessions WHERE person_id = $1")
+            if changed == 0 {
+                return Ok(false);
+            }
+            sqlx::query("DELETE FROM sessions WHERE person_id = $1")
+                .bind(person_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "UPDATE one_time_links SET used_at = $1 WHERE person_id = $2 AND used_at IS NULL",
+            )
+            .bind(now)
             .bind(person_id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "UPDATE one_time_links SET used_at = $1 WHERE person_id = $2 AND used_at IS NULL",
-        )
-        .bind(now)
-        .bind(person_id)
-        .execute(&mut *tx)
-        .await?;
-        side::write_history(
-            &mut tx,
-            &[history(person_id, PersonChange::Deactivated, None, None)],
-            Some(by),
-            None,
-            now,
-        )
-        .await?;
-        side::write_notices(self, &mut tx, notices, now).await?;
-        tx.commit().await?;
-        self.sessions.forget_all();
-        Ok(true)
-    })
+            side::write_history(
+                &mut tx,
+                &[history(person_id, PersonChange::Deactivated, None, None)],
+                Some(by),
+                None,
+                now,
+            )
+            .await?;
+            side::write_notices(self, &mut tx, notices, now).await?;
+            tx.commit().await?;
+            self.sessions.forget_all();
+            Ok(true)
+        })
     }
 
     /// Lets a returner sign in again (with the password they had). `false` if already active.
@@ -509,98 +507,98 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let changed = sqlx::query(
+            let mut tx = side::begin_write(pool).await?;
+            let changed = sqlx::query(
             "UPDATE people SET active = TRUE, deactivated_at = NULL WHERE id = $1 AND active = FALSE",
         )
         .bind(person_id)
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        if changed == 0 {
-            return Ok(false);
-        }
-        side::write_history(
-            &mut tx,
-            &[history(person_id, PersonChange::Reactivated, None, None)],
-            Some(by),
-            None,
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        self.sessions.forget_all();
-        Ok(true)
-    })
+            if changed == 0 {
+                return Ok(false);
+            }
+            side::write_history(
+                &mut tx,
+                &[history(person_id, PersonChange::Reactivated, None, None)],
+                Some(by),
+                None,
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            self.sessions.forget_all();
+            Ok(true)
+        })
     }
 
     /// What a person still holds that someone else must take on.
     pub async fn open_work(&self, person_id: i64) -> StoreResult<OpenWork> {
         on_db!(self, |pool| {
-        let audits: Vec<(i64, String, String)> = sqlx::query_as(
+            let audits: Vec<(i64, String, String)> = sqlx::query_as(
             "SELECT a.id, c.child_unique_id, a.state FROM audits a JOIN cases c ON c.id = a.case_id \
              WHERE a.auditor_id = $1 AND a.state NOT IN ('completed', 'filed_to_record') ORDER BY a.id",
         )
         .bind(person_id)
         .fetch_all(pool)
         .await?;
-        let cases = |sql: &'static str| {
-            sqlx::query_as::<_, (i64, String)>(sql)
-                .bind(person_id)
-                .fetch_all(pool)
-        };
-        let key_worker_cases = cases(
+            let cases = |sql: &'static str| {
+                sqlx::query_as::<_, (i64, String)>(sql)
+                    .bind(person_id)
+                    .fetch_all(pool)
+            };
+            let key_worker_cases = cases(
             "SELECT id, child_unique_id FROM cases WHERE key_worker_id = $1 AND closed_on IS NULL ORDER BY child_unique_id",
         )
         .await?;
-        let iro_cases = cases(
+            let iro_cases = cases(
             "SELECT id, child_unique_id FROM cases WHERE iro_id = $1 AND closed_on IS NULL ORDER BY child_unique_id",
         )
         .await?;
-        let teams: Vec<(i64, String, bool)> = sqlx::query_as(
-            "SELECT id, name, team_manager_id = $1 FROM teams \
+            let teams: Vec<(i64, String, bool)> = sqlx::query_as(
+                "SELECT id, name, team_manager_id = $1 FROM teams \
              WHERE team_manager_id = $1 OR service_manager_id = $1 ORDER BY name",
-        )
-        .bind(person_id)
-        .fetch_all(pool)
-        .await?;
-        let action_reviews: Vec<i64> = sqlx::query_scalar(
+            )
+            .bind(person_id)
+            .fetch_all(pool)
+            .await?;
+            let action_reviews: Vec<i64> = sqlx::query_scalar(
             "SELECT audit_id FROM action_reviews WHERE reviewer_id = $1 AND finalised_at IS NULL ORDER BY audit_id",
         )
         .bind(person_id)
         .fetch_all(pool)
         .await?;
-        let moderations: Vec<i64> = sqlx::query_scalar(
-            "SELECT DISTINCT v.audit_id FROM moderation_views v \
+            let moderations: Vec<i64> = sqlx::query_scalar(
+                "SELECT DISTINCT v.audit_id FROM moderation_views v \
              WHERE v.person_id = $1 AND v.recorded_at IS NULL \
              AND NOT EXISTS (SELECT 1 FROM moderation_outcomes o WHERE o.audit_id = v.audit_id) \
              ORDER BY v.audit_id",
-        )
-        .bind(person_id)
-        .fetch_all(pool)
-        .await?;
-        Ok(OpenWork {
-            audits,
-            key_worker_cases,
-            iro_cases,
-            teams: teams
-                .into_iter()
-                .map(|(id, name, tm)| {
-                    (
-                        id,
-                        name,
-                        if tm {
-                            "Team Manager"
-                        } else {
-                            "Service Manager"
-                        },
-                    )
-                })
-                .collect(),
-            action_reviews,
-            moderations,
+            )
+            .bind(person_id)
+            .fetch_all(pool)
+            .await?;
+            Ok(OpenWork {
+                audits,
+                key_worker_cases,
+                iro_cases,
+                teams: teams
+                    .into_iter()
+                    .map(|(id, name, tm)| {
+                        (
+                            id,
+                            name,
+                            if tm {
+                                "Team Manager"
+                            } else {
+                                "Service Manager"
+                            },
+                        )
+                    })
+                    .collect(),
+                action_reviews,
+                moderations,
+            })
         })
-    })
     }
 
     // ---- one-time links and passwords ----
@@ -617,8 +615,8 @@ impl Store {
         expires_at: DateTime<Utc>,
     ) -> StoreResult<()> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        sqlx::query(
+            let mut tx = side::begin_write(pool).await?;
+            sqlx::query(
             "UPDATE one_time_links SET used_at = $1 WHERE person_id = $2 AND purpose = $3 AND used_at IS NULL",
         )
         .bind(now)
@@ -626,7 +624,7 @@ impl Store {
         .bind(purpose.code())
         .execute(&mut *tx)
         .await?;
-        sqlx::query(
+            sqlx::query(
             "INSERT INTO one_time_links (token_hash, person_id, purpose, created_by, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -638,47 +636,47 @@ impl Store {
         .bind(expires_at)
         .execute(&mut *tx)
         .await?;
-        let change = match purpose {
-            LinkPurpose::Invitation => PersonChange::Invited,
-            LinkPurpose::Reset => PersonChange::ResetSent,
-        };
-        side::write_history(
-            &mut tx,
-            &[history(person_id, change, None, None)],
-            by,
-            None,
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    })
+            let change = match purpose {
+                LinkPurpose::Invitation => PersonChange::Invited,
+                LinkPurpose::Reset => PersonChange::ResetSent,
+            };
+            side::write_history(
+                &mut tx,
+                &[history(person_id, change, None, None)],
+                by,
+                None,
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
     }
 
     /// Reset links made for this person since `since` (a cap on how many one email
     /// address can be sent).
     pub async fn resets_since(&self, person_id: i64, since: DateTime<Utc>) -> StoreResult<i64> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_scalar(
+            Ok(sqlx::query_scalar(
             "SELECT COUNT(*) FROM one_time_links WHERE person_id = $1 AND purpose = 'reset' AND created_at >= $2",
         )
         .bind(person_id)
         .bind(since)
         .fetch_one(pool)
         .await?)
-    })
+        })
     }
 
     pub async fn link(&self, token_hash: &str) -> StoreResult<Option<LinkRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT l.person_id, l.purpose, l.expires_at, l.used_at, p.email, p.display_name, p.active \
              FROM one_time_links l JOIN people p ON p.id = l.person_id WHERE l.token_hash = $1",
         )
         .bind(token_hash)
         .fetch_optional(pool)
         .await?)
-    })
+        })
     }
 
     /// Uses a link to set the person's password: only if it is still unused, unexpired at
@@ -691,8 +689,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<Option<i64>> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let person: Option<i64> = sqlx::query_scalar(
+            let mut tx = side::begin_write(pool).await?;
+            let person: Option<i64> = sqlx::query_scalar(
             "SELECT l.person_id FROM one_time_links l JOIN people p ON p.id = l.person_id \
              WHERE l.token_hash = $1 AND l.used_at IS NULL AND l.expires_at > $2 AND p.active = TRUE",
         )
@@ -700,21 +698,21 @@ impl Store {
         .bind(now)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some(person_id) = person else {
-            return Ok(None);
-        };
-        side::replace_password(
-            &mut tx,
-            person_id,
-            password_hash,
-            PersonChange::PasswordSet,
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        self.sessions.forget_all();
-        Ok(Some(person_id))
-    })
+            let Some(person_id) = person else {
+                return Ok(None);
+            };
+            side::replace_password(
+                &mut tx,
+                person_id,
+                password_hash,
+                PersonChange::PasswordSet,
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            self.sessions.forget_all();
+            Ok(Some(person_id))
+        })
     }
 
     /// Changes a signed-in person's password: every session of theirs ends, this one too.
@@ -725,32 +723,31 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        side::replace_password(
-            &mut tx,
-            person_id,
-            password_hash,
-            PersonChange::PasswordChanged,
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        self.sessions.forget_all();
-        Ok(())
-    })
+            let mut tx = side::begin_write(pool).await?;
+            side::replace_password(
+                &mut tx,
+                person_id,
+                password_hash,
+                PersonChange::PasswordChanged,
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            self.sessions.forget_all();
+            Ok(())
+        })
     }
-
 
     /// The person's stored password hash (for checking the old one before a change).
     pub async fn password_hash(&self, person_id: i64) -> StoreResult<Option<String>> {
         on_db!(self, |pool| {
-        Ok(
-            sqlx::query_scalar("SELECT password_hash FROM people WHERE id = $1 AND active = TRUE")
-                .bind(person_id)
-                .fetch_optional(pool)
-                .await?,
-        )
-    })
+            Ok(sqlx::query_scalar(
+                "SELECT password_hash FROM people WHERE id = $1 AND active = TRUE",
+            )
+            .bind(person_id)
+            .fetch_optional(pool)
+            .await?)
+        })
     }
 
     // ---- staff imports ----
@@ -759,11 +756,11 @@ impl Store {
     /// against them, and its page shows them).
     pub async fn all_people(&self) -> StoreResult<Vec<PersonRow>> {
         on_db!(self, |pool| {
-        let rows: Vec<PersonTuple> = sqlx::query_as(&format!("{PERSON_COLUMNS} ORDER BY p.id"))
-            .fetch_all(pool)
-            .await?;
-        self.with_roles(rows).await
-    })
+            let rows: Vec<PersonTuple> = sqlx::query_as(&format!("{PERSON_COLUMNS} ORDER BY p.id"))
+                .fetch_all(pool)
+                .await?;
+            self.with_roles(rows).await
+        })
     }
 
     /// Everyone as a staff file is planned against them.
@@ -790,10 +787,10 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<Option<i64>> {
         on_db!(self, |pool| {
-        let payload =
-            serde_json::to_string(plan).map_err(|e| super::StoreError::Corrupt(e.to_string()))?;
-        let mut tx = side::begin_write(pool).await?;
-        let import_id: i64 = sqlx::query_scalar(
+            let payload = serde_json::to_string(plan)
+                .map_err(|e| super::StoreError::Corrupt(e.to_string()))?;
+            let mut tx = side::begin_write(pool).await?;
+            let import_id: i64 = sqlx::query_scalar(
             "INSERT INTO staff_imports (file_name, full_list, status, payload, uploaded_by, uploaded_at) \
              VALUES ($1, $2, 'applied', $3, $4, $5) RETURNING id",
         )
@@ -804,60 +801,60 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
-        for person in &plan.added {
-            let new = NewPerson {
-                name: &person.name,
-                email: &person.email,
-                team_id: person.team_id,
-                roles: &person.roles,
-            };
-            if side::insert_person(&mut tx, &new, Some(by), Some(import_id), now)
-                .await?
-                .is_none()
-            {
-                return Ok(None);
+            for person in &plan.added {
+                let new = NewPerson {
+                    name: &person.name,
+                    email: &person.email,
+                    team_id: person.team_id,
+                    roles: &person.roles,
+                };
+                if side::insert_person(&mut tx, &new, Some(by), Some(import_id), now)
+                    .await?
+                    .is_none()
+                {
+                    return Ok(None);
+                }
             }
-        }
-        let mut lines = Vec::new();
-        for u in &plan.updated {
-            if let Some((old, new)) = &u.name {
-                sqlx::query("UPDATE people SET display_name = $1 WHERE id = $2")
-                    .bind(new)
-                    .bind(u.person_id)
-                    .execute(&mut *tx)
-                    .await?;
-                lines.push(history(
-                    u.person_id,
-                    PersonChange::Name,
-                    Some(old.clone()),
-                    Some(new.clone()),
-                ));
+            let mut lines = Vec::new();
+            for u in &plan.updated {
+                if let Some((old, new)) = &u.name {
+                    sqlx::query("UPDATE people SET display_name = $1 WHERE id = $2")
+                        .bind(new)
+                        .bind(u.person_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    lines.push(history(
+                        u.person_id,
+                        PersonChange::Name,
+                        Some(old.clone()),
+                        Some(new.clone()),
+                    ));
+                }
+                if let Some((old, new)) = u.team {
+                    sqlx::query("UPDATE people SET team_id = $1 WHERE id = $2")
+                        .bind(new)
+                        .bind(u.person_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    lines.push(history(
+                        u.person_id,
+                        PersonChange::Team,
+                        old.map(|t| t.to_string()),
+                        new.map(|t| t.to_string()),
+                    ));
+                }
+                let change = RoleChange {
+                    granted: u.roles_added.clone(),
+                    removed: u.roles_removed.clone(),
+                };
+                lines.extend(side::write_role_change(&mut tx, u.person_id, &change).await?);
             }
-            if let Some((old, new)) = u.team {
-                sqlx::query("UPDATE people SET team_id = $1 WHERE id = $2")
-                    .bind(new)
-                    .bind(u.person_id)
-                    .execute(&mut *tx)
-                    .await?;
-                lines.push(history(
-                    u.person_id,
-                    PersonChange::Team,
-                    old.map(|t| t.to_string()),
-                    new.map(|t| t.to_string()),
-                ));
-            }
-            let change = RoleChange {
-                granted: u.roles_added.clone(),
-                removed: u.roles_removed.clone(),
-            };
-            lines.extend(side::write_role_change(&mut tx, u.person_id, &change).await?);
-        }
-        side::write_history(&mut tx, &lines, Some(by), Some(import_id), now).await?;
-        side::write_notices(self, &mut tx, notices, now).await?;
-        tx.commit().await?;
-        self.sessions.forget_all();
-        Ok(Some(import_id))
-    })
+            side::write_history(&mut tx, &lines, Some(by), Some(import_id), now).await?;
+            side::write_notices(self, &mut tx, notices, now).await?;
+            tx.commit().await?;
+            self.sessions.forget_all();
+            Ok(Some(import_id))
+        })
     }
 
     /// Keeps a staff file that was refused, with its problems (JSON), so the page can show them.
@@ -870,7 +867,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<i64> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_scalar(
+            Ok(sqlx::query_scalar(
             "INSERT INTO staff_imports (file_name, full_list, status, payload, uploaded_by, uploaded_at) \
              VALUES ($1, $2, 'rejected', $3, $4, $5) RETURNING id",
         )
@@ -881,32 +878,32 @@ impl Store {
         .bind(now)
         .fetch_one(pool)
         .await?)
-    })
+        })
     }
 
     pub async fn staff_import(&self, id: i64) -> StoreResult<Option<StaffImportRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT s.id, s.file_name, s.full_list, s.status, s.payload, p.display_name AS uploaded_by, s.uploaded_at \
              FROM staff_imports s JOIN people p ON p.id = s.uploaded_by WHERE s.id = $1",
         )
         .bind(id)
         .fetch_optional(pool)
         .await?)
-    })
+        })
     }
 
     /// The latest staff imports, newest first.
     pub async fn staff_imports(&self, limit: i64) -> StoreResult<Vec<StaffImportRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT s.id, s.file_name, s.full_list, s.status, s.payload, p.display_name AS uploaded_by, s.uploaded_at \
              FROM staff_imports s JOIN people p ON p.id = s.uploaded_by ORDER BY s.id DESC LIMIT $1",
         )
         .bind(limit)
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 }
 

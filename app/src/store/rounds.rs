@@ -1,4 +1,4 @@
-use super::{Notices, Store, StoreError, StoreResult, Tx};
+use super::{Notices, Store, StoreError, StoreResult};
 use crate::domain::audit::AuditState;
 use crate::domain::calendar::{AuditMonth, WorkingCalendar};
 use crate::domain::round::{finished, RoundStatus, Selection};
@@ -80,12 +80,12 @@ impl Store {
     /// Council closure days and bank holidays loaded after the shipped ones.
     pub async fn closure_days(&self) -> StoreResult<Vec<NaiveDate>> {
         on_db!(self, |pool| {
-        Ok(
-            sqlx::query_scalar("SELECT day FROM closure_days ORDER BY day")
-                .fetch_all(pool)
-                .await?,
-        )
-    })
+            Ok(
+                sqlx::query_scalar("SELECT day FROM closure_days ORDER BY day")
+                    .fetch_all(pool)
+                    .await?,
+            )
+        })
     }
 
     /// Creates the round; `None` if the month already has one.
@@ -97,22 +97,22 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<Option<i64>> {
         on_db!(self, |pool| {
-        let result = sqlx::query_scalar(
-            "INSERT INTO rounds (audit_month, due_on, status, created_by, created_at) \
+            let result = sqlx::query_scalar(
+                "INSERT INTO rounds (audit_month, due_on, status, created_by, created_at) \
              VALUES ($1, $2, 'open', $3, $4) RETURNING id",
-        )
-        .bind(month.to_string())
-        .bind(due_on)
-        .bind(by)
-        .bind(now)
-        .fetch_one(pool)
-        .await;
-        match result {
-            Ok(id) => Ok(Some(id)),
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(None),
-            Err(e) => Err(e.into()),
-        }
-    })
+            )
+            .bind(month.to_string())
+            .bind(due_on)
+            .bind(by)
+            .bind(now)
+            .fetch_one(pool)
+            .await;
+            match result {
+                Ok(id) => Ok(Some(id)),
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(None),
+                Err(e) => Err(e.into()),
+            }
+        })
     }
 
     const ROUND_COLUMNS: &'static str = "SELECT r.id, r.audit_month, r.due_on, r.status, r.closed_at, \
@@ -121,36 +121,36 @@ impl Store {
 
     pub async fn rounds(&self) -> StoreResult<Vec<RoundRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(&format!(
-            "{} ORDER BY r.audit_month DESC",
-            Self::ROUND_COLUMNS
-        ))
-        .fetch_all(pool)
-        .await?)
-    })
+            Ok(sqlx::query_as(&format!(
+                "{} ORDER BY r.audit_month DESC",
+                Self::ROUND_COLUMNS
+            ))
+            .fetch_all(pool)
+            .await?)
+        })
     }
 
     /// Rounds past their draw, newest first: (ID, audit month). Unlike [`Store::rounds`] it
     /// counts nothing, so a dashboard over ten years of rounds stays cheap.
     pub async fn drawn_rounds(&self) -> StoreResult<Vec<(i64, String)>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT id, audit_month FROM rounds WHERE status <> 'open' ORDER BY audit_month DESC",
         )
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 
     pub async fn round(&self, round_id: i64) -> StoreResult<Option<RoundRow>> {
         on_db!(self, |pool| {
-        Ok(
-            sqlx::query_as(&format!("{} WHERE r.id = $1", Self::ROUND_COLUMNS))
-                .bind(round_id)
-                .fetch_optional(pool)
-                .await?,
-        )
-    })
+            Ok(
+                sqlx::query_as(&format!("{} WHERE r.id = $1", Self::ROUND_COLUMNS))
+                    .bind(round_id)
+                    .fetch_optional(pool)
+                    .await?,
+            )
+        })
     }
 
     /// Open cases on `list` (or, for a team's quota, on any audited list in `team_id`) that
@@ -181,70 +181,73 @@ impl Store {
         round_id: i64,
     ) -> StoreResult<(Vec<Vec<i64>>, usize)> {
         on_db!(self, |pool| {
-        let mut earliest = month;
-        for _ in 0..exclude_months {
-            earliest = AuditMonth::of(earliest.first_day() - chrono::Months::new(1));
-        }
-        let taken: std::collections::HashSet<i64> = sqlx::query_scalar(
-            "SELECT rc.case_id FROM round_cases rc JOIN rounds r ON r.id = rc.round_id \
+            let mut earliest = month;
+            for _ in 0..exclude_months {
+                earliest = AuditMonth::of(earliest.first_day() - chrono::Months::new(1));
+            }
+            let taken: std::collections::HashSet<i64> = sqlx::query_scalar(
+                "SELECT rc.case_id FROM round_cases rc JOIN rounds r ON r.id = rc.round_id \
              WHERE rc.withdrawn_at IS NULL AND r.id <> $1 \
              AND (r.status <> 'closed' OR r.audit_month >= $2)",
-        )
-        .bind(round_id)
-        .bind(earliest.to_string())
-        .fetch_all(pool)
-        .await?
-        .into_iter()
-        .collect();
-        // One aggregated row rather than 20,000: sqlx's SQLite driver costs a few microseconds
-        // a row, which made reading a large council's pool take 60 ms. (PostgreSQL's store
-        // spells `group_concat` as `string_agg`.)
-        let packed: Option<String> = sqlx::query_scalar(
-            "SELECT group_concat(c.id || ':' || c.team_id || ':' || l.annex_list || ':' || \
+            )
+            .bind(round_id)
+            .bind(earliest.to_string())
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .collect();
+            // One aggregated row rather than 20,000: sqlx's SQLite driver costs a few microseconds
+            // a row, which made reading a large council's pool take 60 ms.
+            let concat = match side::DIALECT {
+                super::Dialect::Sqlite => "group_concat",
+                super::Dialect::Postgres => "string_agg",
+            };
+            let packed: Option<String> = sqlx::query_scalar(&format!(
+                "SELECT {concat}(c.id || ':' || c.team_id || ':' || l.annex_list || ':' || \
              CASE WHEN c.key_worker_id IS NULL THEN 0 ELSE 1 END, ',') \
-             FROM cases c JOIN case_lists l ON l.case_id = c.id WHERE c.closed_on IS NULL",
-        )
-        .fetch_one(pool)
-        .await?;
-        let mut listed: Vec<(i64, i64, i64, bool)> = packed
-            .unwrap_or_default()
-            .split(',')
-            .filter(|e| !e.is_empty())
-            .map(|entry| {
-                let mut parts = entry.split(':').map(str::parse::<i64>);
-                match (parts.next(), parts.next(), parts.next(), parts.next()) {
-                    (Some(Ok(id)), Some(Ok(team)), Some(Ok(list)), Some(Ok(allocated))) => {
-                        Ok((id, team, list, allocated == 1))
+             FROM cases c JOIN case_lists l ON l.case_id = c.id WHERE c.closed_on IS NULL"
+            ))
+            .fetch_one(pool)
+            .await?;
+            let mut listed: Vec<(i64, i64, i64, bool)> = packed
+                .unwrap_or_default()
+                .split(',')
+                .filter(|e| !e.is_empty())
+                .map(|entry| {
+                    let mut parts = entry.split(':').map(str::parse::<i64>);
+                    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+                        (Some(Ok(id)), Some(Ok(team)), Some(Ok(list)), Some(Ok(allocated))) => {
+                            Ok((id, team, list, allocated == 1))
+                        }
+                        _ => Err(StoreError::Corrupt(format!("bad pool entry {entry}"))),
                     }
-                    _ => Err(StoreError::Corrupt(format!("bad pool entry {entry}"))),
+                })
+                .collect::<StoreResult<_>>()?;
+            listed.sort_unstable();
+            let mut unallocated = std::collections::BTreeSet::new();
+            let mut pools = Vec::with_capacity(strata.len());
+            for filter in strata {
+                let mut pool = Vec::new();
+                for (id, team, list, allocated) in &listed {
+                    let in_stratum = match filter {
+                        PoolFilter::List(l) => *list == i64::from(l.number()),
+                        PoolFilter::Team(t) => team == t,
+                    };
+                    if !in_stratum || taken.contains(id) {
+                        continue;
+                    }
+                    if *allocated {
+                        pool.push(*id);
+                    } else {
+                        unallocated.insert(*id);
+                    }
                 }
-            })
-            .collect::<StoreResult<_>>()?;
-        listed.sort_unstable();
-        let mut unallocated = std::collections::BTreeSet::new();
-        let mut pools = Vec::with_capacity(strata.len());
-        for filter in strata {
-            let mut pool = Vec::new();
-            for (id, team, list, allocated) in &listed {
-                let in_stratum = match filter {
-                    PoolFilter::List(l) => *list == i64::from(l.number()),
-                    PoolFilter::Team(t) => team == t,
-                };
-                if !in_stratum || taken.contains(id) {
-                    continue;
-                }
-                if *allocated {
-                    pool.push(*id);
-                } else {
-                    unallocated.insert(*id);
-                }
+                // A case on two lists appears once in its team's pool.
+                pool.dedup();
+                pools.push(pool);
             }
-            // A case on two lists appears once in its team's pool.
-            pool.dedup();
-            pools.push(pool);
-        }
-        Ok((pools, unallocated.len()))
-    })
+            Ok((pools, unallocated.len()))
+        })
     }
 
     /// Stores the draw and its selections and marks the round drawn, all or nothing.
@@ -257,18 +260,18 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let moved = sqlx::query("UPDATE rounds SET status = $1 WHERE id = $2 AND status = $3")
-            .bind(RoundStatus::Drawn.code())
-            .bind(round_id)
-            .bind(RoundStatus::Open.code())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if moved != 1 {
-            return Ok(false);
-        }
-        sqlx::query(
+            let mut tx = side::begin_write(pool).await?;
+            let moved = sqlx::query("UPDATE rounds SET status = $1 WHERE id = $2 AND status = $3")
+                .bind(RoundStatus::Drawn.code())
+                .bind(round_id)
+                .bind(RoundStatus::Open.code())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if moved != 1 {
+                return Ok(false);
+            }
+            sqlx::query(
             "INSERT INTO draws (round_id, generator, seed, settings, strata, drawn_by, drawn_at, unallocated_left_out) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
@@ -282,9 +285,9 @@ impl Store {
         .bind(i64::try_from(draw.unallocated_left_out).unwrap_or(i64::MAX))
         .execute(&mut *tx)
         .await?;
-        for (stratum, selected) in draw.selections.iter().enumerate() {
-            for (position, case_id) in selected.iter().enumerate() {
-                sqlx::query(
+            for (stratum, selected) in draw.selections.iter().enumerate() {
+                for (position, case_id) in selected.iter().enumerate() {
+                    sqlx::query(
                     "INSERT INTO round_cases (round_id, case_id, stratum, position, selected_by) \
                      VALUES ($1, $2, $3, $4, 'draw')",
                 )
@@ -294,27 +297,27 @@ impl Store {
                 .bind(position as i64)
                 .execute(&mut *tx)
                 .await?;
+                }
             }
-        }
-        tx.commit().await?;
-        Ok(true)
-    })
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 
     pub async fn draw_record(&self, round_id: i64) -> StoreResult<Option<DrawRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT generator, seed, settings, strata, drawn_at, unallocated_left_out FROM draws WHERE round_id = $1",
         )
         .bind(round_id)
         .fetch_optional(pool)
         .await?)
-    })
+        })
     }
 
     pub async fn round_cases(&self, round_id: i64) -> StoreResult<Vec<RoundCaseRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT rc.case_id, c.child_unique_id, t.name AS team, rc.stratum, rc.position, rc.selected_by, \
              rc.withdrawn_at IS NOT NULL AS withdrawn \
              FROM round_cases rc JOIN cases c ON c.id = rc.case_id JOIN teams t ON t.id = c.team_id \
@@ -323,7 +326,7 @@ impl Store {
         .bind(round_id)
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 }
 
@@ -347,14 +350,14 @@ impl Store {
     /// Every case the round holds or has held, in the order they joined it.
     pub async fn round_case_refs(&self, round_id: i64) -> StoreResult<Vec<RoundCaseRef>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
-            "SELECT id, case_id, stratum, selected_by, withdrawn_at IS NOT NULL AS withdrawn \
+            Ok(sqlx::query_as(
+                "SELECT id, case_id, stratum, selected_by, withdrawn_at IS NOT NULL AS withdrawn \
              FROM round_cases WHERE round_id = $1 ORDER BY id",
-        )
-        .bind(round_id)
-        .fetch_all(pool)
-        .await?)
-    })
+            )
+            .bind(round_id)
+            .fetch_all(pool)
+            .await?)
+        })
     }
 
     /// Withdraws a selected case with its reason and, if one was drawn, adds the replacement
@@ -369,8 +372,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let withdrawn = sqlx::query(
+            let mut tx = side::begin_write(pool).await?;
+            let withdrawn = sqlx::query(
             "UPDATE round_cases SET withdrawn_at = $1, withdrawn_by = $2, withdrawn_reason = $3 \
              WHERE id = $4 AND withdrawn_at IS NULL",
         )
@@ -381,11 +384,11 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        if withdrawn != 1 {
-            return Ok(false);
-        }
-        if let Some(case_id) = replacement {
-            sqlx::query(
+            if withdrawn != 1 {
+                return Ok(false);
+            }
+            if let Some(case_id) = replacement {
+                sqlx::query(
                 "INSERT INTO round_cases (round_id, case_id, stratum, position, selected_by, replaces_id) \
                  VALUES ($1, $2, $3, (SELECT COALESCE(MAX(position), -1) + 1 FROM round_cases \
                  WHERE round_id = $1 AND stratum = $3), 'replacement', $4)",
@@ -396,10 +399,10 @@ impl Store {
             .bind(round_case.id)
             .execute(&mut *tx)
             .await?;
-        }
-        tx.commit().await?;
-        Ok(true)
-    })
+            }
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 }
 
@@ -413,12 +416,12 @@ pub struct ClosureDayRow {
 impl Store {
     pub async fn closure_day_rows(&self) -> StoreResult<Vec<ClosureDayRow>> {
         on_db!(self, |pool| {
-        Ok(
-            sqlx::query_as("SELECT day, kind, reason FROM closure_days ORDER BY day")
-                .fetch_all(pool)
-                .await?,
-        )
-    })
+            Ok(
+                sqlx::query_as("SELECT day, kind, reason FROM closure_days ORDER BY day")
+                    .fetch_all(pool)
+                    .await?,
+            )
+        })
     }
 
     /// Adds days that are not working days (existing dates are kept as they were), then moves
@@ -433,10 +436,10 @@ impl Store {
         due_on: impl Fn(&str) -> Option<NaiveDate> + Send,
     ) -> StoreResult<u64> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let mut added = 0;
-        for (day, reason) in days {
-            added += sqlx::query(
+            let mut tx = side::begin_write(pool).await?;
+            let mut added = 0;
+            for (day, reason) in days {
+                added += sqlx::query(
                 "INSERT INTO closure_days (day, kind, reason, added_by, added_at) VALUES ($1, $2, $3, $4, $5) \
                  ON CONFLICT (day) DO NOTHING",
             )
@@ -448,23 +451,23 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
-        }
-        let open: Vec<(i64, String)> =
-            sqlx::query_as("SELECT id, audit_month FROM rounds WHERE status <> 'closed'")
-                .fetch_all(&mut *tx)
-                .await?;
-        for (id, month) in open {
-            if let Some(due) = due_on(&month) {
-                sqlx::query("UPDATE rounds SET due_on = $1 WHERE id = $2")
-                    .bind(due)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
             }
-        }
-        tx.commit().await?;
-        Ok(added)
-    })
+            let open: Vec<(i64, String)> =
+                sqlx::query_as("SELECT id, audit_month FROM rounds WHERE status <> 'closed'")
+                    .fetch_all(&mut *tx)
+                    .await?;
+            for (id, month) in open {
+                if let Some(due) = due_on(&month) {
+                    sqlx::query("UPDATE rounds SET due_on = $1 WHERE id = $2")
+                        .bind(due)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            tx.commit().await?;
+            Ok(added)
+        })
     }
 }
 
@@ -507,23 +510,23 @@ impl Store {
         notices: &Notices,
     ) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let moved = sqlx::query(
-            "UPDATE rounds SET status = $1, confirmed_at = $2, confirmed_by = $3 \
+            let mut tx = side::begin_write(pool).await?;
+            let moved = sqlx::query(
+                "UPDATE rounds SET status = $1, confirmed_at = $2, confirmed_by = $3 \
              WHERE id = $4 AND status = $5",
-        )
-        .bind(RoundStatus::Confirmed.code())
-        .bind(now)
-        .bind(by)
-        .bind(round_id)
-        .bind(RoundStatus::Drawn.code())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if moved != 1 {
-            return Ok(false);
-        }
-        sqlx::query(
+            )
+            .bind(RoundStatus::Confirmed.code())
+            .bind(now)
+            .bind(by)
+            .bind(round_id)
+            .bind(RoundStatus::Drawn.code())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if moved != 1 {
+                return Ok(false);
+            }
+            sqlx::query(
             "UPDATE round_cases SET \
              key_worker_id = (SELECT c.key_worker_id FROM cases c WHERE c.id = round_cases.case_id), \
              iro_id = (SELECT c.iro_id FROM cases c WHERE c.id = round_cases.case_id), \
@@ -536,16 +539,16 @@ impl Store {
         .bind(round_id)
         .execute(&mut *tx)
         .await?;
-        side::write_notices(self, &mut tx, notices, now).await?;
-        tx.commit().await?;
-        Ok(true)
-    })
+            side::write_notices(self, &mut tx, notices, now).await?;
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 
     /// The round's cases not yet filed (and not withdrawn): what closing would leave open.
     pub async fn open_round_cases(&self, round_id: i64) -> StoreResult<Vec<OpenRoundCase>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT rc.id AS round_case_id, rc.case_id, c.child_unique_id, a.id AS audit_id, \
              rc.auditor_id, a.state, rc.left_open_reason \
              FROM round_cases rc JOIN cases c ON c.id = rc.case_id LEFT JOIN audits a ON a.round_case_id = rc.id \
@@ -556,7 +559,7 @@ impl Store {
         .bind(AuditState::FiledToRecord.code())
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 
     /// Closes a confirmed round, keeping the reason given for each round case left open,
@@ -571,8 +574,8 @@ impl Store {
         notices: &Notices,
     ) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let still_open: Vec<i64> = sqlx::query_scalar(
+            let mut tx = side::begin_write(pool).await?;
+            let still_open: Vec<i64> = sqlx::query_scalar(
             "SELECT rc.id FROM round_cases rc LEFT JOIN audits a ON a.round_case_id = rc.id \
              WHERE rc.round_id = $1 AND rc.withdrawn_at IS NULL AND (a.id IS NULL OR a.state <> $2) ORDER BY rc.id",
         )
@@ -580,36 +583,34 @@ impl Store {
         .bind(AuditState::FiledToRecord.code())
         .fetch_all(&mut *tx)
         .await?;
-        let mut given: Vec<i64> = reasons.iter().map(|(id, _)| *id).collect();
-        given.sort_unstable();
-        if still_open != given {
-            return Ok(false);
-        }
-        if !side::close_in(&mut tx, round_id, by, now).await? {
-            return Ok(false);
-        }
-        for (round_case_id, reason) in reasons {
-            sqlx::query(
-                "UPDATE round_cases SET left_open_reason = $1 WHERE id = $2 AND round_id = $3",
-            )
-            .bind(reason)
-            .bind(round_case_id)
-            .bind(round_id)
-            .execute(&mut *tx)
-            .await?;
-        }
-        side::write_notices(self, &mut tx, notices, now).await?;
-        tx.commit().await?;
-        Ok(true)
-    })
+            let mut given: Vec<i64> = reasons.iter().map(|(id, _)| *id).collect();
+            given.sort_unstable();
+            if still_open != given {
+                return Ok(false);
+            }
+            if !side::close_in(&mut tx, round_id, by, now).await? {
+                return Ok(false);
+            }
+            for (round_case_id, reason) in reasons {
+                sqlx::query(
+                    "UPDATE round_cases SET left_open_reason = $1 WHERE id = $2 AND round_id = $3",
+                )
+                .bind(reason)
+                .bind(round_case_id)
+                .bind(round_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            side::write_notices(self, &mut tx, notices, now).await?;
+            tx.commit().await?;
+            Ok(true)
+        })
     }
-
-
 
     /// The round's selected (not withdrawn) cases with who holds them and who audits them.
     pub async fn selection_contacts(&self, round_id: i64) -> StoreResult<Vec<SelectionContact>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(
+            Ok(sqlx::query_as(
             "SELECT rc.id AS round_case_id, c.id AS case_id, c.child_unique_id, c.team_id, t.name AS team, \
              c.key_worker_id, t.team_manager_id, t.service_manager_id, c.iro_id, \
              rc.auditor_id, a.display_name AS auditor, au.id AS audit_id, au.state AS audit_state \
@@ -620,57 +621,57 @@ impl Store {
         .bind(round_id)
         .fetch_all(pool)
         .await?)
-    })
+        })
     }
 
     /// Active people with the Auditor role, IDs only: for telling them all something.
     pub async fn auditor_ids(&self) -> StoreResult<Vec<i64>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_scalar(
-            "SELECT p.id FROM people p JOIN person_roles pr ON pr.person_id = p.id \
+            Ok(sqlx::query_scalar(
+                "SELECT p.id FROM people p JOIN person_roles pr ON pr.person_id = p.id \
              WHERE pr.role = 'auditor' AND p.active = TRUE ORDER BY p.id",
-        )
-        .fetch_all(pool)
-        .await?)
-    })
+            )
+            .fetch_all(pool)
+            .await?)
+        })
     }
 
     /// Active people with the Auditor role, their own teams (member, Team Manager or Service
     /// Manager) and how many open audits they hold (not completed, in rounds not closed).
     pub async fn auditors(&self) -> StoreResult<Vec<AuditorRow>> {
         on_db!(self, |pool| {
-        let people: Vec<(i64, String, i64)> = sqlx::query_as(
-            "SELECT p.id, p.display_name, \
+            let people: Vec<(i64, String, i64)> = sqlx::query_as(
+                "SELECT p.id, p.display_name, \
              (SELECT COUNT(*) FROM round_cases rc JOIN rounds r ON r.id = rc.round_id \
               LEFT JOIN audits a ON a.round_case_id = rc.id \
               WHERE rc.auditor_id = p.id AND rc.withdrawn_at IS NULL AND r.status <> 'closed' \
               AND (a.id IS NULL OR a.state NOT IN ('completed', 'filed_to_record'))) \
              FROM people p JOIN person_roles pr ON pr.person_id = p.id \
              WHERE pr.role = 'auditor' AND p.active = TRUE ORDER BY p.display_name, p.id",
-        )
-        .fetch_all(pool)
-        .await?;
-        let ties: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT id, team_id FROM people WHERE team_id IS NOT NULL \
+            )
+            .fetch_all(pool)
+            .await?;
+            let ties: Vec<(i64, i64)> = sqlx::query_as(
+                "SELECT id, team_id FROM people WHERE team_id IS NOT NULL \
              UNION SELECT team_manager_id, id FROM teams WHERE team_manager_id IS NOT NULL \
              UNION SELECT service_manager_id, id FROM teams WHERE service_manager_id IS NOT NULL",
-        )
-        .fetch_all(pool)
-        .await?;
-        let mut teams_of: std::collections::HashMap<i64, Vec<i64>> = Default::default();
-        for (person, team) in ties {
-            teams_of.entry(person).or_default().push(team);
-        }
-        Ok(people
-            .into_iter()
-            .map(|(person_id, name, open_audits)| AuditorRow {
-                person_id,
-                name,
-                own_teams: teams_of.remove(&person_id).unwrap_or_default(),
-                open_audits,
-            })
-            .collect())
-    })
+            )
+            .fetch_all(pool)
+            .await?;
+            let mut teams_of: std::collections::HashMap<i64, Vec<i64>> = Default::default();
+            for (person, team) in ties {
+                teams_of.entry(person).or_default().push(team);
+            }
+            Ok(people
+                .into_iter()
+                .map(|(person_id, name, open_audits)| AuditorRow {
+                    person_id,
+                    name,
+                    own_teams: teams_of.remove(&person_id).unwrap_or_default(),
+                    open_audits,
+                })
+                .collect())
+        })
     }
 
     /// Sets auditors on a confirmed round's cases, all or none. Returns the cases whose auditor
@@ -684,63 +685,64 @@ impl Store {
         notices: impl FnOnce(&[(i64, i64)]) -> Notices + Send,
     ) -> StoreResult<Option<Vec<(i64, i64)>>> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let status: Option<String> = sqlx::query_scalar("SELECT status FROM rounds WHERE id = $1")
-            .bind(round_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if status.as_deref() != Some(RoundStatus::Confirmed.code()) {
-            return Ok(None);
-        }
-        let mut changed = Vec::new();
-        for (round_case_id, auditor_id) in assignments {
-            // Once the discussion is arranged the audit stays with its auditor.
-            let state: Option<String> =
-                sqlx::query_scalar("SELECT state FROM audits WHERE round_case_id = $1")
-                    .bind(round_case_id)
+            let mut tx = side::begin_write(pool).await?;
+            let status: Option<String> =
+                sqlx::query_scalar("SELECT status FROM rounds WHERE id = $1")
+                    .bind(round_id)
                     .fetch_optional(&mut *tx)
                     .await?;
-            if state.as_deref().is_some_and(|s| s != "assigned") {
-                continue;
+            if status.as_deref() != Some(RoundStatus::Confirmed.code()) {
+                return Ok(None);
             }
-            let moved = sqlx::query(
-                "UPDATE round_cases SET auditor_id = $1, assigned_at = $2, assigned_by = $3 \
-                 WHERE id = $4 AND round_id = $5 AND withdrawn_at IS NULL \
-                 AND (auditor_id IS NULL OR auditor_id <> $1)",
-            )
-            .bind(auditor_id)
-            .bind(now)
-            .bind(by)
-            .bind(round_case_id)
-            .bind(round_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if moved == 1 {
-                changed.push((*round_case_id, *auditor_id));
-                // The audit follows its auditor; a new one starts as assigned.
-                let existing: Option<i64> =
-                    sqlx::query_scalar("SELECT id FROM audits WHERE round_case_id = $1")
+            let mut changed = Vec::new();
+            for (round_case_id, auditor_id) in assignments {
+                // Once the discussion is arranged the audit stays with its auditor.
+                let state: Option<String> =
+                    sqlx::query_scalar("SELECT state FROM audits WHERE round_case_id = $1")
                         .bind(round_case_id)
                         .fetch_optional(&mut *tx)
                         .await?;
-                match existing {
-                    Some(audit_id) => {
-                        sqlx::query("UPDATE audits SET auditor_id = $1 WHERE id = $2")
-                            .bind(auditor_id)
-                            .bind(audit_id)
-                            .execute(&mut *tx)
+                if state.as_deref().is_some_and(|s| s != "assigned") {
+                    continue;
+                }
+                let moved = sqlx::query(
+                    "UPDATE round_cases SET auditor_id = $1, assigned_at = $2, assigned_by = $3 \
+                 WHERE id = $4 AND round_id = $5 AND withdrawn_at IS NULL \
+                 AND (auditor_id IS NULL OR auditor_id <> $1)",
+                )
+                .bind(auditor_id)
+                .bind(now)
+                .bind(by)
+                .bind(round_case_id)
+                .bind(round_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if moved == 1 {
+                    changed.push((*round_case_id, *auditor_id));
+                    // The audit follows its auditor; a new one starts as assigned.
+                    let existing: Option<i64> =
+                        sqlx::query_scalar("SELECT id FROM audits WHERE round_case_id = $1")
+                            .bind(round_case_id)
+                            .fetch_optional(&mut *tx)
                             .await?;
-                        // The previous auditor's proposals go with them.
-                        sqlx::query(
+                    match existing {
+                        Some(audit_id) => {
+                            sqlx::query("UPDATE audits SET auditor_id = $1 WHERE id = $2")
+                                .bind(auditor_id)
+                                .bind(audit_id)
+                                .execute(&mut *tx)
+                                .await?;
+                            // The previous auditor's proposals go with them.
+                            sqlx::query(
                             "DELETE FROM discussion_times WHERE audit_id = $1 AND accepted_at IS NULL",
                         )
                         .bind(audit_id)
                         .execute(&mut *tx)
                         .await?;
-                    }
-                    None => {
-                        let audit_id: i64 = sqlx::query_scalar(
+                        }
+                        None => {
+                            let audit_id: i64 = sqlx::query_scalar(
                             "INSERT INTO audits (round_case_id, case_id, auditor_id, template_id, state, created_at) \
                              SELECT rc.id, rc.case_id, $1, (SELECT id FROM audit_templates ORDER BY version DESC LIMIT 1), \
                              'assigned', $2 FROM round_cases rc WHERE rc.id = $3 RETURNING id",
@@ -750,7 +752,7 @@ impl Store {
                         .bind(round_case_id)
                         .fetch_one(&mut *tx)
                         .await?;
-                        sqlx::query(
+                            sqlx::query(
                             "INSERT INTO audit_moves (audit_id, from_state, to_state, by_person, at) \
                              VALUES ($1, 'selected', 'assigned', $2, $3)",
                         )
@@ -759,14 +761,14 @@ impl Store {
                         .bind(now)
                         .execute(&mut *tx)
                         .await?;
+                        }
                     }
                 }
             }
-        }
-        side::write_notices(self, &mut tx, &notices(&changed), now).await?;
-        tx.commit().await?;
-        Ok(Some(changed))
-    })
+            side::write_notices(self, &mut tx, &notices(&changed), now).await?;
+            tx.commit().await?;
+            Ok(Some(changed))
+        })
     }
 }
 

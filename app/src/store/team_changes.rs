@@ -1,7 +1,7 @@
 //! Changes to a team's Team and Service Manager: the QA Manager's decision, kept with who
 //! proposed and who decided, and when.
 
-use super::{Notices, Store, StoreResult, Tx};
+use super::{Notices, Store, StoreResult};
 use chrono::{DateTime, Utc};
 
 /// A change as the directory page and a case's history show it (names joined for the page;
@@ -65,10 +65,6 @@ const CHANGE_COLUMNS: &str = "c.id, c.team_id, t.name AS team, \
      LEFT JOIN people db ON db.id = c.decided_by";
 
 impl Store {
-
-
-
-
     /// Sets a team's managers at once (the QA Manager's own change), kept with who and when.
     pub async fn save_team_managers(
         &self,
@@ -78,11 +74,11 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let found = side::set_team_managers_in(&mut tx, team_id, managers, by, now).await?;
-        tx.commit().await?;
-        Ok(found)
-    })
+            let mut tx = side::begin_write(pool).await?;
+            let found = side::set_team_managers_in(&mut tx, team_id, managers, by, now).await?;
+            tx.commit().await?;
+            Ok(found)
+        })
     }
 
     /// Proposes a team's managers (the Administrator's change), with its notices.
@@ -95,16 +91,15 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Option<i64>>> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        let proposed = self
-            .propose_team_managers_in(&mut tx, team_id, managers, by, now)
-            .await?;
-        if matches!(proposed, Some(Some(_))) {
-            side::write_notices(self, &mut tx, notices, now).await?;
-        }
-        tx.commit().await?;
-        Ok(proposed)
-    })
+            let mut tx = side::begin_write(pool).await?;
+            let proposed =
+                side::propose_team_managers_in(&mut tx, team_id, managers, by, now).await?;
+            if matches!(proposed, Some(Some(_))) {
+                side::write_notices(self, &mut tx, notices, now).await?;
+            }
+            tx.commit().await?;
+            Ok(proposed)
+        })
     }
 
     /// Confirms (applying it, if the team's managers are still as proposed against) or
@@ -117,32 +112,32 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<Decided> {
         on_db!(self, |pool| {
-        let mut tx = side::begin_write(pool).await?;
-        type Waiting = (i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
-        let Some((team_id, old_tm, old_sm, tm, sm)): Option<Waiting> = sqlx::query_as(
-            "SELECT team_id, old_team_manager_id, old_service_manager_id, team_manager_id, \
+            let mut tx = side::begin_write(pool).await?;
+            type Waiting = (i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+            let Some((team_id, old_tm, old_sm, tm, sm)): Option<Waiting> = sqlx::query_as(
+                "SELECT team_id, old_team_manager_id, old_service_manager_id, team_manager_id, \
              service_manager_id FROM team_manager_changes WHERE id = $1 AND outcome IS NULL",
-        )
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?
-        else {
-            return Ok(Decided::NotWaiting);
-        };
-        if confirm {
-            if side::managers_in(&mut tx, team_id).await? != Some((old_tm, old_sm)) {
-                return Ok(Decided::Overtaken);
+            )
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            else {
+                return Ok(Decided::NotWaiting);
+            };
+            if confirm {
+                if side::managers_in(&mut tx, team_id).await? != Some((old_tm, old_sm)) {
+                    return Ok(Decided::Overtaken);
+                }
+                sqlx::query(
+                    "UPDATE teams SET team_manager_id = $1, service_manager_id = $2 WHERE id = $3",
+                )
+                .bind(tm)
+                .bind(sm)
+                .bind(team_id)
+                .execute(&mut *tx)
+                .await?;
             }
             sqlx::query(
-                "UPDATE teams SET team_manager_id = $1, service_manager_id = $2 WHERE id = $3",
-            )
-            .bind(tm)
-            .bind(sm)
-            .bind(team_id)
-            .execute(&mut *tx)
-            .await?;
-        }
-        sqlx::query(
             "UPDATE team_manager_changes SET outcome = $1, decided_by = $2, decided_at = $3 WHERE id = $4",
         )
         .bind(if confirm { "confirmed" } else { "declined" })
@@ -151,46 +146,46 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
-        Ok(Decided::Done)
-    })
+            tx.commit().await?;
+            Ok(Decided::Done)
+        })
     }
 
     /// The team a case is allocated to.
     pub async fn team_of_case(&self, case_id: i64) -> StoreResult<Option<i64>> {
         on_db!(self, |pool| {
-        Ok(
-            sqlx::query_scalar("SELECT team_id FROM cases WHERE id = $1")
-                .bind(case_id)
-                .fetch_optional(pool)
-                .await?
-                .flatten(),
-        )
-    })
+            Ok(
+                sqlx::query_scalar("SELECT team_id FROM cases WHERE id = $1")
+                    .bind(case_id)
+                    .fetch_optional(pool)
+                    .await?
+                    .flatten(),
+            )
+        })
     }
 
     /// Proposals waiting for the QA Manager, oldest first.
     pub async fn waiting_team_changes(&self) -> StoreResult<Vec<TeamChangeRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {CHANGE_COLUMNS} WHERE c.outcome IS NULL ORDER BY c.id"
-        ))
-        .fetch_all(pool)
-        .await?)
-    })
+            Ok(sqlx::query_as(&format!(
+                "SELECT {CHANGE_COLUMNS} WHERE c.outcome IS NULL ORDER BY c.id"
+            ))
+            .fetch_all(pool)
+            .await?)
+        })
     }
 
     /// A team's decided changes, newest first (for its cases' history).
     pub async fn team_changes(&self, team_id: i64) -> StoreResult<Vec<TeamChangeRow>> {
         on_db!(self, |pool| {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {CHANGE_COLUMNS} WHERE c.team_id = $1 AND c.outcome IS NOT NULL \
+            Ok(sqlx::query_as(&format!(
+                "SELECT {CHANGE_COLUMNS} WHERE c.team_id = $1 AND c.outcome IS NOT NULL \
              ORDER BY c.id DESC"
-        ))
-        .bind(team_id)
-        .fetch_all(pool)
-        .await?)
-    })
+            ))
+            .bind(team_id)
+            .fetch_all(pool)
+            .await?)
+        })
     }
 }
 
@@ -250,7 +245,6 @@ pub(crate) async fn set_team_managers_in(
 /// QA Managers' alerts) in the same transaction. `None` if there is no such team;
 /// `Some(None)` if nothing would change.
 pub(crate) async fn propose_team_managers_in(
-    store: &Store,
     tx: &mut Tx<'_>,
     team_id: i64,
     managers: (Option<i64>, Option<i64>),

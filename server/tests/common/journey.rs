@@ -98,27 +98,33 @@ pub async fn audit_of(app: &TestApp, round: i64) -> Option<i64> {
 }
 
 pub async fn email_of(app: &TestApp, person: i64) -> String {
-    app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT email FROM people WHERE id = $1")
-        .bind(person)
-        .fetch_one(pool)
-        .await)
-        .unwrap()
+    app::on_pool!(app.store, |pool| sqlx::query_scalar(
+        "SELECT email FROM people WHERE id = $1"
+    )
+    .bind(person)
+    .fetch_one(pool)
+    .await)
+    .unwrap()
 }
 
 pub async fn state(app: &TestApp, audit: i64) -> String {
-    app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT state FROM audits WHERE id = $1")
-        .bind(audit)
-        .fetch_one(pool)
-        .await)
-        .unwrap()
+    app::on_pool!(app.store, |pool| sqlx::query_scalar(
+        "SELECT state FROM audits WHERE id = $1"
+    )
+    .bind(audit)
+    .fetch_one(pool)
+    .await)
+    .unwrap()
 }
 
 pub async fn version(app: &TestApp, audit: i64) -> i64 {
-    app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT version FROM audits WHERE id = $1")
-        .bind(audit)
-        .fetch_one(pool)
-        .await)
-        .unwrap()
+    app::on_pool!(app.store, |pool| sqlx::query_scalar(
+        "SELECT version FROM audits WHERE id = $1"
+    )
+    .bind(audit)
+    .fetch_one(pool)
+    .await)
+    .unwrap()
 }
 
 pub async fn propose(app: &TestApp, auditor: &str, audit: i64) -> Reply {

@@ -1,4 +1,6 @@
-//! A real server (router) over a real SQLite database in a temp dir, loaded with the demo council.
+//! A real server (router) over a real database, loaded with the demo council: SQLite in a
+//! temp dir, or a new PostgreSQL database when `TEST_POSTGRES_URL` names a server
+//! (`scripts/test` runs the suite both ways, on a private PostgreSQL cluster of its own).
 
 #![allow(dead_code)]
 
@@ -31,6 +33,8 @@ pub struct TestApp {
     /// The outbox's sender, as the server runs it (stopped to model a crash).
     pub sender: Option<tokio::task::JoinHandle<()>>,
     pub dir: PathBuf,
+    /// The database's URL, for a second store on it (a second instance, a restart).
+    pub url: String,
 }
 
 impl Drop for TestApp {
@@ -114,7 +118,7 @@ impl TestApp {
             N.fetch_add(1, Ordering::SeqCst)
         ));
         std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite://{}", dir.join("test.db").display());
+        let url = new_database(&dir).await;
         let store = Store::connect(&url)
             .await
             .expect("database opens and migrates");
@@ -133,6 +137,7 @@ impl TestApp {
             site,
             sender,
             dir,
+            url,
         }
     }
 
@@ -340,4 +345,32 @@ macro_rules! assert_refused {
         let status = $status;
         assert!($crate::common::refused(status), $($arg)+);
     }};
+}
+
+/// A new, empty database for one test: a file in `dir`, or a database of its own on the
+/// PostgreSQL server `TEST_POSTGRES_URL` names (its path is replaced by the new name).
+pub async fn new_database(dir: &std::path::Path) -> String {
+    use sqlx::{Connection, Executor};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let n = N.fetch_add(1, Ordering::SeqCst);
+    match std::env::var("TEST_POSTGRES_URL") {
+        Ok(admin) if !admin.is_empty() => {
+            let name = format!("pa_test_{}_{n}", std::process::id());
+            let mut conn = sqlx::PgConnection::connect(&admin)
+                .await
+                .expect("the test PostgreSQL server answers");
+            conn.execute(format!("CREATE DATABASE {name}").as_str())
+                .await
+                .unwrap();
+            conn.close().await.unwrap();
+            let (base, query) = admin.split_once('?').unwrap_or((&admin, ""));
+            let (server, _) = base.rsplit_once('/').expect("a URL with a database name");
+            if query.is_empty() {
+                format!("{server}/{name}")
+            } else {
+                format!("{server}/{name}?{query}")
+            }
+        }
+        _ => format!("sqlite://{}", dir.join(format!("test-{n}.db")).display()),
+    }
 }

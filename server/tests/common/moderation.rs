@@ -120,12 +120,13 @@ pub async fn confirmed_good(app: &TestApp, month: &str) -> (i64, i64, String) {
         ("f[outcome]".into(), "confirmed".into()),
     ];
     ok(&post(app, "record_moderation_outcome", &outcome, &qa).await);
-    let summary: i64 =
-        app::on_pool!(app.store, |pool| sqlx::query_scalar("SELECT id FROM difference_summaries WHERE audit_id = $1")
-            .bind(audit)
-            .fetch_one(pool)
-            .await)
-            .expect("confirmed good practice starts a summary");
+    let summary: i64 = app::on_pool!(app.store, |pool| sqlx::query_scalar(
+        "SELECT id FROM difference_summaries WHERE audit_id = $1"
+    )
+    .bind(audit)
+    .fetch_one(pool)
+    .await)
+    .expect("confirmed good practice starts a summary");
     (audit, summary, kw)
 }
 
