@@ -54,6 +54,7 @@ async fn main() {
     app::on_pool!(store, |pool| sqlx::query("ANALYZE")
         .execute(pool)
         .await
+        .map(|done| done.rows_affected())
         .unwrap());
 
     let cookie = bench.sign_in("qa.manager@anytown.example").await;

@@ -49,7 +49,8 @@ async fn main() {
          WHERE state IN ('completed', 'filed_to_record')",
     )
     .execute(pool)
-    .await)
+    .await
+    .map(|done| done.rows_affected()))
     .unwrap();
     println!("seeded in {:.1} s", started.elapsed().as_secs_f64());
     let (month, last_of_year): (String, String) =

@@ -275,7 +275,8 @@ async fn a_review_waits_until_the_audit_is_filed_and_needs_a_manager() {
     )
     .bind(round)
     .execute(pool)
-    .await)
+    .await
+    .map(|done| done.rows_affected()))
     .unwrap();
     ok(&app
         .call(

@@ -279,17 +279,16 @@ async fn at_scale_the_dashboard_counts_every_audit_state_and_grade_the_database_
         .await
         .json();
     let panels: Vec<Panel> = serde_json::from_value(view["panels"].clone()).unwrap();
-    let by_state: Vec<(String, i64)> =
-        app::on_pool!(app.store, |pool| {
-            sqlx::query_as(
+    let by_state: Vec<(String, i64)> = app::on_pool!(app.store, |pool| {
+        sqlx::query_as(
         "SELECT a.state, COUNT(*) FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id \
          WHERE rc.round_id = $1 GROUP BY a.state",
     )
     .bind(scaled.newest_round)
     .fetch_all(pool)
     .await
-        })
-        .unwrap();
+    })
+    .unwrap();
     assert_eq!(by_state.iter().map(|r| r.1).sum::<i64>(), 120);
     for (state, n) in &by_state {
         let s = STATES.iter().position(|x| x == state).unwrap();

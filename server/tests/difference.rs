@@ -33,16 +33,15 @@ async fn confirmed_good_practice_starts_a_draft_from_the_audit() {
         "{}",
         v["title"]
     );
-    let child: String =
-        app::on_pool!(app.store, |pool| {
-            sqlx::query_scalar(
+    let child: String = app::on_pool!(app.store, |pool| {
+        sqlx::query_scalar(
         "SELECT c.child_unique_id FROM audits a JOIN cases c ON c.id = a.case_id WHERE a.id = $1",
     )
     .bind(audit)
     .fetch_one(pool)
     .await
-        })
-        .unwrap();
+    })
+    .unwrap();
     assert!(!v["title"].as_str().unwrap().contains(&child));
     let body = v["body"].as_str().unwrap();
     assert!(
@@ -129,16 +128,15 @@ async fn publishing_waits_until_every_disclosure_flag_is_resolved() {
     let app = TestApp::new().await;
     let (audit, summary, _) = confirmed_good(&app, "2026-06").await;
     let qa = app.sign_in(QA).await;
-    let child: String =
-        app::on_pool!(app.store, |pool| {
-            sqlx::query_scalar(
+    let child: String = app::on_pool!(app.store, |pool| {
+        sqlx::query_scalar(
         "SELECT c.child_unique_id FROM audits a JOIN cases c ON c.id = a.case_id WHERE a.id = $1",
     )
     .bind(audit)
     .fetch_one(pool)
     .await
-        })
-        .unwrap();
+    })
+    .unwrap();
     let (kw_id, kw_name): (i64, String) = app::on_pool!(app.store, |pool| {
         sqlx::query_as("SELECT p.id, p.display_name FROM audits a JOIN round_cases rc ON rc.id = a.round_case_id JOIN people p ON p.id = rc.key_worker_id WHERE a.id = $1")
         .bind(audit).fetch_one(pool).await.unwrap()

@@ -7,7 +7,12 @@ const QA: &str = "qa.manager@anytown.example";
 const ADMIN: &str = "admin@anytown.example";
 
 async fn one<
-    T: for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + Send + Unpin,
+    T: for<'r> sqlx::Decode<'r, sqlx::Sqlite>
+        + sqlx::Type<sqlx::Sqlite>
+        + for<'r> sqlx::Decode<'r, sqlx::Postgres>
+        + sqlx::Type<sqlx::Postgres>
+        + Send
+        + Unpin,
 >(
     app: &TestApp,
     sql: &str,

@@ -89,7 +89,7 @@ async fn two_sweeps_at_once_archive_each_alert_once() {
          FROM alerts_archive LIMIT 1",
     )
     .execute(pool)
-    .await
+    .await.map(|done| done.rows_affected())
     });
     assert!(
         again.is_err(),

@@ -322,16 +322,15 @@ async fn the_disclosure_check_blocks_finalising_and_a_final_report_never_changes
     let (_, january) = two_rounds(&app).await;
     let qa = app.sign_in(QA).await;
     let id = start_report(&app, &qa, "2027-01", "").await;
-    let child: String =
-        app::on_pool!(app.store, |pool| {
-            sqlx::query_scalar(
+    let child: String = app::on_pool!(app.store, |pool| {
+        sqlx::query_scalar(
         "SELECT c.child_unique_id FROM audits a JOIN cases c ON c.id = a.case_id WHERE a.id = $1",
     )
     .bind(january[0])
     .fetch_one(pool)
     .await
-        })
-        .unwrap();
+    })
+    .unwrap();
     let auditor: String = app::on_pool!(app.store, |pool| sqlx::query_scalar(
         "SELECT display_name FROM people WHERE email = $1"
     )
@@ -990,16 +989,15 @@ async fn a_completed_audit_downloads_for_the_childs_record_as_word_and_pdf() {
     assert!(pdf.bytes.starts_with(b"%PDF-1.4"));
     assert!(pdf.body.contains("/MediaBox [0 0 595"), "A4");
     assert!(pdf.body.contains(&format!("(Case audit {audit})")));
-    let child: String =
-        app::on_pool!(app.store, |pool| {
-            sqlx::query_scalar(
+    let child: String = app::on_pool!(app.store, |pool| {
+        sqlx::query_scalar(
         "SELECT c.child_unique_id FROM audits a JOIN cases c ON c.id = a.case_id WHERE a.id = $1",
     )
     .bind(audit)
     .fetch_one(pool)
     .await
-        })
-        .unwrap();
+    })
+    .unwrap();
     assert!(!pdf.headers["content-disposition"]
         .to_str()
         .unwrap()

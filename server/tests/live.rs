@@ -256,7 +256,8 @@ async fn the_tray_filters_by_type_and_unread_and_archives_old_alerts_without_del
     .bind(chrono::Utc::now() - chrono::Duration::days(100))
     .bind(kw_id)
     .execute(pool)
-    .await)
+    .await
+    .map(|done| done.rows_affected()))
     .unwrap();
     let start = app.call("current_user", &[], Some(&kw)).await.json()["last_event_id"]
         .as_i64()

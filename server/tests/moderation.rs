@@ -167,7 +167,7 @@ async fn the_sample_is_a_third_by_grade_verified_and_waits_for_its_window() {
     app::on_pool!(app.store, |pool| sqlx::query("UPDATE moderation_sample SET audit_id = $1 WHERE id = (SELECT MIN(id) FROM moderation_sample WHERE replaces_id IS NULL AND withdrawn_at IS NULL)")
         .bind(audits.iter().find(|a| !rows.iter().any(|s| s["audit_id"] == **a)).unwrap())
         .execute(pool)
-        .await)
+        .await.map(|done| done.rows_affected()))
         .unwrap();
     let v = round_view(&app, round, &qa).await.json();
     assert_eq!(v["draws"][0]["verified"], false);
@@ -458,20 +458,20 @@ async fn every_good_or_outstanding_audit_reaches_an_assistant_director() {
     )
     .bind(audits[3])
     .execute(pool)
-    .await)
+    .await
+    .map(|done| done.rows_affected()))
     .unwrap();
     let qa = app.sign_in(QA).await;
     ok(&draw(&app, round, &qa).await);
-    let asked: i64 =
-        app::on_pool!(app.store, |pool| {
-            sqlx::query_scalar(
+    let asked: i64 = app::on_pool!(app.store, |pool| {
+        sqlx::query_scalar(
         "SELECT COUNT(*) FROM moderation_views WHERE audit_id = $1 AND part = 'assistant_director'",
     )
     .bind(audits[3])
     .fetch_one(pool)
     .await
-        })
-        .unwrap();
+    })
+    .unwrap();
     assert_eq!(asked, 1);
 }
 
@@ -488,7 +488,7 @@ async fn results_count_agreement_by_scope_and_download_as_csv() {
             .bind(audit)
             .bind(app.person_id(QA).await)
             .execute(pool)
-            .await)
+            .await.map(|done| done.rows_affected()))
             .unwrap();
         ok(&post(&app, "record_moderation", &agree_all(*audit), &qa).await);
     }

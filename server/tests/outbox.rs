@@ -309,7 +309,8 @@ async fn emails_committed_before_a_crash_are_sent_after_restart_exactly_once() {
     .bind(chrono::Utc::now() - chrono::Duration::seconds(1))
     .bind(taken[0].id)
     .execute(pool)
-    .await)
+    .await
+    .map(|done| done.rows_affected()))
     .unwrap();
     let d = app::server::mail::deliver_due(&restarted, &mailer, "http://x")
         .await
@@ -369,7 +370,8 @@ async fn failed_emails_are_retried_with_a_back_off_and_shown_to_the_administrato
         )
         .bind(chrono::Utc::now() - chrono::Duration::seconds(1))
         .execute(pool)
-        .await)
+        .await
+        .map(|done| done.rows_affected()))
         .unwrap();
         app::server::mail::deliver_due(&app.store, &refusing, "http://x")
             .await
@@ -417,7 +419,8 @@ async fn a_leavers_email_is_dropped_not_sent() {
     )
     .bind(case.key_worker_id.unwrap())
     .execute(pool)
-    .await)
+    .await
+    .map(|done| done.rows_affected()))
     .unwrap();
     let (mailer, sent) = Mailer::memory();
     let d = app::server::mail::deliver_due(&app.store, &mailer, "http://x")

@@ -13,7 +13,8 @@ async fn exec(app: &TestApp, sql: &str, at: chrono::DateTime<Utc>, person: i64) 
         .bind(at)
         .bind(person)
         .execute(pool)
-        .await)
+        .await
+        .map(|done| done.rows_affected()))
     .unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 

@@ -196,7 +196,7 @@ async fn the_draw_is_recorded_and_verifies() {
     // Tampering with the stored sample is caught.
     app::on_pool!(app.store, |pool| sqlx::query("UPDATE round_cases SET case_id = (SELECT MIN(id) FROM cases WHERE id NOT IN (SELECT case_id FROM round_cases)) WHERE id = (SELECT MIN(id) FROM round_cases)")
         .execute(pool)
-        .await)
+        .await.map(|done| done.rows_affected()))
         .unwrap();
     let tampered = app
         .call("verify_draw", &[("round_id", &id.to_string())], Some(&qa))
@@ -377,7 +377,7 @@ async fn a_withdrawn_case_is_replaced_from_its_stratum_and_both_are_recorded() {
          WHERE selected_by = 'replacement'",
     )
     .execute(pool)
-    .await)
+    .await.map(|done| done.rows_affected()))
     .unwrap();
     let tampered = app
         .call("verify_draw", &[("round_id", &id.to_string())], Some(&qa))

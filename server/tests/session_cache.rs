@@ -21,7 +21,8 @@ async fn a_seen_session_is_served_from_memory_until_the_store_ends_it() {
     // memory, which shows requests do not read the database for it.
     app::on_pool!(app.store, |pool| sqlx::query("DELETE FROM sessions")
         .execute(pool)
-        .await)
+        .await
+        .map(|done| done.rows_affected()))
     .unwrap();
     assert_eq!(status(&app, &qa, "my_tray").await, StatusCode::OK);
     // Any session ending through the store forgets what memory holds.

@@ -69,7 +69,8 @@ async fn wrong_passwords_slow_then_lock_and_throttled_tries_never_check_the_pass
     )
     .bind(QA)
     .execute(pool)
-    .await)
+    .await
+    .map(|done| done.rows_affected()))
     .unwrap();
     try_password(&app, QA, "not-the-password").await;
     let locked: Option<String> = app::on_pool!(app.store, |pool| sqlx::query_scalar(

@@ -642,6 +642,8 @@ impl Store {
     ) -> StoreResult<i64> {
         on_db!(self, |pool| {
             let mut tx = side::begin_write(pool).await?;
+            // Two publishers at once would both count the same next number.
+            side::one_writer(&mut tx, super::TEMPLATE_LOCK).await?;
             let version = sqlx::query_scalar(
                 "INSERT INTO audit_templates (version, domains, created_at) \
              SELECT COALESCE(MAX(version), 0) + 1, $1, $2 FROM audit_templates RETURNING version",

@@ -11,6 +11,7 @@ impl Store {
         on_db!(self, |pool| {
             let now = Utc::now();
             let mut tx = side::begin_write(pool).await?;
+            side::one_writer(&mut tx, super::SETUP_LOCK).await?;
             let people: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people")
                 .fetch_one(&mut *tx)
                 .await?;

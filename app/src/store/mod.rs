@@ -154,6 +154,15 @@ pub enum Db {
     Postgres(sqlx::PgPool),
 }
 
+/// The PostgreSQL advisory lock that orders live events by commit (see
+/// `events_in_commit_order`); any fixed number the app uses for nothing else.
+pub const EVENTS_LOCK: i64 = 0x5041_4556; // "PAEV"
+/// The lock under which an empty database gets its first people (the demo council, or the
+/// first Administrator): two instances starting together cannot both find it empty.
+pub const SETUP_LOCK: i64 = 0x5041_5355; // "PASU"
+/// The lock that numbers audit form versions one at a time.
+pub const TEMPLATE_LOCK: i64 = 0x5041_5456; // "PATV"
+
 /// Which SQL dialect a body is compiled for, where the text must differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
@@ -1109,6 +1118,28 @@ pub(crate) fn push_case_scope<'a>(qb: &mut QueryBuilder<'a, DB>, actor: &Actor, 
     }
 }
 
+/// Live events must become visible in the order of their IDs: a stream that has read up to
+/// event 10 asks for what follows 10, and an event 9 committed later would never reach
+/// it. SQLite has one writer at a time, so this is so already. On PostgreSQL a writer of
+/// events takes a transaction-scoped lock before its first event and keeps it to its
+/// commit, so IDs are given in commit order.
+pub(crate) async fn events_in_commit_order(tx: &mut Tx<'_>) -> StoreResult<()> {
+    one_writer(tx, super::EVENTS_LOCK).await
+}
+
+/// Waits for, and holds to the transaction's end, PostgreSQL's advisory lock `lock`:
+/// writers that must not interleave (numbering, ordering) take the same one. SQLite's
+/// single writer needs none.
+pub(crate) async fn one_writer(tx: &mut Tx<'_>, lock: i64) -> StoreResult<()> {
+    if side::DIALECT == super::Dialect::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(lock)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
 pub(crate) async fn insert_event(
     tx: &mut Tx<'_>,
     person_id: i64,
@@ -1116,6 +1147,7 @@ pub(crate) async fn insert_event(
     data: &str,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
+    events_in_commit_order(tx).await?;
     sqlx::query(
         "INSERT INTO events (person_id, kind, data, created_at) VALUES ($1, $2, $3, $4)",
     )

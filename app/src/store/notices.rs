@@ -364,6 +364,7 @@ pub(crate) async fn write_notices(
             .persistent(false)
             .fetch_all(&mut **tx)
             .await?;
+        side::events_in_commit_order(tx).await?;
         let mut qb = QueryBuilder::<DB>::new(
             "INSERT INTO events (person_id, kind, data, created_at) ",
         );
@@ -409,6 +410,7 @@ pub(crate) async fn write_notices(
         .flat_map(|e| e.people.iter().map(move |p| (*p, e.kind, e.data.as_str())))
         .collect();
     for chunk in rows.chunks(500) {
+        side::events_in_commit_order(tx).await?;
         let mut qb = QueryBuilder::<DB>::new(
             "INSERT INTO events (person_id, kind, data, created_at) ",
         );

@@ -343,6 +343,7 @@ impl Store {
     ) -> StoreResult<Option<i64>> {
         on_db!(self, |pool| {
             let mut tx = side::begin_write(pool).await?;
+            side::one_writer(&mut tx, super::SETUP_LOCK).await?;
             let people: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people")
                 .fetch_one(&mut *tx)
                 .await?;
