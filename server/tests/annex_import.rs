@@ -45,7 +45,7 @@ async fn fingerprint(app: &TestApp) -> (i64, i64, i64, i64) {
         count(app, "SELECT COUNT(*) FROM case_lists").await,
         count(
             app,
-            "SELECT COALESCE(SUM(team_id * 7 + COALESCE(key_worker_id, 0)), 0) FROM cases",
+            "SELECT CAST(COALESCE(SUM(team_id * 7 + COALESCE(key_worker_id, 0)), 0) AS BIGINT) FROM cases",
         )
         .await,
         count(app, "SELECT COUNT(*) FROM case_history").await,

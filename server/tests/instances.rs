@@ -34,7 +34,7 @@ async fn two_instances_starting_on_an_empty_database_load_the_demo_council_once(
         app::demo::DemoCouncil::build().people.len()
     );
     let duplicated: i64 = app::on_pool!(empty.store, |pool| sqlx::query_scalar(
-        "SELECT COUNT(*) FROM (SELECT email FROM people GROUP BY email HAVING COUNT(*) > 1)",
+        "SELECT COUNT(*) FROM (SELECT email FROM people GROUP BY email HAVING COUNT(*) > 1) AS repeated",
     )
     .fetch_one(pool)
     .await)

@@ -73,13 +73,14 @@ async fn wrong_passwords_slow_then_lock_and_throttled_tries_never_check_the_pass
     .map(|done| done.rows_affected()))
     .unwrap();
     try_password(&app, QA, "not-the-password").await;
-    let locked: Option<String> = app::on_pool!(app.store, |pool| sqlx::query_scalar(
-        "SELECT locked_until FROM sign_in_throttle WHERE key = $1"
-    )
-    .bind(QA)
-    .fetch_one(pool)
-    .await)
-    .unwrap();
+    let locked: Option<chrono::DateTime<chrono::Utc>> =
+        app::on_pool!(app.store, |pool| sqlx::query_scalar(
+            "SELECT locked_until FROM sign_in_throttle WHERE key = $1"
+        )
+        .bind(QA)
+        .fetch_one(pool)
+        .await)
+        .unwrap();
     assert!(locked.is_some(), "locked");
     let r = try_password(&app, QA, DEMO_PASSWORD).await;
     assert!(r.body.contains("Wait 15 minutes"), "{}", r.body);

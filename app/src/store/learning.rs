@@ -219,7 +219,7 @@ const REPORT_COLUMNS: &str =
 const SESSION_COLUMNS: &str = "SELECT s.id, s.kind, s.title, s.round_id, rd.audit_month, s.theme_id, \
      th.name AS theme, s.starts_at, s.minutes, s.place, s.online_link, s.audience, s.materials_link, \
      (SELECT COUNT(*) FROM session_invitees i WHERE i.session_id = s.id) AS invited, \
-     (SELECT COUNT(*) FROM session_invitees i WHERE i.session_id = s.id AND i.attended = 1) AS attended, \
+     (SELECT COUNT(*) FROM session_invitees i WHERE i.session_id = s.id AND i.attended = TRUE) AS attended, \
      (SELECT COUNT(*) FROM session_feedback f WHERE f.session_id = s.id) AS responses \
      FROM learning_sessions s LEFT JOIN rounds rd ON rd.id = s.round_id \
      LEFT JOIN themes th ON th.id = s.theme_id";
@@ -1045,13 +1045,13 @@ impl Store {
     ) -> StoreResult<Notices> {
         on_db!(self, |pool| {
             let mut tx = side::begin_write(pool).await?;
-            sqlx::query("UPDATE session_invitees SET attended = 0 WHERE session_id = $1")
+            sqlx::query("UPDATE session_invitees SET attended = FALSE WHERE session_id = $1")
                 .bind(session_id)
                 .execute(&mut *tx)
                 .await?;
             for person in attended {
                 sqlx::query(
-                "UPDATE session_invitees SET attended = 1 WHERE session_id = $1 AND person_id = $2",
+                "UPDATE session_invitees SET attended = TRUE WHERE session_id = $1 AND person_id = $2",
             )
             .bind(session_id)
             .bind(person)

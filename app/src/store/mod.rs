@@ -901,14 +901,6 @@ impl Store {
         .await?)
         })
     }
-
-    // TODO(postgres branch): tests still read through this; replaced before merging.
-    pub fn pool(&self) -> &sqlx::SqlitePool {
-        match &self.db {
-            Db::Sqlite(pool) => pool,
-            Db::Postgres(_) => panic!("pool() is SQLite's"),
-        }
-    }
 }
 
 impl Store {
