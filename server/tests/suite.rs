@@ -26,6 +26,7 @@ mod outbox;
 mod people;
 mod retention;
 mod rounds;
+mod schema;
 mod security;
 mod session_cache;
 mod session_lifetime;
