@@ -96,3 +96,37 @@ async fn two_sweeps_at_once_archive_each_alert_once() {
         "a second copy of an archived alert is refused"
     );
 }
+
+#[tokio::test]
+async fn two_senders_at_once_never_take_the_same_email() {
+    let app = TestApp::without_sender().await;
+    let qa = app.sign_in(QA).await;
+    let round = journey::drawn_round(&app, &qa, "2027-01").await;
+    let confirmed = journey::confirm(&app, &qa, round).await;
+    assert_eq!(
+        confirmed.status,
+        axum::http::StatusCode::OK,
+        "{}",
+        confirmed.body
+    );
+    let waiting = app.store.outbox_unsent().await.unwrap();
+    assert!(waiting > 0, "the round's emails wait in the outbox");
+
+    let other = Store::connect(&app.url).await.unwrap();
+    let now = chrono::Utc::now();
+    let (one, two) = tokio::join!(
+        app.store.take_due_emails(now, 1_000),
+        other.take_due_emails(now, 1_000)
+    );
+    let mut taken: Vec<i64> = one
+        .unwrap()
+        .into_iter()
+        .chain(two.unwrap())
+        .map(|e| e.id)
+        .collect();
+    let all = taken.len();
+    taken.sort_unstable();
+    taken.dedup();
+    assert_eq!(taken.len(), all, "an email taken twice");
+    assert_eq!(all as i64, waiting, "every due email taken once");
+}

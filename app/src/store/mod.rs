@@ -1,5 +1,6 @@
-//! All SQL lives here. Queries are written to run on PostgreSQL too: numbered
-//! parameters, no SQLite-only functions, timestamps bound as typed values.
+//! All SQL lives here, over SQLite or PostgreSQL: one `Store` whose methods run the same
+//! query text on either (see `on_db!` and `both_sides!` below), numbered parameters,
+//! timestamps bound as typed values.
 
 /// Runs a method's body against whichever database the store opened: the body is compiled
 /// once per backend, with `pool` that backend's pool and `side` its module (its `DB`, `Tx`,
@@ -160,6 +161,8 @@ pub const EVENTS_LOCK: i64 = 0x5041_4556; // "PAEV"
 /// The lock under which an empty database gets its first people (the demo council, or the
 /// first Administrator): two instances starting together cannot both find it empty.
 pub const SETUP_LOCK: i64 = 0x5041_5355; // "PASU"
+/// The hourly archive sweep's lock: one instance sweeps at a time.
+pub const ARCHIVE_LOCK: i64 = 0x5041_4152; // "PAAR"
 /// The lock that numbers audit form versions one at a time.
 pub const TEMPLATE_LOCK: i64 = 0x5041_5456; // "PATV"
 
@@ -855,6 +858,10 @@ impl Store {
     ) -> StoreResult<(u64, Vec<i64>)> {
         on_db!(self, |pool| {
             let mut tx = side::begin_write(pool).await?;
+            // Another instance sweeping now does this same work.
+            if !side::try_one_writer(&mut tx, ARCHIVE_LOCK).await? {
+                return Ok((0, Vec::new()));
+            }
             let people: Vec<i64> = sqlx::query_scalar(
             "SELECT DISTINCT person_id FROM alerts WHERE archived_at IS NULL AND created_at < $1",
         )
@@ -1117,6 +1124,19 @@ pub(crate) fn push_case_scope<'a>(qb: &mut QueryBuilder<'a, DB>, actor: &Actor, 
 /// commit, so IDs are given in commit order.
 pub(crate) async fn events_in_commit_order(tx: &mut Tx<'_>) -> StoreResult<()> {
     one_writer(tx, super::EVENTS_LOCK).await
+}
+
+/// Takes PostgreSQL's advisory lock `lock` for the transaction if no other transaction
+/// holds it: `false` when one does (a job another instance is running now). Always `true`
+/// on SQLite, where writers queue instead.
+pub(crate) async fn try_one_writer(tx: &mut Tx<'_>, lock: i64) -> StoreResult<bool> {
+    if side::DIALECT == super::Dialect::Postgres {
+        return Ok(sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+            .bind(lock)
+            .fetch_one(&mut **tx)
+            .await?);
+    }
+    Ok(true)
 }
 
 /// Waits for, and holds to the transaction's end, PostgreSQL's advisory lock `lock`:

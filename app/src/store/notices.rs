@@ -172,11 +172,19 @@ impl Store {
     ) -> StoreResult<Vec<OutboxRow>> {
         on_db!(self, |pool| {
             let mut tx = side::begin_write(pool).await?;
-            let claimed: Vec<i64> = sqlx::query_scalar(
+            // Two senders (two instances) never take the same email: on PostgreSQL the
+            // second skips rows the first has locked, and each row's claim is checked again
+            // as it is updated. (SQLite's single writer takes them one sender at a time.)
+            let skip_taken = match side::DIALECT {
+                super::Dialect::Sqlite => "",
+                super::Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
+            };
+            let claimed: Vec<i64> = sqlx::query_scalar(&format!(
                 "UPDATE outbox SET claimed_until = $1 WHERE id IN (SELECT id FROM outbox \
-             WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $2 \
-             AND (claimed_until IS NULL OR claimed_until <= $2) ORDER BY id LIMIT $3) RETURNING id",
-            )
+                 WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $2 \
+                 AND (claimed_until IS NULL OR claimed_until <= $2) ORDER BY id LIMIT $3{skip_taken}) \
+                 AND (claimed_until IS NULL OR claimed_until <= $2) RETURNING id",
+            ))
             .bind(now + OUTBOX_LEASE)
             .bind(now)
             .bind(limit)
