@@ -111,12 +111,13 @@ mod server {
                     continue;
                 },
                 notice = notices.recv() => match notice {
-                    Ok(ids) => {
+                    Ok(Notice::People(ids)) => {
                         bus.1.fetch_add(1, Ordering::SeqCst);
                         ids.iter().copied().filter(|id| open.contains_key(id)).collect()
                     }
-                    // Missed notices: everyone reads.
-                    Err(broadcast::error::RecvError::Lagged(_)) => {
+                    // Missed notices, or a change for more people than a notice lists:
+                    // everyone reads.
+                    Ok(Notice::Everyone) | Err(broadcast::error::RecvError::Lagged(_)) => {
                         bus.1.fetch_add(1, Ordering::SeqCst);
                         open.keys().copied().collect()
                     }

@@ -430,6 +430,31 @@ pub fn spawn_outbox_sender(store: Store, site: &SiteSettings) -> tokio::task::Jo
     )
 }
 
+/// Hears the other instances' changes for as long as the server runs (PostgreSQL; on
+/// SQLite there is one instance and this ends at once): their people's open streams here
+/// read their new events, and this instance's cached figures are counted again.
+pub fn spawn_notice_listener(store: Store, site: &SiteSettings) -> tokio::task::JoinHandle<()> {
+    let bus = site.events.clone();
+    tokio::spawn(async move {
+        loop {
+            let heard = store
+                .follow_notices(|notice| match notice {
+                    app::store::SharedNotice::People(people) => bus.0.published(&people),
+                    app::store::SharedNotice::Everyone => bus.0.published_to_everyone(),
+                })
+                .await;
+            match heard {
+                Ok(()) => return,
+                Err(error) => {
+                    tracing::warn!(%error, "cannot listen for other instances' notices; trying again in 5 s");
+                    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                    bus.0.published_to_everyone();
+                }
+            }
+        }
+    })
+}
+
 /// The whole app: pages, server functions, static files and a health check. One state
 /// value serves the axum handlers and every server function's context.
 pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router {

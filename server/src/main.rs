@@ -117,6 +117,7 @@ async fn run(command: Command) -> Result<(), String> {
     server::spawn_alert_archiver(store.clone(), &config.site);
     server::spawn_outbox_sender(store.clone(), &config.site);
     server::spawn_retention_sweep(store.clone(), &config.site);
+    server::spawn_notice_listener(store.clone(), &config.site);
     let app = router(store, config.leptos, config.site);
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -130,3 +130,125 @@ async fn two_senders_at_once_never_take_the_same_email() {
     assert_eq!(taken.len(), all, "an email taken twice");
     assert_eq!(all as i64, waiting, "every due email taken once");
 }
+
+/// Reads an open event stream until `wanted` appears in it, or `wait` passes.
+async fn stream_says(body: axum::body::Body, wanted: &str, wait: std::time::Duration) -> bool {
+    use futures::StreamExt;
+    let mut data = body.into_data_stream();
+    let mut text = String::new();
+    let deadline = tokio::time::Instant::now() + wait;
+    while !text.contains(wanted) {
+        match tokio::time::timeout_at(deadline, data.next()).await {
+            Ok(Some(Ok(chunk))) => text.push_str(&String::from_utf8_lossy(&chunk)),
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// Two instances on one PostgreSQL database (on SQLite there is one instance, so there is
+/// nothing to share: the test ends once it has checked that much).
+#[tokio::test]
+async fn a_change_on_one_instance_reaches_streams_sessions_and_figures_on_the_other() {
+    use axum::http::{Request, StatusCode};
+    use tower::ServiceExt;
+    let a = TestApp::new().await;
+    if a.store.dialect() != app::store::Dialect::Postgres {
+        let site = app::server::SiteSettings::default();
+        // One instance: the listener has nothing to follow and ends at once.
+        let listener = server::spawn_notice_listener(a.store.clone(), &site);
+        tokio::time::timeout(std::time::Duration::from_secs(5), listener)
+            .await
+            .expect("the listener ends at once on SQLite")
+            .unwrap();
+        return;
+    }
+    // Instance B: its own pool, bus, caches and router, and its listener.
+    let b_store = Store::connect(&a.url).await.unwrap();
+    let b_site = app::server::SiteSettings::default();
+    let b = server::router(
+        b_store.clone(),
+        leptos::prelude::LeptosOptions::builder()
+            .output_name("practice-audit")
+            .build(),
+        b_site.clone(),
+    );
+    let listening = server::spawn_notice_listener(b_store.clone(), &b_site);
+    // LISTEN is issued as the task starts.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    let qa = a.sign_in(QA).await;
+    let round = journey::drawn_round(&a, &qa, "2027-01").await;
+    let contact = journey::round_case(&a, round).await;
+    let kw_email = journey::email_of(&a, contact.key_worker_id.unwrap()).await;
+    let kw = a.sign_in(&kw_email).await;
+    let ask = |path: &str, token: &str| {
+        Request::get(path)
+            .header("cookie", format!("pa_session={token}"))
+            .header("accept", "application/json")
+            .body(axum::body::Body::empty())
+            .unwrap()
+    };
+
+    // The key worker's tray is open on B; the round is confirmed through A.
+    let stream = b.clone().oneshot(ask("/events", &kw)).await.unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    // B's figures are counted and kept before the change.
+    let before = b
+        .clone()
+        .oneshot(ask("/api/dashboard_figures", &qa))
+        .await
+        .unwrap();
+    assert_eq!(before.status(), StatusCode::OK);
+    let before_tag = before.headers()["etag"].to_str().unwrap().to_string();
+    let confirmed = journey::confirm(&a, &qa, round).await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
+    assert!(
+        stream_says(
+            stream.into_body(),
+            "is selected for audit",
+            std::time::Duration::from_secs(5)
+        )
+        .await,
+        "the alert raised on A reached the stream on B"
+    );
+    let mut moved = false;
+    for _ in 0..50 {
+        let after = b
+            .clone()
+            .oneshot(ask("/api/dashboard_figures", &qa))
+            .await
+            .unwrap();
+        if after.headers()["etag"].to_str().unwrap() != before_tag {
+            moved = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(moved, "B counted its figures again after A's change");
+
+    // Signed out on A: B stops answering that session at once, not when its memory of it
+    // runs out (30 seconds).
+    let tray = |token: String| {
+        let b = b.clone();
+        async move {
+            b.oneshot(ask("/api/dashboard_figures", &token))
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(tray(kw.clone()).await, StatusCode::OK);
+    let out = a.call("sign_out", &[], Some(&kw)).await;
+    assert!(out.status.is_success() || out.status.is_redirection());
+    let mut ended = false;
+    for _ in 0..30 {
+        if tray(kw.clone()).await == StatusCode::UNAUTHORIZED {
+            ended = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(ended, "B forgot the ended session within 3 seconds");
+    listening.abort();
+}

@@ -5,18 +5,27 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::broadcast;
 
-/// The publish side, kept small so a later version can carry notices between several
-/// server instances (for example PostgreSQL's LISTEN / NOTIFY).
+/// The publish side. On PostgreSQL every instance also hears the others' changes: the store
+/// sends a `NOTIFY` with each change's events, and each instance's listener
+/// (`Store::follow_notices`) publishes what it hears here.
 pub trait Publish: Send + Sync {
     /// These people have new events in the database.
     fn published(&self, person_ids: &[i64]);
+    /// Anyone may have new events: every stream looks (after this server lost touch with
+    /// the other instances' notices for a while, or a change too large to list).
+    fn published_to_everyone(&self);
     /// Notices arrive as sorted batches: one change for a thousand people is one
     /// message for each stream to look itself up in, not a thousand.
     fn subscribe(&self) -> broadcast::Receiver<Notice>;
 }
 
-/// The people one change concerns, sorted.
-pub type Notice = Arc<[i64]>;
+/// Whom one change concerns.
+#[derive(Debug, Clone)]
+pub enum Notice {
+    /// These people, sorted.
+    People(Arc<[i64]>),
+    Everyone,
+}
 
 /// One server's notices, in memory.
 pub struct LocalBus(broadcast::Sender<Notice>);
@@ -27,7 +36,11 @@ impl Publish for LocalBus {
         ids.sort_unstable();
         ids.dedup();
         // No listener is not an error: nobody has a tab open.
-        let _ = self.0.send(ids.into());
+        let _ = self.0.send(Notice::People(ids.into()));
+    }
+
+    fn published_to_everyone(&self) {
+        let _ = self.0.send(Notice::Everyone);
     }
 
     fn subscribe(&self) -> broadcast::Receiver<Notice> {

@@ -155,6 +155,50 @@ pub enum Db {
     Postgres(sqlx::PgPool),
 }
 
+/// The PostgreSQL channels every instance listens on (see [`Store::follow_notices`]): the
+/// people a committed change has new events for, and "sessions or people changed".
+pub const EVENTS_CHANNEL: &str = "practice_audit_events";
+pub const SESSIONS_CHANNEL: &str = "practice_audit_sessions";
+/// NOTIFY carries under 8,000 bytes; a longer list is sent as "everyone" (`*`).
+const NOTIFY_MOST: usize = 7_900;
+
+/// What another instance's change told this one (PostgreSQL only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SharedNotice {
+    /// These people have new live events.
+    People(Vec<i64>),
+    /// Anyone may have: too many to list, or notices were missed while the listener's
+    /// connection was down.
+    Everyone,
+}
+
+/// A notice's payload: the sorted person IDs, or `*` when they would not fit.
+pub fn notice_payload(people: &[i64]) -> String {
+    let mut ids = people.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let text = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    if text.len() > NOTIFY_MOST {
+        "*".to_string()
+    } else {
+        text
+    }
+}
+
+/// A payload read back; anything unreadable is taken as "everyone" (a look too many, never
+/// one too few).
+pub fn parse_notice(payload: &str) -> SharedNotice {
+    let ids: Option<Vec<i64>> = payload
+        .split(',')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.parse().ok())
+        .collect();
+    match ids {
+        Some(ids) if payload != "*" => SharedNotice::People(ids),
+        _ => SharedNotice::Everyone,
+    }
+}
+
 /// The PostgreSQL advisory lock that orders live events by commit (see
 /// `events_in_commit_order`); any fixed number the app uses for nothing else.
 pub const EVENTS_LOCK: i64 = 0x5041_4556; // "PAEV"
@@ -429,6 +473,44 @@ impl Store {
         }
     }
 
+    /// Follows the notices every instance's changes send (PostgreSQL's `LISTEN`), calling
+    /// `heard` with those about live events; a notice that sessions or people changed makes
+    /// this instance forget what it remembers of them. After the listener's connection is
+    /// lost and back, `heard` gets [`SharedNotice::Everyone`]: notices may have been missed.
+    /// Returns at once on SQLite (one instance: nothing to hear), else runs for as long as
+    /// the server does.
+    pub async fn follow_notices(
+        &self,
+        mut heard: impl FnMut(SharedNotice) + Send,
+    ) -> StoreResult<()> {
+        let Db::Postgres(pool) = &self.db else {
+            return Ok(());
+        };
+        let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+        listener
+            .listen_all([EVENTS_CHANNEL, SESSIONS_CHANNEL])
+            .await?;
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(notice)) if notice.channel() == SESSIONS_CHANNEL => {
+                    self.sessions.forget_all()
+                }
+                Ok(Some(notice)) => heard(parse_notice(notice.payload())),
+                // The connection was lost; the next call connects again.
+                Ok(None) => {
+                    self.sessions.forget_all();
+                    heard(SharedNotice::Everyone);
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "live notices from other instances not heard; trying again");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    self.sessions.forget_all();
+                    heard(SharedNotice::Everyone);
+                }
+            }
+        }
+    }
+
     /// Which database this store opened.
     pub fn dialect(&self) -> Dialect {
         match self.db {
@@ -568,7 +650,7 @@ impl Store {
                 .bind(token_hash)
                 .execute(pool)
                 .await?;
-            self.sessions.forget_all();
+            side::sessions_changed(self, pool).await;
             Ok(())
         })
     }
@@ -581,7 +663,7 @@ impl Store {
                 .execute(pool)
                 .await?
                 .rows_affected();
-            self.sessions.forget_all();
+            side::sessions_changed(self, pool).await;
             Ok(ended)
         })
     }
@@ -602,7 +684,7 @@ impl Store {
             .bind(token_hash)
             .execute(pool)
             .await?;
-            self.sessions.forget_all();
+            side::sessions_changed(self, pool).await;
             Ok(())
         })
     }
@@ -1152,6 +1234,36 @@ pub(crate) async fn one_writer(tx: &mut Tx<'_>, lock: i64) -> StoreResult<()> {
     Ok(())
 }
 
+/// Tells every instance, when this transaction commits, that these people have new events
+/// (PostgreSQL's `NOTIFY` is delivered at commit, and not at all on a rollback). SQLite has
+/// one instance: the change's own notices are all there is.
+pub(crate) async fn notify_people(tx: &mut Tx<'_>, people: &[i64]) -> StoreResult<()> {
+    if side::DIALECT == super::Dialect::Postgres && !people.is_empty() {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(super::EVENTS_CHANNEL)
+            .bind(super::notice_payload(people))
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// After a committed change to sessions or people: this instance forgets what it
+/// remembers of them at once, and (on PostgreSQL) so does every other.
+pub(crate) async fn sessions_changed(store: &Store, pool: &sqlx::Pool<DB>) {
+    store.sessions.forget_all();
+    if side::DIALECT == super::Dialect::Postgres {
+        if let Err(error) = sqlx::query("SELECT pg_notify($1, '')")
+            .bind(super::SESSIONS_CHANNEL)
+            .execute(pool)
+            .await
+        {
+            // The others still forget within the cache's 30 seconds.
+            tracing::warn!(%error, "other instances not told of a session change");
+        }
+    }
+}
+
 pub(crate) async fn insert_event(
     tx: &mut Tx<'_>,
     person_id: i64,
@@ -1160,6 +1272,7 @@ pub(crate) async fn insert_event(
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
     events_in_commit_order(tx).await?;
+    notify_people(tx, &[person_id]).await?;
     sqlx::query(
         "INSERT INTO events (person_id, kind, data, created_at) VALUES ($1, $2, $3, $4)",
     )

@@ -430,6 +430,7 @@ pub(crate) async fn write_notices(
         });
         qb.build().persistent(false).execute(&mut **tx).await?;
     }
+    side::notify_people(tx, &notices.people()).await?;
     Ok(())
 }
 }

@@ -426,7 +426,7 @@ impl Store {
             }
             side::write_history(&mut tx, &lines, Some(by), None, now).await?;
             tx.commit().await?;
-            self.sessions.forget_all();
+            side::sessions_changed(self, pool).await;
             Ok(Ok(()))
         })
     }
@@ -446,7 +446,7 @@ impl Store {
             side::write_history(&mut tx, &lines, Some(by), None, now).await?;
             side::write_notices(self, &mut tx, notices, now).await?;
             tx.commit().await?;
-            self.sessions.forget_all();
+            side::sessions_changed(self, pool).await;
             Ok(())
         })
     }
@@ -495,7 +495,7 @@ impl Store {
             .await?;
             side::write_notices(self, &mut tx, notices, now).await?;
             tx.commit().await?;
-            self.sessions.forget_all();
+            side::sessions_changed(self, pool).await;
             Ok(true)
         })
     }
@@ -528,7 +528,7 @@ impl Store {
             )
             .await?;
             tx.commit().await?;
-            self.sessions.forget_all();
+            side::sessions_changed(self, pool).await;
             Ok(true)
         })
     }
@@ -711,7 +711,7 @@ impl Store {
             )
             .await?;
             tx.commit().await?;
-            self.sessions.forget_all();
+            side::sessions_changed(self, pool).await;
             Ok(Some(person_id))
         })
     }
@@ -734,7 +734,7 @@ impl Store {
             )
             .await?;
             tx.commit().await?;
-            self.sessions.forget_all();
+            side::sessions_changed(self, pool).await;
             Ok(())
         })
     }
@@ -853,7 +853,7 @@ impl Store {
             side::write_history(&mut tx, &lines, Some(by), Some(import_id), now).await?;
             side::write_notices(self, &mut tx, notices, now).await?;
             tx.commit().await?;
-            self.sessions.forget_all();
+            side::sessions_changed(self, pool).await;
             Ok(Some(import_id))
         })
     }

@@ -66,7 +66,7 @@ impl Store {
                     .await?
                     .rows_affected();
             if counts.ended_sessions > 0 {
-                self.sessions.forget_all();
+                side::sessions_changed(self, pool).await;
             }
             // Failure counts a day old with no lock in force have done their work.
             counts.sign_in_counts = sqlx::query(
