@@ -193,7 +193,7 @@ async fn a_change_on_one_instance_reaches_streams_sessions_and_figures_on_the_ot
     // The key worker's tray is open on B; the round is confirmed through A.
     let stream = b.clone().oneshot(ask("/events", &kw)).await.unwrap();
     assert_eq!(stream.status(), StatusCode::OK);
-    // B's figures are counted and kept before the change.
+    // B's figures are counted and kept before the changes.
     let before = b
         .clone()
         .oneshot(ask("/api/dashboard_figures", &qa))
@@ -212,6 +212,9 @@ async fn a_change_on_one_instance_reaches_streams_sessions_and_figures_on_the_ot
         .await,
         "the alert raised on A reached the stream on B"
     );
+    // Assigning the auditor through A changes the figures; B counts them again.
+    let assigned = journey::assign(&a, &qa, round).await;
+    assert_eq!(assigned.status, StatusCode::OK, "{}", assigned.body);
     let mut moved = false;
     for _ in 0..50 {
         let after = b
