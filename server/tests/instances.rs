@@ -230,8 +230,72 @@ async fn a_change_on_one_instance_reaches_streams_sessions_and_figures_on_the_ot
     }
     assert!(moved, "B counted its figures again after A's change");
 
+    // The listener's connection is cut (a database restart, a network drop): nothing it
+    // would have heard is lost. B's streams read again once it is back.
+    let stream = b.clone().oneshot(ask("/events", &kw)).await.unwrap();
+    let cut = app::on_pool!(a.store, |pool| sqlx::query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()"
+    )
+    .execute(pool)
+    .await
+    .map(|done| done.rows_affected()))
+    .unwrap();
+    assert_eq!(cut, 1, "B's listener was found and cut");
+    let kw_id = contact.key_worker_id.unwrap();
+    let mut told = app::store::Notices::new();
+    told.event(vec![kw_id], "audit", "{\"after_the_cut\":true}".into());
+    a.store.tell(&told, chrono::Utc::now()).await.unwrap();
+    assert!(
+        stream_says(
+            stream.into_body(),
+            "after_the_cut",
+            std::time::Duration::from_secs(10)
+        )
+        .await,
+        "a change made while B's listener was cut reached the stream on B"
+    );
+
+    // Two QA Managers publish the audit form at the same moment, one on each instance:
+    // two versions, never an error.
+    let form = [("t[key-0]", "voice"), ("t[title-0]", "Voice of the child")];
+    let body = form
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let publish = |router: axum::Router| {
+        let body = body.clone();
+        let qa = qa.clone();
+        async move {
+            let reply = router
+                .oneshot(
+                    Request::post("/api/publish_template")
+                        .header("cookie", format!("pa_session={qa}"))
+                        .header("accept", "application/json")
+                        .header("origin", OWN_ORIGIN)
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .body(axum::body::Body::from(body))
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            let status = reply.status();
+            let bytes = axum::body::to_bytes(reply.into_body(), 1 << 20)
+                .await
+                .unwrap();
+            (status, String::from_utf8_lossy(&bytes).to_string())
+        }
+    };
+    let (on_a, on_b) = tokio::join!(publish(a.router.clone()), publish(b.clone()));
+    assert_eq!(on_a.0, StatusCode::OK, "{}", on_a.1);
+    assert_eq!(on_b.0, StatusCode::OK, "{}", on_b.1);
+    assert_ne!(on_a.1, on_b.1, "two versions");
+
     // Signed out on A: B stops answering that session at once, not when its memory of it
-    // runs out (30 seconds).
+    // runs out (30 seconds), and closes the stream it holds for it within a second or so.
+    let held = b.clone().oneshot(ask("/events", &kw)).await.unwrap();
+    assert_eq!(held.status(), StatusCode::OK);
     let tray = |token: String| {
         let b = b.clone();
         async move {
@@ -253,5 +317,12 @@ async fn a_change_on_one_instance_reaches_streams_sessions_and_figures_on_the_ot
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert!(ended, "B forgot the ended session within 3 seconds");
+    let closed = tokio::time::timeout(std::time::Duration::from_secs(3), async {
+        use futures::StreamExt;
+        let mut data = held.into_body().into_data_stream();
+        while data.next().await.is_some() {}
+    })
+    .await;
+    assert!(closed.is_ok(), "B closed the signed-out session's stream");
     listening.abort();
 }

@@ -238,7 +238,7 @@ pub fn session_token(set_cookie: &str) -> String {
         .to_string()
 }
 
-fn encode(s: &str) -> String {
+pub fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
