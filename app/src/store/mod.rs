@@ -1285,3 +1285,20 @@ pub(crate) async fn insert_event(
     Ok(())
 }
 }
+
+#[cfg(test)]
+mod notice_tests {
+    use super::*;
+
+    #[test]
+    fn a_notice_lists_each_person_once_in_order_or_everyone_when_too_long() {
+        assert_eq!(notice_payload(&[5, 3, 5, 1]), "1,3,5");
+        assert_eq!(parse_notice("1,3,5"), SharedNotice::People(vec![1, 3, 5]));
+        assert_eq!(parse_notice(""), SharedNotice::People(vec![]));
+        let many: Vec<i64> = (1_000_000..1_002_000).collect();
+        assert_eq!(notice_payload(&many), "*");
+        assert_eq!(parse_notice("*"), SharedNotice::Everyone);
+        // Unreadable is read as everyone: a look too many, never one too few.
+        assert_eq!(parse_notice("1,x"), SharedNotice::Everyone);
+    }
+}
