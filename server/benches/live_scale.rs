@@ -201,14 +201,18 @@ async fn run() {
     let dir =
         std::env::temp_dir().join(format!("practice-audit-live-scale-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let url = format!("sqlite://{}", dir.join("scale.db").display());
+    // An empty PostgreSQL database when `LIVE_SCALE_DATABASE_URL` names one
+    // (`scripts/bench-live --postgres`), else a new SQLite file.
+    let url = std::env::var("LIVE_SCALE_DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}", dir.join("scale.db").display()));
+    let store = Store::connect(&url).await.unwrap();
     println!(
-        "live_scale: a large council's ten years, in {}",
+        "live_scale: a large council's ten years, on {:?}, logs in {}",
+        store.dialect(),
         dir.display()
     );
 
     let started = Instant::now();
-    let store = Store::connect(&url).await.unwrap();
     server::seed_demo_if_empty(&store).await.unwrap();
     let today = chrono::Local::now().date_naive();
     let scaled = store.seed_scale(&SPEC, today).await.unwrap();

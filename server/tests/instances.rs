@@ -326,3 +326,195 @@ async fn a_change_on_one_instance_reaches_streams_sessions_and_figures_on_the_ot
     assert!(closed.is_ok(), "B closed the signed-out session's stream");
     listening.abort();
 }
+
+/// The events of one stream, as `(id, data)`, parsed from server-sent-event blocks; the
+/// blocks without an ID (the `retry:` hint, keep-alives) are skipped.
+fn sse_events(buffer: &mut String) -> Vec<(i64, String)> {
+    let mut found = Vec::new();
+    while let Some(end) = buffer.find("\n\n") {
+        let block: String = buffer.drain(..end + 2).collect();
+        let mut id = None;
+        let mut data = String::new();
+        for line in block.lines() {
+            if let Some(v) = line.strip_prefix("id:") {
+                id = v.trim().parse::<i64>().ok();
+            } else if let Some(v) = line.strip_prefix("data:") {
+                data.push_str(v.trim_start());
+            }
+        }
+        if let Some(id) = id {
+            found.push((id, data));
+        }
+    }
+    found
+}
+
+/// Eight writers, half on each instance, write 4,000 events for one key worker while that
+/// key worker's tab keeps dropping its stream and resuming it with `Last-Event-ID` on
+/// either instance at random: it is sent every event once, in ascending order, and what
+/// it was sent is what the database holds. On SQLite (one instance) the writers and the
+/// stream share the one instance.
+#[tokio::test]
+async fn a_stream_resumed_at_random_during_eight_writers_sees_each_event_once_in_order() {
+    use axum::http::{Request, StatusCode};
+    use futures::StreamExt;
+    use rand::{Rng, SeedableRng};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use tower::ServiceExt;
+    const WRITERS: usize = 8;
+    const EACH: usize = 500;
+
+    let a = TestApp::new().await;
+    let shared = a.store.dialect() == app::store::Dialect::Postgres;
+    // Instance B: on PostgreSQL its own pool, bus, router and listener; on SQLite, A again.
+    let (b_store, b_site, b) = if shared {
+        let store = Store::connect(&a.url).await.unwrap();
+        let site = app::server::SiteSettings::default();
+        let router = server::router(
+            store.clone(),
+            leptos::prelude::LeptosOptions::builder()
+                .output_name("practice-audit")
+                .build(),
+            site.clone(),
+        );
+        (store, site, router)
+    } else {
+        (a.store.clone(), a.site.clone(), a.router.clone())
+    };
+    let listeners = if shared {
+        vec![
+            server::spawn_notice_listener(a.store.clone(), &a.site),
+            server::spawn_notice_listener(b_store.clone(), &b_site),
+        ]
+    } else {
+        Vec::new()
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    let qa = a.sign_in(QA).await;
+    let round = journey::drawn_round(&a, &qa, "2027-01").await;
+    let kw_id = journey::round_case(&a, round).await.key_worker_id.unwrap();
+    let kw = a.sign_in(&journey::email_of(&a, kw_id).await).await;
+    let qa_id: i64 = app::on_pool!(a.store, |pool| sqlx::query_scalar(
+        "SELECT id FROM people WHERE email = $1"
+    )
+    .bind(QA)
+    .fetch_one(pool)
+    .await)
+    .unwrap();
+    let start = a.store.last_event_id().await.unwrap();
+
+    // The writers: each change is one transaction of one to five events, some of them for
+    // the QA Manager as well, and is told to its own instance's streams after it commits
+    // (as a server function does); the other instance hears of it through PostgreSQL.
+    let written = Arc::new(AtomicUsize::new(0));
+    let mut writers = Vec::new();
+    for w in 0..WRITERS {
+        let (store, site) = if w % 2 == 0 {
+            (a.store.clone(), a.site.clone())
+        } else {
+            (b_store.clone(), b_site.clone())
+        };
+        let written = written.clone();
+        writers.push(tokio::spawn(async move {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(w as u64);
+            let mut n = 0;
+            while n < EACH {
+                let batch = rng.random_range(1..=5).min(EACH - n);
+                let mut told = app::store::Notices::new();
+                for _ in 0..batch {
+                    let people = if rng.random_bool(0.3) {
+                        vec![kw_id, qa_id]
+                    } else {
+                        vec![kw_id]
+                    };
+                    told.event(people, "audit", format!("{{\"writer\":{w},\"n\":{n}}}"));
+                    n += 1;
+                }
+                store.tell(&told, chrono::Utc::now()).await.unwrap();
+                site.events.0.published(&[kw_id, qa_id]);
+                written.fetch_add(batch, Ordering::SeqCst);
+            }
+        }));
+    }
+
+    // The tab: on A or B at random, it reads a few events (or waits a moment) and drops
+    // the stream, then resumes from the last event ID it saw.
+    let mut rng = rand::rngs::StdRng::seed_from_u64(17);
+    let mut seen: Vec<(i64, String)> = Vec::new();
+    let mut last = start;
+    let mut resumed = 0;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(180);
+    while seen.len() < WRITERS * EACH && tokio::time::Instant::now() < deadline {
+        let router = if rng.random_bool(0.5) {
+            a.router.clone()
+        } else {
+            b.clone()
+        };
+        let reply = router
+            .oneshot(
+                Request::get("/events")
+                    .header("cookie", format!("pa_session={kw}"))
+                    .header("accept", "text/event-stream")
+                    .header("last-event-id", last.to_string())
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(reply.status(), StatusCode::OK);
+        resumed += 1;
+        let mut data = reply.into_body().into_data_stream();
+        let mut buffer = String::new();
+        let take = rng.random_range(1..=400usize);
+        let wait = std::time::Duration::from_millis(rng.random_range(20..300));
+        let mut taken = 0;
+        while taken < take {
+            match tokio::time::timeout(wait, data.next()).await {
+                Ok(Some(Ok(chunk))) => {
+                    buffer.push_str(&String::from_utf8_lossy(&chunk));
+                    for event in sse_events(&mut buffer) {
+                        last = event.0;
+                        seen.push(event);
+                        taken += 1;
+                    }
+                }
+                Ok(Some(Err(error))) => panic!("stream failed: {error}"),
+                // Closed by the server, or quiet for a while: drop it and resume.
+                _ => break,
+            }
+        }
+        // Anything past `take` that arrived in the same chunk was still sent and counted;
+        // the stream is dropped here, mid-flow.
+    }
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    for listener in listeners {
+        listener.abort();
+    }
+    assert_eq!(written.load(Ordering::SeqCst), WRITERS * EACH);
+    assert!(resumed > 10, "the stream was resumed only {resumed} times");
+
+    let ids: Vec<i64> = seen.iter().map(|(id, _)| *id).collect();
+    for pair in ids.windows(2) {
+        assert!(
+            pair[0] < pair[1],
+            "event {} came after {}: out of order or twice",
+            pair[1],
+            pair[0]
+        );
+    }
+    let stored: Vec<(i64, String)> = app::on_pool!(a.store, |pool| sqlx::query_as(
+        "SELECT id, data FROM events WHERE person_id = $1 AND id > $2 ORDER BY id"
+    )
+    .bind(kw_id)
+    .bind(start)
+    .fetch_all(pool)
+    .await)
+    .unwrap();
+    assert_eq!(stored.len(), WRITERS * EACH);
+    assert_eq!(seen.len(), stored.len(), "resumed {resumed} times");
+    assert!(seen == stored, "the stream's events are the database's");
+}
