@@ -216,6 +216,11 @@ async fn run() {
     server::seed_demo_if_empty(&store).await.unwrap();
     let today = chrono::Local::now().date_naive();
     let scaled = store.seed_scale(&SPEC, today).await.unwrap();
+    if store.dialect() == app::store::Dialect::Postgres {
+        // A deployment's tables have planner statistics (autovacuum keeps them); tables
+        // filled a moment ago have none until autovacuum's next pass.
+        app::on_pool!(store, |pool| sqlx::query("ANALYZE").execute(pool).await.map(|_| ())).unwrap();
+    }
     let count = |table: &'static str| {
         let store = store.clone();
         async move {
