@@ -22,7 +22,7 @@ let seed = Number(process.env.DURABILITY_SEED || Date.now() % 1e9);
 const random = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
 
 function start() {
-  const child = spawn(SERVER, ['--demo'], {
+  const child = spawn(SERVER, ['--demo-without-past'], {
     env: {
       ...process.env,
       DATABASE_URL: `sqlite://${db}`,

@@ -1,5 +1,6 @@
 //! The axum server: configuration, start-up and the router.
 
+pub mod demo_past;
 pub mod guard;
 pub mod smtp;
 
@@ -181,6 +182,8 @@ pub enum DemoError {
     Store(#[from] StoreError),
     #[error("could not hash the demo password: {0}")]
     Hash(String),
+    #[error("could not make the demo council's past: {0}")]
+    Step(String),
 }
 
 /// Why the server refuses to start.
@@ -257,6 +260,22 @@ pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, DemoError> {
     .map_err(|e| DemoError::Hash(e.to_string()))?
     .map_err(|e| DemoError::Hash(e.to_string()))?;
     Ok(store.seed_demo(&council, &hash).await?)
+}
+
+/// Loads the demo council into an empty database and makes its past through `app` (the
+/// router about to serve): what was made, or `None` when the database was not empty (the
+/// council is there already, loaded by this or another instance).
+pub async fn seed_demo_with_past(
+    store: &Store,
+    app: &axum::Router,
+    site: &SiteSettings,
+) -> Result<Option<demo_past::Past>, DemoError> {
+    if !seed_demo_if_empty(store).await? {
+        return Ok(None);
+    }
+    demo_past::make_past(store, app, site, chrono::Utc::now())
+        .await
+        .map(Some)
 }
 
 /// How often the retention sweep runs.

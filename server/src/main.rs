@@ -4,16 +4,27 @@ use tracing_subscriber::EnvFilter;
 
 const USAGE: &str = "usage:
   server               migrate and serve (never loads demo data)
-  server --demo        load the demo council into an empty database, then serve
-  server --seed-demo   load the demo council into an empty database, then exit
+  server --demo        load the demo council, with six months of its past, into an
+                       empty database, then serve
+  server --demo-without-past
+                       load the demo council's people and cases only (the end-to-end
+                       tests start from this), then serve
+  server --seed-demo   load the demo council with its past into an empty database, then exit
   server create-admin --name \"Full Name\" --email work.email@your-council.gov.uk
                        create the first Administrator on an empty database and print
                        a one-time link for them to set their password
 With APP_ENV=production the demo is refused, and so is a database that holds it.";
 
+/// What the demo council comes with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Demo {
+    WithPast,
+    WithoutPast,
+}
+
 #[derive(Debug, PartialEq, Eq)]
 enum Command {
-    Serve { demo: bool },
+    Serve { demo: Option<Demo> },
     SeedDemo,
     CreateAdmin { name: String, email: String },
 }
@@ -22,8 +33,13 @@ fn parse(args: &[String]) -> Option<Command> {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
         // `--no-demo` was the way to say "no demo" before it became the default.
-        [] | ["--no-demo"] => Some(Command::Serve { demo: false }),
-        ["--demo"] => Some(Command::Serve { demo: true }),
+        [] | ["--no-demo"] => Some(Command::Serve { demo: None }),
+        ["--demo"] => Some(Command::Serve {
+            demo: Some(Demo::WithPast),
+        }),
+        ["--demo-without-past"] => Some(Command::Serve {
+            demo: Some(Demo::WithoutPast),
+        }),
         ["--seed-demo"] => Some(Command::SeedDemo),
         ["create-admin", rest @ ..] => {
             let (mut name, mut email) = (None, None);
@@ -69,7 +85,7 @@ async fn main() -> ExitCode {
 
 async fn run(command: Command) -> Result<(), String> {
     let config = Config::from_env()?;
-    let demo = matches!(command, Command::SeedDemo | Command::Serve { demo: true });
+    let demo = matches!(command, Command::SeedDemo | Command::Serve { demo: Some(_) });
     if demo && config.production {
         return Err(server::DEMO_IN_PRODUCTION.into());
     }
@@ -92,18 +108,38 @@ async fn run(command: Command) -> Result<(), String> {
             );
             return Ok(());
         }
-        Command::SeedDemo | Command::Serve { demo: true } => {
+        Command::Serve {
+            demo: Some(Demo::WithoutPast),
+        } => {
             if seed_demo_if_empty(&store)
                 .await
                 .map_err(|e| e.to_string())?
             {
-                tracing::info!("loaded the demo council");
+                tracing::info!("loaded the demo council, without its past");
+            }
+        }
+        Command::SeedDemo
+        | Command::Serve {
+            demo: Some(Demo::WithPast),
+        } => {
+            let started = std::time::Instant::now();
+            let app = router(store.clone(), config.leptos.clone(), config.site.clone());
+            if let Some(past) = server::seed_demo_with_past(&store, &app, &config.site)
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                tracing::info!(
+                    rounds = past.rounds,
+                    audits = past.audits,
+                    took = ?started.elapsed(),
+                    "loaded the demo council and its past"
+                );
             }
             if command == Command::SeedDemo {
                 return Ok(());
             }
         }
-        Command::Serve { demo: false } => {
+        Command::Serve { demo: None } => {
             if !store
                 .has_people()
                 .await
@@ -144,14 +180,22 @@ mod tests {
 
     #[test]
     fn the_demo_only_when_asked() {
-        assert_eq!(parse(&args(&[])), Some(Command::Serve { demo: false }));
+        assert_eq!(parse(&args(&[])), Some(Command::Serve { demo: None }));
         assert_eq!(
             parse(&args(&["--no-demo"])),
-            Some(Command::Serve { demo: false })
+            Some(Command::Serve { demo: None })
         );
         assert_eq!(
             parse(&args(&["--demo"])),
-            Some(Command::Serve { demo: true })
+            Some(Command::Serve {
+                demo: Some(Demo::WithPast)
+            })
+        );
+        assert_eq!(
+            parse(&args(&["--demo-without-past"])),
+            Some(Command::Serve {
+                demo: Some(Demo::WithoutPast)
+            })
         );
         assert_eq!(parse(&args(&["--seed-demo"])), Some(Command::SeedDemo));
         assert_eq!(parse(&args(&["--demo", "--no-demo"])), None);

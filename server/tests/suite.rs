@@ -13,6 +13,7 @@ mod audits;
 mod calendar;
 mod closing;
 mod dashboard;
+mod demo_past;
 mod difference;
 mod directory;
 mod fixtures;

@@ -210,7 +210,7 @@ mod ssr {
             &text(audit),
             &text(from),
             &text(to),
-            crate::domain::calendar::london_date(chrono::Utc::now()),
+            crate::server::clock::today(),
         )
         .map_err(|problems| {
             AppError::Invalid(

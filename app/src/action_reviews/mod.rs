@@ -177,7 +177,7 @@ pub async fn action_reviews() -> Result<ActionReviewsView, AppError> {
     use crate::server::*;
     respond("action_reviews", async move {
         let (store, actor) = signed_in().await?;
-        let today = chrono::Local::now().date_naive();
+        let today = crate::server::clock::today();
         let all = store
             .review_overview(None, today)
             .await
@@ -266,7 +266,7 @@ pub async fn assign_action_reviews(
         }
         let (store, actor) = signed_in().await?;
         ssr::is_qa_manager(&actor)?;
-        let today = chrono::Local::now().date_naive();
+        let today = crate::server::clock::today();
         let candidates = store
             .review_overview(round_id, today)
             .await
@@ -315,7 +315,7 @@ pub async fn assign_action_reviews(
             .map_err(failed("read the programme's people"))?;
         let mut told = Notices::new();
         let assigned = store
-            .assign_action_reviews(&pairs, actor.person_id, chrono::Utc::now(), |done| {
+            .assign_action_reviews(&pairs, actor.person_id, crate::server::clock::now(), |done| {
                 let mut notices = Notices::new();
                 for (audit_id, person_id) in done {
                     notices.alert(NewAlert {
@@ -358,7 +358,7 @@ pub async fn action_review_detail(audit_id: i64) -> Result<ActionReviewView, App
         let Some(review) = review else {
             return Err(AppError::NotFound);
         };
-        let today = chrono::Local::now().date_naive();
+        let today = crate::server::clock::today();
         let updates = store
             .action_updates(audit_id)
             .await
@@ -437,7 +437,7 @@ pub async fn update_action(
         let (store, actor) = signed_in().await?;
         let (row, review) = ssr::open(&store, &actor, audit_id).await?;
         ssr::editing(&actor, review.as_ref())?;
-        let today = chrono::Local::now().date_naive();
+        let today = crate::server::clock::today();
         let filed_on = row.completed_at.map(|t| t.date_naive()).unwrap_or(today);
         let fields = [
             ("progress", progress),
@@ -472,7 +472,7 @@ pub async fn update_action(
                 action_id,
                 &update,
                 actor.person_id,
-                chrono::Utc::now(),
+                crate::server::clock::now(),
                 &notices,
             )
             .await
@@ -510,7 +510,7 @@ pub async fn add_review_action(
                     .find(|(name, _)| *name == k)
                     .and_then(|(_, v)| v.clone())
             },
-            chrono::Local::now().date_naive(),
+            crate::server::clock::today(),
         )
         .map_err(|problems| {
             AppError::Invalid(
@@ -527,7 +527,7 @@ pub async fn add_review_action(
                 audit_id,
                 &new,
                 actor.person_id,
-                chrono::Utc::now(),
+                crate::server::clock::now(),
                 &notices,
             )
             .await
@@ -627,7 +627,7 @@ pub async fn finalise_action_review(
                 audit_id,
                 reference.as_deref(),
                 actor.person_id,
-                chrono::Utc::now(),
+                crate::server::clock::now(),
                 &notices,
             )
             .await

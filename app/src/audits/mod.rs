@@ -215,7 +215,7 @@ pub async fn my_audits(round: Option<String>, page: Option<u32>) -> Result<MyAud
             .calendar()
             .await
             .map_err(failed("read the calendar"))?;
-        let today = chrono::Local::now().date_naive();
+        let today = crate::server::clock::today();
         // Decided, sorted and counted from keys; only the page shown is read in full.
         let mut keys = store
             .audit_keys_visible_to(&actor, true)
@@ -313,7 +313,7 @@ pub async fn audit_detail(audit_id: i64) -> Result<AuditView, AppError> {
         };
         Ok(AuditView {
             moderation,
-            summary: row.summary(&calendar, me, chrono::Local::now().date_naive()),
+            summary: row.summary(&calendar, me, crate::server::clock::today()),
             role,
             version: row.version,
             template_version: row.template_version,
@@ -403,7 +403,7 @@ pub async fn propose_times(
         }
         let mut errors = Vec::new();
         let mut times = Vec::new();
-        let now_local = chrono::Local::now().naive_local();
+        let now_local = crate::server::clock::local_now();
         for (n, raw) in [time_1, time_2, time_3].into_iter().enumerate() {
             let field = format!("time-{}", n + 1);
             match raw.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
@@ -462,7 +462,7 @@ pub async fn propose_times(
                 &times,
                 minutes,
                 actor.person_id,
-                chrono::Utc::now(),
+                crate::server::clock::now(),
                 &notices,
             )
             .await
@@ -523,7 +523,7 @@ pub async fn accept_time(audit_id: i64, time_id: i64) -> Result<(), AppError> {
                 audit_id,
                 time_id,
                 actor.person_id,
-                chrono::Utc::now(),
+                crate::server::clock::now(),
                 &notices,
             )
             .await
@@ -601,7 +601,7 @@ pub async fn save_draft(
                 &json,
                 draft.overall.map(|g| g.code()),
                 actor.person_id,
-                chrono::Utc::now(),
+                crate::server::clock::now(),
                 (state, to),
                 &notices,
             )
@@ -655,7 +655,7 @@ pub async fn record_feedback(
                 "given-on",
                 "Enter the date the feedback was given",
             )),
-            Some(d) if d > chrono::Local::now().date_naive() => errors.push(FieldError::new(
+            Some(d) if d > crate::server::clock::today() => errors.push(FieldError::new(
                 "given-on",
                 "The date cannot be in the future",
             )),
@@ -684,7 +684,7 @@ pub async fn record_feedback(
                 given_on.expect("checked"),
                 said,
                 actor.person_id,
-                chrono::Utc::now(),
+                crate::server::clock::now(),
             )
             .await
             .map_err(failed("record feedback"))?;
@@ -717,7 +717,7 @@ pub async fn confirm_findings(audit_id: i64, reflection: Option<String>) -> Resu
             body: format!("The key worker confirmed the findings for case {} were discussed. You can complete the audit.", row.child_unique_id),
         });
         let moved = store
-            .move_audit(audit_id, row.state, to, actor.person_id, chrono::Utc::now(), Some(("reflection", reflection.trim())), &notices)
+            .move_audit(audit_id, row.state, to, actor.person_id, crate::server::clock::now(), Some(("reflection", reflection.trim())), &notices)
             .await
             .map_err(failed("confirm an audit's findings"))?;
         if !moved {
@@ -772,7 +772,7 @@ pub async fn complete_audit(
             }
             let json = serde_json::to_string(&draft).map_err(failed("complete audit"))?;
             store
-                .save_draft(audit_id, version, &json, draft.overall.map(|g| g.code()), actor.person_id, chrono::Utc::now(), (row.state, changed), &notices)
+                .save_draft(audit_id, version, &json, draft.overall.map(|g| g.code()), actor.person_id, crate::server::clock::now(), (row.state, changed), &notices)
                 .await
                 .map_err(failed("save changed findings"))?
                 .ok_or(AppError::Stale { by: "Someone".into(), version })?;
@@ -795,7 +795,7 @@ pub async fn complete_audit(
         let Some(overall) = draft.overall else {
             return Err(AppError::Invalid(vec![FieldError::new("overall", "Choose the overall grade")]));
         };
-        let today = chrono::Local::now().date_naive();
+        let today = crate::server::clock::today();
         let month = row.month_label();
         let note = CaseNote {
             child_unique_id: &row.child_unique_id,
@@ -912,7 +912,7 @@ pub async fn complete_audit(
                     assistant_director,
                 },
                 actor.person_id,
-                chrono::Utc::now(),
+                crate::server::clock::now(),
                 &notices,
             )
             .await
@@ -953,7 +953,7 @@ pub async fn mark_uploaded(audit_id: i64, reference: String) -> Result<(), AppEr
                 row.state,
                 to,
                 actor.person_id,
-                chrono::Utc::now(),
+                crate::server::clock::now(),
                 Some(("cms_reference", reference)),
                 &notices,
             )
@@ -1018,7 +1018,7 @@ pub async fn discussion_ics(
     };
     let ics = crate::domain::ics::Invitation {
         uid: format!("audit-{audit_id}-discussion-{}@practice-audit", agreed.id),
-        stamp: chrono::Utc::now(),
+        stamp: crate::server::clock::now(),
         starts_at: agreed.starts_at,
         minutes: agreed.minutes,
         summary: &format!("Case audit discussion: {}", row.child_unique_id),

@@ -112,7 +112,7 @@ pub async fn publish_template(t: Option<HashMap<String, String>>) -> Result<i64,
         let version = store
             .publish_template(
                 &serde_json::to_string(&domains).map_err(failed("publish template"))?,
-                chrono::Utc::now(),
+                crate::server::clock::now(),
                 |version| {
                     let mut notices = Notices::new();
                     for person_id in auditors {

@@ -227,7 +227,7 @@ pub async fn my_dashboard() -> Result<OwnAudits, AppError> {
             .calendar()
             .await
             .map_err(failed("read the calendar"))?;
-        let today = chrono::Local::now().date_naive();
+        let today = crate::server::clock::today();
         let mine = store
             .audits_visible_to(&actor, false)
             .await
@@ -371,7 +371,7 @@ mod ssr {
             "dashboard:{}:{}:{}",
             round_id.map_or("newest".to_string(), |r| r.to_string()),
             scope.key(actor),
-            chrono::Local::now().date_naive()
+            crate::server::clock::today()
         )
     }
 
@@ -444,7 +444,7 @@ mod ssr {
         round: i64,
         teams: Option<&[i64]>,
     ) -> Result<Vec<(AuditFactRow, AuditFact)>, AppError> {
-        let today = chrono::Local::now().date_naive();
+        let today = crate::server::clock::today();
         Ok(store
             .audit_facts(round, teams)
             .await
@@ -472,7 +472,7 @@ mod ssr {
         round: i64,
         teams: Option<&[i64]>,
     ) -> Result<Vec<(ActionFactRow, ActionFact)>, AppError> {
-        let today = chrono::Local::now().date_naive();
+        let today = crate::server::clock::today();
         Ok(store
             .action_facts(round, teams)
             .await

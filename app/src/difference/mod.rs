@@ -349,7 +349,7 @@ pub async fn start_difference(
                     interviewees: &[],
                 },
                 actor.person_id,
-                chrono::Utc::now(),
+                crate::server::clock::now(),
             )
             .await
             .map_err(failed("start a Make A Difference summary"))?;
@@ -389,7 +389,7 @@ pub async fn save_difference(
                 &text.title,
                 &text.body,
                 actor.person_id,
-                chrono::Utc::now(),
+                crate::server::clock::now(),
             )
             .await
             .map_err(failed("save a Make A Difference summary"))?;
@@ -454,7 +454,7 @@ pub async fn clear_difference_flag(
             key,
             reason,
             by,
-            at: chrono::Utc::now(),
+            at: crate::server::clock::now(),
         });
         let json = serde_json::to_string(&cleared).map_err(failed("clear a flag"))?;
         if !store
@@ -521,7 +521,7 @@ pub async fn publish_difference(id: i64, version: i64) -> Result<(), AppError> {
             serde_json::json!({ "id": id }).to_string(),
         );
         let done = store
-            .publish_summary(id, version, actor.person_id, chrono::Utc::now(), &notices)
+            .publish_summary(id, version, actor.person_id, crate::server::clock::now(), &notices)
             .await
             .map_err(failed("publish a Make A Difference summary"))?;
         if !done {
@@ -568,7 +568,7 @@ pub async fn add_interviewee(id: i64, person_id: Option<i64>) -> Result<(), AppE
             )]));
         }
         store
-            .add_interviewee(id, person, actor.person_id, chrono::Utc::now())
+            .add_interviewee(id, person, actor.person_id, crate::server::clock::now())
             .await
             .map_err(failed("add an interviewee"))?;
         Ok(())
@@ -601,7 +601,7 @@ pub async fn propose_interview(
         }
         let mut errors = Vec::new();
         let mut times = Vec::new();
-        let now_local = chrono::Local::now().naive_local();
+        let now_local = crate::server::clock::local_now();
         for (n, raw) in [time_1, time_2, time_3].into_iter().enumerate() {
             let field = format!("time-{}", n + 1);
             if let Some(raw) = raw.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
@@ -642,7 +642,7 @@ pub async fn propose_interview(
             });
         }
         let done = store
-            .propose_interview(id, &times, minutes, actor.person_id, chrono::Utc::now(), &notices)
+            .propose_interview(id, &times, minutes, actor.person_id, crate::server::clock::now(), &notices)
             .await
             .map_err(failed("propose interview times"))?;
         if !done {
@@ -690,7 +690,7 @@ pub async fn accept_interview(id: i64, time_id: i64) -> Result<(), AppError> {
             });
         }
         let done = store
-            .accept_interview(id, time_id, actor.person_id, chrono::Utc::now(), &notices)
+            .accept_interview(id, time_id, actor.person_id, crate::server::clock::now(), &notices)
             .await
             .map_err(failed("accept an interview time"))?;
         if !done {
@@ -748,7 +748,7 @@ pub async fn interview_ics(
     );
     let ics = crate::domain::ics::Invitation {
         uid: format!("difference-{id}-interview-{}@practice-audit", agreed.id),
-        stamp: chrono::Utc::now(),
+        stamp: crate::server::clock::now(),
         starts_at: agreed.starts_at,
         minutes: agreed.minutes,
         summary: "Make A Difference interview",

@@ -3,7 +3,7 @@
 use crate::auth::Me;
 use crate::cases::{list_cases, CaseTable};
 use crate::domain::{AnnexList, Role};
-use crate::ui::{ErrorView, SignedIn};
+use crate::ui::{AuditTable, ErrorView, SignedIn};
 use crate::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -111,11 +111,7 @@ fn Home(me: Me) -> impl IntoView {
         <h1 class="heading-l">"Welcome, " {first_name}</h1>
         {programme.then(|| view! { <ProgrammePanel/> })}
         {own_cases.then(|| view! { <MyCasesPanel me=me.clone()/> })}
-        {(!programme && !own_cases).then(|| view! {
-            <p class="body" data-testid="no-cases">
-                "Your roles do not hold cases. Audits assigned to you will appear here."
-            </p>
-        })}
+        {(!programme && !own_cases).then(|| view! { <WaitingPanel/> })}
         <section class="panel" aria-labelledby="tray-heading" data-testid="tray-panel">
             <h2 class="heading-m" id="tray-heading">"My tray"</h2>
             <p class="body">
@@ -219,6 +215,35 @@ fn MyCasesPanel(me: Me) -> impl IntoView {
                     }
                 })}
             </Suspense>
+        </section>
+    }
+}
+
+/// For people who hold no cases (auditors, IROs, directors): the audits waiting on them,
+/// kept current as live events arrive.
+#[component]
+fn WaitingPanel() -> impl IntoView {
+    let live = crate::auth::use_auth().live;
+    let mine = Resource::new(move || live.get(), |_| crate::dashboard::my_dashboard());
+    view! {
+        <section class="panel" aria-labelledby="waiting-heading" data-testid="waiting-panel">
+            <h2 class="heading-m" id="waiting-heading">"Waiting on you"</h2>
+            <Transition fallback=|| view! { <p class="loading">"Loading the audits waiting on you…"</p> }>
+                {move || Suspend::new(async move {
+                    match mine.await {
+                        Ok(mine) if mine.waiting.is_empty() => view! {
+                            <p class="body" data-testid="no-cases">
+                                "Nothing is waiting on you. Audits assigned to you will appear here."
+                            </p>
+                        }.into_any(),
+                        Ok(mine) => view! {
+                            <AuditTable list=mine.waiting/>
+                            <p class="body"><a href="/audits">"All my audits"</a></p>
+                        }.into_any(),
+                        Err(error) => view! { <ErrorView error/> }.into_any(),
+                    }
+                })}
+            </Transition>
         </section>
     }
 }

@@ -161,7 +161,7 @@ pub async fn upload_annex_a(data: MultipartData) -> Result<i64, AppError> {
                     })?,
             ),
         };
-        let today = chrono::Local::now().date_naive();
+        let today = crate::server::clock::today();
         let checked = if too_large {
             Err(vec![read::too_large()])
         } else {
@@ -192,7 +192,7 @@ pub async fn upload_annex_a(data: MultipartData) -> Result<i64, AppError> {
                 status,
                 &payload,
                 actor.person_id,
-                chrono::Utc::now(),
+                crate::server::clock::now(),
             )
             .await
             .map_err(failed("upload annex a"))?;
@@ -319,7 +319,7 @@ pub async fn map_import_name(
         if key.is_empty() || !matches!(kind.as_str(), "team" | "worker") {
             return Err(invalid("Choose what this name is"));
         }
-        let now = chrono::Utc::now();
+        let now = crate::server::clock::now();
         let target = match (create.as_deref(), target_id.as_deref().map(str::trim)) {
             (Some("team"), _) if kind == "team" && name.trim().chars().count() > 120 => {
                 return Err(invalid("A team's name must be 120 characters or fewer"))
@@ -467,7 +467,7 @@ pub async fn apply_import(import_id: i64) -> Result<PlanSummary, AppError> {
                 import_id,
                 &plan,
                 &serde_json::to_string(&summary).map_err(failed("apply import"))?,
-                chrono::Utc::now(),
+                crate::server::clock::now(),
                 tell,
             )
             .await

@@ -340,7 +340,7 @@ pub async fn moderation_home() -> Result<ModerationOverview, AppError> {
     respond("moderation_home", async move {
         let (store, actor) = signed_in().await?;
         ssr::require_programme(&actor)?;
-        let today = chrono::Local::now().date_naive();
+        let today = crate::server::clock::today();
         let cal = ssr::calendar(&store).await?;
         let rounds = store
             .moderation_rounds()
@@ -393,7 +393,7 @@ pub async fn moderation_round(round_id: i64) -> Result<RoundModerationView, AppE
         trail::touch(crate::domain::trail::Record::Round(round_id));
         let (store, actor) = signed_in().await?;
         ssr::require_programme(&actor)?;
-        let today = chrono::Local::now().date_naive();
+        let today = crate::server::clock::today();
         let r = ssr::round(&store, round_id).await?;
         let w = ssr::round_window(&ssr::calendar(&store).await?, r.due_on);
         let draws = ssr::recorded_draws(&store, round_id).await?;
@@ -554,7 +554,6 @@ pub async fn draw_moderation(round_id: i64, top_up: Option<String>) -> Result<us
     use crate::domain::moderation_sample::{sample_size, sample_strata, stage, Stage};
     use crate::server::*;
     use crate::FieldError;
-    use rand::RngCore;
     use std::collections::{BTreeMap, BTreeSet};
     respond("draw_moderation", async move {
         trail::touch(crate::domain::trail::Record::Round(round_id));
@@ -562,7 +561,7 @@ pub async fn draw_moderation(round_id: i64, top_up: Option<String>) -> Result<us
         ssr::require_qa_manager(&actor)?;
         let top_up = top_up.is_some_and(|v| !v.is_empty() && v != "false");
         let r = ssr::round(&store, round_id).await?;
-        let today = chrono::Local::now().date_naive();
+        let today = crate::server::clock::today();
         let refuse = |m: String| AppError::Invalid(vec![FieldError::new("draw", m)]);
         match ssr::round_window(&ssr::calendar(&store).await?, r.due_on) {
             None => return Err(refuse("The calendar has no working day for this round's moderation window".into())),
@@ -602,9 +601,7 @@ pub async fn draw_moderation(round_id: i64, top_up: Option<String>) -> Result<us
         }
         let size = sample_size(pool.len());
         let strata = sample_strata(&pool);
-        let mut bytes = [0u8; 32];
-        rand::rng().fill_bytes(&mut bytes);
-        let seed = Seed(bytes);
+        let seed = Seed(crate::server::clock::draw_seed());
         let drawn = draw(&strata, seed);
         let selected: Vec<(i64, String)> = drawn
             .iter()
@@ -694,7 +691,7 @@ pub async fn draw_moderation(round_id: i64, top_up: Option<String>) -> Result<us
                     directors: &directors,
                 },
                 actor.person_id,
-                chrono::Utc::now(),
+                crate::server::clock::now(),
                 &notices,
             )
             .await
@@ -785,7 +782,7 @@ pub async fn withdraw_moderation(
                 &reason,
                 next.map(|id| (id, members.as_slice())),
                 actor.person_id,
-                chrono::Utc::now(),
+                crate::server::clock::now(),
                 &notices,
             )
             .await
@@ -993,7 +990,7 @@ pub async fn record_moderation(
                 overall,
                 &json,
                 &view.comments,
-                chrono::Utc::now(),
+                crate::server::clock::now(),
                 &notices,
             )
             .await
@@ -1151,7 +1148,7 @@ pub async fn record_moderation_outcome(
                 &grades,
                 summary,
                 actor.person_id,
-                chrono::Utc::now(),
+                crate::server::clock::now(),
                 &notices,
             )
             .await

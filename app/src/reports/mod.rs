@@ -205,7 +205,7 @@ pub(crate) mod ssr {
             previous,
             audits: facts,
             domains: domains.into_iter().map(|d| (d.key, d.title)).collect(),
-            today: london_date(chrono::Utc::now()),
+            today: crate::server::clock::today(),
         };
         Ok((figures(&input), written))
     }
@@ -331,7 +331,7 @@ pub(crate) mod ssr {
             key,
             reason,
             by,
-            at: chrono::Utc::now(),
+            at: crate::server::clock::now(),
         });
         serde_json::to_string(&list).map_err(failed("clear a flag"))
     }
@@ -499,7 +499,7 @@ pub async fn start_report(first: String, last: Option<String>) -> Result<i64, Ap
                 &sections,
                 &notices,
                 actor.person_id,
-                chrono::Utc::now(),
+                crate::server::clock::now(),
             )
             .await
             .map_err(failed("start a summary report"))?;
@@ -648,7 +648,7 @@ pub async fn save_report(
         })
         .map_err(crate::server::invalid)?;
         if !store
-            .save_report(id, version, &sections, actor.person_id, chrono::Utc::now())
+            .save_report(id, version, &sections, actor.person_id, crate::server::clock::now())
             .await
             .map_err(failed("save a summary report"))?
         {
@@ -741,7 +741,7 @@ pub async fn comment_on_report(id: i64, comment: Option<String>) -> Result<(), A
             });
         }
         if !store
-            .comment_on_report(id, &body, &notices, actor.person_id, chrono::Utc::now())
+            .comment_on_report(id, &body, &notices, actor.person_id, crate::server::clock::now())
             .await
             .map_err(failed("comment on a summary report"))?
         {
@@ -787,7 +787,7 @@ pub async fn finalise_report(id: i64, version: i64) -> Result<(), AppError> {
             .0;
         let json = serde_json::to_string(&figures).map_err(failed("keep a report's figures"))?;
         if !store
-            .finalise_report(id, version, &json, actor.person_id, chrono::Utc::now())
+            .finalise_report(id, version, &json, actor.person_id, crate::server::clock::now())
             .await
             .map_err(failed("finalise a summary report"))?
         {
@@ -836,7 +836,7 @@ pub async fn report_presented(id: i64, presented_on: Option<String>) -> Result<(
                 "The meeting cannot be before the report was finalised",
             )]));
         }
-        if on > crate::domain::calendar::london_date(chrono::Utc::now()) {
+        if on > crate::server::clock::today() {
             return Err(AppError::Invalid(vec![FieldError::new(
                 "presented_on",
                 "Record the meeting once it has happened",

@@ -189,7 +189,7 @@ pub async fn start_newsletter(
             .differences_between(start, end)
             .await
             .map_err(failed("read Make A Difference for the newsletter"))?;
-        let now = chrono::Utc::now();
+        let now = crate::server::clock::now();
         let upcoming = store
             .sessions_after(crate::domain::calendar::london_time(now))
             .await
@@ -326,7 +326,7 @@ pub async fn save_newsletter(id: i64, version: i64, body: Option<String>) -> Res
             )]));
         }
         if !store
-            .save_newsletter(id, version, &body, actor.person_id, chrono::Utc::now())
+            .save_newsletter(id, version, &body, actor.person_id, crate::server::clock::now())
             .await
             .map_err(failed("save a newsletter summary"))?
         {
@@ -382,7 +382,7 @@ pub async fn finalise_newsletter(id: i64, version: i64) -> Result<(), AppError> 
         }
         super::ssr::disclosure_settled(&store, &row.body, &row.cleared, "flags").await?;
         if !store
-            .finalise_newsletter(id, version, actor.person_id, chrono::Utc::now())
+            .finalise_newsletter(id, version, actor.person_id, crate::server::clock::now())
             .await
             .map_err(failed("finalise a newsletter summary"))?
         {

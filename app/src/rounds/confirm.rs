@@ -178,7 +178,7 @@ pub async fn confirm_round(round_id: i64) -> Result<(), AppError> {
             }
         }
         let confirmed = store
-            .confirm_round(round_id, actor.person_id, chrono::Utc::now(), &notices)
+            .confirm_round(round_id, actor.person_id, crate::server::clock::now(), &notices)
             .await
             .map_err(failed("confirm a round"))?;
         if !confirmed {
@@ -268,7 +268,7 @@ pub async fn assign_auditors(
             notices
         };
         let changed = store
-            .assign_auditors(round_id, &assignments, actor.person_id, chrono::Utc::now(), tell)
+            .assign_auditors(round_id, &assignments, actor.person_id, crate::server::clock::now(), tell)
             .await
             .map_err(failed("assign auditors"))?
             .ok_or_else(|| {
@@ -366,7 +366,7 @@ pub async fn close_round(
             return Err(AppError::Invalid(errors));
         }
         let ids: Vec<i64> = open.iter().map(|c| c.round_case_id).collect();
-        let today = chrono::Local::now().date_naive();
+        let today = crate::server::clock::today();
         if let Err(refusal) = may_close(round.status, round.due_on, today, &ids, |id| {
             reasons.iter().any(|(r, _)| *r == id)
         }) {
@@ -410,7 +410,7 @@ pub async fn close_round(
         let programme = store.programme_people().await.map_err(failed("read the programme's people"))?;
         notices.event(programme, "round", serde_json::json!({ "round_id": round_id, "status": "closed" }).to_string());
         if !store
-            .close_round(round_id, &reasons, Some(actor.person_id), chrono::Utc::now(), &notices)
+            .close_round(round_id, &reasons, Some(actor.person_id), crate::server::clock::now(), &notices)
             .await
             .map_err(failed("close a round"))?
         {

@@ -218,7 +218,7 @@ pub async fn create_round(month: String) -> Result<i64, AppError> {
                 )])
             })?;
         let id = store
-            .create_round(month, due_on, actor.person_id, chrono::Utc::now())
+            .create_round(month, due_on, actor.person_id, crate::server::clock::now())
             .await
             .map_err(failed("create round"))?;
         let Some(id) = id else {
@@ -260,7 +260,7 @@ pub async fn round_detail(round_id: i64) -> Result<RoundView, AppError> {
         } else {
             None
         };
-        let today = chrono::Local::now().date_naive();
+        let today = crate::server::clock::today();
         let closing = if row.status == RoundStatus::Confirmed && qa && today > row.due_on {
             Some(confirm::left_open(&store, round_id).await?)
         } else {
@@ -426,7 +426,6 @@ pub async fn draw_round(
     use crate::domain::draw::{draw, Seed, Stratum, GENERATOR};
     use crate::server::*;
     use crate::store::{DrawToRecord, PoolFilter};
-    use rand::RngCore;
     respond("draw_round", async move {
         trail::touch(crate::domain::trail::Record::Round(round_id));
         let (store, actor) = signed_in().await?;
@@ -484,9 +483,7 @@ pub async fn draw_round(
                 pool,
             });
         }
-        let mut seed = [0u8; 32];
-        rand::rng().fill_bytes(&mut seed);
-        let seed = Seed(seed);
+        let seed = Seed(crate::server::clock::draw_seed());
         let outcome = draw(&strata, seed);
         let record = DrawToRecord {
             unallocated_left_out,
@@ -499,7 +496,7 @@ pub async fn draw_round(
             selections: outcome.iter().map(|o| o.selected.clone()).collect(),
         };
         let stored = store
-            .record_draw(round_id, record, actor.person_id, chrono::Utc::now())
+            .record_draw(round_id, record, actor.person_id, crate::server::clock::now())
             .await
             .map_err(failed("draw round"))?;
         if !stored {
@@ -657,7 +654,7 @@ pub async fn withdraw_case(
                 &reason,
                 chosen,
                 actor.person_id,
-                chrono::Utc::now(),
+                crate::server::clock::now(),
             )
             .await
             .map_err(failed("withdraw case"))?;

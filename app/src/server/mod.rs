@@ -5,6 +5,7 @@
 
 mod audit;
 pub mod bus;
+pub mod clock;
 pub mod documents;
 pub mod links;
 pub mod mail;

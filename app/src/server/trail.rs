@@ -99,7 +99,7 @@ pub(super) async fn logged<T>(
             outcome,
             records: &notes.records,
             request_id: request.as_deref(),
-            at: Utc::now(),
+            at: crate::server::clock::now(),
         };
         if let Err(error) = store.append_trail(&entry).await {
             // The call's answer stands; the failure is loud in the server's log.
@@ -140,7 +140,7 @@ pub async fn log_event(
             outcome,
             records,
             request_id,
-            at: Utc::now(),
+            at: crate::server::clock::now(),
         })
         .await
         .map_err(super::failed("append to the access log"))

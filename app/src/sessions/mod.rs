@@ -263,7 +263,7 @@ pub async fn arrange_session(
             ("materials_link", materials_link),
         ];
         // The form's times are London wall-clock times.
-        let now_london = crate::domain::calendar::london_time(chrono::Utc::now());
+        let now_london = crate::server::clock::local_now();
         let mut problems = Vec::new();
         let plan = SessionPlan::parse(
             |k| {
@@ -362,7 +362,7 @@ pub async fn arrange_session(
                 &ids,
                 &notices,
                 actor.person_id,
-                chrono::Utc::now(),
+                crate::server::clock::now(),
             )
             .await
             .map_err(failed("arrange a session"))?;
@@ -483,7 +483,7 @@ pub async fn accept_session(id: i64) -> Result<(), AppError> {
             return Err(AppError::Forbidden);
         }
         store
-            .accept_session(id, actor.person_id, chrono::Utc::now())
+            .accept_session(id, actor.person_id, crate::server::clock::now())
             .await
             .map_err(failed("accept a session"))?;
         Ok(())
@@ -525,7 +525,7 @@ pub async fn record_attendance(
             )
         });
         let notices = store
-            .record_attendance(id, &came, ask.as_deref(), chrono::Utc::now())
+            .record_attendance(id, &came, ask.as_deref(), crate::server::clock::now())
             .await
             .map_err(failed("record attendance"))?;
         committed(&notices);
@@ -572,7 +572,7 @@ pub async fn give_session_feedback(
         })
         .map_err(crate::server::invalid)?;
         if !store
-            .give_session_feedback(id, actor.person_id, &feedback, chrono::Utc::now())
+            .give_session_feedback(id, actor.person_id, &feedback, crate::server::clock::now())
             .await
             .map_err(failed("give session feedback"))?
         {
@@ -625,7 +625,7 @@ pub async fn tag_session_feedback(
             .filter(|t| live.contains(t))
             .collect();
         store
-            .set_session_feedback_tags(feedback_id, &chosen, actor.person_id, chrono::Utc::now())
+            .set_session_feedback_tags(feedback_id, &chosen, actor.person_id, crate::server::clock::now())
             .await
             .map_err(failed("theme session feedback"))?;
         Ok(())
@@ -662,7 +662,7 @@ pub async fn session_ics(
     };
     let ics = crate::domain::ics::Invitation {
         uid: format!("session-{id}@practice-audit"),
-        stamp: chrono::Utc::now(),
+        stamp: crate::server::clock::now(),
         starts_at: row.starts_at,
         minutes: row.minutes,
         summary: &row.title,

@@ -232,7 +232,7 @@ pub async fn add_theme(
         let domains = ssr::domains(&store).await?;
         let text = ssr::parse_text(&domains, name, description, domain)?;
         store
-            .add_theme(&text, actor.person_id, chrono::Utc::now())
+            .add_theme(&text, actor.person_id, crate::server::clock::now())
             .await
             .map_err(failed("add a theme"))?
             .ok_or_else(|| {
@@ -267,7 +267,7 @@ pub async fn save_theme(
         let domains = ssr::domains(&store).await?;
         let text = ssr::parse_text(&domains, name, description, domain)?;
         if !store
-            .update_theme(id, &text, actor.person_id, chrono::Utc::now())
+            .update_theme(id, &text, actor.person_id, crate::server::clock::now())
             .await
             .map_err(failed("rename a theme"))?
         {
@@ -297,7 +297,7 @@ pub async fn retire_theme(id: i64, retire: bool) -> Result<(), AppError> {
             .map_err(failed("read a theme"))?
             .ok_or(AppError::NotFound)?;
         store
-            .retire_theme(id, retire, actor.person_id, chrono::Utc::now())
+            .retire_theme(id, retire, actor.person_id, crate::server::clock::now())
             .await
             .map_err(failed("retire a theme"))?;
         Ok(())
@@ -535,7 +535,7 @@ pub async fn tag_audit(
         tags.sort();
         tags.dedup();
         store
-            .set_audit_tags(audit_id, &tags, actor.person_id, chrono::Utc::now())
+            .set_audit_tags(audit_id, &tags, actor.person_id, crate::server::clock::now())
             .await
             .map_err(failed("tag an audit's findings"))?;
         Ok(())

@@ -157,7 +157,7 @@ pub async fn mark_alert_read(alert_id: i64) -> Result<(), AppError> {
     respond("mark_alert_read", async move {
         let (store, actor) = signed_in().await?;
         let found = store
-            .mark_alert_read(actor.person_id, alert_id, Utc::now())
+            .mark_alert_read(actor.person_id, alert_id, crate::server::clock::now())
             .await
             .map_err(failed("mark alert read"))?;
         // Someone else's alert looks the same as a missing one.
