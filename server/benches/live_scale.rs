@@ -219,7 +219,11 @@ async fn run() {
     if store.dialect() == app::store::Dialect::Postgres {
         // A deployment's tables have planner statistics (autovacuum keeps them); tables
         // filled a moment ago have none until autovacuum's next pass.
-        app::on_pool!(store, |pool| sqlx::query("ANALYZE").execute(pool).await.map(|_| ())).unwrap();
+        app::on_pool!(store, |pool| sqlx::query("ANALYZE")
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .unwrap();
     }
     let count = |table: &'static str| {
         let store = store.clone();

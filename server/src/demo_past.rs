@@ -169,7 +169,11 @@ impl Maker {
         }
         let token = app::server::password::new_session_token();
         self.store
-            .create_session(&app::server::password::token_hash(&token), person, Utc::now())
+            .create_session(
+                &app::server::password::token_hash(&token),
+                person,
+                Utc::now(),
+            )
             .await?;
         self.sessions.insert(person, token.clone());
         Ok(token)
@@ -183,7 +187,12 @@ impl Maker {
     }
 
     /// Calls a server function as `person`, as the browser does; its JSON answer.
-    async fn call(&mut self, person: i64, name: &str, form: &[(String, String)]) -> Result<Value, DemoError> {
+    async fn call(
+        &mut self,
+        person: i64,
+        name: &str,
+        form: &[(String, String)],
+    ) -> Result<Value, DemoError> {
         let token = self.token(person).await?;
         let body = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(form)
@@ -203,7 +212,9 @@ impl Maker {
         headers.insert(header::ACCEPT, "application/json".parse().expect("valid"));
         headers.insert(
             header::ORIGIN,
-            self.origin.parse().map_err(|_| DemoError::Step("PUBLIC_URL is not a valid origin".into()))?,
+            self.origin
+                .parse()
+                .map_err(|_| DemoError::Step("PUBLIC_URL is not a valid origin".into()))?,
         );
         headers.insert(
             header::COOKIE,
@@ -230,14 +241,26 @@ impl Maker {
         Ok(serde_json::from_slice(&bytes).unwrap_or(Value::Null))
     }
 
-    async fn call_as(&mut self, email: &str, name: &str, form: &[(&str, String)]) -> Result<Value, DemoError> {
+    async fn call_as(
+        &mut self,
+        email: &str,
+        name: &str,
+        form: &[(&str, String)],
+    ) -> Result<Value, DemoError> {
         let person = self.person(email).await?;
-        let form: Vec<(String, String)> = form.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        let form: Vec<(String, String)> = form
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
         self.call(person, name, &form).await
     }
 
     /// One round, drawn the month before its audit month and taken as far as today allows.
-    async fn round(&mut self, month: AuditMonth, current: bool) -> Result<Option<Round>, DemoError> {
+    async fn round(
+        &mut self,
+        month: AuditMonth,
+        current: bool,
+    ) -> Result<Option<Round>, DemoError> {
         let drawing = previous(month);
         let due = self
             .calendar
@@ -247,7 +270,11 @@ impl Maker {
             return Ok(None);
         }
         let id = self
-            .call_as(QA, "create_round", &[("month", format!("{:04}-{:02}", month.year(), month.month()))])
+            .call_as(
+                QA,
+                "create_round",
+                &[("month", format!("{:04}-{:02}", month.year(), month.month()))],
+            )
             .await?
             .as_i64()
             .ok_or_else(|| DemoError::Step("create_round gave no round".into()))?;
@@ -268,7 +295,8 @@ impl Maker {
         if !self.at(self.working_day(drawing, 10), 10, 0) {
             return Ok(None);
         }
-        self.call_as(QA, "confirm_round", &[("round_id", id.to_string())]).await?;
+        self.call_as(QA, "confirm_round", &[("round_id", id.to_string())])
+            .await?;
         if !self.at(self.working_day(drawing, 12), 11, 0) {
             return Ok(None);
         }
@@ -289,7 +317,9 @@ impl Maker {
         };
         let count = contacts.len();
         for (n, c) in contacts.into_iter().enumerate() {
-            let (Some(audit), Some(auditor), Some(key_worker)) = (c.audit_id, c.auditor_id, c.key_worker_id) else {
+            let (Some(audit), Some(auditor), Some(key_worker)) =
+                (c.audit_id, c.auditor_id, c.key_worker_id)
+            else {
                 continue;
             };
             self.past.audits += 1;
@@ -349,7 +379,12 @@ impl Maker {
         self.call(
             auditor,
             "propose_times",
-            &pairs(&[("audit_id", &id), ("time_1", &first), ("time_2", &second), ("minutes", "60")]),
+            &pairs(&[
+                ("audit_id", &id),
+                ("time_1", &first),
+                ("time_2", &second),
+                ("minutes", "60"),
+            ]),
         )
         .await?;
         if stops == Some(0) || !self.at(self.after(proposing, 1), 10, 30) {
@@ -405,7 +440,13 @@ impl Maker {
         self.call(
             key_worker,
             "confirm_findings",
-            &pairs(&[("audit_id", &id), ("reflection", "A fair picture of the work. I will take the actions to supervision.")]),
+            &pairs(&[
+                ("audit_id", &id),
+                (
+                    "reflection",
+                    "A fair picture of the work. I will take the actions to supervision.",
+                ),
+            ]),
         )
         .await?;
         let completing = if late {
@@ -425,7 +466,10 @@ impl Maker {
             self.call(
                 auditor,
                 "mark_uploaded",
-                &pairs(&[("audit_id", &id), ("reference", &format!("CMS-{}", 40_000 + audit))]),
+                &pairs(&[
+                    ("audit_id", &id),
+                    ("reference", &format!("CMS-{}", 40_000 + audit)),
+                ]),
             )
             .await?;
         }
@@ -458,7 +502,11 @@ impl Maker {
         DOMAINS
             .iter()
             .map(|_| {
-                let step = if self.rng.random_ratio(1, 3) { self.rng.random_range(-1..=1) } else { 0 };
+                let step = if self.rng.random_ratio(1, 3) {
+                    self.rng.random_range(-1..=1)
+                } else {
+                    0
+                };
                 GRADES[(at + step).clamp(0, 3) as usize]
             })
             .collect()
@@ -486,15 +534,24 @@ impl Maker {
         ];
         for (key, grade) in DOMAINS.iter().zip(grades) {
             form.push((format!("f[grade-{key}]"), grade.to_string()));
-            form.push((format!("f[narrative-{key}]"), narrative(key, grade).to_string()));
+            form.push((
+                format!("f[narrative-{key}]"),
+                narrative(key, grade).to_string(),
+            ));
         }
-        form.push(("f[strengths]".into(), STRENGTHS[(audit as usize) % STRENGTHS.len()].into()));
+        form.push((
+            "f[strengths]".into(),
+            STRENGTHS[(audit as usize) % STRENGTHS.len()].into(),
+        ));
         let actions = if overall == "outstanding" { 1 } else { 2 };
         for a in 0..actions {
             let (action, owner) = ACTIONS[(audit as usize + a) % ACTIONS.len()];
             form.push((format!("f[action-{a}]"), action.into()));
             form.push((format!("f[owner-{a}]"), owner.into()));
-            form.push((format!("f[due-{a}]"), self.after(discussed, 25 + 10 * a).to_string()));
+            form.push((
+                format!("f[due-{a}]"),
+                self.after(discussed, 25 + 10 * a).to_string(),
+            ));
         }
         Ok(form)
     }
@@ -506,15 +563,26 @@ impl Maker {
         if !self.at(assigning, 9, 0) || round.audits.iter().all(|a| a.completed_on.is_none()) {
             return Ok(());
         }
-        self.call_as(QA, "assign_action_reviews", &[("round_id", round.id.to_string())]).await?;
+        self.call_as(
+            QA,
+            "assign_action_reviews",
+            &[("round_id", round.id.to_string())],
+        )
+        .await?;
         for audit in round.audits.iter().filter(|a| a.completed_on.is_some()) {
-            let Some(reviewer) = audit.reviewer else { continue };
+            let Some(reviewer) = audit.reviewer else {
+                continue;
+            };
             let updating = self.after(assigning, 8 + (audit.id as usize % 5));
             if !self.at(updating, 14, 0) {
                 continue;
             }
             let detail = self
-                .call(reviewer, "action_review_detail", &pairs(&[("audit_id", &audit.id.to_string())]))
+                .call(
+                    reviewer,
+                    "action_review_detail",
+                    &pairs(&[("audit_id", &audit.id.to_string())]),
+                )
                 .await?;
             let actions: Vec<i64> = detail["actions"]
                 .as_array()
@@ -528,7 +596,14 @@ impl Maker {
                     &pairs(&[
                         ("audit_id", &audit.id.to_string()),
                         ("action_id", &action.to_string()),
-                        ("progress", if done { "Done and recorded on the child's file." } else { "Started; discussed in supervision, to finish by the due date." }),
+                        (
+                            "progress",
+                            if done {
+                                "Done and recorded on the child's file."
+                            } else {
+                                "Started; discussed in supervision, to finish by the due date."
+                            },
+                        ),
                         ("status", if done { "done" } else { "open" }),
                         ("on", &updating.to_string()),
                     ]),
@@ -539,7 +614,10 @@ impl Maker {
                 self.call(
                     reviewer,
                     "finalise_action_review",
-                    &pairs(&[("audit_id", &audit.id.to_string()), ("reference", &format!("CMS-{}", 50_000 + audit.id))]),
+                    &pairs(&[
+                        ("audit_id", &audit.id.to_string()),
+                        ("reference", &format!("CMS-{}", 50_000 + audit.id)),
+                    ]),
                 )
                 .await?;
             }
@@ -552,22 +630,36 @@ impl Maker {
     async fn moderation(&mut self, round: &Round) -> Result<(), DemoError> {
         // Directors first: asked at completion, they answer within a week or so.
         for audit in round.audits.iter() {
-            let (Some(overall), Some(on)) = (audit.overall, audit.completed_on) else { continue };
+            let (Some(overall), Some(on)) = (audit.overall, audit.completed_on) else {
+                continue;
+            };
             if !matches!(overall, "good" | "outstanding") || !self.at(self.after(on, 4), 11, 0) {
                 continue;
             }
             for director in DIRECTORS {
                 let home = self.call_as(director, "moderation_home", &[]).await?;
-                let asked = home["asked"].as_array().cloned().unwrap_or_default().into_iter().any(|a| {
-                    a["audit_id"].as_i64() == Some(audit.id) && a["recorded"].as_bool() == Some(false)
-                });
+                let asked = home["asked"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .any(|a| {
+                        a["audit_id"].as_i64() == Some(audit.id)
+                            && a["recorded"].as_bool() == Some(false)
+                    });
                 if asked {
                     let form = self.view(audit.id, overall, 0);
                     self.call_as(director, "record_moderation", &form).await?;
                 }
             }
         }
-        let detail = self.call_as(QA, "moderation_round", &[("round_id", round.id.to_string())]).await?;
+        let detail = self
+            .call_as(
+                QA,
+                "moderation_round",
+                &[("round_id", round.id.to_string())],
+            )
+            .await?;
         let opens = detail["round"]["opens_on"]
             .as_str()
             .and_then(|d| d.parse::<NaiveDate>().ok())
@@ -579,14 +671,26 @@ impl Maker {
             .map(|a| a.id)
             .collect();
         if self.at(opens, 9, 30) && round.audits.iter().any(|a| a.completed_on.is_some()) {
-            self.call_as(QA, "draw_moderation", &[("round_id", round.id.to_string())]).await?;
-            let detail = self.call_as(QA, "moderation_round", &[("round_id", round.id.to_string())]).await?;
+            self.call_as(QA, "draw_moderation", &[("round_id", round.id.to_string())])
+                .await?;
+            let detail = self
+                .call_as(
+                    QA,
+                    "moderation_round",
+                    &[("round_id", round.id.to_string())],
+                )
+                .await?;
             let sampled: Vec<i64> = detail["sample"]
                 .as_array()
                 .map(|s| s.iter().filter_map(|x| x["audit_id"].as_i64()).collect())
                 .unwrap_or_default();
             for (n, audit) in sampled.iter().enumerate() {
-                let Some(overall) = round.audits.iter().find(|a| a.id == *audit).and_then(|a| a.overall) else {
+                let Some(overall) = round
+                    .audits
+                    .iter()
+                    .find(|a| a.id == *audit)
+                    .and_then(|a| a.overall)
+                else {
                     continue;
                 };
                 for (p, member) in PANEL.iter().enumerate() {
@@ -596,7 +700,11 @@ impl Maker {
                     // The panel sees one audit in three a grade lower.
                     let form = self.view(*audit, overall, (n + p) % 3);
                     // The audit's own auditor (never the case here) is not on its panel.
-                    if self.call_as(member, "record_moderation", &form).await.is_err() {
+                    if self
+                        .call_as(member, "record_moderation", &form)
+                        .await
+                        .is_err()
+                    {
                         continue;
                     }
                 }
@@ -611,16 +719,25 @@ impl Maker {
             if !self.at(outcome_on, 15, 0) {
                 break;
             }
-            let view = self.call_as(QA, "audit_moderation", &[("audit_id", audit.to_string())]).await?;
+            let view = self
+                .call_as(QA, "audit_moderation", &[("audit_id", audit.to_string())])
+                .await?;
             if !view["outcome"].is_null() || view["outcome_waits"].as_bool() == Some(true) {
                 continue;
             }
             let differ = view["views_differ"].as_bool() == Some(true);
-            let mut form = vec![("audit_id", audit.to_string()), ("f[outcome]", "confirmed".to_string())];
+            let mut form = vec![
+                ("audit_id", audit.to_string()),
+                ("f[outcome]", "confirmed".to_string()),
+            ];
             if differ {
                 form.push(("f[reason]", "The panel discussed the difference and kept the auditor's grades: the evidence on file supports them.".into()));
             }
-            if self.call_as(QA, "record_moderation_outcome", &form).await.is_ok() {
+            if self
+                .call_as(QA, "record_moderation_outcome", &form)
+                .await
+                .is_ok()
+            {
                 self.past.moderated += 1;
             }
         }
@@ -651,7 +768,11 @@ impl Maker {
         }
         form.push(("f[overall]", "agree".into()));
         if lower == 1 {
-            form.push(("f[comments]", "Recording is thinner than the grade suggests: two visits have no case note.".into()));
+            form.push((
+                "f[comments]",
+                "Recording is thinner than the grade suggests: two visits have no case note."
+                    .into(),
+            ));
         } else {
             form.push(("f[comments]", "Agree with the auditor's findings.".into()));
         }
@@ -661,7 +782,10 @@ impl Maker {
     /// Feedback sessions for each round, a quarter's report presented, Make A Difference
     /// summaries published.
     async fn learning(&mut self, rounds: &[Round]) -> Result<(), DemoError> {
-        for round in rounds.iter().filter(|r| r.audits.iter().any(|a| a.completed_on.is_some())) {
+        for round in rounds
+            .iter()
+            .filter(|r| r.audits.iter().any(|a| a.completed_on.is_some()))
+        {
             let arranging = self.after(round.due, 3);
             let starts = self.after(round.due, 12);
             if !self.at(arranging, 9, 0) || round.audits.iter().all(|a| a.completed_on.is_none()) {
@@ -674,11 +798,17 @@ impl Maker {
                     &[
                         ("kind", "feedback".into()),
                         ("round_id", round.id.to_string()),
-                        ("title", format!("What {} audits found", round.month.label())),
+                        (
+                            "title",
+                            format!("What {} audits found", round.month.label()),
+                        ),
                         ("starts_at", format!("{starts}T10:00")),
                         ("minutes", "90".into()),
                         ("place", "Room 2.14, Civic Centre".into()),
-                        ("audience", "Auditors, key workers and managers of the audited cases".into()),
+                        (
+                            "audience",
+                            "Auditors, key workers and managers of the audited cases".into(),
+                        ),
                     ],
                 )
                 .await?
@@ -688,7 +818,10 @@ impl Maker {
             if !self.at(starts, 12, 0) {
                 continue;
             }
-            let came: Vec<i64> = round.audits.iter().map(|a| a.key_worker).take(5).collect();
+            let mut came: Vec<i64> = round.audits.iter().map(|a| a.key_worker).collect();
+            came.sort_unstable();
+            came.dedup();
+            came.truncate(5);
             let mut form = vec![("id".to_string(), id.to_string())];
             for person in &came {
                 form.push((format!("attended[{person}]"), "on".into()));
@@ -707,27 +840,42 @@ impl Maker {
                         ("id", &id.to_string()),
                         ("useful", &useful),
                         ("discussion", "4"),
-                        ("improve", "More time on the actions that come up in every round."),
-                        ("comments", "Hearing how other teams record the child's voice helped."),
+                        (
+                            "improve",
+                            "More time on the actions that come up in every round.",
+                        ),
+                        (
+                            "comments",
+                            "Hearing how other teams record the child's voice helped.",
+                        ),
                     ]),
                 )
                 .await?;
             }
         }
         // The first quarter's report, written, finalised and presented.
-        let finished: Vec<&Round> = rounds.iter().filter(|r| r.audits.iter().any(|a| a.completed_on.is_some())).collect();
+        let finished: Vec<&Round> = rounds
+            .iter()
+            .filter(|r| r.audits.iter().any(|a| a.completed_on.is_some()))
+            .collect();
         if finished.len() >= 3 {
             let (first, last) = (finished[0], finished[2]);
             let writing = self.after(last.due, 10);
             if self.at(writing, 10, 0) {
                 let month = |m: AuditMonth| format!("{:04}-{:02}", m.year(), m.month());
                 let id = self
-                    .call_as(QA, "start_report", &[("first", month(first.month)), ("last", month(last.month))])
+                    .call_as(
+                        QA,
+                        "start_report",
+                        &[("first", month(first.month)), ("last", month(last.month))],
+                    )
                     .await?
                     .as_i64()
                     .ok_or_else(|| DemoError::Step("start_report gave no report".into()))?;
                 self.past.reports += 1;
-                let detail = self.call_as(QA, "report_detail", &[("id", id.to_string())]).await?;
+                let detail = self
+                    .call_as(QA, "report_detail", &[("id", id.to_string())])
+                    .await?;
                 let version = detail["version"].as_i64().unwrap_or(1);
                 self.call_as(
                     QA,
@@ -743,21 +891,47 @@ impl Maker {
                 )
                 .await?;
                 // Settle whatever the check flags, then finalise and present.
-                let detail = self.call_as(QA, "report_detail", &[("id", id.to_string())]).await?;
+                let detail = self
+                    .call_as(QA, "report_detail", &[("id", id.to_string())])
+                    .await?;
                 for flag in detail["flags"].as_array().cloned().unwrap_or_default() {
                     if let Some(key) = flag["key"].as_str() {
                         let _ = self
-                            .call_as(QA, "clear_report_flag", &[("id", id.to_string()), ("key", key.to_string()), ("reason", "Checked: not personal data.".into())])
+                            .call_as(
+                                QA,
+                                "clear_report_flag",
+                                &[
+                                    ("id", id.to_string()),
+                                    ("key", key.to_string()),
+                                    ("reason", "Checked: not personal data.".into()),
+                                ],
+                            )
                             .await;
                     }
                 }
-                let version = self.call_as(QA, "report_detail", &[("id", id.to_string())]).await?["version"].as_i64().unwrap_or(1);
+                let version = self
+                    .call_as(QA, "report_detail", &[("id", id.to_string())])
+                    .await?["version"]
+                    .as_i64()
+                    .unwrap_or(1);
                 if self.at(self.after(writing, 3), 16, 0) {
-                    self.call_as(QA, "finalise_report", &[("id", id.to_string()), ("version", version.to_string())]).await?;
+                    self.call_as(
+                        QA,
+                        "finalise_report",
+                        &[("id", id.to_string()), ("version", version.to_string())],
+                    )
+                    .await?;
                     let presenting = self.after(writing, 8);
                     if self.at(presenting, 15, 0) {
-                        self.call_as(QA, "report_presented", &[("id", id.to_string()), ("presented_on", presenting.to_string())])
-                            .await?;
+                        self.call_as(
+                            QA,
+                            "report_presented",
+                            &[
+                                ("id", id.to_string()),
+                                ("presented_on", presenting.to_string()),
+                            ],
+                        )
+                        .await?;
                     }
                 }
             }
@@ -769,27 +943,50 @@ impl Maker {
             .map(|d| d.iter().filter_map(|x| x["id"].as_i64()).collect())
             .unwrap_or_default();
         for (n, id) in drafts.iter().rev().take(2).enumerate() {
-            let detail = self.call_as(QA, "difference_detail", &[("id", id.to_string())]).await?;
+            let detail = self
+                .call_as(QA, "difference_detail", &[("id", id.to_string())])
+                .await?;
             let version = detail["version"].as_i64().unwrap_or(1);
             let (title, body) = SUMMARIES[n % SUMMARIES.len()];
             self.call_as(
                 QA,
                 "save_difference",
-                &[("id", id.to_string()), ("version", version.to_string()), ("title", title.into()), ("body", body.into())],
+                &[
+                    ("id", id.to_string()),
+                    ("version", version.to_string()),
+                    ("title", title.into()),
+                    ("body", body.into()),
+                ],
             )
             .await?;
-            let detail = self.call_as(QA, "difference_detail", &[("id", id.to_string())]).await?;
+            let detail = self
+                .call_as(QA, "difference_detail", &[("id", id.to_string())])
+                .await?;
             for flag in detail["flags"].as_array().cloned().unwrap_or_default() {
                 if let Some(key) = flag["key"].as_str() {
                     let _ = self
-                        .call_as(QA, "clear_difference_flag", &[("id", id.to_string()), ("key", key.to_string()), ("reason", "Checked: not identifying.".into())])
+                        .call_as(
+                            QA,
+                            "clear_difference_flag",
+                            &[
+                                ("id", id.to_string()),
+                                ("key", key.to_string()),
+                                ("reason", "Checked: not identifying.".into()),
+                            ],
+                        )
                         .await;
                 }
             }
-            let detail = self.call_as(QA, "difference_detail", &[("id", id.to_string())]).await?;
+            let detail = self
+                .call_as(QA, "difference_detail", &[("id", id.to_string())])
+                .await?;
             let version = detail["version"].as_i64().unwrap_or(1);
             if self
-                .call_as(QA, "publish_difference", &[("id", id.to_string()), ("version", version.to_string())])
+                .call_as(
+                    QA,
+                    "publish_difference",
+                    &[("id", id.to_string()), ("version", version.to_string())],
+                )
                 .await
                 .is_ok()
             {
@@ -801,7 +998,9 @@ impl Maker {
 }
 
 fn pairs(form: &[(&str, &str)]) -> Vec<(String, String)> {
-    form.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    form.iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 fn narrative(domain: &str, grade: &str) -> &'static str {
@@ -824,9 +1023,21 @@ fn narrative(domain: &str, grade: &str) -> &'static str {
 }
 
 const FEEDBACK: [(&str, &str, &str); 4] = [
-    ("child", "visit", "My worker listens to me and tells me what is happening."),
-    ("parent", "phone", "We know who to call, but meetings are sometimes moved at short notice."),
-    ("carer", "visit", "The social worker visits regularly and helped arrange contact."),
+    (
+        "child",
+        "visit",
+        "My worker listens to me and tells me what is happening.",
+    ),
+    (
+        "parent",
+        "phone",
+        "We know who to call, but meetings are sometimes moved at short notice.",
+    ),
+    (
+        "carer",
+        "visit",
+        "The social worker visits regularly and helped arrange contact.",
+    ),
     ("child", "advocacy", "I want to see my brother more often."),
 ];
 
@@ -838,7 +1049,10 @@ const STRENGTHS: [&str; 3] = [
 
 const ACTIONS: [(&str, &str); 4] = [
     ("Update the contingency plan", "Key worker"),
-    ("Record the child's views from the last two visits", "Key worker"),
+    (
+        "Record the child's views from the last two visits",
+        "Key worker",
+    ),
     ("Review the plan in supervision", "Team Manager"),
     ("Request the health assessment", "Key worker"),
 ];

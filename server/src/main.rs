@@ -85,7 +85,10 @@ async fn main() -> ExitCode {
 
 async fn run(command: Command) -> Result<(), String> {
     let config = Config::from_env()?;
-    let demo = matches!(command, Command::SeedDemo | Command::Serve { demo: Some(_) });
+    let demo = matches!(
+        command,
+        Command::SeedDemo | Command::Serve { demo: Some(_) }
+    );
     if demo && config.production {
         return Err(server::DEMO_IN_PRODUCTION.into());
     }

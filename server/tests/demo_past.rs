@@ -34,7 +34,10 @@ async fn fingerprint(app: &TestApp) -> Vec<(String, String, String, Option<Strin
 }
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
-    app::on_pool!(app.store, |pool| sqlx::query_scalar(sql).fetch_one(pool).await).unwrap()
+    app::on_pool!(app.store, |pool| sqlx::query_scalar(sql)
+        .fetch_one(pool)
+        .await)
+    .unwrap()
 }
 
 #[tokio::test]
@@ -42,6 +45,7 @@ async fn the_demo_has_six_months_of_the_cycle_the_same_each_time() {
     let now = noon("2026-12-07");
     let (app, past) = council_with_past(now).await;
     // Five past rounds and this month's, eight cases each.
+    println!("{past:?}");
     assert_eq!(past.rounds, 6, "{past:?}");
     assert_eq!(past.audits, 48, "{past:?}");
     let states = fingerprint(&app).await;
@@ -64,9 +68,16 @@ async fn the_demo_has_six_months_of_the_cycle_the_same_each_time() {
         .filter(|s| s.0 == "2026-12")
         .map(|s| s.2.as_str())
         .collect();
-    assert!(current.iter().all(|s| *s != "filed_to_record"), "{current:?}");
     assert!(
-        current.iter().collect::<std::collections::BTreeSet<_>>().len() >= 2,
+        current.iter().all(|s| *s != "filed_to_record"),
+        "{current:?}"
+    );
+    assert!(
+        current
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+            >= 2,
         "{current:?}"
     );
     // Grades spread over the scale.
@@ -76,7 +87,14 @@ async fn the_demo_has_six_months_of_the_cycle_the_same_each_time() {
     // What follows filing: action reviews (some finalised), moderation outcomes, sessions
     // with feedback, a presented report, published summaries.
     assert!(past.completed >= 35, "{past:?}");
-    assert!(count(&app, "SELECT COUNT(*) FROM action_reviews WHERE finalised_at IS NOT NULL").await > 0);
+    assert!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM action_reviews WHERE finalised_at IS NOT NULL"
+        )
+        .await
+            > 0
+    );
     assert!(past.moderated > 0, "{past:?}");
     assert!(past.sessions >= 4, "{past:?}");
     assert_eq!(past.reports, 1, "{past:?}");

@@ -42,9 +42,13 @@ async fn add_days(
     let calendar = WorkingCalendar::new(closed);
     let rows: Vec<(NaiveDate, &str)> = days.iter().map(|(d, r)| (*d, r.as_str())).collect();
     let added = store
-        .add_closure_days(&rows, kind, actor.person_id, crate::server::clock::now(), |month| {
-            AuditMonth::parse(month).and_then(|m| calendar.last_working_day(m))
-        })
+        .add_closure_days(
+            &rows,
+            kind,
+            actor.person_id,
+            crate::server::clock::now(),
+            |month| AuditMonth::parse(month).and_then(|m| calendar.last_working_day(m)),
+        )
         .await
         .map_err(failed("add days"))?;
     tracing::info!(added, kind, person_id = actor.person_id, "calendar changed");

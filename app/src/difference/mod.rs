@@ -521,7 +521,13 @@ pub async fn publish_difference(id: i64, version: i64) -> Result<(), AppError> {
             serde_json::json!({ "id": id }).to_string(),
         );
         let done = store
-            .publish_summary(id, version, actor.person_id, crate::server::clock::now(), &notices)
+            .publish_summary(
+                id,
+                version,
+                actor.person_id,
+                crate::server::clock::now(),
+                &notices,
+            )
             .await
             .map_err(failed("publish a Make A Difference summary"))?;
         if !done {
@@ -690,7 +696,13 @@ pub async fn accept_interview(id: i64, time_id: i64) -> Result<(), AppError> {
             });
         }
         let done = store
-            .accept_interview(id, time_id, actor.person_id, crate::server::clock::now(), &notices)
+            .accept_interview(
+                id,
+                time_id,
+                actor.person_id,
+                crate::server::clock::now(),
+                &notices,
+            )
             .await
             .map_err(failed("accept an interview time"))?;
         if !done {

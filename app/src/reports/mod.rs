@@ -741,7 +741,13 @@ pub async fn comment_on_report(id: i64, comment: Option<String>) -> Result<(), A
             });
         }
         if !store
-            .comment_on_report(id, &body, &notices, actor.person_id, crate::server::clock::now())
+            .comment_on_report(
+                id,
+                &body,
+                &notices,
+                actor.person_id,
+                crate::server::clock::now(),
+            )
             .await
             .map_err(failed("comment on a summary report"))?
         {
@@ -787,7 +793,13 @@ pub async fn finalise_report(id: i64, version: i64) -> Result<(), AppError> {
             .0;
         let json = serde_json::to_string(&figures).map_err(failed("keep a report's figures"))?;
         if !store
-            .finalise_report(id, version, &json, actor.person_id, crate::server::clock::now())
+            .finalise_report(
+                id,
+                version,
+                &json,
+                actor.person_id,
+                crate::server::clock::now(),
+            )
             .await
             .map_err(failed("finalise a summary report"))?
         {

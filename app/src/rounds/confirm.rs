@@ -178,7 +178,12 @@ pub async fn confirm_round(round_id: i64) -> Result<(), AppError> {
             }
         }
         let confirmed = store
-            .confirm_round(round_id, actor.person_id, crate::server::clock::now(), &notices)
+            .confirm_round(
+                round_id,
+                actor.person_id,
+                crate::server::clock::now(),
+                &notices,
+            )
             .await
             .map_err(failed("confirm a round"))?;
         if !confirmed {

@@ -496,7 +496,12 @@ pub async fn draw_round(
             selections: outcome.iter().map(|o| o.selected.clone()).collect(),
         };
         let stored = store
-            .record_draw(round_id, record, actor.person_id, crate::server::clock::now())
+            .record_draw(
+                round_id,
+                record,
+                actor.person_id,
+                crate::server::clock::now(),
+            )
             .await
             .map_err(failed("draw round"))?;
         if !stored {

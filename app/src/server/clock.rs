@@ -20,7 +20,9 @@ tokio::task_local! {
 
 /// Now: the real time, or the replayed moment.
 pub fn now() -> DateTime<Utc> {
-    REPLAY.try_with(|r| r.at.get()).unwrap_or_else(|_| Utc::now())
+    REPLAY
+        .try_with(|r| r.at.get())
+        .unwrap_or_else(|_| Utc::now())
 }
 
 /// Today's date in England, whatever the server's own time zone.
@@ -93,7 +95,10 @@ mod tests {
         .await;
         assert_eq!(seeds, again, "the same seed draws the same");
         // Another task is not moved.
-        let elsewhere = replaying(start, 7, async { tokio::spawn(async { now() }).await.unwrap() }).await;
+        let elsewhere = replaying(start, 7, async {
+            tokio::spawn(async { now() }).await.unwrap()
+        })
+        .await;
         assert!(elsewhere > later);
     }
 }

@@ -6,7 +6,6 @@
 use crate::domain::trail::{Outcome, Record};
 use crate::store::{Store, TrailEntry};
 use crate::AppError;
-use chrono::Utc;
 use std::sync::{Arc, Mutex};
 
 /// A request's ID: the client's `x-request-id` if it sent a short one (a proxy's, say),

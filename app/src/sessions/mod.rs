@@ -625,7 +625,12 @@ pub async fn tag_session_feedback(
             .filter(|t| live.contains(t))
             .collect();
         store
-            .set_session_feedback_tags(feedback_id, &chosen, actor.person_id, crate::server::clock::now())
+            .set_session_feedback_tags(
+                feedback_id,
+                &chosen,
+                actor.person_id,
+                crate::server::clock::now(),
+            )
             .await
             .map_err(failed("theme session feedback"))?;
         Ok(())

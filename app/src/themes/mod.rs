@@ -535,7 +535,12 @@ pub async fn tag_audit(
         tags.sort();
         tags.dedup();
         store
-            .set_audit_tags(audit_id, &tags, actor.person_id, crate::server::clock::now())
+            .set_audit_tags(
+                audit_id,
+                &tags,
+                actor.person_id,
+                crate::server::clock::now(),
+            )
             .await
             .map_err(failed("tag an audit's findings"))?;
         Ok(())
