@@ -76,7 +76,7 @@ test('the demo council has a past: home, tray and dashboard of four roles are no
   });
 });
 
-test('the past runs through the whole cycle: moderation, Make A Difference, reports, sessions', async () => {
+test('the past runs through the whole cycle: moderation, Make A Difference, reports, the newsletter, sessions', async () => {
   const qa = await session('qa.manager@anytown.example');
   const moderation = (await call(qa, 'moderation_home')).json;
   assert.ok(moderation.rounds.some((r) => r.outcomes > 0), 'moderation outcomes recorded');
@@ -84,6 +84,8 @@ test('the past runs through the whole cycle: moderation, Make A Difference, repo
   assert.ok(library.published.length >= 1, 'a Make A Difference summary published');
   const reports = (await call(qa, 'reports_overview')).json;
   assert.ok(reports.reports.length >= 1, 'a report written');
+  const newsletters = (await call(qa, 'newsletters_overview')).json;
+  assert.ok(newsletters[0].length >= 1, 'a newsletter summary written');
   const sessions = (await call(qa, 'sessions_overview')).json;
   assert.ok(sessions.sessions.length >= 4, 'feedback sessions arranged');
   const reviews = (await call(qa, 'action_reviews')).json;

@@ -98,6 +98,7 @@ async fn the_demo_has_six_months_of_the_cycle_the_same_each_time() {
     assert!(past.moderated > 0, "{past:?}");
     assert!(past.sessions >= 4, "{past:?}");
     assert_eq!(past.reports, 1, "{past:?}");
+    assert_eq!(past.newsletters, 1, "{past:?}");
     assert!(past.published_summaries >= 1, "{past:?}");
     // Nothing happened after "now", and no email waits to be sent about the past.
     assert_eq!(app.store.outbox_unsent().await.unwrap(), 0);
@@ -114,4 +115,26 @@ async fn the_demo_has_six_months_of_the_cycle_the_same_each_time() {
     // The same day, the same seed: the same past.
     let (again, _) = council_with_past(now).await;
     assert_eq!(fingerprint(&again).await, states);
+}
+
+/// Whatever the day the demo is first loaded (a month's first days, its last, a January,
+/// summer time), the past is made whole: six rounds, nothing after that day, no email
+/// left to send about it.
+#[tokio::test]
+async fn the_past_can_be_made_on_any_day() {
+    for day in ["2027-01-04", "2026-07-31", "2027-03-29"] {
+        let now = noon(day);
+        let (app, past) = council_with_past(now).await;
+        assert_eq!(past.rounds, 6, "{day}: {past:?}");
+        assert_eq!(past.audits, 48, "{day}: {past:?}");
+        assert!(past.completed >= 30, "{day}: {past:?}");
+        assert_eq!(app.store.outbox_unsent().await.unwrap(), 0, "{day}");
+        let latest: DateTime<Utc> = app::on_pool!(app.store, |pool| sqlx::query_scalar(
+            "SELECT MAX(created_at) FROM events"
+        )
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+        assert!(latest < now, "{day}: {latest}");
+    }
 }

@@ -1,5 +1,5 @@
 //! The moment a server function acts at, and the randomness a draw starts from: the real
-//! time and fresh randomness, except inside [`replaying`], where whoever replays the
+//! time and fresh randomness, except inside [`replay`], where whoever replays the
 //! council's past (the demo's six months, see `server::demo_past`) sets the time step by
 //! step and the draws follow one fixed seed. Task-local, so nothing outside that task (no
 //! request a person makes meanwhile) is ever moved.
@@ -49,7 +49,7 @@ pub fn draw_seed() -> [u8; 32] {
 
 /// Runs `work` with the clock at `start` (moved on with [`set`]) and draws seeded from
 /// `seed`.
-pub async fn replaying<F: Future>(start: DateTime<Utc>, seed: u64, work: F) -> F::Output {
+pub async fn replay<F: Future>(start: DateTime<Utc>, seed: u64, work: F) -> F::Output {
     let replay = Replay {
         at: Cell::new(start),
         draws: RefCell::new(rand_chacha::ChaCha20Rng::seed_from_u64(seed)),
@@ -57,7 +57,12 @@ pub async fn replaying<F: Future>(start: DateTime<Utc>, seed: u64, work: F) -> F
     REPLAY.scope(replay, work).await
 }
 
-/// Moves the replayed clock; does nothing outside [`replaying`].
+/// Whether this task is replaying the past.
+pub fn replaying() -> bool {
+    REPLAY.try_with(|_| ()).is_ok()
+}
+
+/// Moves the replayed clock; does nothing outside [`replay`].
 pub fn set(at: DateTime<Utc>) {
     let _ = REPLAY.try_with(|r| r.at.set(at));
 }
@@ -72,6 +77,7 @@ mod tests {
         let now = now();
         assert!(now >= before && now <= Utc::now());
         assert_ne!(draw_seed(), draw_seed());
+        assert!(!replaying());
         set(DateTime::<Utc>::MIN_UTC);
         assert!(super::now() >= before, "set does nothing outside a replay");
     }
@@ -80,22 +86,23 @@ mod tests {
     async fn a_replay_holds_its_moment_and_repeats_its_draws() {
         let start = "2026-06-10T09:00:00Z".parse::<DateTime<Utc>>().unwrap();
         let later = "2026-06-11T14:30:00Z".parse::<DateTime<Utc>>().unwrap();
-        let (first, seeds) = replaying(start, 7, async {
+        let (first, seeds) = replay(start, 7, async {
             let first = now();
+            assert!(replaying());
             set(later);
             (first, [draw_seed(), draw_seed()])
         })
         .await;
         assert_eq!(first, start);
         assert_ne!(seeds[0], seeds[1]);
-        let again = replaying(start, 7, async {
+        let again = replay(start, 7, async {
             assert_eq!(now(), start);
             [draw_seed(), draw_seed()]
         })
         .await;
         assert_eq!(seeds, again, "the same seed draws the same");
         // Another task is not moved.
-        let elsewhere = replaying(start, 7, async {
+        let elsewhere = replay(start, 7, async {
             tokio::spawn(async { now() }).await.unwrap()
         })
         .await;

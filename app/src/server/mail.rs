@@ -3,7 +3,6 @@
 //! transaction (`store::Notices`), and [`deliver_due`] sends it after commit, with retries.
 
 use crate::store::Store;
-use chrono::Utc;
 use std::collections::HashSet;
 use std::fmt;
 use std::future::Future;
@@ -125,7 +124,7 @@ pub async fn deliver_due(
     let mut done = Delivery::default();
     let mut seen = HashSet::new();
     loop {
-        let due = store.take_due_emails(Utc::now(), BATCH).await?;
+        let due = store.take_due_emails(super::clock::now(), BATCH).await?;
         // An email retried within this pass (a zero back-off) is left to the next pass.
         let due: Vec<_> = due.into_iter().filter(|e| seen.insert(e.id)).collect();
         if due.is_empty() {
@@ -158,14 +157,16 @@ pub async fn deliver_due(
                 }
                 Err(error) => {
                     tracing::warn!(outbox_id = row.id, person_id = row.person_id, attempt = row.attempts + 1, %error, "email not sent; will retry");
-                    store.email_not_sent(row.id, &error, Utc::now()).await?;
+                    store
+                        .email_not_sent(row.id, &error, super::clock::now())
+                        .await?;
                     done.failed += 1;
                 }
             }
         }
         // Sent is recorded once per batch. A crash before this line sends the batch again
         // after its lease, with the same message IDs.
-        store.emails_sent(&finished, Utc::now()).await?;
+        store.emails_sent(&finished, super::clock::now()).await?;
     }
 }
 
