@@ -1,5 +1,7 @@
-//! The staff directory as CSV: each team's Team Manager and Service Manager, and each
-//! case's IRO / CP Chair. People are named by work email or by their unique full name.
+//! The staff directory as CSV: each team's Team Manager and Service Manager, each case's
+//! IRO / CP Chair, and each case's lead practitioner and team (for lists such as Annex A's
+//! List 2, which carry neither). People are named by work email or by their unique full
+//! name.
 
 use super::annex_import::{header_key, Cell, Problem, Sheet};
 use super::roles::{Role, RoleSet};
@@ -18,6 +20,15 @@ pub struct IroLine {
     pub child_unique_id: String,
     /// `None` clears the case's IRO / CP Chair.
     pub iro: Option<String>,
+    pub row: usize,
+}
+
+/// A case's lead practitioner (its key worker) and the team they work in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadPractitionerLine {
+    pub child_unique_id: String,
+    pub lead_practitioner: String,
+    pub team: String,
     pub row: usize,
 }
 
@@ -189,6 +200,81 @@ pub fn read_iros(sheet: &Sheet) -> Result<Vec<IroLine>, Vec<Problem>> {
     }
 }
 
+/// Reads a *Lead practitioners* CSV (`Child Unique ID, Lead Practitioner, Team`): every row
+/// needs all three, and a case appears once. Every problem is reported, by row and column.
+pub fn read_lead_practitioners(sheet: &Sheet) -> Result<Vec<LeadPractitionerLine>, Vec<Problem>> {
+    let (header, at) = columns(
+        sheet,
+        &[
+            (
+                "Child Unique ID",
+                &["childuniqueid", "childuniqueidentifier", "uniquechildid"],
+            ),
+            (
+                "Lead Practitioner",
+                &[
+                    "leadpractitioner",
+                    "leadpractitioneremail",
+                    "allocatedworker",
+                    "keyworker",
+                    "worker",
+                ],
+            ),
+            ("Team", &["team", "allocatedteam", "teamname"]),
+        ],
+    )?;
+    let mut lines: Vec<LeadPractitionerLine> = Vec::new();
+    let mut problems = Vec::new();
+    for (row, cells) in data_rows(sheet, header) {
+        let missing = |column: &str| Problem {
+            sheet: Some(sheet.name.clone()),
+            row: Some(row),
+            column: Some(column.into()),
+            message: format!("{column} is missing"),
+        };
+        let (id, worker, team) = (
+            text(cells.get(at[0])),
+            text(cells.get(at[1])),
+            text(cells.get(at[2])),
+        );
+        if id.is_none() {
+            problems.push(missing("Child Unique ID"));
+        }
+        if worker.is_none() {
+            problems.push(missing("Lead Practitioner"));
+        }
+        if team.is_none() {
+            problems.push(missing("Team"));
+        }
+        let (Some(id), Some(worker), Some(team)) = (id, worker, team) else {
+            continue;
+        };
+        if let Some(first) = lines.iter().find(|l| l.child_unique_id == id) {
+            problems.push(Problem {
+                sheet: Some(sheet.name.clone()),
+                row: Some(row),
+                column: Some("Child Unique ID".into()),
+                message: format!("Child Unique ID {id} is also on row {}", first.row),
+            });
+            continue;
+        }
+        lines.push(LeadPractitionerLine {
+            child_unique_id: id,
+            lead_practitioner: worker,
+            team,
+            row,
+        });
+    }
+    if lines.is_empty() && problems.is_empty() {
+        problems.push(Problem::file("The file has no cases"));
+    }
+    if problems.is_empty() {
+        Ok(lines)
+    } else {
+        Err(problems)
+    }
+}
+
 /// The person a directory cell names, who must hold `role`: by email, else by a full name
 /// only one person has.
 pub fn find_staff(value: &str, staff: &[StaffRef], role: Role) -> Result<i64, String> {
@@ -307,5 +393,51 @@ mod tests {
         assert!(find_staff("nobody@c.example", &s, Role::IroCpChair)
             .unwrap_err()
             .starts_with("Nobody"));
+    }
+
+    #[test]
+    fn lead_practitioner_lines_are_read_with_every_problem_named() {
+        let read = read_lead_practitioners(&sheet(
+            "Child Unique ID,Lead Practitioner,Team\nEH-1,Ann Worker,Early Help North\n\nEH-2, kw@c.example ,Early Help South\n",
+        ))
+        .unwrap();
+        assert_eq!(
+            read,
+            vec![
+                LeadPractitionerLine {
+                    child_unique_id: "EH-1".into(),
+                    lead_practitioner: "Ann Worker".into(),
+                    team: "Early Help North".into(),
+                    row: 2,
+                },
+                LeadPractitionerLine {
+                    child_unique_id: "EH-2".into(),
+                    lead_practitioner: "kw@c.example".into(),
+                    team: "Early Help South".into(),
+                    row: 4,
+                },
+            ]
+        );
+        let problems = read_lead_practitioners(&sheet(
+            "child unique id,lead practitioner,team\nEH-1,,North\n,Ann,\nEH-1,Ann,North\nEH-1,Bob,South\n",
+        ))
+        .unwrap_err();
+        let found: Vec<(Option<usize>, Option<&str>)> = problems
+            .iter()
+            .map(|p| (p.row, p.column.as_deref()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (Some(2), Some("Lead Practitioner")),
+                (Some(3), Some("Child Unique ID")),
+                (Some(3), Some("Team")),
+                (Some(5), Some("Child Unique ID")),
+            ]
+        );
+        assert!(problems[3].message.contains("also on row 4"), "{problems:?}");
+        let missing = read_lead_practitioners(&sheet("Child Unique ID,Team\nEH-1,North\n")).unwrap_err();
+        assert_eq!(missing[0].column.as_deref(), Some("Lead Practitioner"));
+        assert!(read_lead_practitioners(&sheet("Child Unique ID,Lead Practitioner,Team\n")).is_err());
     }
 }
