@@ -435,9 +435,15 @@ mod tests {
                 (Some(5), Some("Child Unique ID")),
             ]
         );
-        assert!(problems[3].message.contains("also on row 4"), "{problems:?}");
-        let missing = read_lead_practitioners(&sheet("Child Unique ID,Team\nEH-1,North\n")).unwrap_err();
+        assert!(
+            problems[3].message.contains("also on row 4"),
+            "{problems:?}"
+        );
+        let missing =
+            read_lead_practitioners(&sheet("Child Unique ID,Team\nEH-1,North\n")).unwrap_err();
         assert_eq!(missing[0].column.as_deref(), Some("Lead Practitioner"));
-        assert!(read_lead_practitioners(&sheet("Child Unique ID,Lead Practitioner,Team\n")).is_err());
+        assert!(
+            read_lead_practitioners(&sheet("Child Unique ID,Lead Practitioner,Team\n")).is_err()
+        );
     }
 }
