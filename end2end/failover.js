@@ -12,6 +12,7 @@
 //
 // (scripts/test runs it last, against the two instances and the nginx it starts.)
 const assert = require('node:assert/strict');
+const { PASSWORD, signIn, call } = require('./instance_api');
 const { spawn } = require('node:child_process');
 const { chromium } = require('playwright-core');
 
@@ -19,30 +20,9 @@ const A = process.env.A_URL || 'http://127.0.0.1:3101';
 const B = process.env.B_URL || 'http://127.0.0.1:3102';
 const PAIR = process.env.PAIR_URL || 'http://127.0.0.1:3103';
 const ONLY_B = process.env.ONLY_B_URL || 'http://127.0.0.1:3104';
-const PASSWORD = 'demo-audit-2026';
 const AUDITOR = 'auditor.2@anytown.example';
 const WITHIN_MS = 10000;
 
-async function signIn(base, email) {
-  const reply = await fetch(`${base}/api/sign_in`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', origin: base },
-    body: new URLSearchParams({ email, password: PASSWORD }),
-  });
-  if (!reply.ok) throw new Error(`sign in as ${email}: ${reply.status}`);
-  return reply.headers.get('set-cookie').split(';')[0];
-}
-
-async function call(base, cookie, name, params = {}) {
-  const reply = await fetch(`${base}/api/${name}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', origin: base, cookie },
-    body: new URLSearchParams(params),
-  });
-  const text = await reply.text();
-  assert.equal(reply.status, 200, `${name}: ${text}`);
-  return text ? JSON.parse(text) : null;
-}
 
 /** Through A: a round for `month` with one case, confirmed and assigned to the auditor.
  *  Its alert to the auditor: "You are asked to audit case <id> …". */

@@ -6,33 +6,13 @@
 //
 // (scripts/test runs it against two servers it starts on its private PostgreSQL.)
 const assert = require('node:assert/strict');
+const { signIn, call } = require('./instance_api');
 const http = require('node:http');
 
 const A = process.env.A_URL || 'http://127.0.0.1:3101';
 const B = process.env.B_URL || 'http://127.0.0.1:3102';
 const TRIALS = Number(process.env.TRIALS || 20);
-const PASSWORD = 'demo-audit-2026';
 
-async function signIn(base, email) {
-  const reply = await fetch(`${base}/api/sign_in`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', origin: base },
-    body: new URLSearchParams({ email, password: PASSWORD }),
-  });
-  if (!reply.ok) throw new Error(`sign in as ${email}: ${reply.status}`);
-  return reply.headers.get('set-cookie').split(';')[0];
-}
-
-async function call(base, cookie, name, params = {}) {
-  const reply = await fetch(`${base}/api/${name}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', origin: base, cookie },
-    body: new URLSearchParams(params),
-  });
-  const text = await reply.text();
-  assert.equal(reply.status, 200, `${name}: ${text}`);
-  return text ? JSON.parse(text) : null;
-}
 
 /** An open event stream: its events as they arrive ({ id, event, data, at }). */
 function openStream(base, cookie) {

@@ -243,18 +243,46 @@ impl Maker {
         Ok(serde_json::from_slice(&bytes).unwrap_or(Value::Null))
     }
 
-    async fn call_as(
+    async fn call_as<K: AsRef<str>>(
         &mut self,
         email: &str,
         name: &str,
-        form: &[(&str, String)],
+        form: &[(K, String)],
     ) -> Result<Value, DemoError> {
         let person = self.person(email).await?;
         let form: Vec<(String, String)> = form
             .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
+            .map(|(k, v)| (k.as_ref().to_string(), v.clone()))
             .collect();
         self.call(person, name, &form).await
+    }
+
+    /// Settles every flag the privacy check raised on a report, newsletter or summary
+    /// (`what`: its server functions' prefix) once someone has checked it; its version
+    /// afterwards.
+    async fn settle_flags(&mut self, what: &str, id: i64, reason: &str) -> Result<i64, DemoError> {
+        let detail_fn = format!("{what}_detail");
+        let detail = self
+            .call_as(QA, &detail_fn, &[("id", id.to_string())])
+            .await?;
+        for flag in detail["flags"].as_array().cloned().unwrap_or_default() {
+            if let Some(key) = flag["key"].as_str() {
+                self.call_as(
+                    QA,
+                    &format!("clear_{what}_flag"),
+                    &[
+                        ("id", id.to_string()),
+                        ("key", key.to_string()),
+                        ("reason", reason.to_string()),
+                    ],
+                )
+                .await?;
+            }
+        }
+        let detail = self
+            .call_as(QA, &detail_fn, &[("id", id.to_string())])
+            .await?;
+        Ok(detail["version"].as_i64().unwrap_or(1))
     }
 
     /// One round, drawn the month before its audit month and taken as far as today allows.
@@ -639,7 +667,9 @@ impl Maker {
                 continue;
             }
             for director in DIRECTORS {
-                let home = self.call_as(director, "moderation_home", &[]).await?;
+                let home = self
+                    .call_as::<&str>(director, "moderation_home", &[])
+                    .await?;
                 let asked = home["asked"]
                     .as_array()
                     .cloned()
@@ -748,35 +778,29 @@ impl Maker {
 
     /// A moderation view: agreeing with every grade, or (`lower == 1`) seeing the
     /// recording domain one grade lower.
-    fn view(&self, audit: i64, overall: &str, lower: usize) -> Vec<(&'static str, String)> {
-        let mut form = vec![("audit_id", audit.to_string())];
+    fn view(&self, audit: i64, overall: &str, lower: usize) -> Vec<(String, String)> {
+        let mut form = vec![("audit_id".to_string(), audit.to_string())];
         for key in DOMAINS {
-            let field: &'static str = match key {
-                "voice" => "f[domain-voice]",
-                "assessment" => "f[domain-assessment]",
-                "planning" => "f[domain-planning]",
-                "oversight" => "f[domain-oversight]",
-                "multi_agency" => "f[domain-multi_agency]",
-                "recording" => "f[domain-recording]",
-                _ => "f[domain-impact]",
-            };
             let value = if lower == 1 && key == "recording" {
                 let at = GRADES.iter().position(|g| *g == overall).unwrap_or(2);
                 GRADES[(at + 1).min(3)].to_string()
             } else {
                 "agree".to_string()
             };
-            form.push((field, value));
+            form.push((format!("f[domain-{key}]"), value));
         }
-        form.push(("f[overall]", "agree".into()));
+        form.push(("f[overall]".into(), "agree".into()));
         if lower == 1 {
             form.push((
-                "f[comments]",
+                "f[comments]".into(),
                 "Recording is thinner than the grade suggests: two visits have no case note."
                     .into(),
             ));
         } else {
-            form.push(("f[comments]", "Agree with the auditor's findings.".into()));
+            form.push((
+                "f[comments]".into(),
+                "Agree with the auditor's findings.".into(),
+            ));
         }
         form
     }
@@ -893,29 +917,9 @@ impl Maker {
                 )
                 .await?;
                 // Settle whatever the check flags, then finalise and present.
-                let detail = self
-                    .call_as(QA, "report_detail", &[("id", id.to_string())])
-                    .await?;
-                for flag in detail["flags"].as_array().cloned().unwrap_or_default() {
-                    if let Some(key) = flag["key"].as_str() {
-                        let _ = self
-                            .call_as(
-                                QA,
-                                "clear_report_flag",
-                                &[
-                                    ("id", id.to_string()),
-                                    ("key", key.to_string()),
-                                    ("reason", "Checked: not personal data.".into()),
-                                ],
-                            )
-                            .await;
-                    }
-                }
                 let version = self
-                    .call_as(QA, "report_detail", &[("id", id.to_string())])
-                    .await?["version"]
-                    .as_i64()
-                    .unwrap_or(1);
+                    .settle_flags("report", id, "Checked: not personal data.")
+                    .await?;
                 if self.at(self.after(writing, 3), 16, 0) {
                     self.call_as(
                         QA,
@@ -954,28 +958,9 @@ impl Maker {
                 .await?
                 .as_i64()
                 .ok_or_else(|| DemoError::Step("start_newsletter gave no newsletter".into()))?;
-            let detail = self
-                .call_as(QA, "newsletter_detail", &[("id", id.to_string())])
-                .await?;
-            for flag in detail["flags"].as_array().cloned().unwrap_or_default() {
-                if let Some(key) = flag["key"].as_str() {
-                    self.call_as(
-                        QA,
-                        "clear_newsletter_flag",
-                        &[
-                            ("id", id.to_string()),
-                            ("key", key.to_string()),
-                            ("reason", "Checked: not identifying.".into()),
-                        ],
-                    )
-                    .await?;
-                }
-            }
             let version = self
-                .call_as(QA, "newsletter_detail", &[("id", id.to_string())])
-                .await?["version"]
-                .as_i64()
-                .unwrap_or(1);
+                .settle_flags("newsletter", id, "Checked: not identifying.")
+                .await?;
             self.call_as(
                 QA,
                 "finalise_newsletter",
@@ -985,7 +970,7 @@ impl Maker {
             self.past.newsletters += 1;
         }
         // Make A Difference: the oldest drafts written up and published.
-        let library = self.call_as(QA, "difference_library", &[]).await?;
+        let library = self.call_as::<&str>(QA, "difference_library", &[]).await?;
         let drafts: Vec<i64> = library["drafts"]
             .as_array()
             .map(|d| d.iter().filter_map(|x| x["id"].as_i64()).collect())
@@ -1007,39 +992,16 @@ impl Maker {
                 ],
             )
             .await?;
-            let detail = self
-                .call_as(QA, "difference_detail", &[("id", id.to_string())])
+            let version = self
+                .settle_flags("difference", *id, "Checked: not identifying.")
                 .await?;
-            for flag in detail["flags"].as_array().cloned().unwrap_or_default() {
-                if let Some(key) = flag["key"].as_str() {
-                    let _ = self
-                        .call_as(
-                            QA,
-                            "clear_difference_flag",
-                            &[
-                                ("id", id.to_string()),
-                                ("key", key.to_string()),
-                                ("reason", "Checked: not identifying.".into()),
-                            ],
-                        )
-                        .await;
-                }
-            }
-            let detail = self
-                .call_as(QA, "difference_detail", &[("id", id.to_string())])
-                .await?;
-            let version = detail["version"].as_i64().unwrap_or(1);
-            if self
-                .call_as(
-                    QA,
-                    "publish_difference",
-                    &[("id", id.to_string()), ("version", version.to_string())],
-                )
-                .await
-                .is_ok()
-            {
-                self.past.published_summaries += 1;
-            }
+            self.call_as(
+                QA,
+                "publish_difference",
+                &[("id", id.to_string()), ("version", version.to_string())],
+            )
+            .await?;
+            self.past.published_summaries += 1;
         }
         Ok(())
     }
