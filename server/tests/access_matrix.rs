@@ -143,6 +143,8 @@ const ROWS: &[(&str, &str, [E; 5])] = &[
     ),
     ("add_team", "name=", [U, D, D, A, A]),
     ("set_case_iro", "case_id={case}", [U, D, D, A, D]),
+    ("set_lead_practitioner", "case_id={case}", [U, D, D, A, D]),
+    ("lead_practitioner_gaps", "", [U, D, D, A, D]),
     ("pool_overview", "", [U, D, D, A, D]),
     ("list_imports", "", [U, D, D, A, D]),
     ("import_detail", "import_id=1", [U, D, D, A, D]),
@@ -246,6 +248,7 @@ const ROWS: &[(&str, &str, [E; 5])] = &[
     ("mark_alert_read", "alert_id=999999", [U, N, N, N, N]),
     ("upload_annex_a", "", [U, D, D, A, D]),
     ("upload_directory", "kind=teams", [U, D, D, A, A]),
+    ("upload_directory", "kind=leads", [U, D, D, A, D]),
     ("upload_staff", "", [U, D, D, D, A]),
     // Downloads and the event stream.
     ("GET /audits/{audit}/audit.pdf", "", [U, A, D, A, D]),

@@ -202,7 +202,7 @@ async fn a_workbook_is_checked_staged_then_applied_whole_and_a_newer_month_updat
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(new.team, other_team);
+    assert_eq!(new.team.as_ref(), Some(&other_team));
     assert_eq!(new.lists.len(), 1);
     assert_eq!(new.subject, "young_person");
     let moved = app
@@ -217,7 +217,7 @@ async fn a_workbook_is_checked_staged_then_applied_whole_and_a_newer_month_updat
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(moved.team, other_team);
+    assert_eq!(moved.team.as_ref(), Some(&other_team));
     assert_eq!(moved.key_worker.as_deref(), Some(other_worker.as_str()));
     let history = app.store.case_history(moved.id).await.unwrap();
     assert!(history.iter().any(|h| h.0 == "team" && h.4 == Some(id)));
@@ -583,7 +583,7 @@ async fn unknown_teams_and_workers_are_created_or_mapped_then_remembered() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(new2.team, "Disabled Children's Team");
+    assert_eq!(new2.team.as_deref(), Some("Disabled Children's Team"));
     assert_eq!(new2.key_worker.as_deref(), Some(known_worker.as_str()));
 
     // The next upload with the same names needs no mapping.

@@ -76,7 +76,7 @@ async fn key_worker_is_refused_another_teams_case_and_the_refusal_is_logged() {
         .unwrap();
     let other = all
         .iter()
-        .find(|c| c.team != "Early Help North")
+        .find(|c| c.team.as_deref() != Some("Early Help North"))
         .unwrap()
         .id;
 

@@ -608,7 +608,10 @@ async fn auditors_are_suggested_evenly_never_for_their_own_team_and_told() {
             .unwrap()
             .unwrap();
         let a = auditors.iter().find(|a| a.person_id == suggested).unwrap();
-        assert!(!a.own_teams.contains(&case.team_id), "own team suggested");
+        assert!(
+            !a.own_teams.contains(&case.team_id.unwrap()),
+            "own team suggested"
+        );
         let excluded: Vec<i64> = row["excluded"]
             .as_array()
             .unwrap()
@@ -627,7 +630,7 @@ async fn auditors_are_suggested_evenly_never_for_their_own_team_and_told() {
                     || Some(auditor.person_id) == contact.iro_id,
                 "auditor {} on a case of team {}",
                 auditor.person_id,
-                case.team_id
+                case.team_id.unwrap()
             );
         }
         *load.entry(suggested).or_insert(0) += 1;
@@ -713,7 +716,7 @@ async fn auditors_are_suggested_evenly_never_for_their_own_team_and_told() {
         .unwrap();
     let own = auditors
         .iter()
-        .find(|a| a.own_teams.contains(&case.team_id))
+        .find(|a| a.own_teams.contains(&case.team_id.unwrap()))
         .expect("the team manager audits too");
     let field = format!("auditor[{}]", first["round_case_id"]);
     let own_id = own.person_id.to_string();

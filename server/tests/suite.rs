@@ -19,6 +19,7 @@ mod directory;
 mod fixtures;
 mod hostile_files;
 mod instances;
+mod lead_practitioners;
 mod learning;
 mod live;
 mod moderation;

@@ -17,7 +17,8 @@ pub struct CaseRow {
     pub child_unique_id: String,
     pub subject: Subject,
     pub lists: Vec<AnnexList>,
-    pub team: String,
+    /// `None` until a list with an allocation or a Lead practitioners file names it.
+    pub team: Option<String>,
     pub key_worker: Option<String>,
     pub access: CaseAccess,
 }
@@ -46,7 +47,7 @@ pub struct CaseRecord {
     pub child_unique_id: String,
     pub subject: Subject,
     pub lists: Vec<AnnexList>,
-    pub team: String,
+    pub team: Option<String>,
     pub key_worker: Option<String>,
     pub team_manager: Option<String>,
     pub service_manager: Option<String>,
@@ -57,14 +58,27 @@ pub struct CaseRecord {
     pub history: Vec<(chrono::DateTime<chrono::Utc>, String)>,
     /// For the QA Manager: IRO / CP Chairs to choose from, and the current one.
     pub iro_choices: Option<(Vec<(i64, String)>, Option<i64>)>,
+    /// For the QA Manager: teams and key workers to set the lead practitioner from.
+    pub lead_choices: Option<LeadChoices>,
 }
 
-/// Open cases this person may see, a page at a time, optionally for one team or list.
+/// The choices for setting a case's team and lead practitioner, and the current ones.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadChoices {
+    pub teams: Vec<(i64, String)>,
+    pub key_workers: Vec<(i64, String)>,
+    pub team_id: Option<i64>,
+    pub key_worker_id: Option<i64>,
+}
+
+/// Open cases this person may see, a page at a time, optionally for one team or list, or
+/// (`lead` = `none`) only those with no lead practitioner.
 #[server(endpoint = "list_cases")]
 pub async fn list_cases(
     team_id: Option<i64>,
     list: Option<u8>,
     page: Option<u32>,
+    lead: Option<String>,
 ) -> Result<CaseListPage, AppError> {
     use crate::domain::case_access;
     use crate::server::*;
@@ -82,6 +96,7 @@ pub async fn list_cases(
         let query = CaseQuery {
             team_id,
             list,
+            without_lead_practitioner: lead.as_deref() == Some("none"),
             limit: PER_PAGE.into(),
             offset: i64::from(page - 1) * i64::from(PER_PAGE),
         };
@@ -170,6 +185,11 @@ pub async fn open_case(case_id: i64) -> Result<CaseRecord, AppError> {
                 .map(|t| t.1.clone())
                 .unwrap_or_else(|| "no team".into())
         };
+        let by_whom = |by: &Option<String>, import_id: Option<i64>| match (by, import_id) {
+            (Some(by), Some(_)) => format!(" by {by}, from a directory file"),
+            (Some(by), None) => format!(" by {by}"),
+            _ => String::new(),
+        };
         let list = |v: &Option<String>| {
             v.as_deref()
                 .and_then(|n| n.parse::<i64>().ok())
@@ -184,24 +204,32 @@ pub async fn open_case(case_id: i64) -> Result<CaseRecord, AppError> {
             .into_iter()
             .map(|(change, old, new, at, import_id, by)| {
                 let text = match change.as_str() {
+                    "created" if new.is_none() => {
+                        "Added to the pool with its team and lead practitioner not known".into()
+                    }
                     "created" => format!("Added to the pool in {}", team(&new)),
                     "joined_list" => format!("Joined {}", list(&new)),
                     "left_list" => format!("Left {}", list(&old)),
-                    "team" => format!("Moved from {} to {}", team(&old), team(&new)),
+                    "team" if old.is_none() => {
+                        format!("Team set to {}{}", team(&new), by_whom(&by, import_id))
+                    }
+                    "team" => format!(
+                        "Moved from {} to {}{}",
+                        team(&old),
+                        team(&new),
+                        by_whom(&by, import_id)
+                    ),
                     "key_worker" => format!(
-                        "Key worker changed from {} to {}",
+                        "Key worker changed from {} to {}{}",
                         person(&old),
-                        person(&new)
+                        person(&new),
+                        by_whom(&by, import_id)
                     ),
                     _ => format!(
                         "IRO / CP Chair changed from {} to {}{}",
                         person(&old),
                         person(&new),
-                        match (&by, import_id) {
-                            (Some(by), Some(_)) => format!(" by {by}, from a directory file"),
-                            (Some(by), None) => format!(" by {by}"),
-                            _ => String::new(),
-                        }
+                        by_whom(&by, import_id)
                     ),
                 };
                 (at, text)
@@ -239,6 +267,19 @@ pub async fn open_case(case_id: i64) -> Result<CaseRecord, AppError> {
             }
             history.sort_by(|a, b| b.0.cmp(&a.0));
         }
+        let lead_choices = actor
+            .roles
+            .has(crate::domain::Role::QaManager)
+            .then(|| LeadChoices {
+                teams: teams.clone(),
+                key_workers: staff
+                    .iter()
+                    .filter(|s| s.roles.has(crate::domain::Role::KeyWorker))
+                    .map(|s| (s.id, s.name.clone()))
+                    .collect(),
+                team_id: case.team_id,
+                key_worker_id: case.allocation.key_worker_id,
+            });
         let iro_choices = actor.roles.has(crate::domain::Role::QaManager).then(|| {
             (
                 staff
@@ -264,6 +305,7 @@ pub async fn open_case(case_id: i64) -> Result<CaseRecord, AppError> {
             access,
             history,
             iro_choices,
+            lead_choices,
         })
     })
     .await

@@ -39,7 +39,7 @@ pub fn CaseTable(rows: Vec<CaseRow>) -> impl IntoView {
                                     <td><a href=format!("/cases/{}", row.id)>{row.child_unique_id}</a></td>
                                     <td>{row.subject.label()}</td>
                                     <td>{lists_text(&row.lists)}</td>
-                                    <td>{row.team}</td>
+                                    <td>{row.team.unwrap_or_else(|| "Not known".into())}</td>
                                     <td>{row.key_worker.unwrap_or_else(|| "Not allocated".into())}</td>
                                     <td><Tag text=row.access.label() colour="grey"/></td>
                                 </tr>
@@ -61,9 +61,12 @@ pub fn CasesPage() -> impl IntoView {
             q.get("team").and_then(|v| v.parse::<i64>().ok()),
             q.get("list").and_then(|v| v.parse::<u8>().ok()),
             q.get("page").and_then(|v| v.parse::<u32>().ok()),
+            q.get("lead").filter(|v| v == "none"),
         )
     };
-    let cases = Resource::new(filter, |(team, list, page)| list_cases(team, list, page));
+    let cases = Resource::new(filter, |(team, list, page, lead)| {
+        list_cases(team, list, page, lead)
+    });
     view! {
         <Title text="Cases"/>
         <SignedIn render=move |_me| view! {
@@ -81,8 +84,12 @@ pub fn CasesPage() -> impl IntoView {
 }
 
 #[component]
-fn CaseList(data: CaseListPage, filter: (Option<i64>, Option<u8>, Option<u32>)) -> impl IntoView {
-    let (team, list, _) = filter;
+fn CaseList(
+    data: CaseListPage,
+    filter: (Option<i64>, Option<u8>, Option<u32>, Option<String>),
+) -> impl IntoView {
+    let (team, list, _, lead) = filter;
+    let without_lead = lead.is_some();
     let link = move |page: u32| {
         let mut params = vec![format!("page={page}")];
         if let Some(t) = team {
@@ -90,6 +97,9 @@ fn CaseList(data: CaseListPage, filter: (Option<i64>, Option<u8>, Option<u32>)) 
         }
         if let Some(l) = list {
             params.push(format!("list={l}"));
+        }
+        if without_lead {
+            params.push("lead=none".into());
         }
         format!("/cases?{}", params.join("&"))
     };
@@ -121,6 +131,10 @@ fn CaseList(data: CaseListPage, filter: (Option<i64>, Option<u8>, Option<u32>)) 
                     }).collect_view()}
                 </select>
             </div>
+            <label class="checkbox" for="lead">
+                <input type="checkbox" id="lead" name="lead" value="none" checked=without_lead/>
+                "Only cases with no lead practitioner"
+            </label>
             <button type="submit" class="button button--secondary">"Apply filters"</button>
         </form>
         <p class="body" data-testid="case-count">{summary}</p>
@@ -138,9 +152,10 @@ pub fn CasePage() -> impl IntoView {
     let params = use_params_map();
     let case_id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
     let set_iro = ServerAction::<crate::directory::SetCaseIro>::new();
+    let set_lead = ServerAction::<crate::directory::SetLeadPractitioner>::new();
     let record = Resource::new(
-        move || (case_id(), set_iro.version().get()),
-        |(id, _)| async move {
+        move || (case_id(), set_iro.version().get(), set_lead.version().get()),
+        |(id, _, _)| async move {
             match id {
                 Some(id) => open_case(id).await,
                 None => Err(crate::AppError::NotFound),
@@ -152,7 +167,7 @@ pub fn CasePage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading">"Loading case…"</p> }>
                 {move || Suspend::new(async move {
                     match record.await {
-                        Ok(record) => view! { <CaseRecordView record set_iro/> }.into_any(),
+                        Ok(record) => view! { <CaseRecordView record set_iro set_lead/> }.into_any(),
                         Err(error) => view! { <ErrorView error/> }.into_any(),
                     }
                 })}
@@ -165,17 +180,37 @@ pub fn CasePage() -> impl IntoView {
 fn CaseRecordView(
     record: CaseRecord,
     set_iro: ServerAction<crate::directory::SetCaseIro>,
+    set_lead: ServerAction<crate::directory::SetLeadPractitioner>,
 ) -> impl IntoView {
     let none = || "None".to_string();
     let case_id = record.id;
     let history = record.history;
     let iro_choices = record.iro_choices;
+    let lead_choices = record.lead_choices;
     let iro_errors = move || crate::ui::form_errors(set_iro.value().get());
+    // Errors come back in the URL when the form was sent before the WebAssembly loaded.
+    let lead_from_url = crate::ui::url_error(&[
+        <crate::directory::SetLeadPractitioner as leptos::server_fn::ServerFn>::PATH,
+    ]);
+    let lead_errors = move || {
+        let errors = crate::ui::form_errors(set_lead.value().get());
+        if !errors.is_empty() {
+            return errors;
+        }
+        match lead_from_url() {
+            Some(crate::AppError::Invalid(errors)) => errors,
+            Some(other) => vec![crate::FieldError::new("", other.to_string())],
+            None => Vec::new(),
+        }
+    };
+    let lead_unknown = lead_choices
+        .as_ref()
+        .is_some_and(|c| c.key_worker_id.is_none());
     let rows: Vec<(&str, String)> = vec![
         ("Child Unique ID", record.child_unique_id.clone()),
         ("Subject", record.subject.label().to_string()),
         ("Annex A lists", lists_text(&record.lists)),
-        ("Team", record.team),
+        ("Team", record.team.unwrap_or_else(|| "Not known".into())),
         (
             "Key worker",
             record.key_worker.unwrap_or_else(|| "Not allocated".into()),
@@ -204,6 +239,37 @@ fn CaseRecordView(
                 </div>
             }).collect_view()}
         </dl>
+        {lead_unknown.then(|| view! {
+            <div class="inset" data-testid="lead-unknown">
+                "This case has no lead practitioner, so it is not drawn for audit. Set its team and lead practitioner below, or upload a Lead practitioners file in the directory."
+            </div>
+        })}
+        {lead_choices.map(|choices| view! {
+            <details class="details" open=move || lead_unknown || !lead_errors().is_empty()>
+                <summary>{if lead_unknown { "Set the team and lead practitioner" } else { "Change the team and lead practitioner" }}</summary>
+                {move || view! { <crate::ui::ErrorSummary errors=lead_errors()/> }}
+                <ActionForm action=set_lead attr:class="panel" attr:data-testid="lead-form">
+                    <input type="hidden" name="case_id" value=case_id.to_string()/>
+                    <div class="form-group" class:form-group--error=move || crate::ui::field_error(&lead_errors(), "lead-team").is_some()>
+                        <label class="label" for="lead-team">"Team"</label>
+                        {move || crate::ui::field_error(&lead_errors(), "lead-team").map(|m| view! { <p class="error-message" id="lead-team-error">{m}</p> })}
+                        <select class="select" id="lead-team" name="team_id">
+                            <option value="" selected=choices.team_id.is_none()>"Choose a team"</option>
+                            {choices.teams.into_iter().map(|(id, name)| view! { <option value=id.to_string() selected=choices.team_id == Some(id)>{name}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="form-group" class:form-group--error=move || crate::ui::field_error(&lead_errors(), "lead-worker").is_some()>
+                        <label class="label" for="lead-worker">"Lead practitioner"</label>
+                        {move || crate::ui::field_error(&lead_errors(), "lead-worker").map(|m| view! { <p class="error-message" id="lead-worker-error">{m}</p> })}
+                        <select class="select" id="lead-worker" name="key_worker_id">
+                            <option value="" selected=choices.key_worker_id.is_none()>"Choose a key worker"</option>
+                            {choices.key_workers.into_iter().map(|(id, name)| view! { <option value=id.to_string() selected=choices.key_worker_id == Some(id)>{name}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <button type="submit" class="button" disabled=move || set_lead.pending().get()>"Save the lead practitioner"</button>
+                </ActionForm>
+            </details>
+        })}
         {iro_choices.map(|(choices, current)| view! {
             <details class="details" open=move || !iro_errors().is_empty()>
                 <summary>"Change the IRO / CP Chair"</summary>

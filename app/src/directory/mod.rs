@@ -69,6 +69,42 @@ pub(crate) mod ssr {
         Ok(notices)
     }
 
+    /// Sets lead practitioners (from a file, or on screen with `upload` `None`), tells the
+    /// key workers of any open audit handed over, and forgets cached views of the pool.
+    pub async fn set_leads(
+        store: &crate::store::Store,
+        upload: Option<(&str, &str)>,
+        leads: &[crate::store::LeadPractitioner],
+        by: i64,
+    ) -> Result<Option<i64>, AppError> {
+        use crate::server::{committed, failed};
+        let programme = store
+            .programme_people()
+            .await
+            .map_err(failed("read the programme's people"))?;
+        let mut told = crate::store::Notices::new();
+        let id = store
+            .set_lead_practitioners(upload, leads, by, crate::server::clock::now(), |h| {
+                let notices = crate::imports::ssr::handover_notices(&programme, h);
+                told = notices.clone();
+                notices
+            })
+            .await
+            .map_err(failed("set lead practitioners"))?;
+        committed(&told);
+        if let Some(site) = leptos::prelude::use_context::<crate::server::SiteSettings>() {
+            site.views.forget_all();
+        }
+        tracing::info!(
+            import_id = id,
+            cases = leads.len(),
+            person_id = by,
+            handed_over = told.alerts.len() / 2,
+            "lead practitioners set"
+        );
+        Ok(id)
+    }
+
     pub fn require_directory(actor: &Actor) -> Result<(), AppError> {
         if actor.roles.any(&[Role::QaManager, Role::Administrator]) {
             Ok(())
@@ -339,16 +375,104 @@ pub async fn set_case_iro(case_id: i64, iro_id: Option<String>) -> Result<(), Ap
     .await
 }
 
-/// Receives a directory CSV (`kind` is `teams` or `iros`, and `file`): checked whole, then
+/// Sets a case's team and lead practitioner on screen (QA Manager): what List 2 and other
+/// lists without allocation columns leave unknown. Both are needed before it can be drawn.
+#[server(endpoint = "set_lead_practitioner")]
+pub async fn set_lead_practitioner(
+    case_id: i64,
+    team_id: Option<String>,
+    key_worker_id: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::Role;
+    use crate::server::*;
+    use crate::FieldError;
+    respond("set_lead_practitioner", async move {
+        trail::touch(crate::domain::trail::Record::Case(case_id));
+        let (store, actor) = signed_in().await?;
+        if !actor.roles.has(Role::QaManager) {
+            return Err(AppError::Forbidden);
+        }
+        store
+            .case(case_id)
+            .await
+            .map_err(failed("set lead practitioner"))?
+            .ok_or(AppError::NotFound)?;
+        let teams = store
+            .teams()
+            .await
+            .map_err(failed("set lead practitioner"))?;
+        let key_workers: Vec<(i64, String)> = store
+            .staff_refs()
+            .await
+            .map_err(failed("set lead practitioner"))?
+            .into_iter()
+            .filter(|s| s.roles.has(Role::KeyWorker))
+            .map(|s| (s.id, s.name))
+            .collect();
+        let mut errors = Vec::new();
+        let team = ssr::chosen(team_id.as_deref(), &teams, "lead-team", "team");
+        let worker = ssr::chosen(
+            key_worker_id.as_deref(),
+            &key_workers,
+            "lead-worker",
+            "lead practitioner",
+        );
+        let team = match team {
+            Ok(Some(t)) => Some(t),
+            Ok(None) => {
+                errors.push(FieldError::new("lead-team", "Choose a team for this case"));
+                None
+            }
+            Err(AppError::Invalid(mut e)) => {
+                errors.append(&mut e);
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        let worker = match worker {
+            Ok(Some(w)) => Some(w),
+            Ok(None) => {
+                errors.push(FieldError::new(
+                    "lead-worker",
+                    "Choose a lead practitioner for this case",
+                ));
+                None
+            }
+            Err(AppError::Invalid(mut e)) => {
+                errors.append(&mut e);
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        let (Some(team_id), Some(key_worker_id), true) = (team, worker, errors.is_empty()) else {
+            return Err(AppError::Invalid(errors));
+        };
+        ssr::set_leads(
+            &store,
+            None,
+            &[crate::store::LeadPractitioner {
+                case_id,
+                team_id,
+                key_worker_id,
+            }],
+            actor.person_id,
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Receives a directory CSV (`kind` is `teams`, `iros` or `leads`, and `file`): checked whole, then
 /// applied in one transaction, or kept as rejected with every problem.
 #[server(input = MultipartFormData, endpoint = "upload_directory")]
 pub async fn upload_directory(data: MultipartData) -> Result<i64, AppError> {
     use crate::domain::annex_import::{header_key, Problem};
-    use crate::domain::directory::{find_staff, read_iros, read_teams};
+    use crate::domain::directory::{find_staff, read_iros, read_lead_practitioners, read_teams};
     use crate::domain::Role;
     use crate::server::upload::{read_sheets, receive, too_large, Received};
     use crate::server::*;
-    use crate::store::TeamUpdate;
+    use crate::store::{LeadPractitioner, TeamUpdate};
     use crate::FieldError;
     respond("upload_directory", async move {
         let (store, actor) = signed_in().await?;
@@ -367,6 +491,11 @@ pub async fn upload_directory(data: MultipartData) -> Result<i64, AppError> {
                 return Err(AppError::Forbidden)
             }
             "iros" => "directory_iros",
+            // Lead practitioners open cases to key workers and their managers: the same.
+            "leads" if !actor.roles.has(crate::domain::Role::QaManager) => {
+                return Err(AppError::Forbidden)
+            }
+            "leads" => "directory_leads",
             _ => {
                 return Err(AppError::Invalid(vec![FieldError::new(
                     "directory-kind",
@@ -446,6 +575,70 @@ pub async fn upload_directory(data: MultipartData) -> Result<i64, AppError> {
                     }
                 }
             }
+            "directory_leads" => match sheet.and_then(|s| read_lead_practitioners(&s[0])) {
+                Err(p) => Err(p),
+                Ok(lines) => {
+                    // Teams and workers as Annex A imports name them, aliases included.
+                    let names = store
+                        .directory()
+                        .await
+                        .map_err(failed("upload directory"))?;
+                    let mut problems = Vec::new();
+                    let mut leads = Vec::new();
+                    for l in &lines {
+                        let case = store
+                            .case_id_by_child_id(&l.child_unique_id)
+                            .await
+                            .map_err(failed("upload directory"))?;
+                        if case.is_none() {
+                            problems.push(locate(
+                                l.row,
+                                "Child Unique ID",
+                                format!("No case has Child Unique ID {}", l.child_unique_id),
+                            ));
+                        }
+                        let team = names.team(&l.team);
+                        if team.is_none() {
+                            problems.push(locate(
+                                l.row,
+                                "Team",
+                                format!(
+                                    "No team is called {}: add it in the directory first",
+                                    l.team
+                                ),
+                            ));
+                        }
+                        let worker = find_staff(&l.lead_practitioner, &staff, Role::KeyWorker)
+                            .or_else(|m| names.worker(&l.lead_practitioner).map_err(|_| m));
+                        if let Err(m) = &worker {
+                            problems.push(locate(l.row, "Lead Practitioner", m.clone()));
+                        }
+                        if let (Some(case_id), Some(team_id), Ok(key_worker_id)) =
+                            (case, team, worker)
+                        {
+                            leads.push(LeadPractitioner {
+                                case_id,
+                                team_id,
+                                key_worker_id,
+                            });
+                        }
+                    }
+                    if problems.is_empty() {
+                        let payload =
+                            serde_json::to_string(&lines).map_err(failed("upload directory"))?;
+                        let id = ssr::set_leads(
+                            &store,
+                            Some((&file_name, &payload)),
+                            &leads,
+                            actor.person_id,
+                        )
+                        .await?;
+                        Ok(id.ok_or_else(|| internal("lead practitioner upload not recorded"))?)
+                    } else {
+                        Err(problems)
+                    }
+                }
+            },
             _ => match sheet.and_then(|s| read_iros(&s[0])) {
                 Err(p) => Err(p),
                 Ok(lines) => {

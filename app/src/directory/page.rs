@@ -71,13 +71,14 @@ pub fn DirectoryPage() -> impl IntoView {
                 <button type="submit" class="button button--secondary">"Add team"</button>
             </ActionForm>
             <h2 class="heading-m">"Upload the directory as CSV"</h2>
-            <p class="body">"Teams: columns " <code>"Team, Team Manager, Service Manager"</code> ". IRO / CP Chairs: columns " <code>"Child Unique ID, IRO / CP Chair"</code> ". Name people by work email, or by full name where only one person has it. The whole file is checked first; if anything is wrong nothing changes and every problem is listed."</p>
+            <p class="body">"Teams: columns " <code>"Team, Team Manager, Service Manager"</code> ". IRO / CP Chairs: columns " <code>"Child Unique ID, IRO / CP Chair"</code> ". Lead practitioners, for cases whose Annex A list has no allocation (such as List 2): columns " <code>"Child Unique ID, Lead Practitioner, Team"</code> ". Name people by work email, or by full name where only one person has it. The whole file is checked first; if anything is wrong nothing changes and every problem is listed."</p>
             <form method="post" action=upload_path enctype="multipart/form-data" class="panel" data-testid="directory-upload">
                 <div class="form-group">
                     <label class="label" for="directory-kind">"What is in the file"</label>
                     <select class="select" id="directory-kind" name="kind">
                         <option value="teams">"Teams and their managers"</option>
                         <option value="iros">"Cases and their IRO / CP Chair"</option>
+                        <option value="leads">"Cases and their lead practitioner and team"</option>
                     </select>
                 </div>
                 <div class="form-group" class:form-group--error=move || field_error(&errors(), "directory-file").is_some()>

@@ -136,17 +136,11 @@ impl Column {
         }
     }
 
-    /// The columns each list must have; Gender, Ethnicity and Age are not needed by the process.
-    fn required(list: AnnexList) -> &'static [Column] {
-        match list {
-            AnnexList::EarlyHelp => &[Column::ChildUniqueId, Column::DateOfBirth],
-            _ => &[
-                Column::ChildUniqueId,
-                Column::DateOfBirth,
-                Column::Team,
-                Column::Worker,
-            ],
-        }
+    /// The columns every list must have; Gender, Ethnicity and Age are not needed by the
+    /// process. The allocation columns are optional (Ofsted's List 2 has none), but come
+    /// as a pair: see [`read_list`].
+    fn required() -> &'static [Column] {
+        &[Column::ChildUniqueId, Column::DateOfBirth]
     }
 }
 
@@ -250,8 +244,19 @@ pub fn read_list(
             }
         }
     }
-    let missing: Vec<Problem> = Column::required(list)
+    // A list without allocation columns (List 2 as Ofsted lays it out) imports its cases
+    // with the lead practitioner unknown. One with only half of the pair is a mistake: a
+    // blank worker would read as "unallocated" for every case.
+    let has_team = at.contains_key(&Column::Team);
+    let has_worker = at.contains_key(&Column::Worker) || at.contains_key(&Column::PersonalAdvisor);
+    let half_pair = match (has_team, has_worker) {
+        (true, false) => Some(Column::Worker),
+        (false, true) => Some(Column::Team),
+        _ => None,
+    };
+    let missing: Vec<Problem> = Column::required()
         .iter()
+        .chain(half_pair.as_ref())
         .filter(|c| !at.contains_key(c))
         .map(|c| {
             problem(
@@ -603,17 +608,50 @@ mod tests {
     fn missing_headers_and_sheets_are_reported() {
         let s = sheet(
             "List 8",
-            &[&["Child Unique ID", "Date of Birth"], &["C1", "01/01/2016"]],
+            &[
+                &["Child Unique ID", "Date of Birth", "Allocated Team"],
+                &["C1", "01/01/2016", "Team A"],
+            ],
         );
         let problems = read_list(AnnexList::ChildrenInCare, &s, today()).unwrap_err();
         let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
-        assert_eq!(
-            messages,
-            vec![
-                "The \"Allocated Team\" column is missing",
-                "The \"Allocated Worker\" column is missing"
-            ]
+        assert_eq!(messages, vec!["The \"Allocated Worker\" column is missing"]);
+        let s = sheet(
+            "List 8",
+            &[
+                &["Child Unique ID", "Date of Birth", "Allocated Worker"],
+                &["C1", "01/01/2016", "Ann Worker"],
+            ],
         );
+        let problems = read_list(AnnexList::ChildrenInCare, &s, today()).unwrap_err();
+        assert_eq!(
+            problems[0].message,
+            "The \"Allocated Team\" column is missing"
+        );
+        // Neither allocation column: read, with the lead practitioner unknown.
+        let s = sheet(
+            "List 8",
+            &[&["Child Unique ID", "Date of Birth"], &["C1", "01/01/2016"]],
+        );
+        let cases = read_list(AnnexList::ChildrenInCare, &s, today()).unwrap();
+        assert_eq!(
+            (cases[0].team.as_deref(), cases[0].worker.as_deref()),
+            (None, None)
+        );
+        let leaver = sheet(
+            "List 9",
+            &[
+                &[
+                    "Child Unique ID",
+                    "Date of Birth",
+                    "Allocated Team",
+                    "Allocated Personal Advisor",
+                ],
+                &["C2", "01/01/2005", "Team A", "Pat Adviser"],
+            ],
+        );
+        let cases = read_list(AnnexList::LeavingCare, &leaver, today()).unwrap();
+        assert_eq!(cases[0].worker.as_deref(), Some("Pat Adviser"));
         let no_header = sheet("List 8", &[&["Name", "Team"]]);
         assert_eq!(
             read_list(AnnexList::ChildrenInCare, &no_header, today())

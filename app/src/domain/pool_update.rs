@@ -4,7 +4,7 @@
 //! the QA Manager maps them.
 
 use super::annex::{AnnexList, Subject};
-use super::annex_import::{header_key, AnnexUpload, ListedCase, Problem};
+use super::annex_import::{header_key, AnnexUpload, ListedCase};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -75,13 +75,11 @@ pub struct UnknownName {
 pub struct Unresolved {
     pub teams: Vec<UnknownName>,
     pub workers: Vec<UnknownName>,
-    /// New cases whose only list carries no allocation (List 2 without team columns).
-    pub problems: Vec<Problem>,
 }
 
 impl Unresolved {
     pub fn is_empty(&self) -> bool {
-        self.teams.is_empty() && self.workers.is_empty() && self.problems.is_empty()
+        self.teams.is_empty() && self.workers.is_empty()
     }
 }
 
@@ -91,7 +89,8 @@ pub struct ExistingCase {
     pub id: i64,
     pub child_unique_id: String,
     pub subject: Subject,
-    pub team_id: i64,
+    /// `None` until a list with an allocation or a Lead practitioners file names it.
+    pub team_id: Option<i64>,
     pub key_worker_id: Option<i64>,
     pub lists: BTreeSet<AnnexList>,
 }
@@ -100,7 +99,8 @@ pub struct ExistingCase {
 pub struct NewCase {
     pub child_unique_id: String,
     pub subject: Subject,
-    pub team_id: i64,
+    /// `None` when its lists carry no allocation (List 2 as Ofsted lays it out).
+    pub team_id: Option<i64>,
     pub key_worker_id: Option<i64>,
     pub lists: BTreeSet<AnnexList>,
 }
@@ -110,7 +110,7 @@ pub struct CaseChange {
     pub case_id: i64,
     pub subject: Option<Subject>,
     /// (from, to)
-    pub team: Option<(i64, i64)>,
+    pub team: Option<(Option<i64>, i64)>,
     pub key_worker: Option<(Option<i64>, Option<i64>)>,
 }
 
@@ -132,6 +132,10 @@ pub struct PlanSummary {
     pub left_lists: usize,
     pub team_changes: usize,
     pub key_worker_changes: usize,
+    /// New cases joining with no lead practitioner (no Allocated Worker, or no allocation
+    /// columns at all): never drawn until one is known.
+    #[serde(default)]
+    pub new_without_lead_practitioner: usize,
 }
 
 impl Plan {
@@ -146,6 +150,11 @@ impl Plan {
                 .changes
                 .iter()
                 .filter(|c| c.key_worker.is_some())
+                .count(),
+            new_without_lead_practitioner: self
+                .new_cases
+                .iter()
+                .filter(|c| c.key_worker_id.is_none())
                 .count(),
         }
     }
@@ -240,23 +249,21 @@ pub fn plan(
                 Some((Some(team_id), worker)) => plan.new_cases.push(NewCase {
                     child_unique_id: id.to_string(),
                     subject,
-                    team_id,
+                    team_id: Some(team_id),
                     key_worker_id: worker.flatten(),
                     lists,
                 }),
                 // Unknown team: already listed for mapping.
                 Some((None, _)) => {}
-                None => {
-                    let r = rows[0];
-                    unresolved.problems.push(Problem {
-                        sheet: Some(r.sheet.clone()),
-                        row: Some(r.row),
-                        column: Some("Allocated Team".into()),
-                        message: format!(
-                            "{id} is new to the pool, but its list has no Allocated Team: add the Allocated Team and Allocated Worker columns"
-                        ),
-                    });
-                }
+                // No list of the case carries an allocation: it joins the pool with its
+                // lead practitioner unknown, and is not drawn until one is set.
+                None => plan.new_cases.push(NewCase {
+                    child_unique_id: id.to_string(),
+                    subject,
+                    team_id: None,
+                    key_worker_id: None,
+                    lists,
+                }),
             },
             Some(case) => {
                 // Lists the case is on that this upload does not cover still count: a List 2
@@ -270,7 +277,7 @@ pub fn plan(
                     key_worker: None,
                 };
                 if let (Some((Some(team_id), worker)), false) = (allocation, outranked) {
-                    if team_id != case.team_id {
+                    if Some(team_id) != case.team_id {
                         change.team = Some((case.team_id, team_id));
                     }
                     let worker = worker.flatten();
@@ -344,7 +351,7 @@ mod tests {
             id,
             child_unique_id: cuid.into(),
             subject: Subject::Child,
-            team_id: team,
+            team_id: Some(team),
             key_worker_id: kw,
             lists: lists.iter().copied().collect(),
         }
@@ -425,7 +432,7 @@ mod tests {
             vec![CaseChange {
                 case_id: 100,
                 subject: None,
-                team: Some((1, 2)),
+                team: Some((Some(1), 2)),
                 key_worker: Some((Some(10), Some(11))),
             }]
         );
@@ -458,22 +465,54 @@ mod tests {
             ],
         };
         let pool = [existing(200, "F1", 1, Some(10), &[EarlyHelp])];
-        let err = plan(&upload, &directory(), &pool).unwrap_err();
-        assert!(err.teams.is_empty() && err.workers.is_empty());
-        assert_eq!(err.problems.len(), 1);
-        assert!(err.problems[0].message.starts_with("F2 is new to the pool"));
-
-        let upload = AnnexUpload {
-            cases: upload.cases[..4].to_vec(),
-            ..upload
-        };
         let p = plan(&upload, &directory(), &pool).unwrap();
-        assert_eq!(p.new_cases[0].team_id, 2);
-        assert_eq!(p.new_cases[0].key_worker_id, Some(11));
-        assert_eq!(p.new_cases[0].lists.len(), 3);
+        let c1 = &p.new_cases[0];
+        assert_eq!((c1.team_id, c1.key_worker_id), (Some(2), Some(11)));
+        assert_eq!(c1.lists.len(), 3);
+        // F2 is new on List 2 alone: it joins with its lead practitioner unknown.
+        let f2 = &p.new_cases[1];
+        assert_eq!(f2.child_unique_id, "F2");
+        assert_eq!((f2.team_id, f2.key_worker_id), (None, None));
+        assert_eq!(f2.lists, [EarlyHelp].into_iter().collect());
+        assert_eq!(p.summary(5).new_without_lead_practitioner, 1);
         // F1 keeps its allocation.
         assert!(p.changes.is_empty());
         assert!(p.left.is_empty());
+    }
+
+    #[test]
+    fn a_case_without_a_team_gets_one_from_a_list_that_carries_it() {
+        let pool = [ExistingCase {
+            team_id: None,
+            key_worker_id: None,
+            ..existing(300, "F3", 1, None, &[EarlyHelp])
+        }];
+        let early_help_only = AnnexUpload {
+            lists: vec![EarlyHelp],
+            cases: vec![row(EarlyHelp, "F3", None, None)],
+        };
+        assert_eq!(
+            plan(&early_help_only, &directory(), &pool).unwrap(),
+            Plan::default()
+        );
+        let upload = AnnexUpload {
+            lists: vec![EarlyHelp, ChildrenInNeed],
+            cases: vec![
+                row(EarlyHelp, "F3", None, None),
+                row(ChildrenInNeed, "F3", Some("Team A"), Some("Ann Worker")),
+            ],
+        };
+        let p = plan(&upload, &directory(), &pool).unwrap();
+        assert_eq!(
+            p.changes,
+            vec![CaseChange {
+                case_id: 300,
+                subject: None,
+                team: Some((None, 1)),
+                key_worker: Some((None, Some(10))),
+            }]
+        );
+        assert_eq!(p.joined, vec![(300, ChildrenInNeed)]);
     }
 
     #[test]

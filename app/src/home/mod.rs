@@ -21,7 +21,8 @@ pub struct PoolSummary {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PoolTeam {
-    pub team_id: i64,
+    /// `None`: the cases whose team is not known yet (List 2 as Ofsted lays it out).
+    pub team_id: Option<i64>,
     pub team: String,
     /// Per list, in `AnnexList::ALL` order.
     pub counts: Vec<i64>,
@@ -29,7 +30,7 @@ pub struct PoolTeam {
 
 /// Folds per-team, per-list counts into a table with a row per team and a totals row.
 pub fn pool_table(
-    counts: impl IntoIterator<Item = (i64, String, AnnexList, i64)>,
+    counts: impl IntoIterator<Item = (Option<i64>, String, AnnexList, i64)>,
 ) -> (Vec<PoolTeam>, Vec<i64>) {
     let column = |list: AnnexList| AnnexList::ALL.iter().position(|l| *l == list).unwrap_or(0);
     let mut teams: Vec<PoolTeam> = Vec::new();
@@ -68,11 +69,10 @@ pub async fn pool_overview() -> Result<PoolSummary, AppError> {
             return Ok(summary);
         }
         let counts = store.pool_counts().await.map_err(failed("pool overview"))?;
-        let (teams, totals) = pool_table(
-            counts
-                .into_iter()
-                .map(|c| (c.team_id, c.team, c.list, c.cases)),
-        );
+        let (teams, totals) = pool_table(counts.into_iter().map(|c| {
+            let team = c.team.unwrap_or_else(|| "Team not known".into());
+            (c.team_id, team, c.list, c.cases)
+        }));
         let open_cases = store
             .open_case_count()
             .await
@@ -164,7 +164,10 @@ fn PoolTable(summary: PoolSummary) -> impl IntoView {
                 </thead>
                 <tbody>
                     {summary.teams.into_iter().map(|t| {
-                        let href = format!("/cases?team={}", t.team_id);
+                        let href = match t.team_id {
+                            Some(id) => format!("/cases?team={id}"),
+                            None => "/cases?lead=none".to_string(),
+                        };
                         view! {
                             <tr>
                                 <th scope="row"><a href=href>{t.team}</a></th>
@@ -195,7 +198,7 @@ fn MyCasesPanel(me: Me) -> impl IntoView {
     } else {
         "Cases you chair"
     };
-    let cases = Resource::new(|| (), |_| list_cases(None, None, None));
+    let cases = Resource::new(|| (), |_| list_cases(None, None, None, None));
     view! {
         <section class="panel" aria-labelledby="cases-heading" data-testid="my-cases">
             <h2 class="heading-m" id="cases-heading">{heading}</h2>
@@ -255,14 +258,16 @@ mod tests {
     #[test]
     fn pool_table_folds_counts_by_team_and_list() {
         let (teams, totals) = pool_table(vec![
-            (1, "A".to_string(), AnnexList::ChildrenInNeed, 3),
-            (1, "A".to_string(), AnnexList::ChildProtection, 2),
-            (2, "B".to_string(), AnnexList::LeavingCare, 5),
+            (Some(1), "A".to_string(), AnnexList::ChildrenInNeed, 3),
+            (Some(1), "A".to_string(), AnnexList::ChildProtection, 2),
+            (Some(2), "B".to_string(), AnnexList::LeavingCare, 5),
+            (None, "Team not known".to_string(), AnnexList::EarlyHelp, 4),
         ]);
-        assert_eq!(teams.len(), 2);
+        assert_eq!(teams.len(), 3);
         assert_eq!(teams[0].counts, vec![0, 3, 2, 0, 0]);
         assert_eq!(teams[1].counts, vec![0, 0, 0, 0, 5]);
-        assert_eq!(totals, vec![0, 3, 2, 0, 5]);
+        assert_eq!((teams[2].team_id, teams[2].counts[0]), (None, 4));
+        assert_eq!(totals, vec![4, 3, 2, 0, 5]);
     }
 
     #[test]

@@ -56,7 +56,7 @@ impl ImportView {
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
     use super::*;
     use crate::domain::annex_import::AnnexUpload;
     use crate::domain::pool_update::{plan, Plan};
@@ -80,6 +80,7 @@ mod ssr {
             ("annex_a", Some(list)) => format!("Annex A {} (CSV)", list.title()),
             ("annex_a", None) => "Annex A workbook".to_string(),
             ("directory_teams", _) => "Staff directory: teams".to_string(),
+            ("directory_leads", _) => "Staff directory: lead practitioners".to_string(),
             _ => "Staff directory: IROs / CP Chairs".to_string(),
         };
         ImportListing {
@@ -111,6 +112,49 @@ mod ssr {
             .map_err(failed("plan staged"))?;
         let planned = plan(&upload, &directory, &existing);
         Ok((upload, planned))
+    }
+
+    /// What a case's audit moving to its new key worker tells: both key workers, and a
+    /// live event for the audit's people and the programme.
+    pub(crate) fn handover_notices(
+        programme: &[i64],
+        handovers: &[crate::store::Handover],
+    ) -> crate::store::Notices {
+        use crate::store::NewAlert;
+        let mut notices = crate::store::Notices::new();
+        for h in handovers {
+            let link = format!("/audits/{}", h.audit_id);
+            notices.alert(NewAlert {
+                person_id: h.to,
+                kind: crate::domain::alert::AlertKind::AuditHandedOver,
+                case_id: Some(h.case_id),
+                link: link.clone(),
+                body: format!(
+                    "Case {} is now allocated to you, and so are the open steps of its audit.",
+                    h.child_unique_id
+                ),
+            });
+            notices.alert(NewAlert {
+                person_id: h.from,
+                kind: crate::domain::alert::AlertKind::AuditHandedOver,
+                case_id: Some(h.case_id),
+                link: "/tray".into(),
+                body: format!(
+                    "Case {} is allocated to another key worker; its open audit has moved to them.",
+                    h.child_unique_id
+                ),
+            });
+            let mut people = programme.to_vec();
+            people.extend([h.auditor_id, h.from, h.to]);
+            people.sort_unstable();
+            people.dedup();
+            notices.event(
+                people,
+                "audit",
+                serde_json::json!({ "audit_id": h.audit_id, "handed_over": true }).to_string(),
+            );
+        }
+        notices
     }
 
     pub async fn staged(store: &Store, import_id: i64) -> Result<ImportRow, AppError> {
@@ -205,6 +249,32 @@ pub async fn upload_annex_a(data: MultipartData) -> Result<i64, AppError> {
         );
         leptos_axum::redirect(&format!("/imports/{id}"));
         Ok(id)
+    })
+    .await
+}
+
+/// Open cases with no lead practitioner, and how many of those have no team either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadGaps {
+    pub without_lead_practitioner: i64,
+    pub without_team: i64,
+}
+
+/// How many open cases still have no lead practitioner (they are never drawn).
+#[server(endpoint = "lead_practitioner_gaps")]
+pub async fn lead_practitioner_gaps() -> Result<LeadGaps, AppError> {
+    use crate::server::*;
+    respond("lead_practitioner_gaps", async move {
+        let (store, actor) = signed_in().await?;
+        ssr::require_qa_manager(&actor)?;
+        let (without_lead_practitioner, without_team) = store
+            .cases_without_lead_practitioner()
+            .await
+            .map_err(failed("count cases without a lead practitioner"))?;
+        Ok(LeadGaps {
+            without_lead_practitioner,
+            without_team,
+        })
     })
     .await
 }
@@ -433,32 +503,13 @@ pub async fn apply_import(import_id: i64) -> Result<PlanSummary, AppError> {
             )])
         })?;
         let summary = plan.summary(upload.cases.len());
-        let programme = store.programme_people().await.map_err(failed("read the programme's people"))?;
+        let programme = store
+            .programme_people()
+            .await
+            .map_err(failed("read the programme's people"))?;
         let mut told = Notices::new();
         let tell = |handovers: &[crate::store::Handover]| {
-            let mut notices = Notices::new();
-            for h in handovers {
-                let link = format!("/audits/{}", h.audit_id);
-                notices.alert(NewAlert {
-                    person_id: h.to,
-                    kind: crate::domain::alert::AlertKind::AuditHandedOver,
-                    case_id: Some(h.case_id),
-                    link: link.clone(),
-                    body: format!("Case {} is now allocated to you, and so are the open steps of its audit.", h.child_unique_id),
-                });
-                notices.alert(NewAlert {
-                    person_id: h.from,
-                    kind: crate::domain::alert::AlertKind::AuditHandedOver,
-                    case_id: Some(h.case_id),
-                    link: "/tray".into(),
-                    body: format!("Case {} is allocated to another key worker; its open audit has moved to them.", h.child_unique_id),
-                });
-                let mut people = programme.clone();
-                people.extend([h.auditor_id, h.from, h.to]);
-                people.sort_unstable();
-                people.dedup();
-                notices.event(people, "audit", serde_json::json!({ "audit_id": h.audit_id, "handed_over": true }).to_string());
-            }
+            let notices = ssr::handover_notices(&programme, handovers);
             told = notices.clone();
             notices
         };

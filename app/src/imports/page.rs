@@ -1,6 +1,6 @@
 use super::{
-    import_detail, list_imports, ApplyImport, DiscardImport, ImportView, MapImportName,
-    UploadAnnexA,
+    import_detail, lead_practitioner_gaps, list_imports, ApplyImport, DiscardImport, ImportView,
+    LeadGaps, MapImportName, UploadAnnexA,
 };
 use crate::domain::annex_import::header_key;
 use crate::domain::pool_update::{PlanSummary, UnknownName};
@@ -33,6 +33,7 @@ fn errors_of(error: Option<AppError>) -> Vec<FieldError> {
 #[component]
 pub fn ImportsPage() -> impl IntoView {
     let imports = Resource::new(|| (), |_| list_imports());
+    let gaps = Resource::new(|| (), |_| lead_practitioner_gaps());
     let from_url = url_error(&[<UploadAnnexA as ServerFn>::PATH]);
     let errors = move || errors_of(from_url());
     let upload_path = <UploadAnnexA as ServerFn>::PATH;
@@ -55,12 +56,17 @@ pub fn ImportsPage() -> impl IntoView {
                 </div>
                 <div class="form-group" class:form-group--error=move || field_error(&errors(), "file").is_some()>
                     <label class="label" for="file">"File"</label>
-                    <p class="hint">"An .xlsx workbook with sheets named List 2, List 6, List 7, List 8 and List 9, or a .csv file. Up to 10 MB."</p>
+                    <p class="hint">"An .xlsx workbook with sheets named List 2, List 6, List 7, List 8 and List 9, or a .csv file. Up to 10 MB. A list without Allocated Team and Allocated Worker columns (List 2 as Ofsted lays it out) is imported too: its new cases wait for a lead practitioner before they can be drawn."</p>
                     {move || field_error(&errors(), "file").map(|m| view! { <p class="error-message">{m}</p> })}
                     <input class="file-upload" id="file" name="file" type="file" accept=".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required/>
                 </div>
                 <button type="submit" class="button">"Upload and check"</button>
             </form>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    gaps.await.ok().filter(|g| g.without_lead_practitioner > 0).map(|g| view! { <LeadGapsPanel gaps=g/> })
+                })}
+            </Suspense>
             <h2 class="heading-m">"Earlier uploads"</h2>
             <Suspense fallback=|| view! { <p class="loading">"Loading uploads…"</p> }>
                 {move || Suspend::new(async move {
@@ -93,6 +99,39 @@ pub fn ImportsPage() -> impl IntoView {
                 })}
             </Suspense>
         }/>
+    }
+}
+
+/// How many open cases have no lead practitioner, and where to set them.
+#[component]
+fn LeadGapsPanel(gaps: LeadGaps) -> impl IntoView {
+    let n = gaps.without_lead_practitioner;
+    let team_part = match gaps.without_team {
+        0 => String::new(),
+        t if t == n && n == 1 => " It has no team either.".to_string(),
+        t if t == n => " None of them has a team either.".to_string(),
+        t => format!(
+            " {t} of them {} no team either.",
+            if t == 1 { "has" } else { "have" }
+        ),
+    };
+    view! {
+        <div class="inset" data-testid="lead-gaps">
+            <h2 class="heading-s">{format!(
+                "{n} open {} no lead practitioner",
+                if n == 1 { "case has" } else { "cases have" }
+            )}</h2>
+            <p class="body">{format!(
+                "{} not drawn for audit until {} one.{team_part}",
+                if n == 1 { "It is" } else { "They are" },
+                if n == 1 { "it has" } else { "each has" },
+            )}</p>
+            <p class="body">
+                <a href="/cases?lead=none">"See the cases"</a>
+                ", then set each on its page, or upload a Lead practitioners file (" <code>"Child Unique ID, Lead Practitioner, Team"</code> ") in "
+                <a href="/directory">"the directory"</a>"."
+            </p>
+        </div>
     }
 }
 
@@ -188,16 +227,6 @@ fn Import(
                 </ul>
             </div>
         })}
-        {(!unresolved.problems.is_empty()).then(|| view! {
-            <div class="error-summary" role="alert">
-                <h2 class="error-summary__title">"Some new cases cannot be allocated"</h2>
-                <ul class="error-summary__list">
-                    {unresolved.problems.into_iter().map(|p| view! {
-                        <li>{format!("{}, row {}: {}", p.sheet.unwrap_or_default(), p.row.unwrap_or_default(), p.message)}</li>
-                    }).collect_view()}
-                </ul>
-            </div>
-        })}
         {(!unresolved.teams.is_empty()).then(|| {
             let teams = teams.clone();
             view! {
@@ -245,6 +274,10 @@ fn Summary(summary: PlanSummary, applied: bool) -> impl IntoView {
         ),
         ("Team changes", summary.team_changes),
         ("Key worker changes", summary.key_worker_changes),
+        (
+            "New cases with no lead practitioner (not drawn until one is set)",
+            summary.new_without_lead_practitioner,
+        ),
     ];
     view! {
         <h2 class="heading-m">{if applied { "What the upload changed" } else { "What applying will change" }}</h2>

@@ -86,6 +86,9 @@ pub struct RoundView {
     pub can_confirm: bool,
     /// Teams for the draw form's team quotas (when the round can be drawn).
     pub teams: Vec<(i64, String)>,
+    /// Open cases the draw will leave out because their lead practitioner is not known
+    /// (when the round can be drawn).
+    pub without_lead_practitioner: i64,
     /// The assignment form (QA Manager, confirmed round).
     pub assignments: Option<Assignments>,
     /// The closing form (QA Manager, confirmed round past its due date): what is still open.
@@ -250,10 +253,17 @@ pub async fn round_detail(round_id: i64) -> Result<RoundView, AppError> {
         let qa = actor.roles.has(Role::QaManager);
         let can_draw = row.status == RoundStatus::Open && qa;
         let can_withdraw = row.status == RoundStatus::Drawn && qa;
-        let teams = if can_draw {
-            store.teams().await.map_err(failed("round detail"))?
+        let (teams, without_lead_practitioner) = if can_draw {
+            (
+                store.teams().await.map_err(failed("round detail"))?,
+                store
+                    .cases_without_lead_practitioner()
+                    .await
+                    .map_err(failed("round detail"))?
+                    .0,
+            )
         } else {
-            Vec::new()
+            (Vec::new(), 0)
         };
         let assignments = if row.status == RoundStatus::Confirmed && qa {
             Some(confirm::assignment_rows(&store, round_id).await?)
@@ -316,6 +326,7 @@ pub async fn round_detail(round_id: i64) -> Result<RoundView, AppError> {
             can_withdraw,
             can_confirm: can_withdraw,
             teams,
+            without_lead_practitioner,
             assignments,
             closing,
             closed,

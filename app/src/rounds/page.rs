@@ -143,6 +143,16 @@ fn Round(
                 <dd class="summary-list__value">{status_tag(round.status)}</dd>
             </div>
         </dl>
+        {(view.can_draw && view.without_lead_practitioner > 0).then(|| {
+            let n = view.without_lead_practitioner;
+            view! {
+                <p class="inset" data-testid="without-lead-practitioner">{format!(
+                    "{n} open {} no lead practitioner, so the draw will leave {} out. ",
+                    if n == 1 { "case has" } else { "cases have" },
+                    if n == 1 { "it" } else { "them" },
+                )}<a href="/cases?lead=none">{if n == 1 { "See the case" } else { "See the cases" }}</a></p>
+            }
+        })}
         {view.can_draw.then(|| view! { <DrawForm id draw teams/> })}
         {view.can_confirm.then(|| view! { <ConfirmForm id confirm/> })}
         {view.closed.map(|(at, open)| view! { <Closed at open/> })}

@@ -24,7 +24,113 @@ pub struct TeamUpdate {
     pub service_manager_id: Option<i64>,
 }
 
+/// A case's lead practitioner (its key worker) and their team, to set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LeadPractitioner {
+    pub case_id: i64,
+    pub team_id: i64,
+    pub key_worker_id: i64,
+}
+
 impl Store {
+    /// Open cases with no lead practitioner (never drawn), and how many of them have no
+    /// team either (List 2 as Ofsted lays it out).
+    pub async fn cases_without_lead_practitioner(&self) -> StoreResult<(i64, i64)> {
+        on_db!(self, |pool| {
+            Ok(sqlx::query_as(
+                "SELECT COUNT(*), COALESCE(SUM(CASE WHEN team_id IS NULL THEN 1 ELSE 0 END), 0) \
+                 FROM cases WHERE closed_on IS NULL AND key_worker_id IS NULL",
+            )
+            .fetch_one(pool)
+            .await?)
+        })
+    }
+
+    /// Sets cases' team and lead practitioner, with history, in one transaction: from a
+    /// Lead practitioners file (`upload`, recorded as applied) or on screen (`None`). An
+    /// open audit of a case whose key worker changes is handed over, as an Annex A import
+    /// does; `handed_over` says what that tells, written with the rest.
+    pub async fn set_lead_practitioners(
+        &self,
+        upload: Option<(&str, &str)>,
+        leads: &[LeadPractitioner],
+        by: i64,
+        now: DateTime<Utc>,
+        handed_over: impl FnOnce(&[super::Handover]) -> super::Notices + Send,
+    ) -> StoreResult<Option<i64>> {
+        on_db!(self, |pool| {
+            let mut tx = side::begin_write(pool).await?;
+            let import_id: Option<i64> = match upload {
+                Some((file_name, payload)) => Some(
+                    sqlx::query_scalar(
+                        "INSERT INTO imports (kind, file_name, status, payload, uploaded_by, uploaded_at, applied_at) \
+                         VALUES ('directory_leads', $1, 'applied', $2, $3, $4, $4) RETURNING id",
+                    )
+                    .bind(file_name)
+                    .bind(payload)
+                    .bind(by)
+                    .bind(now)
+                    .fetch_one(&mut *tx)
+                    .await?,
+                ),
+                None => None,
+            };
+            let mut handovers = Vec::new();
+            for lead in leads {
+                let old: Option<(Option<i64>, Option<i64>)> =
+                    sqlx::query_as("SELECT team_id, key_worker_id FROM cases WHERE id = $1")
+                        .bind(lead.case_id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let Some((old_team, old_worker)) = old else {
+                    continue;
+                };
+                let changes = [
+                    ("team", old_team, lead.team_id),
+                    ("key_worker", old_worker, lead.key_worker_id),
+                ];
+                for (change, old, new) in changes {
+                    if old == Some(new) {
+                        continue;
+                    }
+                    let column = if change == "team" {
+                        "team_id"
+                    } else {
+                        "key_worker_id"
+                    };
+                    sqlx::query(&format!(
+                        "UPDATE cases SET {column} = $1, updated_at = $2 WHERE id = $3"
+                    ))
+                    .bind(new)
+                    .bind(now)
+                    .bind(lead.case_id)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO case_history (case_id, import_id, change, old_value, new_value, at, by_person) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(lead.case_id)
+                    .bind(import_id)
+                    .bind(change)
+                    .bind(old.map(|v| v.to_string()))
+                    .bind(new.to_string())
+                    .bind(now)
+                    .bind(by)
+                    .execute(&mut *tx)
+                    .await?;
+                    if let (true, Some(from)) = (change == "key_worker", old) {
+                        handovers
+                            .extend(side::hand_over(&mut tx, lead.case_id, from, new, now).await?);
+                    }
+                }
+            }
+            side::write_notices(self, &mut tx, &handed_over(&handovers), now).await?;
+            tx.commit().await?;
+            Ok(import_id)
+        })
+    }
+
     /// Active staff with their roles, for matching names and emails in directory files.
     pub async fn staff_refs(&self) -> StoreResult<Vec<StaffRef>> {
         on_db!(self, |pool| {

@@ -216,7 +216,7 @@ impl Store {
         child_ids: &[&str],
     ) -> StoreResult<Vec<ExistingCase>> {
         on_db!(self, |pool| {
-            let rows: Vec<(i64, String, String, i64, Option<i64>)> = sqlx::query_as(
+            let rows: Vec<(i64, String, String, Option<i64>, Option<i64>)> = sqlx::query_as(
                 "SELECT id, child_unique_id, subject, team_id, key_worker_id FROM cases",
             )
             .fetch_all(pool)
@@ -323,7 +323,7 @@ impl Store {
                     import_id,
                     "created",
                     None,
-                    Some(case.team_id.to_string()),
+                    case.team_id.map(|t| t.to_string()),
                     now,
                 )
                 .await?;
@@ -350,7 +350,7 @@ impl Store {
                         change.case_id,
                         import_id,
                         "team",
-                        Some(old.to_string()),
+                        old.map(|t| t.to_string()),
                         Some(new.to_string()),
                         now,
                     )

@@ -81,7 +81,7 @@ pub use audits::{
     MoveRow,
 };
 pub use difference::{InterviewTimeRow, NewSummary, SummaryRow};
-pub use directory::{TeamDirectoryRow, TeamUpdate};
+pub use directory::{LeadPractitioner, TeamDirectoryRow, TeamUpdate};
 pub use imports::{Handover, ImportRow, NewWorker};
 pub use learning::{
     DomainGradeRow, InviteeRow, LearningSessionRow, NewsletterRow, ReportAuditRow,
@@ -325,6 +325,8 @@ pub struct PersonSummary {
 pub struct CaseQuery {
     pub team_id: Option<i64>,
     pub list: Option<AnnexList>,
+    /// Only cases with no lead practitioner (never drawn until one is set).
+    pub without_lead_practitioner: bool,
     pub limit: i64,
     pub offset: i64,
 }
@@ -335,8 +337,9 @@ pub struct CaseListing {
     pub id: i64,
     pub child_unique_id: String,
     pub subject: String,
-    pub team_id: i64,
-    pub team: String,
+    /// `None` while the case's team and lead practitioner are unknown (never drawn).
+    pub team_id: Option<i64>,
+    pub team: Option<String>,
     pub key_worker: Option<String>,
     pub team_manager: Option<String>,
     pub service_manager: Option<String>,
@@ -351,8 +354,8 @@ struct CaseRowRaw {
     id: i64,
     child_unique_id: String,
     subject: String,
-    team_id: i64,
-    team: String,
+    team_id: Option<i64>,
+    team: Option<String>,
     key_worker_id: Option<i64>,
     key_worker: Option<String>,
     team_manager_id: Option<i64>,
@@ -399,17 +402,18 @@ const CASE_COLUMNS: &str = "SELECT c.id, c.child_unique_id, c.subject, c.team_id
       WHERE rc.case_id = c.id AND rc.withdrawn_at IS NULL AND r.status = 'confirmed' \
       ORDER BY rc.id DESC LIMIT 1) AS auditor_id \
      FROM cases c \
-     JOIN teams t ON t.id = c.team_id \
+     LEFT JOIN teams t ON t.id = c.team_id \
      LEFT JOIN people kw ON kw.id = c.key_worker_id \
      LEFT JOIN people tm ON tm.id = t.team_manager_id \
      LEFT JOIN people sm ON sm.id = t.service_manager_id \
      LEFT JOIN people iro ON iro.id = c.iro_id ";
 
-/// Counts of open cases for one team, per Annex A list.
+/// Counts of open cases for one team (`None`: cases whose team is not known yet), per
+/// Annex A list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PoolCount {
-    pub team_id: i64,
-    pub team: String,
+    pub team_id: Option<i64>,
+    pub team: Option<String>,
     pub list: AnnexList,
     pub cases: i64,
 }
@@ -451,11 +455,33 @@ impl Store {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(5));
             create_private(options.get_filename())?;
+            // Migrations run on their own connection with foreign keys off, as SQLite's
+            // way of rebuilding a table needs (the pragma is ignored inside the
+            // transaction each migration runs in); the keys are checked after.
+            {
+                use sqlx::Connection;
+                let mut conn =
+                    sqlx::SqliteConnection::connect_with(&options.clone().foreign_keys(false))
+                        .await?;
+                sqlx::migrate!("../migrations/sqlite")
+                    .run(&mut conn)
+                    .await?;
+                let broken: Vec<(String, Option<i64>, String)> =
+                    sqlx::query_as("SELECT \"table\", rowid, parent FROM pragma_foreign_key_check")
+                        .fetch_all(&mut conn)
+                        .await?;
+                if let Some((table, row, parent)) = broken.first() {
+                    return Err(StoreError::Corrupt(format!(
+                        "after migrating, {} rows break foreign keys; the first: {table} row {row:?} to {parent}",
+                        broken.len()
+                    )));
+                }
+                conn.close().await?;
+            }
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .connect_with(options)
                 .await?;
-            sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
             Db::Sqlite(pool)
         };
         Ok(Store {
@@ -759,15 +785,17 @@ impl Store {
         query: &CaseQuery,
     ) -> StoreResult<(Vec<CaseListing>, i64)> {
         on_db!(self, |pool| {
-            let mut count =
-                QueryBuilder::new("SELECT COUNT(*) FROM cases c JOIN teams t ON t.id = c.team_id");
+            let mut count = QueryBuilder::new(
+                "SELECT COUNT(*) FROM cases c LEFT JOIN teams t ON t.id = c.team_id",
+            );
             side::push_case_scope(&mut count, actor, query);
             let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
 
             let mut select = QueryBuilder::new(CASE_COLUMNS);
             side::push_case_scope(&mut select, actor, query);
             select
-                .push(" ORDER BY t.name, c.child_unique_id LIMIT ")
+                // Cases without a team last, the same on both backends.
+                .push(" ORDER BY CASE WHEN t.name IS NULL THEN 1 ELSE 0 END, t.name, c.child_unique_id LIMIT ")
                 .push_bind(query.limit)
                 .push(" OFFSET ")
                 .push_bind(query.offset);
@@ -854,13 +882,15 @@ impl Store {
     /// Open cases per team and Annex A list: the pool a draw will take from.
     pub async fn pool_counts(&self) -> StoreResult<Vec<PoolCount>> {
         on_db!(self, |pool| {
-            let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(
-            "SELECT t.id, t.name, l.annex_list, COUNT(*) FROM cases c \
-             JOIN teams t ON t.id = c.team_id JOIN case_lists l ON l.case_id = c.id \
-             WHERE c.closed_on IS NULL GROUP BY t.id, t.name, l.annex_list ORDER BY t.name, l.annex_list",
-        )
-        .fetch_all(pool)
-        .await?;
+            // Cases without a team come last, the same on both backends.
+            let rows: Vec<(Option<i64>, Option<String>, i64, i64)> = sqlx::query_as(
+                "SELECT t.id, t.name, l.annex_list, COUNT(*) FROM cases c \
+             LEFT JOIN teams t ON t.id = c.team_id JOIN case_lists l ON l.case_id = c.id \
+             WHERE c.closed_on IS NULL GROUP BY t.id, t.name, l.annex_list \
+             ORDER BY CASE WHEN t.name IS NULL THEN 1 ELSE 0 END, t.name, l.annex_list",
+            )
+            .fetch_all(pool)
+            .await?;
             rows.into_iter()
                 .map(|(team_id, team, number, cases)| {
                     let list = AnnexList::from_number(number).ok_or_else(|| {
@@ -1191,6 +1221,9 @@ pub(crate) fn push_case_scope<'a>(qb: &mut QueryBuilder<'a, DB>, actor: &Actor, 
     }
     if let Some(team_id) = query.team_id {
         qb.push(" AND c.team_id = ").push_bind(team_id);
+    }
+    if query.without_lead_practitioner {
+        qb.push(" AND c.key_worker_id IS NULL");
     }
     if let Some(list) = query.list {
         qb.push(" AND EXISTS (SELECT 1 FROM case_lists l WHERE l.case_id = c.id AND l.annex_list = ")

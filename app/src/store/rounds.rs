@@ -169,7 +169,7 @@ impl Store {
     }
 
     /// For each filter, the open cases (in ID order) that may be drawn for `month`: with a
-    /// key worker (nobody could take an unallocated case's audit through), not already in
+    /// team and key worker (nobody could take an unallocated case's audit through), not already in
     /// another round that is not closed, and not selected in any round for the
     /// `exclude_months` months before it. Also how many cases the filters would otherwise
     /// have taken but have no key worker. One pass over the pool, whatever the strata.
@@ -203,8 +203,8 @@ impl Store {
                 super::Dialect::Postgres => "string_agg",
             };
             let packed: Option<String> = sqlx::query_scalar(&format!(
-                "SELECT {concat}(c.id || ':' || c.team_id || ':' || l.annex_list || ':' || \
-             CASE WHEN c.key_worker_id IS NULL THEN 0 ELSE 1 END, ',') \
+                "SELECT {concat}(c.id || ':' || COALESCE(c.team_id, 0) || ':' || l.annex_list || ':' || \
+             CASE WHEN c.key_worker_id IS NULL OR c.team_id IS NULL THEN 0 ELSE 1 END, ',') \
              FROM cases c JOIN case_lists l ON l.case_id = c.id WHERE c.closed_on IS NULL"
             ))
             .fetch_one(pool)
