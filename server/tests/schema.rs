@@ -150,7 +150,9 @@ async fn a_sqlite_database_from_before_lead_practitioners_upgrades_with_its_rows
     }
     pool.close().await;
 
-    let store = Store::connect(&url).await.expect("the old database upgrades");
+    let store = Store::connect(&url)
+        .await
+        .expect("the old database upgrades");
     let Db::Sqlite(pool) = store.db() else {
         unreachable!()
     };

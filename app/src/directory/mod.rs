@@ -85,7 +85,7 @@ pub(crate) mod ssr {
         let mut told = crate::store::Notices::new();
         let id = store
             .set_lead_practitioners(upload, leads, by, crate::server::clock::now(), |h| {
-                let notices = crate::imports::ssr::handover_notices(&programme, h);
+                let notices = crate::server::handover_notices(&programme, h);
                 told = notices.clone();
                 notices
             })

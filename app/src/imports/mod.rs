@@ -56,7 +56,7 @@ impl ImportView {
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) mod ssr {
+mod ssr {
     use super::*;
     use crate::domain::annex_import::AnnexUpload;
     use crate::domain::pool_update::{plan, Plan};
@@ -112,49 +112,6 @@ pub(crate) mod ssr {
             .map_err(failed("plan staged"))?;
         let planned = plan(&upload, &directory, &existing);
         Ok((upload, planned))
-    }
-
-    /// What a case's audit moving to its new key worker tells: both key workers, and a
-    /// live event for the audit's people and the programme.
-    pub(crate) fn handover_notices(
-        programme: &[i64],
-        handovers: &[crate::store::Handover],
-    ) -> crate::store::Notices {
-        use crate::store::NewAlert;
-        let mut notices = crate::store::Notices::new();
-        for h in handovers {
-            let link = format!("/audits/{}", h.audit_id);
-            notices.alert(NewAlert {
-                person_id: h.to,
-                kind: crate::domain::alert::AlertKind::AuditHandedOver,
-                case_id: Some(h.case_id),
-                link: link.clone(),
-                body: format!(
-                    "Case {} is now allocated to you, and so are the open steps of its audit.",
-                    h.child_unique_id
-                ),
-            });
-            notices.alert(NewAlert {
-                person_id: h.from,
-                kind: crate::domain::alert::AlertKind::AuditHandedOver,
-                case_id: Some(h.case_id),
-                link: "/tray".into(),
-                body: format!(
-                    "Case {} is allocated to another key worker; its open audit has moved to them.",
-                    h.child_unique_id
-                ),
-            });
-            let mut people = programme.to_vec();
-            people.extend([h.auditor_id, h.from, h.to]);
-            people.sort_unstable();
-            people.dedup();
-            notices.event(
-                people,
-                "audit",
-                serde_json::json!({ "audit_id": h.audit_id, "handed_over": true }).to_string(),
-            );
-        }
-        notices
     }
 
     pub async fn staged(store: &Store, import_id: i64) -> Result<ImportRow, AppError> {
@@ -509,7 +466,7 @@ pub async fn apply_import(import_id: i64) -> Result<PlanSummary, AppError> {
             .map_err(failed("read the programme's people"))?;
         let mut told = Notices::new();
         let tell = |handovers: &[crate::store::Handover]| {
-            let notices = ssr::handover_notices(&programme, handovers);
+            let notices = handover_notices(&programme, handovers);
             told = notices.clone();
             notices
         };

@@ -526,3 +526,46 @@ fn session_cookie(token: &str, secure: bool, clear: bool) -> String {
     let max_age = if clear { "; Max-Age=0" } else { "" };
     format!("{name}={token}; Path=/; HttpOnly; SameSite=Lax{max_age}{secure}")
 }
+
+/// What a case's audit moving to its new key worker tells: both key workers, and a
+/// live event for the audit's people and the programme.
+pub fn handover_notices(
+    programme: &[i64],
+    handovers: &[crate::store::Handover],
+) -> crate::store::Notices {
+    use crate::store::NewAlert;
+    let mut notices = crate::store::Notices::new();
+    for h in handovers {
+        let link = format!("/audits/{}", h.audit_id);
+        notices.alert(NewAlert {
+            person_id: h.to,
+            kind: crate::domain::alert::AlertKind::AuditHandedOver,
+            case_id: Some(h.case_id),
+            link: link.clone(),
+            body: format!(
+                "Case {} is now allocated to you, and so are the open steps of its audit.",
+                h.child_unique_id
+            ),
+        });
+        notices.alert(NewAlert {
+            person_id: h.from,
+            kind: crate::domain::alert::AlertKind::AuditHandedOver,
+            case_id: Some(h.case_id),
+            link: "/tray".into(),
+            body: format!(
+                "Case {} is allocated to another key worker; its open audit has moved to them.",
+                h.child_unique_id
+            ),
+        });
+        let mut people = programme.to_vec();
+        people.extend([h.auditor_id, h.from, h.to]);
+        people.sort_unstable();
+        people.dedup();
+        notices.event(
+            people,
+            "audit",
+            serde_json::json!({ "audit_id": h.audit_id, "handed_over": true }).to_string(),
+        );
+    }
+    notices
+}
