@@ -62,7 +62,7 @@ test('the Team Manager reviews the actions and the QA Manager sees it finalised 
   assert.match(await row.innerText(), /Not assigned/);
   assert.match(await row.innerText(), /1 of 1 open/);
   await row.getByRole('button', { name: 'Assign' }).tap();
-  await qa.page.getByTestId('assigned').getByText('1 action review(s) assigned').waitFor();
+  await qa.page.getByTestId('assigned').getByText('1 action review assigned').waitFor();
   await row.getByText('With the Team Manager').waitFor();
   await quiet(qa.page);
   await row.getByText('With the Team Manager').waitFor();

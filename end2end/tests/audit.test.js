@@ -74,7 +74,12 @@ test('an audit from arranging the discussion to the filed record, on a tablet', 
   await kw.page.getByTestId('agreed-time').waitFor();
   const ics = await kw.page.request.get(`${url}/discussion.ics`);
   assert.equal(ics.status(), 200);
-  assert.match(await ics.text(), /DTSTART:20300108T100000/);
+  // Parsed back: London time with its zone defined, and a link a calendar can open.
+  const invitation = (await ics.text()).replace(/\r\n /g, '');
+  assert.match(invitation, /\r\nDTSTART;TZID=Europe\/London:20300108T100000\r\n/);
+  assert.match(invitation, /BEGIN:VTIMEZONE\r\nTZID:Europe\/London\r\n/);
+  assert.match(invitation, /\r\nURL:https?:\/\/[^\r\n/]+\/audits\/\d+\r\n/);
+  assert.equal(await kw.page.getByTestId('ics-link').count(), 1);
 
   // The auditor fills in the form: autosaved, then with the network cut, then back.
   await auditor.page.reload();
@@ -154,6 +159,9 @@ test('an audit from arranging the discussion to the filed record, on a tablet', 
   await auditor.page.getByTestId('case-note').waitFor();
   assert.match(await auditor.page.getByTestId('audit-state').innerText(), /Completed/);
   assert.match(await auditor.page.getByTestId('case-note').innerText(), /Share the plan with the school/);
+  // The action's due date reads as every other date does; a done audit offers no invitation.
+  assert.match(await auditor.page.locator('body').innerText(), /Share the plan with the school\s+Team Manager\s+5 March 2027/);
+  assert.equal(await auditor.page.getByTestId('ics-link').count(), 0);
 
   // The Team Manager finds the alert and reads the filed audit and case note.
   const tm = await tablet();

@@ -231,10 +231,16 @@ async fn an_audit_goes_from_assigned_to_filed_by_the_right_people_only() {
         .starts_with("text/calendar"));
     let unfolded = ics.body.replace("\r\n ", "");
     assert!(
-        unfolded.contains("\r\nDTSTART:20300108T100000\r\n"),
+        unfolded.contains("\r\nDTSTART;TZID=Europe/London:20300108T100000\r\n"),
         "{unfolded}"
     );
-    assert!(unfolded.contains("\r\nDTEND:20300108T113000\r\n"));
+    assert!(unfolded.contains("\r\nDTEND;TZID=Europe/London:20300108T113000\r\n"));
+    assert!(unfolded.contains("\r\nBEGIN:VTIMEZONE\r\nTZID:Europe/London\r\n"));
+    // Absolute, from PUBLIC_URL: a calendar opens it outside the app.
+    assert!(
+        unfolded.contains(&format!("\r\nURL:http://127.0.0.1:3000/audits/{a}\r\n")),
+        "{unfolded}"
+    );
     let stranger = app.sign_in("kw.early-help-north.1@anytown.example").await;
     if stranger != kw {
         let r = app

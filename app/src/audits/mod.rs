@@ -450,8 +450,8 @@ pub async fn propose_times(
                 case_id: Some(row.case_id),
                 link: format!("/audits/{audit_id}"),
                 body: format!(
-                    "{} time(s) proposed to discuss the audit of case {}. Choose one.",
-                    times.len(),
+                    "{} proposed to discuss the audit of case {}. Choose one.",
+                    crate::domain::words::count(times.len(), "time", "times"),
                     row.child_unique_id
                 ),
             });
@@ -829,9 +829,9 @@ pub async fn complete_audit(
                 case_id: Some(row.case_id),
                 link: record.clone(),
                 body: format!(
-                    "The audit of case {} is filed to the child's record for your consideration ({} required actions).",
+                    "The audit of case {} is filed to the child's record for your consideration ({}).",
                     row.child_unique_id,
-                    actions.len()
+                    crate::domain::words::count(actions.len(), "required action", "required actions")
                 ),
             });
         }
@@ -842,9 +842,9 @@ pub async fn complete_audit(
                 case_id: Some(row.case_id),
                 link: record.clone(),
                 body: format!(
-                    "Audit recommendations to complete: case {} ({} required actions).",
+                    "Audit recommendations to complete: case {} ({}).",
                     row.child_unique_id,
-                    actions.len()
+                    crate::domain::words::count(actions.len(), "required action", "required actions")
                 ),
             });
         }
@@ -1026,8 +1026,12 @@ pub async fn discussion_ics(
             "Discussion of the audit of case {} between the auditor and the key worker.",
             row.child_unique_id
         ),
-        url: &format!("/audits/{audit_id}"),
-        london: false,
+        // A calendar opens the link outside the app: it must be absolute.
+        url: &format!(
+            "{}/audits/{audit_id}",
+            site.public_url.trim_end_matches('/')
+        ),
+        london: true,
     }
     .to_ics();
     (

@@ -239,7 +239,9 @@ fn Audit(
         {match agreed {
             Some(t) => view! {
                 <p class="body" data-testid="agreed-time">{format!("Agreed: {} for {} minutes.", t.starts_at.format("%A %-d %B %Y at %H:%M"), t.minutes)}</p>
-                <p class="body"><a href=format!("/audits/{id}/discussion.ics") download>"Add to your calendar (.ics)"</a></p>
+                {(!state.locked()).then(|| view! {
+                    <p class="body"><a href=format!("/audits/{id}/discussion.ics") download data-testid="ics-link">"Add to your calendar (.ics)"</a></p>
+                })}
             }.into_any(),
             None => view! {
                 <ul class="list" data-testid="proposed-times">
@@ -398,10 +400,10 @@ fn DraftView(
         </dl>
         <h3 class="heading-s">"Required actions"</h3>
         {if draft.actions.is_empty() { view! { <p class="body">"None."</p> }.into_any() } else { view! {
-            <table class="table"><thead><tr><th scope="col">"Action"</th><th scope="col">"Owner"</th><th scope="col">"Due"</th><th scope="col">"Status"</th></tr></thead>
+            <crate::ui::TableWrap><table class="table"><thead><tr><th scope="col">"Action"</th><th scope="col">"Owner"</th><th scope="col">"Due"</th><th scope="col">"Status"</th></tr></thead>
             <tbody>{draft.actions.into_iter().map(|a| view! {
-                <tr><td>{a.action}</td><td>{a.owner}</td><td>{a.due_on}</td><td>{if a.status == ActionStatus::Done { "Done" } else { "Open" }}</td></tr>
-            }).collect_view()}</tbody></table>
+                <tr><td>{a.action}</td><td>{a.owner}</td><td>{crate::ui::long_date(&a.due_on)}</td><td>{if a.status == ActionStatus::Done { "Done" } else { "Open" }}</td></tr>
+            }).collect_view()}</tbody></table></crate::ui::TableWrap>
         }.into_any() }}
     }
 }
@@ -606,7 +608,10 @@ fn AuditForm(
                     }
                 }).collect_view()}
             </fieldset>
-            <button type="submit" class="button button--secondary">"Save draft"</button>
+            // Kept in view at the foot of the screen while the long form scrolls.
+            <div class="sticky-actions" data-testid="sticky-save">
+                <button type="submit" class="button button--secondary">"Save draft"</button>
+            </div>
             {can_complete.then(|| view! {
                 <h2 class="heading-m">"Complete the audit"</h2>
                 <p class="body">"Completing saves the form as it is on this screen, locks the audit, files it to the child's record with its case note, and tells the key worker, the Team Manager and the Service Manager. Later changes only through moderation. If you have changed a grade or finding since the key worker confirmed them, they are asked to confirm again first."</p>

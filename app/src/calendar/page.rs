@@ -58,7 +58,7 @@ pub fn CalendarPage() -> impl IntoView {
                     match days.await {
                         Ok(list) if list.is_empty() => view! { <p class="body">"None yet."</p> }.into_any(),
                         Ok(list) => view! {
-                            <table class="table" data-testid="closure-days">
+                            <crate::ui::TableWrap><table class="table" data-testid="closure-days">
                                 <thead><tr><th scope="col">"Date"</th><th scope="col">"Kind"</th><th scope="col">"Reason"</th></tr></thead>
                                 <tbody>
                                     {list.into_iter().map(|d| view! {
@@ -69,7 +69,7 @@ pub fn CalendarPage() -> impl IntoView {
                                         </tr>
                                     }).collect_view()}
                                 </tbody>
-                            </table>
+                            </table></crate::ui::TableWrap>
                         }.into_any(),
                         Err(error) => view! { <ErrorView error/> }.into_any(),
                     }

@@ -32,6 +32,7 @@ pub mod staff_import;
 pub mod themes;
 pub mod throttle;
 pub mod trail;
+pub mod words;
 
 pub use access::{case_access, Actor, CaseAccess, CaseAllocation};
 pub use annex::{AnnexList, Subject};

@@ -558,13 +558,7 @@ pub fn audit_numbers(ids: &[i64]) -> String {
     }
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
+use super::words::count as plural;
 
 /// Themes of one finding, most audits first (then by name), with the audits that have each.
 fn by_theme(tags: &[TaggedFinding], finding: Finding) -> Vec<(String, Vec<i64>, usize)> {

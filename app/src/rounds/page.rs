@@ -48,7 +48,7 @@ pub fn RoundsPage() -> impl IntoView {
                         match rounds.await {
                             Ok(list) if list.is_empty() => view! { <p class="body">"There are no rounds yet."</p> }.into_any(),
                             Ok(list) => view! {
-                                <table class="table" data-testid="rounds-table">
+                                <crate::ui::TableWrap><table class="table" data-testid="rounds-table">
                                     <thead><tr>
                                         <th scope="col">"Audit month"</th>
                                         <th scope="col">"Due"</th>
@@ -65,7 +65,7 @@ pub fn RoundsPage() -> impl IntoView {
                                             </tr>
                                         }).collect_view()}
                                     </tbody>
-                                </table>
+                                </table></crate::ui::TableWrap>
                             }.into_any(),
                             Err(error) => view! { <ErrorView error/> }.into_any(),
                         }
@@ -251,11 +251,11 @@ fn AssignForm(id: i64, form: Assignments, assign: ServerAction<AssignAuditors>) 
             {if waiting == 0 { "Every selected case has an auditor. You can change them here.".to_string() }
              else { format!("{waiting} cases need an auditor. The suggestions spread the work evenly and never ask anyone to audit their own team's cases; change any you need to.") }}
         </p>
-        {move || saved().map(|n| view! { <p class="body" role="status" data-testid="assign-saved"><Tag text="Saved" colour="green"/>{format!(" {n} auditors assigned or changed. They have been told.")}</p> })}
+        {move || saved().map(|n| view! { <p class="body" role="status" data-testid="assign-saved"><Tag text="Saved" colour="green"/>{format!(" {} assigned or changed. They have been told.", crate::domain::words::count(n as usize, "auditor", "auditors"))}</p> })}
         {move || view! { <ErrorSummary errors=errors()/> }}
         <ActionForm action=assign attr:data-testid="assign-form">
             <input type="hidden" name="round_id" value=id.to_string()/>
-            <table class="table">
+            <crate::ui::TableWrap><table class="table">
                 <thead><tr>
                     <th scope="col">"Child Unique ID"</th>
                     <th scope="col">"Team"</th>
@@ -297,7 +297,7 @@ fn AssignForm(id: i64, form: Assignments, assign: ServerAction<AssignAuditors>) 
                         }
                     }).collect_view()}
                 </tbody>
-            </table>
+            </table></crate::ui::TableWrap>
             <button type="submit" class="button" disabled=move || assign.pending().get()>"Save auditors"</button>
         </ActionForm>
     }
@@ -400,7 +400,7 @@ fn DrawResult(
                     {format!("{} of {} asked for, from {} eligible.", s.selected.len(), s.quota, s.eligible)}
                     {short.then(|| view! { " " <Tag text="Fewer eligible than the quota: all were taken" colour="red"/> })}
                 </p>
-                <table class="table">
+                <crate::ui::TableWrap><table class="table">
                     <thead><tr>
                         <th scope="col">"Child Unique ID"</th>
                         <th scope="col">"Team"</th>
@@ -439,7 +439,7 @@ fn DrawResult(
                             }
                         }).collect_view()}
                     </tbody>
-                </table>
+                </table></crate::ui::TableWrap>
             }
         }).collect_view()}
     }

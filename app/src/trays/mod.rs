@@ -296,13 +296,16 @@ fn TrayList(view: TrayView, mark: ServerAction<MarkAlertRead>) -> impl IntoView 
                     {a.archived.then(|| view! { <Tag text="Archived" colour="grey"/> })}
                     <p class="body">{a.body}</p>
                     <p class="hint">{a.created_at.format("%-d %B %Y, %H:%M").to_string()}</p>
-                    {a.link.map(|href| view! { <a class="tray__link" href=href>"Open"</a> })}
-                    {(!a.read && !a.archived).then(|| view! {
-                        <ActionForm action=mark attr:class="inline-form">
-                            <input type="hidden" name="alert_id" value=a.id.to_string()/>
-                            <button type="submit" class="button button--secondary">"Mark as read"</button>
-                        </ActionForm>
-                    })}
+                    // Apart, so a finger on a tablet cannot touch both (WCAG 2.2's target spacing).
+                    <div class="button-group tray__actions">
+                        {a.link.map(|href| view! { <a class="tray__link" href=href>"Open"</a> })}
+                        {(!a.read && !a.archived).then(|| view! {
+                            <ActionForm action=mark attr:class="inline-form">
+                                <input type="hidden" name="alert_id" value=a.id.to_string()/>
+                                <button type="submit" class="button button--secondary">"Mark as read"</button>
+                            </ActionForm>
+                        })}
+                    </div>
                 </li>
             }).collect_view()}
         </ul>

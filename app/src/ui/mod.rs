@@ -240,6 +240,28 @@ pub fn Pagination(page: u32, pages: u32, href: impl Fn(u32) -> String) -> impl I
 /// The error summary at the top of a form: each message links to its field. It takes the
 /// focus when it appears, as GOV.UK's does, unless `keep_focus` (an autosave's problems
 /// appear while the person is still typing).
+/// A date as every page writes it ("31 January 2027"), from the form's ISO text; anything
+/// else (a half-typed date in a draft) is shown as it is, and nothing as "Not set".
+pub fn long_date(iso: &str) -> String {
+    match chrono::NaiveDate::parse_from_str(iso.trim(), "%Y-%m-%d") {
+        Ok(d) => d.format("%-d %B %Y").to_string(),
+        Err(_) if iso.trim().is_empty() => "Not set".into(),
+        Err(_) => iso.to_string(),
+    }
+}
+
+/// A table that may be wider than the screen: it scrolls sideways inside its own region,
+/// which keyboard users can reach and screen readers announce, with a shadow at the edge
+/// that has more (see `.table-wrap` in the stylesheet).
+#[component]
+pub fn TableWrap(children: Children) -> impl IntoView {
+    view! {
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column">
+            {children()}
+        </div>
+    }
+}
+
 #[component]
 pub fn ErrorSummary(errors: Vec<FieldError>, #[prop(optional)] keep_focus: bool) -> impl IntoView {
     let summary = NodeRef::<leptos::html::Div>::new();
@@ -509,5 +531,17 @@ pub fn ProblemTable(problems: Vec<crate::domain::annex_import::Problem>) -> impl
                 }).collect_view()}
             </tbody>
         </table></div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::long_date;
+
+    #[test]
+    fn dates_are_written_long_and_anything_else_as_it_is() {
+        assert_eq!(long_date("2027-01-31"), "31 January 2027");
+        assert_eq!(long_date(" "), "Not set");
+        assert_eq!(long_date("31/01"), "31/01");
     }
 }
