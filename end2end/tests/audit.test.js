@@ -48,7 +48,7 @@ test('an audit from arranging the discussion to the filed record, on a tablet', 
   const auditor = await tablet();
   await signIn(auditor.page, 'auditor.1@anytown.example');
   await auditor.page.waitForURL(`${BASE}/`);
-  await auditor.page.getByRole('link', { name: 'Audits' }).tap();
+  await auditor.page.getByRole('link', { name: 'Audits', exact: true }).tap();
   await auditor.page.getByRole('link', { name: audit.child_unique_id }).tap();
   await auditor.page.waitForURL(url);
   await hydrated(auditor.page);

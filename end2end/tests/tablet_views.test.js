@@ -1,0 +1,120 @@
+// What a walk-through at 768×1024 found wrong (issue 19), checked at 768 px and 320 px:
+// wide tables scroll inside their own region and say so, the tray's links sit apart, the
+// long audit form keeps Save draft in view, and counts read as plain English.
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const {
+  BASE, TABLET, launch, hydrated, signIn, session, call, ok, keyWorkerOf, assignedRound,
+} = require('./helpers');
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { if (browser) await browser.close(); });
+
+const PHONE = { width: 320, height: 800 };
+
+/** Every table on the page: it fits, or sits in a focusable region that scrolls sideways. */
+async function tablesFitOrScroll(page, what) {
+  const tables = await page.$$eval('table', (all) => all.map((t) => {
+    const wrap = t.closest('.table-wrap');
+    const box = t.getBoundingClientRect();
+    return {
+      fits: box.right <= document.documentElement.clientWidth + 1,
+      wrapped: !!wrap,
+      scrolls: !!wrap && getComputedStyle(wrap).overflowX === 'auto' && wrap.scrollWidth >= wrap.clientWidth,
+      focusable: !!wrap && wrap.tabIndex === 0 && wrap.getAttribute('role') === 'region',
+      wider: !!wrap && wrap.scrollWidth > wrap.clientWidth,
+    };
+  }));
+  assert.ok(tables.length > 0, `${what}: a table to check`);
+  for (const [i, t] of tables.entries()) {
+    assert.ok(t.wrapped && t.scrolls && t.focusable, `${what}: table ${i + 1} is not in a scrolling region: ${JSON.stringify(t)}`);
+  }
+  // Nothing else makes the page itself wider than the screen.
+  const pageWidth = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(pageWidth <= 1, `${what}: the page scrolls sideways by ${pageWidth} px`);
+  return tables;
+}
+
+test('the dashboard and the rounds page: every table fits or scrolls in its region, at 768 and 320 px', async () => {
+  await assignedRound('2027-01', { quota_6: '3', quota_7: '3' });
+  const context = await browser.newContext({ viewport: TABLET, hasTouch: true });
+  const page = await context.newPage();
+  await signIn(page, 'qa.manager@anytown.example');
+  await page.waitForURL(`${BASE}/`);
+  for (const viewport of [TABLET, PHONE]) {
+    await page.setViewportSize(viewport);
+    await page.goto(`${BASE}/dashboard`);
+    await page.locator('table').first().waitFor();
+    const tables = await tablesFitOrScroll(page, `the dashboard at ${viewport.width} px`);
+    if (viewport === PHONE) assert.ok(tables.some((t) => t.wider), 'at 320 px a figure table is wider than its region, and scrolls');
+    await page.goto(`${BASE}/rounds`);
+    await page.getByTestId('rounds-table').waitFor();
+    await tablesFitOrScroll(page, `the rounds page at ${viewport.width} px`);
+    await page.getByTestId('rounds-table').getByRole('link').first().tap();
+    await page.waitForURL(/\/rounds\/\d+$/);
+    await page.locator('table').first().waitFor();
+    await tablesFitOrScroll(page, `a round at ${viewport.width} px`);
+  }
+  await context.close();
+});
+
+test('the tray: Open and Mark as read are apart; the alert says "1 time" not "1 time(s)"', async () => {
+  const { rows } = await assignedRound('2027-02', { quota_7: '1' });
+  const id = rows[0].audit[0];
+  const auditor = await session('auditor.1@anytown.example');
+  ok(await call(auditor, 'propose_times', { audit_id: id, time_1: '2030-01-08T10:00' }), 'propose_times');
+  const kw = await keyWorkerOf(rows[0].team, id);
+  const context = await browser.newContext({ viewport: TABLET, hasTouch: true });
+  const page = await context.newPage();
+  await signIn(page, kw.email);
+  await page.waitForURL(`${BASE}/`);
+  for (const viewport of [TABLET, PHONE]) {
+    await page.setViewportSize(viewport);
+    await page.goto(`${BASE}/tray`);
+    const item = page.getByTestId('tray').locator('li').filter({ hasText: 'proposed to discuss' }).first();
+    await item.waitFor();
+    assert.match(await item.innerText(), /1 time proposed to discuss the audit of case/);
+    const open = await item.getByRole('link', { name: 'Open' }).boundingBox();
+    const mark = await item.getByRole('button', { name: 'Mark as read' }).boundingBox();
+    assert.ok(open.height >= 24 && open.width >= 24, `Open is a 24 px target at least: ${JSON.stringify(open)}`);
+    const apart = mark.x >= open.x + open.width + 8 || mark.y >= open.y + open.height + 8;
+    assert.ok(apart, `at ${viewport.width} px Open ${JSON.stringify(open)} and Mark as read ${JSON.stringify(mark)} are too close`);
+  }
+  await context.close();
+});
+
+test('the long audit form keeps Save draft in view while it scrolls, at 768 and 320 px', async () => {
+  const { rows } = await assignedRound('2027-03', { quota_7: '1' });
+  const id = rows[0].audit[0];
+  const auditor = await session('auditor.1@anytown.example');
+  ok(await call(auditor, 'propose_times', { audit_id: id, time_1: '2030-01-08T10:00' }), 'propose_times');
+  const kw = await keyWorkerOf(rows[0].team, id);
+  const time = ok(await call(kw.cookie, 'audit_detail', { audit_id: id }), 'audit_detail').times[0];
+  ok(await call(kw.cookie, 'accept_time', { audit_id: id, time_id: time.id }), 'accept_time');
+  const context = await browser.newContext({ viewport: TABLET, hasTouch: true });
+  const page = await context.newPage();
+  await signIn(page, 'auditor.1@anytown.example');
+  await page.waitForURL(`${BASE}/`);
+  for (const viewport of [TABLET, PHONE]) {
+    await page.setViewportSize(viewport);
+    await page.goto(`${BASE}/audits/${id}`);
+    await page.getByTestId('audit-form').waitFor();
+    await hydrated(page);
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    assert.ok(height > viewport.height * 2, `the form is long (${height} px)`);
+    const save = page.getByTestId('sticky-save').getByRole('button', { name: 'Save draft' });
+    for (const at of [0.1, 0.4]) {
+      await page.evaluate((f) => window.scrollTo(0, document.documentElement.scrollHeight * f), at);
+      await page.waitForTimeout(100);
+      const box = await save.boundingBox();
+      assert.ok(box && box.y >= 0 && box.y + box.height <= viewport.height + 1,
+        `at ${viewport.width} px, scrolled to ${at * 100}%, Save draft is off screen: ${JSON.stringify(box)}`);
+    }
+    // Saving from there works.
+    await page.fill('#strengths', `Kept in view at ${viewport.width} px`);
+    await save.tap();
+    await page.getByTestId('save-status').getByText('All changes saved').waitFor();
+  }
+  await context.close();
+});
