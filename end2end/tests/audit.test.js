@@ -59,7 +59,9 @@ test('an audit from arranging the discussion to the filed record, on a tablet', 
   await auditor.page.fill('#time-1', '2030-01-08T10:00');
   await auditor.page.fill('#time-2', '2030-01-09T14:30');
   await auditor.page.getByRole('button', { name: 'Send the times' }).tap();
-  await auditor.page.getByText('Tuesday 8 January 2030 at 10:00', { exact: false }).waitFor();
+  await auditor.page.getByTestId('proposed-times').getByText('Tuesday 8 January 2030 at 10:00', { exact: false }).waitFor();
+  // The proposal is in the audit's history too.
+  assert.match(await auditor.page.getByTestId('audit-history').innerText(), /2 discussion times proposed by [^:\n]+: Tuesday 8 January 2030 at 10:00; Wednesday 9 January 2030 at 14:30/);
 
   // The key worker finds the alert and accepts a time; the invitation downloads.
   const kw = await tablet();

@@ -1,6 +1,7 @@
 // What a walk-through at 768×1024 found wrong (issue 19), checked at 768 px and 320 px:
 // wide tables scroll inside their own region and say so, the tray's links sit apart, the
-// long audit form keeps Save draft in view, and counts read as plain English.
+// long audit form keeps Save draft in view, counts read as plain English, the history lists
+// proposed times, and the IRO's page is plain about the feedback it does not show.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const {
@@ -116,5 +117,33 @@ test('the long audit form keeps Save draft in view while it scrolls, at 768 and 
     await save.tap();
     await page.getByTestId('save-status').getByText('All changes saved').waitFor();
   }
+  // The history has each step in order, the proposal of times included.
+  assert.match(await page.getByTestId('audit-history').innerText(),
+    /1 discussion time proposed by [^:\n]+: Tuesday 8 January 2030 at 10:00[\s\S]*Discussion arranged by /);
+  await context.close();
+});
+
+test("the IRO's page says the family's feedback is not theirs to see, not that there is none", async () => {
+  const { rows } = await assignedRound('2027-04', { quota_7: '1' });
+  const id = rows[0].audit[0];
+  const auditor = await session('auditor.1@anytown.example');
+  ok(await call(auditor, 'record_feedback', {
+    audit_id: id, from_whom: 'child', how: 'visit', given_on: '2026-11-20', said: 'My worker listens to me.',
+  }), 'record_feedback');
+  let iro = null;
+  for (let n = 1; n <= 4 && !iro; n += 1) {
+    const email = `iro.${n}@anytown.example`;
+    if ((await call(await session(email), 'audit_detail', { audit_id: id })).status === 200) iro = email;
+  }
+  assert.ok(iro, 'the case has an IRO / CP Chair among the demo IROs');
+  const context = await browser.newContext({ viewport: TABLET, hasTouch: true });
+  const page = await context.newPage();
+  await signIn(page, iro);
+  await page.waitForURL(`${BASE}/`);
+  await page.goto(`${BASE}/audits/${id}`);
+  await page.getByTestId('no-feedback').waitFor();
+  assert.equal(await page.getByTestId('no-feedback').innerText(), 'You have not given feedback on this audit yet.');
+  assert.match(await page.getByTestId('iro-feedback-note').innerText(), /What the child, family and carers said is kept for the auditor/);
+  assert.doesNotMatch(await page.locator('body').innerText(), /No feedback recorded yet|My worker listens to me/);
   await context.close();
 });

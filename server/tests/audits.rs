@@ -765,3 +765,35 @@ async fn a_revised_template_applies_to_new_audits_only() {
     assert_eq!(new["template_version"], 2);
     assert_eq!(new["domains"][1]["title"], "Education and health");
 }
+
+#[tokio::test]
+async fn the_case_page_lists_its_audits_to_those_who_may_open_them() {
+    let app = TestApp::new().await;
+    let qa = app.sign_in(QA).await;
+    let s = setup(&app, &qa).await;
+    let case = s.case_id.to_string();
+    for who in [QA, s.key_worker.as_str(), "auditor.1@anytown.example"] {
+        let token = app.sign_in(who).await;
+        let r = app
+            .call("open_case", &[("case_id", &case)], Some(&token))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{who}: {}", r.body);
+        let audits = r.json()["audits"].as_array().unwrap().clone();
+        assert_eq!(audits.len(), 1, "{who}");
+        assert_eq!(audits[0]["id"].to_string(), s.audit, "{who}");
+        assert_eq!(audits[0]["state"], "Assigned", "{who}");
+    }
+    // The Team Manager sees the case, but its audit only once it is filed: not listed yet.
+    let tm = app.sign_in(&s.team_manager).await;
+    let r = app
+        .call("open_case", &[("case_id", &case)], Some(&tm))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["audits"], serde_json::json!([]));
+    // Another auditor may not open the case, so sees none of its audits.
+    let other = app.sign_in("auditor.2@anytown.example").await;
+    let r = app
+        .call("open_case", &[("case_id", &case)], Some(&other))
+        .await;
+    assert_refused!(r.status);
+}

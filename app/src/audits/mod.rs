@@ -28,6 +28,8 @@ pub struct DiscussionTime {
     pub proposer: String,
     pub by_me: bool,
     pub accepted: bool,
+    /// When it was proposed: the audit's history lists each proposal.
+    pub proposed_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -336,6 +338,7 @@ pub async fn audit_detail(audit_id: i64) -> Result<AuditView, AppError> {
                     proposer: t.proposer,
                     by_me: t.proposed_by == me,
                     accepted: t.accepted_at.is_some(),
+                    proposed_at: t.proposed_at,
                 })
                 .collect(),
             feedback: store

@@ -217,6 +217,7 @@ fn Audit(
     let feedback = view.feedback.clone();
     let moves = view.moves.clone();
     let handovers = view.handovers.clone();
+    let proposals = view.times.clone();
     let case_note = view.case_note.clone();
     let reflection = view.reflection.clone();
     let can_feedback = matches!(role, AuditRole::Auditor | AuditRole::Iro) && !state.locked();
@@ -291,8 +292,13 @@ fn Audit(
             view.draft.clone().filter(|_| state >= AuditState::InProgress).map(|d| view! { <DraftView domains=view.domains.clone() draft=d/> }).into_any()
         }}
 
-        <h2 class="heading-m">"Feedback"</h2>
-        {if feedback.is_empty() { view! { <p class="body">"No feedback recorded yet."</p> }.into_any() } else { view! {
+        // The IRO / CP Chair sees only their own feedback (not the family's words): say so,
+        // rather than suggest nobody has given any.
+        <h2 class="heading-m">{if role == AuditRole::Iro { "Your feedback" } else { "Feedback" }}</h2>
+        {(role == AuditRole::Iro).then(|| view! {
+            <p class="hint" data-testid="iro-feedback-note">"You see the feedback you give here. What the child, family and carers said is kept for the auditor and the people who read the filed audit."</p>
+        })}
+        {if feedback.is_empty() { view! { <p class="body" data-testid="no-feedback">{if role == AuditRole::Iro { "You have not given feedback on this audit yet." } else { "No feedback recorded yet." }}</p> }.into_any() } else { view! {
             <ul class="list" data-testid="feedback-list">
                 {feedback.into_iter().map(|f| view! {
                     <li><strong>{format!("{}, by {}, {}", label_of(&FEEDBACK_FROM, &f.from_whom), label_of(&FEEDBACK_HOW, &f.how).to_lowercase(), f.given_on.format("%-d %B %Y"))}</strong>
@@ -369,10 +375,60 @@ fn Audit(
         {view.cms_reference.clone().map(|r| view! { <p class="body">{format!("Uploaded to the case-management system, reference {r}.")}</p> })}
         <h2 class="heading-m">"History"</h2>
         <ul class="list" data-testid="audit-history">
-            {moves.into_iter().map(|(s, by, at)| view! { <li>{format!("{}: {} by {}", at.format("%-d %B %Y %H:%M"), s.label(), by)}</li> }).collect_view()}
-            {handovers.into_iter().map(|(from, to, at)| view! { <li>{format!("{}: handed over from {} to {}, the case's new key worker", at.format("%-d %B %Y %H:%M"), from.unwrap_or_else(|| "nobody".into()), to.unwrap_or_else(|| "nobody".into()))}</li> }).collect_view()}
+            {history(moves, handovers, &proposals).into_iter().map(|(at, text)| view! { <li>{format!("{}: {text}", crate::domain::calendar::london_time(at).format("%-d %B %Y %H:%M"))}</li> }).collect_view()}
         </ul>
     }
+}
+
+/// Every step of the audit, oldest first: its moves, each set of discussion times proposed,
+/// and any handover to a new key worker.
+fn history(
+    moves: Vec<(AuditState, String, chrono::DateTime<chrono::Utc>)>,
+    handovers: Vec<(
+        Option<String>,
+        Option<String>,
+        chrono::DateTime<chrono::Utc>,
+    )>,
+    times: &[super::DiscussionTime],
+) -> Vec<(chrono::DateTime<chrono::Utc>, String)> {
+    let mut lines: Vec<(chrono::DateTime<chrono::Utc>, String)> = moves
+        .into_iter()
+        .map(|(s, by, at)| (at, format!("{} by {by}", s.label())))
+        .collect();
+    lines.extend(handovers.into_iter().map(|(from, to, at)| {
+        (
+            at,
+            format!(
+                "handed over from {} to {}, the case's new key worker",
+                from.unwrap_or_else(|| "nobody".into()),
+                to.unwrap_or_else(|| "nobody".into())
+            ),
+        )
+    }));
+    // One line per proposal: the times one person sent together.
+    let mut proposals: Vec<(chrono::DateTime<chrono::Utc>, &str, Vec<String>)> = Vec::new();
+    for t in times {
+        let when = t.starts_at.format("%A %-d %B %Y at %H:%M").to_string();
+        match proposals
+            .iter_mut()
+            .find(|(at, who, _)| *at == t.proposed_at && *who == t.proposer)
+        {
+            Some((_, _, list)) => list.push(when),
+            None => proposals.push((t.proposed_at, &t.proposer, vec![when])),
+        }
+    }
+    lines.extend(proposals.into_iter().map(|(at, who, list)| {
+        (
+            at,
+            format!(
+                "{} proposed by {who}: {}",
+                crate::domain::words::count(list.len(), "discussion time", "discussion times"),
+                list.join("; ")
+            ),
+        )
+    }));
+    lines.sort_by_key(|(at, _)| *at);
+    lines
 }
 
 /// The graded form, read-only.

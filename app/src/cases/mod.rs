@@ -60,6 +60,8 @@ pub struct CaseRecord {
     pub iro_choices: Option<(Vec<(i64, String)>, Option<i64>)>,
     /// For the QA Manager: teams and key workers to set the lead practitioner from.
     pub lead_choices: Option<LeadChoices>,
+    /// The case's audits this person may open, newest first.
+    pub audits: Vec<crate::domain::audit::AuditSummary>,
 }
 
 /// The choices for setting a case's team and lead practitioner, and the current ones.
@@ -267,6 +269,23 @@ pub async fn open_case(case_id: i64) -> Result<CaseRecord, AppError> {
             }
             history.sort_by(|a, b| b.0.cmp(&a.0));
         }
+        let mut audit_keys = store
+            .audit_keys_of_case(&actor, case_id)
+            .await
+            .map_err(failed("open case"))?;
+        audit_keys.sort_by(|a, b| b.due_on.cmp(&a.due_on).then(b.id.cmp(&a.id)));
+        let calendar = store.calendar().await.map_err(failed("open case"))?;
+        let today = crate::server::clock::today();
+        let audits: Vec<crate::domain::audit::AuditSummary> = store
+            .audits_by_id(&audit_keys.iter().map(|k| k.id).collect::<Vec<_>>())
+            .await
+            .map_err(failed("open case"))?
+            .into_iter()
+            .map(|row| row.summary(&calendar, actor.person_id, today))
+            .collect();
+        for a in &audits {
+            trail::touch(crate::domain::trail::Record::Audit(a.id));
+        }
         let lead_choices = actor
             .roles
             .has(crate::domain::Role::QaManager)
@@ -306,6 +325,7 @@ pub async fn open_case(case_id: i64) -> Result<CaseRecord, AppError> {
             history,
             iro_choices,
             lead_choices,
+            audits,
         })
     })
     .await

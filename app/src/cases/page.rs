@@ -185,6 +185,7 @@ fn CaseRecordView(
     let none = || "None".to_string();
     let case_id = record.id;
     let history = record.history;
+    let audits = record.audits;
     let iro_choices = record.iro_choices;
     let lead_choices = record.lead_choices;
     let iro_errors = move || crate::ui::form_errors(set_iro.value().get());
@@ -285,6 +286,34 @@ fn CaseRecordView(
                 </ActionForm>
             </details>
         })}
+        <h2 class="heading-m">"Audits"</h2>
+        {if audits.is_empty() {
+            view! { <p class="body" data-testid="case-audits-none">"No audit of this case that you may open."</p> }.into_any()
+        } else {
+            view! {
+                <crate::ui::TableWrap>
+                    <table class="table" data-testid="case-audits">
+                        <caption class="visually-hidden">"Audits of this case"</caption>
+                        <thead><tr>
+                            <th scope="col">"Round"</th>
+                            <th scope="col">"Due"</th>
+                            <th scope="col">"Auditor"</th>
+                            <th scope="col">"Status"</th>
+                        </tr></thead>
+                        <tbody>
+                            {audits.into_iter().map(|a| view! {
+                                <tr>
+                                    <td><a href=format!("/audits/{}", a.id)>{a.month.clone()}</a></td>
+                                    <td>{a.due_on.format("%-d %B %Y").to_string()}</td>
+                                    <td>{a.auditor.clone()}</td>
+                                    <td>{crate::ui::state_tag(a.state)}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </crate::ui::TableWrap>
+            }.into_any()
+        }}
         {(!history.is_empty()).then(|| view! {
             <h2 class="heading-m">"History"</h2>
             <ul class="list" data-testid="case-history">

@@ -174,6 +174,7 @@ pub struct DiscussionTimeRow {
     pub proposed_by: i64,
     pub proposer: String,
     pub accepted_at: Option<DateTime<Utc>>,
+    pub proposed_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -276,6 +277,32 @@ impl Store {
         .bind(actor.person_id)
         .fetch_all(pool)
         .await?;
+            Ok(keys
+                .into_iter()
+                .filter(|k| audit_access(actor, &k.parties(), k.state).is_some())
+                .collect())
+        })
+    }
+
+    /// The audits of one case that `actor` may open, by the same rule as every audit's.
+    pub async fn audit_keys_of_case(
+        &self,
+        actor: &Actor,
+        case_id: i64,
+    ) -> StoreResult<Vec<AuditKey>> {
+        on_db!(self, |pool| {
+            let keys: Vec<AuditKey> = sqlx::query_as(
+                "SELECT a.id, r.audit_month, r.due_on, a.state, a.auditor_id, rc.key_worker_id, \
+             rc.team_manager_id, rc.service_manager_id, rc.iro_id, \
+             c.key_worker_id AS current_key_worker_id, t.team_manager_id AS current_team_manager_id, \
+             t.service_manager_id AS current_service_manager_id \
+             FROM audits a JOIN cases c ON c.id = a.case_id JOIN teams t ON t.id = c.team_id \
+             JOIN round_cases rc ON rc.id = a.round_case_id JOIN rounds r ON r.id = rc.round_id \
+             WHERE a.case_id = $1",
+            )
+            .bind(case_id)
+            .fetch_all(pool)
+            .await?;
             Ok(keys
                 .into_iter()
                 .filter(|k| audit_access(actor, &k.parties(), k.state).is_some())
@@ -524,8 +551,8 @@ impl Store {
     pub async fn discussion_times(&self, audit_id: i64) -> StoreResult<Vec<DiscussionTimeRow>> {
         on_db!(self, |pool| {
             Ok(sqlx::query_as(
-            "SELECT d.id, d.starts_at, d.minutes, d.proposed_by, p.display_name AS proposer, d.accepted_at \
-             FROM discussion_times d JOIN people p ON p.id = d.proposed_by WHERE d.audit_id = $1 ORDER BY d.starts_at, d.id",
+            "SELECT d.id, d.starts_at, d.minutes, d.proposed_by, p.display_name AS proposer, d.accepted_at, \
+             d.created_at AS proposed_at FROM discussion_times d JOIN people p ON p.id = d.proposed_by WHERE d.audit_id = $1 ORDER BY d.starts_at, d.id",
         )
         .bind(audit_id)
         .fetch_all(pool)
