@@ -3,7 +3,9 @@
 // and without the WebAssembly) and with a Lead practitioners file. On a tablet, and at 320 px.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { BASE, TABLET, launch, hydrated, signIn, assertAccessible } = require('./helpers');
+const {
+  BASE, TABLET, launch, hydrated, signIn, assertAccessible, session, call, ok,
+} = require('./helpers');
 
 const QA = 'qa.manager@anytown.example';
 const KW = 'kw.early-help-north.1@anytown.example';
@@ -58,6 +60,16 @@ test('List 2 without allocation columns imports, and its families get a lead pra
 
   // The imports page counts them and leads to them.
   assert.equal(await gaps(page), before + 3);
+  // So do the QA home's pool table (a row of its own) and a round waiting to be drawn.
+  await page.goto(`${BASE}/`);
+  const unknownRow = page.getByTestId('pool-table').getByRole('row', { name: /Team not known/ });
+  await unknownRow.waitFor();
+  assert.match(await unknownRow.innerText(), /Team not known\s+3\b/);
+  assert.equal(await unknownRow.getByRole('link').getAttribute('href'), '/cases?lead=none');
+  const round = ok(await call(await session(QA), 'create_round', { month: '2027-05' }), 'create_round');
+  await page.goto(`${BASE}/rounds/${round}`);
+  assert.equal(await page.getByTestId('without-lead-practitioner').innerText(),
+    `${before + 3} open cases have no lead practitioner, so the draw will leave them out. See the cases`);
   await assertAccessible(page, 'the imports page with cases waiting');
   await page.getByRole('link', { name: 'See the cases' }).tap();
   await page.waitForURL(`${BASE}/cases?lead=none`);

@@ -8,7 +8,8 @@ const QA: &str = "qa.manager@anytown.example";
 const AD: &str = "ad.1@anytown.example";
 const KW: &str = "kw.early-help-north.1@anytown.example";
 
-const HEAD: &[&str] = &[
+/// An allocated list's columns as a council exports them (also used by `lead_practitioners`).
+pub(crate) const HEAD: &[&str] = &[
     "Child Unique ID",
     "Gender",
     "Ethnicity",
@@ -19,7 +20,7 @@ const HEAD: &[&str] = &[
 ];
 
 /// (Child Unique ID, team, key worker) of demo cases on a list.
-async fn on_list(app: &TestApp, list: i64) -> Vec<(String, String, Option<String>)> {
+pub(crate) async fn on_list(app: &TestApp, list: i64) -> Vec<(String, String, Option<String>)> {
     app::on_pool!(app.store, |pool| sqlx::query_as(
         "SELECT c.child_unique_id, t.name, p.display_name FROM cases c JOIN case_lists l ON l.case_id = c.id \
          JOIN teams t ON t.id = c.team_id LEFT JOIN people p ON p.id = c.key_worker_id \
@@ -105,7 +106,7 @@ async fn upload(app: &TestApp, token: &str, list: &str, file: (&str, &[u8])) -> 
     reply.json().as_i64().unwrap()
 }
 
-async fn detail(app: &TestApp, token: &str, id: i64) -> serde_json::Value {
+pub(crate) async fn detail(app: &TestApp, token: &str, id: i64) -> serde_json::Value {
     let reply = app
         .call(
             "import_detail",

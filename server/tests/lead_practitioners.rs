@@ -2,6 +2,7 @@
 //! teams and workers the directory does not know, and the Lead practitioners file and case
 //! page that give the List 2 cases someone to take their audit through.
 
+use crate::annex_import::{detail, on_list, HEAD as ALLOCATED};
 use crate::common::xlsx::{row, s, workbook, X};
 use crate::common::*;
 use axum::http::StatusCode;
@@ -21,29 +22,6 @@ const LIST_2: &[&str] = &[
     "Assessment completion date",
     "Organisation completing assessment",
 ];
-
-const ALLOCATED: &[&str] = &[
-    "Child Unique ID",
-    "Gender",
-    "Ethnicity",
-    "Date of Birth",
-    "Age of Child (Years)",
-    "Allocated Team",
-    "Allocated Worker",
-];
-
-/// (Child Unique ID, team, key worker) of the demo's open cases on a list.
-async fn on_list(app: &TestApp, list: i64) -> Vec<(String, String, Option<String>)> {
-    app::on_pool!(app.store, |pool| sqlx::query_as(
-        "SELECT c.child_unique_id, t.name, p.display_name FROM cases c JOIN case_lists l ON l.case_id = c.id \
-         JOIN teams t ON t.id = c.team_id LEFT JOIN people p ON p.id = c.key_worker_id \
-         WHERE l.annex_list = $1 ORDER BY c.id",
-    )
-    .bind(list)
-    .fetch_all(pool)
-    .await)
-    .unwrap()
-}
 
 /// A workbook laid out as Ofsted's template: List 2 has three new families and four demo
 /// families, with the template's columns only; the other lists keep four demo cases each,
@@ -104,18 +82,6 @@ async fn template_workbook(app: &TestApp) -> Vec<u8> {
         .map(|(n, r)| (n.as_str(), r.clone()))
         .collect();
     workbook(&refs)
-}
-
-async fn detail(app: &TestApp, token: &str, id: i64) -> serde_json::Value {
-    let reply = app
-        .call(
-            "import_detail",
-            &[("import_id", &id.to_string())],
-            Some(token),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    reply.json()
 }
 
 /// (team, key worker) IDs of a case.

@@ -193,17 +193,7 @@ fn CaseRecordView(
     let lead_from_url = crate::ui::url_error(&[
         <crate::directory::SetLeadPractitioner as leptos::server_fn::ServerFn>::PATH,
     ]);
-    let lead_errors = move || {
-        let errors = crate::ui::form_errors(set_lead.value().get());
-        if !errors.is_empty() {
-            return errors;
-        }
-        match lead_from_url() {
-            Some(crate::AppError::Invalid(errors)) => errors,
-            Some(other) => vec![crate::FieldError::new("", other.to_string())],
-            None => Vec::new(),
-        }
-    };
+    let lead_errors = move || crate::ui::answer_errors(set_lead.value().get(), lead_from_url);
     let lead_unknown = lead_choices
         .as_ref()
         .is_some_and(|c| c.key_worker_id.is_none());

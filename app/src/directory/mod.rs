@@ -409,41 +409,32 @@ pub async fn set_lead_practitioner(
             .filter(|s| s.roles.has(Role::KeyWorker))
             .map(|s| (s.id, s.name))
             .collect();
+        // Both are needed: each missing or unknown choice is named at its own field.
         let mut errors = Vec::new();
-        let team = ssr::chosen(team_id.as_deref(), &teams, "lead-team", "team");
-        let worker = ssr::chosen(
+        let mut required =
+            |raw: Option<&str>, allowed: &[(i64, String)], field: &str, what: &str| {
+                match ssr::chosen(raw, allowed, field, what) {
+                    Ok(Some(id)) => Some(id),
+                    Ok(None) => {
+                        errors.push(FieldError::new(
+                            field,
+                            format!("Choose a {what} for this case"),
+                        ));
+                        None
+                    }
+                    Err(e) => {
+                        errors.extend(e.field_errors().iter().cloned());
+                        None
+                    }
+                }
+            };
+        let team = required(team_id.as_deref(), &teams, "lead-team", "team");
+        let worker = required(
             key_worker_id.as_deref(),
             &key_workers,
             "lead-worker",
             "lead practitioner",
         );
-        let team = match team {
-            Ok(Some(t)) => Some(t),
-            Ok(None) => {
-                errors.push(FieldError::new("lead-team", "Choose a team for this case"));
-                None
-            }
-            Err(AppError::Invalid(mut e)) => {
-                errors.append(&mut e);
-                None
-            }
-            Err(e) => return Err(e),
-        };
-        let worker = match worker {
-            Ok(Some(w)) => Some(w),
-            Ok(None) => {
-                errors.push(FieldError::new(
-                    "lead-worker",
-                    "Choose a lead practitioner for this case",
-                ));
-                None
-            }
-            Err(AppError::Invalid(mut e)) => {
-                errors.append(&mut e);
-                None
-            }
-            Err(e) => return Err(e),
-        };
         let (Some(team_id), Some(key_worker_id), true) = (team, worker, errors.is_empty()) else {
             return Err(AppError::Invalid(errors));
         };

@@ -116,6 +116,15 @@ fn involving(managed: bool) -> String {
     )
 }
 
+/// What need-to-know decides an audit by (an [`AuditKey`]), for a `WHERE` to follow.
+const AUDIT_KEY_COLUMNS: &str =
+    "SELECT a.id, r.audit_month, r.due_on, a.state, a.auditor_id, rc.key_worker_id, \
+     rc.team_manager_id, rc.service_manager_id, rc.iro_id, \
+     c.key_worker_id AS current_key_worker_id, t.team_manager_id AS current_team_manager_id, \
+     t.service_manager_id AS current_service_manager_id \
+     FROM audits a JOIN cases c ON c.id = a.case_id JOIN teams t ON t.id = c.team_id \
+     JOIN round_cases rc ON rc.id = a.round_case_id JOIN rounds r ON r.id = rc.round_id";
+
 /// An audit's place in a person's list: what need-to-know, the order and the round filter
 /// read, without its form or anyone's name.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -265,18 +274,12 @@ impl Store {
     ) -> StoreResult<Vec<AuditKey>> {
         on_db!(self, |pool| {
             let keys: Vec<AuditKey> = sqlx::query_as(&format!(
-            "SELECT a.id, r.audit_month, r.due_on, a.state, a.auditor_id, rc.key_worker_id, \
-             rc.team_manager_id, rc.service_manager_id, rc.iro_id, \
-             c.key_worker_id AS current_key_worker_id, t.team_manager_id AS current_team_manager_id, \
-             t.service_manager_id AS current_service_manager_id \
-             FROM audits a JOIN cases c ON c.id = a.case_id JOIN teams t ON t.id = c.team_id \
-             JOIN round_cases rc ON rc.id = a.round_case_id JOIN rounds r ON r.id = rc.round_id \
-             WHERE a.id IN ({})",
-            involving(managed)
-        ))
-        .bind(actor.person_id)
-        .fetch_all(pool)
-        .await?;
+                "{AUDIT_KEY_COLUMNS} WHERE a.id IN ({})",
+                involving(managed)
+            ))
+            .bind(actor.person_id)
+            .fetch_all(pool)
+            .await?;
             Ok(keys
                 .into_iter()
                 .filter(|k| audit_access(actor, &k.parties(), k.state).is_some())
@@ -291,18 +294,11 @@ impl Store {
         case_id: i64,
     ) -> StoreResult<Vec<AuditKey>> {
         on_db!(self, |pool| {
-            let keys: Vec<AuditKey> = sqlx::query_as(
-                "SELECT a.id, r.audit_month, r.due_on, a.state, a.auditor_id, rc.key_worker_id, \
-             rc.team_manager_id, rc.service_manager_id, rc.iro_id, \
-             c.key_worker_id AS current_key_worker_id, t.team_manager_id AS current_team_manager_id, \
-             t.service_manager_id AS current_service_manager_id \
-             FROM audits a JOIN cases c ON c.id = a.case_id JOIN teams t ON t.id = c.team_id \
-             JOIN round_cases rc ON rc.id = a.round_case_id JOIN rounds r ON r.id = rc.round_id \
-             WHERE a.case_id = $1",
-            )
-            .bind(case_id)
-            .fetch_all(pool)
-            .await?;
+            let keys: Vec<AuditKey> =
+                sqlx::query_as(&format!("{AUDIT_KEY_COLUMNS} WHERE a.case_id = $1"))
+                    .bind(case_id)
+                    .fetch_all(pool)
+                    .await?;
             Ok(keys
                 .into_iter()
                 .filter(|k| audit_access(actor, &k.parties(), k.state).is_some())

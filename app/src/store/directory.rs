@@ -60,19 +60,10 @@ impl Store {
     ) -> StoreResult<Option<i64>> {
         on_db!(self, |pool| {
             let mut tx = side::begin_write(pool).await?;
-            let import_id: Option<i64> = match upload {
-                Some((file_name, payload)) => Some(
-                    sqlx::query_scalar(
-                        "INSERT INTO imports (kind, file_name, status, payload, uploaded_by, uploaded_at, applied_at) \
-                         VALUES ('directory_leads', $1, 'applied', $2, $3, $4, $4) RETURNING id",
-                    )
-                    .bind(file_name)
-                    .bind(payload)
-                    .bind(by)
-                    .bind(now)
-                    .fetch_one(&mut *tx)
-                    .await?,
-                ),
+            let import_id = match upload {
+                Some(file) => {
+                    Some(side::applied_file(&mut tx, "directory_leads", file, by, now).await?)
+                }
                 None => None,
             };
             let mut handovers = Vec::new();
@@ -106,19 +97,8 @@ impl Store {
                     .bind(lead.case_id)
                     .execute(&mut *tx)
                     .await?;
-                    sqlx::query(
-                        "INSERT INTO case_history (case_id, import_id, change, old_value, new_value, at, by_person) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                    )
-                    .bind(lead.case_id)
-                    .bind(import_id)
-                    .bind(change)
-                    .bind(old.map(|v| v.to_string()))
-                    .bind(new.to_string())
-                    .bind(now)
-                    .bind(by)
-                    .execute(&mut *tx)
-                    .await?;
+                    let kept = (change, old.map(|v| v.to_string()), Some(new.to_string()));
+                    side::case_changed(&mut tx, lead.case_id, import_id, kept, by, now).await?;
                     if let (true, Some(from)) = (change == "key_worker", old) {
                         handovers
                             .extend(side::hand_over(&mut tx, lead.case_id, from, new, now).await?);
@@ -190,16 +170,9 @@ impl Store {
     ) -> StoreResult<(i64, usize)> {
         on_db!(self, |pool| {
             let mut tx = side::begin_write(pool).await?;
-            let import_id: i64 = sqlx::query_scalar(
-            "INSERT INTO imports (kind, file_name, status, payload, uploaded_by, uploaded_at, applied_at) \
-             VALUES ('directory_teams', $1, 'applied', $2, $3, $4, $4) RETURNING id",
-        )
-        .bind(file_name)
-        .bind(payload)
-        .bind(by)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
+            let import_id =
+                side::applied_file(&mut tx, "directory_teams", (file_name, payload), by, now)
+                    .await?;
             let mut proposed = 0;
             for u in updates {
                 let team_id = match u.team_id {
@@ -242,21 +215,12 @@ impl Store {
     ) -> StoreResult<Option<i64>> {
         on_db!(self, |pool| {
             let mut tx = side::begin_write(pool).await?;
-            let import_id: Option<i64> = match upload {
-            Some((file_name, payload)) => Some(
-                sqlx::query_scalar(
-                    "INSERT INTO imports (kind, file_name, status, payload, uploaded_by, uploaded_at, applied_at) \
-                     VALUES ('directory_iros', $1, 'applied', $2, $3, $4, $4) RETURNING id",
-                )
-                .bind(file_name)
-                .bind(payload)
-                .bind(by)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?,
-            ),
-            None => None,
-        };
+            let import_id = match upload {
+                Some(file) => {
+                    Some(side::applied_file(&mut tx, "directory_iros", file, by, now).await?)
+                }
+                None => None,
+            };
             for (case_id, iro) in changes {
                 let old: Option<Option<i64>> =
                     sqlx::query_scalar("SELECT iro_id FROM cases WHERE id = $1")
@@ -273,20 +237,65 @@ impl Store {
                     .bind(case_id)
                     .execute(&mut *tx)
                     .await?;
-                sqlx::query(
-                "INSERT INTO case_history (case_id, import_id, change, old_value, new_value, at, by_person) VALUES ($1, $2, 'iro', $3, $4, $5, $6)",
-            )
-            .bind(case_id)
-            .bind(import_id)
-            .bind(old.map(|v| v.to_string()))
-            .bind(iro.map(|v| v.to_string()))
-            .bind(now)
-            .bind(by)
-            .execute(&mut *tx)
-            .await?;
+                let change = (
+                    "iro",
+                    old.map(|v| v.to_string()),
+                    iro.map(|v| v.to_string()),
+                );
+                side::case_changed(&mut tx, *case_id, import_id, change, by, now).await?;
             }
             tx.commit().await?;
             Ok(import_id)
         })
     }
+}
+
+both_sides! {
+/// Records a directory file (`(file name, payload)`) as applied, in the transaction that
+/// applies it.
+pub(crate) async fn applied_file(
+    tx: &mut Tx<'_>,
+    kind: &str,
+    (file_name, payload): (&str, &str),
+    by: i64,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO imports (kind, file_name, status, payload, uploaded_by, uploaded_at, applied_at) \
+         VALUES ($1, $2, 'applied', $3, $4, $5, $5) RETURNING id",
+    )
+    .bind(kind)
+    .bind(file_name)
+    .bind(payload)
+    .bind(by)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+/// One change to a case, `(change, old, new)`, kept in its history with who made it and
+/// the file it came from, if any.
+pub(crate) async fn case_changed(
+    tx: &mut Tx<'_>,
+    case_id: i64,
+    import_id: Option<i64>,
+    (change, old, new): (&str, Option<String>, Option<String>),
+    by: i64,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO case_history (case_id, import_id, change, old_value, new_value, at, by_person) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(case_id)
+    .bind(import_id)
+    .bind(change)
+    .bind(old)
+    .bind(new)
+    .bind(now)
+    .bind(by)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
 }

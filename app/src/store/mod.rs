@@ -221,6 +221,7 @@ pub enum Dialect {
 pub(crate) mod sqlite {
     pub(crate) use super::audits::sqlite_side::*;
     pub(crate) use super::difference::sqlite_side::*;
+    pub(crate) use super::directory::sqlite_side::*;
     pub(crate) use super::imports::sqlite_side::*;
     pub(crate) use super::learning::sqlite_side::*;
     pub(crate) use super::moderation::sqlite_side::*;
@@ -249,6 +250,7 @@ pub(crate) mod sqlite {
 pub(crate) mod postgres {
     pub(crate) use super::audits::postgres_side::*;
     pub(crate) use super::difference::postgres_side::*;
+    pub(crate) use super::directory::postgres_side::*;
     pub(crate) use super::imports::postgres_side::*;
     pub(crate) use super::learning::postgres_side::*;
     pub(crate) use super::moderation::postgres_side::*;
@@ -463,18 +465,40 @@ impl Store {
                 let mut conn =
                     sqlx::SqliteConnection::connect_with(&options.clone().foreign_keys(false))
                         .await?;
+                // Checked only when a migration ran: the check reads every foreign key,
+                // which on a large council's database no ordinary start need pay for.
+                async fn applied(conn: &mut sqlx::SqliteConnection) -> StoreResult<i64> {
+                    // A new database has no table of migrations yet, and SQLite names
+                    // tables as it prepares, so ask whether it exists first.
+                    let exists: bool = sqlx::query_scalar(
+                        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = '_sqlx_migrations')",
+                    )
+                    .fetch_one(&mut *conn)
+                    .await?;
+                    if !exists {
+                        return Ok(0);
+                    }
+                    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations")
+                        .fetch_one(&mut *conn)
+                        .await?)
+                }
+                let before = applied(&mut conn).await?;
                 sqlx::migrate!("../migrations/sqlite")
                     .run(&mut conn)
                     .await?;
-                let broken: Vec<(String, Option<i64>, String)> =
-                    sqlx::query_as("SELECT \"table\", rowid, parent FROM pragma_foreign_key_check")
-                        .fetch_all(&mut conn)
-                        .await?;
-                if let Some((table, row, parent)) = broken.first() {
-                    return Err(StoreError::Corrupt(format!(
-                        "after migrating, {} rows break foreign keys; the first: {table} row {row:?} to {parent}",
-                        broken.len()
-                    )));
+                let after = applied(&mut conn).await?;
+                if after != before {
+                    let broken: Vec<(String, Option<i64>, String)> = sqlx::query_as(
+                        "SELECT \"table\", rowid, parent FROM pragma_foreign_key_check",
+                    )
+                    .fetch_all(&mut conn)
+                    .await?;
+                    if let Some((table, row, parent)) = broken.first() {
+                        return Err(StoreError::Corrupt(format!(
+                            "after migrating, {} rows break foreign keys; the first: {table} row {row:?} to {parent}",
+                            broken.len()
+                        )));
+                    }
                 }
                 conn.close().await?;
             }
