@@ -9,6 +9,7 @@ const {
   BASE, launch, hydrated, session, call, DOMAINS, slug, ok, tablet, quiet,
   assertAccessible, axeViolations,
   keyWorkerOf, assignedRound,
+  discussionHeld,
 } = require('./helpers');
 
 let browser;
@@ -47,6 +48,7 @@ async function twoAudits() {
   ok(await call(auditor, 'save_draft', form(open.id, version)), 'save_draft');
   version = ok(await call(auditor, 'audit_detail', { audit_id: filed.id }), 'audit_detail').version;
   ok(await call(auditor, 'save_draft', form(filed.id, version)), 'save_draft');
+  await discussionHeld(auditor, filed.id);
   ok(await call(filed.keyWorker.cookie, 'confirm_findings', { audit_id: filed.id, reflection: 'Fair.' }), 'confirm_findings');
   version = ok(await call(auditor, 'audit_detail', { audit_id: filed.id }), 'audit_detail').version;
   ok(await call(auditor, 'complete_audit', form(filed.id, version)), 'complete_audit');

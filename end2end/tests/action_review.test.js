@@ -8,6 +8,7 @@ const assert = require('node:assert/strict');
 const {
   BASE, launch, hydrated, signIn, session, call, DOMAINS, slug, ok, tablet, quiet,
   keyWorkerOf,
+  discussionHeld,
 } = require('./helpers');
 
 let browser;
@@ -42,6 +43,7 @@ async function filedAudit() {
   };
   let version = ok(await call(auditor, 'audit_detail', { audit_id: id }), 'audit_detail').version;
   ok(await call(auditor, 'save_draft', form(version)), 'save_draft');
+  await discussionHeld(auditor, id);
   ok(await call(kw, 'confirm_findings', { audit_id: id, reflection: 'Fair.' }), 'confirm_findings');
   version = ok(await call(auditor, 'audit_detail', { audit_id: id }), 'audit_detail').version;
   ok(await call(auditor, 'complete_audit', form(version)), 'complete_audit');

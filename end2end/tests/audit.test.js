@@ -4,7 +4,7 @@
 // finds the tray alert and reads the filed audit and case note.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { BASE, TABLET, launch, hydrated, signIn, session, call } = require('./helpers');
+const { BASE, TABLET, launch, hydrated, signIn, session, call, londonMinute } = require('./helpers');
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -123,6 +123,15 @@ test('an audit from arranging the discussion to the filed record, on a tablet', 
   await auditor.page.fill('#said', 'My worker listens to me.');
   await auditor.page.getByRole('button', { name: 'Save feedback' }).tap();
   await auditor.page.getByTestId('feedback-list').waitFor();
+
+  // Before the agreed time the key worker cannot confirm yet, and is told why.
+  await kw.page.reload();
+  await kw.page.getByTestId('confirm-not-yet').waitFor();
+  assert.match(await kw.page.getByTestId('confirm-not-yet').innerText(), /agreed for Tuesday 8 January 2030 at 10:00/);
+  // They met earlier: the auditor records when.
+  await auditor.page.fill('#held-at', londonMinute());
+  await auditor.page.getByRole('button', { name: 'Record that the discussion took place' }).tap();
+  await auditor.page.getByTestId('discussion-held').waitFor();
 
   // The key worker reads the draft and confirms the discussion.
   await kw.page.reload();

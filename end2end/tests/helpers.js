@@ -183,3 +183,21 @@ async function assertAccessible(page, what) {
 
 module.exports.axeViolations = axeViolations;
 module.exports.assertAccessible = assertAccessible;
+
+// ---- the discussion: the proposed times are years ahead, so the auditor records it ----
+
+/** This minute on a London clock, as a date-and-time field sends it ("2026-12-06T12:34"). */
+function londonMinute(at = new Date()) {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).formatToParts(at).map((p) => [p.type, p.value]));
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
+}
+
+/** The auditor records that the discussion took place this minute. */
+async function discussionHeld(auditorCookie, auditId) {
+  return ok(await call(auditorCookie, 'record_discussion_held', { audit_id: auditId, held_at: londonMinute() }), 'record_discussion_held');
+}
+
+module.exports.londonMinute = londonMinute;
+module.exports.discussionHeld = discussionHeld;

@@ -10,6 +10,7 @@ const assert = require('node:assert/strict');
 const {
   BASE, launch, hydrated, signIn, session, call, DOMAINS, slug, ok, tablet, quiet,
   keyWorkerOf,
+  discussionHeld,
 } = require('./helpers');
 
 let browser;
@@ -47,6 +48,7 @@ async function completedRound(month, n) {
     };
     let version = ok(await call(auditor, 'audit_detail', { audit_id: auditId }), 'audit_detail').version;
     ok(await call(auditor, 'save_draft', form(version)), 'save_draft');
+    await discussionHeld(auditor, auditId);
     ok(await call(kw.cookie, 'confirm_findings', { audit_id: auditId, reflection: 'Fair.' }), 'confirm_findings');
     version = ok(await call(auditor, 'audit_detail', { audit_id: auditId }), 'audit_detail').version;
     ok(await call(auditor, 'complete_audit', form(version)), 'complete_audit');

@@ -3,7 +3,7 @@
 // with no reload.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { BASE, TABLET, launch, hydrated, signIn, session, call } = require('./helpers');
+const { BASE, TABLET, launch, hydrated, signIn, session, call, discussionHeld } = require('./helpers');
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -34,6 +34,7 @@ async function auditReadyToComplete() {
   const form = { audit_id: audit.id, version: '1', 'f[overall]': 'good' };
   for (const d of DOMAINS) { form[`f[grade-${d}]`] = 'good'; form[`f[narrative-${d}]`] = `Evidence for ${d}.`; }
   assert.equal((await call(auditor, 'save_draft', form)).status, 200);
+  await discussionHeld(auditor, audit.id);
   assert.equal((await call(kw, 'confirm_findings', { audit_id: audit.id })).status, 200);
   return { audit, team: row.team };
 }

@@ -1,11 +1,14 @@
 // What a walk-through at 768×1024 found wrong (issue 19), checked at 768 px and 320 px:
 // wide tables scroll inside their own region and say so, the tray's links sit apart, the
 // long audit form keeps Save draft in view, counts read as plain English, the history lists
-// proposed times, and the IRO's page is plain about the feedback it does not show.
+// proposed times, and the IRO's page is plain about the feedback it does not show. The
+// audit's steps keep their order: the findings wait for the discussion, and completing names
+// each required action's missing owner and due date at its field.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const {
   BASE, TABLET, launch, hydrated, signIn, session, call, ok, keyWorkerOf, assignedRound,
+  DOMAINS, quiet, londonMinute, tablet,
 } = require('./helpers');
 
 let browser;
@@ -106,7 +109,11 @@ test('the long audit form keeps Save draft in view while it scrolls, at 768 and 
     assert.ok(height > viewport.height * 2, `the form is long (${height} px)`);
     const save = page.getByTestId('sticky-save').getByRole('button', { name: 'Save draft' });
     for (const at of [0.1, 0.4]) {
-      await page.evaluate((f) => window.scrollTo(0, document.documentElement.scrollHeight * f), at);
+      // A tenth and two-fifths of the way down the form itself (what sits above it varies).
+      await page.evaluate((f) => {
+        const form = document.getElementById('audit-form');
+        window.scrollTo(0, form.getBoundingClientRect().top + window.scrollY + form.offsetHeight * f);
+      }, at);
       await page.waitForTimeout(100);
       const box = await save.boundingBox();
       assert.ok(box && box.y >= 0 && box.y + box.height <= viewport.height + 1,
@@ -145,5 +152,156 @@ test("the IRO's page says the family's feedback is not theirs to see, not that t
   assert.equal(await page.getByTestId('no-feedback').innerText(), 'You have not given feedback on this audit yet.');
   assert.match(await page.getByTestId('iro-feedback-note').innerText(), /What the child, family and carers said is kept for the auditor/);
   assert.doesNotMatch(await page.locator('body').innerText(), /No feedback recorded yet|My worker listens to me/);
+  await context.close();
+});
+
+/** The page is no wider than the screen. */
+async function noSidewaysScroll(page, what) {
+  const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(over <= 1, `${what}: the page scrolls sideways by ${over} px`);
+}
+
+/**
+ * An audit in progress, its discussion agreed for 2030, its draft whole but for one required
+ * action with neither owner nor due date: { id, kw }.
+ */
+async function unfinishedAudit(month) {
+  const { rows } = await assignedRound(month, { quota_7: '1' });
+  const id = rows[0].audit[0];
+  const auditor = await session('auditor.1@anytown.example');
+  ok(await call(auditor, 'propose_times', { audit_id: id, time_1: '2030-01-08T10:00' }), 'propose_times');
+  const kw = await keyWorkerOf(rows[0].team, id);
+  const time = ok(await call(kw.cookie, 'audit_detail', { audit_id: id }), 'audit_detail').times[0];
+  ok(await call(kw.cookie, 'accept_time', { audit_id: id, time_id: time.id }), 'accept_time');
+  const form = { audit_id: id, version: '1', 'f[overall]': 'good', 'f[action-0]': 'Update the safety plan' };
+  for (const d of DOMAINS) { form[`f[grade-${d}]`] = 'good'; form[`f[narrative-${d}]`] = `Evidence for ${d}.`; }
+  ok(await call(auditor, 'save_draft', form), 'save_draft');
+  return { id, kw };
+}
+
+test('the findings wait for the discussion; completing names each unfinished action at its field; at 768 and 320 px', async () => {
+  const { id, kw } = await unfinishedAudit('2027-05');
+
+  // The key worker, before the agreed time: told when, and not offered the step.
+  const { context: kwContext, page: kwPage } = await tablet(browser);
+  await signIn(kwPage, kw.email);
+  await kwPage.waitForURL(`${BASE}/`);
+  for (const viewport of [TABLET, PHONE]) {
+    await kwPage.setViewportSize(viewport);
+    await kwPage.goto(`${BASE}/audits/${id}`);
+    await kwPage.getByTestId('confirm-not-yet').waitFor();
+    assert.match(await kwPage.getByTestId('confirm-not-yet').innerText(),
+      /The discussion is agreed for Tuesday 8 January 2030 at 10:00\. The findings can be confirmed once it has taken place/);
+    assert.equal(await kwPage.getByTestId('confirm-findings').count(), 0);
+    await noSidewaysScroll(kwPage, `the key worker's audit at ${viewport.width} px`);
+  }
+  // Sent anyway, the step is refused with the same reason.
+  const refused = await kwPage.request.post(`${BASE}/api/confirm_findings`, {
+    headers: { accept: 'application/json', origin: BASE },
+    form: { audit_id: String(id), reflection: 'Too early.' },
+  });
+  assert.equal(refused.status(), 422);
+  assert.match(await refused.text(), /The discussion is agreed for Tuesday 8 January 2030 at 10:00/);
+
+  // The auditor records that it took place: bad input first, at 320 px.
+  const { context, page } = await tablet(browser);
+  await page.setViewportSize(PHONE);
+  await signIn(page, 'auditor.1@anytown.example');
+  await page.waitForURL(`${BASE}/`);
+  await page.goto(`${BASE}/audits/${id}`);
+  await page.getByTestId('held-form').waitFor();
+  await hydrated(page);
+  await page.getByTestId('held-form').getByRole('button', { name: 'Record that the discussion took place' }).tap();
+  await page.getByTestId('error-summary').getByText('Enter when the discussion took place').waitFor();
+  await quiet(page);
+  assert.match(await page.locator('#held-at-error').innerText(), /Enter when the discussion took place/);
+  await page.fill('#held-at', londonMinute(new Date(Date.now() + 86400000)));
+  await page.getByTestId('held-form').getByRole('button', { name: 'Record that the discussion took place' }).tap();
+  await page.getByTestId('error-summary').getByText('must be in the past').waitFor();
+  await quiet(page);
+  assert.match(await page.locator('#held-at-error').innerText(), /The time the discussion took place must be in the past/);
+  await noSidewaysScroll(page, 'the held form with its error at 320 px');
+  const now = londonMinute();
+  await page.fill('#held-at', now);
+  await page.getByTestId('held-form').getByRole('button', { name: 'Record that the discussion took place' }).tap();
+  await page.getByTestId('discussion-held').waitFor();
+  await quiet(page);
+  assert.match(await page.getByTestId('discussion-held').innerText(), /^The discussion took place on \w+ \d+ \w+ \d{4} at \d\d:\d\d, as .+ recorded\.$/);
+  assert.match(await page.getByTestId('audit-history').innerText(), /Discussion arranged by [\s\S]*The discussion took place on [^\n]+, recorded by /);
+  assert.equal(await page.getByTestId('error-summary').count(), 0, 'the refusal does not linger after the record is saved');
+  // The invitation is no longer offered once the discussion has happened.
+  assert.equal(await page.getByTestId('ics-link').count(), 0);
+
+  // Now the key worker confirms, on a tablet.
+  await kwPage.setViewportSize(TABLET);
+  await kwPage.goto(`${BASE}/audits/${id}`);
+  await kwPage.getByTestId('confirm-findings').waitFor();
+  await hydrated(kwPage);
+  await kwPage.getByRole('button', { name: 'Confirm the findings were discussed' }).tap();
+  await kwPage.getByTestId('confirm-findings').waitFor({ state: 'detached' });
+
+  // Completing refuses the unfinished action, naming its owner and due date at each field.
+  for (const viewport of [PHONE, TABLET]) {
+    await page.setViewportSize(viewport);
+    await page.goto(`${BASE}/audits/${id}`);
+    await page.getByTestId('complete-form').waitFor();
+    await hydrated(page);
+    await page.locator('#complete').tap();
+    await page.getByTestId('error-summary').getByText('Say who owns required action 1').waitFor();
+    await quiet(page);
+    assert.match(await page.getByTestId('error-summary').innerText(), /Enter a due date for required action 1/);
+    assert.match(await page.locator('#owner-0-error').innerText(), /Say who owns required action 1/);
+    assert.match(await page.locator('#due-0-error').innerText(), /Enter a due date for required action 1/);
+    assert.equal(await page.locator('#action-0-error').count(), 0, 'the action itself is described');
+    // The summary's link takes the reader to the field.
+    await page.getByTestId('error-summary').getByRole('link', { name: 'Say who owns required action 1' }).tap();
+    assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), 'owner-0');
+    await noSidewaysScroll(page, `the refused completion at ${viewport.width} px`);
+    assert.match(await page.getByTestId('audit-state').innerText(), /Findings discussed/);
+  }
+  // Filled in, it completes.
+  await page.fill('#owner-0', 'Key worker');
+  await page.fill('#due-0', '2027-06-30');
+  await page.locator('#complete').tap();
+  await page.getByTestId('case-note').waitFor();
+  assert.match(await page.getByTestId('case-note').innerText(), /Update the safety plan \(owner: Key worker; due 30\/06\/2027\)/);
+  await context.close();
+  await kwContext.close();
+});
+
+test('before the WebAssembly loads: the discussion is recorded, a refused completion names its fields, the draft saves and the audit completes, at 320 px', async () => {
+  const { id, kw } = await unfinishedAudit('2027-06');
+
+  const context = await browser.newContext({ viewport: PHONE, javaScriptEnabled: false });
+  const page = await context.newPage();
+  await signIn(page, 'auditor.1@anytown.example');
+  await page.waitForURL(`${BASE}/`);
+  await page.goto(`${BASE}/audits/${id}`);
+  const record = page.getByTestId('held-form').getByRole('button', { name: 'Record that the discussion took place' });
+  await record.click();
+  await page.waitForLoadState();
+  assert.match(await page.getByTestId('error-summary').innerText(), /Enter when the discussion took place/);
+  assert.match(await page.locator('#held-at-error').innerText(), /Enter when the discussion took place/);
+  await page.fill('#held-at', londonMinute());
+  await page.getByTestId('held-form').getByRole('button', { name: 'Record that the discussion took place' }).click();
+  await page.getByTestId('discussion-held').waitFor();
+  ok(await call(kw.cookie, 'confirm_findings', { audit_id: id }), 'confirm_findings');
+
+  await page.goto(`${BASE}/audits/${id}`);
+  await page.locator('#complete').click();
+  await page.waitForLoadState();
+  assert.match(await page.getByTestId('error-summary').innerText(), /Say who owns required action 1[\s\S]*Enter a due date for required action 1/);
+  assert.match(await page.locator('#owner-0-error').innerText(), /Say who owns required action 1/);
+  assert.match(await page.locator('#due-0-error').innerText(), /Enter a due date for required action 1/);
+  await noSidewaysScroll(page, 'the refused completion without WebAssembly');
+  // Save draft posts the form too (it sends the version it was opened at), then it completes.
+  await page.fill('#owner-0', 'Key worker');
+  await page.getByTestId('sticky-save').getByRole('button', { name: 'Save draft' }).click();
+  await page.waitForLoadState();
+  assert.equal(await page.inputValue('#owner-0'), 'Key worker');
+  await page.fill('#due-0', '2027-06-30');
+  await page.locator('#complete').click();
+  await page.getByTestId('case-note').waitFor();
+  assert.match(await page.getByTestId('case-note').innerText(), /Update the safety plan \(owner: Key worker; due 30\/06\/2027\)/);
   await context.close();
 });

@@ -71,6 +71,11 @@ const ROWS: &[(&str, &str, [E; 5])] = &[
     ),
     ("confirm_findings", "audit_id={audit}", [U, A, D, A, D]),
     (
+        "record_discussion_held",
+        "audit_id={audit}&held_at=2026-11-01T10:00",
+        [U, A, D, A, D],
+    ),
+    (
         "complete_audit",
         "audit_id={audit}&version=1",
         [U, A, D, A, D],

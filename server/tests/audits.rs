@@ -1,6 +1,7 @@
 //! The audit through its server functions: every move by the right person only, the
 //! discussion and its invitation, autosave's stale-save refusal, completion and filing.
 
+use crate::common::journey::london_minute;
 use crate::common::*;
 use axum::http::StatusCode;
 
@@ -407,8 +408,9 @@ async fn an_audit_goes_from_assigned_to_filed_by_the_right_people_only() {
         view["draft"]["overall"], "RequiresImprovement",
         "the key worker reads the draft"
     );
-    let r = app
-        .call(
+    // The findings wait for the discussion: its time (in 2030) has not come.
+    let confirm = || async {
+        app.call(
             "confirm_findings",
             &[
                 ("audit_id", a),
@@ -419,8 +421,82 @@ async fn an_audit_goes_from_assigned_to_filed_by_the_right_people_only() {
             ],
             Some(&kw),
         )
-        .await;
+        .await
+    };
+    let r = confirm().await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body
+            .contains("The discussion is agreed for Tuesday 8 January 2030 at 10:00"),
+        "{}",
+        r.body
+    );
+    let view = detail(kw.clone()).await.json();
+    assert!(view["discussion_pending"]
+        .as_str()
+        .unwrap()
+        .contains("once it has taken place"));
+    // Only the auditor records that it took place, and only at a time that makes sense.
+    let held_at = |token: &str, at: &str| {
+        let (token, at) = (token.to_string(), at.to_string());
+        let app = &app;
+        async move {
+            app.call(
+                "record_discussion_held",
+                &[("audit_id", a), ("held_at", &at)],
+                Some(&token),
+            )
+            .await
+        }
+    };
+    let now = london_minute();
+    let r = held_at(&kw, &now).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("Only the auditor"), "{}", r.body);
+    for (at, problem) in [
+        ("", "Enter when the discussion took place"),
+        ("tomorrow", "Enter the date and time"),
+        ("2029-12-31T10:00", "must be in the past"),
+        ("2020-01-01T10:00", "before it was arranged"),
+    ] {
+        let at = if at == "2029-12-31T10:00" {
+            // Tomorrow, whatever today is.
+            (chrono::Utc::now() + chrono::Duration::days(1))
+                .format("%Y-%m-%dT%H:%M")
+                .to_string()
+        } else {
+            at.to_string()
+        };
+        let r = held_at(&auditor, &at).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{at}: {}",
+            r.body
+        );
+        assert!(r.body.contains("held-at"), "{}", r.body);
+        assert!(r.body.contains(problem), "{at}: {}", r.body);
+    }
+    assert_eq!(
+        crate::common::journey::state(&app, a.parse().unwrap()).await,
+        "in_progress",
+        "nothing moved"
+    );
+    let r = held_at(&auditor, &now).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(app
+        .tray(&kw)
+        .await
+        .iter()
+        .any(|alert| alert["kind"] == "discussion_held"));
+    let view = detail(kw.clone()).await.json();
+    assert!(view["discussion_pending"].is_null(), "{view}");
+    assert_eq!(view["held"].as_array().unwrap().len(), 1);
+    let r = confirm().await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // Once the findings are confirmed, the discussion is no longer recorded.
+    let r = held_at(&auditor, &now).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
 
     // Completion needs every grade and whole actions: an action without an owner is named.
     let mut partial = filled(a, "2");
@@ -609,6 +685,10 @@ async fn audits_are_need_to_know() {
                 ],
             ),
             ("confirm_findings", vec![("audit_id", a)]),
+            (
+                "record_discussion_held",
+                vec![("audit_id", a), ("held_at", "2026-11-01T10:00")],
+            ),
             ("complete_audit", vec![("audit_id", a), ("version", "1")]),
             ("mark_uploaded", vec![("audit_id", a), ("reference", "X")]),
         ] {

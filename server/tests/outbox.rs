@@ -116,6 +116,16 @@ async fn every_change_that_tells_someone_is_one_transaction() {
             .await
         }
     };
+    let held_count = |audit: i64| {
+        let app = &app;
+        async move {
+            count(
+                app,
+                &format!("SELECT COUNT(*) FROM discussions_held WHERE audit_id = {audit}"),
+            )
+            .await
+        }
+    };
     refused_whole(
         &app,
         Fault::Alerts,
@@ -135,6 +145,13 @@ async fn every_change_that_tells_someone_is_one_transaction() {
         Fault::Events,
         || save(&app, &p.auditor, audit),
         || state(&app, audit),
+    )
+    .await;
+    refused_whole(
+        &app,
+        Fault::Alerts,
+        || held(&app, &p.auditor, audit),
+        || held_count(audit),
     )
     .await;
     refused_whole(

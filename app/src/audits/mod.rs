@@ -32,6 +32,14 @@ pub struct DiscussionTime {
     pub proposed_at: DateTime<Utc>,
 }
 
+/// The auditor's record that the discussion took place (London time).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiscussionHeld {
+    pub held_at: NaiveDateTime,
+    pub recorded_by: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Feedback {
     pub from_whom: String,
@@ -64,6 +72,10 @@ pub struct AuditView {
     pub moves: Vec<(AuditState, String, DateTime<Utc>)>,
     /// The case moved to another key worker while the audit was open: (from, to, when).
     pub handovers: Vec<(Option<String>, Option<String>, DateTime<Utc>)>,
+    /// Each record that the discussion took place, oldest first (the last counts).
+    pub held: Vec<DiscussionHeld>,
+    /// While the discussion is still to come: why the findings cannot be confirmed yet.
+    pub discussion_pending: Option<String>,
     /// Once moderated: whether the grades were confirmed, and each grade as completed and
     /// as moderated (the audit itself never changes).
     pub moderation: Option<(bool, Vec<ModeratedLine>)>,
@@ -170,6 +182,34 @@ pub(crate) mod ssr {
                     .collect(),
             )
         })
+    }
+
+    /// Why the findings cannot be confirmed yet, if they cannot: the discussion has not
+    /// happened (its agreed time has not come, and the auditor has not recorded it).
+    pub async fn discussion_pending(
+        store: &Store,
+        audit_id: i64,
+    ) -> Result<Option<crate::domain::audit::DiscussionPending>, AppError> {
+        let failed = crate::server::failed;
+        let agreed = store
+            .discussion_times(audit_id)
+            .await
+            .map_err(failed("read discussion times"))?
+            .into_iter()
+            .find(|t| t.accepted_at.is_some())
+            .map(|t| t.starts_at);
+        let held = store
+            .discussions_held(audit_id)
+            .await
+            .map_err(failed("read when the discussion took place"))?
+            .pop()
+            .map(|h| h.held_at);
+        Ok(crate::domain::audit::discussion_happened(
+            agreed,
+            held,
+            crate::server::clock::local_now(),
+        )
+        .err())
     }
 
     /// The key worker is asked to confirm the findings again.
@@ -371,6 +411,25 @@ pub async fn audit_detail(audit_id: i64) -> Result<AuditView, AppError> {
                 .into_iter()
                 .filter_map(|m| Some((AuditState::from_code(&m.to_state)?, m.by, m.at)))
                 .collect(),
+            held: store
+                .discussions_held(audit_id)
+                .await
+                .map_err(failed("read when the discussion took place"))?
+                .into_iter()
+                .map(|h| DiscussionHeld {
+                    held_at: h.held_at,
+                    recorded_by: h.recorded_by,
+                    recorded_at: h.recorded_at,
+                })
+                .collect(),
+            discussion_pending: match row.state {
+                AuditState::DiscussionArranged | AuditState::InProgress => {
+                    ssr::discussion_pending(&store, audit_id)
+                        .await?
+                        .map(|p| p.to_string())
+                }
+                _ => None,
+            },
         })
     })
     .await
@@ -543,6 +602,87 @@ pub async fn accept_time(audit_id: i64, time_id: i64) -> Result<(), AppError> {
     .await
 }
 
+/// The auditor records that the discussion with the key worker took place, and when (a
+/// London date and time): the key worker may then confirm the findings before the agreed
+/// time. A later record corrects an earlier one; both stay in the history.
+#[server(endpoint = "record_discussion_held")]
+pub async fn record_discussion_held(
+    audit_id: i64,
+    held_at: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::alert::AlertKind;
+    use crate::domain::audit::{discussion_when, parse_discussion_held};
+    use crate::server::*;
+    use crate::FieldError;
+    respond("record_discussion_held", async move {
+        trail::touch(crate::domain::trail::Record::Audit(audit_id));
+        let (store, actor) = signed_in().await?;
+        let (row, role) = ssr::open(&store, &actor, audit_id).await?;
+        if role != AuditRole::Auditor {
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "",
+                "Only the auditor can record that the discussion took place",
+            )]));
+        }
+        if !matches!(
+            row.state,
+            AuditState::DiscussionArranged | AuditState::InProgress
+        ) {
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "held-at",
+                format!(
+                    "The audit is {}; the discussion can be recorded only between arranging it and the key worker confirming the findings",
+                    row.state.label().to_lowercase()
+                ),
+            )]));
+        }
+        let arranged = store
+            .discussion_times(audit_id)
+            .await
+            .map_err(failed("read discussion times"))?
+            .into_iter()
+            .find_map(|t| t.accepted_at)
+            .map(crate::domain::calendar::london_time);
+        let held_at = parse_discussion_held(
+            held_at.as_deref().unwrap_or_default(),
+            crate::server::clock::local_now(),
+            arranged,
+        )
+        .map_err(|m| AppError::Invalid(vec![FieldError::new("held-at", m)]))?;
+        let mut notices = ssr::move_notices(&store, &row, row.state).await?;
+        if let Some(person_id) = row.key_worker_id {
+            notices.alert(NewAlert {
+                person_id,
+                kind: AlertKind::DiscussionHeld,
+                case_id: Some(row.case_id),
+                link: format!("/audits/{audit_id}"),
+                body: format!(
+                    "The auditor recorded that the discussion of the audit of case {} took place on {}. You can confirm the findings once the draft is ready.",
+                    row.child_unique_id,
+                    discussion_when(held_at)
+                ),
+            });
+        }
+        if !store
+            .record_discussion_held(
+                audit_id,
+                row.state,
+                held_at,
+                actor.person_id,
+                crate::server::clock::now(),
+                &notices,
+            )
+            .await
+            .map_err(failed("record that a discussion took place"))?
+        {
+            return Err(ssr::stale(&store, audit_id).await);
+        }
+        committed(&notices);
+        Ok(())
+    })
+    .await
+}
+
 /// Saves the draft form (`f[<field>]`), refusing a stale `version`. The first save starts the
 /// audit and asks the IRO / CP Chair for their feedback; a change of grades or findings after
 /// the key worker confirmed them asks the key worker to confirm again.
@@ -707,6 +847,9 @@ pub async fn confirm_findings(audit_id: i64, reflection: Option<String>) -> Resu
         let (store, actor) = signed_in().await?;
         let (row, role) = ssr::open(&store, &actor, audit_id).await?;
         let to = ssr::check(&row, role, Move::ConfirmDiscussion)?;
+        if let Some(pending) = ssr::discussion_pending(&store, audit_id).await? {
+            return Err(AppError::Invalid(vec![crate::FieldError::new("", pending.to_string())]));
+        }
         let reflection = reflection.unwrap_or_default();
         if reflection.chars().count() > crate::domain::audit::MAX_TEXT {
             return Err(AppError::Invalid(vec![crate::FieldError::new("reflection", "Your reflection must be 10000 characters or fewer")]));

@@ -1,14 +1,18 @@
 use super::{
     audit_detail, label_of, my_audits, AcceptTime, AuditView, CompleteAudit, ConfirmFindings,
-    MarkUploaded, ProposeTimes, RecordFeedback, SaveDraft, FEEDBACK_FROM, FEEDBACK_HOW,
+    MarkUploaded, ProposeTimes, RecordDiscussionHeld, RecordFeedback, SaveDraft, FEEDBACK_FROM,
+    FEEDBACK_HOW,
 };
-use crate::domain::audit::{ActionStatus, AuditDraft, AuditRole, AuditState, Grade, MAX_ACTIONS};
+use crate::domain::audit::{
+    discussion_when, ActionStatus, AuditDraft, AuditRole, AuditState, Grade, MAX_ACTIONS,
+};
 use crate::ui::{
-    deadline_tag, field_error, form_errors, state_tag, AuditTable, ErrorSummary, ErrorView,
-    Pagination, SignedIn,
+    deadline_tag, error_line, field_error, form_errors, last_answered, state_tag, url_error,
+    AuditTable, ErrorSummary, ErrorView, Pagination, SignedIn,
 };
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
@@ -96,6 +100,7 @@ pub fn AuditPage() -> impl IntoView {
     let audit_id = audit_id_param();
     let propose = ServerAction::<ProposeTimes>::new();
     let accept = ServerAction::<AcceptTime>::new();
+    let held = ServerAction::<RecordDiscussionHeld>::new();
     let feedback = ServerAction::<RecordFeedback>::new();
     let confirm = ServerAction::<ConfirmFindings>::new();
     let complete = ServerAction::<CompleteAudit>::new();
@@ -106,6 +111,7 @@ pub fn AuditPage() -> impl IntoView {
                 audit_id(),
                 propose.version().get()
                     + accept.version().get()
+                    + held.version().get()
                     + feedback.version().get()
                     + confirm.version().get()
                     + complete.version().get()
@@ -119,18 +125,41 @@ pub fn AuditPage() -> impl IntoView {
             }
         },
     );
-    let errors = move || {
-        let mut all = form_errors(propose.value().get());
-        all.extend(form_errors(accept.value().get()));
-        all.extend(form_errors(feedback.value().get()));
-        all.extend(form_errors(confirm.value().get()));
-        all.extend(form_errors(complete.value().get()));
-        all.extend(form_errors(upload.value().get()));
-        all
+    // The last form to answer shows its problems (an earlier refusal does not linger after a
+    // later success); before any has, a form sent without WebAssembly brings its problems
+    // back in the URL.
+    let last = last_answered(vec![
+        propose.version(),
+        accept.version(),
+        held.version(),
+        feedback.version(),
+        confirm.version(),
+        complete.version(),
+        upload.version(),
+    ]);
+    let from_url = url_error(&[
+        <ProposeTimes as ServerFn>::PATH,
+        <AcceptTime as ServerFn>::PATH,
+        <RecordDiscussionHeld as ServerFn>::PATH,
+        <RecordFeedback as ServerFn>::PATH,
+        <ConfirmFindings as ServerFn>::PATH,
+        <CompleteAudit as ServerFn>::PATH,
+        <MarkUploaded as ServerFn>::PATH,
+    ]);
+    let errors = move || match last.get() {
+        Some(0) => form_errors(propose.value().get()),
+        Some(1) => form_errors(accept.value().get()),
+        Some(2) => form_errors(held.value().get()),
+        Some(3) => form_errors(feedback.value().get()),
+        Some(4) => form_errors(confirm.value().get()),
+        Some(5) => form_errors(complete.value().get()),
+        Some(_) => form_errors(upload.value().get()),
+        None => form_errors::<()>(from_url().map(Err)),
     };
     let actions = Actions {
         propose,
         accept,
+        held,
         feedback,
         confirm,
         complete,
@@ -162,20 +191,11 @@ pub fn AuditPage() -> impl IntoView {
 struct Actions {
     propose: ServerAction<ProposeTimes>,
     accept: ServerAction<AcceptTime>,
+    held: ServerAction<RecordDiscussionHeld>,
     feedback: ServerAction<RecordFeedback>,
     confirm: ServerAction<ConfirmFindings>,
     complete: ServerAction<CompleteAudit>,
     upload: ServerAction<MarkUploaded>,
-}
-
-fn error_for(
-    errors: impl Fn() -> Vec<FieldError> + Copy + Send + Sync + 'static,
-    field: &'static str,
-) -> impl IntoView {
-    move || {
-        field_error(&errors(), field)
-            .map(|m| view! { <p class="error-message" id=format!("{field}-error")>{m}</p> })
-    }
 }
 
 #[component]
@@ -221,6 +241,14 @@ fn Audit(
     let case_note = view.case_note.clone();
     let reflection = view.reflection.clone();
     let can_feedback = matches!(role, AuditRole::Auditor | AuditRole::Iro) && !state.locked();
+    let held_list = view.held.clone();
+    let last_held = view.held.last().cloned();
+    let pending = view.discussion_pending.clone();
+    let can_record_held = role == AuditRole::Auditor
+        && matches!(
+            state,
+            AuditState::DiscussionArranged | AuditState::InProgress
+        );
     // Shared by the form's autosave and the complete button, so completing uses the
     // version the auditor last saved.
     let version = RwSignal::new(view.version);
@@ -239,8 +267,8 @@ fn Audit(
         <h2 class="heading-m">"Discussion with the key worker"</h2>
         {match agreed {
             Some(t) => view! {
-                <p class="body" data-testid="agreed-time">{format!("Agreed: {} for {} minutes.", t.starts_at.format("%A %-d %B %Y at %H:%M"), t.minutes)}</p>
-                {(!state.locked()).then(|| view! {
+                <p class="body" data-testid="agreed-time">{format!("Agreed: {} for {} minutes.", discussion_when(t.starts_at), t.minutes)}</p>
+                {(!state.locked() && last_held.is_none()).then(|| view! {
                     <p class="body"><a href=format!("/audits/{id}/discussion.ics") download data-testid="ics-link">"Add to your calendar (.ics)"</a></p>
                 })}
             }.into_any(),
@@ -248,7 +276,7 @@ fn Audit(
                 <ul class="list" data-testid="proposed-times">
                     {times.into_iter().map(|t| view! {
                         <li>
-                            {format!("{} ({} minutes), proposed by {}", t.starts_at.format("%A %-d %B %Y at %H:%M"), t.minutes, t.proposer)}
+                            {format!("{} ({} minutes), proposed by {}", discussion_when(t.starts_at), t.minutes, t.proposer)}
                             {(can_propose && !t.by_me).then(|| view! {
                                 <ActionForm action=actions.accept attr:class="inline-form">
                                     <input type="hidden" name="audit_id" value=id.to_string()/>
@@ -269,14 +297,14 @@ fn Audit(
                                 view! {
                                     <div class="form-group">
                                         <label class="label" for=field>{format!("Time {n}")}</label>
-                                        {error_for(errors, field)}
+                                        {error_line(errors, field)}
                                         <input class="input input--date" id=field name=format!("time_{n}") type="datetime-local"/>
                                     </div>
                                 }
                             }).collect_view()}
                             <div class="form-group">
                                 <label class="label" for="minutes">"Length (minutes)"</label>
-                                {error_for(errors, "minutes")}
+                                {error_line(errors, "minutes")}
                                 <input class="input input--narrow" id="minutes" name="minutes" inputmode="numeric" value="60"/>
                             </div>
                             <button type="submit" class="button">"Send the times"</button>
@@ -286,8 +314,24 @@ fn Audit(
             }.into_any(),
         }}
 
+        {last_held.clone().map(|h| view! {
+            <p class="body" data-testid="discussion-held">{format!("The discussion took place on {}, as {} recorded.", discussion_when(h.held_at), h.recorded_by)}</p>
+        })}
+        {(can_record_held && last_held.is_none()).then(|| view! {
+            {pending.clone().map(|_| view! {
+                <p class="hint">"The key worker can confirm the findings once the agreed time has come. If you have already discussed them, record when, and they can confirm straight away."</p>
+            })}
+            <HeldForm id action=actions.held errors button="Record that the discussion took place"/>
+        })}
+        {(can_record_held && last_held.is_some()).then(|| view! {
+            <details class="details" open=move || field_error(&errors(), "held-at").is_some()>
+                <summary>"Correct when the discussion took place"</summary>
+                <HeldForm id action=actions.held errors button="Save the correction"/>
+            </details>
+        })}
+
         {if editable {
-            view! { <AuditForm view=view.clone() version complete=actions.complete/> }.into_any()
+            view! { <AuditForm view=view.clone() version complete=actions.complete page_errors=errors/> }.into_any()
         } else {
             view.draft.clone().filter(|_| state >= AuditState::InProgress).map(|d| view! { <DraftView domains=view.domains.clone() draft=d/> }).into_any()
         }}
@@ -314,7 +358,7 @@ fn Audit(
                     {(role == AuditRole::Auditor).then(|| view! {
                         <div class="form-group">
                             <label class="label" for="from-whom">"Who gave it"</label>
-                            {error_for(errors, "from-whom")}
+                            {error_line(errors, "from-whom")}
                             <select class="select" id="from-whom" name="from_whom">
                                 {FEEDBACK_FROM.into_iter().map(|(c, l)| view! { <option value=c>{l}</option> }).collect_view()}
                             </select>
@@ -322,19 +366,19 @@ fn Audit(
                     })}
                     <div class="form-group">
                         <label class="label" for="how">"How"</label>
-                        {error_for(errors, "how")}
+                        {error_line(errors, "how")}
                         <select class="select" id="how" name="how">
                             {FEEDBACK_HOW.into_iter().map(|(c, l)| view! { <option value=c>{l}</option> }).collect_view()}
                         </select>
                     </div>
                     <div class="form-group">
                         <label class="label" for="given-on">"When"</label>
-                        {error_for(errors, "given-on")}
+                        {error_line(errors, "given-on")}
                         <input class="input input--date" id="given-on" name="given_on" type="date"/>
                     </div>
                     <div class="form-group">
                         <label class="label" for="said">"What they said, in their words"</label>
-                        {error_for(errors, "said")}
+                        {error_line(errors, "said")}
                         <textarea class="textarea" id="said" name="said" rows="4"></textarea>
                     </div>
                     <button type="submit" class="button button--secondary">"Save feedback"</button>
@@ -342,18 +386,24 @@ fn Audit(
             </details>
         })}
 
-        {(state == AuditState::InProgress && role == AuditRole::KeyWorker).then(|| view! {
+        {(state == AuditState::InProgress && role == AuditRole::KeyWorker).then(|| match pending.clone() {
+            Some(why) => view! {
+                <h2 class="heading-m">"Discuss the findings"</h2>
+                <div class="inset" data-testid="confirm-not-yet"><p class="body">{why}</p></div>
+            }.into_any(),
+            None => view! {
             <h2 class="heading-m">"Discuss the findings"</h2>
             <p class="body">"Read the draft above with the auditor. Add your reflection, then confirm the discussion took place."</p>
             <ActionForm action=actions.confirm attr:data-testid="confirm-findings">
                 <input type="hidden" name="audit_id" value=id.to_string()/>
                 <div class="form-group">
                     <label class="label" for="reflection">"Your reflection (optional)"</label>
-                    {error_for(errors, "reflection")}
+                    {error_line(errors, "reflection")}
                     <textarea class="textarea" id="reflection" name="reflection" rows="4"></textarea>
                 </div>
                 <button type="submit" class="button">"Confirm the findings were discussed"</button>
             </ActionForm>
+            }.into_any(),
         })}
         {reflection.filter(|r| !r.is_empty()).map(|r| view! { <h2 class="heading-m">"Key worker's reflection"</h2><p class="body">{r}</p> })}
         {case_note.map(|note| view! {
@@ -366,7 +416,7 @@ fn Audit(
                 <div class="form-group">
                     <label class="label" for="reference">"Case-management system reference"</label>
                     <p class="hint">"After uploading the audit and case note to the child's record there."</p>
-                    {error_for(errors, "reference")}
+                    {error_line(errors, "reference")}
                     <input class="input" id="reference" name="reference"/>
                 </div>
                 <button type="submit" class="button button--secondary">"Mark as uploaded"</button>
@@ -375,7 +425,7 @@ fn Audit(
         {view.cms_reference.clone().map(|r| view! { <p class="body">{format!("Uploaded to the case-management system, reference {r}.")}</p> })}
         <h2 class="heading-m">"History"</h2>
         <ul class="list" data-testid="audit-history">
-            {history(moves, handovers, &proposals).into_iter().map(|(at, text)| view! { <li>{format!("{}: {text}", crate::domain::calendar::london_time(at).format("%-d %B %Y %H:%M"))}</li> }).collect_view()}
+            {history(moves, handovers, &proposals, &held_list).into_iter().map(|(at, text)| view! { <li>{format!("{}: {text}", crate::domain::calendar::london_time(at).format("%-d %B %Y %H:%M"))}</li> }).collect_view()}
         </ul>
     }
 }
@@ -390,6 +440,7 @@ fn history(
         chrono::DateTime<chrono::Utc>,
     )>,
     times: &[super::DiscussionTime],
+    held: &[super::DiscussionHeld],
 ) -> Vec<(chrono::DateTime<chrono::Utc>, String)> {
     let mut lines: Vec<(chrono::DateTime<chrono::Utc>, String)> = moves
         .into_iter()
@@ -408,7 +459,7 @@ fn history(
     // One line per proposal: the times one person sent together.
     let mut proposals: Vec<(chrono::DateTime<chrono::Utc>, &str, Vec<String>)> = Vec::new();
     for t in times {
-        let when = t.starts_at.format("%A %-d %B %Y at %H:%M").to_string();
+        let when = discussion_when(t.starts_at);
         match proposals
             .iter_mut()
             .find(|(at, who, _)| *at == t.proposed_at && *who == t.proposer)
@@ -427,8 +478,41 @@ fn history(
             ),
         )
     }));
+    lines.extend(held.iter().enumerate().map(|(n, h)| {
+        let what = if n == 0 { "recorded" } else { "corrected" };
+        (
+            h.recorded_at,
+            format!(
+                "The discussion took place on {}, {what} by {}",
+                discussion_when(h.held_at),
+                h.recorded_by
+            ),
+        )
+    }));
     lines.sort_by_key(|(at, _)| *at);
     lines
+}
+
+/// The auditor's record of when the discussion took place.
+#[component]
+fn HeldForm(
+    id: i64,
+    action: ServerAction<RecordDiscussionHeld>,
+    errors: impl Fn() -> Vec<FieldError> + Copy + Send + Sync + 'static,
+    button: &'static str,
+) -> impl IntoView {
+    view! {
+        <ActionForm action attr:data-testid="held-form">
+            <input type="hidden" name="audit_id" value=id.to_string()/>
+            <div class="form-group">
+                <label class="label" for="held-at">"When the discussion took place"</label>
+                <p class="hint" id="held-at-hint">"The date and time you discussed the findings with the key worker."</p>
+                {error_line(errors, "held-at")}
+                <input class="input input--date" id="held-at" name="held_at" type="datetime-local" aria-describedby="held-at-hint"/>
+            </div>
+            <button type="submit" class="button button--secondary">{button}</button>
+        </ActionForm>
+    }
 }
 
 /// The graded form, read-only.
@@ -485,6 +569,8 @@ fn AuditForm(
     view: AuditView,
     version: RwSignal<i64>,
     complete: ServerAction<CompleteAudit>,
+    /// The page's problems: completing names each field it refuses, shown beside it.
+    page_errors: impl Fn() -> Vec<FieldError> + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let save = ServerAction::<SaveDraft>::new();
     let id = view.summary.id;
@@ -555,11 +641,16 @@ fn AuditForm(
         SaveState::Problems(p) => p,
         _ => Vec::new(),
     };
+    // Beside each field: the last save's problem with it, else completion's.
+    let field_problems = move || {
+        let mut all = problems();
+        all.extend(page_errors());
+        all
+    };
     let grade_select = move |field: String, current: Option<Grade>| {
         let name = format!("f[{field}]");
-        let f = field.clone();
         view! {
-            {move || field_error(&problems(), &f).map(|m| view! { <p class="error-message">{m}</p> })}
+            {error_line(field_problems, field.clone())}
             <select class="select" id=field name=name>
                 <option value="" selected=current.is_none()>"Not graded yet"</option>
                 {Grade::ALL.into_iter().map(|g| view! { <option value=g.code() selected=current == Some(g)>{g.label()}</option> }).collect_view()}
@@ -568,9 +659,8 @@ fn AuditForm(
     };
     let textarea = move |field: String, value: String, rows: u32| {
         let name = format!("f[{field}]");
-        let f = field.clone();
         view! {
-            {move || field_error(&problems(), &f).map(|m| view! { <p class="error-message">{m}</p> })}
+            {error_line(field_problems, field.clone())}
             <textarea class="textarea" id=field name=name rows=rows.to_string()>{value}</textarea>
         }
     };
@@ -605,7 +695,9 @@ fn AuditForm(
         <div node_ref=form_ref on:input=move |_| dirty.set(true) on:change=move |_| dirty.set(true)>
         <ActionForm action=save attr:data-testid="audit-form" attr:id="audit-form">
             <input type="hidden" name="audit_id" value=id.to_string()/>
-            <input type="hidden" name="version" prop:value=move || version.get().to_string()/>
+            // The attribute for a post made before the WebAssembly loads (a property is not
+            // rendered on the server); the property follows each autosave after it has.
+            <input type="hidden" name="version" value=view.version.to_string() prop:value=move || version.get().to_string()/>
             {view.domains.iter().map(|d| {
                 let entry = draft.domains.get(&d.key).cloned().unwrap_or_default();
                 let (g, n) = (format!("grade-{}", d.key), format!("narrative-{}", d.key));
@@ -635,22 +727,21 @@ fn AuditForm(
                 <p class="hint">"Each action needs an owner and a due date. Leave a row empty if it is not needed."</p>
                 {actions.into_iter().enumerate().map(|(n, a)| {
                     let (af, of, df, sf) = (format!("action-{n}"), format!("owner-{n}"), format!("due-{n}"), format!("status-{n}"));
-                    let (af2, of2, df2) = (af.clone(), of.clone(), df.clone());
                     view! {
                         <div class="action-row">
                             <div class="form-group">
                                 <label class="label" for=af.clone()>{format!("Action {}", n + 1)}</label>
-                                {move || field_error(&problems(), &af2).map(|m| view! { <p class="error-message">{m}</p> })}
+                                {error_line(field_problems, af.clone())}
                                 <input class="input" id=af.clone() name=format!("f[{af}]") value=a.action/>
                             </div>
                             <div class="form-group">
                                 <label class="label" for=of.clone()>"Owner"</label>
-                                {move || field_error(&problems(), &of2).map(|m| view! { <p class="error-message">{m}</p> })}
+                                {error_line(field_problems, of.clone())}
                                 <input class="input" id=of.clone() name=format!("f[{of}]") value=a.owner/>
                             </div>
                             <div class="form-group">
                                 <label class="label" for=df.clone()>"Due"</label>
-                                {move || field_error(&problems(), &df2).map(|m| view! { <p class="error-message">{m}</p> })}
+                                {error_line(field_problems, df.clone())}
                                 <input class="input input--date" id=df.clone() name=format!("f[{df}]") type="date" value=a.due_on/>
                             </div>
                             <div class="form-group">

@@ -14,6 +14,8 @@ pub enum AlertKind {
     AuditorAssigned,
     DiscussionProposed,
     DiscussionAgreed,
+    /// The auditor recorded that the discussion took place (to the key worker).
+    DiscussionHeld,
     FeedbackRequested,
     FindingsDiscussed,
     AuditRecommendations,
@@ -55,11 +57,12 @@ pub enum AlertKind {
 }
 
 impl AlertKind {
-    pub const ALL: [AlertKind; 25] = [
+    pub const ALL: [AlertKind; 26] = [
         AlertKind::CaseSelected,
         AlertKind::AuditorAssigned,
         AlertKind::DiscussionProposed,
         AlertKind::DiscussionAgreed,
+        AlertKind::DiscussionHeld,
         AlertKind::FeedbackRequested,
         AlertKind::FindingsDiscussed,
         AlertKind::AuditRecommendations,
@@ -89,6 +92,7 @@ impl AlertKind {
             AlertKind::AuditorAssigned => "auditor_assigned",
             AlertKind::DiscussionProposed => "discussion_proposed",
             AlertKind::DiscussionAgreed => "discussion_agreed",
+            AlertKind::DiscussionHeld => "discussion_held",
             AlertKind::FeedbackRequested => "feedback_requested",
             AlertKind::FindingsDiscussed => "findings_discussed",
             AlertKind::AuditRecommendations => "audit_recommendations",
@@ -124,6 +128,7 @@ impl AlertKind {
             AlertKind::AuditorAssigned => "Audit assigned to you",
             AlertKind::DiscussionProposed => "Discussion times proposed",
             AlertKind::DiscussionAgreed => "Discussion arranged",
+            AlertKind::DiscussionHeld => "Discussion took place",
             AlertKind::FeedbackRequested => "Feedback asked for",
             AlertKind::FindingsDiscussed => "Findings discussed",
             AlertKind::AuditRecommendations => "Recommendations to complete",
@@ -155,6 +160,7 @@ impl AlertKind {
             AlertKind::AuditorAssigned => "You are asked to audit a case",
             AlertKind::DiscussionProposed => "Times proposed for an audit discussion",
             AlertKind::DiscussionAgreed => "Audit discussion arranged",
+            AlertKind::DiscussionHeld => "Audit discussion recorded: confirm the findings",
             AlertKind::FeedbackRequested => "Your feedback is asked for a case audit",
             AlertKind::FindingsDiscussed => "Audit findings discussed",
             AlertKind::AuditRecommendations => "Audit recommendations to complete",

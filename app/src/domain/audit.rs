@@ -2,7 +2,7 @@
 //! and the case note. No I/O.
 
 use super::calendar::WorkingCalendar;
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 /// Where an audit is. The order is the process's order.
@@ -143,6 +143,61 @@ pub fn next(state: AuditState, m: Move, party: Party) -> Result<AuditState, Move
         return Err(MoveError::WrongPerson(who));
     }
     Ok(to)
+}
+
+/// How a discussion time reads everywhere: "Tuesday 8 January 2030 at 10:00".
+pub fn discussion_when(at: NaiveDateTime) -> String {
+    at.format("%A %-d %B %Y at %H:%M").to_string()
+}
+
+/// Why the key worker cannot confirm the findings yet: the discussion has not happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum DiscussionPending {
+    #[error("The discussion is agreed for {}. The findings can be confirmed once it has taken place, or once the auditor records that it took place earlier.", discussion_when(*.0))]
+    NotYet(NaiveDateTime),
+    #[error("No discussion time was agreed. The findings can be confirmed once the auditor records that the discussion took place.")]
+    NoTimeAgreed,
+}
+
+/// The findings are confirmed only after the discussion: once its agreed time has come, or
+/// once the auditor has recorded that it took place. Times are London wall-clock times.
+pub fn discussion_happened(
+    agreed: Option<NaiveDateTime>,
+    held: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+) -> Result<(), DiscussionPending> {
+    match (held, agreed) {
+        (Some(_), _) => Ok(()),
+        (None, Some(at)) if at <= now => Ok(()),
+        (None, Some(at)) => Err(DiscussionPending::NotYet(at)),
+        (None, None) => Err(DiscussionPending::NoTimeAgreed),
+    }
+}
+
+/// The auditor's "it took place at …", typed as a date and time: not in the future, and not
+/// before the discussion was arranged (`arranged`, when known). Compared to the minute, as
+/// people type it.
+pub fn parse_discussion_held(
+    raw: &str,
+    now: NaiveDateTime,
+    arranged: Option<NaiveDateTime>,
+) -> Result<NaiveDateTime, &'static str> {
+    use chrono::Timelike;
+    let minute = |t: NaiveDateTime| t.with_second(0).and_then(|t| t.with_nanosecond(0));
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err("Enter when the discussion took place");
+    }
+    let at = super::ics::parse_local_time(raw)
+        .and_then(minute)
+        .ok_or("Enter the date and time the discussion took place, for example 12/01/2027 10:00")?;
+    if at > now {
+        return Err("The time the discussion took place must be in the past");
+    }
+    if arranged.and_then(minute).is_some_and(|a| at < a) {
+        return Err("The discussion cannot have taken place before it was arranged");
+    }
+    Ok(at)
 }
 
 /// An audit as lists show it to one person.
@@ -539,6 +594,81 @@ impl CaseNote<'_> {
 mod tests {
     use super::*;
     use AuditState::*;
+
+    fn at(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S").unwrap()
+    }
+
+    #[test]
+    fn findings_wait_for_the_agreed_time_or_a_record_that_the_discussion_took_place() {
+        let agreed = at("2027-01-12T10:00:00");
+        // A minute before: refused, naming the time.
+        let early = discussion_happened(Some(agreed), None, at("2027-01-12T09:59:00"));
+        assert_eq!(early, Err(DiscussionPending::NotYet(agreed)));
+        assert!(early
+            .unwrap_err()
+            .to_string()
+            .contains("Tuesday 12 January 2027 at 10:00"));
+        // At the time itself, and after.
+        assert_eq!(discussion_happened(Some(agreed), None, agreed), Ok(()));
+        assert_eq!(
+            discussion_happened(Some(agreed), None, at("2027-03-01T00:00:00")),
+            Ok(())
+        );
+        // Held earlier than agreed, as the auditor recorded.
+        let held = Some(at("2027-01-05T15:00:00"));
+        assert_eq!(
+            discussion_happened(Some(agreed), held, at("2027-01-05T15:30:00")),
+            Ok(())
+        );
+        // No agreed time: only the auditor's record will do.
+        assert_eq!(
+            discussion_happened(None, None, at("2030-01-01T00:00:00")),
+            Err(DiscussionPending::NoTimeAgreed)
+        );
+        assert_eq!(
+            discussion_happened(None, held, at("2027-01-05T15:30:00")),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn when_the_discussion_took_place_is_in_the_past_and_after_it_was_arranged() {
+        let now = at("2027-01-05T15:30:42");
+        let arranged = Some(at("2027-01-04T09:12:30"));
+        assert_eq!(
+            parse_discussion_held("2027-01-05T15:00", now, arranged),
+            Ok(at("2027-01-05T15:00:00"))
+        );
+        // This very minute counts as the past; so does the minute it was arranged.
+        assert_eq!(
+            parse_discussion_held("2027-01-05T15:30", now, arranged),
+            Ok(at("2027-01-05T15:30:00"))
+        );
+        assert_eq!(
+            parse_discussion_held(" 2027-01-04T09:12 ", now, arranged),
+            Ok(at("2027-01-04T09:12:00"))
+        );
+        assert_eq!(
+            parse_discussion_held("2027-01-05T15:31", now, arranged),
+            Err("The time the discussion took place must be in the past")
+        );
+        assert_eq!(
+            parse_discussion_held("2027-01-04T09:11", now, arranged),
+            Err("The discussion cannot have taken place before it was arranged")
+        );
+        assert_eq!(
+            parse_discussion_held("2020-01-01T09:00", now, None),
+            Ok(at("2020-01-01T09:00:00"))
+        );
+        assert_eq!(
+            parse_discussion_held("", now, arranged),
+            Err("Enter when the discussion took place")
+        );
+        assert!(parse_discussion_held("yesterday", now, arranged)
+            .unwrap_err()
+            .starts_with("Enter the date and time"));
+    }
 
     #[test]
     fn every_move_is_allowed_only_in_order_and_by_the_right_person() {

@@ -186,6 +186,14 @@ pub struct DiscussionTimeRow {
     pub proposed_at: DateTime<Utc>,
 }
 
+/// The auditor's record that the discussion took place (London wall-clock time).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DiscussionHeldRow {
+    pub held_at: NaiveDateTime,
+    pub recorded_by: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct FeedbackRow {
     pub id: i64,
@@ -599,6 +607,54 @@ impl Store {
             side::write_notices(self, &mut tx, notices, now).await?;
             tx.commit().await?;
             Ok(true)
+        })
+    }
+
+    /// Records that the discussion took place at `held_at`, if the audit is still in
+    /// `state`, with what that tells. `false` if it has moved on meanwhile.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn record_discussion_held(
+        &self,
+        audit_id: i64,
+        state: AuditState,
+        held_at: NaiveDateTime,
+        by: i64,
+        now: DateTime<Utc>,
+        notices: &Notices,
+    ) -> StoreResult<bool> {
+        on_db!(self, |pool| {
+            let mut tx = side::begin_write(pool).await?;
+            let recorded = sqlx::query(
+                "INSERT INTO discussions_held (audit_id, held_at, recorded_by, recorded_at) \
+                 SELECT id, $2, $3, $4 FROM audits WHERE id = $1 AND state = $5",
+            )
+            .bind(audit_id)
+            .bind(held_at)
+            .bind(by)
+            .bind(now)
+            .bind(state.code())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if recorded != 1 {
+                return Ok(false);
+            }
+            side::write_notices(self, &mut tx, notices, now).await?;
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    /// Every record that the discussion took place, oldest first: the last one counts.
+    pub async fn discussions_held(&self, audit_id: i64) -> StoreResult<Vec<DiscussionHeldRow>> {
+        on_db!(self, |pool| {
+            Ok(sqlx::query_as(
+                "SELECT h.held_at, p.display_name AS recorded_by, h.recorded_at FROM discussions_held h \
+                 JOIN people p ON p.id = h.recorded_by WHERE h.audit_id = $1 ORDER BY h.id",
+            )
+            .bind(audit_id)
+            .fetch_all(pool)
+            .await?)
         })
     }
 

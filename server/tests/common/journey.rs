@@ -158,6 +158,27 @@ pub async fn accept(app: &TestApp, kw: &str, audit: i64) -> Reply {
     .await
 }
 
+/// This minute on a London clock, as a date-and-time field sends it.
+pub fn london_minute() -> String {
+    app::domain::calendar::london_time(chrono::Utc::now())
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+/// The auditor records that the discussion took place this minute (the proposed times are
+/// years ahead, so the findings could not be confirmed otherwise).
+pub async fn held(app: &TestApp, auditor: &str, audit: i64) -> Reply {
+    app.call(
+        "record_discussion_held",
+        &[
+            ("audit_id", &audit.to_string()),
+            ("held_at", &london_minute()),
+        ],
+        Some(auditor),
+    )
+    .await
+}
+
 pub async fn save(app: &TestApp, auditor: &str, audit: i64) -> Reply {
     let v = version(app, audit).await;
     post(app, "save_draft", &filled(audit, v), auditor).await
@@ -238,6 +259,7 @@ pub async fn to_findings_discussed(app: &TestApp, month: &str) -> (i64, i64, Peo
     ok(&propose(app, &p.auditor, audit).await);
     ok(&accept(app, &p.kw, audit).await);
     ok(&save(app, &p.auditor, audit).await);
+    ok(&held(app, &p.auditor, audit).await);
     ok(&confirm_findings(app, &p.kw, audit).await);
     (round, audit, p)
 }

@@ -72,6 +72,7 @@ pub async fn complete_graded(app: &TestApp, auditor: &str, audit: i64, kw: &str,
     let mut f = filled(audit, version(app, audit).await);
     graded(&mut f);
     ok(&post(app, "save_draft", &f, auditor).await);
+    ok(&held(app, auditor, audit).await);
     ok(&confirm_findings(app, kw, audit).await);
     let mut f = filled(audit, version(app, audit).await);
     graded(&mut f);
