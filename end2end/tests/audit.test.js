@@ -123,6 +123,7 @@ test('an audit from arranging the discussion to the filed record, on a tablet', 
   await auditor.page.fill('#said', 'My worker listens to me.');
   await auditor.page.getByRole('button', { name: 'Save feedback' }).tap();
   await auditor.page.getByTestId('feedback-list').waitFor();
+  await auditor.page.getByTestId('audit-history').getByText(/Feedback from the child or young person recorded by /).waitFor();
 
   // Before the agreed time the key worker cannot confirm yet, and is told why.
   await kw.page.reload();

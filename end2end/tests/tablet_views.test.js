@@ -8,7 +8,7 @@ const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const {
   BASE, TABLET, launch, hydrated, signIn, session, call, ok, keyWorkerOf, assignedRound,
-  DOMAINS, quiet, londonMinute, tablet,
+  DOMAINS, quiet, londonMinute, tablet, slug,
 } = require('./helpers');
 
 let browser;
@@ -147,11 +147,18 @@ test("the IRO's page says the family's feedback is not theirs to see, not that t
   const page = await context.newPage();
   await signIn(page, iro);
   await page.waitForURL(`${BASE}/`);
-  await page.goto(`${BASE}/audits/${id}`);
-  await page.getByTestId('no-feedback').waitFor();
-  assert.equal(await page.getByTestId('no-feedback').innerText(), 'You have not given feedback on this audit yet.');
-  assert.match(await page.getByTestId('iro-feedback-note').innerText(), /What the child, family and carers said is kept for the auditor/);
-  assert.doesNotMatch(await page.locator('body').innerText(), /No feedback recorded yet|My worker listens to me/);
+  for (const viewport of [TABLET, PHONE]) {
+    await page.setViewportSize(viewport);
+    await page.goto(`${BASE}/audits/${id}`);
+    await page.getByTestId('no-feedback').waitFor();
+    assert.equal(await page.getByTestId('no-feedback').innerText(), 'You have not given feedback on this audit yet.');
+    assert.match(await page.getByTestId('iro-feedback-note').innerText(), /What the child, family and carers said is kept for the auditor/);
+    const text = await page.locator('body').innerText();
+    assert.doesNotMatch(text, /No feedback recorded yet|My worker listens to me/);
+    // Nor does its history say that the family's feedback was recorded.
+    assert.doesNotMatch(await page.getByTestId('audit-history').innerText(), /Feedback from/);
+    await noSidewaysScroll(page, `the IRO's audit at ${viewport.width} px`);
+  }
   await context.close();
 });
 
@@ -194,6 +201,11 @@ test('the findings wait for the discussion; completing names each unfinished act
       /The discussion is agreed for Tuesday 8 January 2030 at 10:00\. The findings can be confirmed once it has taken place/);
     assert.equal(await kwPage.getByTestId('confirm-findings').count(), 0);
     await noSidewaysScroll(kwPage, `the key worker's audit at ${viewport.width} px`);
+    // The invitation is offered, in London time with an absolute link.
+    const ics = await kwPage.request.get(await kwPage.getByTestId('ics-link').evaluate((a) => a.href));
+    const invitation = (await ics.text()).replace(/\r\n /g, '');
+    assert.match(invitation, /\r\nDTSTART;TZID=Europe\/London:20300108T100000\r\n/);
+    assert.match(invitation, /\r\nURL:https?:\/\/[^\r\n/]+\/audits\/\d+\r\n/);
   }
   // Sent anyway, the step is refused with the same reason.
   const refused = await kwPage.request.post(`${BASE}/api/confirm_findings`, {
@@ -304,4 +316,40 @@ test('before the WebAssembly loads: the discussion is recorded, a refused comple
   await page.getByTestId('case-note').waitFor();
   assert.match(await page.getByTestId('case-note').innerText(), /Update the safety plan \(owner: Key worker; due 30\/06\/2027\)/);
   await context.close();
+});
+
+test('the case page lists its audits to those who may open them, at 768 and 320 px', async () => {
+  const { rows } = await assignedRound('2027-07', { quota_7: '1' });
+  const id = rows[0].audit[0];
+  const caseId = rows[0].case_id;
+  const kw = await keyWorkerOf(rows[0].team, id);
+  const { context, page } = await tablet(browser);
+  await signIn(page, kw.email);
+  await page.waitForURL(`${BASE}/`);
+  for (const viewport of [TABLET, PHONE]) {
+    await page.setViewportSize(viewport);
+    await page.goto(`${BASE}/cases/${caseId}`);
+    await page.getByTestId('case-audits').waitFor();
+    await tablesFitOrScroll(page, `the case page at ${viewport.width} px`);
+    const link = page.getByTestId('case-audits').locator(`a[href="/audits/${id}"]`);
+    assert.equal(await link.count(), 1, 'the audit is listed with a link to it');
+    assert.match(await page.getByTestId('case-audits').innerText(), /Assigned/);
+  }
+  await page.getByTestId('case-audits').locator(`a[href="/audits/${id}"]`).tap();
+  await page.waitForURL(`${BASE}/audits/${id}`);
+  await page.getByTestId('audit-heading').waitFor();
+  await context.close();
+
+  // The Team Manager reads the case, but not its audit until it is completed.
+  const tm = await tablet(browser);
+  await signIn(tm.page, `tm.${slug(rows[0].team)}@anytown.example`);
+  await tm.page.waitForURL(`${BASE}/`);
+  for (const viewport of [TABLET, PHONE]) {
+    await tm.page.setViewportSize(viewport);
+    await tm.page.goto(`${BASE}/cases/${caseId}`);
+    await tm.page.getByTestId('case-audits-none').waitFor();
+    assert.equal(await tm.page.getByTestId('case-audits').count(), 0);
+    await noSidewaysScroll(tm.page, `the Team Manager's case page at ${viewport.width} px`);
+  }
+  await tm.context.close();
 });

@@ -47,6 +47,8 @@ pub struct Feedback {
     pub given_on: NaiveDate,
     pub said: String,
     pub recorded_by: String,
+    /// When it was recorded: the audit's history lists it.
+    pub recorded_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -394,6 +396,7 @@ pub async fn audit_detail(audit_id: i64) -> Result<AuditView, AppError> {
                     given_on: f.given_on,
                     said: f.said,
                     recorded_by: f.recorded_by,
+                    recorded_at: f.recorded_at,
                 })
                 .collect(),
             reflection: row.reflection.clone().filter(|_| role.reads_form()),

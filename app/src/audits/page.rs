@@ -235,6 +235,7 @@ fn Audit(
         state == AuditState::Assigned && matches!(role, AuditRole::Auditor | AuditRole::KeyWorker);
     let times = view.times.clone();
     let feedback = view.feedback.clone();
+    let feedback_lines = view.feedback.clone();
     let moves = view.moves.clone();
     let handovers = view.handovers.clone();
     let proposals = view.times.clone();
@@ -425,13 +426,14 @@ fn Audit(
         {view.cms_reference.clone().map(|r| view! { <p class="body">{format!("Uploaded to the case-management system, reference {r}.")}</p> })}
         <h2 class="heading-m">"History"</h2>
         <ul class="list" data-testid="audit-history">
-            {history(moves, handovers, &proposals, &held_list).into_iter().map(|(at, text)| view! { <li>{format!("{}: {text}", crate::domain::calendar::london_time(at).format("%-d %B %Y %H:%M"))}</li> }).collect_view()}
+            {history(moves, handovers, &proposals, &held_list, &feedback_lines).into_iter().map(|(at, text)| view! { <li>{format!("{}: {text}", crate::domain::calendar::london_time(at).format("%-d %B %Y %H:%M"))}</li> }).collect_view()}
         </ul>
     }
 }
 
 /// Every step of the audit, oldest first: its moves, each set of discussion times proposed,
-/// and any handover to a new key worker.
+/// each record that the discussion took place, each piece of feedback (those this person
+/// may read), and any handover to a new key worker.
 fn history(
     moves: Vec<(AuditState, String, chrono::DateTime<chrono::Utc>)>,
     handovers: Vec<(
@@ -441,6 +443,7 @@ fn history(
     )>,
     times: &[super::DiscussionTime],
     held: &[super::DiscussionHeld],
+    feedback: &[super::Feedback],
 ) -> Vec<(chrono::DateTime<chrono::Utc>, String)> {
     let mut lines: Vec<(chrono::DateTime<chrono::Utc>, String)> = moves
         .into_iter()
@@ -489,8 +492,27 @@ fn history(
             ),
         )
     }));
+    lines.extend(feedback.iter().map(|f| {
+        (
+            f.recorded_at,
+            format!(
+                "Feedback from {} recorded by {}",
+                lower_first(&label_of(&FEEDBACK_FROM, &f.from_whom)),
+                f.recorded_by
+            ),
+        )
+    }));
     lines.sort_by_key(|(at, _)| *at);
     lines
+}
+
+/// "The IRO / CP Chair" as it reads mid-sentence: "the IRO / CP Chair".
+fn lower_first(label: &str) -> String {
+    let mut chars = label.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// The auditor's record of when the discussion took place.

@@ -203,6 +203,7 @@ pub struct FeedbackRow {
     pub given_on: NaiveDate,
     pub said: String,
     pub recorded_by: String,
+    pub recorded_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -689,7 +690,7 @@ impl Store {
     pub async fn feedback(&self, audit_id: i64) -> StoreResult<Vec<FeedbackRow>> {
         on_db!(self, |pool| {
             Ok(sqlx::query_as(
-            "SELECT f.id, f.recorded_by AS recorded_by_id, f.from_whom, f.how, f.given_on, f.said, p.display_name AS recorded_by \
+            "SELECT f.id, f.recorded_by AS recorded_by_id, f.from_whom, f.how, f.given_on, f.said, p.display_name AS recorded_by, f.recorded_at \
              FROM audit_feedback f JOIN people p ON p.id = f.recorded_by WHERE f.audit_id = $1 ORDER BY f.id",
         )
         .bind(audit_id)
