@@ -266,7 +266,11 @@ mod server {
 /// says); once the browser gives up on one (a proxy's `502` while the server restarts,
 /// say), a new connection is opened after a growing pause, from the last event seen. Each
 /// event moves `live`; `state` says *Reconnecting* only while the stream is not open.
+///
+/// Its own WebAssembly chunk, fetched once someone is signed in: the sign-in page never
+/// loads the event-stream code (`#[lazy]` makes it an async function).
 #[cfg(feature = "hydrate")]
+#[leptos::lazy]
 pub fn connect(
     after: i64,
     live: leptos::prelude::RwSignal<u64>,

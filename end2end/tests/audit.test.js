@@ -49,7 +49,11 @@ test('an audit from arranging the discussion to the filed record, on a tablet', 
   await signIn(auditor.page, 'auditor.1@anytown.example');
   await auditor.page.waitForURL(`${BASE}/`);
   await auditor.page.getByRole('link', { name: 'Audits', exact: true }).tap();
-  await auditor.page.getByRole('link', { name: audit.child_unique_id }).tap();
+  // The home page lists the audit too: wait for the Audits page itself, or the tap can land
+  // on the home page's link just as the router replaces it (a lost tap, 1 run in 7).
+  await auditor.page.waitForURL(`${BASE}/audits`);
+  await auditor.page.getByRole('heading', { name: 'My audits' }).waitFor();
+  await auditor.page.getByTestId('audits-table').getByRole('link', { name: audit.child_unique_id }).tap();
   await auditor.page.waitForURL(url);
   await hydrated(auditor.page);
   await auditor.page.fill('#time-1', '2020-01-08T10:00');
