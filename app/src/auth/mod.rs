@@ -122,7 +122,7 @@ pub fn provide_auth() {
             }
             if let Some(Ok(Some(me))) = me.get() {
                 started.set_value(true);
-                leptos::task::spawn_local(crate::live::connect(me.last_event_id, live, live_state));
+                crate::live::connect(me.last_event_id, live, live_state);
             }
         });
     }
