@@ -123,8 +123,12 @@ test('an audit from arranging the discussion to the filed record, on a tablet', 
   await auditor.page.getByText('Record feedback').tap();
   await auditor.page.selectOption('#from-whom', 'child');
   await auditor.page.selectOption('#how', 'visit');
-  await auditor.page.fill('#given-on', '2026-11-20');
   await auditor.page.fill('#said', 'My worker listens to me.');
+  // Without a date it is refused, and the child's words stay in the form to be sent again.
+  await auditor.page.getByRole('button', { name: 'Save feedback' }).tap();
+  await auditor.page.locator('#given-on-error').waitFor();
+  assert.equal(await auditor.page.inputValue('#said'), 'My worker listens to me.');
+  await auditor.page.fill('#given-on', '2026-11-20');
   await auditor.page.getByRole('button', { name: 'Save feedback' }).tap();
   await auditor.page.getByTestId('feedback-list').waitFor();
   await auditor.page.getByTestId('audit-history').getByText(/Feedback from the child or young person recorded by /).waitFor();

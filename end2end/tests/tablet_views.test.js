@@ -227,11 +227,13 @@ test('the findings wait for the discussion; completing names each unfinished act
   await page.getByTestId('error-summary').getByText('Enter when the discussion took place').waitFor();
   await quiet(page);
   assert.match(await page.locator('#held-at-error').innerText(), /Enter when the discussion took place/);
-  await page.fill('#held-at', londonMinute(new Date(Date.now() + 86400000)));
+  const tomorrow = londonMinute(new Date(Date.now() + 86400000));
+  await page.fill('#held-at', tomorrow);
   await page.getByTestId('held-form').getByRole('button', { name: 'Record that the discussion took place' }).tap();
   await page.getByTestId('error-summary').getByText('must be in the past').waitFor();
   await quiet(page);
   assert.match(await page.locator('#held-at-error').innerText(), /The time the discussion took place must be in the past/);
+  assert.equal(await page.inputValue('#held-at'), tomorrow, 'the refused time stays in the field to be corrected');
   await noSidewaysScroll(page, 'the held form with its error at 320 px');
   const now = londonMinute();
   await page.fill('#held-at', now);

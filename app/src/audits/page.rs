@@ -105,14 +105,29 @@ pub fn AuditPage() -> impl IntoView {
     let confirm = ServerAction::<ConfirmFindings>::new();
     let complete = ServerAction::<CompleteAudit>::new();
     let upload = ServerAction::<MarkUploaded>::new();
+    // The record of the discussion and feedback change nothing when refused: the page is
+    // read again only after they are saved, so a refused answer stays in its field to be
+    // corrected (reading the page again draws the forms afresh, empty).
+    let held_saved = RwSignal::new(0usize);
+    let feedback_saved = RwSignal::new(0usize);
+    Effect::new(move |_| {
+        if matches!(held.value().get(), Some(Ok(()))) {
+            held_saved.update(|n| *n += 1);
+        }
+    });
+    Effect::new(move |_| {
+        if matches!(feedback.value().get(), Some(Ok(()))) {
+            feedback_saved.update(|n| *n += 1);
+        }
+    });
     let detail = Resource::new(
         move || {
             (
                 audit_id(),
                 propose.version().get()
                     + accept.version().get()
-                    + held.version().get()
-                    + feedback.version().get()
+                    + held_saved.get()
+                    + feedback_saved.get()
                     + confirm.version().get()
                     + complete.version().get()
                     + upload.version().get(),

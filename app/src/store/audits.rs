@@ -613,7 +613,6 @@ impl Store {
 
     /// Records that the discussion took place at `held_at`, if the audit is still in
     /// `state`, with what that tells. `false` if it has moved on meanwhile.
-    #[allow(clippy::too_many_arguments)]
     pub async fn record_discussion_held(
         &self,
         audit_id: i64,
