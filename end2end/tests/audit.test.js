@@ -198,5 +198,8 @@ test('an audit from arranging the discussion to the filed record, on a tablet', 
   assert.match(note, /Overall grade: Good/);
   assert.match(note, /1\. Update the safety plan with the family \(owner: Key worker; due 26\/02\/2027\)/);
   assert.match(note, /2\. Share the plan with the school \(owner: Team Manager; due 05\/03\/2027\)/);
+  // The filed record keeps the whole history, as the audit page shows it.
+  assert.match(await tm.page.getByTestId('record-history').innerText(),
+    /discussion times? proposed by [\s\S]*Discussion arranged by [\s\S]*The discussion took place on [\s\S]*Findings discussed by [\s\S]*Completed by /);
   for (const c of [auditor, kw, tm]) await c.context.close();
 });

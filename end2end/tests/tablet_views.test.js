@@ -35,9 +35,31 @@ async function tablesFitOrScroll(page, what) {
     assert.ok(t.wrapped && t.scrolls && t.focusable, `${what}: table ${i + 1} is not in a scrolling region: ${JSON.stringify(t)}`);
   }
   // Nothing else makes the page itself wider than the screen.
-  const pageWidth = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  assert.ok(pageWidth <= 1, `${what}: the page scrolls sideways by ${pageWidth} px`);
+  await noSidewaysScroll(page, what);
   return tables;
+}
+
+/** The page is no wider than the screen. */
+async function noSidewaysScroll(page, what) {
+  const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(over <= 1, `${what}: the page scrolls sideways by ${over} px`);
+}
+
+/** One List 7 case of `month` assigned to auditor.1, times proposed for 2030: { id, kw, auditor }. */
+async function proposedAudit(month) {
+  const { rows } = await assignedRound(month, { quota_7: '1' });
+  const id = rows[0].audit[0];
+  const auditor = await session('auditor.1@anytown.example');
+  ok(await call(auditor, 'propose_times', { audit_id: id, time_1: '2030-01-08T10:00' }), 'propose_times');
+  return { id, kw: await keyWorkerOf(rows[0].team, id), auditor };
+}
+
+/** As `proposedAudit`, with the key worker's agreement: the discussion is arranged. */
+async function arrangedAudit(month) {
+  const audit = await proposedAudit(month);
+  const time = ok(await call(audit.kw.cookie, 'audit_detail', { audit_id: audit.id }), 'audit_detail').times[0];
+  ok(await call(audit.kw.cookie, 'accept_time', { audit_id: audit.id, time_id: time.id }), 'accept_time');
+  return audit;
 }
 
 test('the dashboard and the rounds page: every table fits or scrolls in its region, at 768 and 320 px', async () => {
@@ -64,11 +86,7 @@ test('the dashboard and the rounds page: every table fits or scrolls in its regi
 });
 
 test('the tray: Open and Mark as read are apart; the alert says "1 time" not "1 time(s)"', async () => {
-  const { rows } = await assignedRound('2027-02', { quota_7: '1' });
-  const id = rows[0].audit[0];
-  const auditor = await session('auditor.1@anytown.example');
-  ok(await call(auditor, 'propose_times', { audit_id: id, time_1: '2030-01-08T10:00' }), 'propose_times');
-  const kw = await keyWorkerOf(rows[0].team, id);
+  const { kw } = await proposedAudit('2027-02');
   const context = await browser.newContext({ viewport: TABLET, hasTouch: true });
   const page = await context.newPage();
   await signIn(page, kw.email);
@@ -89,13 +107,7 @@ test('the tray: Open and Mark as read are apart; the alert says "1 time" not "1 
 });
 
 test('the long audit form keeps Save draft in view while it scrolls, at 768 and 320 px', async () => {
-  const { rows } = await assignedRound('2027-03', { quota_7: '1' });
-  const id = rows[0].audit[0];
-  const auditor = await session('auditor.1@anytown.example');
-  ok(await call(auditor, 'propose_times', { audit_id: id, time_1: '2030-01-08T10:00' }), 'propose_times');
-  const kw = await keyWorkerOf(rows[0].team, id);
-  const time = ok(await call(kw.cookie, 'audit_detail', { audit_id: id }), 'audit_detail').times[0];
-  ok(await call(kw.cookie, 'accept_time', { audit_id: id, time_id: time.id }), 'accept_time');
+  const { id } = await arrangedAudit('2027-03');
   const context = await browser.newContext({ viewport: TABLET, hasTouch: true });
   const page = await context.newPage();
   await signIn(page, 'auditor.1@anytown.example');
@@ -162,24 +174,12 @@ test("the IRO's page says the family's feedback is not theirs to see, not that t
   await context.close();
 });
 
-/** The page is no wider than the screen. */
-async function noSidewaysScroll(page, what) {
-  const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  assert.ok(over <= 1, `${what}: the page scrolls sideways by ${over} px`);
-}
-
 /**
  * An audit in progress, its discussion agreed for 2030, its draft whole but for one required
  * action with neither owner nor due date: { id, kw }.
  */
 async function unfinishedAudit(month) {
-  const { rows } = await assignedRound(month, { quota_7: '1' });
-  const id = rows[0].audit[0];
-  const auditor = await session('auditor.1@anytown.example');
-  ok(await call(auditor, 'propose_times', { audit_id: id, time_1: '2030-01-08T10:00' }), 'propose_times');
-  const kw = await keyWorkerOf(rows[0].team, id);
-  const time = ok(await call(kw.cookie, 'audit_detail', { audit_id: id }), 'audit_detail').times[0];
-  ok(await call(kw.cookie, 'accept_time', { audit_id: id, time_id: time.id }), 'accept_time');
+  const { id, kw, auditor } = await arrangedAudit(month);
   const form = { audit_id: id, version: '1', 'f[overall]': 'good', 'f[action-0]': 'Update the safety plan' };
   for (const d of DOMAINS) { form[`f[grade-${d}]`] = 'good'; form[`f[narrative-${d}]`] = `Evidence for ${d}.`; }
   ok(await call(auditor, 'save_draft', form), 'save_draft');
@@ -245,6 +245,12 @@ test('the findings wait for the discussion; completing names each unfinished act
   assert.equal(await page.getByTestId('error-summary').count(), 0, 'the refusal does not linger after the record is saved');
   // The invitation is no longer offered once the discussion has happened.
   assert.equal(await page.getByTestId('ics-link').count(), 0);
+  // A correction is kept beside the first record.
+  await page.getByText('Correct when the discussion took place').tap();
+  await page.fill('#held-at', now);
+  await page.getByRole('button', { name: 'Save the correction' }).tap();
+  await page.getByTestId('audit-history').getByText(/The discussion took place on [^\n]+, corrected by /).waitFor();
+  assert.match(await page.getByTestId('audit-history').innerText(), /, recorded by [\s\S]*, corrected by /);
 
   // Now the key worker confirms, on a tablet.
   await kwPage.setViewportSize(TABLET);

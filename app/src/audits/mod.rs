@@ -127,7 +127,7 @@ pub(crate) mod ssr {
     use super::*;
     use crate::domain::audit::{next, Move, Party};
     use crate::server::Notices;
-    use crate::store::{AuditRow, Store};
+    use crate::store::{AuditRow, DiscussionHeldRow, DiscussionTimeRow, Store};
 
     pub use crate::server::audit_moved as moved;
 
@@ -186,32 +186,39 @@ pub(crate) mod ssr {
         })
     }
 
-    /// Why the findings cannot be confirmed yet, if they cannot: the discussion has not
-    /// happened (its agreed time has not come, and the auditor has not recorded it).
-    pub async fn discussion_pending(
+    /// The audit's discussion times and records that it took place, each read once.
+    pub async fn discussion(
         store: &Store,
         audit_id: i64,
-    ) -> Result<Option<crate::domain::audit::DiscussionPending>, AppError> {
+    ) -> Result<(Vec<DiscussionTimeRow>, Vec<DiscussionHeldRow>), AppError> {
         let failed = crate::server::failed;
-        let agreed = store
+        let times = store
             .discussion_times(audit_id)
             .await
-            .map_err(failed("read discussion times"))?
-            .into_iter()
-            .find(|t| t.accepted_at.is_some())
-            .map(|t| t.starts_at);
+            .map_err(failed("read discussion times"))?;
         let held = store
             .discussions_held(audit_id)
             .await
-            .map_err(failed("read when the discussion took place"))?
-            .pop()
-            .map(|h| h.held_at);
-        Ok(crate::domain::audit::discussion_happened(
+            .map_err(failed("read when the discussion took place"))?;
+        Ok((times, held))
+    }
+
+    /// Why the findings cannot be confirmed yet, if they cannot: the discussion has not
+    /// happened (its agreed time has not come, and the auditor has not recorded it).
+    pub fn discussion_pending(
+        times: &[DiscussionTimeRow],
+        held: &[DiscussionHeldRow],
+    ) -> Option<crate::domain::audit::DiscussionPending> {
+        let agreed = times
+            .iter()
+            .find(|t| t.accepted_at.is_some())
+            .map(|t| t.starts_at);
+        crate::domain::audit::discussion_happened(
             agreed,
-            held,
+            held.last().map(|h| h.held_at),
             crate::server::clock::local_now(),
         )
-        .err())
+        .err()
     }
 
     /// The key worker is asked to confirm the findings again.
@@ -355,6 +362,13 @@ pub async fn audit_detail(audit_id: i64) -> Result<AuditView, AppError> {
             }
             _ => None,
         };
+        let (times, held) = ssr::discussion(&store, audit_id).await?;
+        let discussion_pending = match row.state {
+            AuditState::DiscussionArranged | AuditState::InProgress => {
+                ssr::discussion_pending(&times, &held).map(|p| p.to_string())
+            }
+            _ => None,
+        };
         Ok(AuditView {
             moderation,
             summary: row.summary(&calendar, me, crate::server::clock::today()),
@@ -368,10 +382,7 @@ pub async fn audit_detail(audit_id: i64) -> Result<AuditView, AppError> {
             team_manager: row.team_manager.clone(),
             service_manager: row.service_manager.clone(),
             iro: row.iro.clone(),
-            times: store
-                .discussion_times(audit_id)
-                .await
-                .map_err(failed("audit detail"))?
+            times: times
                 .into_iter()
                 .map(|t| DiscussionTime {
                     id: t.id,
@@ -414,10 +425,7 @@ pub async fn audit_detail(audit_id: i64) -> Result<AuditView, AppError> {
                 .into_iter()
                 .filter_map(|m| Some((AuditState::from_code(&m.to_state)?, m.by, m.at)))
                 .collect(),
-            held: store
-                .discussions_held(audit_id)
-                .await
-                .map_err(failed("read when the discussion took place"))?
+            held: held
                 .into_iter()
                 .map(|h| DiscussionHeld {
                     held_at: h.held_at,
@@ -425,14 +433,7 @@ pub async fn audit_detail(audit_id: i64) -> Result<AuditView, AppError> {
                     recorded_at: h.recorded_at,
                 })
                 .collect(),
-            discussion_pending: match row.state {
-                AuditState::DiscussionArranged | AuditState::InProgress => {
-                    ssr::discussion_pending(&store, audit_id)
-                        .await?
-                        .map(|p| p.to_string())
-                }
-                _ => None,
-            },
+            discussion_pending,
         })
     })
     .await
@@ -566,7 +567,7 @@ pub async fn accept_time(audit_id: i64, time_id: i64) -> Result<(), AppError> {
                 "The other person agrees a time you proposed",
             )]));
         }
-        let when = time.starts_at.format("%A %-d %B %Y at %H:%M").to_string();
+        let when = crate::domain::audit::discussion_when(time.starts_at);
         let mut notices = ssr::move_notices(&store, &row, to).await?;
         for person_id in [Some(row.auditor_id), row.key_worker_id]
             .into_iter()
@@ -850,7 +851,8 @@ pub async fn confirm_findings(audit_id: i64, reflection: Option<String>) -> Resu
         let (store, actor) = signed_in().await?;
         let (row, role) = ssr::open(&store, &actor, audit_id).await?;
         let to = ssr::check(&row, role, Move::ConfirmDiscussion)?;
-        if let Some(pending) = ssr::discussion_pending(&store, audit_id).await? {
+        let (times, held) = ssr::discussion(&store, audit_id).await?;
+        if let Some(pending) = ssr::discussion_pending(&times, &held) {
             return Err(AppError::Invalid(vec![crate::FieldError::new("", pending.to_string())]));
         }
         let reflection = reflection.unwrap_or_default();

@@ -108,18 +108,8 @@ pub fn AuditPage() -> impl IntoView {
     // The record of the discussion and feedback change nothing when refused: the page is
     // read again only after they are saved, so a refused answer stays in its field to be
     // corrected (reading the page again draws the forms afresh, empty).
-    let held_saved = RwSignal::new(0usize);
-    let feedback_saved = RwSignal::new(0usize);
-    Effect::new(move |_| {
-        if matches!(held.value().get(), Some(Ok(()))) {
-            held_saved.update(|n| *n += 1);
-        }
-    });
-    Effect::new(move |_| {
-        if matches!(feedback.value().get(), Some(Ok(()))) {
-            feedback_saved.update(|n| *n += 1);
-        }
-    });
+    let held_saved = saves(held);
+    let feedback_saved = saves(feedback);
     let detail = Resource::new(
         move || {
             (
@@ -202,6 +192,20 @@ pub fn AuditPage() -> impl IntoView {
     }
 }
 
+/// How many times `action` has been answered with success.
+fn saves<S>(action: ServerAction<S>) -> RwSignal<usize>
+where
+    S: leptos::server_fn::ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
+{
+    let saved = RwSignal::new(0usize);
+    Effect::new(move |_| {
+        if matches!(action.value().get(), Some(Ok(()))) {
+            saved.update(|n| *n += 1);
+        }
+    });
+    saved
+}
+
 #[derive(Clone, Copy)]
 struct Actions {
     propose: ServerAction<ProposeTimes>,
@@ -250,14 +254,9 @@ fn Audit(
         state == AuditState::Assigned && matches!(role, AuditRole::Auditor | AuditRole::KeyWorker);
     let times = view.times.clone();
     let feedback = view.feedback.clone();
-    let feedback_lines = view.feedback.clone();
-    let moves = view.moves.clone();
-    let handovers = view.handovers.clone();
-    let proposals = view.times.clone();
     let case_note = view.case_note.clone();
     let reflection = view.reflection.clone();
     let can_feedback = matches!(role, AuditRole::Auditor | AuditRole::Iro) && !state.locked();
-    let held_list = view.held.clone();
     let last_held = view.held.last().cloned();
     let pending = view.discussion_pending.clone();
     let can_record_held = role == AuditRole::Auditor
@@ -402,13 +401,13 @@ fn Audit(
             </details>
         })}
 
-        {(state == AuditState::InProgress && role == AuditRole::KeyWorker).then(|| match pending.clone() {
+        {(state == AuditState::InProgress && role == AuditRole::KeyWorker).then(|| view! {
+            <h2 class="heading-m">"Discuss the findings"</h2>
+            {match pending.clone() {
             Some(why) => view! {
-                <h2 class="heading-m">"Discuss the findings"</h2>
                 <div class="inset" data-testid="confirm-not-yet"><p class="body">{why}</p></div>
             }.into_any(),
             None => view! {
-            <h2 class="heading-m">"Discuss the findings"</h2>
             <p class="body">"Read the draft above with the auditor. Add your reflection, then confirm the discussion took place."</p>
             <ActionForm action=actions.confirm attr:data-testid="confirm-findings">
                 <input type="hidden" name="audit_id" value=id.to_string()/>
@@ -420,6 +419,7 @@ fn Audit(
                 <button type="submit" class="button">"Confirm the findings were discussed"</button>
             </ActionForm>
             }.into_any(),
+            }}
         })}
         {reflection.filter(|r| !r.is_empty()).map(|r| view! { <h2 class="heading-m">"Key worker's reflection"</h2><p class="body">{r}</p> })}
         {case_note.map(|note| view! {
@@ -440,8 +440,15 @@ fn Audit(
         })}
         {view.cms_reference.clone().map(|r| view! { <p class="body">{format!("Uploaded to the case-management system, reference {r}.")}</p> })}
         <h2 class="heading-m">"History"</h2>
-        <ul class="list" data-testid="audit-history">
-            {history(moves, handovers, &proposals, &held_list, &feedback_lines).into_iter().map(|(at, text)| view! { <li>{format!("{}: {text}", crate::domain::calendar::london_time(at).format("%-d %B %Y %H:%M"))}</li> }).collect_view()}
+        {history_list(&view, "audit-history")}
+    }
+}
+
+/// The audit's history, oldest first, in London time: on the audit and on its filed record.
+fn history_list(view: &AuditView, testid: &'static str) -> impl IntoView {
+    view! {
+        <ul class="list" data-testid=testid>
+            {history(view).into_iter().map(|(at, text)| view! { <li>{format!("{}: {text}", crate::domain::calendar::london_time(at).format("%-d %B %Y %H:%M"))}</li> }).collect_view()}
         </ul>
     }
 }
@@ -449,34 +456,25 @@ fn Audit(
 /// Every step of the audit, oldest first: its moves, each set of discussion times proposed,
 /// each record that the discussion took place, each piece of feedback (those this person
 /// may read), and any handover to a new key worker.
-fn history(
-    moves: Vec<(AuditState, String, chrono::DateTime<chrono::Utc>)>,
-    handovers: Vec<(
-        Option<String>,
-        Option<String>,
-        chrono::DateTime<chrono::Utc>,
-    )>,
-    times: &[super::DiscussionTime],
-    held: &[super::DiscussionHeld],
-    feedback: &[super::Feedback],
-) -> Vec<(chrono::DateTime<chrono::Utc>, String)> {
-    let mut lines: Vec<(chrono::DateTime<chrono::Utc>, String)> = moves
-        .into_iter()
-        .map(|(s, by, at)| (at, format!("{} by {by}", s.label())))
+fn history(view: &AuditView) -> Vec<(chrono::DateTime<chrono::Utc>, String)> {
+    let mut lines: Vec<(chrono::DateTime<chrono::Utc>, String)> = view
+        .moves
+        .iter()
+        .map(|(s, by, at)| (*at, format!("{} by {by}", s.label())))
         .collect();
-    lines.extend(handovers.into_iter().map(|(from, to, at)| {
+    lines.extend(view.handovers.iter().map(|(from, to, at)| {
         (
-            at,
+            *at,
             format!(
                 "handed over from {} to {}, the case's new key worker",
-                from.unwrap_or_else(|| "nobody".into()),
-                to.unwrap_or_else(|| "nobody".into())
+                from.as_deref().unwrap_or("nobody"),
+                to.as_deref().unwrap_or("nobody")
             ),
         )
     }));
     // One line per proposal: the times one person sent together.
     let mut proposals: Vec<(chrono::DateTime<chrono::Utc>, &str, Vec<String>)> = Vec::new();
-    for t in times {
+    for t in &view.times {
         let when = discussion_when(t.starts_at);
         match proposals
             .iter_mut()
@@ -496,7 +494,7 @@ fn history(
             ),
         )
     }));
-    lines.extend(held.iter().enumerate().map(|(n, h)| {
+    lines.extend(view.held.iter().enumerate().map(|(n, h)| {
         let what = if n == 0 { "recorded" } else { "corrected" };
         (
             h.recorded_at,
@@ -507,7 +505,7 @@ fn history(
             ),
         )
     }));
-    lines.extend(feedback.iter().map(|f| {
+    lines.extend(view.feedback.iter().map(|f| {
         (
             f.recorded_at,
             format!(
@@ -1075,9 +1073,7 @@ pub fn AuditRecordPage() -> impl IntoView {
                                     <pre class="case-note" data-testid="record-case-note">{view.case_note.clone().unwrap_or_default()}</pre>
                                     <p class="no-print"><a href=format!("/audits/{}/case-note.txt", view.summary.id) download>"Download the case note (.txt)"</a></p>
                                     <h2 class="heading-m">"History"</h2>
-                                    <ul class="list">
-                                        {view.moves.clone().into_iter().map(|(s, by, at)| view! { <li>{format!("{}: {} by {}", at.format("%-d %B %Y %H:%M"), s.label(), by)}</li> }).collect_view()}
-                                    </ul>
+                                    {history_list(&view, "record-history")}
                                 </article>
                             }.into_any()
                         }

@@ -5,6 +5,7 @@
 use super::audit::{FormProblem, Grade, OVERALL};
 use super::calendar::AuditMonth;
 use super::themes::Finding;
+use super::words::count as plural;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -557,8 +558,6 @@ pub fn audit_numbers(ids: &[i64]) -> String {
         [init @ .., last] => format!("audits {} and {last}", init.join(", ")),
     }
 }
-
-use super::words::count as plural;
 
 /// Themes of one finding, most audits first (then by name), with the audits that have each.
 fn by_theme(tags: &[TaggedFinding], finding: Finding) -> Vec<(String, Vec<i64>, usize)> {

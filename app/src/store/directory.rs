@@ -98,7 +98,7 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                     let kept = (change, old.map(|v| v.to_string()), Some(new.to_string()));
-                    side::case_changed(&mut tx, lead.case_id, import_id, kept, by, now).await?;
+                    side::case_changed(&mut tx, lead.case_id, import_id, kept, Some(by), now).await?;
                     if let (true, Some(from)) = (change == "key_worker", old) {
                         handovers
                             .extend(side::hand_over(&mut tx, lead.case_id, from, new, now).await?);
@@ -242,7 +242,7 @@ impl Store {
                     old.map(|v| v.to_string()),
                     iro.map(|v| v.to_string()),
                 );
-                side::case_changed(&mut tx, *case_id, import_id, change, by, now).await?;
+                side::case_changed(&mut tx, *case_id, import_id, change, Some(by), now).await?;
             }
             tx.commit().await?;
             Ok(import_id)
@@ -273,14 +273,14 @@ pub(crate) async fn applied_file(
     .await?)
 }
 
-/// One change to a case, `(change, old, new)`, kept in its history with who made it and
-/// the file it came from, if any.
+/// One change to a case, `(change, old, new)`, kept in its history with who made it (if
+/// someone did) and the file it came from, if any.
 pub(crate) async fn case_changed(
     tx: &mut Tx<'_>,
     case_id: i64,
     import_id: Option<i64>,
     (change, old, new): (&str, Option<String>, Option<String>),
-    by: i64,
+    by: Option<i64>,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
     sqlx::query(

@@ -290,19 +290,9 @@ impl Store {
                 new: Option<String>,
                 now: DateTime<Utc>,
             ) -> StoreResult<()> {
-                sqlx::query(
-                "INSERT INTO case_history (case_id, import_id, change, old_value, new_value, at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(case_id)
-            .bind(import_id)
-            .bind(change)
-            .bind(old)
-            .bind(new)
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
-                Ok(())
+                // The file made the change; nobody in particular did.
+                let kept = (change, old, new);
+                side::case_changed(tx, case_id, Some(import_id), kept, None, now).await
             }
             let mut joined = plan.joined.clone();
             for case in &plan.new_cases {

@@ -77,8 +77,8 @@ mod trail;
 
 pub use action_reviews::{ActionReviewRow, ActionUpdateRow, ReviewActionRow, ReviewOverviewRow};
 pub use audits::{
-    ActionFactRow, AuditFactRow, AuditKey, AuditRow, Completion, DiscussionTimeRow, FeedbackRow,
-    MoveRow,
+    ActionFactRow, AuditFactRow, AuditKey, AuditRow, Completion, DiscussionHeldRow,
+    DiscussionTimeRow, FeedbackRow, MoveRow,
 };
 pub use difference::{InterviewTimeRow, NewSummary, SummaryRow};
 pub use directory::{LeadPractitioner, TeamDirectoryRow, TeamUpdate};

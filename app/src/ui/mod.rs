@@ -237,9 +237,6 @@ pub fn Pagination(page: u32, pages: u32, href: impl Fn(u32) -> String) -> impl I
     })
 }
 
-/// The error summary at the top of a form: each message links to its field. It takes the
-/// focus when it appears, as GOV.UK's does, unless `keep_focus` (an autosave's problems
-/// appear while the person is still typing).
 /// A date as every page writes it ("31 January 2027"), from the form's ISO text; anything
 /// else (a half-typed date in a draft) is shown as it is, and nothing as "Not set".
 pub fn long_date(iso: &str) -> String {
@@ -262,6 +259,9 @@ pub fn TableWrap(children: Children) -> impl IntoView {
     }
 }
 
+/// The error summary at the top of a form: each message links to its field. It takes the
+/// focus when it appears, as GOV.UK's does, unless `keep_focus` (an autosave's problems
+/// appear while the person is still typing).
 #[component]
 pub fn ErrorSummary(errors: Vec<FieldError>, #[prop(optional)] keep_focus: bool) -> impl IntoView {
     let summary = NodeRef::<leptos::html::Div>::new();
