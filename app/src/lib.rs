@@ -9,6 +9,7 @@ pub mod audits;
 pub mod auth;
 pub mod calendar;
 pub mod cases;
+pub mod codec;
 pub mod dashboard;
 pub mod difference;
 pub mod directory;

@@ -2,6 +2,7 @@
 //! come from the app's own pages, and every response carries the headers that keep pages
 //! with children's data out of frames, caches and other sites' referrers.
 
+use app::codec::answer_format;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -149,11 +150,12 @@ pub async fn check_request(
         Ok(request) => request,
         Err(refused) => return refused,
     };
-    let response = next.run(request).await;
     if api {
-        incomplete_form(response).await
+        // The app's own calls ask for postcard; anyone else is answered in JSON.
+        let postcard = answer_format::asks_postcard(request.headers());
+        incomplete_form(answer_format::scope(postcard, next.run(request)).await).await
     } else {
-        response
+        next.run(request).await
     }
 }
 

@@ -9,6 +9,7 @@ mod access_log;
 mod access_matrix;
 mod action_review;
 mod annex_import;
+mod answer_format;
 mod audits;
 mod calendar;
 mod closing;

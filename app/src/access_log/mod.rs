@@ -51,7 +51,7 @@ pub fn action_label(action: &str) -> String {
 }
 
 /// Who has read, changed or been refused this case or audit, newest first (the last 50).
-#[server(endpoint = "who_has_seen")]
+#[server(endpoint = "who_has_seen", output = crate::codec::Compact)]
 pub async fn who_has_seen(kind: String, id: i64) -> Result<Vec<AccessLine>, AppError> {
     use crate::domain::trail::Record;
     use crate::server::*;
@@ -72,7 +72,7 @@ pub async fn who_has_seen(kind: String, id: i64) -> Result<Vec<AccessLine>, AppE
 }
 
 /// The access log searched by person, case or audit, and dates; 100 lines a page.
-#[server(endpoint = "search_access_log")]
+#[server(endpoint = "search_access_log", output = crate::codec::Compact)]
 pub async fn search_access_log(
     person: Option<String>,
     case: Option<String>,

@@ -55,7 +55,7 @@ pub fn WhoHasSeen(kind: &'static str, id: i64) -> impl IntoView {
             .is_some_and(|me| me.roles.any(&[Role::QaManager, Role::Administrator]))
     };
     let open = RwSignal::new(false);
-    let lines = Resource::new(
+    let lines = crate::codec::resource(
         move || open.get(),
         move |open| async move {
             if open {
@@ -121,7 +121,7 @@ pub fn AccessLogPage() -> impl IntoView {
             q.get("page").and_then(|v| v.parse().ok()),
         )
     };
-    let results = Resource::new(input, |(person, case, audit, from, to, page)| {
+    let results = crate::codec::resource(input, |(person, case, audit, from, to, page)| {
         search_access_log(person, case, audit, from, to, page)
     });
     view! {

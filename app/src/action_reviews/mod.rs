@@ -170,7 +170,7 @@ mod ssr {
 }
 
 /// Filed audits with required actions this person may see, and how their reviews stand.
-#[server(endpoint = "action_reviews")]
+#[server(endpoint = "action_reviews", output = crate::codec::Compact)]
 pub async fn action_reviews() -> Result<ActionReviewsView, AppError> {
     use crate::domain::action_review::reviewer;
     use crate::domain::Role;
@@ -248,7 +248,7 @@ pub async fn action_reviews() -> Result<ActionReviewsView, AppError> {
 
 /// Assigns action reviews to each audit's Team Manager (or Service Manager): one audit,
 /// or every filed audit of a round not yet assigned. Returns how many were assigned.
-#[server(endpoint = "assign_action_reviews")]
+#[server(endpoint = "assign_action_reviews", output = crate::codec::Compact)]
 pub async fn assign_action_reviews(
     audit_id: Option<i64>,
     round_id: Option<i64>,
@@ -347,7 +347,7 @@ pub async fn assign_action_reviews(
     .await
 }
 
-#[server(endpoint = "action_review_detail")]
+#[server(endpoint = "action_review_detail", output = crate::codec::Compact)]
 pub async fn action_review_detail(audit_id: i64) -> Result<ActionReviewView, AppError> {
     use crate::domain::action_review::overdue;
     use crate::server::*;
@@ -419,7 +419,7 @@ pub async fn action_review_detail(audit_id: i64) -> Result<ActionReviewView, App
 }
 
 /// The reviewer records progress, evidence and whether one action is done.
-#[server(endpoint = "update_action")]
+#[server(endpoint = "update_action", output = crate::codec::Compact)]
 pub async fn update_action(
     audit_id: i64,
     action_id: i64,
@@ -487,7 +487,7 @@ pub async fn update_action(
 }
 
 /// The reviewer adds an action of their own.
-#[server(endpoint = "add_review_action")]
+#[server(endpoint = "add_review_action", output = crate::codec::Compact)]
 pub async fn add_review_action(
     audit_id: i64,
     action: Option<String>,
@@ -546,7 +546,7 @@ pub async fn add_review_action(
 
 /// The reviewer finalises the review, once every action has an update; the QA Manager is
 /// told.
-#[server(endpoint = "finalise_action_review")]
+#[server(endpoint = "finalise_action_review", output = crate::codec::Compact)]
 pub async fn finalise_action_review(
     audit_id: i64,
     reference: Option<String>,

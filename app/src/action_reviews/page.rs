@@ -3,6 +3,7 @@ use super::{
     FinaliseActionReview, ReviewStatus, UpdateAction,
 };
 use crate::domain::action_review::ActionProgress;
+use crate::ui::form::{Form, FormAction};
 use crate::ui::{field_error, form_errors, last_answered, ErrorSummary, ErrorView, SignedIn, Tag};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
@@ -21,9 +22,9 @@ fn status_tag(status: ReviewStatus) -> impl IntoView {
 /// Filed audits' action reviews: the QA Manager assigns them; Team Managers open theirs.
 #[component]
 pub fn ActionReviewsPage() -> impl IntoView {
-    let assign = ServerAction::<AssignActionReviews>::new();
+    let assign = FormAction::<AssignActionReviews>::new();
     let live = crate::auth::use_auth().live;
-    let list = Resource::new(
+    let list = crate::codec::resource(
         move || (assign.version().get(), live.get()),
         |_| action_reviews(),
     );
@@ -43,7 +44,7 @@ pub fn ActionReviewsPage() -> impl IntoView {
                             let rounds = view.unassigned_rounds.clone();
                             view! {
                                 {(!rounds.is_empty()).then(|| view! {
-                                    <ActionForm action=assign attr:data-testid="assign-round">
+                                    <Form action=assign attr:data-testid="assign-round">
                                         <div class="form-group">
                                             <label class="label" for="round">"Assign the reviews of a round's filed audits"</label>
                                             <p class="hint">"Each goes to the case's Team Manager, or the Service Manager where the team has none."</p>
@@ -53,7 +54,7 @@ pub fn ActionReviewsPage() -> impl IntoView {
                                             </select>
                                         </div>
                                         <button type="submit" class="button">"Assign action reviews"</button>
-                                    </ActionForm>
+                                    </Form>
                                 })}
                                 {if view.reviews.is_empty() {
                                     view! { <p class="body">"No filed audits with required actions yet."</p> }.into_any()
@@ -81,10 +82,10 @@ pub fn ActionReviewsPage() -> impl IntoView {
                                                         <td>{format!("{} of {} open", r.open, r.actions)}
                                                             {(r.overdue > 0).then(|| view! { " " <Tag text=format!("{} overdue", r.overdue) colour="red"/> })}</td>
                                                         <td>{(assigns && r.status == ReviewStatus::NotAssigned).then(|| view! {
-                                                            <ActionForm action=assign attr:class="inline-form">
+                                                            <Form action=assign attr:class="inline-form">
                                                                 <input type="hidden" name="audit_id" value=id.to_string()/>
                                                                 <button type="submit" class="button button--secondary">"Assign"</button>
-                                                            </ActionForm>
+                                                            </Form>
                                                         })}</td>
                                                     </tr>
                                                 }
@@ -106,9 +107,9 @@ pub fn ActionReviewsPage() -> impl IntoView {
 
 #[derive(Clone, Copy)]
 struct Forms {
-    update: ServerAction<UpdateAction>,
-    add: ServerAction<AddReviewAction>,
-    finalise: ServerAction<FinaliseActionReview>,
+    update: FormAction<UpdateAction>,
+    add: FormAction<AddReviewAction>,
+    finalise: FormAction<FinaliseActionReview>,
 }
 
 /// One audit's action review.
@@ -117,12 +118,12 @@ pub fn ActionReviewPage() -> impl IntoView {
     let params = use_params_map();
     let audit_id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
     let forms = Forms {
-        update: ServerAction::<UpdateAction>::new(),
-        add: ServerAction::<AddReviewAction>::new(),
-        finalise: ServerAction::<FinaliseActionReview>::new(),
+        update: FormAction::<UpdateAction>::new(),
+        add: FormAction::<AddReviewAction>::new(),
+        finalise: FormAction::<FinaliseActionReview>::new(),
     };
     // Refreshed by its own forms only: a live refresh would re-render the form being typed in.
-    let detail = Resource::new(
+    let detail = crate::codec::resource(
         move || {
             (
                 audit_id(),
@@ -244,7 +245,7 @@ fn Review(
                         {editable.then(|| view! {
                             <details class="details" open=a.updates.is_empty()>
                                 <summary>"Record progress"</summary>
-                                <ActionForm action=forms.update attr:data-testid="update-form">
+                                <Form action=forms.update attr:data-testid="update-form">
                                     <input type="hidden" name="audit_id" value=id.to_string()/>
                                     <input type="hidden" name="action_id" value=aid.to_string()/>
                                     <div class="form-group">
@@ -277,7 +278,7 @@ fn Review(
                                         <input class="input input--date" id=f("on") name="on" type="date" value=today.clone()/>
                                     </div>
                                     <button type="submit" class="button button--secondary">"Save progress"</button>
-                                </ActionForm>
+                                </Form>
                             </details>
                         })}
                     </li>
@@ -287,7 +288,7 @@ fn Review(
         {editable.then(|| view! {
             <details class="details">
                 <summary>"Add an action of your own"</summary>
-                <ActionForm action=forms.add attr:data-testid="add-action">
+                <Form action=forms.add attr:data-testid="add-action">
                     <input type="hidden" name="audit_id" value=id.to_string()/>
                     <div class="form-group">
                         <label class="label" for="new-action">"Action"</label>
@@ -305,11 +306,11 @@ fn Review(
                         <input class="input input--date" id="new-due-on" name="due_on" type="date"/>
                     </div>
                     <button type="submit" class="button button--secondary">"Add the action"</button>
-                </ActionForm>
+                </Form>
             </details>
             <h2 class="heading-m">"Finalise the review"</h2>
             <p class="body">"Once finalised the review is locked and the QA Manager is told."</p>
-            <ActionForm action=forms.finalise attr:data-testid="finalise-form">
+            <Form action=forms.finalise attr:data-testid="finalise-form">
                 <input type="hidden" name="audit_id" value=id.to_string()/>
                 <div class="form-group" id="finalise">
                     <label class="label" for="reference">"Case-management system reference (optional)"</label>
@@ -318,7 +319,7 @@ fn Review(
                     <input class="input" id="reference" name="reference"/>
                 </div>
                 <button type="submit" class="button">"Finalise the action review"</button>
-            </ActionForm>
+            </Form>
         })}
     }
 }

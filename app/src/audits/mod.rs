@@ -257,7 +257,7 @@ pub const AUDITS_PER_PAGE: usize = 50;
 /// Audits this person does or is involved in, with what waits on them: newest round
 /// first, [`AUDITS_PER_PAGE`] to a page, optionally one round's (`round` is its month as
 /// the list shows it, e.g. "January 2027").
-#[server(endpoint = "my_audits")]
+#[server(endpoint = "my_audits", output = crate::codec::Compact)]
 pub async fn my_audits(round: Option<String>, page: Option<u32>) -> Result<MyAuditList, AppError> {
     use crate::server::*;
     respond("my_audits", async move {
@@ -317,7 +317,7 @@ pub async fn my_audits(round: Option<String>, page: Option<u32>) -> Result<MyAud
     .await
 }
 
-#[server(endpoint = "audit_detail")]
+#[server(endpoint = "audit_detail", output = crate::codec::Compact)]
 pub async fn audit_detail(audit_id: i64) -> Result<AuditView, AppError> {
     use crate::server::*;
     respond("audit_detail", async move {
@@ -443,7 +443,7 @@ pub async fn audit_detail(audit_id: i64) -> Result<AuditView, AppError> {
 use crate::domain::ics::parse_local_time as parse_time;
 
 /// The auditor, or the key worker with another time, proposes up to three times.
-#[server(endpoint = "propose_times")]
+#[server(endpoint = "propose_times", output = crate::codec::Compact)]
 pub async fn propose_times(
     audit_id: i64,
     time_1: Option<String>,
@@ -540,7 +540,7 @@ pub async fn propose_times(
 }
 
 /// Accepts a time the other party proposed: the discussion is arranged.
-#[server(endpoint = "accept_time")]
+#[server(endpoint = "accept_time", output = crate::codec::Compact)]
 pub async fn accept_time(audit_id: i64, time_id: i64) -> Result<(), AppError> {
     use crate::domain::alert::AlertKind;
     use crate::domain::audit::Move;
@@ -609,7 +609,7 @@ pub async fn accept_time(audit_id: i64, time_id: i64) -> Result<(), AppError> {
 /// The auditor records that the discussion with the key worker took place, and when (a
 /// London date and time): the key worker may then confirm the findings before the agreed
 /// time. A later record corrects an earlier one; both stay in the history.
-#[server(endpoint = "record_discussion_held")]
+#[server(endpoint = "record_discussion_held", output = crate::codec::Compact)]
 pub async fn record_discussion_held(
     audit_id: i64,
     held_at: Option<String>,
@@ -690,7 +690,7 @@ pub async fn record_discussion_held(
 /// Saves the draft form (`f[<field>]`), refusing a stale `version`. The first save starts the
 /// audit and asks the IRO / CP Chair for their feedback; a change of grades or findings after
 /// the key worker confirmed them asks the key worker to confirm again.
-#[server(endpoint = "save_draft")]
+#[server(endpoint = "save_draft", output = crate::codec::Compact)]
 pub async fn save_draft(
     audit_id: i64,
     version: i64,
@@ -764,7 +764,7 @@ pub async fn save_draft(
 }
 
 /// Records feedback. The auditor records anyone's; the IRO / CP Chair records their own.
-#[server(endpoint = "record_feedback")]
+#[server(endpoint = "record_feedback", output = crate::codec::Compact)]
 pub async fn record_feedback(
     audit_id: i64,
     from_whom: Option<String>,
@@ -841,7 +841,7 @@ pub async fn record_feedback(
 }
 
 /// The key worker confirms the findings were discussed, with their reflection.
-#[server(endpoint = "confirm_findings")]
+#[server(endpoint = "confirm_findings", output = crate::codec::Compact)]
 pub async fn confirm_findings(audit_id: i64, reflection: Option<String>) -> Result<(), AppError> {
     use crate::domain::alert::AlertKind;
     use crate::domain::audit::Move;
@@ -884,7 +884,7 @@ pub async fn confirm_findings(audit_id: i64, reflection: Option<String>) -> Resu
 /// sent), locks it, files it to the case's record with its case note and required actions,
 /// and tells the key worker, the Team Manager and the Service Manager, all in one
 /// transaction.
-#[server(endpoint = "complete_audit")]
+#[server(endpoint = "complete_audit", output = crate::codec::Compact)]
 pub async fn complete_audit(
     audit_id: i64,
     version: i64,
@@ -1080,7 +1080,7 @@ pub async fn complete_audit(
 
 /// The auditor records that the audit and case note are in the case-management system.
 /// Filing the round's last open audit closes the round.
-#[server(endpoint = "mark_uploaded")]
+#[server(endpoint = "mark_uploaded", output = crate::codec::Compact)]
 pub async fn mark_uploaded(audit_id: i64, reference: String) -> Result<(), AppError> {
     use crate::domain::audit::Move;
     use crate::server::*;

@@ -6,6 +6,7 @@ use super::{
 use crate::domain::audit::{
     discussion_when, ActionStatus, AuditDraft, AuditRole, AuditState, Grade, MAX_ACTIONS,
 };
+use crate::ui::form::{Form, FormAction};
 use crate::ui::{
     deadline_tag, error_line, field_error, form_errors, last_answered, state_tag, url_error,
     AuditTable, ErrorSummary, ErrorView, Pagination, SignedIn,
@@ -31,7 +32,7 @@ pub fn AuditsPage() -> impl IntoView {
             q.get("page").and_then(|v| v.parse::<u32>().ok()),
         )
     };
-    let audits = Resource::new(filter, |(round, page)| my_audits(round, page));
+    let audits = crate::codec::resource(filter, |(round, page)| my_audits(round, page));
     view! {
         <Title text="My audits"/>
         <SignedIn render=move |_me| view! {
@@ -98,19 +99,19 @@ fn MyAuditsList(list: super::MyAuditList) -> impl IntoView {
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let audit_id = audit_id_param();
-    let propose = ServerAction::<ProposeTimes>::new();
-    let accept = ServerAction::<AcceptTime>::new();
-    let held = ServerAction::<RecordDiscussionHeld>::new();
-    let feedback = ServerAction::<RecordFeedback>::new();
-    let confirm = ServerAction::<ConfirmFindings>::new();
-    let complete = ServerAction::<CompleteAudit>::new();
-    let upload = ServerAction::<MarkUploaded>::new();
+    let propose = FormAction::<ProposeTimes>::new();
+    let accept = FormAction::<AcceptTime>::new();
+    let held = FormAction::<RecordDiscussionHeld>::new();
+    let feedback = FormAction::<RecordFeedback>::new();
+    let confirm = FormAction::<ConfirmFindings>::new();
+    let complete = FormAction::<CompleteAudit>::new();
+    let upload = FormAction::<MarkUploaded>::new();
     // The record of the discussion and feedback change nothing when refused: the page is
     // read again only after they are saved, so a refused answer stays in its field to be
     // corrected (reading the page again draws the forms afresh, empty).
     let held_saved = saves(held);
     let feedback_saved = saves(feedback);
-    let detail = Resource::new(
+    let detail = crate::codec::resource(
         move || {
             (
                 audit_id(),
@@ -193,7 +194,7 @@ pub fn AuditPage() -> impl IntoView {
 }
 
 /// How many times `action` has been answered with success.
-fn saves<S>(action: ServerAction<S>) -> RwSignal<usize>
+fn saves<S>(action: FormAction<S>) -> RwSignal<usize>
 where
     S: leptos::server_fn::ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
 {
@@ -208,13 +209,13 @@ where
 
 #[derive(Clone, Copy)]
 struct Actions {
-    propose: ServerAction<ProposeTimes>,
-    accept: ServerAction<AcceptTime>,
-    held: ServerAction<RecordDiscussionHeld>,
-    feedback: ServerAction<RecordFeedback>,
-    confirm: ServerAction<ConfirmFindings>,
-    complete: ServerAction<CompleteAudit>,
-    upload: ServerAction<MarkUploaded>,
+    propose: FormAction<ProposeTimes>,
+    accept: FormAction<AcceptTime>,
+    held: FormAction<RecordDiscussionHeld>,
+    feedback: FormAction<RecordFeedback>,
+    confirm: FormAction<ConfirmFindings>,
+    complete: FormAction<CompleteAudit>,
+    upload: FormAction<MarkUploaded>,
 }
 
 #[component]
@@ -293,11 +294,11 @@ fn Audit(
                         <li>
                             {format!("{} ({} minutes), proposed by {}", discussion_when(t.starts_at), t.minutes, t.proposer)}
                             {(can_propose && !t.by_me).then(|| view! {
-                                <ActionForm action=actions.accept attr:class="inline-form">
+                                <Form action=actions.accept attr:class="inline-form">
                                     <input type="hidden" name="audit_id" value=id.to_string()/>
                                     <input type="hidden" name="time_id" value=t.id.to_string()/>
                                     <button type="submit" class="button button--secondary">"Accept this time"</button>
-                                </ActionForm>
+                                </Form>
                             })}
                         </li>
                     }).collect_view()}
@@ -305,7 +306,7 @@ fn Audit(
                 {can_propose.then(|| view! {
                     <details class="details" open=role == AuditRole::Auditor>
                         <summary>{if role == AuditRole::Auditor { "Propose times" } else { "Propose another time" }}</summary>
-                        <ActionForm action=actions.propose attr:data-testid="propose-form">
+                        <Form action=actions.propose attr:data-testid="propose-form">
                             <input type="hidden" name="audit_id" value=id.to_string()/>
                             {[1, 2, 3].into_iter().map(|n| {
                                 let field: &'static str = ["time-1", "time-2", "time-3"][n - 1];
@@ -323,7 +324,7 @@ fn Audit(
                                 <input class="input input--narrow" id="minutes" name="minutes" inputmode="numeric" value="60"/>
                             </div>
                             <button type="submit" class="button">"Send the times"</button>
-                        </ActionForm>
+                        </Form>
                     </details>
                 })}
             }.into_any(),
@@ -368,7 +369,7 @@ fn Audit(
         {can_feedback.then(|| view! {
             <details class="details">
                 <summary>{if role == AuditRole::Iro { "Give your feedback" } else { "Record feedback" }}</summary>
-                <ActionForm action=actions.feedback attr:data-testid="feedback-form">
+                <Form action=actions.feedback attr:data-testid="feedback-form">
                     <input type="hidden" name="audit_id" value=id.to_string()/>
                     {(role == AuditRole::Auditor).then(|| view! {
                         <div class="form-group">
@@ -397,7 +398,7 @@ fn Audit(
                         <textarea class="textarea" id="said" name="said" rows="4"></textarea>
                     </div>
                     <button type="submit" class="button button--secondary">"Save feedback"</button>
-                </ActionForm>
+                </Form>
             </details>
         })}
 
@@ -409,7 +410,7 @@ fn Audit(
             }.into_any(),
             None => view! {
             <p class="body">"Read the draft above with the auditor. Add your reflection, then confirm the discussion took place."</p>
-            <ActionForm action=actions.confirm attr:data-testid="confirm-findings">
+            <Form action=actions.confirm attr:data-testid="confirm-findings">
                 <input type="hidden" name="audit_id" value=id.to_string()/>
                 <div class="form-group">
                     <label class="label" for="reflection">"Your reflection (optional)"</label>
@@ -417,7 +418,7 @@ fn Audit(
                     <textarea class="textarea" id="reflection" name="reflection" rows="4"></textarea>
                 </div>
                 <button type="submit" class="button">"Confirm the findings were discussed"</button>
-            </ActionForm>
+            </Form>
             }.into_any(),
             }}
         })}
@@ -427,7 +428,7 @@ fn Audit(
             <pre class="case-note" data-testid="case-note">{note}</pre>
         })}
         {(state == AuditState::Completed && role == AuditRole::Auditor).then(|| view! {
-            <ActionForm action=actions.upload attr:data-testid="upload-form">
+            <Form action=actions.upload attr:data-testid="upload-form">
                 <input type="hidden" name="audit_id" value=id.to_string()/>
                 <div class="form-group">
                     <label class="label" for="reference">"Case-management system reference"</label>
@@ -436,7 +437,7 @@ fn Audit(
                     <input class="input" id="reference" name="reference"/>
                 </div>
                 <button type="submit" class="button button--secondary">"Mark as uploaded"</button>
-            </ActionForm>
+            </Form>
         })}
         {view.cms_reference.clone().map(|r| view! { <p class="body">{format!("Uploaded to the case-management system, reference {r}.")}</p> })}
         <h2 class="heading-m">"History"</h2>
@@ -532,12 +533,12 @@ fn lower_first(label: &str) -> String {
 #[component]
 fn HeldForm(
     id: i64,
-    action: ServerAction<RecordDiscussionHeld>,
+    action: FormAction<RecordDiscussionHeld>,
     errors: impl Fn() -> Vec<FieldError> + Copy + Send + Sync + 'static,
     button: &'static str,
 ) -> impl IntoView {
     view! {
-        <ActionForm action attr:data-testid="held-form">
+        <Form action attr:data-testid="held-form">
             <input type="hidden" name="audit_id" value=id.to_string()/>
             <div class="form-group">
                 <label class="label" for="held-at">"When the discussion took place"</label>
@@ -546,7 +547,7 @@ fn HeldForm(
                 <input class="input input--date" id="held-at" name="held_at" type="datetime-local" aria-describedby="held-at-hint"/>
             </div>
             <button type="submit" class="button button--secondary">{button}</button>
-        </ActionForm>
+        </Form>
     }
 }
 
@@ -603,11 +604,11 @@ enum SaveState {
 fn AuditForm(
     view: AuditView,
     version: RwSignal<i64>,
-    complete: ServerAction<CompleteAudit>,
+    complete: FormAction<CompleteAudit>,
     /// The page's problems: completing names each field it refuses, shown beside it.
     page_errors: impl Fn() -> Vec<FieldError> + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let save = ServerAction::<SaveDraft>::new();
+    let save = FormAction::<SaveDraft>::new();
     let id = view.summary.id;
     let can_complete = view.summary.state == AuditState::FindingsDiscussed;
     // An autosave on its way; Complete waits for it, so it never races its own save.
@@ -728,7 +729,7 @@ fn AuditForm(
         </p>
         {move || view! { <ErrorSummary errors=problems() keep_focus=true/> }}
         <div node_ref=form_ref on:input=move |_| dirty.set(true) on:change=move |_| dirty.set(true)>
-        <ActionForm action=save attr:data-testid="audit-form" attr:id="audit-form">
+        <Form action=save attr:data-testid="audit-form" attr:id="audit-form">
             <input type="hidden" name="audit_id" value=id.to_string()/>
             // The attribute for a post made before the WebAssembly loads (a property is not
             // rendered on the server); the property follows each autosave after it has.
@@ -804,7 +805,7 @@ fn AuditForm(
                         on:click=on_complete>"Complete and file the audit"</button>
                 </div>
             })}
-        </ActionForm>
+        </Form>
         </div>
     }
 }
@@ -921,7 +922,7 @@ mod autosave {
         dirty: RwSignal<bool>,
         status: RwSignal<SaveState>,
         in_flight: RwSignal<bool>,
-        complete: ServerAction<CompleteAudit>,
+        complete: FormAction<CompleteAudit>,
         want_complete: RwSignal<bool>,
     ) {
         // Typing kept on this device from an earlier visit goes back into the form.
@@ -996,7 +997,7 @@ mod autosave {
         dirty: RwSignal<bool>,
         in_flight: RwSignal<bool>,
         asked: RwSignal<bool>,
-        complete: ServerAction<CompleteAudit>,
+        complete: FormAction<CompleteAudit>,
     ) {
         Effect::new(move |_| {
             if !asked.get() || in_flight.get() {
@@ -1008,7 +1009,7 @@ mod autosave {
             };
             let fields = read(&el);
             dirty.set(false);
-            complete.dispatch(CompleteAudit {
+            complete.call(CompleteAudit {
                 audit_id: id,
                 version: version.get_untracked(),
                 f: Some(fields),
@@ -1021,7 +1022,7 @@ mod autosave {
 #[component]
 pub fn AuditRecordPage() -> impl IntoView {
     let audit_id = audit_id_param();
-    let detail = Resource::new(audit_id, |id| async move {
+    let detail = crate::codec::resource(audit_id, |id| async move {
         match id {
             Some(id) => audit_detail(id).await,
             None => Err(AppError::NotFound),

@@ -3,6 +3,7 @@
 
 use crate::domain::annex_import::header_key;
 use crate::domain::audit::TemplateDomain;
+use crate::ui::form::{Form, FormAction};
 use crate::ui::{field_error, form_errors, ErrorSummary, ErrorView, SignedIn, Tag};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
@@ -12,7 +13,7 @@ use std::collections::HashMap;
 /// The most domains a template may have.
 pub const MAX_DOMAINS: usize = 20;
 
-#[server(endpoint = "audit_template")]
+#[server(endpoint = "audit_template", output = crate::codec::Compact)]
 pub async fn audit_template() -> Result<(i64, Vec<TemplateDomain>), AppError> {
     use crate::server::*;
     respond("audit_template", async move {
@@ -97,7 +98,7 @@ pub fn parse_template(t: &HashMap<String, String>) -> Result<Vec<TemplateDomain>
     }
 }
 
-#[server(endpoint = "publish_template")]
+#[server(endpoint = "publish_template", output = crate::codec::Compact)]
 pub async fn publish_template(t: Option<HashMap<String, String>>) -> Result<i64, AppError> {
     use crate::server::*;
     respond("publish_template", async move {
@@ -145,8 +146,8 @@ pub async fn publish_template(t: Option<HashMap<String, String>>) -> Result<i64,
 
 #[component]
 pub fn TemplatePage() -> impl IntoView {
-    let publish = ServerAction::<PublishTemplate>::new();
-    let current = Resource::new(move || publish.version().get(), |_| audit_template());
+    let publish = FormAction::<PublishTemplate>::new();
+    let current = crate::codec::resource(move || publish.version().get(), |_| audit_template());
     let errors = move || form_errors(publish.value().get());
     view! {
         <Title text="Audit form template"/>
@@ -162,7 +163,7 @@ pub fn TemplatePage() -> impl IntoView {
                             let rows = domains.len() + 2;
                             view! {
                                 <p class="hint">{format!("Current version: {version}")}</p>
-                                <ActionForm action=publish attr:data-testid="template-form">
+                                <Form action=publish attr:data-testid="template-form">
                                     {(0..rows).map(|n| {
                                         let d = domains.get(n).cloned();
                                         let (tf, pf) = (format!("title-{n}"), format!("prompt-{n}"));
@@ -184,7 +185,7 @@ pub fn TemplatePage() -> impl IntoView {
                                         }
                                     }).collect_view()}
                                     <button type="submit" class="button">"Publish a new version"</button>
-                                </ActionForm>
+                                </Form>
                             }.into_any()
                         }
                         Err(error) => view! { <ErrorView error/> }.into_any(),

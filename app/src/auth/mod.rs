@@ -14,6 +14,7 @@ pub use passwords::{
 };
 
 use crate::domain::RoleSet;
+use crate::ui::form::FormAction;
 use crate::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -34,10 +35,10 @@ pub struct Me {
 /// Shared by the header, the sign-in page and every signed-in page.
 #[derive(Clone, Copy)]
 pub struct Auth {
-    pub me: Resource<Result<Option<Me>, AppError>>,
-    pub counts: Resource<Result<Option<Me>, AppError>>,
-    pub sign_in: ServerAction<SignIn>,
-    pub sign_out: ServerAction<SignOut>,
+    pub me: crate::codec::Data<Result<Option<Me>, AppError>>,
+    pub counts: crate::codec::Data<Result<Option<Me>, AppError>>,
+    pub sign_in: FormAction<SignIn>,
+    pub sign_out: FormAction<SignOut>,
     /// Counts live events received; views that show live data refetch when it moves.
     pub live: RwSignal<u64>,
     pub live_state: RwSignal<crate::live::LiveState>,
@@ -67,18 +68,18 @@ pub fn forget_browser_drafts() {
 }
 
 pub fn provide_auth() {
-    let sign_in = ServerAction::<SignIn>::new();
-    let sign_out = ServerAction::<SignOut>::new();
+    let sign_in = FormAction::<SignIn>::new();
+    let sign_out = FormAction::<SignOut>::new();
     let live = RwSignal::new(0u64);
     let live_state = RwSignal::new(crate::live::LiveState::Connecting);
     // Who is signed in: refetched only when that can change, so live events never re-render
     // the pages under `SignedIn` (and never lose what someone is typing).
-    let me = Resource::new(
+    let me = crate::codec::resource(
         move || (sign_in.version().get(), sign_out.version().get()),
         |_| current_user(),
     );
     // The same, refetched as live events arrive: the header's unread count reads this.
-    let counts = Resource::new(
+    let counts = crate::codec::resource(
         move || {
             (
                 sign_in.version().get(),
@@ -132,7 +133,7 @@ pub fn use_auth() -> Auth {
     expect_context::<Auth>()
 }
 
-#[server(endpoint = "current_user")]
+#[server(endpoint = "current_user", output = crate::codec::Compact)]
 pub async fn current_user() -> Result<Option<Me>, AppError> {
     use crate::server::*;
     respond("current_user", async move {
@@ -159,7 +160,7 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
     .await
 }
 
-#[server(endpoint = "sign_in")]
+#[server(endpoint = "sign_in", output = crate::codec::Compact)]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     use crate::domain::throttle::Verdict;
     use crate::domain::EmailAddress;
@@ -302,7 +303,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
 
 /// The person is at the page (they clicked, typed or chose *Stay signed in*): renews the
 /// session, and says how many seconds it now has.
-#[server(endpoint = "stay_signed_in")]
+#[server(endpoint = "stay_signed_in", output = crate::codec::Compact)]
 pub async fn stay_signed_in() -> Result<i64, AppError> {
     use crate::server::*;
     respond("stay_signed_in", async move {
@@ -322,7 +323,7 @@ pub async fn stay_signed_in() -> Result<i64, AppError> {
 
 /// How many seconds the session has left, without renewing it (the warning asks this,
 /// since another tab may have renewed it).
-#[server(endpoint = "session_left")]
+#[server(endpoint = "session_left", output = crate::codec::Compact)]
 pub async fn session_left() -> Result<i64, AppError> {
     use crate::server::*;
     respond("session_left", async move {
@@ -341,7 +342,7 @@ pub async fn session_left() -> Result<i64, AppError> {
 
 /// Ends every session of the signed-in person, on every device; their open pages' streams
 /// close within a second.
-#[server(endpoint = "sign_out_everywhere")]
+#[server(endpoint = "sign_out_everywhere", output = crate::codec::Compact)]
 pub async fn sign_out_everywhere() -> Result<(), AppError> {
     use crate::server::*;
     respond("sign_out_everywhere", async move {
@@ -363,7 +364,7 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
     .await
 }
 
-#[server(endpoint = "sign_out")]
+#[server(endpoint = "sign_out", output = crate::codec::Compact)]
 pub async fn sign_out() -> Result<(), AppError> {
     use crate::server::*;
     respond("sign_out", async move {

@@ -1,4 +1,5 @@
 use super::{use_auth, SignIn};
+use crate::ui::form::Form;
 use crate::ui::{field_error, ErrorSummary};
 use crate::AppError;
 use leptos::prelude::*;
@@ -60,7 +61,7 @@ pub fn SignInPage() -> impl IntoView {
                 <div class="panel panel--confirmation" role="status" data-testid="password-done"><p class="body">{text}</p></div>
             })}
             <h1 class="heading-l">"Sign in to Practice Audit"</h1>
-            <ActionForm action=auth.sign_in attr:novalidate=true attr:data-testid="sign-in-form">
+            <Form action=auth.sign_in attr:novalidate=true attr:data-testid="sign-in-form">
                 <div class="form-group" class:form-group--error=move || email_error().is_some()>
                     <label class="label" for="email">"Email address"</label>
                     {move || email_error().map(|m| view! {
@@ -91,7 +92,7 @@ pub fn SignInPage() -> impl IntoView {
                     />
                 </div>
                 <button type="submit" class="button" disabled=move || auth.sign_in.pending().get()>"Sign in"</button>
-            </ActionForm>
+            </Form>
             <p class="body"><a href="/forgot-password" data-testid="forgot-link">"Forgot your password?"</a></p>
             <p class="hint">"New to Practice Audit? Your system administrator sends you a link to set your password."</p>
         </div>

@@ -1,6 +1,7 @@
 //! The pages around passwords: set one from a link, ask for a reset, change one's own.
 
 use super::passwords::{check_link, ChangePassword, ForgotPassword, LinkCheck, SetPassword};
+use crate::ui::form::{Form, FormAction};
 use crate::ui::{answer_errors, field_error, url_error, ErrorSummary, InputField, SignedIn};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -14,10 +15,10 @@ const PASSWORD_HINT: &str = "At least 12 characters. A good way to make a strong
 pub fn SetPasswordPage() -> impl IntoView {
     let query = use_query_map();
     let token = move || query.read().get("token").unwrap_or_default();
-    let action = ServerAction::<SetPassword>::new();
+    let action = FormAction::<SetPassword>::new();
     let from_url = url_error(&[<SetPassword as ServerFn>::PATH]);
     let errors = move || answer_errors(action.value().get(), from_url);
-    let link = Resource::new(token, check_link);
+    let link = crate::codec::resource(token, check_link);
     let token_error = move || field_error(&errors(), "token");
     view! {
         <Title text="Set your password"/>
@@ -37,13 +38,13 @@ pub fn SetPasswordPage() -> impl IntoView {
                             <h1 class="heading-l">{if invitation { "Set your password" } else { "Choose a new password" }}</h1>
                             <p class="body">{format!("For {name}'s account on Practice Audit. The link works once.")}</p>
                             {move || token_error().map(|m| view! { <p class="error-message" id="token"><span class="visually-hidden">"Error: "</span>{m}</p> })}
-                            <ActionForm action attr:novalidate=true attr:data-testid="set-password-form">
+                            <Form action attr:novalidate=true attr:data-testid="set-password-form">
                                 <input type="hidden" name="token" value=token()/>
                                 <InputField id="password" name="password" label="New password" kind="password"
                                     autocomplete="new-password" hint=PASSWORD_HINT
                                     error=Signal::derive(move || field_error(&errors(), "password"))/>
                                 <button type="submit" class="button" disabled=move || action.pending().get()>"Set password"</button>
-                            </ActionForm>
+                            </Form>
                         }.into_any(),
                         Ok(LinkCheck::Expired) => refused("This link has expired", "Links to set a password last a limited time, for your account's safety."),
                         Ok(LinkCheck::Used) => refused("This link has already been used", "Each link works once. If you have set your password, sign in with it."),
@@ -59,7 +60,7 @@ pub fn SetPasswordPage() -> impl IntoView {
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
     let query = use_query_map();
-    let action = ServerAction::<ForgotPassword>::new();
+    let action = FormAction::<ForgotPassword>::new();
     let from_url = url_error(&[<ForgotPassword as ServerFn>::PATH]);
     let errors = move || answer_errors(action.value().get(), from_url);
     let sent = move || {
@@ -82,11 +83,11 @@ pub fn ForgotPasswordPage() -> impl IntoView {
             } else {
                 view! {
                     <p class="body">"Enter your work email address. If it belongs to an account, we will email it a link to choose a new password."</p>
-                    <ActionForm action attr:novalidate=true attr:data-testid="forgot-form">
+                    <Form action attr:novalidate=true attr:data-testid="forgot-form">
                         <InputField id="email" name="email" label="Email address" kind="email" autocomplete="username"
                             error=Signal::derive(move || field_error(&errors(), "email"))/>
                         <button type="submit" class="button" disabled=move || action.pending().get()>"Send the link"</button>
-                    </ActionForm>
+                    </Form>
                     <p class="body"><a href="/sign-in">"Back to sign in"</a></p>
                 }.into_any()
             }}
@@ -97,8 +98,8 @@ pub fn ForgotPasswordPage() -> impl IntoView {
 /// `/account`: the signed-in person's own account, where they change their password.
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    let action = ServerAction::<ChangePassword>::new();
-    let everywhere = ServerAction::<super::SignOutEverywhere>::new();
+    let action = FormAction::<ChangePassword>::new();
+    let everywhere = FormAction::<super::SignOutEverywhere>::new();
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         if let Some(Ok(())) = everywhere.value().get() {
@@ -129,18 +130,18 @@ pub fn AccountPage() -> impl IntoView {
                 <p class="body">{format!("Signed in as {}.", me.display_name)}</p>
                 <h2 class="heading-m">"Change your password"</h2>
                 <p class="body">"Changing your password signs you out everywhere, on this device too. Then sign in with the new one."</p>
-                <ActionForm action attr:novalidate=true attr:data-testid="change-password-form">
+                <Form action attr:novalidate=true attr:data-testid="change-password-form">
                     <InputField id="current" name="current" label="Current password" kind="password" autocomplete="current-password"
                         error=Signal::derive(move || field_error(&errors(), "current"))/>
                     <InputField id="password" name="password" label="New password" kind="password" autocomplete="new-password"
                         hint=PASSWORD_HINT error=Signal::derive(move || field_error(&errors(), "password"))/>
                     <button type="submit" class="button" disabled=move || action.pending().get()>"Change password"</button>
-                </ActionForm>
+                </Form>
                 <h2 class="heading-m">"Sign out everywhere"</h2>
                 <p class="body">"If you used Practice Audit on a shared or lost device, sign out on every device, this one too."</p>
-                <ActionForm action=everywhere attr:data-testid="sign-out-everywhere-form">
+                <Form action=everywhere attr:data-testid="sign-out-everywhere-form">
                     <button type="submit" class="button button--warning" disabled=move || everywhere.pending().get()>"Sign out everywhere"</button>
-                </ActionForm>
+                </Form>
             </div>
         }/>
     }

@@ -36,7 +36,7 @@ mod ssr {
     }
 }
 
-#[server(endpoint = "check_link")]
+#[server(endpoint = "check_link", output = crate::codec::Compact)]
 pub async fn check_link(token: String) -> Result<LinkCheck, AppError> {
     use crate::domain::people::{link_state, LinkState};
     use crate::server::*;
@@ -67,7 +67,7 @@ pub async fn check_link(token: String) -> Result<LinkCheck, AppError> {
 }
 
 /// Sets the password of the link's person, once. They then sign in with it.
-#[server(endpoint = "set_password")]
+#[server(endpoint = "set_password", output = crate::codec::Compact)]
 pub async fn set_password(token: String, password: String) -> Result<(), AppError> {
     use crate::domain::people::{link_state, LinkState};
     use crate::server::*;
@@ -111,7 +111,7 @@ pub async fn set_password(token: String, password: String) -> Result<(), AppErro
 
 /// Sends a reset link to the address if it is an active account's. The answer is the
 /// same either way, and comes before any email is sent, so it never tells who has one.
-#[server(endpoint = "forgot_password")]
+#[server(endpoint = "forgot_password", output = crate::codec::Compact)]
 pub async fn forgot_password(email: String) -> Result<(), AppError> {
     use crate::domain::people::LinkPurpose;
     use crate::domain::EmailAddress;
@@ -164,7 +164,7 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
 
 /// Changes the signed-in person's password (their current one required). Every session
 /// of theirs ends, this one too: they sign in again with the new one.
-#[server(endpoint = "change_password")]
+#[server(endpoint = "change_password", output = crate::codec::Compact)]
 pub async fn change_password(current: String, password: String) -> Result<(), AppError> {
     use crate::server::*;
     use crate::FieldError;

@@ -55,7 +55,7 @@ async fn add_days(
     Ok(added)
 }
 
-#[server(endpoint = "closure_days")]
+#[server(endpoint = "closure_days", output = crate::codec::Compact)]
 pub async fn closure_days() -> Result<Vec<ClosureDay>, AppError> {
     use crate::domain::Role;
     use crate::server::*;
@@ -80,7 +80,7 @@ pub async fn closure_days() -> Result<Vec<ClosureDay>, AppError> {
 }
 
 /// Adds a council closure day (e.g. between Christmas and New Year).
-#[server(endpoint = "add_closure_day")]
+#[server(endpoint = "add_closure_day", output = crate::codec::Compact)]
 pub async fn add_closure_day(day: String, reason: String) -> Result<u64, AppError> {
     use crate::server::*;
     use crate::FieldError;
@@ -116,7 +116,7 @@ pub async fn add_closure_day(day: String, reason: String) -> Result<u64, AppErro
 }
 
 /// Loads England and Wales bank holidays from the contents of gov.uk's `bank-holidays.json`.
-#[server(endpoint = "load_bank_holidays")]
+#[server(endpoint = "load_bank_holidays", output = crate::codec::Compact)]
 pub async fn load_bank_holidays(json: String) -> Result<u64, AppError> {
     use crate::domain::calendar::parse_gov_uk_bank_holidays;
     use crate::server::*;

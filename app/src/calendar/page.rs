@@ -1,13 +1,14 @@
 use super::{closure_days, AddClosureDay, LoadBankHolidays};
+use crate::ui::form::{Form, FormAction};
 use crate::ui::{field_error, form_errors, ErrorSummary, ErrorView, SignedIn, Tag};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn CalendarPage() -> impl IntoView {
-    let add = ServerAction::<AddClosureDay>::new();
-    let load = ServerAction::<LoadBankHolidays>::new();
-    let days = Resource::new(
+    let add = FormAction::<AddClosureDay>::new();
+    let load = FormAction::<LoadBankHolidays>::new();
+    let days = crate::codec::resource(
         move || (add.version().get(), load.version().get()),
         |_| closure_days(),
     );
@@ -30,7 +31,7 @@ pub fn CalendarPage() -> impl IntoView {
                 <p class="body" role="status" data-testid="loaded">{format!("{n} new bank holidays added.")}</p>
             })}
             <h2 class="heading-m">"Add a council closure day"</h2>
-            <ActionForm action=add attr:data-testid="add-closure">
+            <Form action=add attr:data-testid="add-closure">
                 <div class="form-group" class:form-group--error=move || field_error(&errors(), "day").is_some()>
                     <label class="label" for="day">"Date"</label>
                     {move || field_error(&errors(), "day").map(|m| view! { <p class="error-message">{m}</p> })}
@@ -42,16 +43,16 @@ pub fn CalendarPage() -> impl IntoView {
                     <input class="input" id="reason" name="reason"/>
                 </div>
                 <button type="submit" class="button">"Add closure day"</button>
-            </ActionForm>
+            </Form>
             <h2 class="heading-m">"Load bank holidays"</h2>
-            <ActionForm action=load attr:data-testid="load-bank-holidays">
+            <Form action=load attr:data-testid="load-bank-holidays">
                 <div class="form-group" class:form-group--error=move || field_error(&errors(), "json").is_some()>
                     <label class="label" for="json">"Contents of gov.uk's bank-holidays.json"</label>
                     {move || field_error(&errors(), "json").map(|m| view! { <p class="error-message">{m}</p> })}
                     <textarea class="textarea" id="json" name="json" rows="6"></textarea>
                 </div>
                 <button type="submit" class="button button--secondary">"Load bank holidays"</button>
-            </ActionForm>
+            </Form>
             <h2 class="heading-m">"Days added"</h2>
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {

@@ -75,7 +75,7 @@ pub struct LeadChoices {
 
 /// Open cases this person may see, a page at a time, optionally for one team or list, or
 /// (`lead` = `none`) only those with no lead practitioner.
-#[server(endpoint = "list_cases")]
+#[server(endpoint = "list_cases", output = crate::codec::Compact)]
 pub async fn list_cases(
     team_id: Option<i64>,
     list: Option<u8>,
@@ -153,7 +153,7 @@ pub async fn list_cases(
 }
 
 /// One case's record. Refused, and the refusal logged, without a need to know.
-#[server(endpoint = "open_case")]
+#[server(endpoint = "open_case", output = crate::codec::Compact)]
 pub async fn open_case(case_id: i64) -> Result<CaseRecord, AppError> {
     use crate::domain::case_access;
     use crate::server::*;

@@ -1,5 +1,6 @@
 use super::{list_cases, open_case, CaseListPage, CaseRecord, CaseRow};
 use crate::domain::AnnexList;
+use crate::ui::form::{Form, FormAction};
 use crate::ui::{ErrorView, Pagination, SignedIn, Tag};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -64,7 +65,7 @@ pub fn CasesPage() -> impl IntoView {
             q.get("lead").filter(|v| v == "none"),
         )
     };
-    let cases = Resource::new(filter, |(team, list, page, lead)| {
+    let cases = crate::codec::resource(filter, |(team, list, page, lead)| {
         list_cases(team, list, page, lead)
     });
     view! {
@@ -151,9 +152,9 @@ fn CaseList(
 pub fn CasePage() -> impl IntoView {
     let params = use_params_map();
     let case_id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
-    let set_iro = ServerAction::<crate::directory::SetCaseIro>::new();
-    let set_lead = ServerAction::<crate::directory::SetLeadPractitioner>::new();
-    let record = Resource::new(
+    let set_iro = FormAction::<crate::directory::SetCaseIro>::new();
+    let set_lead = FormAction::<crate::directory::SetLeadPractitioner>::new();
+    let record = crate::codec::resource(
         move || (case_id(), set_iro.version().get(), set_lead.version().get()),
         |(id, _, _)| async move {
             match id {
@@ -179,8 +180,8 @@ pub fn CasePage() -> impl IntoView {
 #[component]
 fn CaseRecordView(
     record: CaseRecord,
-    set_iro: ServerAction<crate::directory::SetCaseIro>,
-    set_lead: ServerAction<crate::directory::SetLeadPractitioner>,
+    set_iro: FormAction<crate::directory::SetCaseIro>,
+    set_lead: FormAction<crate::directory::SetLeadPractitioner>,
 ) -> impl IntoView {
     let none = || "None".to_string();
     let case_id = record.id;
@@ -239,7 +240,7 @@ fn CaseRecordView(
             <details class="details" open=move || lead_unknown || !lead_errors().is_empty()>
                 <summary>{if lead_unknown { "Set the team and lead practitioner" } else { "Change the team and lead practitioner" }}</summary>
                 {move || view! { <crate::ui::ErrorSummary errors=lead_errors()/> }}
-                <ActionForm action=set_lead attr:class="panel" attr:data-testid="lead-form">
+                <Form action=set_lead attr:class="panel" attr:data-testid="lead-form">
                     <input type="hidden" name="case_id" value=case_id.to_string()/>
                     <div class="form-group" class:form-group--error=move || crate::ui::field_error(&lead_errors(), "lead-team").is_some()>
                         <label class="label" for="lead-team">"Team"</label>
@@ -258,13 +259,13 @@ fn CaseRecordView(
                         </select>
                     </div>
                     <button type="submit" class="button" disabled=move || set_lead.pending().get()>"Save the lead practitioner"</button>
-                </ActionForm>
+                </Form>
             </details>
         })}
         {iro_choices.map(|(choices, current)| view! {
             <details class="details" open=move || !iro_errors().is_empty()>
                 <summary>"Change the IRO / CP Chair"</summary>
-                <ActionForm action=set_iro attr:class="inline-form">
+                <Form action=set_iro attr:class="inline-form">
                     <input type="hidden" name="case_id" value=case_id.to_string()/>
                     <label class="label" for="iro">"IRO / CP Chair"</label>
                     {move || crate::ui::field_error(&iro_errors(), "iro").map(|m| view! { <p class="error-message">{m}</p> })}
@@ -273,7 +274,7 @@ fn CaseRecordView(
                         {choices.into_iter().map(|(id, name)| view! { <option value=id.to_string() selected=current == Some(id)>{name}</option> }).collect_view()}
                     </select>
                     <button type="submit" class="button button--secondary">"Save"</button>
-                </ActionForm>
+                </Form>
             </details>
         })}
         <h2 class="heading-m">"Audits"</h2>

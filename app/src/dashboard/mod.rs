@@ -218,7 +218,7 @@ pub async fn kept_figures(
 }
 
 /// The person's own audits by the part they play, and those waiting on them.
-#[server(endpoint = "my_dashboard")]
+#[server(endpoint = "my_dashboard", output = crate::codec::Compact)]
 pub async fn my_dashboard() -> Result<OwnAudits, AppError> {
     use crate::server::*;
     respond("my_dashboard", async move {
@@ -248,7 +248,7 @@ pub async fn my_dashboard() -> Result<OwnAudits, AppError> {
 
 /// The list behind a dashboard figure. `query` is the address the dashboard wrote, read
 /// here (not in the browser) so the same need-to-know applies as to the figures.
-#[server(endpoint = "dashboard_list")]
+#[server(endpoint = "dashboard_list", output = crate::codec::Compact)]
 pub async fn dashboard_list(query: String) -> Result<FigureList, AppError> {
     use crate::domain::dashboard::ListQuery;
     use crate::server::*;

@@ -103,11 +103,12 @@ pub fn DashboardPage() -> impl IntoView {
             .and_then(|r| r.parse::<i64>().ok())
     };
     // Both refetched as live events arrive; unchanged figures come back as `304`.
+    // Kept as ready JSON on the server (`dashboard_figures`), so carried as JSON.
     let figures = Resource::new(
         move || (round(), live.get()),
         |(round, _)| dashboard_figures(round),
     );
-    let mine = Resource::new(move || live.get(), |_| my_dashboard());
+    let mine = crate::codec::resource(move || live.get(), |_| my_dashboard());
     view! {
         <Title text="Dashboard"/>
         <SignedIn render=move |_me| view! {
@@ -158,7 +159,7 @@ pub fn DashboardPage() -> impl IntoView {
 pub fn DashboardListPage() -> impl IntoView {
     let location = use_location();
     let live = crate::auth::use_auth().live;
-    let data = Resource::new(
+    let data = crate::codec::resource(
         move || (location.search.get(), live.get()),
         |(search, _)| dashboard_list(search),
     );

@@ -168,7 +168,7 @@ pub(crate) mod ssr {
 }
 
 /// Published summaries matching the search, and the QA team's drafts.
-#[server(endpoint = "difference_library")]
+#[server(endpoint = "difference_library", output = crate::codec::Compact)]
 pub async fn difference_library(q: Option<String>) -> Result<Library, AppError> {
     use crate::domain::difference::matches;
     use crate::server::*;
@@ -214,7 +214,7 @@ pub async fn difference_library(q: Option<String>) -> Result<Library, AppError> 
     .await
 }
 
-#[server(endpoint = "difference_detail")]
+#[server(endpoint = "difference_detail", output = crate::codec::Compact)]
 pub async fn difference_detail(id: i64) -> Result<SummaryDetail, AppError> {
     use crate::server::*;
     respond("difference_detail", async move {
@@ -269,7 +269,7 @@ pub async fn difference_detail(id: i64) -> Result<SummaryDetail, AppError> {
     .await
 }
 
-#[server(endpoint = "difference_interview")]
+#[server(endpoint = "difference_interview", output = crate::codec::Compact)]
 pub async fn difference_interview(id: i64) -> Result<InterviewView, AppError> {
     use crate::server::*;
     respond("difference_interview", async move {
@@ -319,7 +319,7 @@ pub async fn difference_interview(id: i64) -> Result<InterviewView, AppError> {
 }
 
 /// The QA team starts a summary of its own, when it hears of good practice another way.
-#[server(endpoint = "start_difference")]
+#[server(endpoint = "start_difference", output = crate::codec::Compact)]
 pub async fn start_difference(
     title: Option<String>,
     body: Option<String>,
@@ -360,7 +360,7 @@ pub async fn start_difference(
 }
 
 /// Saves the draft's title and text (refused if someone saved since this `version`).
-#[server(endpoint = "save_difference")]
+#[server(endpoint = "save_difference", output = crate::codec::Compact)]
 pub async fn save_difference(
     id: i64,
     version: i64,
@@ -406,7 +406,7 @@ pub async fn save_difference(
 
 /// Clears one disclosure flag with the reason it may stay (say, the practitioner agreed
 /// to be named). A known Child Unique ID can never be cleared: it must be edited out.
-#[server(endpoint = "clear_difference_flag")]
+#[server(endpoint = "clear_difference_flag", output = crate::codec::Compact)]
 pub async fn clear_difference_flag(
     id: i64,
     key: String,
@@ -473,7 +473,7 @@ pub async fn clear_difference_flag(
 }
 
 /// Publishes the summary to the library once every flag is edited out or cleared.
-#[server(endpoint = "publish_difference")]
+#[server(endpoint = "publish_difference", output = crate::codec::Compact)]
 pub async fn publish_difference(id: i64, version: i64) -> Result<(), AppError> {
     use crate::domain::difference::outstanding;
     use crate::server::*;
@@ -543,7 +543,7 @@ pub async fn publish_difference(id: i64, version: i64) -> Result<(), AppError> {
 }
 
 /// The QA team adds a practitioner to the interview.
-#[server(endpoint = "add_interviewee")]
+#[server(endpoint = "add_interviewee", output = crate::codec::Compact)]
 pub async fn add_interviewee(id: i64, person_id: Option<i64>) -> Result<(), AppError> {
     use crate::server::*;
     use crate::FieldError;
@@ -583,7 +583,7 @@ pub async fn add_interviewee(id: i64, person_id: Option<i64>) -> Result<(), AppE
 }
 
 /// The QA team proposes up to three interview times; the interviewees are told.
-#[server(endpoint = "propose_interview")]
+#[server(endpoint = "propose_interview", output = crate::codec::Compact)]
 pub async fn propose_interview(
     id: i64,
     time_1: Option<String>,
@@ -661,7 +661,7 @@ pub async fn propose_interview(
 }
 
 /// An interviewee accepts a proposed time; the proposer and the others are told.
-#[server(endpoint = "accept_interview")]
+#[server(endpoint = "accept_interview", output = crate::codec::Compact)]
 pub async fn accept_interview(id: i64, time_id: i64) -> Result<(), AppError> {
     use crate::domain::alert::AlertKind;
     use crate::server::*;

@@ -3,6 +3,7 @@ use super::{
     ClearDifferenceFlag, InterviewView, ProposeInterview, PublishDifference, SaveDifference,
     StartDifference, SummaryDetail, SummaryListing,
 };
+use crate::ui::form::{Form, FormAction};
 use crate::ui::{field_error, form_errors, last_answered, ErrorSummary, ErrorView, SignedIn, Tag};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
@@ -32,8 +33,8 @@ fn listing_table(rows: Vec<SummaryListing>, testid: &'static str) -> impl IntoVi
 #[component]
 pub fn LibraryPage() -> impl IntoView {
     let query = use_query_map();
-    let start = ServerAction::<StartDifference>::new();
-    let library = Resource::new(move || query.read().get("q"), difference_library);
+    let start = FormAction::<StartDifference>::new();
+    let library = crate::codec::resource(move || query.read().get("q"), difference_library);
     let errors = move || form_errors(start.value().get());
     view! {
         <Title text="Make A Difference"/>
@@ -61,7 +62,7 @@ pub fn LibraryPage() -> impl IntoView {
                                 {if lib.drafts.is_empty() { view! { <p class="body">"No drafts."</p> }.into_any() } else { listing_table(lib.drafts, "drafts").into_any() }}
                                 <details class="details">
                                     <summary>"Start a summary of good practice you heard of another way"</summary>
-                                    <ActionForm action=start attr:data-testid="start-form">
+                                    <Form action=start attr:data-testid="start-form">
                                         <div class="form-group">
                                             <label class="label" for="title">"Title"</label>
                                             {move || field_error(&errors(), "title").map(|m| view! { <p class="error-message" id="title-error">{m}</p> })}
@@ -73,7 +74,7 @@ pub fn LibraryPage() -> impl IntoView {
                                             <textarea class="textarea" id="body" name="body" rows="8"></textarea>
                                         </div>
                                         <button type="submit" class="button">"Start the summary"</button>
-                                    </ActionForm>
+                                    </Form>
                                 </details>
                             })}
                         }.into_any(),
@@ -88,12 +89,12 @@ pub fn LibraryPage() -> impl IntoView {
 #[derive(Clone, Copy)]
 struct Forms {
     last: Signal<Option<usize>>,
-    save: ServerAction<SaveDifference>,
-    clear: ServerAction<ClearDifferenceFlag>,
-    publish: ServerAction<PublishDifference>,
-    add: ServerAction<AddInterviewee>,
-    propose: ServerAction<ProposeInterview>,
-    accept: ServerAction<AcceptInterview>,
+    save: FormAction<SaveDifference>,
+    clear: FormAction<ClearDifferenceFlag>,
+    publish: FormAction<PublishDifference>,
+    add: FormAction<AddInterviewee>,
+    propose: FormAction<ProposeInterview>,
+    accept: FormAction<AcceptInterview>,
 }
 
 impl Forms {
@@ -127,16 +128,8 @@ impl Forms {
 pub fn DifferencePage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
-    let (save, clear, publish) = (
-        ServerAction::new(),
-        ServerAction::new(),
-        ServerAction::new(),
-    );
-    let (add, propose, accept) = (
-        ServerAction::new(),
-        ServerAction::new(),
-        ServerAction::new(),
-    );
+    let (save, clear, publish) = (FormAction::new(), FormAction::new(), FormAction::new());
+    let (add, propose, accept) = (FormAction::new(), FormAction::new(), FormAction::new());
     let forms = Forms {
         last: last_answered(vec![
             save.version(),
@@ -161,9 +154,9 @@ pub fn DifferencePage() -> impl IntoView {
     };
     // The text being edited refreshes from its own forms only (a live refresh would
     // re-render it under the cursor); the interview panel also follows live events.
-    let detail = Resource::new(move || (id(), forms.version()), move |(id, _)| load(id));
+    let detail = crate::codec::resource(move || (id(), forms.version()), move |(id, _)| load(id));
     let live = crate::auth::use_auth().live;
-    let interview = Resource::new(
+    let interview = crate::codec::resource(
         move || (id(), forms.version(), live.get()),
         move |(id, _, _)| async move {
             match id {
@@ -228,7 +221,7 @@ fn Summary(
             let (title, body, body2) = (v.title.clone(), v.body.clone(), v.body.clone());
             let version2 = version.clone();
             view! {
-                <ActionForm action=forms.save attr:data-testid="summary-form">
+                <Form action=forms.save attr:data-testid="summary-form">
                     <input type="hidden" name="id" value=id.to_string()/>
                     <input type="hidden" name="version" value=version.clone()/>
                     <div class="form-group">
@@ -243,7 +236,7 @@ fn Summary(
                         <textarea class="textarea" id="body" name="body" rows="14" prop:value=body>{body2}</textarea>
                     </div>
                     <button type="submit" class="button button--secondary" id="save-summary">"Save and check again"</button>
-                </ActionForm>
+                </Form>
                 <section class="panel" data-testid="disclosure-check">
                     <h2 class="heading-m">"Disclosure check"</h2>
                     {if flags.is_empty() {
@@ -260,14 +253,14 @@ fn Summary(
                                         {match f.cleared.clone() {
                                             Some(c) => view! { <p class="hint">{c}</p> }.into_any(),
                                             None => view! {
-                                                <ActionForm action=forms.clear attr:class="inline-form">
+                                                <Form action=forms.clear attr:class="inline-form">
                                                     <input type="hidden" name="id" value=id.to_string()/>
                                                     <input type="hidden" name="key" value=key.clone()/>
                                                     <label class="label" for=reason_id.clone()>"Why this may stay"</label>
                                                     {error_line(errors, reason_id.clone())}
                                                     <input class="input" id=reason_id.clone() name="reason"/>
                                                     <button type="submit" class="button button--secondary">"Clear this flag"</button>
-                                                </ActionForm>
+                                                </Form>
                                             }.into_any(),
                                         }}
                                     </li>
@@ -275,12 +268,12 @@ fn Summary(
                             }).collect_view()}</ul>
                         }.into_any()
                     }}
-                    <ActionForm action=forms.publish attr:data-testid="publish-form">
+                    <Form action=forms.publish attr:data-testid="publish-form">
                         <input type="hidden" name="id" value=id.to_string()/>
                         <input type="hidden" name="version" value=version2/>
                         {error_line(errors, "publish".into())}
                         <button type="submit" class="button" id="publish" disabled={outstanding > 0}>"Publish to the library"</button>
-                    </ActionForm>
+                    </Form>
                 </section>
             }.into_any()
         } else {
@@ -317,18 +310,18 @@ fn Interview(
                             view! {
                                 <li>{format!("{} ({} minutes), proposed by {}", t.starts_at.format("%-d %B %Y at %H:%M"), t.minutes, t.proposed_by)}
                                     {v.accepts.then(|| view! {
-                                        <ActionForm action=forms.accept attr:class="inline-form">
+                                        <Form action=forms.accept attr:class="inline-form">
                                             <input type="hidden" name="id" value=id.to_string()/>
                                             <input type="hidden" name="time_id" value=tid.to_string()/>
                                             <button type="submit" class="button button--secondary">"Accept this time"</button>
-                                        </ActionForm>
+                                        </Form>
                                     })}
                                 </li>
                             }
                         }).collect_view()}</ul>
                     })}
                     {qa.then(|| view! {
-                        <ActionForm action=forms.propose attr:data-testid="propose-form">
+                        <Form action=forms.propose attr:data-testid="propose-form">
                             <input type="hidden" name="id" value=id.to_string()/>
                             <fieldset class="fieldset"><legend class="fieldset__legend">"Propose up to three times"</legend>
                                 {(1..=3).map(|n| {
@@ -348,12 +341,12 @@ fn Interview(
                                 </div>
                             </fieldset>
                             <button type="submit" class="button button--secondary" id="propose">"Propose times"</button>
-                        </ActionForm>
+                        </Form>
                     })}
                 }.into_any(),
             }}
             {(!v.people.is_empty()).then(|| view! {
-                <ActionForm action=forms.add attr:data-testid="add-interviewee">
+                <Form action=forms.add attr:data-testid="add-interviewee">
                     <input type="hidden" name="id" value=id.to_string()/>
                     <div class="form-group">
                         <label class="label" for="person">"Add a practitioner"</label>
@@ -364,7 +357,7 @@ fn Interview(
                         </select>
                     </div>
                     <button type="submit" class="button button--secondary">"Add to the interview"</button>
-                </ActionForm>
+                </Form>
             })}
         </section>
     }

@@ -137,7 +137,7 @@ pub(crate) mod ssr {
     }
 }
 
-#[server(endpoint = "directory")]
+#[server(endpoint = "directory", output = crate::codec::Compact)]
 pub async fn directory() -> Result<DirectoryView, AppError> {
     use crate::domain::Role;
     use crate::server::*;
@@ -199,7 +199,7 @@ pub async fn directory() -> Result<DirectoryView, AppError> {
 /// Sets a team's Team Manager and Service Manager (blank for none). They open the team's
 /// cases and filed audits to the people chosen, so it is the QA Manager's decision: their
 /// change is made at once; the Administrator's is proposed to them. `true` when proposed.
-#[server(endpoint = "save_team")]
+#[server(endpoint = "save_team", output = crate::codec::Compact)]
 pub async fn save_team(
     team_id: i64,
     team_manager_id: Option<String>,
@@ -259,7 +259,7 @@ pub async fn save_team(
 
 /// The QA Manager confirms (`decision` = `confirm`) or declines a proposed change to a
 /// team's managers.
-#[server(endpoint = "decide_team_change")]
+#[server(endpoint = "decide_team_change", output = crate::codec::Compact)]
 pub async fn decide_team_change(change_id: i64, decision: String) -> Result<(), AppError> {
     use crate::domain::Role;
     use crate::server::*;
@@ -310,7 +310,7 @@ async fn directory_lists(
     Ok((holding(Role::TeamManager), holding(Role::ServiceManager)))
 }
 
-#[server(endpoint = "add_team")]
+#[server(endpoint = "add_team", output = crate::codec::Compact)]
 pub async fn add_team(name: String) -> Result<i64, AppError> {
     use crate::server::*;
     use crate::FieldError;
@@ -341,7 +341,7 @@ pub async fn add_team(name: String) -> Result<i64, AppError> {
 }
 
 /// Sets a case's IRO / CP Chair on screen (QA Manager, who may see the case).
-#[server(endpoint = "set_case_iro")]
+#[server(endpoint = "set_case_iro", output = crate::codec::Compact)]
 pub async fn set_case_iro(case_id: i64, iro_id: Option<String>) -> Result<(), AppError> {
     use crate::domain::Role;
     use crate::server::*;
@@ -377,7 +377,7 @@ pub async fn set_case_iro(case_id: i64, iro_id: Option<String>) -> Result<(), Ap
 
 /// Sets a case's team and lead practitioner on screen (QA Manager): what List 2 and other
 /// lists without allocation columns leave unknown. Both are needed before it can be drawn.
-#[server(endpoint = "set_lead_practitioner")]
+#[server(endpoint = "set_lead_practitioner", output = crate::codec::Compact)]
 pub async fn set_lead_practitioner(
     case_id: i64,
     team_id: Option<String>,
@@ -456,7 +456,7 @@ pub async fn set_lead_practitioner(
 
 /// Receives a directory CSV (`kind` is `teams`, `iros` or `leads`, and `file`): checked whole, then
 /// applied in one transaction, or kept as rejected with every problem.
-#[server(input = MultipartFormData, endpoint = "upload_directory")]
+#[server(input = MultipartFormData, endpoint = "upload_directory", output = crate::codec::Compact)]
 pub async fn upload_directory(data: MultipartData) -> Result<i64, AppError> {
     use crate::domain::annex_import::{header_key, Problem};
     use crate::domain::directory::{find_staff, read_iros, read_lead_practitioners, read_teams};

@@ -1,6 +1,7 @@
 use super::{
     directory, AddTeam, DecideTeamChange, DirectoryView, SaveTeam, UploadDirectory, WaitingChange,
 };
+use crate::ui::form::{Form, FormAction};
 use crate::ui::{field_error, form_errors, url_error, ErrorSummary, ErrorView, SignedIn, Tag};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
@@ -9,10 +10,10 @@ use leptos_meta::Title;
 
 #[component]
 pub fn DirectoryPage() -> impl IntoView {
-    let save = ServerAction::<SaveTeam>::new();
-    let add = ServerAction::<AddTeam>::new();
-    let decide = ServerAction::<DecideTeamChange>::new();
-    let view_data = Resource::new(
+    let save = FormAction::<SaveTeam>::new();
+    let add = FormAction::<AddTeam>::new();
+    let decide = FormAction::<DecideTeamChange>::new();
+    let view_data = crate::codec::resource(
         move || save.version().get() + add.version().get() + decide.version().get(),
         |_| directory(),
     );
@@ -62,14 +63,14 @@ pub fn DirectoryPage() -> impl IntoView {
                 })}
             </Suspense>
             <h2 class="heading-m">"Add a team"</h2>
-            <ActionForm action=add attr:class="filters">
+            <Form action=add attr:class="filters">
                 <div class="form-group form-group--inline" class:form-group--error=move || field_error(&errors(), "team-name").is_some()>
                     <label class="label" for="team-name">"Team name"</label>
                     {move || field_error(&errors(), "team-name").map(|m| view! { <p class="error-message">{m}</p> })}
                     <input class="input" id="team-name" name="name"/>
                 </div>
                 <button type="submit" class="button button--secondary">"Add team"</button>
-            </ActionForm>
+            </Form>
             <h2 class="heading-m">"Upload the directory as CSV"</h2>
             <p class="body">"Teams: columns " <code>"Team, Team Manager, Service Manager"</code> ". IRO / CP Chairs: columns " <code>"Child Unique ID, IRO / CP Chair"</code> ". Lead practitioners, for cases whose Annex A list has no allocation (such as List 2): columns " <code>"Child Unique ID, Lead Practitioner, Team"</code> ". Name people by work email, or by full name where only one person has it. The whole file is checked first; if anything is wrong nothing changes and every problem is listed."</p>
             <form method="post" action=upload_path enctype="multipart/form-data" class="panel" data-testid="directory-upload">
@@ -95,7 +96,7 @@ pub fn DirectoryPage() -> impl IntoView {
 #[component]
 fn Teams(
     data: DirectoryView,
-    save: ServerAction<SaveTeam>,
+    save: FormAction<SaveTeam>,
     errors: impl Fn() -> Vec<FieldError> + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let DirectoryView {
@@ -123,7 +124,7 @@ fn Teams(
                             <th scope="row">{t.name.clone()}</th>
                             <td>{t.open_cases}</td>
                             <td>
-                                <ActionForm action=save attr:class="inline-form">
+                                <Form action=save attr:class="inline-form">
                                     <input type="hidden" name="team_id" value=t.id.to_string()/>
                                     <label class="label" for=tm_field.clone()>{format!("Team Manager of {}", t.name)}</label>
                                     {move || tm_error().map(|m| view! { <p class="error-message">{m}</p> })}
@@ -138,7 +139,7 @@ fn Teams(
                                         {sms.into_iter().map(|(id, name)| view! { <option value=id.to_string() selected=t.service_manager_id == Some(id)>{name}</option> }).collect_view()}
                                     </select>
                                     <button type="submit" class="button button--secondary">"Save"</button>
-                                </ActionForm>
+                                </Form>
                             </td>
                         </tr>
                     }
@@ -154,7 +155,7 @@ fn Teams(
 fn Waiting(
     waiting: Vec<WaitingChange>,
     decides: bool,
-    decide: ServerAction<DecideTeamChange>,
+    decide: FormAction<DecideTeamChange>,
 ) -> impl IntoView {
     (!waiting.is_empty()).then(|| view! {
         <section class="panel" id="waiting" data-testid="waiting-changes">
@@ -170,16 +171,16 @@ fn Waiting(
                                 <span class="hint">{format!(" Proposed by {} on {}.", c.proposed_by, c.proposed_on)}</span></p>
                             {decides.then(|| view! {
                                 <div class="button-group">
-                                    <ActionForm action=decide attr:class="inline-form">
+                                    <Form action=decide attr:class="inline-form">
                                         <input type="hidden" name="change_id" value=confirm_id/>
                                         <input type="hidden" name="decision" value="confirm"/>
                                         <button type="submit" class="button">{confirm_label}</button>
-                                    </ActionForm>
-                                    <ActionForm action=decide attr:class="inline-form">
+                                    </Form>
+                                    <Form action=decide attr:class="inline-form">
                                         <input type="hidden" name="change_id" value=decline_id/>
                                         <input type="hidden" name="decision" value="decline"/>
                                         <button type="submit" class="button button--secondary">{decline_label}</button>
-                                    </ActionForm>
+                                    </Form>
                                 </div>
                             })}
                         </li>

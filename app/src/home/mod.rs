@@ -53,7 +53,7 @@ pub fn pool_table(
     (teams, totals)
 }
 
-#[server(endpoint = "pool_overview")]
+#[server(endpoint = "pool_overview", output = crate::codec::Compact)]
 pub async fn pool_overview() -> Result<PoolSummary, AppError> {
     use crate::server::*;
     respond("pool_overview", async move {
@@ -129,7 +129,7 @@ fn Home(me: Me) -> impl IntoView {
 
 #[component]
 fn ProgrammePanel() -> impl IntoView {
-    let summary = Resource::new(|| (), |_| pool_overview());
+    let summary = crate::codec::resource(|| (), |_| pool_overview());
     view! {
         <section class="panel" aria-labelledby="programme-heading" data-testid="qa-home">
             <h2 class="heading-m" id="programme-heading">"Audit programme"</h2>
@@ -198,7 +198,7 @@ fn MyCasesPanel(me: Me) -> impl IntoView {
     } else {
         "Cases you chair"
     };
-    let cases = Resource::new(|| (), |_| list_cases(None, None, None, None));
+    let cases = crate::codec::resource(|| (), |_| list_cases(None, None, None, None));
     view! {
         <section class="panel" aria-labelledby="cases-heading" data-testid="my-cases">
             <h2 class="heading-m" id="cases-heading">{heading}</h2>
@@ -227,7 +227,7 @@ fn MyCasesPanel(me: Me) -> impl IntoView {
 #[component]
 fn WaitingPanel() -> impl IntoView {
     let live = crate::auth::use_auth().live;
-    let mine = Resource::new(move || live.get(), |_| crate::dashboard::my_dashboard());
+    let mine = crate::codec::resource(move || live.get(), |_| crate::dashboard::my_dashboard());
     view! {
         <section class="panel" aria-labelledby="waiting-heading" data-testid="waiting-panel">
             <h2 class="heading-m" id="waiting-heading">"Waiting on you"</h2>

@@ -133,7 +133,7 @@ mod ssr {
 /// Receives an Annex A upload (a plain multipart form: `list` is `all` for a workbook or a
 /// list number for a CSV, and `file`), checks all of it and stages it, or keeps it as
 /// rejected with every problem. Either way the browser goes to the upload's page.
-#[server(input = MultipartFormData, endpoint = "upload_annex_a")]
+#[server(input = MultipartFormData, endpoint = "upload_annex_a", output = crate::codec::Compact)]
 pub async fn upload_annex_a(data: MultipartData) -> Result<i64, AppError> {
     use crate::domain::annex_import::{read_single_list, read_workbook};
     use crate::domain::AnnexList;
@@ -218,7 +218,7 @@ pub struct LeadGaps {
 }
 
 /// How many open cases still have no lead practitioner (they are never drawn).
-#[server(endpoint = "lead_practitioner_gaps")]
+#[server(endpoint = "lead_practitioner_gaps", output = crate::codec::Compact)]
 pub async fn lead_practitioner_gaps() -> Result<LeadGaps, AppError> {
     use crate::server::*;
     respond("lead_practitioner_gaps", async move {
@@ -236,7 +236,7 @@ pub async fn lead_practitioner_gaps() -> Result<LeadGaps, AppError> {
     .await
 }
 
-#[server(endpoint = "list_imports")]
+#[server(endpoint = "list_imports", output = crate::codec::Compact)]
 pub async fn list_imports() -> Result<Vec<ImportListing>, AppError> {
     use crate::server::*;
     respond("list_imports", async move {
@@ -253,7 +253,7 @@ pub async fn list_imports() -> Result<Vec<ImportListing>, AppError> {
     .await
 }
 
-#[server(endpoint = "import_detail")]
+#[server(endpoint = "import_detail", output = crate::codec::Compact)]
 pub async fn import_detail(import_id: i64) -> Result<ImportView, AppError> {
     use crate::server::*;
     respond("import_detail", async move {
@@ -320,7 +320,7 @@ pub async fn import_detail(import_id: i64) -> Result<ImportView, AppError> {
 /// Says what a name in the file means: an existing team or person (`target_id`), or a new
 /// team (`create` = "team"), or a new key worker (`create` = "worker", with `email` and
 /// `team_id`). Remembered for later imports.
-#[server(endpoint = "map_import_name")]
+#[server(endpoint = "map_import_name", output = crate::codec::Compact)]
 pub async fn map_import_name(
     import_id: i64,
     kind: String,
@@ -443,7 +443,7 @@ pub async fn map_import_name(
 }
 
 /// Applies a staged upload: all of it in one transaction, or nothing.
-#[server(endpoint = "apply_import")]
+#[server(endpoint = "apply_import", output = crate::codec::Compact)]
 pub async fn apply_import(import_id: i64) -> Result<PlanSummary, AppError> {
     use crate::server::*;
     use crate::FieldError;
@@ -504,7 +504,7 @@ pub async fn apply_import(import_id: i64) -> Result<PlanSummary, AppError> {
     .await
 }
 
-#[server(endpoint = "discard_import")]
+#[server(endpoint = "discard_import", output = crate::codec::Compact)]
 pub async fn discard_import(import_id: i64) -> Result<(), AppError> {
     use crate::server::*;
     respond("discard_import", async move {

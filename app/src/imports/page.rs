@@ -5,6 +5,7 @@ use super::{
 use crate::domain::annex_import::header_key;
 use crate::domain::pool_update::{PlanSummary, UnknownName};
 use crate::domain::AnnexList;
+use crate::ui::form::{Form, FormAction};
 use crate::ui::{field_error, form_errors, url_error, ErrorSummary, ErrorView, SignedIn, Tag};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
@@ -32,8 +33,8 @@ fn errors_of(error: Option<AppError>) -> Vec<FieldError> {
 
 #[component]
 pub fn ImportsPage() -> impl IntoView {
-    let imports = Resource::new(|| (), |_| list_imports());
-    let gaps = Resource::new(|| (), |_| lead_practitioner_gaps());
+    let imports = crate::codec::resource(|| (), |_| list_imports());
+    let gaps = crate::codec::resource(|| (), |_| lead_practitioner_gaps());
     let from_url = url_error(&[<UploadAnnexA as ServerFn>::PATH]);
     let errors = move || errors_of(from_url());
     let upload_path = <UploadAnnexA as ServerFn>::PATH;
@@ -139,10 +140,10 @@ fn LeadGapsPanel(gaps: LeadGaps) -> impl IntoView {
 pub fn ImportPage() -> impl IntoView {
     let params = use_params_map();
     let import_id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
-    let map = ServerAction::<MapImportName>::new();
-    let apply = ServerAction::<ApplyImport>::new();
-    let discard = ServerAction::<DiscardImport>::new();
-    let detail = Resource::new(
+    let map = FormAction::<MapImportName>::new();
+    let apply = FormAction::<ApplyImport>::new();
+    let discard = FormAction::<DiscardImport>::new();
+    let detail = crate::codec::resource(
         move || (import_id(), map.version().get() + apply.version().get()),
         |(id, _)| async move {
             match id {
@@ -169,9 +170,9 @@ pub fn ImportPage() -> impl IntoView {
 #[component]
 fn Import(
     view: ImportView,
-    map: ServerAction<MapImportName>,
-    apply: ServerAction<ApplyImport>,
-    discard: ServerAction<DiscardImport>,
+    map: FormAction<MapImportName>,
+    apply: FormAction<ApplyImport>,
+    discard: FormAction<DiscardImport>,
 ) -> impl IntoView {
     let from_url = url_error(&[
         <MapImportName as ServerFn>::PATH,
@@ -247,15 +248,15 @@ fn Import(
         {(status == "staged").then(|| view! {
             <div class="button-group">
                 {can_apply.then(|| view! {
-                    <ActionForm action=apply attr:class="inline-form">
+                    <Form action=apply attr:class="inline-form">
                         <input type="hidden" name="import_id" value=id.to_string()/>
                         <button type="submit" class="button" id="apply" disabled=move || apply.pending().get()>"Apply these changes"</button>
-                    </ActionForm>
+                    </Form>
                 })}
-                <ActionForm action=discard attr:class="inline-form">
+                <Form action=discard attr:class="inline-form">
                     <input type="hidden" name="import_id" value=id.to_string()/>
                     <button type="submit" class="button button--secondary">"Discard this upload"</button>
-                </ActionForm>
+                </Form>
             </div>
         })}
         <p class="body"><a href="/imports">"Back to Annex A imports"</a></p>
@@ -306,7 +307,7 @@ fn MapTeam(
     import_id: i64,
     unknown: UnknownName,
     teams: Vec<(i64, String)>,
-    map: ServerAction<MapImportName>,
+    map: FormAction<MapImportName>,
     errors: impl Fn() -> Vec<FieldError> + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let field = format!("team-{}", header_key(&unknown.name));
@@ -319,7 +320,7 @@ fn MapTeam(
             <h3 class="heading-s">{uses(&unknown)}</h3>
             <div class="form-group" class:form-group--error=move || has_error().is_some()>
                 {move || error().map(|m| view! { <p class="error-message">{m}</p> })}
-                <ActionForm action=map attr:class="inline-form">
+                <Form action=map attr:class="inline-form">
                     <input type="hidden" name="import_id" value=import_id.to_string()/>
                     <input type="hidden" name="kind" value="team"/>
                     <input type="hidden" name="name" value=name.clone()/>
@@ -329,14 +330,14 @@ fn MapTeam(
                         {teams.into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
                     </select>
                     <button type="submit" class="button button--secondary">"Use this team"</button>
-                </ActionForm>
-                <ActionForm action=map attr:class="inline-form">
+                </Form>
+                <Form action=map attr:class="inline-form">
                     <input type="hidden" name="import_id" value=import_id.to_string()/>
                     <input type="hidden" name="kind" value="team"/>
                     <input type="hidden" name="name" value=name2.clone()/>
                     <input type="hidden" name="create" value="team"/>
                     <button type="submit" class="button button--secondary">{format!("Add \"{}\" as a new team", name2)}</button>
-                </ActionForm>
+                </Form>
             </div>
         </div>
     }
@@ -348,7 +349,7 @@ fn MapWorker(
     unknown: UnknownName,
     people: Vec<super::PersonOption>,
     teams: Vec<(i64, String)>,
-    map: ServerAction<MapImportName>,
+    map: FormAction<MapImportName>,
     errors: impl Fn() -> Vec<FieldError> + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let key = header_key(&unknown.name);
@@ -366,7 +367,7 @@ fn MapWorker(
             <h3 class="heading-s">{uses(&unknown)}</h3>
             {unknown.ambiguous.then(|| view! { <p class="hint">"More than one person has this name. Choose which one the file means."</p> })}
             {move || error().map(|m| view! { <p class="error-message">{m}</p> })}
-            <ActionForm action=map attr:class="inline-form">
+            <Form action=map attr:class="inline-form">
                 <input type="hidden" name="import_id" value=import_id.to_string()/>
                 <input type="hidden" name="kind" value="worker"/>
                 <input type="hidden" name="name" value=name.clone()/>
@@ -378,10 +379,10 @@ fn MapWorker(
                     }).collect_view()}
                 </select>
                 <button type="submit" class="button button--secondary">"Use this person"</button>
-            </ActionForm>
+            </Form>
             <details class="details" open=move || email_error2().is_some() || team_error2().is_some()>
                 <summary>{format!("Add \"{}\" as a new key worker", name2)}</summary>
-                <ActionForm action=map>
+                <Form action=map>
                     <input type="hidden" name="import_id" value=import_id.to_string()/>
                     <input type="hidden" name="kind" value="worker"/>
                     <input type="hidden" name="name" value=name2.clone()/>
@@ -401,7 +402,7 @@ fn MapWorker(
                     </div>
                     <p class="hint">"They can sign in once an Administrator has set up their account."</p>
                     <button type="submit" class="button button--secondary">"Add key worker"</button>
-                </ActionForm>
+                </Form>
             </details>
         </div>
     }

@@ -333,7 +333,7 @@ pub(crate) mod ssr {
 }
 
 /// Rounds with completed audits, how their moderation stands, and what is asked of me.
-#[server(endpoint = "moderation_home")]
+#[server(endpoint = "moderation_home", output = crate::codec::Compact)]
 pub async fn moderation_home() -> Result<ModerationOverview, AppError> {
     use crate::domain::Role;
     use crate::server::*;
@@ -382,7 +382,7 @@ pub(crate) fn month_label(month: &str) -> String {
 
 /// One round's moderation: its window, draws (verified), sample and the Assistant
 /// Directors' reviews.
-#[server(endpoint = "moderation_round")]
+#[server(endpoint = "moderation_round", output = crate::codec::Compact)]
 pub async fn moderation_round(round_id: i64) -> Result<RoundModerationView, AppError> {
     use crate::domain::draw::Seed;
     use crate::domain::moderation_sample::{stage, verify_draw, Stage, Taken};
@@ -546,7 +546,7 @@ pub async fn moderation_round(round_id: i64) -> Result<RoundModerationView, AppE
 /// Draws the round's moderation sample (or, with `top_up`, a third of the audits completed
 /// since), stratified by overall grade from a new recorded seed; asks the panel for each
 /// audit drawn, and an Assistant Director for any good audit not yet with one.
-#[server(endpoint = "draw_moderation")]
+#[server(endpoint = "draw_moderation", output = crate::codec::Compact)]
 pub async fn draw_moderation(round_id: i64, top_up: Option<String>) -> Result<usize, AppError> {
     use crate::domain::alert::AlertKind;
     use crate::domain::draw::{draw, Seed, GENERATOR};
@@ -708,7 +708,7 @@ pub async fn draw_moderation(round_id: i64, top_up: Option<String>) -> Result<us
 
 /// Withdraws an audit from the sample, with the reason, and draws its replacement from the
 /// same grade (from the draw's seed) where one is left.
-#[server(endpoint = "withdraw_moderation")]
+#[server(endpoint = "withdraw_moderation", output = crate::codec::Compact)]
 pub async fn withdraw_moderation(
     round_id: i64,
     sample_id: i64,
@@ -797,7 +797,7 @@ pub async fn withdraw_moderation(
 }
 
 /// One audit's moderation: the grades as completed and as moderated, the views, the outcome.
-#[server(endpoint = "audit_moderation")]
+#[server(endpoint = "audit_moderation", output = crate::codec::Compact)]
 pub async fn audit_moderation(audit_id: i64) -> Result<AuditModerationView, AppError> {
     use crate::domain::moderated::views_differ;
     use crate::domain::Role;
@@ -935,7 +935,7 @@ pub async fn audit_moderation(audit_id: i64) -> Result<AuditModerationView, AppE
 
 /// A panel member or Assistant Director records their view (`f[overall]`,
 /// `f[domain-<key>]`: "agree" or a grade; `f[comments]`).
-#[server(endpoint = "record_moderation")]
+#[server(endpoint = "record_moderation", output = crate::codec::Compact)]
 pub async fn record_moderation(
     audit_id: i64,
     f: Option<HashMap<String, String>>,
@@ -1009,7 +1009,7 @@ pub async fn record_moderation(
 
 /// The QA Manager records the outcome (`f[outcome]`: confirmed or changed, the changed
 /// grades, `f[reason]`); the auditor and the case's Team Manager are told.
-#[server(endpoint = "record_moderation_outcome")]
+#[server(endpoint = "record_moderation_outcome", output = crate::codec::Compact)]
 pub async fn record_moderation_outcome(
     audit_id: i64,
     f: Option<HashMap<String, String>>,

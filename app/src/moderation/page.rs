@@ -5,6 +5,7 @@ use super::{
 };
 use crate::domain::audit::Grade;
 use crate::domain::moderated::{field, Part, Verdict};
+use crate::ui::form::{Form, FormAction};
 use crate::ui::{field_error, form_errors, last_answered, ErrorSummary, ErrorView, SignedIn, Tag};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
@@ -33,7 +34,7 @@ fn stage_tag(stage: &str) -> impl IntoView {
 #[component]
 pub fn ModerationPage() -> impl IntoView {
     let live = crate::auth::use_auth().live;
-    let home = Resource::new(move || live.get(), |_| moderation_home());
+    let home = crate::codec::resource(move || live.get(), |_| moderation_home());
     view! {
         <Title text="Moderation"/>
         <SignedIn render=move |_me| view! {
@@ -95,10 +96,10 @@ pub fn ModerationPage() -> impl IntoView {
 #[component]
 pub fn ModerationRoundPage() -> impl IntoView {
     let id = id_param();
-    let draw = ServerAction::<DrawModeration>::new();
-    let withdraw = ServerAction::<WithdrawModeration>::new();
+    let draw = FormAction::<DrawModeration>::new();
+    let withdraw = FormAction::<WithdrawModeration>::new();
     let live = crate::auth::use_auth().live;
-    let detail = Resource::new(
+    let detail = crate::codec::resource(
         move || {
             (
                 id(),
@@ -147,7 +148,7 @@ fn sample_table(
     rows: Vec<SampledAudit>,
     caption: &'static str,
     testid: &'static str,
-    withdraw: Option<(ServerAction<WithdrawModeration>, i64)>,
+    withdraw: Option<(FormAction<WithdrawModeration>, i64)>,
     errors: impl Fn() -> Vec<FieldError> + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     view! {
@@ -175,14 +176,14 @@ fn sample_table(
                         }}</td>
                         {withdraw.map(|(action, round_id)| view! {
                             <td>{open.then(|| view! {
-                                <ActionForm action=action attr:class="inline-form">
+                                <Form action=action attr:class="inline-form">
                                     <input type="hidden" name="round_id" value=round_id.to_string()/>
                                     <input type="hidden" name="sample_id" value=sid.to_string()/>
                                     <label class="label visually-hidden" for=reason_field.clone()>"Reason for withdrawing"</label>
                                     {let f = reason_field.clone(); move || field_error(&errors(), &f).map(|m| view! { <p class="error-message">{m}</p> })}
                                     <input class="input" id=reason_field.clone() name="reason" placeholder="Reason for withdrawing"/>
                                     <button type="submit" class="button button--secondary">"Withdraw and replace"</button>
-                                </ActionForm>
+                                </Form>
                             })}</td>
                         })}
                     </tr>
@@ -195,8 +196,8 @@ fn sample_table(
 #[component]
 fn RoundModeration(
     v: RoundModerationView,
-    draw: ServerAction<DrawModeration>,
-    withdraw: ServerAction<WithdrawModeration>,
+    draw: FormAction<DrawModeration>,
+    withdraw: FormAction<WithdrawModeration>,
     errors: impl Fn() -> Vec<FieldError> + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let round_id = v.round.round_id;
@@ -216,20 +217,20 @@ fn RoundModeration(
         </dl>
         {v.draw_blocked.clone().filter(|_| v.draws.is_empty()).map(|why| view! { <div class="inset" data-testid="draw-blocked">{why}</div> })}
         {v.can_draw.then(|| view! {
-            <ActionForm action=draw attr:data-testid="draw-form">
+            <Form action=draw attr:data-testid="draw-form">
                 <input type="hidden" name="round_id" value=round_id.to_string()/>
                 {move || field_error(&errors(), "draw").map(|m| view! { <p class="error-message" id="draw-error">{m}</p> })}
                 <p class="hint">"A third of the completed audits, rounded up, stratified by overall grade, from a new recorded seed. Each audit drawn asks the panel for its view."</p>
                 <button type="submit" class="button" id="draw">"Draw the moderation sample"</button>
-            </ActionForm>
+            </Form>
         })}
         {v.can_top_up.then(|| view! {
-            <ActionForm action=draw attr:data-testid="top-up-form">
+            <Form action=draw attr:data-testid="top-up-form">
                 <input type="hidden" name="round_id" value=round_id.to_string()/>
                 <input type="hidden" name="top_up" value="1"/>
                 <p class="body">{format!("{} completed since the sample was drawn.", v.not_yet_considered)}</p>
                 <button type="submit" class="button button--secondary">"Top-up draw"</button>
-            </ActionForm>
+            </Form>
         })}
         {v.draws.iter().map(|d| view! {
             <section class="panel" data-testid="moderation-draw">
@@ -259,8 +260,8 @@ fn RoundModeration(
 
 #[derive(Clone, Copy)]
 struct Forms {
-    view: ServerAction<RecordModeration>,
-    outcome: ServerAction<RecordModerationOutcome>,
+    view: FormAction<RecordModeration>,
+    outcome: FormAction<RecordModerationOutcome>,
 }
 
 /// One audit's moderation: grades as completed and as moderated, the views, the forms.
@@ -268,11 +269,11 @@ struct Forms {
 pub fn AuditModerationPage() -> impl IntoView {
     let id = id_param();
     let forms = Forms {
-        view: ServerAction::<RecordModeration>::new(),
-        outcome: ServerAction::<RecordModerationOutcome>::new(),
+        view: FormAction::<RecordModeration>::new(),
+        outcome: FormAction::<RecordModerationOutcome>::new(),
     };
     // Refreshed by its own forms only: a live refresh would re-render a form being typed in.
-    let detail = Resource::new(
+    let detail = crate::codec::resource(
         move || {
             (
                 id(),
@@ -425,12 +426,12 @@ fn view_form(
     audit_id: i64,
     part: Part,
     v: &AuditModerationView,
-    action: ServerAction<RecordModeration>,
+    action: FormAction<RecordModeration>,
     errors: impl Fn() -> Vec<FieldError> + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let lines = v.grades.clone();
     view! {
-        <ActionForm action=action attr:data-testid="view-form">
+        <Form action=action attr:data-testid="view-form">
             <h2 class="heading-m">{format!("Your view as {}", part.label())}</h2>
             <p class="hint">"For each grade, agree with the auditor or give the grade you would give. Say why for any grade you would change: your comments go to the auditor."</p>
             <input type="hidden" name="audit_id" value=audit_id.to_string()/>
@@ -454,20 +455,20 @@ fn view_form(
                 <textarea class="textarea" id="comments" name="f[comments]" rows="5"></textarea>
             </div>
             <button type="submit" class="button" id="record-view">"Record my view"</button>
-        </ActionForm>
+        </Form>
     }
 }
 
 fn outcome_form(
     audit_id: i64,
     v: &AuditModerationView,
-    action: ServerAction<RecordModerationOutcome>,
+    action: FormAction<RecordModerationOutcome>,
     errors: impl Fn() -> Vec<FieldError> + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let lines = v.grades.clone();
     let differ = v.views_differ;
     view! {
-        <ActionForm action=action attr:data-testid="outcome-form">
+        <Form action=action attr:data-testid="outcome-form">
             <h2 class="heading-m">"Record the outcome"</h2>
             {differ.then(|| view! { <div class="inset">"The moderators' views differ: give the reason for the final grades."</div> })}
             <input type="hidden" name="audit_id" value=audit_id.to_string()/>
@@ -499,6 +500,6 @@ fn outcome_form(
                 <textarea class="textarea" id="reason" name="f[reason]" rows="4"></textarea>
             </div>
             <button type="submit" class="button" id="record-outcome">"Record the outcome"</button>
-        </ActionForm>
+        </Form>
     }
 }

@@ -306,7 +306,7 @@ pub(crate) mod ssr {
     }
 }
 
-#[server(endpoint = "moderation_results")]
+#[server(endpoint = "moderation_results", output = crate::codec::Compact)]
 pub async fn moderation_results(
     from: Option<String>,
     to: Option<String>,
@@ -374,7 +374,7 @@ mod page {
     #[component]
     pub fn ModerationResultsPage() -> impl IntoView {
         let query = use_query_map();
-        let results = Resource::new(
+        let results = crate::codec::resource(
             move || {
                 let q = query.read();
                 (q.get("from"), q.get("to"))

@@ -1,6 +1,7 @@
 //! Email delivery, as the Administrator sees it: emails not yet sent, and those that failed,
 //! with the reason the mail server gave. A failed email can be put back in the queue.
 
+use crate::ui::form::{Form, FormAction};
 use crate::ui::{form_errors, ErrorSummary, ErrorView, SignedIn, Tag};
 use crate::AppError;
 use chrono::{DateTime, Utc};
@@ -39,7 +40,7 @@ fn require_administrator(actor: &crate::domain::Actor) -> Result<(), AppError> {
     }
 }
 
-#[server(endpoint = "outbox_problems")]
+#[server(endpoint = "outbox_problems", output = crate::codec::Compact)]
 pub async fn outbox_problems() -> Result<OutboxView, AppError> {
     use crate::server::*;
     respond("outbox_problems", async move {
@@ -70,7 +71,7 @@ pub async fn outbox_problems() -> Result<OutboxView, AppError> {
 }
 
 /// Puts a failed email back in the queue; the sender tries it straight away.
-#[server(endpoint = "retry_email")]
+#[server(endpoint = "retry_email", output = crate::codec::Compact)]
 pub async fn retry_email(email_id: i64) -> Result<(), AppError> {
     use crate::server::*;
     respond("retry_email", async move {
@@ -97,8 +98,8 @@ pub async fn retry_email(email_id: i64) -> Result<(), AppError> {
 
 #[component]
 pub fn OutboxPage() -> impl IntoView {
-    let retry = ServerAction::<RetryEmail>::new();
-    let view_data = Resource::new(move || retry.version().get(), |_| outbox_problems());
+    let retry = FormAction::<RetryEmail>::new();
+    let view_data = crate::codec::resource(move || retry.version().get(), |_| outbox_problems());
     let errors = move || form_errors(retry.value().get());
     view! {
         <Title text="Email delivery"/>
@@ -135,10 +136,10 @@ pub fn OutboxPage() -> impl IntoView {
                                                         Some(at) => view! { <Tag text="Retrying" colour="yellow"/>{format!(" next at {}", at.format("%-d %B %H:%M"))} }.into_any(),
                                                         None => view! {
                                                             <Tag text="Failed" colour="red"/>
-                                                            <ActionForm action=retry attr:class="inline-form">
+                                                            <Form action=retry attr:class="inline-form">
                                                                 <input type="hidden" name="email_id" value=p.id.to_string()/>
                                                                 <button type="submit" class="button button--secondary">"Try again"</button>
-                                                            </ActionForm>
+                                                            </Form>
                                                         }.into_any(),
                                                     }}</td>
                                                 </tr>

@@ -222,7 +222,7 @@ mod ssr {
     }
 }
 
-#[server(endpoint = "people_list")]
+#[server(endpoint = "people_list", output = crate::codec::Compact)]
 pub async fn people_list(
     search: Option<String>,
     role: Option<String>,
@@ -265,7 +265,7 @@ pub async fn people_list(
 }
 
 /// Teams a person can belong to (the Administrator's forms).
-#[server(endpoint = "team_choices")]
+#[server(endpoint = "team_choices", output = crate::codec::Compact)]
 pub async fn team_choices() -> Result<Vec<(i64, String)>, AppError> {
     use crate::server::*;
     respond("team_choices", async move {
@@ -276,7 +276,7 @@ pub async fn team_choices() -> Result<Vec<(i64, String)>, AppError> {
     .await
 }
 
-#[server(endpoint = "person")]
+#[server(endpoint = "person", output = crate::codec::Compact)]
 pub async fn person(person_id: i64) -> Result<PersonView, AppError> {
     use crate::domain::people::PersonChange;
     use crate::domain::Role;
@@ -378,7 +378,7 @@ pub async fn person(person_id: i64) -> Result<PersonView, AppError> {
 }
 
 /// Adds a person; with `invite` ticked, emails them a link to set their password.
-#[server(endpoint = "add_person")]
+#[server(endpoint = "add_person", output = crate::codec::Compact)]
 pub async fn add_person(
     name: String,
     email: String,
@@ -489,7 +489,7 @@ async fn send_one_link(
 }
 
 /// Emails the person an invitation (if they have never set a password) or a reset link.
-#[server(endpoint = "send_person_link")]
+#[server(endpoint = "send_person_link", output = crate::codec::Compact)]
 pub async fn send_person_link(person_id: i64) -> Result<(), AppError> {
     use crate::server::*;
     respond("send_person_link", async move {
@@ -503,7 +503,7 @@ pub async fn send_person_link(person_id: i64) -> Result<(), AppError> {
     .await
 }
 
-#[server(endpoint = "save_person")]
+#[server(endpoint = "save_person", output = crate::codec::Compact)]
 pub async fn save_person(
     person_id: i64,
     name: String,
@@ -545,7 +545,7 @@ pub async fn save_person(
     .await
 }
 
-#[server(endpoint = "save_roles")]
+#[server(endpoint = "save_roles", output = crate::codec::Compact)]
 pub async fn save_roles(
     person_id: i64,
     f: Option<HashMap<String, String>>,
@@ -609,7 +609,7 @@ pub async fn save_roles(
 
 /// Deactivates a leaver: signed out at once, their open streams closed, and the QA
 /// Manager alerted to reassign whatever they still hold.
-#[server(endpoint = "deactivate_person")]
+#[server(endpoint = "deactivate_person", output = crate::codec::Compact)]
 pub async fn deactivate_person(person_id: i64) -> Result<(), AppError> {
     use crate::server::*;
     respond("deactivate_person", async move {
@@ -710,7 +710,7 @@ async fn deactivate(store: &crate::store::Store, person_id: i64, by: i64) -> Res
     Ok(())
 }
 
-#[server(endpoint = "reactivate_person")]
+#[server(endpoint = "reactivate_person", output = crate::codec::Compact)]
 pub async fn reactivate_person(person_id: i64) -> Result<(), AppError> {
     use crate::server::*;
     respond("reactivate_person", async move {
@@ -733,7 +733,7 @@ pub async fn reactivate_person(person_id: i64) -> Result<(), AppError> {
 }
 
 /// A leaver's open work (the QA Manager, who reassigns it).
-#[server(endpoint = "person_open_work")]
+#[server(endpoint = "person_open_work", output = crate::codec::Compact)]
 pub async fn person_open_work(person_id: i64) -> Result<OpenWorkView, AppError> {
     use crate::domain::audit::AuditState;
     use crate::domain::Role;
@@ -784,7 +784,7 @@ pub async fn person_open_work(person_id: i64) -> Result<OpenWorkView, AppError> 
 /// Receives the HR system's staff file (`file`; `full` when it lists all staff; `invite`
 /// to email new people their invitations): checked whole, then applied in one
 /// transaction, or kept as refused with every problem.
-#[server(input = MultipartFormData, endpoint = "upload_staff")]
+#[server(input = MultipartFormData, endpoint = "upload_staff", output = crate::codec::Compact)]
 pub async fn upload_staff(data: MultipartData) -> Result<i64, AppError> {
     use crate::domain::staff_import::check_staff_file;
     use crate::server::upload::{read_sheets, receive, too_large, Received};
@@ -887,7 +887,7 @@ pub async fn upload_staff(data: MultipartData) -> Result<i64, AppError> {
     .await
 }
 
-#[server(endpoint = "staff_import")]
+#[server(endpoint = "staff_import", output = crate::codec::Compact)]
 pub async fn staff_import(import_id: i64) -> Result<StaffImportView, AppError> {
     use crate::domain::staff_import::StaffPlan;
     use crate::domain::Role;
@@ -984,7 +984,7 @@ pub async fn staff_import(import_id: i64) -> Result<StaffImportView, AppError> {
 }
 
 /// Deactivates the people ticked (`f[<person ID>]`) among those a full staff list missed.
-#[server(endpoint = "deactivate_missing")]
+#[server(endpoint = "deactivate_missing", output = crate::codec::Compact)]
 pub async fn deactivate_missing(
     import_id: i64,
     f: Option<HashMap<String, String>>,
@@ -1036,7 +1036,7 @@ pub struct Lockout {
 }
 
 /// Sign-in locks in force (Administrator only).
-#[server(endpoint = "sign_in_lockouts")]
+#[server(endpoint = "sign_in_lockouts", output = crate::codec::Compact)]
 pub async fn sign_in_lockouts() -> Result<Vec<Lockout>, AppError> {
     use crate::server::*;
     respond("sign_in_lockouts", async move {
@@ -1061,7 +1061,7 @@ pub async fn sign_in_lockouts() -> Result<Vec<Lockout>, AppError> {
 }
 
 /// Lifts a sign-in lock before it ends by itself; kept in the access log.
-#[server(endpoint = "lift_lockout")]
+#[server(endpoint = "lift_lockout", output = crate::codec::Compact)]
 pub async fn lift_lockout(kind: String, key: String) -> Result<(), AppError> {
     use crate::server::*;
     respond("lift_lockout", async move {

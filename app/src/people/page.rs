@@ -4,6 +4,7 @@ use super::{
     ReactivatePerson, SavePerson, SaveRoles, SendPersonLink, StaffImportView, UploadStaff,
 };
 use crate::domain::Role;
+use crate::ui::form::{Form, FormAction};
 use crate::ui::{
     answer_errors, field_error, last_answered, url_error, ErrorSummary, ErrorView, InputField,
     ProblemTable, SignedIn, Tag,
@@ -68,8 +69,8 @@ fn role_boxes(held: Vec<String>, error: Signal<Option<String>>) -> impl IntoView
 /// Sign-in locks in force, each with a way to lift it; nothing when there are none.
 #[component]
 fn Lockouts() -> impl IntoView {
-    let lift = ServerAction::<super::LiftLockout>::new();
-    let locks = Resource::new(move || lift.version().get(), |_| super::sign_in_lockouts());
+    let lift = FormAction::<super::LiftLockout>::new();
+    let locks = crate::codec::resource(move || lift.version().get(), |_| super::sign_in_lockouts());
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
@@ -85,11 +86,11 @@ fn Lockouts() -> impl IntoView {
                                     <td>{l.failures}</td>
                                     <td>{l.until}</td>
                                     <td>
-                                        <ActionForm action=lift attr:class="inline-form">
+                                        <Form action=lift attr:class="inline-form">
                                             <input type="hidden" name="kind" value=l.kind.clone()/>
                                             <input type="hidden" name="key" value=l.key.clone()/>
                                             <button type="submit" class="button button--secondary">"Lift the lock"</button>
-                                        </ActionForm>
+                                        </Form>
                                     </td>
                                 </tr>
                             }).collect_view()}</tbody>
@@ -106,7 +107,7 @@ fn Lockouts() -> impl IntoView {
 pub fn PeoplePage() -> impl IntoView {
     let query = use_query_map();
     let get = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
-    let data = Resource::new(
+    let data = crate::codec::resource(
         move || {
             (
                 get("search"),
@@ -271,10 +272,10 @@ fn PeopleTable(
 /// `/people/new`
 #[component]
 pub fn AddPersonPage() -> impl IntoView {
-    let add = ServerAction::<AddPerson>::new();
+    let add = FormAction::<AddPerson>::new();
     let from_url = url_error(&[<AddPerson as ServerFn>::PATH]);
     let errors = move || answer_errors(add.value().get(), from_url);
-    let teams = Resource::new(|| (), |_| team_choices());
+    let teams = crate::codec::resource(|| (), |_| team_choices());
     view! {
         <Title text="Add a person"/>
         <SignedIn render=move |_me| view! {
@@ -287,7 +288,7 @@ pub fn AddPersonPage() -> impl IntoView {
                         match teams.await {
                             Err(error) => view! { <ErrorView error/> }.into_any(),
                             Ok(teams) => view! {
-                                <ActionForm action=add attr:novalidate=true attr:data-testid="add-person-form">
+                                <Form action=add attr:novalidate=true attr:data-testid="add-person-form">
                                     <InputField id="name" name="name" label="Full name" autocomplete="off"
                                         error=Signal::derive(move || field_error(&errors(), "name"))/>
                                     <InputField id="email" name="email" label="Work email" kind="email" autocomplete="off"
@@ -299,7 +300,7 @@ pub fn AddPersonPage() -> impl IntoView {
                                         "Email them an invitation to set their password now"
                                     </label>
                                     <button type="submit" class="button" disabled=move || add.pending().get()>"Add person"</button>
-                                </ActionForm>
+                                </Form>
                             }.into_any(),
                         }
                     })}
@@ -320,12 +321,12 @@ pub fn PersonPage() -> impl IntoView {
             .and_then(|v| v.parse::<i64>().ok())
             .unwrap_or(0)
     };
-    let save = ServerAction::<SavePerson>::new();
-    let roles = ServerAction::<SaveRoles>::new();
-    let link = ServerAction::<SendPersonLink>::new();
-    let deactivate = ServerAction::<DeactivatePerson>::new();
-    let reactivate = ServerAction::<ReactivatePerson>::new();
-    let data = Resource::new(
+    let save = FormAction::<SavePerson>::new();
+    let roles = FormAction::<SaveRoles>::new();
+    let link = FormAction::<SendPersonLink>::new();
+    let deactivate = FormAction::<DeactivatePerson>::new();
+    let reactivate = FormAction::<ReactivatePerson>::new();
+    let data = crate::codec::resource(
         move || {
             (
                 id(),
@@ -394,11 +395,11 @@ pub fn PersonPage() -> impl IntoView {
 #[component]
 fn Person(
     p: PersonView,
-    save: ServerAction<SavePerson>,
-    roles: ServerAction<SaveRoles>,
-    link: ServerAction<SendPersonLink>,
-    deactivate: ServerAction<DeactivatePerson>,
-    reactivate: ServerAction<ReactivatePerson>,
+    save: FormAction<SavePerson>,
+    roles: FormAction<SaveRoles>,
+    link: FormAction<SendPersonLink>,
+    deactivate: FormAction<DeactivatePerson>,
+    reactivate: FormAction<ReactivatePerson>,
     errors: impl Fn() -> Vec<FieldError> + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let listing = PersonListing {
@@ -426,7 +427,7 @@ fn Person(
             </div>
         })}
         <h2 class="heading-m">"Details"</h2>
-        <ActionForm action=save attr:novalidate=true attr:data-testid="person-details-form">
+        <Form action=save attr:novalidate=true attr:data-testid="person-details-form">
             <input type="hidden" name="person_id" value=id/>
             <InputField id="name" name="name" label="Full name" value=p.name.clone() autocomplete="off"
                 error=Signal::derive(move || field_error(&errors(), "name"))/>
@@ -434,13 +435,13 @@ fn Person(
                 error=Signal::derive(move || field_error(&errors(), "email"))/>
             {team_select(p.teams.clone(), p.team_id, Signal::derive(move || field_error(&errors(), "team")))}
             <button type="submit" class="button button--secondary">"Save details"</button>
-        </ActionForm>
+        </Form>
         <h2 class="heading-m">"Roles"</h2>
-        <ActionForm action=roles attr:novalidate=true attr:data-testid="person-roles-form">
+        <Form action=roles attr:novalidate=true attr:data-testid="person-roles-form">
             <input type="hidden" name="person_id" value=id1/>
             {role_boxes(p.roles.clone(), Signal::derive(move || field_error(&errors(), "roles")))}
             <button type="submit" class="button button--secondary">"Save roles"</button>
-        </ActionForm>
+        </Form>
         <h2 class="heading-m">"Signing in"</h2>
         {move || field_error(&errors(), "send-link").map(|m| view! { <p class="error-message" id="send-link">{m}</p> })}
         {move || field_error(&errors(), "deactivate").map(|m| view! { <p class="error-message" id="deactivate">{m}</p> })}
@@ -452,26 +453,26 @@ fn Person(
             };
             view! {
                 <p class="body">{text}</p>
-                <ActionForm action=link attr:class="inline-form" attr:data-testid="send-link-form">
+                <Form action=link attr:class="inline-form" attr:data-testid="send-link-form">
                     <input type="hidden" name="person_id" value=id2/>
                     <button type="submit" class="button button--secondary" disabled=move || link.pending().get()>{label}</button>
-                </ActionForm>
+                </Form>
                 {(!p.is_you).then(|| view! {
                     <h2 class="heading-m">"Leaving"</h2>
                     <p class="body">"Deactivate someone who has left. They are signed out at once and cannot sign in. Their open audits and cases are listed for the QA Manager to reassign. Their history stays."</p>
-                    <ActionForm action=deactivate attr:class="inline-form" attr:data-testid="deactivate-form">
+                    <Form action=deactivate attr:class="inline-form" attr:data-testid="deactivate-form">
                         <input type="hidden" name="person_id" value=id4/>
                         <button type="submit" class="button button--warning" disabled=move || deactivate.pending().get()>"Deactivate"</button>
-                    </ActionForm>
+                    </Form>
                 })}
             }.into_any()
         } else {
             view! {
                 <p class="body">"They cannot sign in. Reactivate someone who has returned: they sign in with their old password, or you send them a reset link."</p>
-                <ActionForm action=reactivate attr:class="inline-form" attr:data-testid="reactivate-form">
+                <Form action=reactivate attr:class="inline-form" attr:data-testid="reactivate-form">
                     <input type="hidden" name="person_id" value=id3/>
                     <button type="submit" class="button button--secondary">"Reactivate"</button>
-                </ActionForm>
+                </Form>
             }.into_any()
         }}
         <h2 class="heading-m">"History"</h2>
@@ -497,8 +498,8 @@ pub fn StaffImportPage() -> impl IntoView {
             .and_then(|v| v.parse::<i64>().ok())
             .unwrap_or(0)
     };
-    let missing = ServerAction::<DeactivateMissing>::new();
-    let data = Resource::new(
+    let missing = FormAction::<DeactivateMissing>::new();
+    let data = crate::codec::resource(
         move || (id(), missing.version().get()),
         |(id, _)| staff_import(id),
     );
@@ -527,7 +528,7 @@ pub fn StaffImportPage() -> impl IntoView {
 #[component]
 fn StaffImport(
     v: StaffImportView,
-    missing: ServerAction<DeactivateMissing>,
+    missing: FormAction<DeactivateMissing>,
     errors: impl Fn() -> Vec<FieldError> + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let import_id = v.id.to_string();
@@ -580,7 +581,7 @@ fn StaffImport(
             {(v.full_list && !v.missing.is_empty()).then(|| view! {
                 <h2 class="heading-m">{format!("Not in the file: {} active {}", v.missing.len(), if v.missing.len() == 1 { "person" } else { "people" })}</h2>
                 <p class="body">"The file lists all staff, so these people may have left. Nobody has been deactivated. Tick those who have left."</p>
-                <ActionForm action=missing attr:novalidate=true attr:data-testid="missing-form">
+                <Form action=missing attr:novalidate=true attr:data-testid="missing-form">
                     <input type="hidden" name="import_id" value=import_id.clone()/>
                     <div class="form-group" class:form-group--error=move || field_error(&errors(), "missing").is_some()>
                         <fieldset class="fieldset" id="missing">
@@ -598,7 +599,7 @@ fn StaffImport(
                         </fieldset>
                     </div>
                     <button type="submit" class="button button--warning">"Deactivate the people ticked"</button>
-                </ActionForm>
+                </Form>
             })}
         })}
     }
@@ -615,7 +616,7 @@ pub fn OpenWorkPage() -> impl IntoView {
             .and_then(|v| v.parse::<i64>().ok())
             .unwrap_or(0)
     };
-    let data = Resource::new(id, person_open_work);
+    let data = crate::codec::resource(id, person_open_work);
     view! {
         <Title text="A leaver's open work"/>
         <SignedIn render=move |_me| view! {

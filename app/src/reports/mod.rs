@@ -378,7 +378,7 @@ pub(crate) mod ssr {
 }
 
 /// Reports, newest first, and the rounds a new one can cover.
-#[server(endpoint = "reports_overview")]
+#[server(endpoint = "reports_overview", output = crate::codec::Compact)]
 pub async fn reports_overview() -> Result<ReportsIndex, AppError> {
     use crate::domain::calendar::AuditMonth;
     use crate::server::*;
@@ -424,7 +424,7 @@ pub async fn reports_overview() -> Result<ReportsIndex, AppError> {
 /// Starts the report of a round (or of rounds `first` to `last`), pre-filled, and asks the
 /// Practice Improvement Team and the PSW for comments. An existing report of the same
 /// rounds is opened instead.
-#[server(endpoint = "start_report")]
+#[server(endpoint = "start_report", output = crate::codec::Compact)]
 pub async fn start_report(first: String, last: Option<String>) -> Result<i64, AppError> {
     use crate::domain::alert::AlertKind;
     use crate::domain::calendar::AuditMonth;
@@ -524,7 +524,7 @@ pub async fn start_report(first: String, last: Option<String>) -> Result<i64, Ap
     .await
 }
 
-#[server(endpoint = "report_detail")]
+#[server(endpoint = "report_detail", output = crate::codec::Compact)]
 pub async fn report_detail(id: i64) -> Result<ReportView, AppError> {
     use crate::domain::calendar::london_time;
     use crate::domain::Role;
@@ -619,7 +619,7 @@ pub async fn report_detail(id: i64) -> Result<ReportView, AppError> {
 }
 
 /// Saves the sections as a new version (refused if someone saved since `version`).
-#[server(endpoint = "save_report")]
+#[server(endpoint = "save_report", output = crate::codec::Compact)]
 pub async fn save_report(
     id: i64,
     version: i64,
@@ -662,7 +662,7 @@ pub async fn save_report(
     .await
 }
 
-#[server(endpoint = "clear_report_flag")]
+#[server(endpoint = "clear_report_flag", output = crate::codec::Compact)]
 pub async fn clear_report_flag(
     id: i64,
     key: String,
@@ -702,7 +702,7 @@ pub const MAX_COMMENT: usize = 5_000;
 
 /// A comment on the draft from the Practice Improvement Team, the PSW or the QA team; the
 /// QA Managers are told.
-#[server(endpoint = "comment_on_report")]
+#[server(endpoint = "comment_on_report", output = crate::codec::Compact)]
 pub async fn comment_on_report(id: i64, comment: Option<String>) -> Result<(), AppError> {
     use crate::domain::alert::AlertKind;
     use crate::domain::Role;
@@ -764,7 +764,7 @@ pub async fn comment_on_report(id: i64, comment: Option<String>) -> Result<(), A
 
 /// The QA Manager finalises the version they checked: every section written, every
 /// disclosure flag settled. The figures are frozen with it.
-#[server(endpoint = "finalise_report")]
+#[server(endpoint = "finalise_report", output = crate::codec::Compact)]
 pub async fn finalise_report(id: i64, version: i64) -> Result<(), AppError> {
     use crate::server::*;
     use crate::FieldError;
@@ -814,7 +814,7 @@ pub async fn finalise_report(id: i64, version: i64) -> Result<(), AppError> {
 }
 
 /// Records the date of the senior management team's meeting where it was presented.
-#[server(endpoint = "report_presented")]
+#[server(endpoint = "report_presented", output = crate::codec::Compact)]
 pub async fn report_presented(id: i64, presented_on: Option<String>) -> Result<(), AppError> {
     use crate::server::*;
     use crate::FieldError;

@@ -70,7 +70,7 @@ fn period_text(from: NaiveDate, to: NaiveDate) -> String {
     format!("{} to {}", from.format("%-d %B %Y"), to.format("%-d %B %Y"))
 }
 
-#[server(endpoint = "newsletters_overview")]
+#[server(endpoint = "newsletters_overview", output = crate::codec::Compact)]
 pub async fn newsletters_overview() -> Result<(Vec<NewsletterListing>, bool), AppError> {
     use crate::server::*;
     respond("newsletters_overview", async move {
@@ -98,7 +98,7 @@ pub async fn newsletters_overview() -> Result<(Vec<NewsletterListing>, bool), Ap
 }
 
 /// Drafts the summary for one issue of the newsletter from the period's activity.
-#[server(endpoint = "start_newsletter")]
+#[server(endpoint = "start_newsletter", output = crate::codec::Compact)]
 pub async fn start_newsletter(
     issue: Option<String>,
     period_from: Option<String>,
@@ -231,7 +231,7 @@ pub async fn start_newsletter(
     .await
 }
 
-#[server(endpoint = "newsletter_detail")]
+#[server(endpoint = "newsletter_detail", output = crate::codec::Compact)]
 pub async fn newsletter_detail(id: i64) -> Result<NewsletterView, AppError> {
     use crate::domain::calendar::london_time;
     use crate::server::*;
@@ -304,7 +304,7 @@ async fn editable(
     Ok(row)
 }
 
-#[server(endpoint = "save_newsletter")]
+#[server(endpoint = "save_newsletter", output = crate::codec::Compact)]
 pub async fn save_newsletter(id: i64, version: i64, body: Option<String>) -> Result<(), AppError> {
     use crate::server::*;
     use crate::FieldError;
@@ -343,7 +343,7 @@ pub async fn save_newsletter(id: i64, version: i64, body: Option<String>) -> Res
     .await
 }
 
-#[server(endpoint = "clear_newsletter_flag")]
+#[server(endpoint = "clear_newsletter_flag", output = crate::codec::Compact)]
 pub async fn clear_newsletter_flag(
     id: i64,
     key: String,
@@ -366,7 +366,7 @@ pub async fn clear_newsletter_flag(
 }
 
 /// Keeps the summary as final for its issue, once the disclosure check is settled.
-#[server(endpoint = "finalise_newsletter")]
+#[server(endpoint = "finalise_newsletter", output = crate::codec::Compact)]
 pub async fn finalise_newsletter(id: i64, version: i64) -> Result<(), AppError> {
     use crate::server::*;
     use crate::FieldError;

@@ -5,6 +5,7 @@ use super::{
 };
 use crate::domain::difference::FlagView;
 use crate::ui::figures::{FigureTables, GroupedBars};
+use crate::ui::form::{Form, FormAction};
 use crate::ui::{
     error_line, form_errors, last_answered, ErrorSummary, ErrorView, LearningNav, SignedIn, Tag,
 };
@@ -71,8 +72,8 @@ fn text_view(text: String) -> impl IntoView {
 
 #[component]
 pub fn ReportsPage() -> impl IntoView {
-    let start = ServerAction::<StartReport>::new();
-    let data = Resource::new(|| (), |_| reports_overview());
+    let start = FormAction::<StartReport>::new();
+    let data = crate::codec::resource(|| (), |_| reports_overview());
     let errors = move || form_errors(start.value().get());
     view! {
         <Title text="Summary reports"/>
@@ -105,7 +106,7 @@ pub fn ReportsPage() -> impl IntoView {
                                 let rounds = o.rounds.clone();
                                 view! {
                                     <h2 class="heading-m">"Start a report"</h2>
-                                    <ActionForm action=start attr:data-testid="start-report">
+                                    <Form action=start attr:data-testid="start-report">
                                         <div class="form-group inline">
                                             <label class="label" for="first">"Round"</label>
                                             {error_line(errors, "first")}
@@ -122,7 +123,7 @@ pub fn ReportsPage() -> impl IntoView {
                                             </select>
                                         </div>
                                         <button type="submit" class="button">"Start the report"</button>
-                                    </ActionForm>
+                                    </Form>
                                 }
                             })}
                         }.into_any(),
@@ -137,11 +138,11 @@ pub fn ReportsPage() -> impl IntoView {
 #[derive(Clone, Copy)]
 struct ReportForms {
     last: Signal<Option<usize>>,
-    save: ServerAction<SaveReport>,
-    clear: ServerAction<ClearReportFlag>,
-    comment: ServerAction<CommentOnReport>,
-    finalise: ServerAction<FinaliseReport>,
-    presented: ServerAction<ReportPresented>,
+    save: FormAction<SaveReport>,
+    clear: FormAction<ClearReportFlag>,
+    comment: FormAction<CommentOnReport>,
+    finalise: FormAction<FinaliseReport>,
+    presented: FormAction<ReportPresented>,
 }
 
 impl ReportForms {
@@ -171,12 +172,8 @@ impl ReportForms {
 #[component]
 pub fn ReportPage() -> impl IntoView {
     let id = id_param();
-    let (save, clear, comment) = (
-        ServerAction::new(),
-        ServerAction::new(),
-        ServerAction::new(),
-    );
-    let (finalise, presented) = (ServerAction::new(), ServerAction::new());
+    let (save, clear, comment) = (FormAction::new(), FormAction::new(), FormAction::new());
+    let (finalise, presented) = (FormAction::new(), FormAction::new());
     let forms = ReportForms {
         last: last_answered(vec![
             save.version(),
@@ -191,7 +188,7 @@ pub fn ReportPage() -> impl IntoView {
         finalise,
         presented,
     };
-    let detail = Resource::new(
+    let detail = crate::codec::resource(
         move || (id(), forms.version()),
         |(id, _)| async move {
             match id {
@@ -245,7 +242,7 @@ fn Report(
         {if v.edits {
             let version = version.clone();
             view! {
-                <ActionForm action=forms.save attr:data-testid="report-form">
+                <Form action=forms.save attr:data-testid="report-form">
                     <input type="hidden" name="id" value=id.to_string()/>
                     <input type="hidden" name="version" value=version/>
                     <p class="hint">"Pre-filled from the rounds' tagged findings. Quote audit numbers only: no child's name, Child Unique ID or date of birth."</p>
@@ -260,7 +257,7 @@ fn Report(
                         }
                     }).collect_view()}
                     <button type="submit" class="button button--secondary" id="save-report">"Save and check again"</button>
-                </ActionForm>
+                </Form>
             }.into_any()
         } else {
             view! {
@@ -273,14 +270,14 @@ fn Report(
             }.into_any()
         }}
         {v.edits.then(|| flags_list(v.flags.clone(), v.outstanding, move |key, reason_id| view! {
-            <ActionForm action=forms.clear attr:class="inline-form">
+            <Form action=forms.clear attr:class="inline-form">
                 <input type="hidden" name="id" value=id.to_string()/>
                 <input type="hidden" name="key" value=key/>
                 <label class="label" for=reason_id.clone()>"Why this may stay"</label>
                 {error_line(errors, reason_id.clone())}
                 <input class="input" id=reason_id.clone() name="reason"/>
                 <button type="submit" class="button button--secondary">"Clear this flag"</button>
-            </ActionForm>
+            </Form>
         }.into_any()).into_any())}
         {v.finalises.then(|| {
             let version = version.clone();
@@ -289,17 +286,17 @@ fn Report(
                 <section class="panel">
                     <h2 class="heading-m">"Finalise"</h2>
                     <p class="body">"Finalising locks this version and its figures for good. Every section must be written and every disclosure flag resolved."</p>
-                    <ActionForm action=forms.finalise attr:data-testid="finalise-form">
+                    <Form action=forms.finalise attr:data-testid="finalise-form">
                         <input type="hidden" name="id" value=id.to_string()/>
                         <input type="hidden" name="version" value=version/>
                         {error_line(errors, "finalise")}
                         <button type="submit" class="button" id="finalise" disabled={outstanding > 0}>"Finalise the report"</button>
-                    </ActionForm>
+                    </Form>
                 </section>
             }.into_any()
         })}
         {v.records_presentation.then(|| view! {
-            <ActionForm action=forms.presented attr:data-testid="presented-form" attr:class="no-print">
+            <Form action=forms.presented attr:data-testid="presented-form" attr:class="no-print">
                 <input type="hidden" name="id" value=id.to_string()/>
                 <div class="form-group">
                     <label class="label" for="presented_on">"Date presented at the senior management team's practice meeting"</label>
@@ -307,7 +304,7 @@ fn Report(
                     <input class="input input--narrow" type="date" id="presented_on" name="presented_on"/>
                 </div>
                 <button type="submit" class="button button--secondary">"Record the presentation"</button>
-            </ActionForm>
+            </Form>
         }.into_any())}
         <h2 class="heading-m">"Figures"</h2>
         {v.figures.charts.iter().cloned().map(|chart| view! { <GroupedBars chart/> }).collect_view()}
@@ -324,7 +321,7 @@ fn Report(
                 }.into_any()
             }}
             {v.comments_allowed.then(|| view! {
-                <ActionForm action=forms.comment attr:data-testid="comment-form">
+                <Form action=forms.comment attr:data-testid="comment-form">
                     <input type="hidden" name="id" value=id.to_string()/>
                     <div class="form-group">
                         <label class="label" for="comment">"Your comment on this draft"</label>
@@ -332,7 +329,7 @@ fn Report(
                         <textarea class="textarea" id="comment" name="comment" rows="4"></textarea>
                     </div>
                     <button type="submit" class="button button--secondary">"Add comment"</button>
-                </ActionForm>
+                </Form>
             })}
         </section> }.into_any()}
         {(!v.versions.is_empty()).then(|| view! { <details class="details no-print" data-testid="versions">
@@ -354,7 +351,7 @@ fn Report(
 #[component]
 pub fn ReportPrintPage() -> impl IntoView {
     let id = id_param();
-    let detail = Resource::new(id, |id| async move {
+    let detail = crate::codec::resource(id, |id| async move {
         match id {
             Some(id) => report_detail(id).await,
             None => Err(AppError::NotFound),
@@ -397,8 +394,8 @@ pub fn ReportPrintPage() -> impl IntoView {
 
 #[component]
 pub fn NewslettersPage() -> impl IntoView {
-    let start = ServerAction::<StartNewsletter>::new();
-    let data = Resource::new(|| (), |_| newsletters_overview());
+    let start = FormAction::<StartNewsletter>::new();
+    let data = crate::codec::resource(|| (), |_| newsletters_overview());
     let errors = move || form_errors(start.value().get());
     view! {
         <Title text="Newsletter summaries"/>
@@ -429,7 +426,7 @@ pub fn NewslettersPage() -> impl IntoView {
                             }}
                             {starts.then(|| view! {
                                 <h2 class="heading-m">"Draft a summary"</h2>
-                                <ActionForm action=start attr:data-testid="start-newsletter">
+                                <Form action=start attr:data-testid="start-newsletter">
                                     <div class="form-group">
                                         <label class="label" for="issue">"Newsletter issue"</label>
                                         <p class="hint">"For example, January 2027"</p>
@@ -447,7 +444,7 @@ pub fn NewslettersPage() -> impl IntoView {
                                         <input class="input" type="date" id="period_to" name="period_to"/>
                                     </div>
                                     <p><button type="submit" class="button">"Draft the summary"</button></p>
-                                </ActionForm>
+                                </Form>
                             })}
                         }.into_any(),
                         Err(error) => view! { <ErrorView error/> }.into_any(),
@@ -462,9 +459,9 @@ pub fn NewslettersPage() -> impl IntoView {
 pub fn NewsletterPage() -> impl IntoView {
     let id = id_param();
     let (save, clear, finalise) = (
-        ServerAction::<SaveNewsletter>::new(),
-        ServerAction::<ClearNewsletterFlag>::new(),
-        ServerAction::<FinaliseNewsletter>::new(),
+        FormAction::<SaveNewsletter>::new(),
+        FormAction::<ClearNewsletterFlag>::new(),
+        FormAction::<FinaliseNewsletter>::new(),
     );
     let last = last_answered(vec![save.version(), clear.version(), finalise.version()]);
     let errors = move || {
@@ -478,7 +475,7 @@ pub fn NewsletterPage() -> impl IntoView {
             None => each.into_iter().flatten().collect(),
         }
     };
-    let detail = Resource::new(
+    let detail = crate::codec::resource(
         move || {
             (
                 id(),
@@ -513,9 +510,9 @@ pub fn NewsletterPage() -> impl IntoView {
 #[component]
 fn Newsletter(
     v: NewsletterView,
-    save: ServerAction<SaveNewsletter>,
-    clear: ServerAction<ClearNewsletterFlag>,
-    finalise: ServerAction<FinaliseNewsletter>,
+    save: FormAction<SaveNewsletter>,
+    clear: FormAction<ClearNewsletterFlag>,
+    finalise: FormAction<FinaliseNewsletter>,
     errors: impl Fn() -> Vec<FieldError> + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let id = v.id;
@@ -546,7 +543,7 @@ fn Newsletter(
             let version2 = version.clone();
             let outstanding = v.outstanding;
             view! {
-                <ActionForm action=save attr:data-testid="newsletter-form">
+                <Form action=save attr:data-testid="newsletter-form">
                     <input type="hidden" name="id" value=id.to_string()/>
                     <input type="hidden" name="version" value=version.clone()/>
                     <div class="form-group">
@@ -556,23 +553,23 @@ fn Newsletter(
                         <textarea class="textarea" id="body" name="body" rows="12" prop:value=body>{body2}</textarea>
                     </div>
                     <button type="submit" class="button button--secondary">"Save and check again"</button>
-                </ActionForm>
+                </Form>
                 {flags_list(v.flags.clone(), outstanding, move |key, reason_id| view! {
-                    <ActionForm action=clear attr:class="inline-form">
+                    <Form action=clear attr:class="inline-form">
                         <input type="hidden" name="id" value=id.to_string()/>
                         <input type="hidden" name="key" value=key/>
                         <label class="label" for=reason_id.clone()>"Why this may stay"</label>
                         {error_line(errors, reason_id.clone())}
                         <input class="input" id=reason_id.clone() name="reason"/>
                         <button type="submit" class="button button--secondary">"Clear this flag"</button>
-                    </ActionForm>
+                    </Form>
                 }.into_any())}
-                <ActionForm action=finalise attr:data-testid="finalise-newsletter">
+                <Form action=finalise attr:data-testid="finalise-newsletter">
                     <input type="hidden" name="id" value=id.to_string()/>
                     <input type="hidden" name="version" value=version2/>
                     {error_line(errors, "finalise")}
                     <button type="submit" class="button" id="finalise" disabled={outstanding > 0}>"Keep as final for this issue"</button>
-                </ActionForm>
+                </Form>
             }.into_any()
         } else {
             ().into_any()

@@ -124,7 +124,7 @@ pub use ssr::assignment_rows;
 
 /// Confirms a drawn round and tells, for each selected case, its key worker, Team Manager,
 /// IRO / CP Chair and Service Manager.
-#[server(endpoint = "confirm_round")]
+#[server(endpoint = "confirm_round", output = crate::codec::Compact)]
 pub async fn confirm_round(round_id: i64) -> Result<(), AppError> {
     use super::ssr::require_qa_manager;
     use crate::domain::alert::AlertKind;
@@ -208,7 +208,7 @@ pub async fn confirm_round(round_id: i64) -> Result<(), AppError> {
 /// Saves the auditor for each selected case (`auditor[<round case id>] = <person id>`).
 /// Refuses an auditor who may not audit a case (own team, or they hold it). Newly assigned
 /// auditors are told.
-#[server(endpoint = "assign_auditors")]
+#[server(endpoint = "assign_auditors", output = crate::codec::Compact)]
 pub async fn assign_auditors(
     round_id: i64,
     auditor: Option<HashMap<String, String>>,
@@ -330,7 +330,7 @@ pub async fn left_open(
 /// (`reason[<round case id>]`). Those audits stay open, and overdue, for their auditors to
 /// finish; the auditors are told. Closing ends auditors' access to the round's cases, and
 /// its cases count towards the draw's exclusion window from then on.
-#[server(endpoint = "close_round")]
+#[server(endpoint = "close_round", output = crate::codec::Compact)]
 pub async fn close_round(
     round_id: i64,
     reason: Option<HashMap<String, String>>,

@@ -179,7 +179,7 @@ mod ssr {
     }
 }
 
-#[server(endpoint = "list_rounds")]
+#[server(endpoint = "list_rounds", output = crate::codec::Compact)]
 pub async fn list_rounds() -> Result<Vec<RoundSummary>, AppError> {
     use crate::server::*;
     respond("list_rounds", async move {
@@ -197,7 +197,7 @@ pub async fn list_rounds() -> Result<Vec<RoundSummary>, AppError> {
 }
 
 /// Creates the round for an audit month (`YYYY-MM`), due on its last working day.
-#[server(endpoint = "create_round")]
+#[server(endpoint = "create_round", output = crate::codec::Compact)]
 pub async fn create_round(month: String) -> Result<i64, AppError> {
     use crate::domain::calendar::AuditMonth;
     use crate::server::*;
@@ -237,7 +237,7 @@ pub async fn create_round(month: String) -> Result<i64, AppError> {
     .await
 }
 
-#[server(endpoint = "round_detail")]
+#[server(endpoint = "round_detail", output = crate::codec::Compact)]
 pub async fn round_detail(round_id: i64) -> Result<RoundView, AppError> {
     use crate::domain::Role;
     use crate::server::*;
@@ -422,7 +422,7 @@ pub fn parse_draw_form(
 }
 
 /// Draws the round's sample from a fresh seed and records everything needed to re-run it.
-#[server(endpoint = "draw_round")]
+#[server(endpoint = "draw_round", output = crate::codec::Compact)]
 pub async fn draw_round(
     round_id: i64,
     quota_2: Option<String>,
@@ -529,7 +529,7 @@ pub async fn draw_round(
 }
 
 /// Re-runs the recorded draw from its seed and pools and compares it with what was stored.
-#[server(endpoint = "verify_draw")]
+#[server(endpoint = "verify_draw", output = crate::codec::Compact)]
 pub async fn verify_draw(round_id: i64) -> Result<Verification, AppError> {
     use crate::domain::draw::{draw, Stratum};
     use crate::server::*;
@@ -599,7 +599,7 @@ pub const MAX_REASON: usize = 500;
 
 /// Withdraws a selected case with a reason and draws its replacement from the same stratum's
 /// recorded pool. Returns the replacement's Child Unique ID, or `None` if the stratum is spent.
-#[server(endpoint = "withdraw_case")]
+#[server(endpoint = "withdraw_case", output = crate::codec::Compact)]
 pub async fn withdraw_case(
     round_id: i64,
     case_id: i64,

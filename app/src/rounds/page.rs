@@ -4,6 +4,7 @@ use super::{
 };
 use crate::domain::round::RoundStatus;
 use crate::domain::AnnexList;
+use crate::ui::form::{Form, FormAction};
 use crate::ui::{field_error, form_errors, ErrorSummary, ErrorView, SignedIn, Tag};
 use crate::AppError;
 use leptos::prelude::*;
@@ -22,8 +23,8 @@ fn status_tag(status: RoundStatus) -> impl IntoView {
 
 #[component]
 pub fn RoundsPage() -> impl IntoView {
-    let create = ServerAction::<CreateRound>::new();
-    let rounds = Resource::new(move || create.version().get(), |_| list_rounds());
+    let create = FormAction::<CreateRound>::new();
+    let rounds = crate::codec::resource(move || create.version().get(), |_| list_rounds());
     let errors = move || form_errors(create.value().get());
     view! {
         <Title text="Audit rounds"/>
@@ -33,7 +34,7 @@ pub fn RoundsPage() -> impl IntoView {
                 <h1 class="heading-l">"Audit rounds"</h1>
                 {qa.then(|| view! {
                     {move || view! { <ErrorSummary errors=errors()/> }}
-                    <ActionForm action=create attr:class="filters" attr:data-testid="create-round">
+                    <Form action=create attr:class="filters" attr:data-testid="create-round">
                         <div class="form-group form-group--inline" class:form-group--error=move || field_error(&errors(), "month").is_some()>
                             <label class="label" for="month">"Audit month"</label>
                             <p class="hint">"The month the audits are done in, for example 2027-01"</p>
@@ -41,7 +42,7 @@ pub fn RoundsPage() -> impl IntoView {
                             <input class="input" id="month" name="month" type="month" placeholder="YYYY-MM"/>
                         </div>
                         <button type="submit" class="button">"Create round"</button>
-                    </ActionForm>
+                    </Form>
                 })}
                 <Suspense fallback=|| view! { <p class="loading">"Loading rounds…"</p> }>
                     {move || Suspend::new(async move {
@@ -80,12 +81,12 @@ pub fn RoundsPage() -> impl IntoView {
 pub fn RoundPage() -> impl IntoView {
     let params = use_params_map();
     let round_id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
-    let draw = ServerAction::<DrawRound>::new();
-    let withdraw = ServerAction::<WithdrawCase>::new();
-    let confirm = ServerAction::<ConfirmRound>::new();
-    let assign = ServerAction::<AssignAuditors>::new();
-    let close = ServerAction::<CloseRound>::new();
-    let round = Resource::new(
+    let draw = FormAction::<DrawRound>::new();
+    let withdraw = FormAction::<WithdrawCase>::new();
+    let confirm = FormAction::<ConfirmRound>::new();
+    let assign = FormAction::<AssignAuditors>::new();
+    let close = FormAction::<CloseRound>::new();
+    let round = crate::codec::resource(
         move || {
             (
                 round_id(),
@@ -120,11 +121,11 @@ pub fn RoundPage() -> impl IntoView {
 #[component]
 fn Round(
     view: RoundView,
-    draw: ServerAction<DrawRound>,
-    withdraw: ServerAction<WithdrawCase>,
-    confirm: ServerAction<ConfirmRound>,
-    assign: ServerAction<AssignAuditors>,
-    close: ServerAction<CloseRound>,
+    draw: FormAction<DrawRound>,
+    withdraw: FormAction<WithdrawCase>,
+    confirm: FormAction<ConfirmRound>,
+    assign: FormAction<AssignAuditors>,
+    close: FormAction<CloseRound>,
 ) -> impl IntoView {
     let round = view.round;
     let teams = view.teams;
@@ -191,7 +192,7 @@ fn Closed(at: chrono::DateTime<chrono::Utc>, open: Vec<LeftOpen>) -> impl IntoVi
 
 /// Closing a round past its due date, with a reason for each audit still open.
 #[component]
-fn CloseForm(id: i64, open: Vec<LeftOpen>, close: ServerAction<CloseRound>) -> impl IntoView {
+fn CloseForm(id: i64, open: Vec<LeftOpen>, close: FormAction<CloseRound>) -> impl IntoView {
     let errors = move || form_errors(close.value().get());
     let any_open = !open.is_empty();
     view! {
@@ -203,7 +204,7 @@ fn CloseForm(id: i64, open: Vec<LeftOpen>, close: ServerAction<CloseRound>) -> i
                 "Every case is filed. Close the round."
             }}</p>
             {move || view! { <ErrorSummary errors=errors()/> }}
-            <ActionForm action=close>
+            <Form action=close>
                 <input type="hidden" name="round_id" value=id.to_string()/>
                 {open.into_iter().map(|c| {
                     let field = format!("reason-{}", c.round_case_id);
@@ -218,29 +219,29 @@ fn CloseForm(id: i64, open: Vec<LeftOpen>, close: ServerAction<CloseRound>) -> i
                     }
                 }).collect_view()}
                 <button type="submit" class="button" id="close-round" disabled=move || close.pending().get()>"Close the round"</button>
-            </ActionForm>
+            </Form>
         </div>
     }
 }
 
 #[component]
-fn ConfirmForm(id: i64, confirm: ServerAction<ConfirmRound>) -> impl IntoView {
+fn ConfirmForm(id: i64, confirm: FormAction<ConfirmRound>) -> impl IntoView {
     let errors = move || form_errors(confirm.value().get());
     view! {
         <div class="panel" data-testid="confirm-panel">
             <h2 class="heading-m">"Confirm the round"</h2>
             <p class="body">"Check the draw below, withdraw any case that should not be audited, then confirm. Each selected case's key worker, Team Manager, IRO / CP Chair and Service Manager get an alert in their tray and an email."</p>
             {move || view! { <ErrorSummary errors=errors()/> }}
-            <ActionForm action=confirm>
+            <Form action=confirm>
                 <input type="hidden" name="round_id" value=id.to_string()/>
                 <button type="submit" class="button" id="confirm" disabled=move || confirm.pending().get()>"Confirm and notify"</button>
-            </ActionForm>
+            </Form>
         </div>
     }
 }
 
 #[component]
-fn AssignForm(id: i64, form: Assignments, assign: ServerAction<AssignAuditors>) -> impl IntoView {
+fn AssignForm(id: i64, form: Assignments, assign: FormAction<AssignAuditors>) -> impl IntoView {
     let Assignments { auditors, rows } = form;
     let errors = move || form_errors(assign.value().get());
     let saved = move || assign.value().get().and_then(|r| r.ok());
@@ -253,7 +254,7 @@ fn AssignForm(id: i64, form: Assignments, assign: ServerAction<AssignAuditors>) 
         </p>
         {move || saved().map(|n| view! { <p class="body" role="status" data-testid="assign-saved"><Tag text="Saved" colour="green"/>{format!(" {} assigned or changed. They have been told.", crate::domain::words::count(n as usize, "auditor", "auditors"))}</p> })}
         {move || view! { <ErrorSummary errors=errors()/> }}
-        <ActionForm action=assign attr:data-testid="assign-form">
+        <Form action=assign attr:data-testid="assign-form">
             <input type="hidden" name="round_id" value=id.to_string()/>
             <crate::ui::TableWrap><table class="table">
                 <thead><tr>
@@ -299,17 +300,17 @@ fn AssignForm(id: i64, form: Assignments, assign: ServerAction<AssignAuditors>) 
                 </tbody>
             </table></crate::ui::TableWrap>
             <button type="submit" class="button" disabled=move || assign.pending().get()>"Save auditors"</button>
-        </ActionForm>
+        </Form>
     }
 }
 
 #[component]
-fn DrawForm(id: i64, draw: ServerAction<DrawRound>, teams: Vec<(i64, String)>) -> impl IntoView {
+fn DrawForm(id: i64, draw: FormAction<DrawRound>, teams: Vec<(i64, String)>) -> impl IntoView {
     let errors = move || form_errors(draw.value().get());
     view! {
         <h2 class="heading-m">"Draw the sample"</h2>
         {move || view! { <ErrorSummary errors=errors()/> }}
-        <ActionForm action=draw attr:data-testid="draw-form">
+        <Form action=draw attr:data-testid="draw-form">
             <input type="hidden" name="round_id" value=id.to_string()/>
             <p class="hint">"How many cases to draw at random from each Annex A list. Leave a list blank to draw none from it."</p>
             {AnnexList::ALL.into_iter().map(|list| {
@@ -350,7 +351,7 @@ fn DrawForm(id: i64, draw: ServerAction<DrawRound>, teams: Vec<(i64, String)>) -
             </div>
             <p class="hint">"Closed cases and cases already in another open round are always left out."</p>
             <button type="submit" class="button" disabled=move || draw.pending().get()>"Draw"</button>
-        </ActionForm>
+        </Form>
     }
 }
 
@@ -359,10 +360,10 @@ fn DrawResult(
     id: i64,
     draw: DrawView,
     can_withdraw: bool,
-    withdraw: ServerAction<WithdrawCase>,
+    withdraw: FormAction<WithdrawCase>,
 ) -> impl IntoView {
     let withdraw_errors = move || form_errors(withdraw.value().get());
-    let verify = ServerAction::<VerifyDraw>::new();
+    let verify = FormAction::<VerifyDraw>::new();
     view! {
         <h2 class="heading-m">"The draw"</h2>
         <p class="body">"Seed: " <code data-testid="seed">{draw.seed}</code></p>
@@ -377,10 +378,10 @@ fn DrawResult(
                 if draw.unallocated_left_out == 1 { "it" } else { "them" },
             )}</p>
         })}
-        <ActionForm action=verify attr:class="inline-form">
+        <Form action=verify attr:class="inline-form">
             <input type="hidden" name="round_id" value=id.to_string()/>
             <button type="submit" class="button button--secondary">"Verify this draw"</button>
-        </ActionForm>
+        </Form>
         {move || verify.value().get().map(|r| match r {
             Ok(v) if v.matches => view! {
                 <p class="body" role="status" data-testid="verify-result"><Tag text="Verified" colour="green"/>
@@ -424,14 +425,14 @@ fn DrawResult(
                                             // A <details> opens without JavaScript.
                                             <details class="details" open=move || is_open().is_some()>
                                                 <summary>{format!("Withdraw {}", c.child_unique_id)}</summary>
-                                                <ActionForm action=withdraw>
+                                                <Form action=withdraw>
                                                     <input type="hidden" name="round_id" value=id.to_string()/>
                                                     <input type="hidden" name="case_id" value=c.case_id.to_string()/>
                                                     <label class="label" for=field.clone()>"Reason"</label>
                                                     {move || error().map(|m| view! { <p class="error-message">{m}</p> })}
                                                     <input class="input" id=field name="reason"/>
                                                     <button type="submit" class="button button--warning">"Withdraw and replace"</button>
-                                                </ActionForm>
+                                                </Form>
                                             </details>
                                         </td>
                                     })}

@@ -150,7 +150,7 @@ pub(crate) mod ssr {
     }
 }
 
-#[server(endpoint = "sessions_overview")]
+#[server(endpoint = "sessions_overview", output = crate::codec::Compact)]
 pub async fn sessions_overview() -> Result<SessionsIndex, AppError> {
     use crate::domain::calendar::AuditMonth;
     use crate::server::*;
@@ -227,7 +227,7 @@ pub async fn sessions_overview() -> Result<SessionsIndex, AppError> {
 /// Arranges a session. A feedback session invites everyone who took part in its round's
 /// audits; a support session invites the managers who audit; a learning session or tool is
 /// recorded for its theme with its audience and materials.
-#[server(endpoint = "arrange_session")]
+#[server(endpoint = "arrange_session", output = crate::codec::Compact)]
 #[allow(clippy::too_many_arguments)]
 pub async fn arrange_session(
     kind: String,
@@ -373,7 +373,7 @@ pub async fn arrange_session(
     .await
 }
 
-#[server(endpoint = "session_detail")]
+#[server(endpoint = "session_detail", output = crate::codec::Compact)]
 pub async fn session_detail(id: i64) -> Result<SessionView, AppError> {
     use crate::server::*;
     respond("session_detail", async move {
@@ -472,7 +472,7 @@ pub async fn session_detail(id: i64) -> Result<SessionView, AppError> {
 }
 
 /// An invitee says they will come.
-#[server(endpoint = "accept_session")]
+#[server(endpoint = "accept_session", output = crate::codec::Compact)]
 pub async fn accept_session(id: i64) -> Result<(), AppError> {
     use crate::server::*;
     respond("accept_session", async move {
@@ -492,7 +492,7 @@ pub async fn accept_session(id: i64) -> Result<(), AppError> {
 }
 
 /// Records who came (ticked) and asks each attendee, once, for their feedback.
-#[server(endpoint = "record_attendance")]
+#[server(endpoint = "record_attendance", output = crate::codec::Compact)]
 pub async fn record_attendance(
     id: i64,
     attended: Option<HashMap<String, String>>,
@@ -535,7 +535,7 @@ pub async fn record_attendance(
 }
 
 /// An attendee's feedback, given once.
-#[server(endpoint = "give_session_feedback")]
+#[server(endpoint = "give_session_feedback", output = crate::codec::Compact)]
 pub async fn give_session_feedback(
     id: i64,
     useful: Option<String>,
@@ -587,7 +587,7 @@ pub async fn give_session_feedback(
 }
 
 /// The QA team themes one attendee's feedback.
-#[server(endpoint = "tag_session_feedback")]
+#[server(endpoint = "tag_session_feedback", output = crate::codec::Compact)]
 pub async fn tag_session_feedback(
     id: i64,
     feedback_id: i64,

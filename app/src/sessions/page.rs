@@ -3,6 +3,7 @@ use super::{
     RecordAttendance, SessionView, TagSessionFeedback,
 };
 use crate::domain::sessions::{FeedbackResults, SessionKind, RATINGS};
+use crate::ui::form::{Form, FormAction};
 use crate::ui::LearningNav;
 use crate::ui::{
     error_line, field_error, form_errors, last_answered, ErrorSummary, ErrorView, SignedIn, Tag,
@@ -44,8 +45,8 @@ fn results_table(r: &FeedbackResults) -> impl IntoView {
 
 #[component]
 pub fn SessionsPage() -> impl IntoView {
-    let arrange = ServerAction::<ArrangeSession>::new();
-    let data = Resource::new(|| (), |_| sessions_overview());
+    let arrange = FormAction::<ArrangeSession>::new();
+    let data = crate::codec::resource(|| (), |_| sessions_overview());
     let errors = move || form_errors(arrange.value().get());
     view! {
         <Title text="Sessions"/>
@@ -93,7 +94,7 @@ pub fn SessionsPage() -> impl IntoView {
                             })}
                             {o.arranges.then(|| view! {
                                 <h2 class="heading-m">"Arrange a session"</h2>
-                                <ActionForm action=arrange attr:data-testid="arrange-session">
+                                <Form action=arrange attr:data-testid="arrange-session">
                                     <div class="form-group">
                                         <fieldset class="fieldset">
                                             <legend class="fieldset__legend fieldset__legend--s">"Kind of session"</legend>
@@ -161,7 +162,7 @@ pub fn SessionsPage() -> impl IntoView {
                                         <input class="input" type="url" id="materials_link" name="materials_link" spellcheck="false"/>
                                     </div>
                                     <button type="submit" class="button">"Arrange the session"</button>
-                                </ActionForm>
+                                </Form>
                             })}
                         }.into_any(),
                         Err(error) => view! { <ErrorView error/> }.into_any(),
@@ -181,9 +182,9 @@ fn session_id() -> impl Fn() -> Option<i64> + Copy + Send + Sync + 'static {
 pub fn SessionPage() -> impl IntoView {
     let id = session_id();
     let (accept, attendance, tag) = (
-        ServerAction::<AcceptSession>::new(),
-        ServerAction::<RecordAttendance>::new(),
-        ServerAction::<TagSessionFeedback>::new(),
+        FormAction::<AcceptSession>::new(),
+        FormAction::<RecordAttendance>::new(),
+        FormAction::<TagSessionFeedback>::new(),
     );
     let last = last_answered(vec![accept.version(), attendance.version(), tag.version()]);
     let errors = move || {
@@ -198,7 +199,7 @@ pub fn SessionPage() -> impl IntoView {
         }
     };
     let live = crate::auth::use_auth().live;
-    let detail = Resource::new(
+    let detail = crate::codec::resource(
         move || {
             (
                 id(),
@@ -233,9 +234,9 @@ pub fn SessionPage() -> impl IntoView {
 #[component]
 fn Session(
     v: SessionView,
-    accept: ServerAction<AcceptSession>,
-    attendance: ServerAction<RecordAttendance>,
-    tag: ServerAction<TagSessionFeedback>,
+    accept: FormAction<AcceptSession>,
+    attendance: FormAction<RecordAttendance>,
+    tag: FormAction<TagSessionFeedback>,
 ) -> impl IntoView {
     let id = v.id;
     let themes = v.themes.clone();
@@ -267,10 +268,10 @@ fn Session(
                     view! { <p class="body" data-testid="accepted"><Tag text="Coming" colour="green"/>" You said you will come."</p> }.into_any()
                 } else {
                     view! {
-                        <ActionForm action=accept>
+                        <Form action=accept>
                             <input type="hidden" name="id" value=id.to_string()/>
                             <button type="submit" class="button" id="accept-session">"I will come"</button>
-                        </ActionForm>
+                        </Form>
                     }.into_any()
                 }}
                 {match (me.attended, me.feedback.is_some()) {
@@ -283,7 +284,7 @@ fn Session(
         {(v.arranges && v.kind.invites()).then(|| view! {
             <section class="panel" data-testid="attendance">
                 <h2 class="heading-m">"Who came"</h2>
-                <ActionForm action=attendance>
+                <Form action=attendance>
                     <input type="hidden" name="id" value=id.to_string()/>
                     <fieldset class="fieldset">
                         <legend class="fieldset__legend fieldset__legend--s">{format!("{} invited. Tick everyone who came; each is then asked for their feedback.", v.invitees.len())}</legend>
@@ -305,7 +306,7 @@ fn Session(
                         }).collect_view()}
                     </fieldset>
                     <button type="submit" class="button button--secondary" id="record-attendance">"Record attendance"</button>
-                </ActionForm>
+                </Form>
             </section>
         }.into_any())}
         {v.results.clone().map(|r| view! {
@@ -330,7 +331,7 @@ fn Session(
                                     {(!all_themes.is_empty()).then(|| view! {
                                         <details class="details">
                                             <summary>"Themes"</summary>
-                                            <ActionForm action=tag>
+                                            <Form action=tag>
                                                 <input type="hidden" name="id" value=id.to_string()/>
                                                 <input type="hidden" name="feedback_id" value=fid.to_string()/>
                                                 {all_themes.iter().map(|(t, n)| {
@@ -342,7 +343,7 @@ fn Session(
                                                     }
                                                 }).collect_view()}
                                                 <button type="submit" class="button button--secondary">"Save themes"</button>
-                                            </ActionForm>
+                                            </Form>
                                         </details>
                                     })}
                                 </li>
@@ -359,9 +360,9 @@ fn Session(
 #[component]
 pub fn SessionFeedbackPage() -> impl IntoView {
     let id = session_id();
-    let give = ServerAction::<GiveSessionFeedback>::new();
+    let give = FormAction::<GiveSessionFeedback>::new();
     let errors = move || form_errors(give.value().get());
-    let detail = Resource::new(
+    let detail = crate::codec::resource(
         move || (id(), give.version().get()),
         |(id, _)| async move {
             match id {
@@ -397,7 +398,7 @@ pub fn SessionFeedbackPage() -> impl IntoView {
                                     <a class="back-link" href=back>{v.title.clone()}</a>
                                     <span class="caption">{v.title.clone()}</span>
                                     <h1 class="heading-l">"How did the audit feel?"</h1>
-                                    <ActionForm action=give attr:data-testid="feedback-form">
+                                    <Form action=give attr:data-testid="feedback-form">
                                         <input type="hidden" name="id" value=v.id.to_string()/>
                                         {rating_group("useful", "How useful was the audit to your practice?", errors)}
                                         {rating_group("discussion", "How well did the discussion with the auditor go?", errors)}
@@ -412,7 +413,7 @@ pub fn SessionFeedbackPage() -> impl IntoView {
                                             <textarea class="textarea" id="comments" name="comments" rows="4"></textarea>
                                         </div>
                                         <button type="submit" class="button" id="send-feedback">"Send feedback"</button>
-                                    </ActionForm>
+                                    </Form>
                                 }.into_any(),
                             }
                         }

@@ -98,7 +98,8 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                     let kept = (change, old.map(|v| v.to_string()), Some(new.to_string()));
-                    side::case_changed(&mut tx, lead.case_id, import_id, kept, Some(by), now).await?;
+                    side::case_changed(&mut tx, lead.case_id, import_id, kept, Some(by), now)
+                        .await?;
                     if let (true, Some(from)) = (change == "key_worker", old) {
                         handovers
                             .extend(side::hand_over(&mut tx, lead.case_id, from, new, now).await?);

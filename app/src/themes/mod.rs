@@ -196,7 +196,7 @@ mod ssr {
     }
 }
 
-#[server(endpoint = "themes_overview")]
+#[server(endpoint = "themes_overview", output = crate::codec::Compact)]
 pub async fn themes_overview() -> Result<ThemesIndex, AppError> {
     use crate::server::*;
     respond("themes_overview", async move {
@@ -219,7 +219,7 @@ pub async fn themes_overview() -> Result<ThemesIndex, AppError> {
     .await
 }
 
-#[server(endpoint = "add_theme")]
+#[server(endpoint = "add_theme", output = crate::codec::Compact)]
 pub async fn add_theme(
     name: Option<String>,
     description: Option<String>,
@@ -248,7 +248,7 @@ pub async fn add_theme(
     .await
 }
 
-#[server(endpoint = "save_theme")]
+#[server(endpoint = "save_theme", output = crate::codec::Compact)]
 pub async fn save_theme(
     id: i64,
     name: Option<String>,
@@ -285,7 +285,7 @@ pub async fn save_theme(
 }
 
 /// Retires a theme (kept with its tags, no longer offered) or brings it back.
-#[server(endpoint = "retire_theme")]
+#[server(endpoint = "retire_theme", output = crate::codec::Compact)]
 pub async fn retire_theme(id: i64, retire: bool) -> Result<(), AppError> {
     use crate::server::*;
     respond("retire_theme", async move {
@@ -305,7 +305,7 @@ pub async fn retire_theme(id: i64, retire: bool) -> Result<(), AppError> {
     .await
 }
 
-#[server(endpoint = "theme_detail")]
+#[server(endpoint = "theme_detail", output = crate::codec::Compact)]
 pub async fn theme_detail(id: i64) -> Result<ThemeView, AppError> {
     use crate::server::*;
     respond("theme_detail", async move {
@@ -401,7 +401,7 @@ pub async fn theme_detail(id: i64) -> Result<ThemeView, AppError> {
 }
 
 /// A locked audit's findings for the QA team to tag.
-#[server(endpoint = "audit_findings")]
+#[server(endpoint = "audit_findings", output = crate::codec::Compact)]
 pub async fn audit_findings(audit_id: i64) -> Result<FindingsOfAudit, AppError> {
     use crate::domain::themes::Finding;
     use crate::server::*;
@@ -499,7 +499,7 @@ pub async fn audit_findings(audit_id: i64) -> Result<FindingsOfAudit, AppError> 
 
 /// Saves the themes on every finding of a locked audit. Ticks are named
 /// `tag[<finding>:<item>:<theme>]`.
-#[server(endpoint = "tag_audit")]
+#[server(endpoint = "tag_audit", output = crate::codec::Compact)]
 pub async fn tag_audit(
     audit_id: i64,
     tag: Option<HashMap<String, String>>,

@@ -3,6 +3,7 @@ use super::{
     SaveTheme, TagAudit, ThemeListing,
 };
 use crate::ui::figures::GroupedBars;
+use crate::ui::form::{Form, FormAction};
 use crate::ui::LearningNav;
 use crate::ui::{error_line, form_errors, last_answered, ErrorSummary, ErrorView, SignedIn, Tag};
 use crate::{AppError, FieldError};
@@ -55,8 +56,8 @@ fn theme_fields(
 
 #[component]
 pub fn ThemesPage() -> impl IntoView {
-    let add = ServerAction::<AddTheme>::new();
-    let data = Resource::new(move || add.version().get(), |_| themes_overview());
+    let add = FormAction::<AddTheme>::new();
+    let data = crate::codec::resource(move || add.version().get(), |_| themes_overview());
     let errors = move || form_errors(add.value().get());
     view! {
         <Title text="Development themes"/>
@@ -76,10 +77,10 @@ pub fn ThemesPage() -> impl IntoView {
                             }}
                             {o.edits.then(|| view! {
                                 <h2 class="heading-m">"Add a theme"</h2>
-                                <ActionForm action=add attr:data-testid="add-theme">
+                                <Form action=add attr:data-testid="add-theme">
                                     {theme_fields(errors, o.domains.clone(), String::new(), String::new(), None)}
                                     <button type="submit" class="button">"Add the theme"</button>
-                                </ActionForm>
+                                </Form>
                             })}
                         }.into_any(),
                         Err(error) => view! { <ErrorView error/> }.into_any(),
@@ -119,8 +120,8 @@ pub fn ThemePage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
     let (save, retire) = (
-        ServerAction::<SaveTheme>::new(),
-        ServerAction::<RetireTheme>::new(),
+        FormAction::<SaveTheme>::new(),
+        FormAction::<RetireTheme>::new(),
     );
     let last = last_answered(vec![save.version(), retire.version()]);
     let errors = move || {
@@ -133,7 +134,7 @@ pub fn ThemePage() -> impl IntoView {
             None => each.into_iter().flatten().collect(),
         }
     };
-    let detail = Resource::new(
+    let detail = crate::codec::resource(
         move || (id(), save.version().get() + retire.version().get()),
         |(id, _)| async move {
             match id {
@@ -173,17 +174,17 @@ pub fn ThemePage() -> impl IntoView {
                                 {v.edits.then(|| view! {
                                     <details class="details">
                                         <summary>"Rename or retire this theme"</summary>
-                                        <ActionForm action=save attr:data-testid="save-theme">
+                                        <Form action=save attr:data-testid="save-theme">
                                             <input type="hidden" name="id" value=id.to_string()/>
                                             {theme_fields(errors, v.domains.clone(), v.listing.name.clone(), v.listing.description.clone(),
                                                 v.domains.iter().find(|(_, t)| Some(t) == v.listing.domain.as_ref()).map(|(k, _)| k.clone()))}
                                             <button type="submit" class="button button--secondary">"Save the theme"</button>
-                                        </ActionForm>
-                                        <ActionForm action=retire>
+                                        </Form>
+                                        <Form action=retire>
                                             <input type="hidden" name="id" value=id.to_string()/>
                                             <input type="hidden" name="retire" value=(!v.listing.retired).to_string()/>
                                             <button type="submit" class="button button--secondary">{if v.listing.retired { "Bring the theme back" } else { "Retire the theme" }}</button>
-                                        </ActionForm>
+                                        </Form>
                                     </details>
                                 })}
                             }.into_any()
@@ -201,9 +202,9 @@ pub fn ThemePage() -> impl IntoView {
 pub fn AuditThemesPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
-    let tag = ServerAction::<TagAudit>::new();
+    let tag = FormAction::<TagAudit>::new();
     let errors = move || form_errors(tag.value().get());
-    let detail = Resource::new(
+    let detail = crate::codec::resource(
         move || (id(), tag.version().get()),
         |(id, _)| async move {
             match id {
@@ -229,7 +230,7 @@ pub fn AuditThemesPage() -> impl IntoView {
 }
 
 #[component]
-fn Findings(v: FindingsOfAudit, tag: ServerAction<TagAudit>) -> impl IntoView {
+fn Findings(v: FindingsOfAudit, tag: FormAction<TagAudit>) -> impl IntoView {
     let audit_id = v.audit_id;
     let saved = move || {
         matches!(tag.value().get(), Some(Ok(()))).then(|| {
@@ -249,7 +250,7 @@ fn Findings(v: FindingsOfAudit, tag: ServerAction<TagAudit>) -> impl IntoView {
         } else {
             let themes = v.themes.clone();
             view! {
-                <ActionForm action=tag attr:data-testid="tag-form">
+                <Form action=tag attr:data-testid="tag-form">
                     <input type="hidden" name="audit_id" value=audit_id.to_string()/>
                     {v.findings.into_iter().map(|f| {
                         let themes = themes.clone();
@@ -272,7 +273,7 @@ fn Findings(v: FindingsOfAudit, tag: ServerAction<TagAudit>) -> impl IntoView {
                         }
                     }).collect_view()}
                     <button type="submit" class="button" id="save-tags">"Save themes"</button>
-                </ActionForm>
+                </Form>
             }.into_any()
         }}
     }

@@ -1,5 +1,6 @@
 //! My tray: alerts raised for this person.
 
+use crate::ui::form::{Form, FormAction};
 use crate::ui::{ErrorView, SignedIn, Tag};
 use crate::{AppError, FieldError};
 use chrono::{DateTime, Utc};
@@ -89,7 +90,7 @@ pub struct TrayView {
     pub archive_after_days: i64,
 }
 
-#[server(endpoint = "my_tray")]
+#[server(endpoint = "my_tray", output = crate::codec::Compact)]
 pub async fn my_tray(kind: Option<String>, show: Option<String>) -> Result<TrayView, AppError> {
     use crate::server::*;
     respond("my_tray", async move {
@@ -151,7 +152,7 @@ pub async fn archive_old_alerts(
 }
 
 /// Marks one of the signed-in person's alerts read.
-#[server(endpoint = "mark_alert_read")]
+#[server(endpoint = "mark_alert_read", output = crate::codec::Compact)]
 pub async fn mark_alert_read(alert_id: i64) -> Result<(), AppError> {
     use crate::server::*;
     respond("mark_alert_read", async move {
@@ -172,7 +173,7 @@ pub async fn mark_alert_read(alert_id: i64) -> Result<(), AppError> {
 
 #[component]
 pub fn TrayPage() -> impl IntoView {
-    let mark = ServerAction::<MarkAlertRead>::new();
+    let mark = FormAction::<MarkAlertRead>::new();
     let live = crate::auth::use_auth().live;
     let query = leptos_router::hooks::use_query_map();
     let filter = move || {
@@ -180,7 +181,7 @@ pub fn TrayPage() -> impl IntoView {
         (q.get("kind"), q.get("show"))
     };
     // Refetched as alerts arrive or are read in another tab.
-    let tray = Resource::new(
+    let tray = crate::codec::resource(
         move || (filter(), mark.version().get(), live.get()),
         |((kind, show), _, _)| my_tray(kind, show),
     );
@@ -262,7 +263,7 @@ fn TrayFilterForm(filter: TrayFilter) -> impl IntoView {
 }
 
 #[component]
-fn TrayList(view: TrayView, mark: ServerAction<MarkAlertRead>) -> impl IntoView {
+fn TrayList(view: TrayView, mark: FormAction<MarkAlertRead>) -> impl IntoView {
     let filtered = view.filter != TrayFilter::default();
     let shown = view.alerts.len() as i64;
     let note = match view.filter.show {
@@ -300,10 +301,10 @@ fn TrayList(view: TrayView, mark: ServerAction<MarkAlertRead>) -> impl IntoView 
                     <div class="button-group tray__actions">
                         {a.link.map(|href| view! { <a class="tray__link" href=href>"Open"</a> })}
                         {(!a.read && !a.archived).then(|| view! {
-                            <ActionForm action=mark attr:class="inline-form">
+                            <Form action=mark attr:class="inline-form">
                                 <input type="hidden" name="alert_id" value=a.id.to_string()/>
                                 <button type="submit" class="button button--secondary">"Mark as read"</button>
-                            </ActionForm>
+                            </Form>
                         })}
                     </div>
                 </li>

@@ -1,6 +1,7 @@
 //! Shared UI pieces, after the GOV.UK Design System's patterns.
 
 pub mod figures;
+pub mod form;
 mod session_watch;
 
 pub use session_watch::SessionWatch;
@@ -8,6 +9,7 @@ pub use session_watch::SessionWatch;
 use crate::auth::{use_auth, Me};
 use crate::domain::Role;
 use crate::{AppError, FieldError};
+pub use form::{Form, FormAction};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Redirect, A};
@@ -114,9 +116,9 @@ fn SignedInHeader(me: Me) -> impl IntoView {
                 </li>
                 <li><A href="/account">"Your account"</A></li>
                 <li>
-                    <ActionForm action=auth.sign_out attr:class="inline-form">
+                    <Form action=auth.sign_out attr:class="inline-form">
                         <button type="submit" class="link-button">"Sign out"</button>
-                    </ActionForm>
+                    </Form>
                 </li>
             </ul>
         </nav>

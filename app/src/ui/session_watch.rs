@@ -38,7 +38,7 @@ pub fn SessionWatch() -> impl IntoView {
                         on:click=move |_| stay.update(|n| *n += 1)>"Stay signed in"</button>
                     " "
                     <button type="button" class="button button--secondary"
-                        on:click=move |_| { auth.sign_out.dispatch(crate::auth::SignOut {}); }>"Sign out"</button>
+                        on:click=move |_| { auth.sign_out.call(crate::auth::SignOut {}); }>"Sign out"</button>
                 </div>
             </div>
         </Show>
