@@ -109,29 +109,139 @@ pub mod answer_format {
     }
 
     /// Runs a server function call, answering in postcard only if `postcard`; a JSON answer
-    /// is labelled as JSON.
+    /// is labelled as JSON. Only a postcard call pays for the task-local scope.
     pub async fn scope<B>(
         postcard: bool,
         call: impl std::future::Future<Output = Response<B>>,
     ) -> Response<B> {
-        let mut response = POSTCARD.scope(postcard, call).await;
-        if !postcard {
-            let headers = response.headers_mut();
-            if headers.get(header::CONTENT_TYPE).map(HeaderValue::as_bytes)
-                == Some(super::POSTCARD.as_bytes())
-            {
-                headers.insert(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/json"),
-                );
-            }
+        if postcard {
+            return POSTCARD.scope(true, call).await;
+        }
+        let mut response = call.await;
+        let headers = response.headers_mut();
+        if headers.get(header::CONTENT_TYPE).map(HeaderValue::as_bytes)
+            == Some(super::POSTCARD.as_bytes())
+        {
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
         }
         response
     }
 
-    /// Outside a request (the server's own calls), postcard: nothing reads it but the
-    /// browser.
+    /// JSON unless this call asked for postcard.
     pub(super) fn postcard() -> bool {
-        POSTCARD.try_with(|p| *p).unwrap_or(true)
+        POSTCARD.try_with(|p| *p).unwrap_or(false)
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+    use axum::http::{header, HeaderMap, HeaderValue, Response};
+    use chrono::{DateTime, NaiveDate, Utc};
+    use leptos::server_fn::{Decodes, Encodes};
+    use serde::Deserialize;
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    enum Kind {
+        Plain,
+        Counted(i64),
+        Named { name: String },
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Answer {
+        at: DateTime<Utc>,
+        day: NaiveDate,
+        note: Option<String>,
+        kinds: Vec<Kind>,
+        #[serde(default)]
+        flag: bool,
+        score: f64,
+    }
+
+    fn answer() -> Answer {
+        Answer {
+            at: "2026-12-06T15:40:00Z".parse().unwrap(),
+            day: NaiveDate::from_ymd_opt(2027, 1, 29).unwrap(),
+            note: Some("Grade: good — “the child’s voice”".into()),
+            kinds: vec![
+                Kind::Plain,
+                Kind::Counted(-3),
+                Kind::Named { name: "IRO".into() },
+            ],
+            flag: true,
+            score: 0.25,
+        }
+    }
+
+    /// A server function's answer as the server would send it, asked for postcard or not.
+    async fn answered(postcard: bool) -> Response<Bytes> {
+        answer_format::scope(postcard, async {
+            let body = <Postcard as Encodes<Answer>>::encode(&answer()).unwrap();
+            Response::builder()
+                .header(header::CONTENT_TYPE, POSTCARD)
+                .body(body)
+                .unwrap()
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn asked_for_postcard_the_answer_is_postcard_and_decodes() {
+        let response = answered(true).await;
+        assert_eq!(response.headers()[header::CONTENT_TYPE], POSTCARD);
+        let body = response.into_body();
+        assert!(serde_json::from_slice::<serde_json::Value>(&body).is_err());
+        let decoded: Answer = <Postcard as Decodes<Answer>>::decode(body).unwrap();
+        assert_eq!(decoded, answer());
+    }
+
+    #[tokio::test]
+    async fn not_asked_for_postcard_the_answer_is_json_labelled_as_json() {
+        let response = answered(false).await;
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+        let decoded: Answer = serde_json::from_slice(response.body()).unwrap();
+        assert_eq!(decoded, answer());
+    }
+
+    #[test]
+    fn only_an_accept_naming_postcard_asks_for_it() {
+        let asks = |accept: &[&str]| {
+            let mut headers = HeaderMap::new();
+            for a in accept {
+                headers.append(header::ACCEPT, HeaderValue::from_str(a).unwrap());
+            }
+            answer_format::asks_postcard(&headers)
+        };
+        assert!(asks(&[POSTCARD]));
+        assert!(asks(&["text/plain", POSTCARD]));
+        assert!(asks(&["application/json, application/x-postcard;q=0.9"]));
+        assert!(!asks(&[]));
+        assert!(!asks(&["*/*"]));
+        assert!(!asks(&["application/json"]));
+        assert!(!asks(&["text/html,application/xhtml+xml,*/*;q=0.8"]));
+    }
+
+    #[test]
+    fn page_data_travels_as_postcard_through_the_page() {
+        use leptos::server::{FromEncodedStr, IntoEncodedString};
+        let encoded = <Postcard as codee::Encoder<Answer>>::encode(&answer()).unwrap();
+        // As the server writes it into the page, and the browser reads it back.
+        let text = encoded.into_encoded_string();
+        let bytes = <[u8]>::from_encoded_str(&text).unwrap();
+        let decoded: Answer =
+            <Postcard as codee::Decoder<Answer>>::decode(std::borrow::Borrow::borrow(&bytes))
+                .unwrap();
+        assert_eq!(decoded, answer());
+    }
+
+    #[test]
+    fn a_truncated_answer_is_an_error_not_a_panic() {
+        let mut bytes = postcard::to_allocvec(&answer()).unwrap();
+        bytes.truncate(bytes.len() / 2);
+        assert!(<Postcard as Decodes<Answer>>::decode(Bytes::from(bytes)).is_err());
     }
 }

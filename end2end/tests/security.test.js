@@ -82,11 +82,23 @@ test('the idle warning offers Stay signed in, then signs out when time is up', a
   await signIn(page, KW);
   await page.waitForURL(`${BASE}/`);
   await hydrated(page);
-  // The server says two minutes are left (as it would after 28 idle minutes).
+  // The server says two minutes are left (as it would after 28 idle minutes). The page asks
+  // for postcard, so the answer is postcard, as the server's would be: an i64 is a zigzag
+  // varint.
   let left = 110;
-  await page.route('**/api/session_left', (route) => route.fulfill({
-    status: 200, contentType: 'application/json', body: String(left),
-  }));
+  const postcardI64 = (n) => {
+    const bytes = [];
+    let v = n >= 0 ? 2 * n : -2 * n - 1;
+    do {
+      bytes.push((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
+      v = Math.floor(v / 128);
+    } while (v > 0);
+    return Buffer.from(bytes);
+  };
+  await page.route('**/api/session_left', (route) => {
+    assert.match(route.request().headers().accept, /application\/x-postcard/);
+    return route.fulfill({ status: 200, contentType: 'application/x-postcard', body: postcardI64(left) });
+  });
   await page.clock.runFor('28:30');
   const dialog = page.getByTestId('timeout-warning');
   await dialog.waitFor();
