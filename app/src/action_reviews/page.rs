@@ -35,7 +35,7 @@ pub fn ActionReviewsPage() -> impl IntoView {
             <h1 class="heading-l">"Action reviews"</h1>
             {move || view! { <ErrorSummary errors=errors()/> }}
             {move || assign.value().get().and_then(Result::ok).map(|n| view! {
-                <div class="inset" role="status" data-testid="assigned">{format!("{} assigned. Each Team Manager has a tray alert.", crate::domain::words::count(n as usize, "action review", "action reviews"))}</div>
+                <div class="inset" role="status" data-testid="assigned">{format!("{} assigned. Each Team Manager has a tray alert.", crate::domain::words::count(n, "action review", "action reviews"))}</div>
             })}
             <Transition fallback=|| view! { <p class="loading">"Loading action reviews…"</p> }>
                 {move || Suspend::new(async move {

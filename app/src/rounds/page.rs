@@ -252,7 +252,7 @@ fn AssignForm(id: i64, form: Assignments, assign: FormAction<AssignAuditors>) ->
             {if waiting == 0 { "Every selected case has an auditor. You can change them here.".to_string() }
              else { format!("{waiting} cases need an auditor. The suggestions spread the work evenly and never ask anyone to audit their own team's cases; change any you need to.") }}
         </p>
-        {move || saved().map(|n| view! { <p class="body" role="status" data-testid="assign-saved"><Tag text="Saved" colour="green"/>{format!(" {} assigned or changed. They have been told.", crate::domain::words::count(n as usize, "auditor", "auditors"))}</p> })}
+        {move || saved().map(|n| view! { <p class="body" role="status" data-testid="assign-saved"><Tag text="Saved" colour="green"/>{format!(" {} assigned or changed. They have been told.", crate::domain::words::count(n, "auditor", "auditors"))}</p> })}
         {move || view! { <ErrorSummary errors=errors()/> }}
         <Form action=assign attr:data-testid="assign-form">
             <input type="hidden" name="round_id" value=id.to_string()/>
