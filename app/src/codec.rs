@@ -96,7 +96,8 @@ pub mod answer_format {
     use axum::http::{header, HeaderMap, HeaderValue, Response};
 
     tokio::task_local! {
-        static POSTCARD: bool;
+        /// Set, to `true`, only around a call that asked for postcard.
+        static ASKED: bool;
     }
 
     /// Whether the caller asked for postcard (the app's own WebAssembly does).
@@ -115,7 +116,7 @@ pub mod answer_format {
         call: impl std::future::Future<Output = Response<B>>,
     ) -> Response<B> {
         if postcard {
-            return POSTCARD.scope(true, call).await;
+            return ASKED.scope(true, call).await;
         }
         let mut response = call.await;
         let headers = response.headers_mut();
@@ -132,7 +133,7 @@ pub mod answer_format {
 
     /// JSON unless this call asked for postcard.
     pub(super) fn postcard() -> bool {
-        POSTCARD.try_with(|p| *p).unwrap_or(false)
+        ASKED.try_with(|p| *p).unwrap_or(false)
     }
 }
 

@@ -3,8 +3,8 @@ use super::{
     FinaliseActionReview, ReviewStatus, UpdateAction,
 };
 use crate::domain::action_review::ActionProgress;
-use crate::ui::form::{Form, FormAction};
 use crate::ui::{field_error, form_errors, last_answered, ErrorSummary, ErrorView, SignedIn, Tag};
+use crate::ui::{Form, FormAction};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -6,11 +6,11 @@ use super::{
 use crate::domain::audit::{
     discussion_when, ActionStatus, AuditDraft, AuditRole, AuditState, Grade, MAX_ACTIONS,
 };
-use crate::ui::form::{Form, FormAction};
 use crate::ui::{
     deadline_tag, error_line, field_error, form_errors, last_answered, state_tag, url_error,
     AuditTable, ErrorSummary, ErrorView, Pagination, SignedIn,
 };
+use crate::ui::{Form, FormAction};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;

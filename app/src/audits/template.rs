@@ -3,8 +3,8 @@
 
 use crate::domain::annex_import::header_key;
 use crate::domain::audit::TemplateDomain;
-use crate::ui::form::{Form, FormAction};
 use crate::ui::{field_error, form_errors, ErrorSummary, ErrorView, SignedIn, Tag};
+use crate::ui::{Form, FormAction};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -14,7 +14,7 @@ pub use passwords::{
 };
 
 use crate::domain::RoleSet;
-use crate::ui::form::FormAction;
+use crate::ui::FormAction;
 use crate::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -1,5 +1,5 @@
 use super::{use_auth, SignIn};
-use crate::ui::form::Form;
+use crate::ui::Form;
 use crate::ui::{field_error, ErrorSummary};
 use crate::AppError;
 use leptos::prelude::*;

@@ -1,8 +1,8 @@
 //! The pages around passwords: set one from a link, ask for a reset, change one's own.
 
 use super::passwords::{check_link, ChangePassword, ForgotPassword, LinkCheck, SetPassword};
-use crate::ui::form::{Form, FormAction};
 use crate::ui::{answer_errors, field_error, url_error, ErrorSummary, InputField, SignedIn};
+use crate::ui::{Form, FormAction};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::{Meta, Title};

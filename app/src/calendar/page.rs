@@ -1,6 +1,6 @@
 use super::{closure_days, AddClosureDay, LoadBankHolidays};
-use crate::ui::form::{Form, FormAction};
 use crate::ui::{field_error, form_errors, ErrorSummary, ErrorView, SignedIn, Tag};
+use crate::ui::{Form, FormAction};
 use leptos::prelude::*;
 use leptos_meta::Title;
 

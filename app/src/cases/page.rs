@@ -1,7 +1,7 @@
 use super::{list_cases, open_case, CaseListPage, CaseRecord, CaseRow};
 use crate::domain::AnnexList;
-use crate::ui::form::{Form, FormAction};
 use crate::ui::{ErrorView, Pagination, SignedIn, Tag};
+use crate::ui::{Form, FormAction};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};

@@ -1,8 +1,8 @@
 use super::{
     directory, AddTeam, DecideTeamChange, DirectoryView, SaveTeam, UploadDirectory, WaitingChange,
 };
-use crate::ui::form::{Form, FormAction};
 use crate::ui::{field_error, form_errors, url_error, ErrorSummary, ErrorView, SignedIn, Tag};
+use crate::ui::{Form, FormAction};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;

@@ -5,8 +5,8 @@ use super::{
 use crate::domain::annex_import::header_key;
 use crate::domain::pool_update::{PlanSummary, UnknownName};
 use crate::domain::AnnexList;
-use crate::ui::form::{Form, FormAction};
 use crate::ui::{field_error, form_errors, url_error, ErrorSummary, ErrorView, SignedIn, Tag};
+use crate::ui::{Form, FormAction};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;

@@ -5,8 +5,8 @@ use super::{
 };
 use crate::domain::audit::Grade;
 use crate::domain::moderated::{field, Part, Verdict};
-use crate::ui::form::{Form, FormAction};
 use crate::ui::{field_error, form_errors, last_answered, ErrorSummary, ErrorView, SignedIn, Tag};
+use crate::ui::{Form, FormAction};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos_meta::Title;

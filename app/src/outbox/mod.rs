@@ -1,8 +1,8 @@
 //! Email delivery, as the Administrator sees it: emails not yet sent, and those that failed,
 //! with the reason the mail server gave. A failed email can be put back in the queue.
 
-use crate::ui::form::{Form, FormAction};
 use crate::ui::{form_errors, ErrorSummary, ErrorView, SignedIn, Tag};
+use crate::ui::{Form, FormAction};
 use crate::AppError;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;

@@ -4,11 +4,11 @@ use super::{
     ReactivatePerson, SavePerson, SaveRoles, SendPersonLink, StaffImportView, UploadStaff,
 };
 use crate::domain::Role;
-use crate::ui::form::{Form, FormAction};
 use crate::ui::{
     answer_errors, field_error, last_answered, url_error, ErrorSummary, ErrorView, InputField,
     ProblemTable, SignedIn, Tag,
 };
+use crate::ui::{Form, FormAction};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;

@@ -5,10 +5,10 @@ use super::{
 };
 use crate::domain::difference::FlagView;
 use crate::ui::figures::{FigureTables, GroupedBars};
-use crate::ui::form::{Form, FormAction};
 use crate::ui::{
     error_line, form_errors, last_answered, ErrorSummary, ErrorView, LearningNav, SignedIn, Tag,
 };
+use crate::ui::{Form, FormAction};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -4,8 +4,8 @@ use super::{
 };
 use crate::domain::round::RoundStatus;
 use crate::domain::AnnexList;
-use crate::ui::form::{Form, FormAction};
 use crate::ui::{field_error, form_errors, ErrorSummary, ErrorView, SignedIn, Tag};
+use crate::ui::{Form, FormAction};
 use crate::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;

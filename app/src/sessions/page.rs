@@ -3,11 +3,11 @@ use super::{
     RecordAttendance, SessionView, TagSessionFeedback,
 };
 use crate::domain::sessions::{FeedbackResults, SessionKind, RATINGS};
-use crate::ui::form::{Form, FormAction};
 use crate::ui::LearningNav;
 use crate::ui::{
     error_line, field_error, form_errors, last_answered, ErrorSummary, ErrorView, SignedIn, Tag,
 };
+use crate::ui::{Form, FormAction};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos_meta::Title;

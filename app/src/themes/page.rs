@@ -3,9 +3,9 @@ use super::{
     SaveTheme, TagAudit, ThemeListing,
 };
 use crate::ui::figures::GroupedBars;
-use crate::ui::form::{Form, FormAction};
 use crate::ui::LearningNav;
 use crate::ui::{error_line, form_errors, last_answered, ErrorSummary, ErrorView, SignedIn, Tag};
+use crate::ui::{Form, FormAction};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,7 +1,7 @@
 //! My tray: alerts raised for this person.
 
-use crate::ui::form::{Form, FormAction};
 use crate::ui::{ErrorView, SignedIn, Tag};
+use crate::ui::{Form, FormAction};
 use crate::{AppError, FieldError};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;

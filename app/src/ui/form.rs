@@ -44,16 +44,6 @@ where
     }
 }
 
-impl<S> Default for FormAction<S>
-where
-    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    S::Output: DeserializeOwned + Send + Sync + 'static,
-{
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl<S> FormAction<S>
 where
     S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
@@ -107,19 +97,20 @@ where
         .send()
         .await
         .map_err(|_| AppError::Network)?;
-    let status = answer.status();
-    let redirect = answer.headers().get("serverfnredirect").is_some();
-    let location = answer.headers().get("Location");
+    let refused = (400..=599).contains(&answer.status());
+    // A redirect comes as a header (the fetch would follow a real one by itself).
+    let redirect = answer
+        .headers()
+        .get("serverfnredirect")
+        .and(answer.headers().get("Location"));
     let bytes = answer.binary().await.map_err(|_| AppError::Network)?;
-    if (400..=599).contains(&status) {
+    if refused {
         return Err(AppError::de(bytes.into()));
     }
     let output = <crate::codec::Postcard as Decodes<S::Output>>::decode(bytes.into())
         .map_err(|_| AppError::Internal)?;
-    if redirect || (300..=399).contains(&status) {
-        if let Some(location) = location {
-            leptos::server_fn::redirect::call_redirect_hook(&location);
-        }
+    if let Some(location) = redirect {
+        leptos::server_fn::redirect::call_redirect_hook(&location);
     }
     Ok(output)
 }

@@ -1,7 +1,7 @@
 //! Shared UI pieces, after the GOV.UK Design System's patterns.
 
 pub mod figures;
-pub mod form;
+mod form;
 mod session_watch;
 
 pub use session_watch::SessionWatch;
