@@ -173,13 +173,15 @@ pub fn page_policy(nonce: &str) -> String {
     )
 }
 
-/// Every response's last step, in one layer: `304 Not Modified` for a revalidated answer
-/// that has not changed, then the headers every response carries.
+/// Every request's first step and its response's last, in one layer: the request's ID
+/// (`assign_request_id`); then `304 Not Modified` for a revalidated answer that has not
+/// changed, and the headers every response carries, the ID among them.
 pub async fn finish_response(
     State(origins): State<Origins>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
+    let request_id = crate::assign_request_id(&mut request);
     let https = origins.force_https
         || request
             .headers()
@@ -206,9 +208,11 @@ pub async fn finish_response(
         for name in [header::LAST_MODIFIED, header::ACCEPT_RANGES] {
             headers.remove(name);
         }
-        headers.remove("x-request-id");
         set(headers, header::CACHE_CONTROL, IMMUTABLE);
         return response;
+    }
+    if let Some(id) = request_id {
+        headers.insert(crate::REQUEST_ID, id);
     }
     // Never a URL (with its IDs) to another site. Not `no-referrer`: under it browsers send
     // `Origin: null` on the app's own form posts, and the cross-site check could not tell
@@ -399,7 +403,6 @@ mod tests {
                 [
                     (header::LAST_MODIFIED, "Sun, 06 Dec 2026 02:12:06 GMT"),
                     (header::ACCEPT_RANGES, "bytes"),
-                    (header::HeaderName::from_static("x-request-id"), "1-1"),
                 ],
                 "file",
             )
@@ -448,5 +451,17 @@ mod tests {
             assert!(page.headers().contains_key(name), "a page keeps {name}");
         }
         assert_eq!(page.headers()[header::CACHE_CONTROL], "no-store");
+        // The caller's own ID, when well formed, is the one it gets back.
+        let asked = app
+            .clone()
+            .oneshot(
+                Request::get("/sign-in")
+                    .header("x-request-id", "proxy-7f3a")
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(asked.headers()["x-request-id"], "proxy-7f3a");
     }
 }

@@ -105,7 +105,11 @@ pub async fn dashboard_figures(round_id: Option<i64>) -> Result<Ready<TeamFigure
             with_context::<SiteSettings, _>(|s| (s.views.clone(), s.events.clone()))
                 .unwrap_or_default();
         let key = ssr::figures_key(round_id, scope, &actor);
-        let cached = |generation| views.get::<Ready<TeamFigures>>(&key, generation);
+        let cached = |generation| {
+            views
+                .get::<Ready<TeamFigures>>(&key, generation)
+                .map(std::sync::Arc::unwrap_or_clone)
+        };
         // Read before counting: a change while we count moves it on, and the figures we
         // store under the old value are never served.
         let mut generation = events.generation();

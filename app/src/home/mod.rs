@@ -66,7 +66,7 @@ pub async fn pool_overview() -> Result<PoolSummary, AppError> {
         let site = use_context::<SiteSettings>().unwrap_or_default();
         let generation = site.events.generation();
         if let Some(summary) = site.views.get::<PoolSummary>("pool", generation) {
-            return Ok(summary);
+            return Ok(std::sync::Arc::unwrap_or_clone(summary));
         }
         let counts = store.pool_counts().await.map_err(failed("pool overview"))?;
         let (teams, totals) = pool_table(counts.into_iter().map(|c| {

@@ -26,13 +26,14 @@ impl ViewCache {
     }
 
     /// The view counted for `key` at `generation` (the event bus's), if still fresh.
-    pub fn get<T: Clone + Send + Sync + 'static>(&self, key: &str, generation: u64) -> Option<T> {
+    /// Shared, not copied: the kept dashboard is read on every request a dashboard makes.
+    pub fn get<T: Send + Sync + 'static>(&self, key: &str, generation: u64) -> Option<Arc<T>> {
         let entries = self.0.lock().ok()?;
         let (g, at, value) = entries.get(key)?;
         if *g != generation || at.elapsed() >= Self::FRESH {
             return None;
         }
-        value.downcast_ref::<T>().cloned()
+        value.clone().downcast::<T>().ok()
     }
 
     /// After a change that tells nobody but moves what views count (an Annex A upload
