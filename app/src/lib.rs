@@ -41,7 +41,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path, Lazy, SsrMode,
+    path, SsrMode,
 };
 
 pub use error::{AppError, FieldError};
@@ -84,52 +84,52 @@ pub fn App() -> impl IntoView {
             <main class="page" id="main-content" tabindex="-1">
                 // Async rendering, so that 401 / 403 / 404 reach the HTTP status line.
                 <Routes fallback=|| view! { <ui::NotFoundPage/> <ui::Hydrated/> }>
-                    <Route path=path!("/sign-in") view={Lazy::<pages::SignInPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/set-password") view={Lazy::<pages::SetPasswordPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/forgot-password") view={Lazy::<pages::ForgotPasswordPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/account") view={Lazy::<pages::AccountPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/people") view={Lazy::<pages::PeoplePageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/people/new") view={Lazy::<pages::AddPersonPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/people/imports/:id") view={Lazy::<pages::StaffImportPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/people/:id") view={Lazy::<pages::PersonPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/people/:id/open-work") view={Lazy::<pages::OpenWorkPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/") view={Lazy::<pages::HomePageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/cases") view={Lazy::<pages::CasesPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/cases/:id") view={Lazy::<pages::CasePageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/tray") view={Lazy::<pages::TrayPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/rounds") view={Lazy::<pages::RoundsPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/rounds/:id") view={Lazy::<pages::RoundPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/calendar") view={Lazy::<pages::CalendarPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/audits") view={Lazy::<pages::AuditsPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/audits/:id") view={Lazy::<pages::AuditPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/audits/:id/record") view={Lazy::<pages::AuditRecordPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/audits/:id/actions") view={Lazy::<pages::ActionReviewPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/audits/:id/moderation") view={Lazy::<pages::AuditModerationPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/audits/:id/themes") view={Lazy::<pages::AuditThemesPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/reports") view={Lazy::<pages::ReportsPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/reports/:id") view={Lazy::<pages::ReportPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/reports/:id/print") view={Lazy::<pages::ReportPrintPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/newsletters") view={Lazy::<pages::NewslettersPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/newsletters/:id") view={Lazy::<pages::NewsletterPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/themes") view={Lazy::<pages::ThemesPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/themes/:id") view={Lazy::<pages::ThemePageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/sessions") view={Lazy::<pages::SessionsPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/sessions/:id") view={Lazy::<pages::SessionPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/sessions/:id/feedback") view={Lazy::<pages::SessionFeedbackPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/make-a-difference") view={Lazy::<pages::LibraryPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/make-a-difference/:id") view={Lazy::<pages::DifferencePageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/moderation") view={Lazy::<pages::ModerationPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/moderation/results") view={Lazy::<pages::ModerationResultsPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/moderation/rounds/:id") view={Lazy::<pages::ModerationRoundPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/action-reviews") view={Lazy::<pages::ActionReviewsPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/dashboard") view={Lazy::<pages::DashboardPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/dashboard/list") view={Lazy::<pages::DashboardListPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/templates") view={Lazy::<pages::TemplatePageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/directory") view={Lazy::<pages::DirectoryPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/imports") view={Lazy::<pages::ImportsPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/imports/:id") view={Lazy::<pages::ImportPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/access-log") view={Lazy::<pages::AccessLogPageRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/outbox") view={Lazy::<pages::OutboxPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-in") view=pages::PageView(pages::Page::SignIn) ssr=SsrMode::Async/>
+                    <Route path=path!("/set-password") view=pages::PageView(pages::Page::SetPassword) ssr=SsrMode::Async/>
+                    <Route path=path!("/forgot-password") view=pages::PageView(pages::Page::ForgotPassword) ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=pages::PageView(pages::Page::Account) ssr=SsrMode::Async/>
+                    <Route path=path!("/people") view=pages::PageView(pages::Page::People) ssr=SsrMode::Async/>
+                    <Route path=path!("/people/new") view=pages::PageView(pages::Page::AddPerson) ssr=SsrMode::Async/>
+                    <Route path=path!("/people/imports/:id") view=pages::PageView(pages::Page::StaffImport) ssr=SsrMode::Async/>
+                    <Route path=path!("/people/:id") view=pages::PageView(pages::Page::Person) ssr=SsrMode::Async/>
+                    <Route path=path!("/people/:id/open-work") view=pages::PageView(pages::Page::OpenWork) ssr=SsrMode::Async/>
+                    <Route path=path!("/") view=pages::PageView(pages::Page::Home) ssr=SsrMode::Async/>
+                    <Route path=path!("/cases") view=pages::PageView(pages::Page::Cases) ssr=SsrMode::Async/>
+                    <Route path=path!("/cases/:id") view=pages::PageView(pages::Page::Case) ssr=SsrMode::Async/>
+                    <Route path=path!("/tray") view=pages::PageView(pages::Page::Tray) ssr=SsrMode::Async/>
+                    <Route path=path!("/rounds") view=pages::PageView(pages::Page::Rounds) ssr=SsrMode::Async/>
+                    <Route path=path!("/rounds/:id") view=pages::PageView(pages::Page::Round) ssr=SsrMode::Async/>
+                    <Route path=path!("/calendar") view=pages::PageView(pages::Page::Calendar) ssr=SsrMode::Async/>
+                    <Route path=path!("/audits") view=pages::PageView(pages::Page::Audits) ssr=SsrMode::Async/>
+                    <Route path=path!("/audits/:id") view=pages::PageView(pages::Page::Audit) ssr=SsrMode::Async/>
+                    <Route path=path!("/audits/:id/record") view=pages::PageView(pages::Page::AuditRecord) ssr=SsrMode::Async/>
+                    <Route path=path!("/audits/:id/actions") view=pages::PageView(pages::Page::ActionReview) ssr=SsrMode::Async/>
+                    <Route path=path!("/audits/:id/moderation") view=pages::PageView(pages::Page::AuditModeration) ssr=SsrMode::Async/>
+                    <Route path=path!("/audits/:id/themes") view=pages::PageView(pages::Page::AuditThemes) ssr=SsrMode::Async/>
+                    <Route path=path!("/reports") view=pages::PageView(pages::Page::Reports) ssr=SsrMode::Async/>
+                    <Route path=path!("/reports/:id") view=pages::PageView(pages::Page::Report) ssr=SsrMode::Async/>
+                    <Route path=path!("/reports/:id/print") view=pages::PageView(pages::Page::ReportPrint) ssr=SsrMode::Async/>
+                    <Route path=path!("/newsletters") view=pages::PageView(pages::Page::Newsletters) ssr=SsrMode::Async/>
+                    <Route path=path!("/newsletters/:id") view=pages::PageView(pages::Page::Newsletter) ssr=SsrMode::Async/>
+                    <Route path=path!("/themes") view=pages::PageView(pages::Page::Themes) ssr=SsrMode::Async/>
+                    <Route path=path!("/themes/:id") view=pages::PageView(pages::Page::Theme) ssr=SsrMode::Async/>
+                    <Route path=path!("/sessions") view=pages::PageView(pages::Page::Sessions) ssr=SsrMode::Async/>
+                    <Route path=path!("/sessions/:id") view=pages::PageView(pages::Page::Session) ssr=SsrMode::Async/>
+                    <Route path=path!("/sessions/:id/feedback") view=pages::PageView(pages::Page::SessionFeedback) ssr=SsrMode::Async/>
+                    <Route path=path!("/make-a-difference") view=pages::PageView(pages::Page::Library) ssr=SsrMode::Async/>
+                    <Route path=path!("/make-a-difference/:id") view=pages::PageView(pages::Page::Difference) ssr=SsrMode::Async/>
+                    <Route path=path!("/moderation") view=pages::PageView(pages::Page::Moderation) ssr=SsrMode::Async/>
+                    <Route path=path!("/moderation/results") view=pages::PageView(pages::Page::ModerationResults) ssr=SsrMode::Async/>
+                    <Route path=path!("/moderation/rounds/:id") view=pages::PageView(pages::Page::ModerationRound) ssr=SsrMode::Async/>
+                    <Route path=path!("/action-reviews") view=pages::PageView(pages::Page::ActionReviews) ssr=SsrMode::Async/>
+                    <Route path=path!("/dashboard") view=pages::PageView(pages::Page::Dashboard) ssr=SsrMode::Async/>
+                    <Route path=path!("/dashboard/list") view=pages::PageView(pages::Page::DashboardList) ssr=SsrMode::Async/>
+                    <Route path=path!("/templates") view=pages::PageView(pages::Page::Template) ssr=SsrMode::Async/>
+                    <Route path=path!("/directory") view=pages::PageView(pages::Page::Directory) ssr=SsrMode::Async/>
+                    <Route path=path!("/imports") view=pages::PageView(pages::Page::Imports) ssr=SsrMode::Async/>
+                    <Route path=path!("/imports/:id") view=pages::PageView(pages::Page::Import) ssr=SsrMode::Async/>
+                    <Route path=path!("/access-log") view=pages::PageView(pages::Page::AccessLog) ssr=SsrMode::Async/>
+                    <Route path=path!("/outbox") view=pages::PageView(pages::Page::Outbox) ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

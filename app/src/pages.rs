@@ -7,112 +7,133 @@
 //! Groups, not single pages: code shared by many pages would otherwise be cut into hundreds
 //! of small chunks, one request each (the audit form needed 294: 10 s on a slow line, against
 //! 3 s for the grouped build; see the README's first-load figures).
+//!
+//! Every route's view is one type, [`PageView`], naming its page as a value. With a type per
+//! route (Leptos's `Lazy<T>`), the router's matching and loading code was compiled once per
+//! route, 46 times, into the main file that every page loads.
 
 use leptos::prelude::*;
-use leptos_router::LazyRoute;
+use leptos_router::ChooseView;
 
 macro_rules! page_groups {
-    ($($group:ident: $load:ident, $preload:ident { $($route:ident => $page:path,)* })*) => {$(
-        pub use $group::{$($route,)*};
+    ($($group:ident: $load:ident, $preload:ident { $($route:ident => $page:path,)* })*) => {
+        /// Every page of the app, as a route names it.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Page { $($($route,)*)* }
 
-        mod $group {
-            use super::*;
-
-            #[derive(Clone, Copy)]
-            pub enum Page { $($route,)* }
-
-            /// The group's chunk: every page of the group, chosen by `page`.
-            #[leptos::lazy]
-            pub async fn $load(page: Page) -> AnyView {
-                match page {
-                    $(Page::$route => $page().into_any(),)*
+        impl Page {
+            /// The page, from its group's chunk.
+            async fn load(self) -> AnyView {
+                match self {
+                    $($(Page::$route => $group::$load($group::Page::$route).await,)*)*
                 }
             }
 
-            $(
-                pub struct $route;
+            /// Fetches the page's group's chunk.
+            #[cfg(target_arch = "wasm32")]
+            async fn preload(self) {
+                match self {
+                    $($(Page::$route => $group::$preload().await,)*)*
+                }
+            }
+        }
 
-                impl LazyRoute for $route {
-                    fn data() -> Self {
-                        $route
-                    }
+        $(
+            mod $group {
+                use super::*;
 
-                    async fn view(_this: Self) -> AnyView {
-                        let page = $load(Page::$route).await;
-                        view! { {page} <crate::ui::Hydrated/> }.into_any()
-                    }
+                #[derive(Clone, Copy)]
+                pub enum Page { $($route,)* }
 
-                    // Hydration waits for this, so the page's chunk is there before the
-                    // server's HTML is taken over (without it the page is drawn twice).
-                    async fn preload() {
-                        #[cfg(target_arch = "wasm32")]
-                        $preload().await;
+                /// The group's chunk: every page of the group, chosen by `page`.
+                #[leptos::lazy]
+                pub async fn $load(page: Page) -> AnyView {
+                    match page {
+                        $(Page::$route => $page().into_any(),)*
                     }
                 }
-            )*
-        }
-    )*};
+            }
+        )*
+    };
+}
+
+/// A route's view: its page, loaded with its group's chunk.
+#[derive(Clone, Copy, Debug)]
+pub struct PageView(pub Page);
+
+impl ChooseView for PageView {
+    async fn choose(self) -> AnyView {
+        let page = self.0.load().await;
+        view! { {page} <crate::ui::Hydrated/> }.into_any()
+    }
+
+    // Hydration waits for this, so the page's chunk is there before the server's HTML is
+    // taken over (without it the page is drawn twice).
+    async fn preload(&self) {
+        #[cfg(target_arch = "wasm32")]
+        self.0.preload().await;
+    }
 }
 
 page_groups! {
     signing_in: signing_in_pages, __preload_signing_in_pages {
-        SignInPageRoute => crate::auth::SignInPage,
-        SetPasswordPageRoute => crate::auth::SetPasswordPage,
-        ForgotPasswordPageRoute => crate::auth::ForgotPasswordPage,
+        SignIn => crate::auth::SignInPage,
+        SetPassword => crate::auth::SetPasswordPage,
+        ForgotPassword => crate::auth::ForgotPasswordPage,
     }
     everyday: everyday_pages, __preload_everyday_pages {
-        HomePageRoute => crate::home::HomePage,
-        TrayPageRoute => crate::trays::TrayPage,
-        AccountPageRoute => crate::auth::AccountPage,
+        Home => crate::home::HomePage,
+        Tray => crate::trays::TrayPage,
+        Account => crate::auth::AccountPage,
     }
     audit_work: audit_work_pages, __preload_audit_work_pages {
-        AuditsPageRoute => crate::audits::AuditsPage,
-        AuditPageRoute => crate::audits::AuditPage,
-        AuditRecordPageRoute => crate::audits::AuditRecordPage,
-        ActionReviewPageRoute => crate::action_reviews::ActionReviewPage,
-        AuditModerationPageRoute => crate::moderation::AuditModerationPage,
-        AuditThemesPageRoute => crate::themes::AuditThemesPage,
-        CasesPageRoute => crate::cases::CasesPage,
-        CasePageRoute => crate::cases::CasePage,
+        Audits => crate::audits::AuditsPage,
+        Audit => crate::audits::AuditPage,
+        AuditRecord => crate::audits::AuditRecordPage,
+        ActionReview => crate::action_reviews::ActionReviewPage,
+        AuditModeration => crate::moderation::AuditModerationPage,
+        AuditThemes => crate::themes::AuditThemesPage,
+        Cases => crate::cases::CasesPage,
+        Case => crate::cases::CasePage,
     }
     round_work: round_work_pages, __preload_round_work_pages {
-        RoundsPageRoute => crate::rounds::RoundsPage,
-        RoundPageRoute => crate::rounds::RoundPage,
-        CalendarPageRoute => crate::calendar::CalendarPage,
-        ImportsPageRoute => crate::imports::ImportsPage,
-        ImportPageRoute => crate::imports::ImportPage,
-        DirectoryPageRoute => crate::directory::DirectoryPage,
-        TemplatePageRoute => crate::audits::TemplatePage,
+        Rounds => crate::rounds::RoundsPage,
+        Round => crate::rounds::RoundPage,
+        Calendar => crate::calendar::CalendarPage,
+        Imports => crate::imports::ImportsPage,
+        Import => crate::imports::ImportPage,
+        Directory => crate::directory::DirectoryPage,
+        Template => crate::audits::TemplatePage,
     }
     oversight: oversight_pages, __preload_oversight_pages {
-        DashboardPageRoute => crate::dashboard::DashboardPage,
-        DashboardListPageRoute => crate::dashboard::DashboardListPage,
-        ModerationPageRoute => crate::moderation::ModerationPage,
-        ModerationResultsPageRoute => crate::moderation::ModerationResultsPage,
-        ModerationRoundPageRoute => crate::moderation::ModerationRoundPage,
-        ActionReviewsPageRoute => crate::action_reviews::ActionReviewsPage,
+        Dashboard => crate::dashboard::DashboardPage,
+        DashboardList => crate::dashboard::DashboardListPage,
+        Moderation => crate::moderation::ModerationPage,
+        ModerationResults => crate::moderation::ModerationResultsPage,
+        ModerationRound => crate::moderation::ModerationRoundPage,
+        ActionReviews => crate::action_reviews::ActionReviewsPage,
     }
     learning: learning_pages, __preload_learning_pages {
-        ReportsPageRoute => crate::reports::ReportsPage,
-        ReportPageRoute => crate::reports::ReportPage,
-        ReportPrintPageRoute => crate::reports::ReportPrintPage,
-        NewslettersPageRoute => crate::reports::NewslettersPage,
-        NewsletterPageRoute => crate::reports::NewsletterPage,
-        ThemesPageRoute => crate::themes::ThemesPage,
-        ThemePageRoute => crate::themes::ThemePage,
-        SessionsPageRoute => crate::sessions::SessionsPage,
-        SessionPageRoute => crate::sessions::SessionPage,
-        SessionFeedbackPageRoute => crate::sessions::SessionFeedbackPage,
-        LibraryPageRoute => crate::difference::LibraryPage,
-        DifferencePageRoute => crate::difference::DifferencePage,
+        Reports => crate::reports::ReportsPage,
+        Report => crate::reports::ReportPage,
+        ReportPrint => crate::reports::ReportPrintPage,
+        Newsletters => crate::reports::NewslettersPage,
+        Newsletter => crate::reports::NewsletterPage,
+        Themes => crate::themes::ThemesPage,
+        Theme => crate::themes::ThemePage,
+        Sessions => crate::sessions::SessionsPage,
+        Session => crate::sessions::SessionPage,
+        SessionFeedback => crate::sessions::SessionFeedbackPage,
+        Library => crate::difference::LibraryPage,
+        Difference => crate::difference::DifferencePage,
     }
     administration: administration_pages, __preload_administration_pages {
-        PeoplePageRoute => crate::people::PeoplePage,
-        AddPersonPageRoute => crate::people::AddPersonPage,
-        StaffImportPageRoute => crate::people::StaffImportPage,
-        PersonPageRoute => crate::people::PersonPage,
-        OpenWorkPageRoute => crate::people::OpenWorkPage,
-        AccessLogPageRoute => crate::access_log::AccessLogPage,
-        OutboxPageRoute => crate::outbox::OutboxPage,
+        People => crate::people::PeoplePage,
+        AddPerson => crate::people::AddPersonPage,
+        StaffImport => crate::people::StaffImportPage,
+        Person => crate::people::PersonPage,
+        OpenWork => crate::people::OpenWorkPage,
+        AccessLog => crate::access_log::AccessLogPage,
+        Outbox => crate::outbox::OutboxPage,
     }
 }
