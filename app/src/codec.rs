@@ -44,11 +44,11 @@ impl<T> Copy for Data<T> {}
 
 /// What a resource fetches: a server function's answer, with what to show if its bytes do
 /// not decode (a newer server's answer to an older page, say).
-pub trait Answer: Serialize + DeserializeOwned + Send + Sync + 'static {
+pub trait Fetched: Serialize + DeserializeOwned + Send + Sync + 'static {
     fn undecodable() -> Self;
 }
 
-impl<X> Answer for Result<X, crate::AppError>
+impl<X> Fetched for Result<X, crate::AppError>
 where
     X: Serialize + DeserializeOwned + Send + Sync + 'static,
 {
@@ -57,7 +57,7 @@ where
     }
 }
 
-impl<X> Answer for Option<Result<X, crate::AppError>>
+impl<X> Fetched for Option<Result<X, crate::AppError>>
 where
     X: Serialize + DeserializeOwned + Send + Sync + 'static,
 {
@@ -66,7 +66,7 @@ where
     }
 }
 
-impl<T: Answer> Data<T> {
+impl<T: Fetched> Data<T> {
     /// The value, once there, tracked.
     pub fn get(&self) -> Option<T> {
         use leptos::prelude::With;
@@ -74,11 +74,11 @@ impl<T: Answer> Data<T> {
     }
 }
 
-fn decoded<T: Answer>(bytes: &[u8]) -> T {
+fn decoded<T: Fetched>(bytes: &[u8]) -> T {
     postcard::from_bytes(bytes).unwrap_or_else(|_| T::undecodable())
 }
 
-impl<T: Answer> std::future::IntoFuture for Data<T> {
+impl<T: Fetched> std::future::IntoFuture for Data<T> {
     type Output = T;
     type IntoFuture = Decoding<T>;
 
@@ -96,7 +96,7 @@ pub struct Decoding<T> {
     answer: PhantomData<fn() -> T>,
 }
 
-impl<T: Answer> Future for Decoding<T> {
+impl<T: Fetched> Future for Decoding<T> {
     type Output = T;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
@@ -131,7 +131,7 @@ pub fn resource<S, T, Fut>(
 ) -> Data<T>
 where
     S: PartialEq + Clone + Send + Sync + 'static,
-    T: Answer,
+    T: Fetched,
     Fut: Future<Output = T> + Send + 'static,
 {
     let source = Box::new(move || Key {
@@ -139,6 +139,8 @@ where
         same: same::<S>,
     });
     let fetch: Fetch = Box::new(move |key: Key| {
+        // Always `Some`: the key came from this resource's own source. Were it not, the
+        // page would show an internal error rather than panic.
         let source = key.value.downcast_ref::<S>().cloned();
         let answer = source.map(&fetcher);
         Box::pin(async move {
