@@ -261,27 +261,62 @@ mod server {
     }
 }
 
-/// Keeps the tab's one event stream open. While a connection stands, the browser resumes
-/// it by itself after a drop (sending `Last-Event-ID`, waiting as the server's `retry:`
-/// says); once the browser gives up on one (a proxy's `502` while the server restarts,
-/// say), a new connection is opened after a growing pause, from the last event seen. Each
-/// event moves `live`; `state` says *Reconnecting* only while the stream is not open.
-///
-/// Kept in the main WebAssembly file: as its own lazy chunk (2026-12-06) the main file shrank
-/// by 1.8 KB (brotli) while every signed-in page fetched a 5 KB chunk more.
-#[cfg(feature = "hydrate")]
-pub fn connect(
-    after: i64,
-    live: leptos::prelude::RwSignal<u64>,
-    state: leptos::prelude::RwSignal<LiveState>,
+/// The tab's live signals: how many events have arrived (views that show live data refetch
+/// when it moves) and the connection's state. One pair per tab, shared by every island; on
+/// the server, a fresh pair for each page.
+pub fn signals() -> (
+    leptos::prelude::RwSignal<u64>,
+    leptos::prelude::RwSignal<LiveState>,
 ) {
-    use crate::domain::live::Backoff;
     use leptos::prelude::*;
+    #[cfg(feature = "hydrate")]
+    {
+        let (live, state) = TAB.with(|tab| tab.signals.clone());
+        (RwSignal::from(live), RwSignal::from(state))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    (RwSignal::new(0), RwSignal::new(LiveState::Connecting))
+}
+
+#[cfg(feature = "hydrate")]
+struct Tab {
+    signals: (
+        leptos::prelude::ArcRwSignal<u64>,
+        leptos::prelude::ArcRwSignal<LiveState>,
+    ),
+    connected: std::cell::Cell<bool>,
+}
+
+#[cfg(feature = "hydrate")]
+thread_local! {
+    static TAB: Tab = Tab {
+        signals: (
+            leptos::prelude::ArcRwSignal::new(0),
+            leptos::prelude::ArcRwSignal::new(LiveState::Connecting),
+        ),
+        connected: std::cell::Cell::new(false),
+    };
+}
+
+/// Opens the tab's one event stream, from event `after`, unless it is already open. While
+/// a connection stands, the browser resumes it by itself after a drop (sending
+/// `Last-Event-ID`, waiting as the server's `retry:` says); once the browser gives up on one
+/// (a proxy's `502` while the server restarts, say), a new connection is opened after a
+/// growing pause, from the last event seen. Each event moves the live count; the state says
+/// *Reconnecting* only while the stream is not open.
+#[cfg(feature = "hydrate")]
+pub fn connect_once(after: i64) {
+    use crate::domain::live::Backoff;
+    if TAB.with(|tab| tab.connected.replace(true)) {
+        return;
+    }
+    let (live, state) = TAB.with(|tab| tab.signals.clone());
     leptos::task::spawn_local(async move {
+        use leptos::prelude::*;
         let last = std::rc::Rc::new(std::cell::Cell::new(after));
         let mut backoff = Backoff::default();
         loop {
-            if follow(last.clone(), live, state).await {
+            if follow(last.clone(), live.clone(), state.clone()).await {
                 backoff = Backoff::default();
             }
             state.set(LiveState::Reconnecting);
@@ -295,8 +330,8 @@ pub fn connect(
 #[cfg(feature = "hydrate")]
 async fn follow(
     last: std::rc::Rc<std::cell::Cell<i64>>,
-    live: leptos::prelude::RwSignal<u64>,
-    state: leptos::prelude::RwSignal<LiveState>,
+    live: leptos::prelude::ArcRwSignal<u64>,
+    state: leptos::prelude::ArcRwSignal<LiveState>,
 ) -> bool {
     use futures::future::Either;
     use futures::StreamExt;

@@ -1,4 +1,5 @@
-//! The WebAssembly entry point: hydrates the server-rendered page.
+//! The WebAssembly entry point. Pages are drawn on the server; only their islands
+//! (`#[island]` components in `app`) run here, each hydrated where the page marks it.
 
 // The release build's optimiser walks the page's deeply nested view types.
 #![recursion_limit = "256"]
@@ -6,7 +7,10 @@
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    // Pages are lazy routes (app/src/pages.rs): a page's chunk may arrive after this
-    // returns, so the page itself marks `__practiceAuditHydrated` (`app::ui::Hydrated`).
-    leptos::mount::hydrate_lazy(app::App);
+    // A server function that answers with a redirect sends the tab there (there is no
+    // client-side router to do it).
+    let _ = leptos::server_fn::redirect::set_redirect_hook(app::ui::go_to);
+    // Links the app's islands into this module.
+    let _ = app::ui::Hydrated;
+    leptos::mount::hydrate_islands();
 }

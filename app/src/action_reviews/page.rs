@@ -23,7 +23,7 @@ fn status_tag(status: ReviewStatus) -> impl IntoView {
 #[component]
 pub fn ActionReviewsPage() -> impl IntoView {
     let assign = FormAction::<AssignActionReviews>::new();
-    let live = crate::auth::use_auth().live;
+    let live = crate::live::signals().0;
     let list = crate::codec::resource(
         move || (assign.version().get(), live.get()),
         |_| action_reviews(),

@@ -10,16 +10,15 @@ use crate::ui::{
     deadline_tag, error_line, field_error, form_errors, last_answered, state_tag, url_error,
     AuditTable, ErrorSummary, ErrorView, Pagination, SignedIn,
 };
+use crate::ui::{enter_island, use_route, Route};
 use crate::ui::{Form, FormAction};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
-
 fn audit_id_param() -> impl Fn() -> Option<i64> + Copy {
-    let params = use_params_map();
-    move || params.read().get("id").and_then(|v| v.parse::<i64>().ok())
+    let id = use_route().id("id");
+    move || id
 }
 
 #[component]
@@ -98,6 +97,13 @@ fn MyAuditsList(list: super::MyAuditList) -> impl IntoView {
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
+    view! { <AuditPageIsland route=Route::here()/> }
+}
+
+/// The audit, its forms and its draft: the whole page is interactive.
+#[island(lazy)]
+fn AuditPageIsland(route: Route) -> impl IntoView {
+    enter_island(route);
     let audit_id = audit_id_param();
     let propose = FormAction::<ProposeTimes>::new();
     let accept = FormAction::<AcceptTime>::new();

@@ -70,8 +70,7 @@ pub fn forget_browser_drafts() {
 pub fn provide_auth() {
     let sign_in = FormAction::<SignIn>::new();
     let sign_out = FormAction::<SignOut>::new();
-    let live = RwSignal::new(0u64);
-    let live_state = RwSignal::new(crate::live::LiveState::Connecting);
+    let (live, live_state) = crate::live::signals();
     // Who is signed in: refetched only when that can change, so live events never re-render
     // the pages under `SignedIn` (and never lose what someone is typing).
     let me = crate::codec::resource(
@@ -114,19 +113,13 @@ pub fn provide_auth() {
         };
         BROWSER_PERSON.with(|p| p.set(person));
     });
+    // One stream per tab, however many islands ask who is signed in.
     #[cfg(feature = "hydrate")]
-    {
-        let started = StoredValue::new(false);
-        Effect::new(move |_| {
-            if started.get_value() {
-                return;
-            }
-            if let Some(Ok(Some(me))) = me.get() {
-                started.set_value(true);
-                crate::live::connect(me.last_event_id, live, live_state);
-            }
-        });
-    }
+    Effect::new(move |_| {
+        if let Some(Ok(Some(me))) = me.get() {
+            crate::live::connect_once(me.last_event_id);
+        }
+    });
 }
 
 pub fn use_auth() -> Auth {

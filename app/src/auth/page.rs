@@ -1,16 +1,23 @@
 use super::{use_auth, SignIn};
 use crate::ui::Form;
-use crate::ui::{field_error, ErrorSummary};
+use crate::ui::Redirect;
+use crate::ui::{enter_island, field_error, use_route, ErrorSummary, Route};
 use crate::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
 
 /// Works before the WebAssembly loads: the form posts to the server function, which
 /// redirects home on success or back here with the error.
 #[component]
 pub fn SignInPage() -> impl IntoView {
+    view! { <SignInForm route=Route::here()/> }
+}
+
+#[island(lazy)]
+fn SignInForm(route: Route) -> impl IntoView {
+    enter_island(route);
+    let route = use_route();
     let auth = use_auth();
     // Whoever reaches the sign-in page signed out leaves nothing of the last person's.
     #[cfg(feature = "hydrate")]
@@ -34,10 +41,9 @@ pub fn SignInPage() -> impl IntoView {
             None => Vec::new(),
         }
     };
-    let query = leptos_router::hooks::use_query_map();
     // After a password is set or changed (every session ended), the person lands here.
     let done = move || {
-        match query.read().get("done").as_deref() {
+        match route.query("done").as_deref() {
         Some("password-set") => Some("Your password is set. Sign in with it."),
         Some("password-changed") => Some("Your password has changed and you are signed out everywhere. Sign in with your new password."),
         Some("signed-out-everywhere") => Some("You are signed out on every device."),

@@ -95,7 +95,7 @@ pub fn Chart(panel: Panel, #[prop(optional)] round: Option<i64>) -> impl IntoVie
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let query = use_query_map();
-    let live = crate::auth::use_auth().live;
+    let live = crate::live::signals().0;
     let round = move || {
         query
             .read()
@@ -158,7 +158,7 @@ pub fn DashboardPage() -> impl IntoView {
 #[component]
 pub fn DashboardListPage() -> impl IntoView {
     let location = use_location();
-    let live = crate::auth::use_auth().live;
+    let live = crate::live::signals().0;
     let data = crate::codec::resource(
         move || (location.search.get(), live.get()),
         |(search, _)| dashboard_list(search),

@@ -155,7 +155,7 @@ pub fn DifferencePage() -> impl IntoView {
     // The text being edited refreshes from its own forms only (a live refresh would
     // re-render it under the cursor); the interview panel also follows live events.
     let detail = crate::codec::resource(move || (id(), forms.version()), move |(id, _)| load(id));
-    let live = crate::auth::use_auth().live;
+    let live = crate::live::signals().0;
     let interview = crate::codec::resource(
         move || (id(), forms.version(), live.get()),
         move |(id, _, _)| async move {

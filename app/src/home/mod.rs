@@ -224,9 +224,9 @@ fn MyCasesPanel(me: Me) -> impl IntoView {
 
 /// For people who hold no cases (auditors, IROs, directors): the audits waiting on them,
 /// kept current as live events arrive.
-#[component]
+#[island(lazy)]
 fn WaitingPanel() -> impl IntoView {
-    let live = crate::auth::use_auth().live;
+    let live = crate::live::signals().0;
     let mine = crate::codec::resource(move || live.get(), |_| crate::dashboard::my_dashboard());
     view! {
         <section class="panel" aria-labelledby="waiting-heading" data-testid="waiting-panel">

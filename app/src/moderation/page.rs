@@ -33,7 +33,7 @@ fn stage_tag(stage: &str) -> impl IntoView {
 /// Rounds to moderate, and what is asked of me.
 #[component]
 pub fn ModerationPage() -> impl IntoView {
-    let live = crate::auth::use_auth().live;
+    let live = crate::live::signals().0;
     let home = crate::codec::resource(move || live.get(), |_| moderation_home());
     view! {
         <Title text="Moderation"/>
@@ -98,7 +98,7 @@ pub fn ModerationRoundPage() -> impl IntoView {
     let id = id_param();
     let draw = FormAction::<DrawModeration>::new();
     let withdraw = FormAction::<WithdrawModeration>::new();
-    let live = crate::auth::use_auth().live;
+    let live = crate::live::signals().0;
     let detail = crate::codec::resource(
         move || {
             (

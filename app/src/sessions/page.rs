@@ -198,7 +198,7 @@ pub fn SessionPage() -> impl IntoView {
             None => each.into_iter().flatten().collect(),
         }
     };
-    let live = crate::auth::use_auth().live;
+    let live = crate::live::signals().0;
     let detail = crate::codec::resource(
         move || {
             (

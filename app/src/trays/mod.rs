@@ -174,7 +174,7 @@ pub async fn mark_alert_read(alert_id: i64) -> Result<(), AppError> {
 #[component]
 pub fn TrayPage() -> impl IntoView {
     let mark = FormAction::<MarkAlertRead>::new();
-    let live = crate::auth::use_auth().live;
+    let live = crate::live::signals().0;
     let query = leptos_router::hooks::use_query_map();
     let filter = move || {
         let q = query.read();

@@ -106,20 +106,23 @@ impl<S: ServerFn + serde::Serialize> FormAction<S> {
 }
 
 /// The action for the function at `path`. A plain post that was refused comes back with
-/// its error in the URL (the router provides it); the action starts with it, as
-/// `ServerAction` does.
+/// its error in the address; the action starts with it, as `ServerAction` does. In an
+/// island it is read from the island's route, so the browser starts with the answer the
+/// server drew; outside islands (drawn on the server only), from the router.
 #[track_caller]
 fn posted(path: &'static str) -> Posted {
-    let refused = use_context::<leptos::server::ServerActionError>().and_then(|error| {
-        (error.path() == path)
-            .then(|| {
+    let refused = match use_context::<super::Route>() {
+        Some(route) => super::route::url_error(&route, &[path]),
+        None => use_context::<leptos::server::ServerActionError>().and_then(|error| {
+            (error.path() == path).then(|| {
                 leptos::server_fn::error::ServerFnUrlError::<AppError>::decode_err(error.err())
             })
-            .map(Err)
-    });
-    Action::new_unsync_with_value(refused, |(path, fields): &(&'static str, String)| {
-        post_fields(path, fields.clone())
-    })
+        }),
+    };
+    Action::new_unsync_with_value(
+        refused.map(Err),
+        |(path, fields): &(&'static str, String)| post_fields(path, fields.clone()),
+    )
 }
 
 /// Posts url-encoded fields to the function at `path`, as the server function's own client

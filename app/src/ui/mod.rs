@@ -2,8 +2,10 @@
 
 pub mod figures;
 mod form;
+mod route;
 mod session_watch;
 
+pub use route::{enter_island, use_route, Route};
 pub use session_watch::SessionWatch;
 
 use crate::auth::{use_auth, Me};
@@ -12,7 +14,7 @@ use crate::{AppError, FieldError};
 pub use form::{Form, FormAction};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Redirect, A};
+use leptos_router::components::A;
 
 /// Opens the browser's print dialog (a click handler, not inline script, which the
 /// content security policy refuses).
@@ -72,11 +74,7 @@ fn SignedInHeader(me: Me) -> impl IntoView {
     let learning = programme || me.roles.has(Role::PracticeImprovementTeam);
     view! {
         <div class="header__person">
-            <span class="header__live" data-testid="live-state" aria-live="polite">{move || match auth.live_state.get() {
-                crate::live::LiveState::Live => "Live",
-                crate::live::LiveState::Connecting => "",
-                crate::live::LiveState::Reconnecting => "Reconnecting…",
-            }}</span>
+            <LiveStatus after=me.last_event_id/>
             <span class="header__name" data-testid="signed-in-name">{me.display_name.clone()}</span>
             <span class="header__roles" data-testid="signed-in-roles">{roles}</span>
         </div>
@@ -103,15 +101,7 @@ fn SignedInHeader(me: Me) -> impl IntoView {
                 <li>
                     <A href="/tray">
                         "My tray"
-                        // Read without suspending: the page's own count until a live event
-                        // refetches it, so hydration sees the same markup.
-                        {move || {
-                            let live = match auth.counts.get() {
-                                Some(Ok(Some(me))) => me.unread_alerts,
-                                _ => unread,
-                            };
-                            unread_badge(live)
-                        }}
+                        <TrayCount unread/>
                     </A>
                 </li>
                 <li><A href="/account">"Your account"</A></li>
@@ -125,12 +115,73 @@ fn SignedInHeader(me: Me) -> impl IntoView {
     }
 }
 
+/// The live stream's state, shown discreetly in the header. Opens the tab's stream.
+#[island]
+fn LiveStatus(after: i64) -> impl IntoView {
+    let (_, state) = crate::live::signals();
+    #[cfg(feature = "hydrate")]
+    crate::live::connect_once(after);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = after;
+    view! {
+        <span class="header__live" data-testid="live-state" aria-live="polite">{move || match state.get() {
+            crate::live::LiveState::Live => "Live",
+            crate::live::LiveState::Connecting => "",
+            crate::live::LiveState::Reconnecting => "Reconnecting…",
+        }}</span>
+    }
+}
+
+/// The tray's unread count in the header: the page's own count until a live event says to
+/// ask again.
+#[island]
+fn TrayCount(unread: i64) -> impl IntoView {
+    let (live, _) = crate::live::signals();
+    let count = RwSignal::new(unread);
+    Effect::new(move |seen: Option<u64>| {
+        let now = live.get();
+        if seen.is_some_and(|seen| seen != now) {
+            leptos::task::spawn_local(async move {
+                if let Ok(Some(me)) = crate::auth::current_user().await {
+                    count.set(me.unread_alerts);
+                }
+            });
+        }
+        now
+    });
+    move || unread_badge(count.get())
+}
+
 fn unread_badge(unread: i64) -> impl IntoView {
     (unread > 0).then(|| {
         view! {
             <span class="count" data-testid="unread-count" aria-label=format!("{unread} unread")>{unread}</span>
         }
     })
+}
+
+/// Sends the browser to `path`: the page's redirect on the server, and in an island (where
+/// there is no router) a change of address.
+#[component]
+pub fn Redirect(#[prop(into)] path: String) -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| go_to(&path));
+    #[cfg(not(feature = "hydrate"))]
+    view! { <leptos_router::components::Redirect path/> }
+}
+
+#[cfg(feature = "hydrate")]
+thread_local! {
+    static LEAVING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Leaves the page for `path`, once: a second call (a form's redirect, then the page seeing
+/// who is signed in change) would cancel the first navigation.
+#[cfg(feature = "hydrate")]
+pub fn go_to(path: &str) {
+    if !LEAVING.with(|leaving| leaving.replace(true)) {
+        let _ = window().location().set_href(path);
+    }
 }
 
 /// Renders `render(me)` for a signed-in person; sends anyone else to the sign-in page.
@@ -206,9 +257,10 @@ pub fn NotFoundPage() -> impl IntoView {
     }
 }
 
-/// Notes that the page's own code has run in the browser (a lazily loaded page hydrates
-/// after the app's frame): what the end-to-end tests and the first-load benchmark wait for.
-#[component]
+/// Notes that the page's islands have hydrated: what the end-to-end tests and the
+/// first-load benchmark wait for. Islands hydrate in the page's order, each lazy one once its
+/// chunk has arrived, and this one is last on every page.
+#[island]
 pub fn Hydrated() -> impl IntoView {
     Effect::new(|_| {
         #[cfg(feature = "hydrate")]
@@ -334,18 +386,9 @@ pub fn answer_errors<T>(
 pub fn url_error(
     paths: &'static [&'static str],
 ) -> impl Fn() -> Option<AppError> + Copy + Send + Sync + 'static {
-    use leptos::server_fn::error::ServerFnUrlError;
-    let query = leptos_router::hooks::use_query_map();
-    move || {
-        let query = query.read();
-        let path = query.get("__path")?;
-        if !paths.contains(&path.as_str()) {
-            return None;
-        }
-        query
-            .get("__err")
-            .map(|e| ServerFnUrlError::<AppError>::decode_err(&e))
-    }
+    let error = route::url_error(&use_route(), paths);
+    let error = StoredValue::new(error);
+    move || error.get_value()
 }
 
 /// Which of a page's forms answered last (its index), so the error summary shows that

@@ -6,15 +6,33 @@
 use crate::auth::use_auth;
 use leptos::prelude::*;
 
+/// The watch for whoever is signed in (nothing for anyone else).
 #[component]
 pub fn SessionWatch() -> impl IntoView {
     let auth = use_auth();
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match auth.me.await {
+                    Ok(Some(me)) => Some(view! { <Watch session_left=me.session_left/> }),
+                    _ => None,
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// `session_left`: seconds until the session ends, when the page was drawn.
+#[island]
+fn Watch(session_left: i64) -> impl IntoView {
     let warning = RwSignal::new(false);
     let left = RwSignal::new(0i64);
     let stay = RwSignal::new(0u32);
     let button = NodeRef::<leptos::html::Button>::new();
     #[cfg(feature = "hydrate")]
-    watch(auth, warning, left, stay, button);
+    watch(session_left, warning, left, stay, button);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = session_left;
     let minutes = move || {
         let s = left.get().max(0);
         if s >= 60 {
@@ -38,16 +56,28 @@ pub fn SessionWatch() -> impl IntoView {
                         on:click=move |_| stay.update(|n| *n += 1)>"Stay signed in"</button>
                     " "
                     <button type="button" class="button button--secondary"
-                        on:click=move |_| { auth.sign_out.call(crate::auth::SignOut {}); }>"Sign out"</button>
+                        on:click=move |_| sign_out("/sign-in")>"Sign out"</button>
                 </div>
             </div>
         </Show>
     }
 }
 
+/// Ends the session, forgets the browser's drafts and goes to `then`.
+fn sign_out(then: &'static str) {
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(async move {
+        let _ = crate::auth::sign_out().await;
+        crate::auth::forget_browser_drafts();
+        let _ = window().location().set_href(then);
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = then;
+}
+
 #[cfg(feature = "hydrate")]
 fn watch(
-    auth: crate::auth::Auth,
+    session_left: i64,
     warning: RwSignal<bool>,
     left: RwSignal<i64>,
     stay: RwSignal<u32>,
@@ -65,7 +95,6 @@ fn watch(
     let pinged = Rc::new(Cell::new(now()));
     let active = Rc::new(Cell::new(false));
     let asking = Rc::new(Cell::new(false));
-    let started = Rc::new(Cell::new(false));
     let ended = Rc::new(Cell::new(false));
     let warn_ms = WARN_BEFORE.num_milliseconds() as f64;
 
@@ -90,18 +119,8 @@ fn watch(
             });
         }
     };
-    // The page's first answer starts the clock.
-    {
-        let set_from = set_from.clone();
-        let started = started.clone();
-        Effect::new(move |_| {
-            if let Some(Ok(Some(me))) = auth.me.get() {
-                if !started.replace(true) {
-                    set_from(me.session_left);
-                }
-            }
-        });
-    }
+    // The page's own figure starts the clock.
+    set_from(session_left);
     for kind in ["pointerdown", "keydown", "touchstart", "input"] {
         let active = active.clone();
         let handle = window_event_listener_untyped(kind, move |_| active.set(true));
@@ -126,9 +145,6 @@ fn watch(
         }
     });
     let tick = move || {
-        if !started.get() {
-            return;
-        }
         let t = now();
         if active.replace(false) && t - pinged.get() >= 60_000.0 {
             renew();
@@ -139,11 +155,7 @@ fn watch(
             if !ended.replace(true) {
                 // End the session on the server too (it may have seconds left by its
                 // clock), then leave the page.
-                leptos::task::spawn_local(async move {
-                    let _ = crate::auth::sign_out().await;
-                    crate::auth::forget_browser_drafts();
-                    let _ = window().location().set_href("/sign-in?done=timed-out");
-                });
+                sign_out("/sign-in?done=timed-out");
             }
         } else if remaining <= warn_ms && !warning.get_untracked() && !asking.replace(true) {
             // Another tab may have kept the session alive: ask before warning.

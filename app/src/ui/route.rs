@@ -1,0 +1,131 @@
+//! The route a page was drawn for, carried into its island.
+//!
+//! Pages are drawn on the server, where Leptos's router matches the address; in the browser
+//! only islands run, with no router. A page's island takes the route as a prop (its path,
+//! parameters and query, as the server saw them) and provides it, so code inside reads
+//! `use_route()` the same way on both sides and hydration sees the same values.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Route {
+    pub path: String,
+    params: Vec<(String, String)>,
+    query: Vec<(String, String)>,
+}
+
+impl Route {
+    /// The route being drawn, on the server (anywhere: outside a matched route its
+    /// parameters are empty). In the browser there is no request, so it is empty.
+    pub fn here() -> Route {
+        use leptos_router::location::RequestUrl;
+        use leptos_router::params::ParamsMap;
+        let pairs = |map: ParamsMap| {
+            map.into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect::<Vec<_>>()
+        };
+        let params = use_context::<ArcMemo<ParamsMap>>()
+            .map(|params| pairs(params.get_untracked()))
+            .unwrap_or_default();
+        let Some(url) = use_context::<RequestUrl>().and_then(|url| url.parse().ok()) else {
+            return Route {
+                params,
+                ..Route::default()
+            };
+        };
+        Route {
+            path: url.path().to_string(),
+            params,
+            query: pairs(url.search_params().clone()),
+        }
+    }
+
+    pub fn param(&self, name: &str) -> Option<String> {
+        find(&self.params, name)
+    }
+
+    /// A numeric route parameter (a record's ID).
+    pub fn id(&self, name: &str) -> Option<i64> {
+        self.param(name).and_then(|v| v.parse().ok())
+    }
+
+    pub fn query(&self, name: &str) -> Option<String> {
+        find(&self.query, name)
+    }
+
+    /// The address's query string, without `?` (empty when there is none).
+    pub fn search(&self) -> String {
+        self.query
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
+fn find(pairs: &[(String, String)], name: &str) -> Option<String> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+}
+
+fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// The error a server function sent back in the address after a plain form post (before
+/// the WebAssembly loads, the framework redirects back with `__path` and `__err`), if it
+/// came from one of `paths`: a stale address from another form shows nothing.
+pub fn url_error(route: &Route, paths: &[&str]) -> Option<crate::AppError> {
+    use leptos::server_fn::error::ServerFnUrlError;
+    let path = route.query("__path")?;
+    if !paths.contains(&path.as_str()) {
+        return None;
+    }
+    route
+        .query("__err")
+        .map(|e| ServerFnUrlError::<crate::AppError>::decode_err(&e))
+}
+
+/// What every island needs first: its route, and who is signed in (each island has its own
+/// reactive owner, so nothing provided outside it reaches it in the browser).
+pub fn enter_island(route: Route) {
+    provide_context(route);
+    crate::auth::provide_auth();
+}
+
+/// The route of the page being drawn: in an island, the one it was given; on the server
+/// outside islands, the router's.
+pub fn use_route() -> Route {
+    use_context::<Route>().unwrap_or_else(Route::here)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_and_query_are_read_by_name() {
+        let route = Route {
+            path: "/audits/7".into(),
+            params: vec![("id".into(), "7".into())],
+            query: vec![("page".into(), "2".into()), ("q".into(), "a b&c".into())],
+        };
+        assert_eq!(route.id("id"), Some(7));
+        assert_eq!(route.param("nope"), None);
+        assert_eq!(route.query("page").as_deref(), Some("2"));
+        assert_eq!(route.search(), "page=2&q=a%20b%26c");
+    }
+}
