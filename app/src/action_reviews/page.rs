@@ -8,7 +8,7 @@ use crate::ui::{Form, FormAction};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use crate::ui::use_params_map;
 
 fn status_tag(status: ReviewStatus) -> impl IntoView {
     let colour = match status {
@@ -22,6 +22,13 @@ fn status_tag(status: ReviewStatus) -> impl IntoView {
 /// Filed audits' action reviews: the QA Manager assigns them; Team Managers open theirs.
 #[component]
 pub fn ActionReviewsPage() -> impl IntoView {
+    let route = crate::ui::Route::here();
+    view! { <crate::ui::SignedIn render=move |me| view! { <ActionReviewsPageIsland route=route.clone() me/> }/> }
+}
+
+#[island(lazy)]
+fn ActionReviewsPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
+    crate::ui::enter_island(route, Some(me));
     let assign = FormAction::<AssignActionReviews>::new();
     let live = crate::live::signals().0;
     let list = crate::codec::resource(
@@ -115,6 +122,13 @@ struct Forms {
 /// One audit's action review.
 #[component]
 pub fn ActionReviewPage() -> impl IntoView {
+    let route = crate::ui::Route::here();
+    view! { <crate::ui::SignedIn render=move |me| view! { <ActionReviewPageIsland route=route.clone() me/> }/> }
+}
+
+#[island(lazy)]
+fn ActionReviewPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
+    crate::ui::enter_island(route, Some(me));
     let params = use_params_map();
     let audit_id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
     let forms = Forms {

@@ -97,13 +97,14 @@ fn MyAuditsList(list: super::MyAuditList) -> impl IntoView {
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
-    view! { <AuditPageIsland route=Route::here()/> }
+    let route = Route::here();
+    view! { <SignedIn render=move |me| view! { <AuditPageIsland route=route.clone() me/> }/> }
 }
 
 /// The audit, its forms and its draft: the whole page is interactive.
 #[island(lazy)]
-fn AuditPageIsland(route: Route) -> impl IntoView {
-    enter_island(route);
+fn AuditPageIsland(route: Route, me: crate::auth::Me) -> impl IntoView {
+    enter_island(route, Some(me));
     let audit_id = audit_id_param();
     let propose = FormAction::<ProposeTimes>::new();
     let accept = FormAction::<AcceptTime>::new();
@@ -1050,7 +1051,7 @@ pub fn AuditRecordPage() -> impl IntoView {
                                         view.summary.team, view.summary.auditor, view.key_worker.clone().unwrap_or_else(|| "not allocated".into()),
                                         view.completed_at.map(|c| c.format("%-d %B %Y").to_string()).unwrap_or_default())}</p>
                                     <p class="no-print">
-                                        <button type="button" class="button button--secondary" on:click=|_| crate::ui::print_page()>"Print"</button>" "
+                                        <crate::ui::PrintButton label="Print".to_string() class="button button--secondary".to_string()/>" "
                                         <a class="button button--secondary" href=format!("/audits/{}/audit.pdf", view.summary.id) download="" data-testid="audit-pdf">"Download as PDF"</a>" "
                                         <a class="button button--secondary" href=format!("/audits/{}/audit.docx", view.summary.id) download="" data-testid="audit-docx">"Download as Word"</a>
                                         {(view.role == AuditRole::Programme).then(|| view! {

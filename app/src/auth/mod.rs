@@ -32,16 +32,12 @@ pub struct Me {
     pub session_left: i64,
 }
 
-/// Shared by the header, the sign-in page and every signed-in page.
+/// Who is signed in, as the server draws a page: the header, and `SignedIn` around the pages.
+/// Islands are given the person (`ui::enter_island`) rather than asking again.
 #[derive(Clone, Copy)]
 pub struct Auth {
     pub me: crate::codec::Data<Result<Option<Me>, AppError>>,
-    pub counts: crate::codec::Data<Result<Option<Me>, AppError>>,
-    pub sign_in: FormAction<SignIn>,
     pub sign_out: FormAction<SignOut>,
-    /// Counts live events received; views that show live data refetch when it moves.
-    pub live: RwSignal<u64>,
-    pub live_state: RwSignal<crate::live::LiveState>,
 }
 
 #[cfg(feature = "hydrate")]
@@ -68,58 +64,17 @@ pub fn forget_browser_drafts() {
 }
 
 pub fn provide_auth() {
-    let sign_in = FormAction::<SignIn>::new();
-    let sign_out = FormAction::<SignOut>::new();
-    let (live, live_state) = crate::live::signals();
-    // Who is signed in: refetched only when that can change, so live events never re-render
-    // the pages under `SignedIn` (and never lose what someone is typing).
-    let me = crate::codec::resource(
-        move || (sign_in.version().get(), sign_out.version().get()),
-        |_| current_user(),
-    );
-    // The same, refetched as live events arrive: the header's unread count reads this.
-    let counts = crate::codec::resource(
-        move || {
-            (
-                sign_in.version().get(),
-                sign_out.version().get(),
-                live.get(),
-            )
-        },
-        |_| current_user(),
-    );
+    let me = crate::codec::resource(|| (), |_| current_user());
     provide_context(Auth {
         me,
-        counts,
-        sign_in,
-        sign_out,
-        live,
-        live_state,
+        sign_out: FormAction::<SignOut>::new(),
     });
-    // Drafts kept in the browser (the audit form's autosave) leave with the person: on a
-    // shared machine the next person must not find them.
-    #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        if matches!(sign_out.value().get(), Some(Ok(()))) {
-            forget_browser_drafts();
-        }
-    });
-    // Whoever is signed in now owns the browser-storage keys (0 when nobody is).
-    #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        let person = match me.get() {
-            Some(Ok(Some(me))) => me.person_id,
-            _ => 0,
-        };
-        BROWSER_PERSON.with(|p| p.set(person));
-    });
-    // One stream per tab, however many islands ask who is signed in.
-    #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        if let Some(Ok(Some(me))) = me.get() {
-            crate::live::connect_once(me.last_event_id);
-        }
-    });
+}
+
+/// Whoever is signed in in this tab now owns the browser-storage keys (0 when nobody is).
+#[cfg(feature = "hydrate")]
+pub fn set_browser_person(person_id: i64) {
+    BROWSER_PERSON.with(|p| p.set(person_id));
 }
 
 pub fn use_auth() -> Auth {

@@ -1,5 +1,5 @@
 use super::{use_auth, SignIn};
-use crate::ui::Form;
+use crate::ui::{Form, FormAction};
 use crate::ui::Redirect;
 use crate::ui::{enter_island, field_error, use_route, ErrorSummary, Route};
 use crate::AppError;
@@ -11,26 +11,33 @@ use leptos_meta::Title;
 /// redirects home on success or back here with the error.
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    view! { <SignInForm route=Route::here()/> }
+    let auth = use_auth();
+    view! {
+        <Title text="Sign in"/>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                matches!(auth.me.await, Ok(Some(_))).then(|| view! { <Redirect path="/"/> })
+            })}
+        </Transition>
+        <SignInForm route=Route::here()/>
+    }
 }
 
+/// Only someone signed out sees this (the server sends anyone signed in home).
 #[island(lazy)]
 fn SignInForm(route: Route) -> impl IntoView {
-    enter_island(route);
+    enter_island(route, None);
     let route = use_route();
-    let auth = use_auth();
-    // Whoever reaches the sign-in page signed out leaves nothing of the last person's.
+    let sign_in = FormAction::<SignIn>::new();
+    // Whoever reaches the sign-in page signed out leaves nothing of the last person's (a
+    // sign-out ends here too).
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        if matches!(auth.me.get(), Some(Ok(None))) {
-            super::forget_browser_drafts();
-        }
-    });
+    super::forget_browser_drafts();
     // Without WebAssembly the form posts natively and the server sends the browser back
     // here with the error encoded in the URL (no personal data in it).
     let error_from_url = crate::ui::url_error(&[<SignIn as ServerFn>::PATH]);
     let errors = move || {
-        let error = match auth.sign_in.value().get() {
+        let error = match sign_in.value().get() {
             Some(Err(error)) => Some(error),
             Some(Ok(())) => None,
             None => error_from_url(),
@@ -55,19 +62,13 @@ fn SignInForm(route: Route) -> impl IntoView {
     let password_error = move || field_error(&errors(), "password");
 
     view! {
-        <Title text="Sign in"/>
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                matches!(auth.me.await, Ok(Some(_))).then(|| view! { <Redirect path="/"/> })
-            })}
-        </Transition>
         <div class="narrow">
             {move || view! { <ErrorSummary errors=errors()/> }}
             {move || done().map(|text| view! {
                 <div class="panel panel--confirmation" role="status" data-testid="password-done"><p class="body">{text}</p></div>
             })}
             <h1 class="heading-l">"Sign in to Practice Audit"</h1>
-            <Form action=auth.sign_in attr:novalidate=true attr:data-testid="sign-in-form">
+            <Form action=sign_in attr:novalidate=true attr:data-testid="sign-in-form">
                 <div class="form-group" class:form-group--error=move || email_error().is_some()>
                     <label class="label" for="email">"Email address"</label>
                     {move || email_error().map(|m| view! {
@@ -97,7 +98,7 @@ fn SignInForm(route: Route) -> impl IntoView {
                         aria-describedby=move || password_error().map(|_| "password-error")
                     />
                 </div>
-                <button type="submit" class="button" disabled=move || auth.sign_in.pending().get()>"Sign in"</button>
+                <button type="submit" class="button" disabled=move || sign_in.pending().get()>"Sign in"</button>
             </Form>
             <p class="body"><a href="/forgot-password" data-testid="forgot-link">"Forgot your password?"</a></p>
             <p class="hint">"New to Practice Audit? Your system administrator sends you a link to set your password."</p>

@@ -6,13 +6,19 @@ use crate::ui::{Form, FormAction};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::{Meta, Title};
-use leptos_router::hooks::use_query_map;
+use crate::ui::use_query_map;
 
 const PASSWORD_HINT: &str = "At least 12 characters. A good way to make a strong password that you can remember is to put three random words together. Do not use your email address, or a password you use elsewhere.";
 
 /// `/set-password?token=…`: the page an invitation or reset email links to.
 #[component]
 pub fn SetPasswordPage() -> impl IntoView {
+    view! { <SetPasswordPageIsland route=crate::ui::Route::here()/> }
+}
+
+#[island(lazy)]
+fn SetPasswordPageIsland(route: crate::ui::Route) -> impl IntoView {
+    crate::ui::enter_island(route, None);
     let query = use_query_map();
     let token = move || query.read().get("token").unwrap_or_default();
     let action = FormAction::<SetPassword>::new();
@@ -59,6 +65,12 @@ pub fn SetPasswordPage() -> impl IntoView {
 /// `/forgot-password`: ask for a reset link. The answer never says whether an account exists.
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
+    view! { <ForgotPasswordPageIsland route=crate::ui::Route::here()/> }
+}
+
+#[island(lazy)]
+fn ForgotPasswordPageIsland(route: crate::ui::Route) -> impl IntoView {
+    crate::ui::enter_island(route, None);
     let query = use_query_map();
     let action = FormAction::<ForgotPassword>::new();
     let from_url = url_error(&[<ForgotPassword as ServerFn>::PATH]);
@@ -98,6 +110,13 @@ pub fn ForgotPasswordPage() -> impl IntoView {
 /// `/account`: the signed-in person's own account, where they change their password.
 #[component]
 pub fn AccountPage() -> impl IntoView {
+    let route = crate::ui::Route::here();
+    view! { <crate::ui::SignedIn render=move |me| view! { <AccountPageIsland route=route.clone() me/> }/> }
+}
+
+#[island(lazy)]
+fn AccountPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
+    crate::ui::enter_island(route, Some(me));
     let action = FormAction::<ChangePassword>::new();
     let everywhere = FormAction::<super::SignOutEverywhere>::new();
     #[cfg(feature = "hydrate")]

@@ -6,6 +6,13 @@ use leptos_meta::Title;
 
 #[component]
 pub fn CalendarPage() -> impl IntoView {
+    let route = crate::ui::Route::here();
+    view! { <crate::ui::SignedIn render=move |me| view! { <CalendarPageIsland route=route.clone() me/> }/> }
+}
+
+#[island(lazy)]
+fn CalendarPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
+    crate::ui::enter_island(route, Some(me));
     let add = FormAction::<AddClosureDay>::new();
     let load = FormAction::<LoadBankHolidays>::new();
     let days = crate::codec::resource(

@@ -4,7 +4,7 @@ use crate::ui::{ErrorView, Pagination, SignedIn, Tag};
 use crate::ui::{Form, FormAction};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use crate::ui::{use_params_map, use_query_map};
 
 fn lists_text(lists: &[AnnexList]) -> String {
     lists
@@ -150,6 +150,13 @@ fn CaseList(
 
 #[component]
 pub fn CasePage() -> impl IntoView {
+    let route = crate::ui::Route::here();
+    view! { <crate::ui::SignedIn render=move |me| view! { <CasePageIsland route=route.clone() me/> }/> }
+}
+
+#[island(lazy)]
+fn CasePageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
+    crate::ui::enter_island(route, Some(me));
     let params = use_params_map();
     let case_id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
     let set_iro = FormAction::<crate::directory::SetCaseIro>::new();

@@ -4,7 +4,7 @@ use crate::ui::{deadline_tag, state_tag, AuditTable};
 use crate::ui::{ErrorView, SignedIn, Tag};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_location, use_query_map};
+use crate::ui::use_query_map;
 
 /// Colours for the series, from the GOV.UK palette; readable on a tablet in daylight.
 const COLOURS: [&str; 8] = [
@@ -94,6 +94,13 @@ pub fn Chart(panel: Panel, #[prop(optional)] round: Option<i64>) -> impl IntoVie
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
+    let route = crate::ui::Route::here();
+    view! { <crate::ui::SignedIn render=move |me| view! { <DashboardPageIsland route=route.clone() me/> }/> }
+}
+
+#[island(lazy)]
+fn DashboardPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
+    crate::ui::enter_island(route, Some(me));
     let query = use_query_map();
     let live = crate::live::signals().0;
     let round = move || {
@@ -157,10 +164,17 @@ pub fn DashboardPage() -> impl IntoView {
 /// The list behind a dashboard figure, at `/dashboard/list?round=…&list=…&…`.
 #[component]
 pub fn DashboardListPage() -> impl IntoView {
-    let location = use_location();
+    let route = crate::ui::Route::here();
+    view! { <crate::ui::SignedIn render=move |me| view! { <DashboardListPageIsland route=route.clone() me/> }/> }
+}
+
+#[island(lazy)]
+fn DashboardListPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
+    crate::ui::enter_island(route, Some(me));
+    let search = crate::ui::use_route().search();
     let live = crate::live::signals().0;
     let data = crate::codec::resource(
-        move || (location.search.get(), live.get()),
+        move || (search.clone(), live.get()),
         |(search, _)| dashboard_list(search),
     );
     view! {

@@ -8,7 +8,7 @@ use crate::ui::{Form, FormAction};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use crate::ui::{use_params_map, use_query_map};
 
 fn listing_table(rows: Vec<SummaryListing>, testid: &'static str) -> impl IntoView {
     view! {
@@ -32,6 +32,13 @@ fn listing_table(rows: Vec<SummaryListing>, testid: &'static str) -> impl IntoVi
 /// The library of published summaries, searchable; the QA team's drafts and a way to start one.
 #[component]
 pub fn LibraryPage() -> impl IntoView {
+    let route = crate::ui::Route::here();
+    view! { <crate::ui::SignedIn render=move |me| view! { <LibraryPageIsland route=route.clone() me/> }/> }
+}
+
+#[island(lazy)]
+fn LibraryPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
+    crate::ui::enter_island(route, Some(me));
     let query = use_query_map();
     let start = FormAction::<StartDifference>::new();
     let library = crate::codec::resource(move || query.read().get("q"), difference_library);
@@ -126,6 +133,13 @@ impl Forms {
 /// One summary: the draft with its disclosure check, publishing, and the interview.
 #[component]
 pub fn DifferencePage() -> impl IntoView {
+    let route = crate::ui::Route::here();
+    view! { <crate::ui::SignedIn render=move |me| view! { <DifferencePageIsland route=route.clone() me/> }/> }
+}
+
+#[island(lazy)]
+fn DifferencePageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
+    crate::ui::enter_island(route, Some(me));
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
     let (save, clear, publish) = (FormAction::new(), FormAction::new(), FormAction::new());

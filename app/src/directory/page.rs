@@ -10,6 +10,13 @@ use leptos_meta::Title;
 
 #[component]
 pub fn DirectoryPage() -> impl IntoView {
+    let route = crate::ui::Route::here();
+    view! { <crate::ui::SignedIn render=move |me| view! { <DirectoryPageIsland route=route.clone() me/> }/> }
+}
+
+#[island(lazy)]
+fn DirectoryPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
+    crate::ui::enter_island(route, Some(me));
     let save = FormAction::<SaveTeam>::new();
     let add = FormAction::<AddTeam>::new();
     let decide = FormAction::<DecideTeamChange>::new();

@@ -11,7 +11,7 @@ use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use crate::ui::use_params_map;
 
 pub fn status_tag(status: &str) -> impl IntoView {
     let (text, colour) = match status {
@@ -138,6 +138,13 @@ fn LeadGapsPanel(gaps: LeadGaps) -> impl IntoView {
 
 #[component]
 pub fn ImportPage() -> impl IntoView {
+    let route = crate::ui::Route::here();
+    view! { <crate::ui::SignedIn render=move |me| view! { <ImportPageIsland route=route.clone() me/> }/> }
+}
+
+#[island(lazy)]
+fn ImportPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
+    crate::ui::enter_island(route, Some(me));
     let params = use_params_map();
     let import_id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
     let map = FormAction::<MapImportName>::new();

@@ -10,7 +10,7 @@ use crate::ui::{Form, FormAction};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use crate::ui::use_params_map;
 
 fn id_param() -> impl Fn() -> Option<i64> + Copy {
     let params = use_params_map();
@@ -33,6 +33,13 @@ fn stage_tag(stage: &str) -> impl IntoView {
 /// Rounds to moderate, and what is asked of me.
 #[component]
 pub fn ModerationPage() -> impl IntoView {
+    let route = crate::ui::Route::here();
+    view! { <crate::ui::SignedIn render=move |me| view! { <ModerationPageIsland route=route.clone() me/> }/> }
+}
+
+#[island(lazy)]
+fn ModerationPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
+    crate::ui::enter_island(route, Some(me));
     let live = crate::live::signals().0;
     let home = crate::codec::resource(move || live.get(), |_| moderation_home());
     view! {
@@ -95,6 +102,13 @@ pub fn ModerationPage() -> impl IntoView {
 /// One round's moderation: draw, verify, withdraw and replace, top up.
 #[component]
 pub fn ModerationRoundPage() -> impl IntoView {
+    let route = crate::ui::Route::here();
+    view! { <crate::ui::SignedIn render=move |me| view! { <ModerationRoundPageIsland route=route.clone() me/> }/> }
+}
+
+#[island(lazy)]
+fn ModerationRoundPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
+    crate::ui::enter_island(route, Some(me));
     let id = id_param();
     let draw = FormAction::<DrawModeration>::new();
     let withdraw = FormAction::<WithdrawModeration>::new();
@@ -267,6 +281,13 @@ struct Forms {
 /// One audit's moderation: grades as completed and as moderated, the views, the forms.
 #[component]
 pub fn AuditModerationPage() -> impl IntoView {
+    let route = crate::ui::Route::here();
+    view! { <crate::ui::SignedIn render=move |me| view! { <AuditModerationPageIsland route=route.clone() me/> }/> }
+}
+
+#[island(lazy)]
+fn AuditModerationPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
+    crate::ui::enter_island(route, Some(me));
     let id = id_param();
     let forms = Forms {
         view: FormAction::<RecordModeration>::new(),

@@ -13,7 +13,7 @@ use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use crate::ui::{use_params_map, use_query_map};
 
 fn status_tag(p: &PersonListing) -> impl IntoView {
     match (p.active, p.password_set) {
@@ -105,6 +105,13 @@ fn Lockouts() -> impl IntoView {
 /// `/people`: search and list staff; add one; import the HR system's file.
 #[component]
 pub fn PeoplePage() -> impl IntoView {
+    let route = crate::ui::Route::here();
+    view! { <crate::ui::SignedIn render=move |me| view! { <PeoplePageIsland route=route.clone() me/> }/> }
+}
+
+#[island(lazy)]
+fn PeoplePageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
+    crate::ui::enter_island(route, Some(me));
     let query = use_query_map();
     let get = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
     let data = crate::codec::resource(
@@ -272,6 +279,13 @@ fn PeopleTable(
 /// `/people/new`
 #[component]
 pub fn AddPersonPage() -> impl IntoView {
+    let route = crate::ui::Route::here();
+    view! { <crate::ui::SignedIn render=move |me| view! { <AddPersonPageIsland route=route.clone() me/> }/> }
+}
+
+#[island(lazy)]
+fn AddPersonPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
+    crate::ui::enter_island(route, Some(me));
     let add = FormAction::<AddPerson>::new();
     let from_url = url_error(&[<AddPerson as ServerFn>::PATH]);
     let errors = move || answer_errors(add.value().get(), from_url);
@@ -313,6 +327,13 @@ pub fn AddPersonPage() -> impl IntoView {
 /// `/people/:id`: details, roles, access and history.
 #[component]
 pub fn PersonPage() -> impl IntoView {
+    let route = crate::ui::Route::here();
+    view! { <crate::ui::SignedIn render=move |me| view! { <PersonPageIsland route=route.clone() me/> }/> }
+}
+
+#[island(lazy)]
+fn PersonPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
+    crate::ui::enter_island(route, Some(me));
     let params = use_params_map();
     let id = move || {
         params
@@ -490,6 +511,13 @@ fn Person(
 /// `/people/imports/:id`: what a staff file changed, or why it was refused.
 #[component]
 pub fn StaffImportPage() -> impl IntoView {
+    let route = crate::ui::Route::here();
+    view! { <crate::ui::SignedIn render=move |me| view! { <StaffImportPageIsland route=route.clone() me/> }/> }
+}
+
+#[island(lazy)]
+fn StaffImportPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
+    crate::ui::enter_island(route, Some(me));
     let params = use_params_map();
     let id = move || {
         params

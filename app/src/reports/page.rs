@@ -12,7 +12,7 @@ use crate::ui::{Form, FormAction};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use crate::ui::use_params_map;
 
 fn id_param() -> impl Fn() -> Option<i64> + Copy + Send + Sync + 'static {
     let params = use_params_map();
@@ -72,6 +72,13 @@ fn text_view(text: String) -> impl IntoView {
 
 #[component]
 pub fn ReportsPage() -> impl IntoView {
+    let route = crate::ui::Route::here();
+    view! { <crate::ui::SignedIn render=move |me| view! { <ReportsPageIsland route=route.clone() me/> }/> }
+}
+
+#[island(lazy)]
+fn ReportsPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
+    crate::ui::enter_island(route, Some(me));
     let start = FormAction::<StartReport>::new();
     let data = crate::codec::resource(|| (), |_| reports_overview());
     let errors = move || form_errors(start.value().get());
@@ -171,6 +178,13 @@ impl ReportForms {
 
 #[component]
 pub fn ReportPage() -> impl IntoView {
+    let route = crate::ui::Route::here();
+    view! { <crate::ui::SignedIn render=move |me| view! { <ReportPageIsland route=route.clone() me/> }/> }
+}
+
+#[island(lazy)]
+fn ReportPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
+    crate::ui::enter_island(route, Some(me));
     let id = id_param();
     let (save, clear, comment) = (FormAction::new(), FormAction::new(), FormAction::new());
     let (finalise, presented) = (FormAction::new(), FormAction::new());
@@ -366,7 +380,7 @@ pub fn ReportPrintPage() -> impl IntoView {
                         Ok(v) => view! {
                             <article class="print-report" data-testid="print-report">
                                 <p class="no-print"><a class="back-link" href=format!("/reports/{}", v.id)>"Back to the report"</a>
-                                    <button type="button" class="button" on:click=|_| crate::ui::print_page()>"Print or save as PDF"</button></p>
+                                    <crate::ui::PrintButton label="Print or save as PDF".to_string() class="button".to_string()/></p>
                                 <h1 class="heading-l">{format!("Case audit summary report: {}", v.period)}</h1>
                                 <p class="hint">{match (&v.finalised, v.presented_on) {
                                     (Some(f), Some(on)) => format!("{f}. Presented to the senior management team on {}.", on.format("%-d %B %Y")),
@@ -394,6 +408,13 @@ pub fn ReportPrintPage() -> impl IntoView {
 
 #[component]
 pub fn NewslettersPage() -> impl IntoView {
+    let route = crate::ui::Route::here();
+    view! { <crate::ui::SignedIn render=move |me| view! { <NewslettersPageIsland route=route.clone() me/> }/> }
+}
+
+#[island(lazy)]
+fn NewslettersPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
+    crate::ui::enter_island(route, Some(me));
     let start = FormAction::<StartNewsletter>::new();
     let data = crate::codec::resource(|| (), |_| newsletters_overview());
     let errors = move || form_errors(start.value().get());
@@ -457,6 +478,13 @@ pub fn NewslettersPage() -> impl IntoView {
 
 #[component]
 pub fn NewsletterPage() -> impl IntoView {
+    let route = crate::ui::Route::here();
+    view! { <crate::ui::SignedIn render=move |me| view! { <NewsletterPageIsland route=route.clone() me/> }/> }
+}
+
+#[island(lazy)]
+fn NewsletterPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
+    crate::ui::enter_island(route, Some(me));
     let id = id_param();
     let (save, clear, finalise) = (
         FormAction::<SaveNewsletter>::new(),

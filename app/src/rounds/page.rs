@@ -9,7 +9,7 @@ use crate::ui::{Form, FormAction};
 use crate::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use crate::ui::use_params_map;
 
 fn status_tag(status: RoundStatus) -> impl IntoView {
     let (text, colour) = match status {
@@ -23,6 +23,13 @@ fn status_tag(status: RoundStatus) -> impl IntoView {
 
 #[component]
 pub fn RoundsPage() -> impl IntoView {
+    let route = crate::ui::Route::here();
+    view! { <crate::ui::SignedIn render=move |me| view! { <RoundsPageIsland route=route.clone() me/> }/> }
+}
+
+#[island(lazy)]
+fn RoundsPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
+    crate::ui::enter_island(route, Some(me));
     let create = FormAction::<CreateRound>::new();
     let rounds = crate::codec::resource(move || create.version().get(), |_| list_rounds());
     let errors = move || form_errors(create.value().get());
@@ -79,6 +86,13 @@ pub fn RoundsPage() -> impl IntoView {
 
 #[component]
 pub fn RoundPage() -> impl IntoView {
+    let route = crate::ui::Route::here();
+    view! { <crate::ui::SignedIn render=move |me| view! { <RoundPageIsland route=route.clone() me/> }/> }
+}
+
+#[island(lazy)]
+fn RoundPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
+    crate::ui::enter_island(route, Some(me));
     let params = use_params_map();
     let round_id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
     let draw = FormAction::<DrawRound>::new();

@@ -11,7 +11,7 @@ use crate::ui::{Form, FormAction};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use crate::ui::use_params_map;
 
 fn mean(m: Option<f64>) -> String {
     m.map(|m| format!("{m:.1} out of 5"))
@@ -45,6 +45,13 @@ fn results_table(r: &FeedbackResults) -> impl IntoView {
 
 #[component]
 pub fn SessionsPage() -> impl IntoView {
+    let route = crate::ui::Route::here();
+    view! { <crate::ui::SignedIn render=move |me| view! { <SessionsPageIsland route=route.clone() me/> }/> }
+}
+
+#[island(lazy)]
+fn SessionsPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
+    crate::ui::enter_island(route, Some(me));
     let arrange = FormAction::<ArrangeSession>::new();
     let data = crate::codec::resource(|| (), |_| sessions_overview());
     let errors = move || form_errors(arrange.value().get());
@@ -180,6 +187,13 @@ fn session_id() -> impl Fn() -> Option<i64> + Copy + Send + Sync + 'static {
 
 #[component]
 pub fn SessionPage() -> impl IntoView {
+    let route = crate::ui::Route::here();
+    view! { <crate::ui::SignedIn render=move |me| view! { <SessionPageIsland route=route.clone() me/> }/> }
+}
+
+#[island(lazy)]
+fn SessionPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
+    crate::ui::enter_island(route, Some(me));
     let id = session_id();
     let (accept, attendance, tag) = (
         FormAction::<AcceptSession>::new(),
@@ -359,6 +373,13 @@ fn Session(
 /// The attendee's own feedback form, reached from their tray.
 #[component]
 pub fn SessionFeedbackPage() -> impl IntoView {
+    let route = crate::ui::Route::here();
+    view! { <crate::ui::SignedIn render=move |me| view! { <SessionFeedbackPageIsland route=route.clone() me/> }/> }
+}
+
+#[island(lazy)]
+fn SessionFeedbackPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
+    crate::ui::enter_island(route, Some(me));
     let id = session_id();
     let give = FormAction::<GiveSessionFeedback>::new();
     let errors = move || form_errors(give.value().get());

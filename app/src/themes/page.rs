@@ -9,7 +9,7 @@ use crate::ui::{Form, FormAction};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use crate::ui::use_params_map;
 
 fn trend_tag(trend: String) -> impl IntoView {
     let colour = match trend.as_str() {
@@ -56,6 +56,13 @@ fn theme_fields(
 
 #[component]
 pub fn ThemesPage() -> impl IntoView {
+    let route = crate::ui::Route::here();
+    view! { <crate::ui::SignedIn render=move |me| view! { <ThemesPageIsland route=route.clone() me/> }/> }
+}
+
+#[island(lazy)]
+fn ThemesPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
+    crate::ui::enter_island(route, Some(me));
     let add = FormAction::<AddTheme>::new();
     let data = crate::codec::resource(move || add.version().get(), |_| themes_overview());
     let errors = move || form_errors(add.value().get());
@@ -117,6 +124,13 @@ fn ThemeTable(themes: Vec<ThemeListing>) -> impl IntoView {
 
 #[component]
 pub fn ThemePage() -> impl IntoView {
+    let route = crate::ui::Route::here();
+    view! { <crate::ui::SignedIn render=move |me| view! { <ThemePageIsland route=route.clone() me/> }/> }
+}
+
+#[island(lazy)]
+fn ThemePageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
+    crate::ui::enter_island(route, Some(me));
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
     let (save, retire) = (
@@ -200,6 +214,13 @@ pub fn ThemePage() -> impl IntoView {
 /// Tagging a locked audit's findings with themes, beside the audit.
 #[component]
 pub fn AuditThemesPage() -> impl IntoView {
+    let route = crate::ui::Route::here();
+    view! { <crate::ui::SignedIn render=move |me| view! { <AuditThemesPageIsland route=route.clone() me/> }/> }
+}
+
+#[island(lazy)]
+fn AuditThemesPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
+    crate::ui::enter_island(route, Some(me));
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
     let tag = FormAction::<TagAudit>::new();

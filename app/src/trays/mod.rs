@@ -173,9 +173,16 @@ pub async fn mark_alert_read(alert_id: i64) -> Result<(), AppError> {
 
 #[component]
 pub fn TrayPage() -> impl IntoView {
+    let route = crate::ui::Route::here();
+    view! { <crate::ui::SignedIn render=move |me| view! { <TrayPageIsland route=route.clone() me/> }/> }
+}
+
+#[island(lazy)]
+fn TrayPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
+    crate::ui::enter_island(route, Some(me));
     let mark = FormAction::<MarkAlertRead>::new();
     let live = crate::live::signals().0;
-    let query = leptos_router::hooks::use_query_map();
+    let query = crate::ui::use_query_map();
     let filter = move || {
         let q = query.read();
         (q.get("kind"), q.get("show"))

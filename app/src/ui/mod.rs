@@ -5,7 +5,7 @@ mod form;
 mod route;
 mod session_watch;
 
-pub use route::{enter_island, use_route, Route};
+pub use route::{enter_island, use_params_map, use_query_map, use_route, Route};
 pub use session_watch::SessionWatch;
 
 use crate::auth::{use_auth, Me};
@@ -23,6 +23,13 @@ pub fn print_page() {
     {
         let _ = window().print();
     }
+}
+
+/// A button that opens the browser's print dialog: the one interactive part of a page
+/// that is otherwise drawn on the server.
+#[island]
+pub fn PrintButton(label: String, class: String) -> impl IntoView {
+    view! { <button type="button" class=class on:click=|_| print_page()>{label}</button> }
 }
 
 /// Sets the HTTP status of a server-rendered page. Does nothing in the browser.
@@ -184,27 +191,42 @@ pub fn go_to(path: &str) {
     }
 }
 
-/// Renders `render(me)` for a signed-in person; sends anyone else to the sign-in page.
+/// Renders `render(me)` for a signed-in person; sends anyone else to the sign-in page. In
+/// an island, the person is the one the page was drawn for (`enter_island`): the server has
+/// already sent anyone else away.
 #[component]
 pub fn SignedIn<F, V>(render: F) -> impl IntoView
 where
     F: Fn(Me) -> V + Clone + Send + Sync + 'static,
     V: IntoView + 'static,
 {
-    let auth = use_auth();
-    view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || {
-                let render = render.clone();
-                Suspend::new(async move {
-                    match auth.me.await {
-                        Ok(Some(me)) => render(me).into_any(),
-                        Ok(None) => view! { <Redirect path="/sign-in"/> }.into_any(),
-                        Err(error) => view! { <ErrorView error/> }.into_any(),
-                    }
-                })
-            }}
-        </Transition>
+    if let Some(me) = use_context::<Me>() {
+        return render(me).into_any();
+    }
+    #[cfg(feature = "hydrate")]
+    return ().into_any();
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let auth = use_auth();
+        view! {
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || {
+                    let render = render.clone();
+                    Suspend::new(async move {
+                        match auth.me.await {
+                            Ok(Some(me)) => {
+                                // For what the page draws inside, as in an island.
+                                provide_context(me.clone());
+                                render(me).into_any()
+                            }
+                            Ok(None) => view! { <Redirect path="/sign-in"/> }.into_any(),
+                            Err(error) => view! { <ErrorView error/> }.into_any(),
+                        }
+                    })
+                }}
+            </Transition>
+        }
+        .into_any()
     }
 }
 

@@ -99,17 +99,48 @@ pub fn url_error(route: &Route, paths: &[&str]) -> Option<crate::AppError> {
         .map(|e| ServerFnUrlError::<crate::AppError>::decode_err(&e))
 }
 
-/// What every island needs first: its route, and who is signed in (each island has its own
-/// reactive owner, so nothing provided outside it reaches it in the browser).
-pub fn enter_island(route: Route) {
+/// The route's parameters, read as with Leptos's `use_params_map` (which needs the router,
+/// and so works only on the server).
+pub fn use_params_map() -> Signal<leptos_router::params::ParamsMap> {
+    Signal::stored(to_map(&use_route().params))
+}
+
+/// The route's query, read as with Leptos's `use_query_map`.
+pub fn use_query_map() -> Signal<leptos_router::params::ParamsMap> {
+    Signal::stored(to_map(&use_route().query))
+}
+
+fn to_map(pairs: &[(String, String)]) -> leptos_router::params::ParamsMap {
+    let mut map = leptos_router::params::ParamsMap::new();
+    // `insert` unescapes, and the route holds values already unescaped.
+    for (k, v) in pairs {
+        map.insert(k.clone(), encode(v));
+    }
+    map
+}
+
+/// What every island does first: it provides its route and, on a signed-in page, the person
+/// it was drawn for (each island has its own reactive owner, so nothing provided outside it
+/// reaches it in the browser).
+pub fn enter_island(route: Route, me: Option<crate::auth::Me>) {
     provide_context(route);
-    crate::auth::provide_auth();
+    // A page's title is drawn on the server; an island that sets it again needs its own.
+    #[cfg(feature = "hydrate")]
+    leptos_meta::provide_meta_context();
+    #[cfg(feature = "hydrate")]
+    crate::auth::set_browser_person(me.as_ref().map_or(0, |me| me.person_id));
+    if let Some(me) = me {
+        provide_context(me);
+    }
 }
 
 /// The route of the page being drawn: in an island, the one it was given; on the server
 /// outside islands, the router's.
 pub fn use_route() -> Route {
-    use_context::<Route>().unwrap_or_else(Route::here)
+    let route = use_context::<Route>();
+    #[cfg(not(feature = "hydrate"))]
+    let route = route.or_else(|| Some(Route::here()));
+    route.unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -127,5 +158,7 @@ mod tests {
         assert_eq!(route.param("nope"), None);
         assert_eq!(route.query("page").as_deref(), Some("2"));
         assert_eq!(route.search(), "page=2&q=a%20b%26c");
+        let q = to_map(&route.query);
+        assert_eq!(q.get("q").as_deref(), Some("a b&c"));
     }
 }
