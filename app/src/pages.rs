@@ -1,10 +1,18 @@
-//! Every page of the app, as the routes name it. Pages are drawn on the server; only their
-//! interactive parts (`#[island]` components) are sent to the browser as WebAssembly, each
-//! lazily loaded island in its own chunk (`cargo leptos --split`).
+//! Every page of the app, as the routes name it, and the pages drawn as one island each.
+//!
+//! Pages are drawn on the server; only islands are sent to the browser as WebAssembly. A
+//! page whose whole body is interactive (its forms, its live data) is one [`Island`]. Its
+//! code is loaded with its group's (the audit work, a round's set-up, oversight, learning,
+//! administration…), one chunk for the group (`cargo leptos --split`), when a page of the
+//! group is first shown. Groups, not single islands: code shared by many islands would
+//! otherwise be cut into hundreds of small chunks, one request each (the audit page needed
+//! 275).
 //!
 //! Every route's view is one type, [`PageView`], naming its page as a value. With a type per
 //! route, the router's matching code was compiled once per route, 46 times.
 
+use crate::auth::Me;
+use crate::ui::Route;
 use leptos::prelude::*;
 use leptos_router::ChooseView;
 
@@ -24,7 +32,7 @@ macro_rules! page_groups {
     };
 }
 
-/// A route's view: its page, loaded with its group's chunk.
+/// A route's view: its page, then the marker that its islands have hydrated.
 #[derive(Clone, Copy, Debug)]
 pub struct PageView(pub Page);
 
@@ -96,5 +104,166 @@ page_groups! {
         OpenWork => crate::people::OpenWorkPage,
         AccessLog => crate::access_log::AccessLogPage,
         Outbox => crate::outbox::OutboxPage,
+    }
+}
+
+/// What a page's island is given: its route, and who is signed in (none on the pages for
+/// signing in).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Props {
+    route: Route,
+    me: Option<Me>,
+}
+
+/// The island around a page's body: on the server its HTML with its props; in the browser,
+/// the same view to hydrate that HTML. As `#[island]` makes it, with the code to hydrate it
+/// chosen by group rather than one chunk per island.
+fn wrap<V, F>(name: &'static str, route: Route, me: Option<Me>, body: F) -> impl IntoView
+where
+    V: IntoView + 'static,
+    F: FnOnce(Route, Option<Me>) -> V + 'static,
+{
+    use leptos::reactive::owner::Owner;
+    use leptos::tachys::html::islands::Island as Wrapper;
+    use leptos::tachys::reactive_graph::OwnedView;
+    #[cfg(not(feature = "hydrate"))]
+    let props = serde_json::to_string(&Props {
+        route: route.clone(),
+        me: me.clone(),
+    })
+    .unwrap_or_default();
+    #[cfg(feature = "hydrate")]
+    let props = String::new();
+    let view = untrack(move || {
+        Owner::new().with(|| Owner::with_hydration(move || OwnedView::new(body(route, me))))
+    });
+    Wrapper::new(name, view).with_props(props)
+}
+
+/// Hydrates the island at `el` from the props the server gave it. Props that do not read
+/// leave the page as the server drew it: its forms still post.
+#[cfg(feature = "hydrate")]
+fn hydrate<V, F>(el: &leptos::web_sys::HtmlElement, name: &'static str, body: F)
+where
+    V: IntoView + 'static,
+    F: FnOnce(Route, Option<Me>) -> V + 'static,
+{
+    use leptos::tachys::view::{Position, RenderHtml};
+    let Some(props) = el
+        .dataset()
+        .get("props")
+        .and_then(|data| serde_json::from_str::<Props>(&data).ok())
+    else {
+        leptos::logging::error!("the island {name} has props that do not read");
+        return;
+    };
+    let state = wrap(name, props.route, props.me, body)
+        .into_view()
+        .hydrate_from_position::<true>(el, Position::Current);
+    // Islands live as long as the page.
+    std::mem::forget(state);
+}
+
+macro_rules! island_groups {
+    ($($group:ident { $($island:ident => $body:path,)* })*) => {
+        /// Every page drawn as one island, as its route's component names it.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Island { $($($island,)*)* }
+
+        impl Island {
+            /// The island as the server draws it.
+            pub fn draw(self, route: Route, me: Option<Me>) -> AnyView {
+                match self {
+                    $($(Island::$island => wrap(stringify!($island), route, me, $body).into_any(),)*)*
+                }
+            }
+        }
+
+        $(
+            // The browser's side: one lazily loaded function per group that hydrates any of
+            // its islands, and for each island the function the page's script calls by the
+            // island's name.
+            #[cfg(feature = "hydrate")]
+            #[allow(non_snake_case)]
+            mod $group {
+                use super::*;
+
+                #[derive(Clone, Copy)]
+                pub enum Member { $($island,)* }
+
+                // Named for its group: the split's symbols come from the function's name.
+                #[leptos::lazy]
+                fn $group(member: Member, el: leptos::web_sys::HtmlElement) {
+                    match member {
+                        $(Member::$island => hydrate(&el, stringify!($island), $body),)*
+                    }
+                }
+
+                $(
+                    #[leptos::wasm_bindgen::prelude::wasm_bindgen(
+                        wasm_bindgen = leptos::wasm_bindgen,
+                        wasm_bindgen_futures = leptos::__reexports::wasm_bindgen_futures
+                    )]
+                    pub async fn $island(el: leptos::web_sys::HtmlElement) {
+                        $group(Member::$island, el).await
+                    }
+                )*
+            }
+        )*
+    };
+}
+
+island_groups! {
+    signing_in {
+        SignIn => crate::auth::page::sign_in_page,
+        SetPassword => crate::auth::password_pages::set_password_page,
+        ForgotPassword => crate::auth::password_pages::forgot_password_page,
+    }
+    everyday {
+        Waiting => crate::home::waiting_panel,
+        Tray => crate::trays::tray_page,
+        Account => crate::auth::password_pages::account_page,
+    }
+    audit_work {
+        Audit => crate::audits::page::audit_page,
+        ActionReview => crate::action_reviews::page::action_review_page,
+        AuditModeration => crate::moderation::page::audit_moderation_page,
+        AuditThemes => crate::themes::page::audit_themes_page,
+        Case => crate::cases::page::case_page,
+    }
+    round_work {
+        Rounds => crate::rounds::page::rounds_page,
+        Round => crate::rounds::page::round_page,
+        Calendar => crate::calendar::page::calendar_page,
+        Import => crate::imports::page::import_page,
+        Directory => crate::directory::page::directory_page,
+        Template => crate::audits::template::template_page,
+    }
+    oversight {
+        Dashboard => crate::dashboard::page::dashboard_page,
+        DashboardList => crate::dashboard::page::dashboard_list_page,
+        Moderation => crate::moderation::page::moderation_page,
+        ModerationRound => crate::moderation::page::moderation_round_page,
+        ActionReviews => crate::action_reviews::page::action_reviews_page,
+    }
+    learning {
+        Reports => crate::reports::page::reports_page,
+        Report => crate::reports::page::report_page,
+        Newsletters => crate::reports::page::newsletters_page,
+        Newsletter => crate::reports::page::newsletter_page,
+        Themes => crate::themes::page::themes_page,
+        Theme => crate::themes::page::theme_page,
+        Sessions => crate::sessions::page::sessions_page,
+        Session => crate::sessions::page::session_page,
+        SessionFeedback => crate::sessions::page::session_feedback_page,
+        Library => crate::difference::page::library_page,
+        Difference => crate::difference::page::difference_page,
+    }
+    administration {
+        People => crate::people::page::people_page,
+        AddPerson => crate::people::page::add_person_page,
+        StaffImport => crate::people::page::staff_import_page,
+        Person => crate::people::page::person_page,
+        Outbox => crate::outbox::outbox_page,
     }
 }

@@ -8,8 +8,8 @@
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     // A server function that answers with a redirect sends the tab there (there is no
-    // client-side router to do it).
-    let _ = leptos::server_fn::redirect::set_redirect_hook(app::ui::go_to);
+    // client-side router to do it), unless it names the page already shown.
+    let _ = leptos::server_fn::redirect::set_redirect_hook(app::ui::follow_redirect);
     // Links the app's islands into this module.
     let _ = app::ui::Hydrated;
     leptos::mount::hydrate_islands();

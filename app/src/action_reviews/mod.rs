@@ -2,7 +2,7 @@
 //! records progress and evidence per action, may add actions, and finalises; the QA
 //! Manager is told. Once an audit is filed only its review changes an action's status.
 
-mod page;
+pub(crate) mod page;
 
 pub use page::{ActionReviewPage, ActionReviewsPage};
 

@@ -23,12 +23,11 @@ fn status_tag(status: ReviewStatus) -> impl IntoView {
 #[component]
 pub fn ActionReviewsPage() -> impl IntoView {
     let route = crate::ui::Route::here();
-    view! { <crate::ui::SignedIn render=move |me| view! { <ActionReviewsPageIsland route=route.clone() me/> }/> }
+    view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::ActionReviews.draw(route.clone(), Some(me))/> }
 }
 
-#[island(lazy)]
-fn ActionReviewsPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
-    crate::ui::enter_island(route, Some(me));
+pub(crate) fn action_reviews_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let assign = FormAction::<AssignActionReviews>::new();
     let live = crate::live::signals().0;
     let list = crate::codec::resource(
@@ -123,12 +122,11 @@ struct Forms {
 #[component]
 pub fn ActionReviewPage() -> impl IntoView {
     let route = crate::ui::Route::here();
-    view! { <crate::ui::SignedIn render=move |me| view! { <ActionReviewPageIsland route=route.clone() me/> }/> }
+    view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::ActionReview.draw(route.clone(), Some(me))/> }
 }
 
-#[island(lazy)]
-fn ActionReviewPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
-    crate::ui::enter_island(route, Some(me));
+pub(crate) fn action_review_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let params = use_params_map();
     let audit_id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
     let forms = Forms {

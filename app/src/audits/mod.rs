@@ -3,8 +3,8 @@
 
 #[cfg(feature = "ssr")]
 mod document;
-mod page;
-mod template;
+pub(crate) mod page;
+pub(crate) mod template;
 
 pub use page::{AuditPage, AuditRecordPage, AuditsPage};
 pub use template::{

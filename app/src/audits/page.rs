@@ -98,13 +98,12 @@ fn MyAuditsList(list: super::MyAuditList) -> impl IntoView {
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let route = Route::here();
-    view! { <SignedIn render=move |me| view! { <AuditPageIsland route=route.clone() me/> }/> }
+    view! { <SignedIn render=move |me| crate::pages::Island::Audit.draw(route.clone(), Some(me))/> }
 }
 
 /// The audit, its forms and its draft: the whole page is interactive.
-#[island(lazy)]
-fn AuditPageIsland(route: Route, me: crate::auth::Me) -> impl IntoView {
-    enter_island(route, Some(me));
+pub(crate) fn audit_page(route: Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    enter_island(route, me);
     let audit_id = audit_id_param();
     let propose = FormAction::<ProposeTimes>::new();
     let accept = FormAction::<AcceptTime>::new();

@@ -147,12 +147,11 @@ pub async fn publish_template(t: Option<HashMap<String, String>>) -> Result<i64,
 #[component]
 pub fn TemplatePage() -> impl IntoView {
     let route = crate::ui::Route::here();
-    view! { <crate::ui::SignedIn render=move |me| view! { <TemplatePageIsland route=route.clone() me/> }/> }
+    view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::Template.draw(route.clone(), Some(me))/> }
 }
 
-#[island(lazy)]
-fn TemplatePageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
-    crate::ui::enter_island(route, Some(me));
+pub(crate) fn template_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let publish = FormAction::<PublishTemplate>::new();
     let current = crate::codec::resource(move || publish.version().get(), |_| audit_template());
     let errors = move || form_errors(publish.value().get());

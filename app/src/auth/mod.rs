@@ -1,7 +1,7 @@
 //! Sign-in, sign-out and who is signed in.
 
-mod page;
-mod password_pages;
+pub(crate) mod page;
+pub(crate) mod password_pages;
 mod passwords;
 #[cfg(feature = "ssr")]
 pub use crate::server::password;

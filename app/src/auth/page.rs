@@ -19,14 +19,13 @@ pub fn SignInPage() -> impl IntoView {
                 matches!(auth.me.await, Ok(Some(_))).then(|| view! { <Redirect path="/"/> })
             })}
         </Transition>
-        <SignInForm route=Route::here()/>
+        {crate::pages::Island::SignIn.draw(Route::here(), None)}
     }
 }
 
 /// Only someone signed out sees this (the server sends anyone signed in home).
-#[island(lazy)]
-fn SignInForm(route: Route) -> impl IntoView {
-    enter_island(route, None);
+pub(crate) fn sign_in_page(route: Route, me: Option<super::Me>) -> impl IntoView {
+    enter_island(route, me);
     let route = use_route();
     let sign_in = FormAction::<SignIn>::new();
     // Whoever reaches the sign-in page signed out leaves nothing of the last person's (a

@@ -13,12 +13,11 @@ const PASSWORD_HINT: &str = "At least 12 characters. A good way to make a strong
 /// `/set-password?token=…`: the page an invitation or reset email links to.
 #[component]
 pub fn SetPasswordPage() -> impl IntoView {
-    view! { <SetPasswordPageIsland route=crate::ui::Route::here()/> }
+    crate::pages::Island::SetPassword.draw(crate::ui::Route::here(), None)
 }
 
-#[island(lazy)]
-fn SetPasswordPageIsland(route: crate::ui::Route) -> impl IntoView {
-    crate::ui::enter_island(route, None);
+pub(crate) fn set_password_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let query = use_query_map();
     let token = move || query.read().get("token").unwrap_or_default();
     let action = FormAction::<SetPassword>::new();
@@ -65,12 +64,11 @@ fn SetPasswordPageIsland(route: crate::ui::Route) -> impl IntoView {
 /// `/forgot-password`: ask for a reset link. The answer never says whether an account exists.
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
-    view! { <ForgotPasswordPageIsland route=crate::ui::Route::here()/> }
+    crate::pages::Island::ForgotPassword.draw(crate::ui::Route::here(), None)
 }
 
-#[island(lazy)]
-fn ForgotPasswordPageIsland(route: crate::ui::Route) -> impl IntoView {
-    crate::ui::enter_island(route, None);
+pub(crate) fn forgot_password_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let query = use_query_map();
     let action = FormAction::<ForgotPassword>::new();
     let from_url = url_error(&[<ForgotPassword as ServerFn>::PATH]);
@@ -111,21 +109,18 @@ fn ForgotPasswordPageIsland(route: crate::ui::Route) -> impl IntoView {
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let route = crate::ui::Route::here();
-    view! { <crate::ui::SignedIn render=move |me| view! { <AccountPageIsland route=route.clone() me/> }/> }
+    view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::Account.draw(route.clone(), Some(me))/> }
 }
 
-#[island(lazy)]
-fn AccountPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
-    crate::ui::enter_island(route, Some(me));
+pub(crate) fn account_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let action = FormAction::<ChangePassword>::new();
     let everywhere = FormAction::<super::SignOutEverywhere>::new();
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         if let Some(Ok(())) = everywhere.value().get() {
             super::forget_browser_drafts();
-            let _ = window()
-                .location()
-                .set_href("/sign-in?done=signed-out-everywhere");
+            crate::ui::go_to("/sign-in?done=signed-out-everywhere");
         }
     });
     let from_url = url_error(&[<ChangePassword as ServerFn>::PATH]);
@@ -135,9 +130,7 @@ fn AccountPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoV
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         if let Some(Ok(())) = action.value().get() {
-            let _ = window()
-                .location()
-                .set_href("/sign-in?done=password-changed");
+            crate::ui::go_to("/sign-in?done=password-changed");
         }
     });
     view! {

@@ -1,7 +1,7 @@
 //! The working-day calendar the Administrator keeps: council closure days and newer bank
 //! holidays. Round due dates follow it.
 
-mod page;
+pub(crate) mod page;
 
 pub use page::CalendarPage;
 

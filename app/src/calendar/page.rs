@@ -7,12 +7,11 @@ use leptos_meta::Title;
 #[component]
 pub fn CalendarPage() -> impl IntoView {
     let route = crate::ui::Route::here();
-    view! { <crate::ui::SignedIn render=move |me| view! { <CalendarPageIsland route=route.clone() me/> }/> }
+    view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::Calendar.draw(route.clone(), Some(me))/> }
 }
 
-#[island(lazy)]
-fn CalendarPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
-    crate::ui::enter_island(route, Some(me));
+pub(crate) fn calendar_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let add = FormAction::<AddClosureDay>::new();
     let load = FormAction::<LoadBankHolidays>::new();
     let days = crate::codec::resource(

@@ -1,6 +1,6 @@
 //! Cases: the lists a person may see and a case's record, by need-to-know.
 
-mod page;
+pub(crate) mod page;
 
 pub use page::{CasePage, CaseTable, CasesPage};
 

@@ -151,12 +151,11 @@ fn CaseList(
 #[component]
 pub fn CasePage() -> impl IntoView {
     let route = crate::ui::Route::here();
-    view! { <crate::ui::SignedIn render=move |me| view! { <CasePageIsland route=route.clone() me/> }/> }
+    view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::Case.draw(route.clone(), Some(me))/> }
 }
 
-#[island(lazy)]
-fn CasePageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
-    crate::ui::enter_island(route, Some(me));
+pub(crate) fn case_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let params = use_params_map();
     let case_id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
     let set_iro = FormAction::<crate::directory::SetCaseIro>::new();

@@ -3,7 +3,7 @@
 //! grades and required actions, each figure linking to the list behind it. Everyone with
 //! audits of their own also sees those, and what waits on them.
 
-mod page;
+pub(crate) mod page;
 
 pub use page::{Chart, DashboardListPage, DashboardPage};
 

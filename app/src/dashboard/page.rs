@@ -95,12 +95,11 @@ pub fn Chart(panel: Panel, #[prop(optional)] round: Option<i64>) -> impl IntoVie
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let route = crate::ui::Route::here();
-    view! { <crate::ui::SignedIn render=move |me| view! { <DashboardPageIsland route=route.clone() me/> }/> }
+    view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::Dashboard.draw(route.clone(), Some(me))/> }
 }
 
-#[island(lazy)]
-fn DashboardPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
-    crate::ui::enter_island(route, Some(me));
+pub(crate) fn dashboard_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let query = use_query_map();
     let live = crate::live::signals().0;
     let round = move || {
@@ -165,12 +164,11 @@ fn DashboardPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl Int
 #[component]
 pub fn DashboardListPage() -> impl IntoView {
     let route = crate::ui::Route::here();
-    view! { <crate::ui::SignedIn render=move |me| view! { <DashboardListPageIsland route=route.clone() me/> }/> }
+    view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::DashboardList.draw(route.clone(), Some(me))/> }
 }
 
-#[island(lazy)]
-fn DashboardListPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
-    crate::ui::enter_island(route, Some(me));
+pub(crate) fn dashboard_list_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let search = crate::ui::use_route().search();
     let live = crate::live::signals().0;
     let data = crate::codec::resource(

@@ -2,7 +2,7 @@
 //! audit (or started by the QA team), checked for anything that identifies a child or a
 //! person before it is published to the library, and an interview with the practitioners.
 
-mod page;
+pub(crate) mod page;
 
 pub use crate::domain::difference::{Clearance, FlagView};
 pub use page::{DifferencePage, LibraryPage};

@@ -33,12 +33,11 @@ fn listing_table(rows: Vec<SummaryListing>, testid: &'static str) -> impl IntoVi
 #[component]
 pub fn LibraryPage() -> impl IntoView {
     let route = crate::ui::Route::here();
-    view! { <crate::ui::SignedIn render=move |me| view! { <LibraryPageIsland route=route.clone() me/> }/> }
+    view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::Library.draw(route.clone(), Some(me))/> }
 }
 
-#[island(lazy)]
-fn LibraryPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
-    crate::ui::enter_island(route, Some(me));
+pub(crate) fn library_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let query = use_query_map();
     let start = FormAction::<StartDifference>::new();
     let library = crate::codec::resource(move || query.read().get("q"), difference_library);
@@ -134,12 +133,11 @@ impl Forms {
 #[component]
 pub fn DifferencePage() -> impl IntoView {
     let route = crate::ui::Route::here();
-    view! { <crate::ui::SignedIn render=move |me| view! { <DifferencePageIsland route=route.clone() me/> }/> }
+    view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::Difference.draw(route.clone(), Some(me))/> }
 }
 
-#[island(lazy)]
-fn DifferencePageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
-    crate::ui::enter_island(route, Some(me));
+pub(crate) fn difference_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
     let (save, clear, publish) = (FormAction::new(), FormAction::new(), FormAction::new());

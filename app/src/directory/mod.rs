@@ -1,7 +1,7 @@
 //! The staff directory: each team's Team Manager and Service Manager, and each case's
 //! IRO / CP Chair, edited on screen or uploaded as CSV. QA Manager and Administrator.
 
-mod page;
+pub(crate) mod page;
 
 pub use page::DirectoryPage;
 

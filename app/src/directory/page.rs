@@ -11,12 +11,11 @@ use leptos_meta::Title;
 #[component]
 pub fn DirectoryPage() -> impl IntoView {
     let route = crate::ui::Route::here();
-    view! { <crate::ui::SignedIn render=move |me| view! { <DirectoryPageIsland route=route.clone() me/> }/> }
+    view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::Directory.draw(route.clone(), Some(me))/> }
 }
 
-#[island(lazy)]
-fn DirectoryPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
-    crate::ui::enter_island(route, Some(me));
+pub(crate) fn directory_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let save = FormAction::<SaveTeam>::new();
     let add = FormAction::<AddTeam>::new();
     let decide = FormAction::<DecideTeamChange>::new();

@@ -111,7 +111,7 @@ fn Home(me: Me) -> impl IntoView {
         <h1 class="heading-l">"Welcome, " {first_name}</h1>
         {programme.then(|| view! { <ProgrammePanel/> })}
         {own_cases.then(|| view! { <MyCasesPanel me=me.clone()/> })}
-        {(!programme && !own_cases).then(|| view! { <WaitingPanel/> })}
+        {(!programme && !own_cases).then(|| crate::pages::Island::Waiting.draw(crate::ui::Route::default(), None))}
         <section class="panel" aria-labelledby="tray-heading" data-testid="tray-panel">
             <h2 class="heading-m" id="tray-heading">"My tray"</h2>
             <p class="body">
@@ -224,8 +224,7 @@ fn MyCasesPanel(me: Me) -> impl IntoView {
 
 /// For people who hold no cases (auditors, IROs, directors): the audits waiting on them,
 /// kept current as live events arrive.
-#[island(lazy)]
-fn WaitingPanel() -> impl IntoView {
+pub(crate) fn waiting_panel(_route: crate::ui::Route, _me: Option<Me>) -> impl IntoView {
     let live = crate::live::signals().0;
     let mine = crate::codec::resource(move || live.get(), |_| crate::dashboard::my_dashboard());
     view! {

@@ -1,7 +1,7 @@
 //! Annex A imports: upload a workbook or one list, see every problem, map unknown teams and
 //! workers, then apply the whole upload in one transaction (or nothing).
 
-mod page;
+pub(crate) mod page;
 #[cfg(feature = "ssr")]
 use crate::server::upload as read;
 

@@ -139,12 +139,11 @@ fn LeadGapsPanel(gaps: LeadGaps) -> impl IntoView {
 #[component]
 pub fn ImportPage() -> impl IntoView {
     let route = crate::ui::Route::here();
-    view! { <crate::ui::SignedIn render=move |me| view! { <ImportPageIsland route=route.clone() me/> }/> }
+    view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::Import.draw(route.clone(), Some(me))/> }
 }
 
-#[island(lazy)]
-fn ImportPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
-    crate::ui::enter_island(route, Some(me));
+pub(crate) fn import_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let params = use_params_map();
     let import_id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
     let map = FormAction::<MapImportName>::new();

@@ -2,7 +2,7 @@
 //! after its due date, every good or outstanding audit reviewed by an Assistant Director,
 //! the outcome recorded beside the audit (which never changes), and the results.
 
-mod page;
+pub(crate) mod page;
 mod results;
 
 pub use page::{AuditModerationPage, ModerationPage, ModerationRoundPage};

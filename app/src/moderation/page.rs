@@ -34,12 +34,11 @@ fn stage_tag(stage: &str) -> impl IntoView {
 #[component]
 pub fn ModerationPage() -> impl IntoView {
     let route = crate::ui::Route::here();
-    view! { <crate::ui::SignedIn render=move |me| view! { <ModerationPageIsland route=route.clone() me/> }/> }
+    view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::Moderation.draw(route.clone(), Some(me))/> }
 }
 
-#[island(lazy)]
-fn ModerationPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
-    crate::ui::enter_island(route, Some(me));
+pub(crate) fn moderation_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let live = crate::live::signals().0;
     let home = crate::codec::resource(move || live.get(), |_| moderation_home());
     view! {
@@ -103,12 +102,11 @@ fn ModerationPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl In
 #[component]
 pub fn ModerationRoundPage() -> impl IntoView {
     let route = crate::ui::Route::here();
-    view! { <crate::ui::SignedIn render=move |me| view! { <ModerationRoundPageIsland route=route.clone() me/> }/> }
+    view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::ModerationRound.draw(route.clone(), Some(me))/> }
 }
 
-#[island(lazy)]
-fn ModerationRoundPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
-    crate::ui::enter_island(route, Some(me));
+pub(crate) fn moderation_round_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let id = id_param();
     let draw = FormAction::<DrawModeration>::new();
     let withdraw = FormAction::<WithdrawModeration>::new();
@@ -282,12 +280,11 @@ struct Forms {
 #[component]
 pub fn AuditModerationPage() -> impl IntoView {
     let route = crate::ui::Route::here();
-    view! { <crate::ui::SignedIn render=move |me| view! { <AuditModerationPageIsland route=route.clone() me/> }/> }
+    view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::AuditModeration.draw(route.clone(), Some(me))/> }
 }
 
-#[island(lazy)]
-fn AuditModerationPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
-    crate::ui::enter_island(route, Some(me));
+pub(crate) fn audit_moderation_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let id = id_param();
     let forms = Forms {
         view: FormAction::<RecordModeration>::new(),

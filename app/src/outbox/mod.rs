@@ -99,12 +99,11 @@ pub async fn retry_email(email_id: i64) -> Result<(), AppError> {
 #[component]
 pub fn OutboxPage() -> impl IntoView {
     let route = crate::ui::Route::here();
-    view! { <crate::ui::SignedIn render=move |me| view! { <OutboxPageIsland route=route.clone() me/> }/> }
+    view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::Outbox.draw(route.clone(), Some(me))/> }
 }
 
-#[island(lazy)]
-fn OutboxPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
-    crate::ui::enter_island(route, Some(me));
+pub(crate) fn outbox_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let retry = FormAction::<RetryEmail>::new();
     let view_data = crate::codec::resource(move || retry.version().get(), |_| outbox_problems());
     let errors = move || form_errors(retry.value().get());

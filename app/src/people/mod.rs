@@ -2,7 +2,7 @@
 //! password resets, leavers and returners, and staff imports from the HR system. The QA
 //! Manager sees a leaver's open work, to reassign it.
 
-mod page;
+pub(crate) mod page;
 
 pub use page::{AddPersonPage, OpenWorkPage, PeoplePage, PersonPage, StaffImportPage};
 

@@ -106,12 +106,11 @@ fn Lockouts() -> impl IntoView {
 #[component]
 pub fn PeoplePage() -> impl IntoView {
     let route = crate::ui::Route::here();
-    view! { <crate::ui::SignedIn render=move |me| view! { <PeoplePageIsland route=route.clone() me/> }/> }
+    view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::People.draw(route.clone(), Some(me))/> }
 }
 
-#[island(lazy)]
-fn PeoplePageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
-    crate::ui::enter_island(route, Some(me));
+pub(crate) fn people_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let query = use_query_map();
     let get = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
     let data = crate::codec::resource(
@@ -280,12 +279,11 @@ fn PeopleTable(
 #[component]
 pub fn AddPersonPage() -> impl IntoView {
     let route = crate::ui::Route::here();
-    view! { <crate::ui::SignedIn render=move |me| view! { <AddPersonPageIsland route=route.clone() me/> }/> }
+    view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::AddPerson.draw(route.clone(), Some(me))/> }
 }
 
-#[island(lazy)]
-fn AddPersonPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
-    crate::ui::enter_island(route, Some(me));
+pub(crate) fn add_person_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let add = FormAction::<AddPerson>::new();
     let from_url = url_error(&[<AddPerson as ServerFn>::PATH]);
     let errors = move || answer_errors(add.value().get(), from_url);
@@ -328,12 +326,11 @@ fn AddPersonPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl Int
 #[component]
 pub fn PersonPage() -> impl IntoView {
     let route = crate::ui::Route::here();
-    view! { <crate::ui::SignedIn render=move |me| view! { <PersonPageIsland route=route.clone() me/> }/> }
+    view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::Person.draw(route.clone(), Some(me))/> }
 }
 
-#[island(lazy)]
-fn PersonPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
-    crate::ui::enter_island(route, Some(me));
+pub(crate) fn person_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let params = use_params_map();
     let id = move || {
         params
@@ -512,12 +509,11 @@ fn Person(
 #[component]
 pub fn StaffImportPage() -> impl IntoView {
     let route = crate::ui::Route::here();
-    view! { <crate::ui::SignedIn render=move |me| view! { <StaffImportPageIsland route=route.clone() me/> }/> }
+    view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::StaffImport.draw(route.clone(), Some(me))/> }
 }
 
-#[island(lazy)]
-fn StaffImportPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
-    crate::ui::enter_island(route, Some(me));
+pub(crate) fn staff_import_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let params = use_params_map();
     let id = move || {
         params

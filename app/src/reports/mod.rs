@@ -4,7 +4,7 @@
 //! newsletter's summary of audit activity.
 
 mod newsletter;
-mod page;
+pub(crate) mod page;
 
 pub use newsletter::*;
 pub use page::{NewsletterPage, NewslettersPage, ReportPage, ReportPrintPage, ReportsPage};

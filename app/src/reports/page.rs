@@ -73,12 +73,11 @@ fn text_view(text: String) -> impl IntoView {
 #[component]
 pub fn ReportsPage() -> impl IntoView {
     let route = crate::ui::Route::here();
-    view! { <crate::ui::SignedIn render=move |me| view! { <ReportsPageIsland route=route.clone() me/> }/> }
+    view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::Reports.draw(route.clone(), Some(me))/> }
 }
 
-#[island(lazy)]
-fn ReportsPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
-    crate::ui::enter_island(route, Some(me));
+pub(crate) fn reports_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let start = FormAction::<StartReport>::new();
     let data = crate::codec::resource(|| (), |_| reports_overview());
     let errors = move || form_errors(start.value().get());
@@ -179,12 +178,11 @@ impl ReportForms {
 #[component]
 pub fn ReportPage() -> impl IntoView {
     let route = crate::ui::Route::here();
-    view! { <crate::ui::SignedIn render=move |me| view! { <ReportPageIsland route=route.clone() me/> }/> }
+    view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::Report.draw(route.clone(), Some(me))/> }
 }
 
-#[island(lazy)]
-fn ReportPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
-    crate::ui::enter_island(route, Some(me));
+pub(crate) fn report_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let id = id_param();
     let (save, clear, comment) = (FormAction::new(), FormAction::new(), FormAction::new());
     let (finalise, presented) = (FormAction::new(), FormAction::new());
@@ -409,12 +407,11 @@ pub fn ReportPrintPage() -> impl IntoView {
 #[component]
 pub fn NewslettersPage() -> impl IntoView {
     let route = crate::ui::Route::here();
-    view! { <crate::ui::SignedIn render=move |me| view! { <NewslettersPageIsland route=route.clone() me/> }/> }
+    view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::Newsletters.draw(route.clone(), Some(me))/> }
 }
 
-#[island(lazy)]
-fn NewslettersPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
-    crate::ui::enter_island(route, Some(me));
+pub(crate) fn newsletters_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let start = FormAction::<StartNewsletter>::new();
     let data = crate::codec::resource(|| (), |_| newsletters_overview());
     let errors = move || form_errors(start.value().get());
@@ -479,12 +476,11 @@ fn NewslettersPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl I
 #[component]
 pub fn NewsletterPage() -> impl IntoView {
     let route = crate::ui::Route::here();
-    view! { <crate::ui::SignedIn render=move |me| view! { <NewsletterPageIsland route=route.clone() me/> }/> }
+    view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::Newsletter.draw(route.clone(), Some(me))/> }
 }
 
-#[island(lazy)]
-fn NewsletterPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
-    crate::ui::enter_island(route, Some(me));
+pub(crate) fn newsletter_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let id = id_param();
     let (save, clear, finalise) = (
         FormAction::<SaveNewsletter>::new(),

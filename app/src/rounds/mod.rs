@@ -1,7 +1,7 @@
 //! Audit rounds: one per audit month, due on its last working day, and the draw.
 
 mod confirm;
-mod page;
+pub(crate) mod page;
 
 pub use confirm::{
     assign_auditors, close_round, confirm_round, AssignAuditors, AssignmentRow, Assignments,

@@ -24,12 +24,11 @@ fn status_tag(status: RoundStatus) -> impl IntoView {
 #[component]
 pub fn RoundsPage() -> impl IntoView {
     let route = crate::ui::Route::here();
-    view! { <crate::ui::SignedIn render=move |me| view! { <RoundsPageIsland route=route.clone() me/> }/> }
+    view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::Rounds.draw(route.clone(), Some(me))/> }
 }
 
-#[island(lazy)]
-fn RoundsPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
-    crate::ui::enter_island(route, Some(me));
+pub(crate) fn rounds_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let create = FormAction::<CreateRound>::new();
     let rounds = crate::codec::resource(move || create.version().get(), |_| list_rounds());
     let errors = move || form_errors(create.value().get());
@@ -87,12 +86,11 @@ fn RoundsPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoVi
 #[component]
 pub fn RoundPage() -> impl IntoView {
     let route = crate::ui::Route::here();
-    view! { <crate::ui::SignedIn render=move |me| view! { <RoundPageIsland route=route.clone() me/> }/> }
+    view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::Round.draw(route.clone(), Some(me))/> }
 }
 
-#[island(lazy)]
-fn RoundPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
-    crate::ui::enter_island(route, Some(me));
+pub(crate) fn round_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let params = use_params_map();
     let round_id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
     let draw = FormAction::<DrawRound>::new();

@@ -3,7 +3,7 @@
 //! managers' confidence in auditing. Invitations reach trays with an `.ics`; attendance is
 //! recorded; attendees give feedback through a link in their tray.
 
-mod page;
+pub(crate) mod page;
 
 pub use page::{SessionFeedbackPage, SessionPage, SessionsPage};
 

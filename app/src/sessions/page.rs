@@ -46,12 +46,11 @@ fn results_table(r: &FeedbackResults) -> impl IntoView {
 #[component]
 pub fn SessionsPage() -> impl IntoView {
     let route = crate::ui::Route::here();
-    view! { <crate::ui::SignedIn render=move |me| view! { <SessionsPageIsland route=route.clone() me/> }/> }
+    view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::Sessions.draw(route.clone(), Some(me))/> }
 }
 
-#[island(lazy)]
-fn SessionsPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
-    crate::ui::enter_island(route, Some(me));
+pub(crate) fn sessions_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let arrange = FormAction::<ArrangeSession>::new();
     let data = crate::codec::resource(|| (), |_| sessions_overview());
     let errors = move || form_errors(arrange.value().get());
@@ -188,12 +187,11 @@ fn session_id() -> impl Fn() -> Option<i64> + Copy + Send + Sync + 'static {
 #[component]
 pub fn SessionPage() -> impl IntoView {
     let route = crate::ui::Route::here();
-    view! { <crate::ui::SignedIn render=move |me| view! { <SessionPageIsland route=route.clone() me/> }/> }
+    view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::Session.draw(route.clone(), Some(me))/> }
 }
 
-#[island(lazy)]
-fn SessionPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
-    crate::ui::enter_island(route, Some(me));
+pub(crate) fn session_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let id = session_id();
     let (accept, attendance, tag) = (
         FormAction::<AcceptSession>::new(),
@@ -374,12 +372,11 @@ fn Session(
 #[component]
 pub fn SessionFeedbackPage() -> impl IntoView {
     let route = crate::ui::Route::here();
-    view! { <crate::ui::SignedIn render=move |me| view! { <SessionFeedbackPageIsland route=route.clone() me/> }/> }
+    view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::SessionFeedback.draw(route.clone(), Some(me))/> }
 }
 
-#[island(lazy)]
-fn SessionFeedbackPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
-    crate::ui::enter_island(route, Some(me));
+pub(crate) fn session_feedback_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let id = session_id();
     let give = FormAction::<GiveSessionFeedback>::new();
     let errors = move || form_errors(give.value().get());

@@ -2,7 +2,7 @@
 //! (never in it), and each theme's frequency and trend over rounds, with the related
 //! domain's grades and the learning and support sessions held for it.
 
-mod page;
+pub(crate) mod page;
 
 pub use page::{AuditThemesPage, ThemePage, ThemesPage};
 

@@ -57,12 +57,11 @@ fn theme_fields(
 #[component]
 pub fn ThemesPage() -> impl IntoView {
     let route = crate::ui::Route::here();
-    view! { <crate::ui::SignedIn render=move |me| view! { <ThemesPageIsland route=route.clone() me/> }/> }
+    view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::Themes.draw(route.clone(), Some(me))/> }
 }
 
-#[island(lazy)]
-fn ThemesPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
-    crate::ui::enter_island(route, Some(me));
+pub(crate) fn themes_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let add = FormAction::<AddTheme>::new();
     let data = crate::codec::resource(move || add.version().get(), |_| themes_overview());
     let errors = move || form_errors(add.value().get());
@@ -125,12 +124,11 @@ fn ThemeTable(themes: Vec<ThemeListing>) -> impl IntoView {
 #[component]
 pub fn ThemePage() -> impl IntoView {
     let route = crate::ui::Route::here();
-    view! { <crate::ui::SignedIn render=move |me| view! { <ThemePageIsland route=route.clone() me/> }/> }
+    view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::Theme.draw(route.clone(), Some(me))/> }
 }
 
-#[island(lazy)]
-fn ThemePageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
-    crate::ui::enter_island(route, Some(me));
+pub(crate) fn theme_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
     let (save, retire) = (
@@ -215,12 +213,11 @@ fn ThemePageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoVie
 #[component]
 pub fn AuditThemesPage() -> impl IntoView {
     let route = crate::ui::Route::here();
-    view! { <crate::ui::SignedIn render=move |me| view! { <AuditThemesPageIsland route=route.clone() me/> }/> }
+    view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::AuditThemes.draw(route.clone(), Some(me))/> }
 }
 
-#[island(lazy)]
-fn AuditThemesPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
-    crate::ui::enter_island(route, Some(me));
+pub(crate) fn audit_themes_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
     let tag = FormAction::<TagAudit>::new();

@@ -174,12 +174,11 @@ pub async fn mark_alert_read(alert_id: i64) -> Result<(), AppError> {
 #[component]
 pub fn TrayPage() -> impl IntoView {
     let route = crate::ui::Route::here();
-    view! { <crate::ui::SignedIn render=move |me| view! { <TrayPageIsland route=route.clone() me/> }/> }
+    view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::Tray.draw(route.clone(), Some(me))/> }
 }
 
-#[island(lazy)]
-fn TrayPageIsland(route: crate::ui::Route, me: crate::auth::Me) -> impl IntoView {
-    crate::ui::enter_island(route, Some(me));
+pub(crate) fn tray_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+    crate::ui::enter_island(route, me);
     let mark = FormAction::<MarkAlertRead>::new();
     let live = crate::live::signals().0;
     let query = crate::ui::use_query_map();

@@ -191,6 +191,35 @@ pub fn go_to(path: &str) {
     }
 }
 
+/// Stops any other code from leaving the page (a server function's redirect), for code that
+/// is about to leave itself: it then calls [`leave_now`].
+#[cfg(feature = "hydrate")]
+pub fn hold_navigation() {
+    LEAVING.with(|leaving| leaving.set(true));
+}
+
+#[cfg(feature = "hydrate")]
+pub fn leave_now(path: &str) {
+    hold_navigation();
+    let _ = window().location().set_href(path);
+}
+
+/// Where a server function's redirect goes (the tab's redirect hook): to another page, or
+/// nowhere when it names the page already shown, whose island refetches its data itself and
+/// keeps the form's answer on screen.
+#[cfg(feature = "hydrate")]
+pub fn follow_redirect(path: &str) {
+    let location = window().location();
+    let here = format!(
+        "{}{}",
+        location.pathname().unwrap_or_default(),
+        location.search().unwrap_or_default()
+    );
+    if path != here {
+        go_to(path);
+    }
+}
+
 /// Renders `render(me)` for a signed-in person; sends anyone else to the sign-in page. In
 /// an island, the person is the one the page was drawn for (`enter_island`): the server has
 /// already sent anyone else away.

@@ -67,9 +67,11 @@ fn Watch(session_left: i64) -> impl IntoView {
 fn sign_out(then: &'static str) {
     #[cfg(feature = "hydrate")]
     leptos::task::spawn_local(async move {
+        // The function's own redirect would race this page's.
+        crate::ui::hold_navigation();
         let _ = crate::auth::sign_out().await;
         crate::auth::forget_browser_drafts();
-        let _ = window().location().set_href(then);
+        crate::ui::leave_now(then);
     });
     #[cfg(not(feature = "hydrate"))]
     let _ = then;
