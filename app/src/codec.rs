@@ -157,11 +157,26 @@ where
     }
 }
 
+/// Provided inside every island (`pages::wrap`).
+#[derive(Clone, Copy)]
+pub struct InIsland;
+
 #[track_caller]
 fn erased_resource(
     source: Box<dyn Fn() -> Key + Send + Sync>,
     fetch: Fetch,
 ) -> leptos::prelude::Resource<Vec<u8>, Postcard> {
+    // In an island, a resource must be made in the island's body, as it is first drawn: the
+    // server sends its answer with the page only then, and the browser numbers resources in
+    // the order it makes them. One made later (by a part drawn once other data has come)
+    // would be fetched again in the browser and its part drawn twice.
+    #[cfg(feature = "ssr")]
+    if leptos::prelude::use_context::<InIsland>().is_some()
+        && !leptos::reactive::owner::Owner::current_shared_context()
+            .is_some_and(|sc| sc.get_is_hydrating())
+    {
+        tracing::error!(at = %std::panic::Location::caller(), "a resource was made inside an island after its body");
+    }
     leptos::prelude::Resource::new_with_options(move || source(), move |key| fetch(key), false)
 }
 

@@ -135,7 +135,10 @@ where
     #[cfg(feature = "hydrate")]
     let props = String::new();
     let view = untrack(move || {
-        Owner::new().with(|| Owner::with_hydration(move || OwnedView::new(body(route, me))))
+        Owner::new().with(|| {
+            provide_context(crate::codec::InIsland);
+            Owner::with_hydration(move || OwnedView::new(body(route, me)))
+        })
     });
     Wrapper::new(name, view).with_props(props)
 }

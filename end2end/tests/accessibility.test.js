@@ -75,7 +75,7 @@ async function crawl(page, starts, limit = 60) {
     await page.setViewportSize(TABLET);
     const reply = await page.goto(`${BASE}${path}`);
     if (!reply || reply.status() >= 400) continue;
-    await hydrated(page);
+    await hydrated(page).catch((e) => { throw new Error(`${path} did not hydrate: ${e.message}`); });
     await quiet(page);
     for (const size of [TABLET, NARROW]) {
       await page.setViewportSize(size);

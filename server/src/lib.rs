@@ -599,8 +599,38 @@ pub fn router(store: Store, leptos: LeptosOptions, site: SiteSettings) -> Router
         .fallback(leptos_axum::file_and_error_handler_with_context(
             context, shell,
         ))
+        .layer(axum::middleware::from_fn_with_state(state, find_visitor))
         .with_state(leptos);
     guarded(app, &site)
+}
+
+/// Before a page is drawn: who is signed in (`app::auth::Visitor`, in the request's
+/// extensions), so the page is drawn once, knowing who. Server functions, built files, the
+/// event stream and downloads find out for themselves.
+async fn find_visitor(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = request.uri().path();
+    let page = request.method() == axum::http::Method::GET
+        && !["/api/", "/pkg/", "/events", "/healthz"]
+            .iter()
+            .any(|p| path.starts_with(p))
+        && !path.rsplit('/').next().unwrap_or_default().contains('.');
+    if !page {
+        return next.run(request).await;
+    }
+    let (visitor, clear) =
+        app::server::visitor_from_headers(&state.store, &state.site, request.headers()).await;
+    request.extensions_mut().insert(visitor);
+    let mut response = next.run(request).await;
+    if let Some(cookie) = clear.and_then(|c| axum::http::HeaderValue::from_str(&c).ok()) {
+        response
+            .headers_mut()
+            .append(axum::http::header::SET_COOKIE, cookie);
+    }
+    response
 }
 
 /// Around every route: the guards and headers of `guard`, request IDs, tracing and

@@ -51,24 +51,25 @@ pub fn WhoHasSeen(kind: &'static str, id: i64) -> impl IntoView {
     let allowed = use_context::<crate::auth::Me>()
         .is_some_and(|me| me.roles.any(&[Role::QaManager, Role::Administrator]));
     let allowed = move || allowed;
-    let open = RwSignal::new(false);
-    let lines = crate::codec::resource(
-        move || open.get(),
-        move |open| async move {
-            if open {
-                Some(who_has_seen(kind.to_string(), id).await)
-            } else {
-                None
-            }
-        },
-    );
+    // Read in the browser when first opened: not a resource, which (made inside an island
+    // after the page's own data has come) the server would not send with the page.
+    let lines = RwSignal::new(None::<Result<Vec<super::AccessLine>, AppError>>);
+    let asked = StoredValue::new(false);
+    let open = move |now_open: bool| {
+        if now_open && !asked.get_value() {
+            asked.set_value(true);
+            leptos::task::spawn_local(async move {
+                lines.set(Some(who_has_seen(kind.to_string(), id).await));
+            });
+        }
+    };
     view! {
         <Show when=allowed>
             <details class="details no-print" data-testid="who-has-seen"
                 on:toggle=move |ev| {
                     use leptos::wasm_bindgen::JsCast;
                     if let Some(d) = ev.target().and_then(|t| t.dyn_into::<leptos::web_sys::HtmlDetailsElement>().ok()) {
-                        open.set(d.open());
+                        open(d.open());
                     }
                 }>
                 <summary class="details__summary">"Who has seen this"</summary>
@@ -77,16 +78,12 @@ pub fn WhoHasSeen(kind: &'static str, id: i64) -> impl IntoView {
                         "Everyone who opened, changed or was refused this record, newest first (the last 50). "
                         <a href=format!("/access-log?{kind}={id}")>"Search the access log"</a>
                     </p>
-                    <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                        {move || Suspend::new(async move {
-                            match lines.await {
-                                None => ().into_any(),
-                                Some(Ok(lines)) if lines.is_empty() => view! { <p class="body">"Nobody yet."</p> }.into_any(),
-                                Some(Ok(lines)) => view! { <AccessTable lines/> }.into_any(),
-                                Some(Err(error)) => view! { <ErrorView error/> }.into_any(),
-                            }
-                        })}
-                    </Suspense>
+                    {move || match lines.get() {
+                        None => view! { <p class="loading">"Loading…"</p> }.into_any(),
+                        Some(Ok(lines)) if lines.is_empty() => view! { <p class="body">"Nobody yet."</p> }.into_any(),
+                        Some(Ok(lines)) => view! { <AccessTable lines/> }.into_any(),
+                        Some(Err(error)) => view! { <ErrorView error/> }.into_any(),
+                    }}
                 </div>
             </details>
         </Show>

@@ -3,12 +3,12 @@ use super::{
     FinaliseActionReview, ReviewStatus, UpdateAction,
 };
 use crate::domain::action_review::ActionProgress;
+use crate::ui::use_params_map;
 use crate::ui::{field_error, form_errors, last_answered, ErrorSummary, ErrorView, SignedIn, Tag};
 use crate::ui::{Form, FormAction};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use crate::ui::use_params_map;
 
 fn status_tag(status: ReviewStatus) -> impl IntoView {
     let colour = match status {
@@ -26,7 +26,10 @@ pub fn ActionReviewsPage() -> impl IntoView {
     view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::ActionReviews.draw(route.clone(), Some(me))/> }
 }
 
-pub(crate) fn action_reviews_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+pub(crate) fn action_reviews_page(
+    route: crate::ui::Route,
+    me: Option<crate::auth::Me>,
+) -> impl IntoView {
     crate::ui::enter_island(route, me);
     let assign = FormAction::<AssignActionReviews>::new();
     let live = crate::live::signals().0;
@@ -125,7 +128,10 @@ pub fn ActionReviewPage() -> impl IntoView {
     view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::ActionReview.draw(route.clone(), Some(me))/> }
 }
 
-pub(crate) fn action_review_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+pub(crate) fn action_review_page(
+    route: crate::ui::Route,
+    me: Option<crate::auth::Me>,
+) -> impl IntoView {
     crate::ui::enter_island(route, me);
     let params = use_params_map();
     let audit_id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());

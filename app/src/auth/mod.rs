@@ -34,11 +34,16 @@ pub struct Me {
 
 /// Who is signed in, as the server draws a page: the header, and `SignedIn` around the pages.
 /// Islands are given the person (`ui::enter_island`) rather than asking again.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct Auth {
-    pub me: crate::codec::Data<Result<Option<Me>, AppError>>,
+    pub me: Result<Option<Me>, AppError>,
     pub sign_out: FormAction<SignOut>,
 }
+
+/// Who is signed in on a page request: found by the server before the page is drawn
+/// (`server::visitor_from_headers`) and kept in the request's extensions.
+#[derive(Clone, Debug)]
+pub struct Visitor(pub Result<Option<Me>, AppError>);
 
 #[cfg(feature = "hydrate")]
 thread_local! {
@@ -63,8 +68,15 @@ pub fn forget_browser_drafts() {
     LocalStorage::clear();
 }
 
+/// On the server: who is signed in, as found for this request. A request that did not pass
+/// the server's look-up (there is none outside the server's router) is drawn signed out.
 pub fn provide_auth() {
-    let me = crate::codec::resource(|| (), |_| current_user());
+    #[cfg(feature = "ssr")]
+    let me = use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Visitor>().cloned())
+        .map_or(Ok(None), |visitor| visitor.0);
+    #[cfg(not(feature = "ssr"))]
+    let me = Ok(None);
     provide_context(Auth {
         me,
         sign_out: FormAction::<SignOut>::new(),

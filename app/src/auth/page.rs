@@ -1,7 +1,7 @@
 use super::{use_auth, SignIn};
-use crate::ui::{Form, FormAction};
 use crate::ui::Redirect;
 use crate::ui::{enter_island, field_error, use_route, ErrorSummary, Route};
+use crate::ui::{Form, FormAction};
 use crate::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -14,11 +14,7 @@ pub fn SignInPage() -> impl IntoView {
     let auth = use_auth();
     view! {
         <Title text="Sign in"/>
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                matches!(auth.me.await, Ok(Some(_))).then(|| view! { <Redirect path="/"/> })
-            })}
-        </Transition>
+        {matches!(auth.me, Ok(Some(_))).then(|| view! { <Redirect path="/"/> })}
         {crate::pages::Island::SignIn.draw(Route::here(), None)}
     }
 }

@@ -1,12 +1,12 @@
 //! The pages around passwords: set one from a link, ask for a reset, change one's own.
 
 use super::passwords::{check_link, ChangePassword, ForgotPassword, LinkCheck, SetPassword};
+use crate::ui::use_query_map;
 use crate::ui::{answer_errors, field_error, url_error, ErrorSummary, InputField, SignedIn};
 use crate::ui::{Form, FormAction};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::{Meta, Title};
-use crate::ui::use_query_map;
 
 const PASSWORD_HINT: &str = "At least 12 characters. A good way to make a strong password that you can remember is to put three random words together. Do not use your email address, or a password you use elsewhere.";
 
@@ -16,7 +16,10 @@ pub fn SetPasswordPage() -> impl IntoView {
     crate::pages::Island::SetPassword.draw(crate::ui::Route::here(), None)
 }
 
-pub(crate) fn set_password_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+pub(crate) fn set_password_page(
+    route: crate::ui::Route,
+    me: Option<crate::auth::Me>,
+) -> impl IntoView {
     crate::ui::enter_island(route, me);
     let query = use_query_map();
     let token = move || query.read().get("token").unwrap_or_default();
@@ -67,7 +70,10 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     crate::pages::Island::ForgotPassword.draw(crate::ui::Route::here(), None)
 }
 
-pub(crate) fn forgot_password_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+pub(crate) fn forgot_password_page(
+    route: crate::ui::Route,
+    me: Option<crate::auth::Me>,
+) -> impl IntoView {
     crate::ui::enter_island(route, me);
     let query = use_query_map();
     let action = FormAction::<ForgotPassword>::new();

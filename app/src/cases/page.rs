@@ -1,10 +1,10 @@
 use super::{list_cases, open_case, CaseListPage, CaseRecord, CaseRow};
 use crate::domain::AnnexList;
+use crate::ui::{use_params_map, use_query_map};
 use crate::ui::{ErrorView, Pagination, SignedIn, Tag};
 use crate::ui::{Form, FormAction};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use crate::ui::{use_params_map, use_query_map};
 
 fn lists_text(lists: &[AnnexList]) -> String {
     lists

@@ -1,10 +1,10 @@
 use super::{dashboard_figures, dashboard_list, my_dashboard, FigureList};
 use crate::domain::dashboard::{ListKind, Panel};
+use crate::ui::use_query_map;
 use crate::ui::{deadline_tag, state_tag, AuditTable};
 use crate::ui::{ErrorView, SignedIn, Tag};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use crate::ui::use_query_map;
 
 /// Colours for the series, from the GOV.UK palette; readable on a tablet in daylight.
 const COLOURS: [&str; 8] = [
@@ -98,7 +98,10 @@ pub fn DashboardPage() -> impl IntoView {
     view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::Dashboard.draw(route.clone(), Some(me))/> }
 }
 
-pub(crate) fn dashboard_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+pub(crate) fn dashboard_page(
+    route: crate::ui::Route,
+    me: Option<crate::auth::Me>,
+) -> impl IntoView {
     crate::ui::enter_island(route, me);
     let query = use_query_map();
     let live = crate::live::signals().0;
@@ -167,7 +170,10 @@ pub fn DashboardListPage() -> impl IntoView {
     view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::DashboardList.draw(route.clone(), Some(me))/> }
 }
 
-pub(crate) fn dashboard_list_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+pub(crate) fn dashboard_list_page(
+    route: crate::ui::Route,
+    me: Option<crate::auth::Me>,
+) -> impl IntoView {
     crate::ui::enter_island(route, me);
     let search = crate::ui::use_route().search();
     let live = crate::live::signals().0;

@@ -4,11 +4,11 @@ use super::{
     StartDifference, SummaryDetail, SummaryListing,
 };
 use crate::ui::{field_error, form_errors, last_answered, ErrorSummary, ErrorView, SignedIn, Tag};
+use crate::ui::{use_params_map, use_query_map};
 use crate::ui::{Form, FormAction};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use crate::ui::{use_params_map, use_query_map};
 
 fn listing_table(rows: Vec<SummaryListing>, testid: &'static str) -> impl IntoView {
     view! {
@@ -136,7 +136,10 @@ pub fn DifferencePage() -> impl IntoView {
     view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::Difference.draw(route.clone(), Some(me))/> }
 }
 
-pub(crate) fn difference_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+pub(crate) fn difference_page(
+    route: crate::ui::Route,
+    me: Option<crate::auth::Me>,
+) -> impl IntoView {
     crate::ui::enter_island(route, me);
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());

@@ -14,7 +14,10 @@ pub fn DirectoryPage() -> impl IntoView {
     view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::Directory.draw(route.clone(), Some(me))/> }
 }
 
-pub(crate) fn directory_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+pub(crate) fn directory_page(
+    route: crate::ui::Route,
+    me: Option<crate::auth::Me>,
+) -> impl IntoView {
     crate::ui::enter_island(route, me);
     let save = FormAction::<SaveTeam>::new();
     let add = FormAction::<AddTeam>::new();

@@ -5,13 +5,13 @@ use super::{
 use crate::domain::annex_import::header_key;
 use crate::domain::pool_update::{PlanSummary, UnknownName};
 use crate::domain::AnnexList;
+use crate::ui::use_params_map;
 use crate::ui::{field_error, form_errors, url_error, ErrorSummary, ErrorView, SignedIn, Tag};
 use crate::ui::{Form, FormAction};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use crate::ui::use_params_map;
 
 pub fn status_tag(status: &str) -> impl IntoView {
     let (text, colour) = match status {

@@ -5,12 +5,12 @@ use super::{
 };
 use crate::domain::audit::Grade;
 use crate::domain::moderated::{field, Part, Verdict};
+use crate::ui::use_params_map;
 use crate::ui::{field_error, form_errors, last_answered, ErrorSummary, ErrorView, SignedIn, Tag};
 use crate::ui::{Form, FormAction};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use crate::ui::use_params_map;
 
 fn id_param() -> impl Fn() -> Option<i64> + Copy {
     let params = use_params_map();
@@ -37,7 +37,10 @@ pub fn ModerationPage() -> impl IntoView {
     view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::Moderation.draw(route.clone(), Some(me))/> }
 }
 
-pub(crate) fn moderation_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+pub(crate) fn moderation_page(
+    route: crate::ui::Route,
+    me: Option<crate::auth::Me>,
+) -> impl IntoView {
     crate::ui::enter_island(route, me);
     let live = crate::live::signals().0;
     let home = crate::codec::resource(move || live.get(), |_| moderation_home());
@@ -105,7 +108,10 @@ pub fn ModerationRoundPage() -> impl IntoView {
     view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::ModerationRound.draw(route.clone(), Some(me))/> }
 }
 
-pub(crate) fn moderation_round_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+pub(crate) fn moderation_round_page(
+    route: crate::ui::Route,
+    me: Option<crate::auth::Me>,
+) -> impl IntoView {
     crate::ui::enter_island(route, me);
     let id = id_param();
     let draw = FormAction::<DrawModeration>::new();
@@ -283,7 +289,10 @@ pub fn AuditModerationPage() -> impl IntoView {
     view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::AuditModeration.draw(route.clone(), Some(me))/> }
 }
 
-pub(crate) fn audit_moderation_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+pub(crate) fn audit_moderation_page(
+    route: crate::ui::Route,
+    me: Option<crate::auth::Me>,
+) -> impl IntoView {
     crate::ui::enter_island(route, me);
     let id = id_param();
     let forms = Forms {

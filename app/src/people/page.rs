@@ -8,12 +8,12 @@ use crate::ui::{
     answer_errors, field_error, last_answered, url_error, ErrorSummary, ErrorView, InputField,
     ProblemTable, SignedIn, Tag,
 };
+use crate::ui::{use_params_map, use_query_map};
 use crate::ui::{Form, FormAction};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use crate::ui::{use_params_map, use_query_map};
 
 fn status_tag(p: &PersonListing) -> impl IntoView {
     match (p.active, p.password_set) {
@@ -282,7 +282,10 @@ pub fn AddPersonPage() -> impl IntoView {
     view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::AddPerson.draw(route.clone(), Some(me))/> }
 }
 
-pub(crate) fn add_person_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+pub(crate) fn add_person_page(
+    route: crate::ui::Route,
+    me: Option<crate::auth::Me>,
+) -> impl IntoView {
     crate::ui::enter_island(route, me);
     let add = FormAction::<AddPerson>::new();
     let from_url = url_error(&[<AddPerson as ServerFn>::PATH]);
@@ -512,7 +515,10 @@ pub fn StaffImportPage() -> impl IntoView {
     view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::StaffImport.draw(route.clone(), Some(me))/> }
 }
 
-pub(crate) fn staff_import_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+pub(crate) fn staff_import_page(
+    route: crate::ui::Route,
+    me: Option<crate::auth::Me>,
+) -> impl IntoView {
     crate::ui::enter_island(route, me);
     let params = use_params_map();
     let id = move || {

@@ -5,6 +5,7 @@ use super::{
 };
 use crate::domain::difference::FlagView;
 use crate::ui::figures::{FigureTables, GroupedBars};
+use crate::ui::use_params_map;
 use crate::ui::{
     error_line, form_errors, last_answered, ErrorSummary, ErrorView, LearningNav, SignedIn, Tag,
 };
@@ -12,7 +13,6 @@ use crate::ui::{Form, FormAction};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use crate::ui::use_params_map;
 
 fn id_param() -> impl Fn() -> Option<i64> + Copy + Send + Sync + 'static {
     let params = use_params_map();
@@ -410,7 +410,10 @@ pub fn NewslettersPage() -> impl IntoView {
     view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::Newsletters.draw(route.clone(), Some(me))/> }
 }
 
-pub(crate) fn newsletters_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+pub(crate) fn newsletters_page(
+    route: crate::ui::Route,
+    me: Option<crate::auth::Me>,
+) -> impl IntoView {
     crate::ui::enter_island(route, me);
     let start = FormAction::<StartNewsletter>::new();
     let data = crate::codec::resource(|| (), |_| newsletters_overview());
@@ -479,7 +482,10 @@ pub fn NewsletterPage() -> impl IntoView {
     view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::Newsletter.draw(route.clone(), Some(me))/> }
 }
 
-pub(crate) fn newsletter_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+pub(crate) fn newsletter_page(
+    route: crate::ui::Route,
+    me: Option<crate::auth::Me>,
+) -> impl IntoView {
     crate::ui::enter_island(route, me);
     let id = id_param();
     let (save, clear, finalise) = (

@@ -4,12 +4,12 @@ use super::{
 };
 use crate::domain::round::RoundStatus;
 use crate::domain::AnnexList;
+use crate::ui::use_params_map;
 use crate::ui::{field_error, form_errors, ErrorSummary, ErrorView, SignedIn, Tag};
 use crate::ui::{Form, FormAction};
 use crate::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use crate::ui::use_params_map;
 
 fn status_tag(status: RoundStatus) -> impl IntoView {
     let (text, colour) = match status {

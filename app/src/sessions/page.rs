@@ -3,6 +3,7 @@ use super::{
     RecordAttendance, SessionView, TagSessionFeedback,
 };
 use crate::domain::sessions::{FeedbackResults, SessionKind, RATINGS};
+use crate::ui::use_params_map;
 use crate::ui::LearningNav;
 use crate::ui::{
     error_line, field_error, form_errors, last_answered, ErrorSummary, ErrorView, SignedIn, Tag,
@@ -11,7 +12,6 @@ use crate::ui::{Form, FormAction};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use crate::ui::use_params_map;
 
 fn mean(m: Option<f64>) -> String {
     m.map(|m| format!("{m:.1} out of 5"))
@@ -375,7 +375,10 @@ pub fn SessionFeedbackPage() -> impl IntoView {
     view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::SessionFeedback.draw(route.clone(), Some(me))/> }
 }
 
-pub(crate) fn session_feedback_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+pub(crate) fn session_feedback_page(
+    route: crate::ui::Route,
+    me: Option<crate::auth::Me>,
+) -> impl IntoView {
     crate::ui::enter_island(route, me);
     let id = session_id();
     let give = FormAction::<GiveSessionFeedback>::new();

@@ -3,13 +3,13 @@ use super::{
     SaveTheme, TagAudit, ThemeListing,
 };
 use crate::ui::figures::GroupedBars;
+use crate::ui::use_params_map;
 use crate::ui::LearningNav;
 use crate::ui::{error_line, form_errors, last_answered, ErrorSummary, ErrorView, SignedIn, Tag};
 use crate::ui::{Form, FormAction};
 use crate::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use crate::ui::use_params_map;
 
 fn trend_tag(trend: String) -> impl IntoView {
     let colour = match trend.as_str() {
@@ -216,7 +216,10 @@ pub fn AuditThemesPage() -> impl IntoView {
     view! { <crate::ui::SignedIn render=move |me| crate::pages::Island::AuditThemes.draw(route.clone(), Some(me))/> }
 }
 
-pub(crate) fn audit_themes_page(route: crate::ui::Route, me: Option<crate::auth::Me>) -> impl IntoView {
+pub(crate) fn audit_themes_page(
+    route: crate::ui::Route,
+    me: Option<crate::auth::Me>,
+) -> impl IntoView {
     crate::ui::enter_island(route, me);
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());

@@ -46,20 +46,16 @@ pub fn set_page_status(_status: u16) {
 pub fn Header() -> impl IntoView {
     let auth = use_auth();
     view! {
-        <header class="header" role="banner">
-            <div class="header__inner">
-                <a href="/" class="header__service">"Practice Audit"</a>
-                <Transition fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        match auth.me.await {
-                            Ok(Some(me)) => view! { <SignedInHeader me/> }.into_any(),
-                            _ => ().into_any(),
-                        }
-                    })}
-                </Transition>
-            </div>
-        </header>
-    }
+            <header class="header" role="banner">
+                <div class="header__inner">
+                    <a href="/" class="header__service">"Practice Audit"</a>
+    {match auth.me {
+                        Ok(Some(me)) => Some(view! { <SignedInHeader me/> }),
+                        _ => None,
+                    }}
+                </div>
+            </header>
+        }
 }
 
 #[component]
@@ -235,27 +231,14 @@ where
     #[cfg(feature = "hydrate")]
     return ().into_any();
     #[cfg(not(feature = "hydrate"))]
-    {
-        let auth = use_auth();
-        view! {
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || {
-                    let render = render.clone();
-                    Suspend::new(async move {
-                        match auth.me.await {
-                            Ok(Some(me)) => {
-                                // For what the page draws inside, as in an island.
-                                provide_context(me.clone());
-                                render(me).into_any()
-                            }
-                            Ok(None) => view! { <Redirect path="/sign-in"/> }.into_any(),
-                            Err(error) => view! { <ErrorView error/> }.into_any(),
-                        }
-                    })
-                }}
-            </Transition>
+    match use_auth().me {
+        Ok(Some(me)) => {
+            // For what the page draws inside, as in an island.
+            provide_context(me.clone());
+            render(me).into_any()
         }
-        .into_any()
+        Ok(None) => view! { <Redirect path="/sign-in"/> }.into_any(),
+        Err(error) => view! { <ErrorView error/> }.into_any(),
     }
 }
 

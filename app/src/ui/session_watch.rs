@@ -9,16 +9,9 @@ use leptos::prelude::*;
 /// The watch for whoever is signed in (nothing for anyone else).
 #[component]
 pub fn SessionWatch() -> impl IntoView {
-    let auth = use_auth();
-    view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                match auth.me.await {
-                    Ok(Some(me)) => Some(view! { <Watch session_left=me.session_left/> }),
-                    _ => None,
-                }
-            })}
-        </Transition>
+    match use_auth().me {
+        Ok(Some(me)) => Some(view! { <Watch session_left=me.session_left/> }),
+        _ => None,
     }
 }
 
