@@ -621,8 +621,7 @@ async fn find_visitor(
     if !page {
         return next.run(request).await;
     }
-    let (visitor, clear) =
-        app::server::visitor_from_headers(&state.store, &state.site, request.headers()).await;
+    let (visitor, clear) = app::auth::visitor(&state.store, &state.site, request.headers()).await;
     request.extensions_mut().insert(visitor);
     let mut response = next.run(request).await;
     if let Some(cookie) = clear.and_then(|c| axum::http::HeaderValue::from_str(&c).ok()) {

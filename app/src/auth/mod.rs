@@ -68,6 +68,42 @@ pub fn forget_browser_drafts() {
     LocalStorage::clear();
 }
 
+/// Who is signed in, for a page about to be drawn, and the `Set-Cookie` that clears an
+/// expired session's cookie. Found before the page is drawn (server/src/lib.rs's
+/// `find_visitor`), so the page is drawn once, knowing who: its islands number their
+/// resources as they are made.
+#[cfg(feature = "ssr")]
+pub async fn visitor(
+    store: &crate::store::Store,
+    site: &crate::server::SiteSettings,
+    headers: &axum::http::HeaderMap,
+) -> (Visitor, Option<String>) {
+    use crate::server::failed;
+    let (found, clear) = match crate::server::page_session(store, site, headers).await {
+        Ok(found) => found,
+        Err(error) => return (Visitor(Err(error)), None),
+    };
+    let (Some(person), Some(ends_at)) = (found.person, found.ends_at) else {
+        return (Visitor(Ok(None)), clear);
+    };
+    let failed = failed("who is signed in");
+    let me = async {
+        Ok(Some(Me {
+            person_id: person.actor.person_id,
+            unread_alerts: store
+                .unread_alerts(person.actor.person_id)
+                .await
+                .map_err(&failed)?,
+            last_event_id: store.last_event_id().await.map_err(&failed)?,
+            display_name: person.display_name,
+            roles: person.actor.roles,
+            session_left: (ends_at - chrono::Utc::now()).num_seconds().max(0),
+        }))
+    }
+    .await;
+    (Visitor(me), clear)
+}
+
 /// On the server: who is signed in, as found for this request. A request that did not pass
 /// the server's look-up (there is none outside the server's router) is drawn signed out.
 pub fn provide_auth() {

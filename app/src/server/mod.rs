@@ -386,21 +386,22 @@ pub async fn person_from_headers(
     }
 }
 
-/// Who is signed in, for a page about to be drawn (`crate::auth::Visitor`), and the
-/// `Set-Cookie` that clears an expired session's cookie. Found before the page is drawn, so
-/// the page is drawn once, knowing who: its islands number their resources as they are made.
-pub async fn visitor_from_headers(
+/// The session of a page request, as a plain axum handler sees it (outside the server
+/// functions' context), and the `Set-Cookie` that clears an expired session's cookie.
+pub async fn page_session(
     store: &Store,
     site: &SiteSettings,
     headers: &axum::http::HeaderMap,
-) -> (crate::auth::Visitor, Option<String>) {
+) -> Result<(SessionLookup, Option<String>), AppError> {
     let Some(token) = cookie_token(headers) else {
-        return (crate::auth::Visitor(Ok(None)), None);
+        let none = SessionLookup {
+            person: None,
+            expired: false,
+            ends_at: None,
+        };
+        return Ok((none, None));
     };
-    let found = match person_for_token(store, site.sessions, &token, renews(headers)).await {
-        Ok(found) => found,
-        Err(error) => return (crate::auth::Visitor(Err(error)), None),
-    };
+    let found = person_for_token(store, site.sessions, &token, renews(headers)).await?;
     let clear = found.expired.then(|| {
         let secure = site.force_secure_cookies
             || headers
@@ -409,25 +410,7 @@ pub async fn visitor_from_headers(
                 == Some("https");
         session_cookie("", secure, true)
     });
-    let (Some(person), Some(ends_at)) = (found.person, found.ends_at) else {
-        return (crate::auth::Visitor(Ok(None)), clear);
-    };
-    let failed = failed("who is signed in");
-    let me = async {
-        Ok(Some(crate::auth::Me {
-            person_id: person.actor.person_id,
-            unread_alerts: store
-                .unread_alerts(person.actor.person_id)
-                .await
-                .map_err(&failed)?,
-            last_event_id: store.last_event_id().await.map_err(&failed)?,
-            display_name: person.display_name,
-            roles: person.actor.roles,
-            session_left: (ends_at - Utc::now()).num_seconds().max(0),
-        }))
-    }
-    .await;
-    (crate::auth::Visitor(me), clear)
+    Ok((found, clear))
 }
 
 /// The signed-in person when answering needs nothing more than a look: the session is live
