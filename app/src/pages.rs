@@ -167,6 +167,80 @@ where
     std::mem::forget(state);
 }
 
+/// Names a group's chunks in the page's head (as Leptos does for lazy routes it loads on
+/// the server), so the browser fetches them beside the main file rather than after it. The
+/// split's manifest names each lazily loaded function `<group>_<hash>`.
+#[cfg(feature = "ssr")]
+fn preload_group(group: &str) {
+    use leptos_meta::Link;
+    use std::collections::HashMap;
+    type Manifest = (String, HashMap<String, Vec<String>>, String);
+    static MANIFEST: std::sync::OnceLock<Option<Manifest>> = std::sync::OnceLock::new();
+    // The server's own settings, as it read them at start (the page's context has none).
+    let Some((pkg, manifest, split_js)) = MANIFEST.get_or_init(|| {
+        let options = leptos::config::get_configuration(None).ok()?.leptos_options;
+        read_manifest(&options)
+    }) else {
+        return;
+    };
+    let Some(chunks) = manifest.iter().find_map(|(name, chunks)| {
+        let hash = name.strip_prefix(group)?.strip_prefix('_')?;
+        hash.bytes().all(|b| b.is_ascii_digit()).then_some(chunks)
+    }) else {
+        return;
+    };
+    let nonce = leptos::nonce::use_nonce()
+        .map(|n| n.to_string())
+        .unwrap_or_default();
+    for chunk in chunks {
+        let _ = view! {
+            <Link rel="preload" href=format!("/{pkg}/{chunk}.wasm") as_="fetch"
+                type_="application/wasm" crossorigin=nonce.clone()/>
+        }
+        .to_html();
+    }
+    let _ =
+        view! { <Link rel="modulepreload" href=format!("/{pkg}/{split_js}") crossorigin=nonce/> }
+            .to_html();
+}
+
+/// The split's manifest and loader, under the names the build gave them (`hash.txt` beside
+/// the server, as Leptos reads it).
+#[cfg(feature = "ssr")]
+fn read_manifest(
+    options: &LeptosOptions,
+) -> Option<(
+    String,
+    std::collections::HashMap<String, Vec<String>>,
+    String,
+)> {
+    let (mut manifest, mut split) = (
+        "__wasm_split_manifest.json".to_string(),
+        "__wasm_split.______________________.js".to_string(),
+    );
+    if options.hash_files {
+        let hashes = std::env::current_exe()
+            .ok()?
+            .parent()?
+            .join(options.hash_file.as_ref());
+        for line in std::fs::read_to_string(hashes).ok()?.lines() {
+            match line.split_once(':') {
+                Some(("manifest", hash)) => {
+                    manifest = format!("__wasm_split_manifest.{}.json", hash.trim())
+                }
+                Some(("split", hash)) => split = format!("__wasm_split.{}.js", hash.trim()),
+                _ => {}
+            }
+        }
+    }
+    let pkg = options.site_pkg_dir.to_string();
+    let path = std::path::Path::new(&*options.site_root)
+        .join(&pkg)
+        .join(manifest);
+    let manifest = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+    Some((pkg, manifest, split))
+}
+
 macro_rules! island_groups {
     ($($group:ident { $($island:ident => $body:path,)* })*) => {
         /// Every page drawn as one island, as its route's component names it.
@@ -174,27 +248,31 @@ macro_rules! island_groups {
         pub enum Island { $($($island,)*)* }
 
         impl Island {
-            /// The island as the server draws it.
+            /// The island as the server draws it. The page's head then names its group's
+            /// chunks, so the browser fetches them beside the main file, not after it.
             pub fn draw(self, route: Route, me: Option<Me>) -> AnyView {
                 match self {
-                    $($(Island::$island => wrap(stringify!($island), route, me, $body).into_any(),)*)*
+                    $($(Island::$island => {
+                        #[cfg(feature = "ssr")]
+                        preload_group(stringify!($group));
+                        wrap(stringify!($island), route, me, $body).into_any()
+                    })*)*
                 }
             }
         }
 
         $(
-            // The browser's side: one lazily loaded function per group that hydrates any of
-            // its islands, and for each island the function the page's script calls by the
-            // island's name.
-            #[cfg(feature = "hydrate")]
+            // One lazily loaded function per group hydrates any of its islands; for each
+            // island, the function the page's script calls by the island's name.
             #[allow(non_snake_case)]
+            #[cfg(feature = "hydrate")]
             mod $group {
                 use super::*;
 
                 #[derive(Clone, Copy)]
-                pub enum Member { $($island,)* }
+                enum Member { $($island,)* }
 
-                // Named for its group: the split's symbols come from the function's name.
+                #[cfg(feature = "hydrate")]
                 #[leptos::lazy]
                 fn $group(member: Member, el: leptos::web_sys::HtmlElement) {
                     match member {
@@ -203,6 +281,7 @@ macro_rules! island_groups {
                 }
 
                 $(
+                    #[cfg(feature = "hydrate")]
                     #[leptos::wasm_bindgen::prelude::wasm_bindgen(
                         wasm_bindgen = leptos::wasm_bindgen,
                         wasm_bindgen_futures = leptos::__reexports::wasm_bindgen_futures
@@ -227,8 +306,11 @@ island_groups! {
         Tray => crate::trays::tray_page,
         Account => crate::auth::password_pages::account_page,
     }
-    audit_work {
+    // The audit form alone: the page practitioners open most on a tablet.
+    audit_form {
         Audit => crate::audits::page::audit_page,
+    }
+    audit_work {
         ActionReview => crate::action_reviews::page::action_review_page,
         AuditModeration => crate::moderation::page::audit_moderation_page,
         AuditThemes => crate::themes::page::audit_themes_page,
