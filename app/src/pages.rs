@@ -306,11 +306,8 @@ island_groups! {
         Tray => crate::trays::tray_page,
         Account => crate::auth::password_pages::account_page,
     }
-    // The audit form alone: the page practitioners open most on a tablet.
-    audit_form {
-        Audit => crate::audits::page::audit_page,
-    }
     audit_work {
+        Audit => crate::audits::page::audit_page,
         ActionReview => crate::action_reviews::page::action_review_page,
         AuditModeration => crate::moderation::page::audit_moderation_page,
         AuditThemes => crate::themes::page::audit_themes_page,
