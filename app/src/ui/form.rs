@@ -119,7 +119,15 @@ fn posted(path: &'static str) -> Posted {
             })
         }),
     };
-    Action::new_unsync_with_value(
+    // The browser's fetch is not `Send`; on the server (where a form is never sent) the
+    // action must be, since a page's render may move between threads and drop it there.
+    #[cfg(feature = "hydrate")]
+    return Action::new_unsync_with_value(
+        refused.map(Err),
+        |(path, fields): &(&'static str, String)| post_fields(path, fields.clone()),
+    );
+    #[cfg(not(feature = "hydrate"))]
+    Action::new_with_value(
         refused.map(Err),
         |(path, fields): &(&'static str, String)| post_fields(path, fields.clone()),
     )
