@@ -58,6 +58,14 @@ impl EventBus {
     pub fn generation(&self) -> u64 {
         self.1.load(Ordering::SeqCst)
     }
+
+    /// After a change commits on this server: cached views are out of date from now, not
+    /// only once the dispatcher hears the notice (a request straight after the change, by
+    /// the same person, must see it), then the people it told are announced.
+    pub fn announce(&self, person_ids: &[i64]) {
+        self.1.fetch_add(1, Ordering::SeqCst);
+        self.0.published(person_ids);
+    }
 }
 
 impl Default for EventBus {

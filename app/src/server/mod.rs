@@ -84,7 +84,7 @@ impl SiteSettings {
     pub fn committed(&self, notices: &Notices) {
         let people = notices.people();
         if !people.is_empty() {
-            self.events.0.published(&people);
+            self.events.announce(&people);
         }
         if notices.emails() {
             self.outbox.wake();
@@ -132,7 +132,7 @@ pub fn committed(notices: &Notices) {
 /// sessions have ended (their streams then close) or their roles have changed.
 pub fn announce(person_ids: &[i64]) {
     if let Some(site) = use_context::<SiteSettings>() {
-        site.events.0.published(person_ids);
+        site.events.announce(person_ids);
     }
 }
 

@@ -146,7 +146,7 @@ pub async fn archive_old_alerts(
         .await?;
     if archived > 0 {
         tracing::info!(archived, people = people.len(), "old alerts archived");
-        events.0.published(&people);
+        events.announce(&people);
     }
     Ok(archived)
 }
