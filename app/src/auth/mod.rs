@@ -78,7 +78,6 @@ pub async fn visitor(
     site: &crate::server::SiteSettings,
     headers: &axum::http::HeaderMap,
 ) -> (Visitor, Option<String>) {
-    use crate::server::failed;
     let (found, clear) = match crate::server::page_session(store, site, headers).await {
         Ok(found) => found,
         Err(error) => return (Visitor(Err(error)), None),
@@ -86,21 +85,7 @@ pub async fn visitor(
     let (Some(person), Some(ends_at)) = (found.person, found.ends_at) else {
         return (Visitor(Ok(None)), clear);
     };
-    let failed = failed("who is signed in");
-    let me = async {
-        Ok(Some(Me {
-            person_id: person.actor.person_id,
-            unread_alerts: store
-                .unread_alerts(person.actor.person_id)
-                .await
-                .map_err(&failed)?,
-            last_event_id: store.last_event_id().await.map_err(&failed)?,
-            display_name: person.display_name,
-            roles: person.actor.roles,
-            session_left: (ends_at - chrono::Utc::now()).num_seconds().max(0),
-        }))
-    }
-    .await;
+    let me = signed_in_as(store, person, ends_at).await.map(Some);
     (Visitor(me), clear)
 }
 
@@ -129,6 +114,28 @@ pub fn use_auth() -> Auth {
     expect_context::<Auth>()
 }
 
+/// The signed-in person as the pages show them, from their session: for a page being drawn
+/// (`visitor`) and for the header's count (`current_user`).
+#[cfg(feature = "ssr")]
+async fn signed_in_as(
+    store: &crate::store::Store,
+    person: crate::store::PersonSummary,
+    ends_at: chrono::DateTime<chrono::Utc>,
+) -> Result<Me, AppError> {
+    let failed = crate::server::failed("who is signed in");
+    Ok(Me {
+        person_id: person.actor.person_id,
+        unread_alerts: store
+            .unread_alerts(person.actor.person_id)
+            .await
+            .map_err(&failed)?,
+        last_event_id: store.last_event_id().await.map_err(&failed)?,
+        display_name: person.display_name,
+        roles: person.actor.roles,
+        session_left: (ends_at - chrono::Utc::now()).num_seconds().max(0),
+    })
+}
+
 #[server(endpoint = "current_user", output = crate::codec::Compact)]
 pub async fn current_user() -> Result<Option<Me>, AppError> {
     use crate::server::*;
@@ -137,21 +144,7 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
         let (Some(person), Some(ends_at)) = current_session(&store).await? else {
             return Ok(None);
         };
-        let unread_alerts = store
-            .unread_alerts(person.actor.person_id)
-            .await
-            .map_err(failed("current user"))?;
-        Ok(Some(Me {
-            person_id: person.actor.person_id,
-            display_name: person.display_name,
-            roles: person.actor.roles,
-            unread_alerts,
-            last_event_id: store
-                .last_event_id()
-                .await
-                .map_err(failed("current user"))?,
-            session_left: (ends_at - chrono::Utc::now()).num_seconds().max(0),
-        }))
+        signed_in_as(&store, person, ends_at).await.map(Some)
     })
     .await
 }
