@@ -107,21 +107,29 @@ page_groups! {
     }
 }
 
-/// What a page's island is given: its route, and who is signed in (none on the pages for
-/// signing in).
+/// What an island is given: its route, who is signed in (none on the pages for signing in),
+/// and its own props (none, `()`, for a page's island).
 #[derive(serde::Serialize, serde::Deserialize)]
-struct Props {
+struct Props<P> {
     route: Route,
     me: Option<Me>,
+    data: P,
 }
 
 /// The island around a page's body: on the server its HTML with its props; in the browser,
 /// the same view to hydrate that HTML. As `#[island]` makes it, with the code to hydrate it
 /// chosen by group rather than one chunk per island.
-fn wrap<V, F>(name: &'static str, route: Route, me: Option<Me>, body: F) -> impl IntoView
+fn wrap<P, V, F>(
+    name: &'static str,
+    route: Route,
+    me: Option<Me>,
+    data: P,
+    body: F,
+) -> impl IntoView
 where
+    P: serde::Serialize + 'static,
     V: IntoView + 'static,
-    F: FnOnce(Route, Option<Me>) -> V + 'static,
+    F: FnOnce(Route, Option<Me>, P) -> V + 'static,
 {
     use leptos::reactive::owner::Owner;
     use leptos::tachys::html::islands::Island as Wrapper;
@@ -130,6 +138,7 @@ where
     let props = serde_json::to_string(&Props {
         route: route.clone(),
         me: me.clone(),
+        data: &data,
     })
     .unwrap_or_default();
     #[cfg(feature = "hydrate")]
@@ -137,7 +146,7 @@ where
     let view = untrack(move || {
         Owner::new().with(|| {
             provide_context(crate::codec::InIsland);
-            Owner::with_hydration(move || OwnedView::new(body(route, me)))
+            Owner::with_hydration(move || OwnedView::new(body(route, me, data)))
         })
     });
     Wrapper::new(name, view).with_props(props)
@@ -146,21 +155,22 @@ where
 /// Hydrates the island at `el` from the props the server gave it. Props that do not read
 /// leave the page as the server drew it: its forms still post.
 #[cfg(feature = "hydrate")]
-fn hydrate<V, F>(el: &leptos::web_sys::HtmlElement, name: &'static str, body: F)
+fn hydrate<P, V, F>(el: &leptos::web_sys::HtmlElement, name: &'static str, body: F)
 where
+    P: serde::Serialize + serde::de::DeserializeOwned + 'static,
     V: IntoView + 'static,
-    F: FnOnce(Route, Option<Me>) -> V + 'static,
+    F: FnOnce(Route, Option<Me>, P) -> V + 'static,
 {
     use leptos::tachys::view::{Position, RenderHtml};
     let Some(props) = el
         .dataset()
         .get("props")
-        .and_then(|data| serde_json::from_str::<Props>(&data).ok())
+        .and_then(|data| serde_json::from_str::<Props<P>>(&data).ok())
     else {
         leptos::logging::error!("the island {name} has props that do not read");
         return;
     };
-    let state = wrap(name, props.route, props.me, body)
+    let state = wrap(name, props.route, props.me, props.data, body)
         .into_view()
         .hydrate_from_position::<true>(el, Position::Current);
     // Islands live as long as the page.
@@ -255,41 +265,72 @@ macro_rules! island_groups {
                     $($(Island::$island => {
                         #[cfg(feature = "ssr")]
                         preload_group(stringify!($group));
-                        wrap(stringify!($island), route, me, $body).into_any()
+                        wrap(stringify!($island), route, me, (), |route, me, ()| $body(route, me))
+                            .into_any()
                     })*)*
                 }
             }
         }
 
         $(
-            // One lazily loaded function per group hydrates any of its islands; for each
-            // island, the function the page's script calls by the island's name.
             #[allow(non_snake_case)]
             #[cfg(feature = "hydrate")]
             mod $group {
                 use super::*;
+                lazy_group!($group { $($island => |route, me, ()| $body(route, me),)* });
+            }
+        )*
+    };
+}
 
-                #[derive(Clone, Copy)]
-                enum Member { $($island,)* }
-
-                #[cfg(feature = "hydrate")]
-                #[leptos::lazy]
-                fn $group(member: Member, el: leptos::web_sys::HtmlElement) {
-                    match member {
-                        $(Member::$island => hydrate(&el, stringify!($island), $body),)*
-                    }
-                }
-
+/// Islands that are parts of a page drawn on the server (its forms), each with props of its
+/// own: `group::Island(route, me, props)` draws one.
+macro_rules! part_island_groups {
+    ($($group:ident { $($island:ident($props:ty) => $body:path,)* })*) => {
+        $(
+            #[allow(non_snake_case)]
+            pub mod $group {
+                use super::*;
                 $(
-                    #[cfg(feature = "hydrate")]
-                    #[leptos::wasm_bindgen::prelude::wasm_bindgen(
-                        wasm_bindgen = leptos::wasm_bindgen,
-                        wasm_bindgen_futures = leptos::__reexports::wasm_bindgen_futures
-                    )]
-                    pub async fn $island(el: leptos::web_sys::HtmlElement) {
-                        $group(Member::$island, el).await
+                    /// The island as the server draws it (see [`Island::draw`]).
+                    pub fn $island(route: Route, me: Option<Me>, props: $props) -> AnyView {
+                        #[cfg(feature = "ssr")]
+                        preload_group(stringify!($group));
+                        wrap(stringify!($island), route, me, props, $body).into_any()
                     }
                 )*
+                #[cfg(feature = "hydrate")]
+                mod load {
+                    use super::*;
+                    lazy_group!($group { $($island => $body,)* });
+                }
+            }
+        )*
+    };
+}
+
+/// One lazily loaded function per group hydrates any of its islands; for each island, the
+/// function the page's script calls by the island's name.
+#[cfg(feature = "hydrate")]
+macro_rules! lazy_group {
+    ($group:ident { $($island:ident => $body:expr,)* }) => {
+        #[derive(Clone, Copy)]
+        enum Member { $($island,)* }
+
+        #[leptos::lazy]
+        fn $group(member: Member, el: leptos::web_sys::HtmlElement) {
+            match member {
+                $(Member::$island => hydrate(&el, stringify!($island), $body),)*
+            }
+        }
+
+        $(
+            #[leptos::wasm_bindgen::prelude::wasm_bindgen(
+                wasm_bindgen = leptos::wasm_bindgen,
+                wasm_bindgen_futures = leptos::__reexports::wasm_bindgen_futures
+            )]
+            pub async fn $island(el: leptos::web_sys::HtmlElement) {
+                $group(Member::$island, el).await
             }
         )*
     };
@@ -307,7 +348,6 @@ island_groups! {
         Account => crate::auth::password_pages::account_page,
     }
     audit_work {
-        Audit => crate::audits::page::audit_page,
         ActionReview => crate::action_reviews::page::action_review_page,
         AuditModeration => crate::moderation::page::audit_moderation_page,
         AuditThemes => crate::themes::page::audit_themes_page,
@@ -347,5 +387,19 @@ island_groups! {
         StaffImport => crate::people::page::staff_import_page,
         Person => crate::people::page::person_page,
         Outbox => crate::outbox::outbox_page,
+    }
+}
+
+part_island_groups! {
+    audit_page {
+        AuditProblems(()) => crate::audits::forms::audit_problems,
+        AcceptTime(crate::audits::forms::TimeProps) => crate::audits::forms::accept_time,
+        ProposeTimes(crate::audits::forms::ProposeProps) => crate::audits::forms::propose_times,
+        DiscussionHeld(crate::audits::forms::HeldProps) => crate::audits::forms::discussion_held,
+        AuditForm(crate::audits::forms::AuditFormProps) => crate::audits::forms::audit_form,
+        Feedback(crate::audits::forms::FeedbackProps) => crate::audits::forms::feedback,
+        ConfirmFindings(i64) => crate::audits::forms::confirm_findings,
+        MarkUploaded(i64) => crate::audits::forms::mark_uploaded,
+        AuditSeenBy(i64) => crate::audits::forms::seen_by,
     }
 }

@@ -3,6 +3,7 @@
 
 #[cfg(feature = "ssr")]
 mod document;
+pub(crate) mod forms;
 pub(crate) mod page;
 pub(crate) mod template;
 

@@ -1,21 +1,17 @@
-use super::{
-    audit_detail, label_of, my_audits, AcceptTime, AuditView, CompleteAudit, ConfirmFindings,
-    MarkUploaded, ProposeTimes, RecordDiscussionHeld, RecordFeedback, SaveDraft, FEEDBACK_FROM,
-    FEEDBACK_HOW,
-};
+use super::forms::{AuditFormProps, FeedbackProps, HeldProps, ProposeProps, TimeProps};
+use super::{audit_detail, label_of, my_audits, AuditView, FEEDBACK_FROM, FEEDBACK_HOW};
+use crate::auth::Me;
 use crate::domain::audit::{
-    discussion_when, ActionStatus, AuditDraft, AuditRole, AuditState, Grade, MAX_ACTIONS,
+    discussion_when, ActionStatus, AuditDraft, AuditRole, AuditState, Grade,
 };
-use crate::ui::{
-    deadline_tag, error_line, field_error, form_errors, last_answered, state_tag, url_error,
-    AuditTable, ErrorSummary, ErrorView, Pagination, SignedIn,
-};
-use crate::ui::{enter_island, use_route, Route};
-use crate::ui::{Form, FormAction};
-use crate::{AppError, FieldError};
+use crate::domain::Role;
+use crate::pages::audit_page as islands;
+use crate::ui::Route;
+use crate::ui::{deadline_tag, state_tag, use_route, AuditTable, ErrorView, Pagination, SignedIn};
+use crate::AppError;
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
+
 fn audit_id_param() -> impl Fn() -> Option<i64> + Copy {
     let id = use_route().id("id");
     move || id
@@ -95,141 +91,46 @@ fn MyAuditsList(list: super::MyAuditList) -> impl IntoView {
     }
 }
 
+/// The audit: drawn on the server, its forms islands of their own (`super::forms`), so the
+/// browser loads only the forms' code.
 #[component]
 pub fn AuditPage() -> impl IntoView {
-    let route = Route::here();
-    view! { <SignedIn render=move |me| crate::pages::Island::Audit.draw(route.clone(), Some(me))/> }
-}
-
-/// The audit, its forms and its draft: the whole page is interactive.
-pub(crate) fn audit_page(route: Route, me: Option<crate::auth::Me>) -> impl IntoView {
-    enter_island(route, me);
     let audit_id = audit_id_param();
-    let propose = FormAction::<ProposeTimes>::new();
-    let accept = FormAction::<AcceptTime>::new();
-    let held = FormAction::<RecordDiscussionHeld>::new();
-    let feedback = FormAction::<RecordFeedback>::new();
-    let confirm = FormAction::<ConfirmFindings>::new();
-    let complete = FormAction::<CompleteAudit>::new();
-    let upload = FormAction::<MarkUploaded>::new();
-    // The record of the discussion and feedback change nothing when refused: the page is
-    // read again only after they are saved, so a refused answer stays in its field to be
-    // corrected (reading the page again draws the forms afresh, empty).
-    let held_saved = saves(held);
-    let feedback_saved = saves(feedback);
-    let detail = crate::codec::resource(
-        move || {
-            (
-                audit_id(),
-                propose.version().get()
-                    + accept.version().get()
-                    + held_saved.get()
-                    + feedback_saved.get()
-                    + confirm.version().get()
-                    + complete.version().get()
-                    + upload.version().get(),
-            )
-        },
-        |(id, _)| async move {
-            match id {
-                Some(id) => audit_detail(id).await,
-                None => Err(AppError::NotFound),
-            }
-        },
-    );
-    // The last form to answer shows its problems (an earlier refusal does not linger after a
-    // later success); before any has, a form sent without WebAssembly brings its problems
-    // back in the URL.
-    let last = last_answered(vec![
-        propose.version(),
-        accept.version(),
-        held.version(),
-        feedback.version(),
-        confirm.version(),
-        complete.version(),
-        upload.version(),
-    ]);
-    let from_url = url_error(&[
-        <ProposeTimes as ServerFn>::PATH,
-        <AcceptTime as ServerFn>::PATH,
-        <RecordDiscussionHeld as ServerFn>::PATH,
-        <RecordFeedback as ServerFn>::PATH,
-        <ConfirmFindings as ServerFn>::PATH,
-        <CompleteAudit as ServerFn>::PATH,
-        <MarkUploaded as ServerFn>::PATH,
-    ]);
-    let errors = move || match last.get() {
-        Some(0) => form_errors(propose.value().get()),
-        Some(1) => form_errors(accept.value().get()),
-        Some(2) => form_errors(held.value().get()),
-        Some(3) => form_errors(feedback.value().get()),
-        Some(4) => form_errors(confirm.value().get()),
-        Some(5) => form_errors(complete.value().get()),
-        Some(_) => form_errors(upload.value().get()),
-        None => form_errors::<()>(from_url().map(Err)),
-    };
-    let actions = Actions {
-        propose,
-        accept,
-        held,
-        feedback,
-        confirm,
-        complete,
-        upload,
-    };
+    let detail = crate::codec::resource(audit_id, |id| async move {
+        match id {
+            Some(id) => audit_detail(id).await,
+            None => Err(AppError::NotFound),
+        }
+    });
     view! {
-        <SignedIn render=move |_me| view! {
-            {move || view! { <ErrorSummary errors=errors()/> }}
-            <Suspense fallback=|| view! { <p class="loading">"Loading the audit…"</p> }>
-                {move || Suspend::new(async move {
-                    match detail.await {
-                        Ok(view) => {
-                            let id = view.summary.id;
-                            view! {
-                                <Audit view actions errors/>
-                                <crate::access_log::WhoHasSeen kind="audit" id/>
+        <SignedIn render=move |me| {
+            let summary = islands::AuditProblems(Route::here(), Some(me.clone()), ());
+            view! {
+                {summary}
+                <Suspense fallback=|| view! { <p class="loading">"Loading the audit…"</p> }>
+                    {move || {
+                        let me = me.clone();
+                        Suspend::new(async move {
+                            match detail.await {
+                                Ok(view) => view! { <Audit view me/> }.into_any(),
+                                Err(error) => view! { <ErrorView error/> }.into_any(),
                             }
-                            .into_any()
-                        }
-                        Err(error) => view! { <ErrorView error/> }.into_any(),
-                    }
-                })}
-            </Suspense>
+                        })
+                    }}
+                </Suspense>
+            }
         }/>
     }
 }
 
-/// How many times `action` has been answered with success.
-fn saves<S>(action: FormAction<S>) -> RwSignal<usize>
-where
-    S: leptos::server_fn::ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
-{
-    let saved = RwSignal::new(0usize);
-    Effect::new(move |_| {
-        if matches!(action.value().get(), Some(Ok(()))) {
-            saved.update(|n| *n += 1);
-        }
-    });
-    saved
-}
-
-#[derive(Clone, Copy)]
-struct Actions {
-    propose: FormAction<ProposeTimes>,
-    accept: FormAction<AcceptTime>,
-    held: FormAction<RecordDiscussionHeld>,
-    feedback: FormAction<RecordFeedback>,
-    confirm: FormAction<ConfirmFindings>,
-    complete: FormAction<CompleteAudit>,
-    upload: FormAction<MarkUploaded>,
-}
-
 #[component]
-fn Audit(
-    view: AuditView,
-    actions: Actions,
-    errors: impl Fn() -> Vec<FieldError> + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+fn Audit(view: AuditView, me: Me) -> impl IntoView {
+    let route = Route::here();
+    let seen_by = me
+        .roles
+        .any(&[Role::QaManager, Role::Administrator])
+        .then_some(());
+    let me = Some(me);
     let id = view.summary.id;
     let state = view.summary.state;
     let role = view.role;
@@ -256,13 +157,8 @@ fn Audit(
             view.iro.clone().unwrap_or_else(|| "None".into()),
         ),
     ];
-    let editable = view.editable();
     let can_propose =
         state == AuditState::Assigned && matches!(role, AuditRole::Auditor | AuditRole::KeyWorker);
-    let times = view.times.clone();
-    let feedback = view.feedback.clone();
-    let case_note = view.case_note.clone();
-    let reflection = view.reflection.clone();
     let can_feedback = matches!(role, AuditRole::Auditor | AuditRole::Iro) && !state.locked();
     let last_held = view.held.last().cloned();
     let pending = view.discussion_pending.clone();
@@ -271,9 +167,106 @@ fn Audit(
             state,
             AuditState::DiscussionArranged | AuditState::InProgress
         );
-    // Shared by the form's autosave and the complete button, so completing uses the
-    // version the auditor last saved.
-    let version = RwSignal::new(view.version);
+    // Each island is given the route and the person, and its own props.
+    let (r, m) = (route, me);
+    let times = view
+        .times
+        .iter()
+        .map(|t| {
+            let accept = (can_propose && !t.by_me).then(|| {
+                islands::AcceptTime(
+                    r.clone(),
+                    m.clone(),
+                    TimeProps {
+                        audit_id: id,
+                        time_id: t.id,
+                    },
+                )
+            });
+            view! {
+                <li>
+                    {format!("{} ({} minutes), proposed by {}", discussion_when(t.starts_at), t.minutes, t.proposer)}
+                    {accept}
+                </li>
+            }
+        })
+        .collect_view();
+    let propose = can_propose.then(|| {
+        islands::ProposeTimes(
+            r.clone(),
+            m.clone(),
+            ProposeProps {
+                audit_id: id,
+                by_auditor: role == AuditRole::Auditor,
+            },
+        )
+    });
+    let held_form = can_record_held.then(|| {
+        islands::DiscussionHeld(
+            r.clone(),
+            m.clone(),
+            HeldProps {
+                audit_id: id,
+                correction: last_held.is_some(),
+            },
+        )
+    });
+    let form = if view.editable() {
+        let saved = view.saved.clone().map(|(by, at)| {
+            format!(
+                "Last saved by {by} at {}",
+                crate::domain::calendar::london_time(at).format("%H:%M")
+            )
+        });
+        islands::AuditForm(
+            r.clone(),
+            m.clone(),
+            AuditFormProps {
+                audit_id: id,
+                version: view.version,
+                template_version: view.template_version,
+                domains: view.domains.clone(),
+                draft: view.draft.clone().unwrap_or_default(),
+                saved,
+                can_complete: state == AuditState::FindingsDiscussed,
+            },
+        )
+    } else {
+        view.draft
+            .clone()
+            .filter(|_| state >= AuditState::InProgress)
+            .map(|d| view! { <DraftView domains=view.domains.clone() draft=d/> })
+            .into_any()
+    };
+    let feedback_form = can_feedback.then(|| {
+        islands::Feedback(
+            r.clone(),
+            m.clone(),
+            FeedbackProps {
+                audit_id: id,
+                iro: role == AuditRole::Iro,
+            },
+        )
+    });
+    let confirm = (state == AuditState::InProgress && role == AuditRole::KeyWorker).then(|| {
+        match pending.clone() {
+            Some(why) => view! {
+                <h2 class="heading-m">"Discuss the findings"</h2>
+                <div class="inset" data-testid="confirm-not-yet"><p class="body">{why}</p></div>
+            }
+            .into_any(),
+            None => view! {
+                <h2 class="heading-m">"Discuss the findings"</h2>
+                <p class="body">"Read the draft above with the auditor. Add your reflection, then confirm the discussion took place."</p>
+                {islands::ConfirmFindings(r.clone(), m.clone(), id)}
+            }
+            .into_any(),
+        }
+    });
+    let upload = (state == AuditState::Completed && role == AuditRole::Auditor)
+        .then(|| islands::MarkUploaded(r.clone(), m.clone(), id));
+    let seen_by = seen_by.map(|()| islands::AuditSeenBy(r.clone(), m.clone(), id));
+    let feedback = view.feedback.clone();
     view! {
         <Title text=format!("Audit of case {}", view.summary.child_unique_id)/>
         <span class="caption">"Case audit"</span>
@@ -295,68 +288,20 @@ fn Audit(
                 })}
             }.into_any(),
             None => view! {
-                <ul class="list" data-testid="proposed-times">
-                    {times.into_iter().map(|t| view! {
-                        <li>
-                            {format!("{} ({} minutes), proposed by {}", discussion_when(t.starts_at), t.minutes, t.proposer)}
-                            {(can_propose && !t.by_me).then(|| view! {
-                                <Form action=actions.accept attr:class="inline-form">
-                                    <input type="hidden" name="audit_id" value=id.to_string()/>
-                                    <input type="hidden" name="time_id" value=t.id.to_string()/>
-                                    <button type="submit" class="button button--secondary">"Accept this time"</button>
-                                </Form>
-                            })}
-                        </li>
-                    }).collect_view()}
-                </ul>
-                {can_propose.then(|| view! {
-                    <details class="details" open=role == AuditRole::Auditor>
-                        <summary>{if role == AuditRole::Auditor { "Propose times" } else { "Propose another time" }}</summary>
-                        <Form action=actions.propose attr:data-testid="propose-form">
-                            <input type="hidden" name="audit_id" value=id.to_string()/>
-                            {[1, 2, 3].into_iter().map(|n| {
-                                let field: &'static str = ["time-1", "time-2", "time-3"][n - 1];
-                                view! {
-                                    <div class="form-group">
-                                        <label class="label" for=field>{format!("Time {n}")}</label>
-                                        {error_line(errors, field)}
-                                        <input class="input input--date" id=field name=format!("time_{n}") type="datetime-local"/>
-                                    </div>
-                                }
-                            }).collect_view()}
-                            <div class="form-group">
-                                <label class="label" for="minutes">"Length (minutes)"</label>
-                                {error_line(errors, "minutes")}
-                                <input class="input input--narrow" id="minutes" name="minutes" inputmode="numeric" value="60"/>
-                            </div>
-                            <button type="submit" class="button">"Send the times"</button>
-                        </Form>
-                    </details>
-                })}
+                <ul class="list" data-testid="proposed-times">{times}</ul>
+                {propose}
             }.into_any(),
         }}
 
         {last_held.clone().map(|h| view! {
             <p class="body" data-testid="discussion-held">{format!("The discussion took place on {}, as {} recorded.", discussion_when(h.held_at), h.recorded_by)}</p>
         })}
-        {(can_record_held && last_held.is_none()).then(|| view! {
-            {pending.clone().map(|_| view! {
-                <p class="hint">"The key worker can confirm the findings once the agreed time has come. If you have already discussed them, record when, and they can confirm straight away."</p>
-            })}
-            <HeldForm id action=actions.held errors button="Record that the discussion took place"/>
+        {(can_record_held && last_held.is_none() && pending.is_some()).then(|| view! {
+            <p class="hint">"The key worker can confirm the findings once the agreed time has come. If you have already discussed them, record when, and they can confirm straight away."</p>
         })}
-        {(can_record_held && last_held.is_some()).then(|| view! {
-            <details class="details" open=move || field_error(&errors(), "held-at").is_some()>
-                <summary>"Correct when the discussion took place"</summary>
-                <HeldForm id action=actions.held errors button="Save the correction"/>
-            </details>
-        })}
+        {held_form}
 
-        {if editable {
-            view! { <AuditForm view=view.clone() version complete=actions.complete page_errors=errors/> }.into_any()
-        } else {
-            view.draft.clone().filter(|_| state >= AuditState::InProgress).map(|d| view! { <DraftView domains=view.domains.clone() draft=d/> }).into_any()
-        }}
+        {form}
 
         // The IRO / CP Chair sees only their own feedback (not the family's words): say so,
         // rather than suggest nobody has given any.
@@ -372,82 +317,19 @@ fn Audit(
                 }).collect_view()}
             </ul>
         }.into_any() }}
-        {can_feedback.then(|| view! {
-            <details class="details">
-                <summary>{if role == AuditRole::Iro { "Give your feedback" } else { "Record feedback" }}</summary>
-                <Form action=actions.feedback attr:data-testid="feedback-form">
-                    <input type="hidden" name="audit_id" value=id.to_string()/>
-                    {(role == AuditRole::Auditor).then(|| view! {
-                        <div class="form-group">
-                            <label class="label" for="from-whom">"Who gave it"</label>
-                            {error_line(errors, "from-whom")}
-                            <select class="select" id="from-whom" name="from_whom">
-                                {FEEDBACK_FROM.into_iter().map(|(c, l)| view! { <option value=c>{l}</option> }).collect_view()}
-                            </select>
-                        </div>
-                    })}
-                    <div class="form-group">
-                        <label class="label" for="how">"How"</label>
-                        {error_line(errors, "how")}
-                        <select class="select" id="how" name="how">
-                            {FEEDBACK_HOW.into_iter().map(|(c, l)| view! { <option value=c>{l}</option> }).collect_view()}
-                        </select>
-                    </div>
-                    <div class="form-group">
-                        <label class="label" for="given-on">"When"</label>
-                        {error_line(errors, "given-on")}
-                        <input class="input input--date" id="given-on" name="given_on" type="date"/>
-                    </div>
-                    <div class="form-group">
-                        <label class="label" for="said">"What they said, in their words"</label>
-                        {error_line(errors, "said")}
-                        <textarea class="textarea" id="said" name="said" rows="4"></textarea>
-                    </div>
-                    <button type="submit" class="button button--secondary">"Save feedback"</button>
-                </Form>
-            </details>
-        })}
+        {feedback_form}
 
-        {(state == AuditState::InProgress && role == AuditRole::KeyWorker).then(|| view! {
-            <h2 class="heading-m">"Discuss the findings"</h2>
-            {match pending.clone() {
-            Some(why) => view! {
-                <div class="inset" data-testid="confirm-not-yet"><p class="body">{why}</p></div>
-            }.into_any(),
-            None => view! {
-            <p class="body">"Read the draft above with the auditor. Add your reflection, then confirm the discussion took place."</p>
-            <Form action=actions.confirm attr:data-testid="confirm-findings">
-                <input type="hidden" name="audit_id" value=id.to_string()/>
-                <div class="form-group">
-                    <label class="label" for="reflection">"Your reflection (optional)"</label>
-                    {error_line(errors, "reflection")}
-                    <textarea class="textarea" id="reflection" name="reflection" rows="4"></textarea>
-                </div>
-                <button type="submit" class="button">"Confirm the findings were discussed"</button>
-            </Form>
-            }.into_any(),
-            }}
-        })}
-        {reflection.filter(|r| !r.is_empty()).map(|r| view! { <h2 class="heading-m">"Key worker's reflection"</h2><p class="body">{r}</p> })}
-        {case_note.map(|note| view! {
+        {confirm}
+        {view.reflection.clone().filter(|r| !r.is_empty()).map(|r| view! { <h2 class="heading-m">"Key worker's reflection"</h2><p class="body">{r}</p> })}
+        {view.case_note.clone().map(|note| view! {
             <h2 class="heading-m">"Case note"</h2>
             <pre class="case-note" data-testid="case-note">{note}</pre>
         })}
-        {(state == AuditState::Completed && role == AuditRole::Auditor).then(|| view! {
-            <Form action=actions.upload attr:data-testid="upload-form">
-                <input type="hidden" name="audit_id" value=id.to_string()/>
-                <div class="form-group">
-                    <label class="label" for="reference">"Case-management system reference"</label>
-                    <p class="hint">"After uploading the audit and case note to the child's record there."</p>
-                    {error_line(errors, "reference")}
-                    <input class="input" id="reference" name="reference"/>
-                </div>
-                <button type="submit" class="button button--secondary">"Mark as uploaded"</button>
-            </Form>
-        })}
+        {upload}
         {view.cms_reference.clone().map(|r| view! { <p class="body">{format!("Uploaded to the case-management system, reference {r}.")}</p> })}
         <h2 class="heading-m">"History"</h2>
         {history_list(&view, "audit-history")}
+        {seen_by}
     }
 }
 
@@ -535,28 +417,6 @@ fn lower_first(label: &str) -> String {
     }
 }
 
-/// The auditor's record of when the discussion took place.
-#[component]
-fn HeldForm(
-    id: i64,
-    action: FormAction<RecordDiscussionHeld>,
-    errors: impl Fn() -> Vec<FieldError> + Copy + Send + Sync + 'static,
-    button: &'static str,
-) -> impl IntoView {
-    view! {
-        <Form action attr:data-testid="held-form">
-            <input type="hidden" name="audit_id" value=id.to_string()/>
-            <div class="form-group">
-                <label class="label" for="held-at">"When the discussion took place"</label>
-                <p class="hint" id="held-at-hint">"The date and time you discussed the findings with the key worker."</p>
-                {error_line(errors, "held-at")}
-                <input class="input input--date" id="held-at" name="held_at" type="datetime-local" aria-describedby="held-at-hint"/>
-            </div>
-            <button type="submit" class="button button--secondary">{button}</button>
-        </Form>
-    }
-}
-
 /// The graded form, read-only.
 #[component]
 fn DraftView(
@@ -587,440 +447,6 @@ fn DraftView(
                 <tr><td>{a.action}</td><td>{a.owner}</td><td>{crate::ui::long_date(&a.due_on)}</td><td>{if a.status == ActionStatus::Done { "Done" } else { "Open" }}</td></tr>
             }).collect_view()}</tbody></table></crate::ui::TableWrap>
         }.into_any() }}
-    }
-}
-
-/// Where the draft stands, shown beside the form. (`Saving` is set by the browser only.)
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-#[derive(Debug, Clone, PartialEq)]
-enum SaveState {
-    Unchanged,
-    Saving,
-    Saved(String),
-    /// No connection: kept on this device, sent when the connection is back.
-    OnDevice,
-    Stale(String),
-    Problems(Vec<FieldError>),
-    Failed(String),
-}
-
-/// The auditor's form. Works without WebAssembly as a plain form ("Save draft"); with it,
-/// the draft is saved every few seconds, kept on the device while offline, and synced back.
-#[component]
-fn AuditForm(
-    view: AuditView,
-    version: RwSignal<i64>,
-    complete: FormAction<CompleteAudit>,
-    /// The page's problems: completing names each field it refuses, shown beside it.
-    page_errors: impl Fn() -> Vec<FieldError> + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    let save = FormAction::<SaveDraft>::new();
-    let id = view.summary.id;
-    let can_complete = view.summary.state == AuditState::FindingsDiscussed;
-    // An autosave on its way; Complete waits for it, so it never races its own save.
-    let in_flight = RwSignal::new(false);
-    // Complete was pressed (with WebAssembly): sent once no autosave is on its way.
-    let want_complete = RwSignal::new(false);
-    let status = RwSignal::new(match &view.saved {
-        Some((by, at)) => SaveState::Saved(format!("Last saved by {by} at {}", at.format("%H:%M"))),
-        None => SaveState::Unchanged,
-    });
-    let dirty = RwSignal::new(false);
-    let form_ref = NodeRef::<leptos::html::Div>::new();
-    // A plain "Save draft" press, with or without WebAssembly.
-    Effect::new(move |_| {
-        if let Some(result) = save.value().get() {
-            status.set(after_save(result, version, dirty));
-        }
-    });
-    #[cfg(feature = "hydrate")]
-    {
-        autosave::start(
-            id,
-            form_ref,
-            version,
-            dirty,
-            status,
-            in_flight,
-            complete,
-            want_complete,
-        );
-        autosave::complete_when_saved(
-            id,
-            form_ref,
-            version,
-            dirty,
-            in_flight,
-            want_complete,
-            complete,
-        );
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (in_flight, want_complete);
-    // Completing sends what is on the screen. Without WebAssembly the button posts the whole
-    // form to `complete_audit` (its `formaction`); with it, it waits for any autosave on its
-    // way, then sends the form's fields itself.
-    let on_complete = move |ev: leptos::ev::MouseEvent| {
-        #[cfg(feature = "hydrate")]
-        {
-            ev.prevent_default();
-            want_complete.set(true);
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = ev;
-    };
-    Effect::new(move |_| {
-        if let Some(Ok(())) = complete.value().get() {
-            #[cfg(feature = "hydrate")]
-            {
-                use gloo_storage::Storage;
-                gloo_storage::LocalStorage::delete(autosave::key(id));
-            }
-        }
-    });
-    let draft = view.draft.clone().unwrap_or_default();
-    let problems = move || match status.get() {
-        SaveState::Problems(p) => p,
-        _ => Vec::new(),
-    };
-    // Beside each field: the last save's problem with it, else completion's.
-    let field_problems = move || {
-        let mut all = problems();
-        all.extend(page_errors());
-        all
-    };
-    let grade_select = move |field: String, current: Option<Grade>| {
-        let name = format!("f[{field}]");
-        view! {
-            {error_line(field_problems, field.clone())}
-            <select class="select" id=field name=name>
-                <option value="" selected=current.is_none()>"Not graded yet"</option>
-                {Grade::ALL.into_iter().map(|g| view! { <option value=g.code() selected=current == Some(g)>{g.label()}</option> }).collect_view()}
-            </select>
-        }
-    };
-    let textarea = move |field: String, value: String, rows: u32| {
-        let name = format!("f[{field}]");
-        view! {
-            {error_line(field_problems, field.clone())}
-            <textarea class="textarea" id=field name=name rows=rows.to_string()>{value}</textarea>
-        }
-    };
-    let mut actions = draft.actions.clone();
-    actions.resize(
-        (draft.actions.len() + 2).min(MAX_ACTIONS),
-        crate::domain::audit::RequiredAction {
-            action: String::new(),
-            owner: String::new(),
-            due_on: String::new(),
-            status: ActionStatus::Open,
-        },
-    );
-    view! {
-        <h2 class="heading-m">"The audit form"</h2>
-        <p class="hint">{format!("Template version {}. Grades use Ofsted's four-point scale.", view.template_version)}</p>
-        <p class="save-status" role="status" aria-live="polite" data-testid="save-status">
-            {move || matches!(status.get(), SaveState::Stale(_)).then(|| view! {
-                <button type="button" class="button button--secondary" on:click=move |_| load_newer(id)>"Load the newer version"</button>
-            })}
-            {move || match status.get() {
-                SaveState::Unchanged => "Not changed yet".to_string(),
-                SaveState::Saving => "Saving…".to_string(),
-                SaveState::Saved(when) => when,
-                SaveState::OnDevice => "Offline: your changes are kept on this device and will be saved when the connection is back".to_string(),
-                SaveState::Stale(m) => m,
-                SaveState::Problems(_) => "Not saved: check the problems marked below".to_string(),
-                SaveState::Failed(m) => m,
-            }}
-        </p>
-        {move || view! { <ErrorSummary errors=problems() keep_focus=true/> }}
-        <div node_ref=form_ref on:input=move |_| dirty.set(true) on:change=move |_| dirty.set(true)>
-        <Form action=save attr:data-testid="audit-form" attr:id="audit-form">
-            <input type="hidden" name="audit_id" value=id.to_string()/>
-            // The attribute for a post made before the WebAssembly loads (a property is not
-            // rendered on the server); the property follows each autosave after it has.
-            <input type="hidden" name="version" value=view.version.to_string() prop:value=move || version.get().to_string()/>
-            {view.domains.iter().map(|d| {
-                let entry = draft.domains.get(&d.key).cloned().unwrap_or_default();
-                let (g, n) = (format!("grade-{}", d.key), format!("narrative-{}", d.key));
-                view! {
-                    <fieldset class="fieldset">
-                        <legend class="fieldset__legend">{d.title.clone()}</legend>
-                        <p class="hint">{d.prompt.clone()}</p>
-                        <div class="form-group">
-                            <label class="label" for=g.clone()>"Grade"</label>
-                            {grade_select(g.clone(), entry.grade)}
-                        </div>
-                        <div class="form-group">
-                            <label class="label" for=n.clone()>"Findings"</label>
-                            {textarea(n.clone(), entry.narrative, 5)}
-                        </div>
-                    </fieldset>
-                }
-            }).collect_view()}
-            <fieldset class="fieldset">
-                <legend class="fieldset__legend">"Overall"</legend>
-                <div class="form-group"><label class="label" for="overall">"Overall grade"</label>{grade_select("overall".into(), draft.overall)}</div>
-                <div class="form-group"><label class="label" for="strengths">"Key strengths"</label>{textarea("strengths".into(), draft.strengths.clone(), 4)}</div>
-                <div class="form-group"><label class="label" for="development">"Areas for development"</label>{textarea("development".into(), draft.development.clone(), 4)}</div>
-            </fieldset>
-            <fieldset class="fieldset">
-                <legend class="fieldset__legend">"Required actions"</legend>
-                <p class="hint">"Each action needs an owner and a due date. Leave a row empty if it is not needed."</p>
-                {actions.into_iter().enumerate().map(|(n, a)| {
-                    let (af, of, df, sf) = (format!("action-{n}"), format!("owner-{n}"), format!("due-{n}"), format!("status-{n}"));
-                    view! {
-                        <div class="action-row">
-                            <div class="form-group">
-                                <label class="label" for=af.clone()>{format!("Action {}", n + 1)}</label>
-                                {error_line(field_problems, af.clone())}
-                                <input class="input" id=af.clone() name=format!("f[{af}]") value=a.action/>
-                            </div>
-                            <div class="form-group">
-                                <label class="label" for=of.clone()>"Owner"</label>
-                                {error_line(field_problems, of.clone())}
-                                <input class="input" id=of.clone() name=format!("f[{of}]") value=a.owner/>
-                            </div>
-                            <div class="form-group">
-                                <label class="label" for=df.clone()>"Due"</label>
-                                {error_line(field_problems, df.clone())}
-                                <input class="input input--date" id=df.clone() name=format!("f[{df}]") type="date" value=a.due_on/>
-                            </div>
-                            <div class="form-group">
-                                <label class="label" for=sf.clone()>"Status"</label>
-                                <select class="select" id=sf.clone() name=format!("f[{sf}]")>
-                                    <option value="open" selected=a.status == ActionStatus::Open>"Open"</option>
-                                    <option value="done" selected=a.status == ActionStatus::Done>"Done"</option>
-                                </select>
-                            </div>
-                        </div>
-                    }
-                }).collect_view()}
-            </fieldset>
-            // Kept in view at the foot of the screen while the long form scrolls.
-            <div class="sticky-actions" data-testid="sticky-save">
-                <button type="submit" class="button button--secondary">"Save draft"</button>
-            </div>
-            {can_complete.then(|| view! {
-                <h2 class="heading-m">"Complete the audit"</h2>
-                <p class="body">"Completing saves the form as it is on this screen, locks the audit, files it to the child's record with its case note, and tells the key worker, the Team Manager and the Service Manager. Later changes only through moderation. If you have changed a grade or finding since the key worker confirmed them, they are asked to confirm again first."</p>
-                <div data-testid="complete-form">
-                    <button type="submit" class="button" id="complete" name="complete" value="yes"
-                        formaction="/api/complete_audit"
-                        disabled=move || complete.pending().get()
-                        on:click=on_complete>"Complete and file the audit"</button>
-                </div>
-            })}
-        </Form>
-        </div>
-    }
-}
-
-/// Drops what this device kept for the audit and shows the saved version.
-fn load_newer(id: i64) {
-    #[cfg(feature = "hydrate")]
-    {
-        use gloo_storage::Storage;
-        gloo_storage::LocalStorage::delete(autosave::key(id));
-        let _ = window().location().reload();
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = id;
-}
-
-fn after_save(
-    result: Result<i64, AppError>,
-    version: RwSignal<i64>,
-    dirty: RwSignal<bool>,
-) -> SaveState {
-    match result {
-        Ok(v) => {
-            version.set(v);
-            SaveState::Saved("All changes saved".to_string())
-        }
-        Err(AppError::Network) => {
-            dirty.set(true);
-            SaveState::OnDevice
-        }
-        Err(AppError::Stale { by, version: newer }) => {
-            // Saving again (on purpose) keeps this device's work over the newer version.
-            version.set(newer);
-            SaveState::Stale(format!(
-            "Not saved: {by} saved a newer version since you opened this page. Your changes are kept on this device; load the newer version, or press Save draft to keep yours over it."
-            ))
-        }
-        Err(AppError::Invalid(problems)) => SaveState::Problems(problems),
-        Err(other) => SaveState::Failed(format!("Not saved: {other}")),
-    }
-}
-
-#[cfg(feature = "hydrate")]
-mod autosave {
-    use super::*;
-    use gloo_storage::{LocalStorage, Storage};
-    use leptos::wasm_bindgen::JsCast;
-    use serde::{Deserialize, Serialize};
-    use std::collections::HashMap;
-
-    /// How often the draft is saved while someone types.
-    const EVERY_MS: u64 = 3_000;
-
-    #[derive(Serialize, Deserialize)]
-    struct Kept {
-        version: i64,
-        fields: HashMap<String, String>,
-    }
-
-    pub fn key(id: i64) -> String {
-        crate::auth::browser_key(&format!("audit-{id}"))
-    }
-
-    fn controls(root: &web_sys::Element) -> Vec<web_sys::Element> {
-        let Ok(list) = root.query_selector_all("[name^='f[']") else {
-            return Vec::new();
-        };
-        (0..list.length())
-            .filter_map(|i| list.item(i)?.dyn_into::<web_sys::Element>().ok())
-            .collect()
-    }
-
-    fn read(root: &web_sys::Element) -> HashMap<String, String> {
-        controls(root)
-            .into_iter()
-            .filter_map(|el| {
-                let name = el.get_attribute("name")?;
-                let field = name.strip_prefix("f[")?.strip_suffix(']')?.to_string();
-                let value = if let Some(i) = el.dyn_ref::<web_sys::HtmlInputElement>() {
-                    i.value()
-                } else if let Some(t) = el.dyn_ref::<web_sys::HtmlTextAreaElement>() {
-                    t.value()
-                } else {
-                    el.dyn_ref::<web_sys::HtmlSelectElement>()?.value()
-                };
-                Some((field, value))
-            })
-            .collect()
-    }
-
-    fn write(root: &web_sys::Element, fields: &HashMap<String, String>) {
-        for el in controls(root) {
-            let Some(value) = el.get_attribute("name").and_then(|n| {
-                fields
-                    .get(n.trim_start_matches("f[").trim_end_matches(']'))
-                    .cloned()
-            }) else {
-                continue;
-            };
-            if let Some(i) = el.dyn_ref::<web_sys::HtmlInputElement>() {
-                i.set_value(&value);
-            } else if let Some(t) = el.dyn_ref::<web_sys::HtmlTextAreaElement>() {
-                t.set_value(&value);
-            } else if let Some(s) = el.dyn_ref::<web_sys::HtmlSelectElement>() {
-                s.set_value(&value);
-            }
-        }
-    }
-
-    pub fn start(
-        id: i64,
-        root: NodeRef<leptos::html::Div>,
-        version: RwSignal<i64>,
-        dirty: RwSignal<bool>,
-        status: RwSignal<SaveState>,
-        in_flight: RwSignal<bool>,
-        complete: FormAction<CompleteAudit>,
-        want_complete: RwSignal<bool>,
-    ) {
-        // Typing kept on this device from an earlier visit goes back into the form.
-        Effect::new(move |done: Option<bool>| {
-            if done == Some(true) {
-                return true;
-            }
-            let Some(el) = root.get() else { return false };
-            if let Ok(kept) = LocalStorage::get::<Kept>(key(id)) {
-                write(&el, &kept.fields);
-                if kept.version == version.get_untracked() {
-                    dirty.set(true);
-                    status.set(SaveState::OnDevice);
-                } else {
-                    // Never save old work over newer work without being asked.
-                    status.set(SaveState::Stale(
-                        "Your unsaved changes from this device are shown, but a newer version was saved since. \
-                         Press Save draft to keep yours over it, or load the newer version."
-                            .into(),
-                    ));
-                }
-            }
-            true
-        });
-        let tick = move || {
-            // After a stale save, wait for the person to choose; never overwrite silently.
-            let held = matches!(status.get_untracked(), SaveState::Stale(_));
-            let completing = complete.pending().get_untracked() || want_complete.get_untracked();
-            if held || completing || !dirty.get_untracked() || in_flight.get_untracked() {
-                return;
-            }
-            let Some(el) = root.get_untracked() else {
-                return;
-            };
-            let fields = read(&el);
-            dirty.set(false);
-            in_flight.set(true);
-            status.set(SaveState::Saving);
-            let base = version.get_untracked();
-            leptos::task::spawn_local(async move {
-                let result = super::super::save_draft(id, base, Some(fields.clone())).await;
-                match &result {
-                    Ok(_) => LocalStorage::delete(key(id)),
-                    Err(_) => {
-                        let _ = LocalStorage::set(
-                            key(id),
-                            Kept {
-                                version: base,
-                                fields,
-                            },
-                        );
-                    }
-                }
-                status.set(after_save(result, version, dirty));
-                in_flight.set(false);
-            });
-        };
-        let handle = set_interval_with_handle(tick, std::time::Duration::from_millis(EVERY_MS));
-        on_cleanup(move || {
-            if let Ok(h) = handle {
-                h.clear();
-            }
-        });
-    }
-
-    /// Completes with what is on the screen once Complete is pressed and no autosave is on
-    /// its way (so the version sent is the newest, and the two never race).
-    pub fn complete_when_saved(
-        id: i64,
-        root: NodeRef<leptos::html::Div>,
-        version: RwSignal<i64>,
-        dirty: RwSignal<bool>,
-        in_flight: RwSignal<bool>,
-        asked: RwSignal<bool>,
-        complete: FormAction<CompleteAudit>,
-    ) {
-        Effect::new(move |_| {
-            if !asked.get() || in_flight.get() {
-                return;
-            }
-            asked.set(false);
-            let Some(el) = root.get_untracked() else {
-                return;
-            };
-            let fields = read(&el);
-            dirty.set(false);
-            complete.call(CompleteAudit {
-                audit_id: id,
-                version: version.get_untracked(),
-                f: Some(fields),
-            });
-        });
     }
 }
 

@@ -205,3 +205,75 @@ fn form_for(path: &'static str, action: Posted, children: Children) -> AnyView {
     }
     .into_any()
 }
+
+/// The problems of the form on the page answered last, with its function's path. A page
+/// drawn on the server may have several forms, each an island, and its error summary
+/// another; in the browser they share one signal for the tab. Before any form has answered,
+/// the refusal a plain post brought back in the address.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Problems {
+    pub path: String,
+    pub errors: Vec<crate::FieldError>,
+}
+
+pub fn page_problems() -> RwSignal<Option<Problems>> {
+    let from_url = || {
+        let route = super::use_route();
+        let path = route.query("__path")?;
+        let error = route
+            .query("__err")
+            .map(|e| leptos::server_fn::error::ServerFnUrlError::<AppError>::decode_err(&e))?;
+        Some(Problems {
+            path,
+            errors: super::form_errors::<()>(Some(Err(error))),
+        })
+    };
+    #[cfg(feature = "hydrate")]
+    {
+        thread_local! {
+            static PROBLEMS: std::cell::OnceCell<ArcRwSignal<Option<Problems>>> =
+                const { std::cell::OnceCell::new() };
+        }
+        PROBLEMS
+            .with(|p| p.get_or_init(|| ArcRwSignal::new(from_url())).clone())
+            .into()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    RwSignal::new(from_url())
+}
+
+/// The problems `problems` holds for `action`'s form, for beside its fields.
+fn form_problems<S: ServerFn>(
+    _action: FormAction<S>,
+    problems: RwSignal<Option<Problems>>,
+) -> impl Fn() -> Vec<crate::FieldError> + Copy + Send + Sync + 'static {
+    move || {
+        problems.with(|p| match p {
+            Some(p) if p.path == S::PATH => p.errors.clone(),
+            _ => Vec::new(),
+        })
+    }
+}
+
+/// A form among a server-drawn page's islands: saved, the page is drawn afresh (loaded again
+/// at its address, without a plain post's refusal in it); refused, its problems become the
+/// page's. Returns the form's own problems, for beside its fields.
+pub fn saved_then_reload<S: ServerFn>(
+    action: FormAction<S>,
+) -> impl Fn() -> Vec<crate::FieldError> + Copy + Send + Sync + 'static {
+    let problems = page_problems();
+    Effect::new(move |_| {
+        action.inner.value().with(|answer| match answer {
+            Some(Ok(_)) => {
+                #[cfg(feature = "hydrate")]
+                super::go_to(&window().location().pathname().unwrap_or_default());
+            }
+            Some(Err(error)) => problems.set(Some(Problems {
+                path: S::PATH.to_string(),
+                errors: super::form_errors::<()>(Some(Err(error.clone()))),
+            })),
+            None => {}
+        })
+    });
+    form_problems(action, problems)
+}

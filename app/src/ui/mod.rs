@@ -11,7 +11,7 @@ pub use session_watch::SessionWatch;
 use crate::auth::{use_auth, Me};
 use crate::domain::Role;
 use crate::{AppError, FieldError};
-pub use form::{Form, FormAction};
+pub use form::{page_problems, saved_then_reload, Form, FormAction, Problems};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
