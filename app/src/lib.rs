@@ -74,6 +74,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     auth::provide_auth();
+    #[cfg(feature = "ssr")]
+    provide_context(pages::PreloadedGroups::default());
 
     view! {
         <Title formatter=|page: String| format!("{page} – Practice Audit")/>

@@ -1,4 +1,4 @@
-//! Every page of the app, as the routes name it, and the pages drawn as one island each.
+//! Every page of the app, as the routes name it, and the islands drawn in them.
 //!
 //! Pages are drawn on the server; only islands are sent to the browser as WebAssembly. A
 //! page whose whole body is interactive (its forms, its live data) is one [`Island`]. Its
@@ -7,6 +7,10 @@
 //! group is first shown. Groups, not single islands: code shared by many islands would
 //! otherwise be cut into hundreds of small chunks, one request each (the audit page needed
 //! 275).
+//!
+//! A page that is mostly read, with forms among what it shows (the audit page), is drawn on
+//! the server, and each of its forms is an island with props of its own
+//! (`part_island_groups!`), so the browser loads only the forms' code.
 //!
 //! Every route's view is one type, [`PageView`], naming its page as a value. With a type per
 //! route, the router's matching code was compiled once per route, 46 times.
@@ -181,9 +185,18 @@ where
 /// the server), so the browser fetches them beside the main file rather than after it. The
 /// split's manifest names each lazily loaded function `<group>_<hash>`.
 #[cfg(feature = "ssr")]
-fn preload_group(group: &str) {
+fn preload_group(group: &'static str) {
     use leptos_meta::Link;
     use std::collections::HashMap;
+    // A page may draw several islands of one group (the audit page's forms): name its
+    // chunks once.
+    if let Some(named) = use_context::<PreloadedGroups>() {
+        let mut named = named.0.lock().unwrap_or_else(|e| e.into_inner());
+        if named.contains(&group) {
+            return;
+        }
+        named.push(group);
+    }
     type Manifest = (String, HashMap<String, Vec<String>>, String);
     static MANIFEST: std::sync::OnceLock<Option<Manifest>> = std::sync::OnceLock::new();
     // The server's own settings, as it read them at start (the page's context has none).
@@ -213,6 +226,12 @@ fn preload_group(group: &str) {
         view! { <Link rel="modulepreload" href=format!("/{pkg}/{split_js}") crossorigin=nonce/> }
             .to_html();
 }
+
+/// The island groups whose chunks the page's head already names, for each page drawn
+/// (provided by `App`).
+#[cfg(feature = "ssr")]
+#[derive(Clone, Default)]
+pub struct PreloadedGroups(std::sync::Arc<std::sync::Mutex<Vec<&'static str>>>);
 
 /// The split's manifest and loader, under the names the build gave them (`hash.txt` beside
 /// the server, as Leptos reads it).

@@ -201,5 +201,19 @@ test('an audit from arranging the discussion to the filed record, on a tablet', 
   // The filed record keeps the whole history, as the audit page shows it.
   assert.match(await tm.page.getByTestId('record-history').innerText(),
     /discussion times? proposed by [\s\S]*Discussion arranged by [\s\S]*The discussion took place on [\s\S]*Findings discussed by [\s\S]*Completed by /);
-  for (const c of [auditor, kw, tm]) await c.context.close();
+
+  // The QA Manager opens the audit and asks who has seen it: the list is read on opening
+  // (its own island on a page drawn on the server), and names the Team Manager's reading.
+  const qa = await tablet();
+  await signIn(qa.page, 'qa.manager@anytown.example');
+  await qa.page.waitForURL(`${BASE}/`);
+  await qa.page.goto(url);
+  await hydrated(qa.page);
+  assert.equal(await qa.page.getByTestId('audit-form').count(), 0, 'the QA Manager reads, not edits');
+  await qa.page.getByText('Who has seen this').tap();
+  const seen = qa.page.getByTestId('who-has-seen').getByTestId('access-table');
+  await seen.waitFor();
+  const tmName = (await call(await session(`tm.${slug(team)}@anytown.example`), 'current_user')).json.display_name;
+  assert.match(await seen.innerText(), new RegExp(tmName));
+  for (const c of [auditor, kw, tm, qa]) await c.context.close();
 });

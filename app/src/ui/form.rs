@@ -242,14 +242,14 @@ pub fn page_problems() -> RwSignal<Option<Problems>> {
     RwSignal::new(from_url())
 }
 
-/// The problems `problems` holds for `action`'s form, for beside its fields.
-fn form_problems<S: ServerFn>(
-    _action: FormAction<S>,
+/// The problems `problems` holds for the form posting to `path`, for beside its fields.
+fn problems_of(
+    path: &'static str,
     problems: RwSignal<Option<Problems>>,
 ) -> impl Fn() -> Vec<crate::FieldError> + Copy + Send + Sync + 'static {
     move || {
         problems.with(|p| match p {
-            Some(p) if p.path == S::PATH => p.errors.clone(),
+            Some(p) if p.path == path => p.errors.clone(),
             _ => Vec::new(),
         })
     }
@@ -275,5 +275,66 @@ pub fn saved_then_reload<S: ServerFn>(
             None => {}
         })
     });
-    form_problems(action, problems)
+    problems_of(S::PATH, problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::Route;
+    use crate::FieldError;
+    use leptos::server_fn::error::ServerFnUrlError;
+
+    /// The audit page as a plain post's refusal brings it back.
+    fn refused(path: &str, error: AppError) -> Route {
+        let url = ServerFnUrlError::new(path, error)
+            .to_url("http://localhost/audits/7?tab=form")
+            .unwrap();
+        let query = url
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        Route::with_query("/audits/7", query)
+    }
+
+    #[test]
+    fn a_plain_posts_refusal_is_the_pages_problem_and_beside_its_own_forms_fields_alone() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let said = FieldError::new("said", "Enter what they said");
+            provide_context(refused(
+                "/api/record_feedback",
+                AppError::Invalid(vec![said.clone()]),
+            ));
+            let problems = page_problems();
+            assert_eq!(
+                problems.get_untracked(),
+                Some(Problems {
+                    path: "/api/record_feedback".into(),
+                    errors: vec![said.clone()],
+                })
+            );
+            assert_eq!(problems_of("/api/record_feedback", problems)(), vec![said]);
+            assert!(problems_of("/api/propose_times", problems)().is_empty());
+        });
+    }
+
+    #[test]
+    fn a_refusal_not_about_a_field_is_for_the_summary_alone_and_no_refusal_is_no_problem() {
+        let owner = Owner::new();
+        owner.with(|| {
+            provide_context(refused("/api/accept_time", AppError::Forbidden));
+            let errors = page_problems().get_untracked().unwrap().errors;
+            assert_eq!(errors.len(), 1);
+            assert_eq!(errors[0].field, "");
+            assert_eq!(errors[0].message, AppError::Forbidden.to_string());
+        });
+        Owner::new().with(|| {
+            provide_context(Route::with_query(
+                "/audits/7",
+                vec![("tab".into(), "form".into())],
+            ));
+            assert_eq!(page_problems().get_untracked(), None);
+        });
+    }
 }

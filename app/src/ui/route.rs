@@ -42,6 +42,16 @@ impl Route {
         }
     }
 
+    /// A route with this path and query, and no parameters.
+    #[cfg(test)]
+    pub(crate) fn with_query(path: &str, query: Vec<(String, String)>) -> Route {
+        Route {
+            path: path.to_string(),
+            params: Vec::new(),
+            query,
+        }
+    }
+
     pub fn param(&self, name: &str) -> Option<String> {
         find(&self.params, name)
     }
