@@ -21,15 +21,16 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use serde::{Deserialize, Serialize};
 
-/// Every form on the audit page, by its server function's path.
-fn paths() -> [&'static str; 8] {
+/// The audit page's forms whose problems the page's summary shows, by their server
+/// functions' paths. Not the draft's save: the form shows its own (it is saved as the
+/// auditor types, and its summary keeps the focus in the field).
+fn paths() -> [&'static str; 7] {
     [
         <ProposeTimes as ServerFn>::PATH,
         <AcceptTime as ServerFn>::PATH,
         <RecordDiscussionHeld as ServerFn>::PATH,
         <RecordFeedback as ServerFn>::PATH,
         <ConfirmFindings as ServerFn>::PATH,
-        <SaveDraft as ServerFn>::PATH,
         <CompleteAudit as ServerFn>::PATH,
         <MarkUploaded as ServerFn>::PATH,
     ]
@@ -282,11 +283,14 @@ pub(crate) fn audit_form(route: Route, me: Option<Me>, props: AuditFormProps) ->
     let in_flight = RwSignal::new(false);
     // Complete was pressed (with WebAssembly): sent once no autosave is on its way.
     let want_complete = RwSignal::new(false);
-    let status = RwSignal::new(match props.saved {
-        Some(saved) => SaveState::Saved(saved),
-        None => SaveState::Unchanged,
-    });
     let dirty = RwSignal::new(false);
+    // A plain post's refused save (before the WebAssembly loaded) is shown as the server
+    // draws the form, beside its fields, not only once an effect runs in the browser.
+    let status = RwSignal::new(match (untrack(|| save.value().get()), props.saved) {
+        (Some(Err(refused)), _) => after_save(Err(refused), version, dirty),
+        (_, Some(saved)) => SaveState::Saved(saved),
+        (_, None) => SaveState::Unchanged,
+    });
     let form_ref = NodeRef::<leptos::html::Div>::new();
     // A plain "Save draft" press, with or without WebAssembly.
     Effect::new(move |_| {

@@ -219,9 +219,9 @@ pub struct Problems {
 pub fn page_problems() -> RwSignal<Option<Problems>> {
     let from_url = || {
         let route = super::use_route();
-        let path = route.query("__path")?;
+        let path = route.last_query("__path")?;
         let error = route
-            .query("__err")
+            .last_query("__err")
             .map(|e| leptos::server_fn::error::ServerFnUrlError::<AppError>::decode_err(&e))?;
         Some(Problems {
             path,

@@ -65,6 +65,16 @@ impl Route {
         find(&self.query, name)
     }
 
+    /// The last value of `name` in the query: a plain post refused twice comes back with
+    /// both refusals in the address (each redirect adds its own), and the newer counts.
+    pub fn last_query(&self, name: &str) -> Option<String> {
+        self.query
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    }
+
     /// The address's query string, without `?` (empty when there is none).
     pub fn search(&self) -> String {
         self.query
@@ -100,12 +110,12 @@ fn encode(text: &str) -> String {
 /// came from one of `paths`: a stale address from another form shows nothing.
 pub fn url_error(route: &Route, paths: &[&str]) -> Option<crate::AppError> {
     use leptos::server_fn::error::ServerFnUrlError;
-    let path = route.query("__path")?;
+    let path = route.last_query("__path")?;
     if !paths.contains(&path.as_str()) {
         return None;
     }
     route
-        .query("__err")
+        .last_query("__err")
         .map(|e| ServerFnUrlError::<crate::AppError>::decode_err(&e))
 }
 
@@ -162,12 +172,17 @@ mod tests {
         let route = Route {
             path: "/audits/7".into(),
             params: vec![("id".into(), "7".into())],
-            query: vec![("page".into(), "2".into()), ("q".into(), "a b&c".into())],
+            query: vec![
+                ("page".into(), "2".into()),
+                ("q".into(), "a b&c".into()),
+                ("page".into(), "3".into()),
+            ],
         };
         assert_eq!(route.id("id"), Some(7));
         assert_eq!(route.param("nope"), None);
         assert_eq!(route.query("page").as_deref(), Some("2"));
-        assert_eq!(route.search(), "page=2&q=a%20b%26c");
+        assert_eq!(route.last_query("page").as_deref(), Some("3"));
+        assert_eq!(route.search(), "page=2&q=a%20b%26c&page=3");
         let q = to_map(&route.query);
         assert_eq!(q.get("q").as_deref(), Some("a b&c"));
     }
